@@ -1,0 +1,102 @@
+import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
+import {
+  INJECTION_LABEL,
+  preferredRevision,
+  REVISION_LABEL,
+} from '../src/engine/snapshot-index.ts';
+import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import type { Namespace } from '../src/snapshot/model.ts';
+
+export default defineRule({
+  id: 'namespace-injection-labels',
+  title: 'Namespaces select the 1.6 control plane with istio.io/rev',
+  phase: 'migrate-namespaces',
+  targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
+  defaultSeverity: 'error',
+  needs: ['namespaces'],
+  docs: {
+    summary: 'A namespace has conflicting or stale sidecar-injection labels.',
+    checks:
+      'Error when a namespace carries both `istio-injection` and `istio.io/rev` (the revisioned injector ' +
+      'skips it), or when `istio.io/rev` names no istiod revision running in istio-system (revisions are read ' +
+      'from the `istio.io/rev` label of `app=istiod` pods and Deployments). Warning when a namespace is still ' +
+      'on `istio-injection=enabled` alone: it has not been migrated yet. Not applicable when no namespace ' +
+      'carries either label; unknown when a revision must be checked but neither pods nor Deployments were ' +
+      'collected.',
+    why:
+      'The 1.6 control plane injects sidecars only into namespaces labelled `istio.io/rev=<revision>`, and the ' +
+      'label must match a running istiod revision (seed guide, "Migrating namespaces to 1.6", steps 1-2). A ' +
+      'leftover `istio-injection` label keeps the 1.4 injector in charge.',
+    fix:
+      'Relabel each namespace, then restart its workloads: `kubectl label namespace NAMESPACE ' +
+      'istio-injection- istio.io/rev=REVISION --overwrite`, where REVISION is the one shown by ' +
+      '`kubectl -n istio-system get pods -l app=istiod --show-labels` (for example `istio-1611`).',
+    references: [
+      {
+        title: 'Upgrading to Istio 1.6 with the operator: migrating namespaces',
+        url: 'https://cloud.google.com/istio/docs/istio-on-gke/upgrade-with-operator',
+      },
+      { title: 'Istio canary upgrades', url: 'https://istio.io/latest/docs/setup/upgrade/canary/' },
+    ],
+  },
+  check(snapshot, { index, target }) {
+    const labelled = snapshot.kube.namespaces.filter((ns: Namespace) => {
+      const labels = ns.metadata.labels ?? {};
+      return REVISION_LABEL in labels || labels[INJECTION_LABEL] === 'enabled' || INJECTION_LABEL in labels;
+    });
+    if (labelled.length === 0) return notApplicable(`no namespace carries ${INJECTION_LABEL} or ${REVISION_LABEL}`);
+    const revisionsUnknown = index.istiodRevisionsUnknown();
+    const revisions = revisionsUnknown ? [] : index.istiodRevisions();
+    const known = new Set(revisions.map((r) => r.revision));
+    const targetRevision = revisionsUnknown ? undefined : preferredRevision(revisions, isAsmTarget(target));
+    const relabel = (ns: Namespace) => ({
+      action: 'relabel-namespace',
+      params: { namespace: ns.metadata.name, revision: targetRevision ?? '' },
+    });
+    const findings: RuleFinding[] = [];
+    let cannotCheck = false;
+    for (const ns of labelled) {
+      const labels = ns.metadata.labels ?? {};
+      const injection = labels[INJECTION_LABEL];
+      const revision = labels[REVISION_LABEL];
+      const name = ns.metadata.name;
+      if (injection !== undefined && revision !== undefined) {
+        findings.push(
+          findingAbout(
+            ns,
+            `Namespace ${name} has both ${INJECTION_LABEL}=${injection} and ${REVISION_LABEL}=${revision}: the ` +
+              `revisioned injector skips it. Remove the ${INJECTION_LABEL} label.`,
+            { key: 'both-labels', fix: relabel(ns) },
+          ),
+        );
+      }
+      if (revision !== undefined) {
+        if (revisionsUnknown) cannotCheck = true;
+        else if (!known.has(revision)) {
+          const running = revisions.length > 0 ? revisions.map((r) => r.revision).join(', ') : 'none';
+          findings.push(
+            findingAbout(
+              ns,
+              `Namespace ${name} has ${REVISION_LABEL}=${revision}, but no istiod runs that revision ` +
+                `(running: ${running}); new pods there get no sidecar.`,
+              { key: 'unknown-revision', fix: relabel(ns) },
+            ),
+          );
+        }
+      } else if (injection === 'enabled') {
+        findings.push(
+          findingAbout(
+            ns,
+            `Namespace ${name} still uses ${INJECTION_LABEL}=enabled: it has not been moved to the 1.6 control ` +
+              `plane yet${targetRevision ? ` (label it ${REVISION_LABEL}=${targetRevision})` : ''}.`,
+            { key: 'not-migrated', severity: 'warning', fix: relabel(ns) },
+          ),
+        );
+      }
+    }
+    if (findings.length === 0 && cannotCheck) {
+      return unknown(`cannot tell which istiod revisions run: ${revisionsUnknown}`);
+    }
+    return findings;
+  },
+});

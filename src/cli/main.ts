@@ -1,0 +1,32 @@
+/**
+ * The CLI entry point and the only place that exits (STYLE §7): UsageError and InputError exit
+ * 2, CollectError exits 3, anything else is a bug and exits 70 with its stack.
+ */
+import { CollectError, InputError, UsageError } from '../errors.ts';
+import { processIO } from './io.ts';
+import { runCli } from './program.ts';
+
+export function exitCodeForError(error: unknown): number {
+  if (error instanceof UsageError || error instanceof InputError) return 2;
+  if (error instanceof CollectError) return 3;
+  return 70;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const io = processIO();
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  try {
+    process.exitCode = await runCli(argv, io);
+  } catch (error) {
+    const code = exitCodeForError(error);
+    const message = error instanceof Error ? error.message : String(error);
+    if (code === 70) io.stderr.write(`meshready: internal error: ${(error as Error)?.stack ?? message}\n`);
+    else io.stderr.write(`meshready: ${message}\n${verbose && error instanceof Error ? `${error.stack}\n` : ''}`);
+    process.exitCode = code;
+  }
+  // Flush stdout before leaving: large --json output on a pipe must not be cut short.
+  await new Promise<void>((resolve) => process.stdout.write('', () => resolve()));
+  process.exit(process.exitCode);
+}
+
+await main(process.argv.slice(2));

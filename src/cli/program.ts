@@ -1,0 +1,118 @@
+/**
+ * The commander program. Each command lives in its own file; this one only declares options
+ * and hands typed values to them. Errors propagate to main.ts, the only place that exits.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { TARGETS, type Target } from '../engine/vocabulary.ts';
+import { UsageError } from '../errors.ts';
+import { TOOL_VERSION } from '../package-root.ts';
+import { DEFAULT_FORMATS, type Format, FORMATS, isFormat } from '../report/formats.ts';
+import type { CliIO } from './io.ts';
+import { type CatalogueFormat, listRules } from './rules.ts';
+import { type FailOn, scan } from './scan.ts';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function parseFormats(value: string): Format[] {
+  const names = value
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
+  const unknownNames = names.filter((name) => !isFormat(name));
+  if (unknownNames.length > 0 || names.length === 0) {
+    throw new UsageError(`--format: unknown format "${unknownNames.join(',')}" (choose from ${FORMATS.join(', ')})`);
+  }
+  return [...new Set(names as Format[])];
+}
+
+
+export function buildProgram(io: CliIO, done: (exitCode: number) => void): Command {
+  const program = new Command('meshready')
+    .description(
+      'Read-only readiness scanner for GKE clusters moving from the Istio on GKE add-on (1.4) to Istio 1.6 and ASM.',
+    )
+    .version(TOOL_VERSION, '--version')
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    });
+
+  program
+    .command('scan')
+    .description('scan a snapshot and write the readiness reports')
+    .option('--snapshot <path>', 'snapshot file or directory (repeatable)', collect, [])
+    .addOption(new Option('--target <target>', 'migration target').choices(TARGETS).default('istio-1.6'))
+    .option('--upgrade-to <version>', 'GKE version the cluster will be upgraded to, e.g. 1.17.12-gke.1501')
+    .option('--format <formats>', `comma-separated: ${FORMATS.join(',')}`, DEFAULT_FORMATS.join(','))
+    .option('--output-dir <dir>', 'where the reports go', './meshready-report')
+    .option('--json', 'print the JSON report to stdout (and nothing else on stdout)')
+    .addOption(
+      new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level')
+        .choices(['error', 'warning', 'info', 'never'])
+        .default('error'),
+    )
+    .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
+    .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
+    .option('-q, --quiet', 'no summary on stderr')
+    .option('-v, --verbose', 'stack traces on errors')
+    .action(async (opts, command: Command) => {
+      const outputDirGiven = command.getOptionValueSource('outputDir') === 'cli';
+      done(
+        await scan(
+          {
+            snapshot: opts.snapshot,
+            target: opts.target as Target,
+            upgradeTo: opts.upgradeTo,
+            formats: parseFormats(opts.format),
+            outputDir: opts.outputDir,
+            writeFiles: !opts.json || outputDirGiven,
+            json: opts.json === true,
+            failOn: opts.failOn as FailOn,
+            quiet: opts.quiet === true,
+            sarifRoot: opts.sarifRoot,
+            sarifCategory: opts.sarifCategory,
+          },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command('rules')
+    .description('list the rule catalogue, or explain one rule')
+    .argument('[rule-id]', 'a rule id')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
+    )
+    .action((ruleId: string | undefined, opts) => {
+      done(listRules(ruleId, opts.format as CatalogueFormat, io));
+    });
+
+  return program;
+}
+
+/** Runs the CLI and returns its exit code; typed errors propagate to the caller. */
+export async function runCli(argv: readonly string[], io: CliIO): Promise<number> {
+  let exitCode = 0;
+  const program = buildProgram(io, (code) => {
+    exitCode = code;
+  });
+  if (argv.length === 0) {
+    program.outputHelp();
+    return 2;
+  }
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and --version end with exit code 0; every other commander error is a usage error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    throw error;
+  }
+  return exitCode;
+}

@@ -1,0 +1,46 @@
+/** The short terminal summary `scan` prints on stderr. */
+import type { Finding, Report } from '../report/model.ts';
+import { severityRank } from '../engine/vocabulary.ts';
+
+const TOP_FINDINGS = 5;
+
+function clusterLine(report: Report): string {
+  const { cluster } = report;
+  const name = cluster.name ?? cluster.context ?? 'unnamed cluster';
+  const where = [cluster.project, cluster.location].filter(Boolean).join('/');
+  const version = cluster.masterVersion ? `, master ${cluster.masterVersion}` : '';
+  return `${name}${where ? ` (${where})` : ''}${version}`;
+}
+
+export function terminalSummary(report: Report, written: readonly string[]): string {
+  const s = report.summary;
+  const lines = [
+    `meshready ${report.tool.version}: ${clusterLine(report)}, target ${report.target}`,
+    `Verdict: ${report.verdict.toUpperCase()}`,
+    `Rules: ${s.pass} pass, ${s.fail} fail, ${s['not-applicable']} not applicable, ${s.unknown} unknown`,
+    `Findings: ${s.findings.error} error, ${s.findings.warning} warning, ${s.findings.info} info` +
+      (s.suppressed > 0 ? `, ${s.suppressed} suppressed` : ''),
+    `Phases: ${report.phases.map((p) => `${p.id} ${p.status}`).join(' > ')}`,
+  ];
+  if (report.nextStep) lines.push(`Next step: ${report.nextStep}`);
+  const top: { ruleId: string; finding: Finding }[] = report.results
+    .flatMap((r) => r.findings.filter((f) => !f.suppressed).map((finding) => ({ ruleId: r.ruleId, finding })))
+    .sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity));
+  if (top.length > 0) {
+    lines.push('Top findings:');
+    for (const { ruleId, finding } of top.slice(0, TOP_FINDINGS)) {
+      lines.push(`  ${finding.severity.padEnd(7)} ${ruleId}: ${finding.message}`);
+    }
+    if (top.length > TOP_FINDINGS) lines.push(`  … and ${top.length - TOP_FINDINGS} more in the report`);
+  }
+  const unknowns = report.results.filter((r) => r.status === 'unknown');
+  if (unknowns.length > 0) {
+    lines.push('Could not evaluate:');
+    for (const r of unknowns) lines.push(`  ${r.ruleId}: ${r.reason}`);
+  }
+  if (report.source.skipped.length > 0) {
+    lines.push(`Skipped ${report.source.skipped.length} input entr${report.source.skipped.length === 1 ? 'y' : 'ies'} (see the report).`);
+  }
+  if (written.length > 0) lines.push(`Wrote: ${written.join(', ')}`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,61 @@
+/** The words of the catalogue, defined once as zod enums (SPEC §3, §4). */
+import { z } from 'zod';
+
+export const TARGETS = ['istio-1.6', 'asm-1.6', 'asm-1.7'] as const;
+export const targetSchema = z.enum(TARGETS);
+export type Target = z.infer<typeof targetSchema>;
+
+export function isAsmTarget(target: Target): boolean {
+  return target !== 'istio-1.6';
+}
+
+/** Migration phases in the seed guide's order. */
+export const PHASES = [
+  'cluster-upgrade',
+  'prepare',
+  'migrate-namespaces',
+  'migrate-gateway',
+  'retire-old-control-plane',
+  'asm-install',
+] as const;
+export const phaseSchema = z.enum(PHASES);
+export type Phase = z.infer<typeof phaseSchema>;
+
+/** The phases of a target: migrate-gateway is istio-1.6 only, asm-install is ASM only. */
+export function phasesFor(target: Target): Phase[] {
+  return PHASES.filter((phase) =>
+    phase === 'migrate-gateway' ? !isAsmTarget(target) : phase === 'asm-install' ? isAsmTarget(target) : true,
+  );
+}
+
+export const SEVERITIES = ['error', 'warning', 'info'] as const;
+export const severitySchema = z.enum(SEVERITIES);
+export type Severity = z.infer<typeof severitySchema>;
+
+/** Higher is more severe. */
+export function severityRank(severity: Severity): number {
+  return severity === 'error' ? 3 : severity === 'warning' ? 2 : 1;
+}
+
+export const STATUSES = ['pass', 'fail', 'not-applicable', 'unknown'] as const;
+export const statusSchema = z.enum(STATUSES);
+export type Status = z.infer<typeof statusSchema>;
+
+export const resourceRefSchema = z.object({
+  apiVersion: z.string(),
+  kind: z.string(),
+  namespace: z.string().optional(),
+  name: z.string(),
+});
+export type ResourceRef = z.infer<typeof resourceRefSchema>;
+
+const fixValue = z.union([z.string(), z.number(), z.boolean(), z.array(z.string())]);
+/**
+ * A structured fix: the remediation code turns it into commands and script steps, so no rule
+ * ever builds a shell command from cluster values.
+ */
+export const fixSchema = z.object({
+  action: z.string(),
+  params: z.record(z.string(), fixValue),
+});
+export type Fix = z.infer<typeof fixSchema>;

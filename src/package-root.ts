@@ -1,0 +1,33 @@
+/**
+ * Where the package lives, found from this module's own location so it works from src/ (tests,
+ * type stripping) and from dist/src/ (the published build) alike.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).name === 'meshready') return dir;
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('cannot find the meshready package root');
+    dir = parent;
+  }
+}
+
+export const PACKAGE_ROOT = findRoot();
+
+export const TOOL_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
+
+export const PROJECT_URL = 'https://github.com/meshready/meshready';
+
+/** The documentation anchor of a rule, used as SARIF helpUri and in reports. */
+export function ruleHelpUri(ruleId: string): string {
+  return `${PROJECT_URL}/blob/main/docs/rules.md#${ruleId}`;
+}
+
+export function templatePath(name: string): string {
+  return path.join(PACKAGE_ROOT, 'templates', name);
+}

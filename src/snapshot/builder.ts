@@ -1,0 +1,149 @@
+/**
+ * Accumulates stripped objects and per-part coverage, then freezes them into a ClusterSnapshot.
+ * Shared by the offline loader and the live collector.
+ */
+import {
+  type ClusterIdentity,
+  type ClusterSnapshot,
+  emptyKubeObjects,
+  type FirewallRule,
+  type GkeCluster,
+  KUBE_KINDS,
+  type KubeKind,
+  type KubeObject,
+  type MachineType,
+  type Origin,
+  type PartCoverage,
+  SNAPSHOT_PARTS,
+  type SkippedInput,
+  type SnapshotPart,
+} from './model.ts';
+import { isKeptObject, isRecord, kubeKindOf, stripKubeObject } from './strip.ts';
+
+export class SnapshotBuilder {
+  private readonly kube = emptyKubeObjects();
+  private readonly seen = new Set<string>();
+  private readonly coverage = new Map<SnapshotPart, PartCoverage>();
+  private readonly skippedCounts = new Map<string, Map<string, number>>();
+  private gkeCluster: GkeCluster | undefined;
+  private readonly firewalls: FirewallRule[] = [];
+  private readonly machineTypes: MachineType[] = [];
+  /** True once any Kubernetes object was read, whatever its kind. */
+  kubeObjectsSeen = false;
+  objectCount = 0;
+
+  /**
+   * Adds a raw Kubernetes object. Secrets and kinds no rule reads are counted as skipped for
+   * the given file; nothing of a Secret is kept.
+   */
+  addRawKubeObject(raw: Record<string, unknown>, origin: Origin | undefined, file: string): void {
+    this.kubeObjectsSeen = true;
+    const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
+    const kindName = typeof raw.kind === 'string' ? raw.kind : '';
+    const kind = kubeKindOf(apiVersion, kindName);
+    if (!kind) {
+      this.skip(file, kindName === 'Secret' ? 'Secrets are never read' : `kind ${kindName} is not read by any rule`);
+      return;
+    }
+    const stripped = stripKubeObject(kind, raw, origin);
+    if (!stripped) {
+      this.skip(file, `${kindName} without metadata.name`);
+      return;
+    }
+    this.addKubeObject(kind, stripped);
+  }
+
+  /** Adds an already stripped object; duplicates (same kind, namespace and name) keep the first. */
+  addKubeObject(kind: KubeKind, object: KubeObject): void {
+    if (!isKeptObject(kind, object.metadata)) return;
+    const key = `${kind}\u0000${object.kind}\u0000${object.metadata.namespace ?? ''}\u0000${object.metadata.name}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    (this.kube[kind] as KubeObject[]).push(object);
+    this.objectCount++;
+  }
+
+  setGkeCluster(cluster: GkeCluster, file: string): void {
+    if (this.gkeCluster && this.gkeCluster.name !== cluster.name) {
+      throw new ClusterConflict(file, this.gkeCluster.name, cluster.name);
+    }
+    this.gkeCluster ??= cluster;
+    this.coverage.set('gkeCluster', { collected: true });
+  }
+
+  addFirewalls(rules: readonly FirewallRule[]): void {
+    this.firewalls.push(...rules);
+    this.coverage.set('firewalls', { collected: true });
+  }
+
+  addMachineTypes(types: readonly MachineType[]): void {
+    this.machineTypes.push(...types);
+    this.coverage.set('machineTypes', { collected: true });
+  }
+
+  setCoverage(part: SnapshotPart, coverage: PartCoverage): void {
+    this.coverage.set(part, coverage);
+  }
+
+  hasCoverage(part: SnapshotPart): boolean {
+    return this.coverage.has(part);
+  }
+
+  skip(file: string, reason: string): void {
+    let reasons = this.skippedCounts.get(file);
+    if (!reasons) {
+      reasons = new Map();
+      this.skippedCounts.set(file, reasons);
+    }
+    reasons.set(reason, (reasons.get(reason) ?? 0) + 1);
+  }
+
+  /**
+   * Freezes the snapshot. Parts with no recorded coverage get `missingReason(part)`; the caller
+   * decides what "missing" means (offline: not in the files; live: not requested).
+   */
+  build(options: {
+    source: ClusterSnapshot['source'];
+    identity?: ClusterIdentity;
+    missingReason: (part: SnapshotPart) => PartCoverage;
+  }): ClusterSnapshot {
+    const coverage = Object.fromEntries(
+      SNAPSHOT_PARTS.map((part) => [part, this.coverage.get(part) ?? options.missingReason(part)]),
+    ) as Record<SnapshotPart, PartCoverage>;
+    const skipped: SkippedInput[] = [];
+    for (const [file, reasons] of this.skippedCounts) {
+      for (const [reason, count] of reasons) {
+        skipped.push({ file, reason: count > 1 ? `${reason} (${count} documents)` : reason });
+      }
+    }
+    for (const kind of KUBE_KINDS) Object.freeze(this.kube[kind]);
+    const cluster = this.gkeCluster;
+    const identity: ClusterIdentity = {
+      ...options.identity,
+      ...(cluster ? { name: cluster.name, project: cluster.project, location: cluster.location } : {}),
+    };
+    for (const key of Object.keys(identity) as (keyof ClusterIdentity)[]) {
+      if (identity[key] === undefined) delete identity[key];
+    }
+    return Object.freeze({
+      source: options.source,
+      identity: Object.freeze(identity),
+      coverage: Object.freeze(coverage),
+      kube: Object.freeze(this.kube),
+      gkeCluster: cluster,
+      firewalls: Object.freeze(this.firewalls),
+      machineTypes: Object.freeze(this.machineTypes),
+      skipped: Object.freeze(skipped),
+    });
+  }
+}
+
+export class ClusterConflict extends Error {
+  readonly file: string;
+  constructor(file: string, first: string, second: string) {
+    super(`holds GKE cluster "${second}" but "${first}" was already loaded: scan one cluster at a time`);
+    this.file = file;
+  }
+}
+
+export { isRecord };

@@ -1,0 +1,267 @@
+/**
+ * The offline loader: files and directories of YAML/JSON documents -> ClusterSnapshot.
+ *
+ * Recognised documents (SPEC §2): Kubernetes objects and Lists, multi-document YAML, gcloud GKE
+ * cluster JSON, arrays of Compute firewall rules or machine types, and `meshready collect`
+ * bundles. Anything else is listed as skipped. Malformed input raises an InputError naming the
+ * file and line.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { InputError } from '../errors.ts';
+import { bundleSchema, isBundleDocument } from './bundle.ts';
+import { ClusterConflict, isRecord, SnapshotBuilder } from './builder.ts';
+import { jsonItemLines, jsonErrorLine } from './json-lines.ts';
+import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
+import {
+  looksLikeFirewall,
+  looksLikeGkeCluster,
+  looksLikeMachineType,
+  stripFirewall,
+  stripGkeCluster,
+  stripMachineType,
+} from './strip.ts';
+
+const SNAPSHOT_EXTENSIONS = ['.yaml', '.yml', '.json'];
+
+export interface LoadProgress {
+  readonly filesRead: number;
+  readonly filesTotal: number;
+  readonly objects: number;
+}
+
+export interface LoadOptions {
+  readonly onProgress?: (progress: LoadProgress) => void;
+}
+
+/** What an offline snapshot lacks, per part (SPEC §2). */
+function offlineMissing(part: SnapshotPart): { collected: false; reason: string } {
+  switch (part) {
+    case 'gkeCluster':
+      return {
+        collected: false,
+        reason: 'no GKE cluster data in the snapshot (add `gcloud beta container clusters describe --format=json`)',
+      };
+    case 'firewalls':
+      return {
+        collected: false,
+        reason: 'no firewall rules in the snapshot (add `gcloud compute firewall-rules list --format=json`)',
+      };
+    case 'machineTypes':
+      return {
+        collected: false,
+        reason: 'no machine types in the snapshot (add `gcloud compute machine-types list --format=json`)',
+      };
+    default:
+      return { collected: false, reason: 'no Kubernetes objects in the snapshot' };
+  }
+}
+
+function isSnapshotFile(file: string): boolean {
+  const name = file.endsWith('.gz') ? file.slice(0, -3) : file;
+  return SNAPSHOT_EXTENSIONS.includes(path.extname(name).toLowerCase());
+}
+
+async function expandPath(input: string): Promise<string[]> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(input);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new InputError(input, undefined, code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`);
+  }
+  if (!info.isDirectory()) return [input];
+  const entries = await readdir(input, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((entry) => entry.isFile() && isSnapshotFile(entry.name))
+    .map((entry) => path.join(entry.parentPath, entry.name))
+    .sort();
+}
+
+async function readText(file: string): Promise<string> {
+  try {
+    const bytes = await readFile(file);
+    return file.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+  } catch (error) {
+    throw new InputError(file, undefined, `cannot read: ${(error as Error).message}`);
+  }
+}
+
+function isJson(file: string, text: string): boolean {
+  const name = file.endsWith('.gz') ? file.slice(0, -3) : file;
+  const ext = path.extname(name).toLowerCase();
+  if (ext === '.json') return true;
+  if (ext === '.yaml' || ext === '.yml') return false;
+  return /^\s*[[{]/.test(text);
+}
+
+/** Positions of the parts of one parsed document, for origins. */
+interface DocumentLines {
+  readonly line: number;
+  /** Lines of the elements of a top-level array, or of a List's `items`. */
+  readonly itemLines: readonly number[];
+}
+
+export async function loadSnapshot(inputs: readonly string[], options: LoadOptions = {}): Promise<ClusterSnapshot> {
+  const files: string[] = [];
+  for (const input of inputs) files.push(...(await expandPath(path.normalize(input))));
+  const builder = new SnapshotBuilder();
+  let filesRead = 0;
+  for (const file of files) {
+    const text = await readText(file);
+    try {
+      if (isJson(file, text)) loadJson(builder, file, text);
+      else loadYaml(builder, file, text);
+    } catch (error) {
+      if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
+      throw error;
+    }
+    filesRead++;
+    options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
+  }
+  if (builder.kubeObjectsSeen) {
+    for (const kind of KUBE_KINDS) {
+      if (!builder.hasCoverage(kind)) builder.setCoverage(kind, { collected: true });
+    }
+  }
+  return builder.build({
+    source: { kind: 'snapshot', inputs: inputs.map((input) => path.normalize(input)) },
+    missingReason: offlineMissing,
+  });
+}
+
+function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new InputError(file, jsonErrorLine(text, error as Error), `malformed JSON: ${(error as Error).message}`);
+  }
+  addDocument(builder, file, value, { line: 1, itemLines: jsonItemLines(text) });
+}
+
+function loadYaml(builder: SnapshotBuilder, file: string, text: string): void {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const list = Array.isArray(documents) ? documents : [];
+  const lineOf = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  for (const document of list) {
+    const error = document.errors[0];
+    if (error) {
+      const line = error.linePos?.[0].line ?? lineOf(error.pos[0]);
+      throw new InputError(file, line, `malformed YAML: ${error.message.split('\n')[0]}`);
+    }
+    const contents = document.contents;
+    if (contents === null) continue;
+    let itemLines: number[] = [];
+    if (isSeq(contents)) itemLines = contents.items.map((item) => lineOf(rangeStart(item)));
+    else if (isMap(contents)) {
+      const items = contents.get('items', true);
+      if (isSeq(items)) itemLines = items.items.map((item) => lineOf(rangeStart(item)));
+    }
+    let value: unknown;
+    try {
+      value = document.toJS({ maxAliasCount: 1000 });
+    } catch (error) {
+      throw new InputError(file, lineOf(rangeStart(contents)), `malformed YAML: ${(error as Error).message}`);
+    }
+    addDocument(builder, file, value, { line: lineOf(rangeStart(contents)), itemLines });
+  }
+}
+
+function rangeStart(node: unknown): number | undefined {
+  if (isRecord(node) && Array.isArray(node.range)) return node.range[0] as number;
+  return undefined;
+}
+
+function origin(file: string, line: number | undefined): Origin {
+  return { file, line: line ?? 1 };
+}
+
+const UNRECOGNISED = 'not a Kubernetes object, GKE cluster, firewall rule or machine type';
+
+function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lines: DocumentLines): void {
+  if (value === null || value === undefined) return;
+  if (Array.isArray(value)) {
+    addArray(builder, file, value, lines);
+    return;
+  }
+  if (!isRecord(value)) {
+    builder.skip(file, UNRECOGNISED);
+    return;
+  }
+  if (isBundleDocument(value)) {
+    addBundle(builder, file, value, lines.line);
+    return;
+  }
+  const kind = typeof value.kind === 'string' ? value.kind : undefined;
+  const items = value.items;
+  if (Array.isArray(items) && kind?.startsWith('compute#')) {
+    addArray(builder, file, items, lines);
+    return;
+  }
+  if (typeof value.apiVersion === 'string' && kind) {
+    if (Array.isArray(items) && kind.endsWith('List')) {
+      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
+      items.forEach((item, index) => {
+        if (!isRecord(item)) {
+          builder.skip(file, `an item of ${kind} is not an object`);
+          return;
+        }
+        const raw = itemKind && item.kind === undefined ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
+        builder.addRawKubeObject(raw, origin(file, lines.itemLines[index] ?? lines.line), file);
+      });
+      return;
+    }
+    builder.addRawKubeObject(value, origin(file, lines.line), file);
+    return;
+  }
+  if (looksLikeGkeCluster(value)) {
+    builder.setGkeCluster(stripGkeCluster(value, origin(file, lines.line)), file);
+    return;
+  }
+  builder.skip(file, UNRECOGNISED);
+}
+
+function addArray(builder: SnapshotBuilder, file: string, values: unknown[], lines: DocumentLines): void {
+  const records = values.filter(isRecord);
+  if (values.length === 0 || records.length !== values.length) {
+    builder.skip(file, values.length === 0 ? 'empty list: nothing to tell what it holds' : UNRECOGNISED);
+    return;
+  }
+  const at = (index: number) => origin(file, lines.itemLines[index] ?? lines.line);
+  if (records.every(looksLikeFirewall)) {
+    builder.addFirewalls(records.map((raw, index) => stripFirewall(raw, at(index))));
+  } else if (records.every(looksLikeMachineType)) {
+    builder.addMachineTypes(records.map((raw, index) => stripMachineType(raw, at(index))));
+  } else if (records.every((raw) => typeof raw.apiVersion === 'string' && typeof raw.kind === 'string')) {
+    records.forEach((raw, index) => {
+      builder.addRawKubeObject(raw, at(index), file);
+    });
+  } else if (records.length === 1 && records[0] && looksLikeGkeCluster(records[0])) {
+    builder.setGkeCluster(stripGkeCluster(records[0], at(0)), file);
+  } else {
+    builder.skip(file, `a list that mixes kinds or holds none meshready reads (${UNRECOGNISED})`);
+  }
+}
+
+function addBundle(builder: SnapshotBuilder, file: string, value: Record<string, unknown>, line: number): void {
+  const parsed = bundleSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? issue.path.join('.') : 'document';
+    throw new InputError(file, line, `invalid meshready snapshot bundle at ${where}: ${issue?.message ?? 'invalid'}`);
+  }
+  const bundle = parsed.data;
+  for (const kind of KUBE_KINDS) {
+    for (const object of bundle.kube[kind as KubeKind] ?? []) builder.addKubeObject(kind, object);
+  }
+  if (bundle.gkeCluster) builder.setGkeCluster(bundle.gkeCluster, file);
+  if (bundle.firewalls) builder.addFirewalls(bundle.firewalls);
+  if (bundle.machineTypes) builder.addMachineTypes(bundle.machineTypes);
+  for (const [part, coverage] of Object.entries(bundle.coverage)) {
+    if (coverage) builder.setCoverage(part as SnapshotPart, coverage);
+  }
+}
