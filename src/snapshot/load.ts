@@ -132,6 +132,30 @@ export async function loadSnapshot(inputs: readonly string[], options: LoadOptio
   });
 }
 
+export interface InlineDocuments {
+  /** Parsed documents, as if each came from its own file. */
+  readonly documents: readonly unknown[];
+  /** Parts to mark as not collected, with the reason (to model a partial collection). */
+  readonly notCollected?: Readonly<Partial<Record<SnapshotPart, string>>>;
+  readonly file?: string;
+}
+
+/**
+ * Builds a snapshot from already parsed documents with the same rules as files (tests, tools).
+ */
+export function snapshotFromDocuments(input: InlineDocuments): ClusterSnapshot {
+  const builder = new SnapshotBuilder();
+  const file = input.file ?? 'inline.yaml';
+  for (const document of input.documents) addDocument(builder, file, document, { line: 1, itemLines: [] });
+  if (builder.kubeObjectsSeen) {
+    for (const kind of KUBE_KINDS) if (!builder.hasCoverage(kind)) builder.setCoverage(kind, { collected: true });
+  }
+  for (const [part, reason] of Object.entries(input.notCollected ?? {})) {
+    builder.setCoverage(part as SnapshotPart, { collected: false, reason: reason ?? 'not collected' });
+  }
+  return builder.build({ source: { kind: 'snapshot', inputs: [file] }, missingReason: offlineMissing });
+}
+
 function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
   let value: unknown;
   try {

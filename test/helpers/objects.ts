@@ -1,0 +1,123 @@
+/**
+ * Small builders for the raw documents rule tests feed in, shaped as kubectl and gcloud print
+ * them. Only what a case needs; anything else can be spread in.
+ */
+type Labels = Record<string, string>;
+type Raw = Record<string, unknown>;
+
+interface MetaOptions {
+  labels?: Labels;
+  annotations?: Labels;
+  uid?: string;
+  ownerReferences?: Raw[];
+  managedFields?: Raw[];
+}
+
+function meta(name: string, namespace: string | undefined, options: MetaOptions = {}): Raw {
+  return {
+    name,
+    ...(namespace === undefined ? {} : { namespace }),
+    ...(options.uid ? { uid: options.uid } : {}),
+    ...(options.labels ? { labels: options.labels } : {}),
+    ...(options.annotations ? { annotations: options.annotations } : {}),
+    ...(options.ownerReferences ? { ownerReferences: options.ownerReferences } : {}),
+    ...(options.managedFields ? { managedFields: options.managedFields } : {}),
+  };
+}
+
+export function namespace(name: string, labels?: Labels, options: MetaOptions = {}): Raw {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: meta(name, undefined, { ...options, labels }) };
+}
+
+export function service(ns: string, name: string, ports: Raw[], options: MetaOptions = {}): Raw {
+  return { apiVersion: 'v1', kind: 'Service', metadata: meta(name, ns, options), spec: { ports } };
+}
+
+export interface ContainerSpec {
+  name: string;
+  image: string;
+}
+
+export function pod(
+  ns: string,
+  name: string,
+  containers: ContainerSpec[],
+  options: MetaOptions & { ready?: boolean; phase?: string } = {},
+): Raw {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: meta(name, ns, options),
+    spec: { containers },
+    status: {
+      phase: options.phase ?? 'Running',
+      conditions: [{ type: 'Ready', status: options.ready === false ? 'False' : 'True' }],
+    },
+  };
+}
+
+export function workload(
+  kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet',
+  ns: string,
+  name: string,
+  options: MetaOptions & { replicas?: number; readyReplicas?: number; containers?: ContainerSpec[]; templateLabels?: Labels } = {},
+): Raw {
+  const replicas = options.replicas ?? 1;
+  return {
+    apiVersion: 'apps/v1',
+    kind,
+    metadata: meta(name, ns, options),
+    spec: {
+      ...(kind === 'DaemonSet' ? {} : { replicas }),
+      template: { metadata: { labels: options.templateLabels ?? {} }, spec: { containers: options.containers ?? [] } },
+    },
+    status:
+      kind === 'DaemonSet'
+        ? { desiredNumberScheduled: replicas, numberReady: options.readyReplicas ?? replicas }
+        : { replicas, readyReplicas: options.readyReplicas ?? replicas },
+  };
+}
+
+/** An istiod Deployment and its pod, as the operator installs them (seed: istiod-istio-163-…). */
+export function istiod(revision: string, version: string, options: { ready?: boolean } = {}): Raw[] {
+  const labels = { app: 'istiod', istio: 'istiod', 'istio.io/rev': revision };
+  const containers = [{ name: 'discovery', image: `gcr.io/gke-release/istio/pilot:${version}` }];
+  const ready = options.ready ?? true;
+  return [
+    workload('Deployment', 'istio-system', `istiod-${revision}`, {
+      labels,
+      containers,
+      readyReplicas: ready ? 1 : 0,
+      templateLabels: labels,
+    }),
+    pod('istio-system', `istiod-${revision}-5fccfcf4dd-2p9c8`, containers, { labels, ready }),
+  ];
+}
+
+export function list(items: Raw[]): Raw {
+  return { apiVersion: 'v1', kind: 'List', items, metadata: { resourceVersion: '' } };
+}
+
+/** A GKE cluster as `gcloud beta container clusters describe --format=json` prints it (trimmed). */
+export function gkeCluster(overrides: Raw = {}): Raw {
+  return {
+    name: 'demo',
+    location: 'europe-west1-b',
+    locations: ['europe-west1-b'],
+    selfLink: 'https://container.googleapis.com/v1beta1/projects/acme-prod/zones/europe-west1-b/clusters/demo',
+    currentMasterVersion: '1.17.12-gke.1501',
+    currentNodeVersion: '1.17.12-gke.1501',
+    network: 'default',
+    addonsConfig: { istioConfig: { disabled: false, auth: 'AUTH_MUTUAL_TLS' } },
+    nodePools: [
+      {
+        name: 'default-pool',
+        initialNodeCount: 3,
+        locations: ['europe-west1-b'],
+        config: { machineType: 'e2-standard-4', tags: [] },
+        version: '1.17.12-gke.1501',
+      },
+    ],
+    ...overrides,
+  };
+}

@@ -1,0 +1,140 @@
+/**
+ * Table-driven rule tests in the style of ESLint's RuleTester (STYLE §4). Every case names the
+ * status it expects; every fail case names the findings it expects, in order.
+ *
+ * A case's snapshot is either inline documents (objects as kubectl/gcloud print them) or
+ * fixture files under fixtures/rules/<rule-id>/.
+ */
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Rule } from '../../src/engine/rule.ts';
+import { runRules } from '../../src/engine/runner.ts';
+import type { Severity, Target } from '../../src/engine/vocabulary.ts';
+import type { Finding, RuleResult } from '../../src/report/model.ts';
+import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
+import type { ClusterSnapshot, SnapshotPart } from '../../src/snapshot/model.ts';
+
+export interface CaseInput {
+  /** Shown in the test name; say what the case is about. */
+  readonly name: string;
+  /** Inline documents: Kubernetes objects or Lists, a GKE cluster, firewall or machine-type arrays. */
+  readonly documents?: readonly unknown[];
+  /** Fixture files or directories, relative to fixtures/rules/<rule-id>/. */
+  readonly fixtures?: readonly string[];
+  readonly notCollected?: Readonly<Partial<Record<SnapshotPart, string>>>;
+  readonly target?: Target;
+  readonly upgradeTo?: string;
+}
+
+export interface ExpectedFinding {
+  readonly message?: RegExp | string;
+  readonly severity?: Severity;
+  readonly resource?: { readonly kind?: string; readonly namespace?: string; readonly name?: string };
+  /** Checks the structured fix (action and some params). */
+  readonly fix?: { readonly action: string; readonly params?: Readonly<Record<string, unknown>> };
+}
+
+export interface FailCase extends CaseInput {
+  readonly findings: readonly ExpectedFinding[];
+}
+export interface ReasonCase extends CaseInput {
+  readonly reason?: RegExp | string;
+}
+
+export interface RuleCases {
+  readonly pass?: readonly CaseInput[];
+  readonly fail?: readonly FailCase[];
+  readonly notApplicable?: readonly ReasonCase[];
+  readonly unknown?: readonly ReasonCase[];
+}
+
+const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/rules');
+
+async function snapshotOf(rule: Rule, input: CaseInput): Promise<ClusterSnapshot> {
+  if (input.fixtures) {
+    const snapshot = await loadSnapshot(input.fixtures.map((f) => path.join(FIXTURES, rule.id, f)));
+    if (!input.notCollected) return snapshot;
+    return {
+      ...snapshot,
+      coverage: {
+        ...snapshot.coverage,
+        ...Object.fromEntries(
+          Object.entries(input.notCollected).map(([part, reason]) => [part, { collected: false, reason }]),
+        ),
+      },
+    } as ClusterSnapshot;
+  }
+  return snapshotFromDocuments({ documents: input.documents ?? [], notCollected: input.notCollected });
+}
+
+/** Runs one rule through the real runner and returns its result. */
+export async function evaluateRule(rule: Rule, input: CaseInput): Promise<RuleResult> {
+  const target = input.target ?? rule.targets[0] ?? 'istio-1.6';
+  const report = runRules(await snapshotOf(rule, input), {
+    rules: [rule],
+    target,
+    upgradeTo: input.upgradeTo,
+    toolVersion: '0.0.0-test',
+    now: new Date('2026-11-25T10:00:00Z'),
+  });
+  const result = report.results[0];
+  if (!result) throw new Error(`rule ${rule.id} did not run for target ${target}`);
+  return result;
+}
+
+function expectText(actual: string | undefined, expected: RegExp | string | undefined): void {
+  if (expected === undefined) return;
+  if (typeof expected === 'string') expect(actual).toContain(expected);
+  else expect(actual).toMatch(expected);
+}
+
+function expectFinding(actual: Finding, expected: ExpectedFinding): void {
+  expectText(actual.message, expected.message);
+  if (expected.severity) expect(actual.severity).toBe(expected.severity);
+  if (expected.resource) expect(actual.resource).toMatchObject(expected.resource);
+  if (expected.fix) {
+    expect(actual.fix?.action).toBe(expected.fix.action);
+    if (expected.fix.params) expect(actual.fix?.params).toMatchObject(expected.fix.params);
+    expect(actual.remediation?.commands.length).toBeGreaterThan(0);
+  }
+}
+
+export function ruleTester(rule: Rule, cases: RuleCases): void {
+  describe(rule.id, () => {
+    for (const c of cases.pass ?? []) {
+      it(`passes: ${c.name}`, async () => {
+        const result = await evaluateRule(rule, c);
+        expect(result.reason, 'a pass has no reason').toBeUndefined();
+        expect(result.findings).toEqual([]);
+        expect(result.status).toBe('pass');
+      });
+    }
+    for (const c of cases.fail ?? []) {
+      it(`fails: ${c.name}`, async () => {
+        const result = await evaluateRule(rule, c);
+        expect(result.status, result.reason).toBe('fail');
+        expect(result.findings).toHaveLength(c.findings.length);
+        c.findings.forEach((expected, i) => {
+          expectFinding(result.findings[i] as Finding, expected);
+        });
+      });
+    }
+    for (const c of cases.notApplicable ?? []) {
+      it(`is not applicable: ${c.name}`, async () => {
+        const result = await evaluateRule(rule, c);
+        expect(result.status).toBe('not-applicable');
+        expect(result.findings).toEqual([]);
+        expectText(result.reason, c.reason);
+      });
+    }
+    for (const c of cases.unknown ?? []) {
+      it(`is unknown: ${c.name}`, async () => {
+        const result = await evaluateRule(rule, c);
+        expect(result.status).toBe('unknown');
+        expect(result.findings).toEqual([]);
+        expect(result.reason).toBeTruthy();
+        expectText(result.reason, c.reason);
+      });
+    }
+  });
+}
