@@ -1,3 +1,4 @@
+import { fix } from '../src/engine/fixes.ts';
 import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
 import { hasIstio16Operator, ISTIO16_MINIMUM, RECOMMENDED_UPGRADE } from '../src/gke/gates.ts';
@@ -52,10 +53,11 @@ export default defineRule({
           'which also avoids the 1.16 upgrade bug).',
         resource: clusterResource(cluster),
         origin: cluster.origin,
-        fix: {
-          action: 'upgrade-master',
-          params: { ...clusterScope(cluster), version: formatGkeVersion(RECOMMENDED_UPGRADE), from: text },
-        },
+        fix: fix('upgrade-master', {
+          ...clusterScope(cluster),
+          version: formatGkeVersion(RECOMMENDED_UPGRADE),
+          from: text,
+        }),
       },
     ];
   },

@@ -1,9 +1,6 @@
+import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import {
-  INJECTION_LABEL,
-  preferredRevision,
-  REVISION_LABEL,
-} from '../src/engine/snapshot-index.ts';
+import { INJECTION_LABEL, preferredRevision, REVISION_LABEL } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
 import type { Namespace } from '../src/snapshot/model.ts';
 
@@ -44,15 +41,14 @@ export default defineRule({
       const labels = ns.metadata.labels ?? {};
       return REVISION_LABEL in labels || labels[INJECTION_LABEL] === 'enabled' || INJECTION_LABEL in labels;
     });
-    if (labelled.length === 0) return notApplicable(`no namespace carries ${INJECTION_LABEL} or ${REVISION_LABEL}`);
+    if (labelled.length === 0)
+      return notApplicable(`no namespace carries ${INJECTION_LABEL} or ${REVISION_LABEL}`);
     const revisionsUnknown = index.istiodRevisionsUnknown();
     const revisions = revisionsUnknown ? [] : index.istiodRevisions();
     const known = new Set(revisions.map((r) => r.revision));
     const targetRevision = revisionsUnknown ? undefined : preferredRevision(revisions, isAsmTarget(target));
-    const relabel = (ns: Namespace) => ({
-      action: 'relabel-namespace',
-      params: { namespace: ns.metadata.name, revision: targetRevision ?? '' },
-    });
+    const relabel = (ns: Namespace) =>
+      fix('relabel-namespace', { namespace: ns.metadata.name, revision: targetRevision ?? '' });
     const findings: RuleFinding[] = [];
     let cannotCheck = false;
     for (const ns of labelled) {

@@ -1,4 +1,5 @@
-import { parseProtocolName, PLAIN_TCP_BY_DEFAULT, protocolOf } from '../src/engine/istio-protocol.ts';
+import { fix } from '../src/engine/fixes.ts';
+import { PLAIN_TCP_BY_DEFAULT, parseProtocolName, protocolOf } from '../src/engine/istio-protocol.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
 import type { Service, ServicePort } from '../src/snapshot/model.ts';
 
@@ -25,7 +26,10 @@ export function suggestPortName(port: ServicePort): { name: string; evidence: st
   if (typeof port.targetPort === 'string') {
     const prefix = port.targetPort.split('-')[0] ?? '';
     if (parseProtocolName(prefix) !== 'Unsupported' || port.targetPort.toLowerCase().startsWith('grpc-web')) {
-      return { name: port.targetPort.toLowerCase(), evidence: `its targetPort is named "${port.targetPort}"` };
+      return {
+        name: port.targetPort.toLowerCase(),
+        evidence: `its targetPort is named "${port.targetPort}"`,
+      };
     }
   }
   if (port.port === 80) return { name: 'http', evidence: 'port 80 carries HTTP by convention' };
@@ -97,16 +101,13 @@ export default defineRule({
               '(e.g. http-web, grpc, tcp-db) or set appProtocol.',
             {
               key: 'unnamed',
-              fix: {
-                action: 'name-service-ports',
-                params: {
-                  namespace: service.metadata.namespace ?? 'default',
-                  name: service.metadata.name,
-                  ports: failing.map(({ port }) => describePort(port)),
-                  suggestions: suggestions.map((s) => `port ${s.port.port}: "${s.name}" (${s.evidence})`),
-                  patches: suggestions.map((s) => `${s.index}=${s.name}`),
-                },
-              },
+              fix: fix('name-service-ports', {
+                namespace: service.metadata.namespace ?? 'default',
+                name: service.metadata.name,
+                ports: failing.map(({ port }) => describePort(port)),
+                suggestions: suggestions.map((s) => `port ${s.port.port}: "${s.name}" (${s.evidence})`),
+                patches: suggestions.map((s) => `${s.index}=${s.name}`),
+              }),
             },
           ),
         );

@@ -1,8 +1,12 @@
-import { findingAbout, defineRule, notApplicable } from '../src/engine/rule.ts';
+import { fix } from '../src/engine/fixes.ts';
+import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
 
 /** What each v1alpha1 kind becomes in security.istio.io/v1beta1, and its kubectl resource name. */
 const MIGRATIONS: Readonly<Record<string, { replacement: string; resource: string }>> = {
-  Policy: { replacement: 'PeerAuthentication and/or RequestAuthentication', resource: 'policies.authentication.istio.io' },
+  Policy: {
+    replacement: 'PeerAuthentication and/or RequestAuthentication',
+    resource: 'policies.authentication.istio.io',
+  },
   MeshPolicy: {
     replacement: 'a mesh-wide PeerAuthentication in istio-system',
     resource: 'meshpolicies.authentication.istio.io',
@@ -52,23 +56,23 @@ export default defineRule({
       return notApplicable('Istio is not installed (no istio-system namespace)');
     }
     return policies.map((policy) => {
-      const migration = MIGRATIONS[policy.kind] ?? { replacement: 'the v1beta1 security APIs', resource: policy.kind };
+      const migration = MIGRATIONS[policy.kind] ?? {
+        replacement: 'the v1beta1 security APIs',
+        resource: policy.kind,
+      };
       const where = policy.metadata.namespace ? `${policy.metadata.namespace}/` : '';
       return findingAbout(
         policy,
         `${policy.kind} ${where}${policy.metadata.name} (${policy.apiVersion}) is ignored by Istio 1.6: ` +
           `migrate it to ${migration.replacement} before moving workloads to the new proxies.`,
         {
-          fix: {
-            action: 'migrate-v1alpha1-policy',
-            params: {
-              kind: policy.kind,
-              resource: migration.resource,
-              replacement: migration.replacement,
-              name: policy.metadata.name,
-              ...(policy.metadata.namespace ? { namespace: policy.metadata.namespace } : {}),
-            },
-          },
+          fix: fix('migrate-v1alpha1-policy', {
+            kind: policy.kind,
+            resource: migration.resource,
+            replacement: migration.replacement,
+            name: policy.metadata.name,
+            namespace: policy.metadata.namespace,
+          }),
         },
       );
     });

@@ -14,7 +14,9 @@ export class InputError extends Error {
   readonly expected: string | undefined;
 
   constructor(file: string, line: number | undefined, message: string, expected?: string) {
-    super(`${line === undefined ? file : `${file}:${line}`}: ${message}${expected ? ` (expected ${expected})` : ''}`);
+    super(
+      `${line === undefined ? file : `${file}:${line}`}: ${message}${expected ? ` (expected ${expected})` : ''}`,
+    );
     this.file = file;
     this.line = line;
     this.expected = expected;

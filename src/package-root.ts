@@ -19,7 +19,9 @@ function findRoot(): string {
 
 export const PACKAGE_ROOT = findRoot();
 
-export const TOOL_VERSION: string = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')).version;
+export const TOOL_VERSION: string = JSON.parse(
+  readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'),
+).version;
 
 export const PROJECT_URL = 'https://github.com/meshready/meshready';
 

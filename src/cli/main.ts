@@ -21,7 +21,10 @@ async function main(argv: readonly string[]): Promise<void> {
     const code = exitCodeForError(error);
     const message = error instanceof Error ? error.message : String(error);
     if (code === 70) io.stderr.write(`meshready: internal error: ${(error as Error)?.stack ?? message}\n`);
-    else io.stderr.write(`meshready: ${message}\n${verbose && error instanceof Error ? `${error.stack}\n` : ''}`);
+    else
+      io.stderr.write(
+        `meshready: ${message}\n${verbose && error instanceof Error ? `${error.stack}\n` : ''}`,
+      );
     process.exitCode = code;
   }
   // Flush stdout before leaving: large --json output on a pipe must not be cut short.

@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { TARGETS, type Target } from '../engine/vocabulary.ts';
 import { UsageError } from '../errors.ts';
 import { TOOL_VERSION } from '../package-root.ts';
-import { DEFAULT_FORMATS, type Format, FORMATS, isFormat } from '../report/formats.ts';
+import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/formats.ts';
 import type { CliIO } from './io.ts';
 import { type CatalogueFormat, listRules } from './rules.ts';
 import { type FailOn, scan } from './scan.ts';
@@ -22,11 +22,12 @@ function parseFormats(value: string): Format[] {
     .filter(Boolean);
   const unknownNames = names.filter((name) => !isFormat(name));
   if (unknownNames.length > 0 || names.length === 0) {
-    throw new UsageError(`--format: unknown format "${unknownNames.join(',')}" (choose from ${FORMATS.join(', ')})`);
+    throw new UsageError(
+      `--format: unknown format "${unknownNames.join(',')}" (choose from ${FORMATS.join(', ')})`,
+    );
   }
   return [...new Set(names as Format[])];
 }
-
 
 export function buildProgram(io: CliIO, done: (exitCode: number) => void): Command {
   const program = new Command('meshready')

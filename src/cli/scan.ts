@@ -7,7 +7,7 @@ import { type Severity, severityRank, type Target } from '../engine/vocabulary.t
 import { UsageError } from '../errors.ts';
 import { parseGkeVersion } from '../gke/version.ts';
 import { TOOL_VERSION } from '../package-root.ts';
-import { type Format, FORMATTERS } from '../report/formats.ts';
+import { FORMATTERS, type Format } from '../report/formats.ts';
 import type { Report } from '../report/model.ts';
 import { loadSnapshot } from '../snapshot/load.ts';
 import type { CliIO } from './io.ts';
@@ -48,7 +48,10 @@ export async function writeReports(
 ): Promise<string[]> {
   const outputDir = path.resolve(io.cwd, options.outputDir);
   await mkdir(outputDir, { recursive: true });
-  const context = { sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'), sarifCategory: options.sarifCategory };
+  const context = {
+    sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
+    sarifCategory: options.sarifCategory,
+  };
   const written: string[] = [];
   for (const format of options.formats) {
     const formatter = FORMATTERS[format];
@@ -61,7 +64,9 @@ export async function writeReports(
 
 export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   if (options.snapshot.length === 0) {
-    throw new UsageError('nothing to scan: give --snapshot PATH (a file or directory of kubectl/gcloud dumps)');
+    throw new UsageError(
+      'nothing to scan: give --snapshot PATH (a file or directory of kubectl/gcloud dumps)',
+    );
   }
   if (options.upgradeTo !== undefined && !parseGkeVersion(options.upgradeTo)) {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);

@@ -1,6 +1,7 @@
 /** The short terminal summary `scan` prints on stderr. */
-import type { Finding, Report } from '../report/model.ts';
+
 import { severityRank } from '../engine/vocabulary.ts';
+import type { Finding, Report } from '../report/model.ts';
 
 const TOP_FINDINGS = 5;
 
@@ -39,7 +40,9 @@ export function terminalSummary(report: Report, written: readonly string[]): str
     for (const r of unknowns) lines.push(`  ${r.ruleId}: ${r.reason}`);
   }
   if (report.source.skipped.length > 0) {
-    lines.push(`Skipped ${report.source.skipped.length} input entr${report.source.skipped.length === 1 ? 'y' : 'ies'} (see the report).`);
+    lines.push(
+      `Skipped ${report.source.skipped.length} input entr${report.source.skipped.length === 1 ? 'y' : 'ies'} (see the report).`,
+    );
   }
   if (written.length > 0) lines.push(`Wrote: ${written.join(', ')}`);
   return `${lines.join('\n')}\n`;

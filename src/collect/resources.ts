@@ -45,7 +45,12 @@ export const COLLECTED_RESOURCES: readonly CollectedResource[] = [
   { part: 'virtualservices', group: 'networking.istio.io', version: 'v1alpha3', resource: 'virtualservices' },
   { part: 'mixerconfigs', group: 'config.istio.io', version: 'v1alpha2', resource: '*' },
   { part: 'securitypolicies', group: 'authentication.istio.io', version: 'v1alpha1', resource: 'policies' },
-  { part: 'securitypolicies', group: 'authentication.istio.io', version: 'v1alpha1', resource: 'meshpolicies' },
+  {
+    part: 'securitypolicies',
+    group: 'authentication.istio.io',
+    version: 'v1alpha1',
+    resource: 'meshpolicies',
+  },
   { part: 'securitypolicies', group: 'rbac.istio.io', version: 'v1alpha1', resource: 'serviceroles' },
   { part: 'securitypolicies', group: 'rbac.istio.io', version: 'v1alpha1', resource: 'servicerolebindings' },
   { part: 'securitypolicies', group: 'rbac.istio.io', version: 'v1alpha1', resource: 'rbacconfigs' },

@@ -7,9 +7,10 @@ export function clusterResource(cluster: GkeCluster): ResourceRef {
 }
 
 /** The gcloud scope of the cluster (for fixes), with only what is known. */
-export function clusterScope(cluster: GkeCluster): Record<string, string> {
-  const scope: Record<string, string> = { cluster: cluster.name };
-  if (cluster.location) scope.location = cluster.location;
-  if (cluster.project) scope.project = cluster.project;
-  return scope;
+export function clusterScope(cluster: GkeCluster): { cluster: string; location?: string; project?: string } {
+  return {
+    cluster: cluster.name,
+    ...(cluster.location ? { location: cluster.location } : {}),
+    ...(cluster.project ? { project: cluster.project } : {}),
+  };
 }

@@ -3,14 +3,7 @@
  */
 import type { ClusterSnapshot, KubeObject, Origin, SnapshotPart } from '../snapshot/model.ts';
 import type { SnapshotIndex } from './snapshot-index.ts';
-import {
-  type Fix,
-  type Phase,
-  type ResourceRef,
-  type Severity,
-  TARGETS,
-  type Target,
-} from './vocabulary.ts';
+import { type Fix, type Phase, type ResourceRef, type Severity, TARGETS, type Target } from './vocabulary.ts';
 
 export interface RuleReference {
   readonly title: string;

@@ -9,7 +9,14 @@ import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { fingerprintOf } from './fingerprint.ts';
 import { type Rule, type RuleContext, type RuleFinding, type RuleOutcome, severityFor } from './rule.ts';
 import { SnapshotIndex } from './snapshot-index.ts';
-import { type Phase, phasesFor, type Severity, type Status, severityRank, type Target } from './vocabulary.ts';
+import {
+  type Phase,
+  phasesFor,
+  type Severity,
+  type Status,
+  severityRank,
+  type Target,
+} from './vocabulary.ts';
 
 export type SeverityOverride = Severity | 'off';
 
@@ -77,7 +84,12 @@ function toFinding(rule: Rule, found: RuleFinding, severity: Severity, override:
   return finding;
 }
 
-function evaluate(rule: Rule, snapshot: ClusterSnapshot, context: RuleContext, options: RunOptions): RuleResult {
+function evaluate(
+  rule: Rule,
+  snapshot: ClusterSnapshot,
+  context: RuleContext,
+  options: RunOptions,
+): RuleResult {
   const override = options.severityOverrides?.[rule.id];
   const severity = override && override !== 'off' ? override : severityFor(rule, options.target);
   const base = { ruleId: rule.id, title: rule.title, phase: rule.phase, severity };
@@ -116,7 +128,11 @@ export function phaseStatuses(
   return phasesFor(target).map((phase) => {
     const inPhase = results.filter((r) => r.phase === phase);
     const holds = inPhase.map((r) => holdsPhase(r, rulesById.get(r.ruleId)));
-    let status: PhaseStatus = holds.includes('todo') ? 'todo' : holds.includes('unknown') ? 'unknown' : 'done';
+    let status: PhaseStatus = holds.includes('todo')
+      ? 'todo'
+      : holds.includes('unknown')
+        ? 'unknown'
+        : 'done';
     if (earlierNotDone && status !== 'done') status = 'blocked';
     if (status === 'todo' || status === 'blocked') earlierNotDone = true;
     return { id: phase, status, rules: inPhase.map((r) => r.ruleId) };
@@ -172,7 +188,8 @@ export function runRules(snapshot: ClusterSnapshot, options: RunOptions): Report
         : 'ready';
 
   const cluster: Report['cluster'] = { ...snapshot.identity };
-  if (snapshot.gkeCluster?.currentMasterVersion) cluster.masterVersion = snapshot.gkeCluster.currentMasterVersion;
+  if (snapshot.gkeCluster?.currentMasterVersion)
+    cluster.masterVersion = snapshot.gkeCluster.currentMasterVersion;
 
   return {
     schemaVersion: 1,
@@ -192,7 +209,9 @@ export function runRules(snapshot: ClusterSnapshot, options: RunOptions): Report
     verdict,
     summary,
     phases,
-    ...(current ? { currentPhase: current.id, nextStep: nextStepOf(current.id, current.status, results) } : {}),
+    ...(current
+      ? { currentPhase: current.id, nextStep: nextStepOf(current.id, current.status, results) }
+      : {}),
     results,
   };
 }

@@ -79,7 +79,9 @@ export class SnapshotIndex {
       this.snapshot.kube.deployments.some((d) => d.metadata.namespace === ISTIO_SYSTEM),
   );
 
-  readonly podsByNamespace = lazy(() => groupBy(this.snapshot.kube.pods, (pod) => pod.metadata.namespace ?? ''));
+  readonly podsByNamespace = lazy(() =>
+    groupBy(this.snapshot.kube.pods, (pod) => pod.metadata.namespace ?? ''),
+  );
 
   readonly deploymentsByNamespace = lazy(() =>
     groupBy(this.snapshot.kube.deployments, (d) => d.metadata.namespace ?? ''),
@@ -138,7 +140,9 @@ export class SnapshotIndex {
   }
 }
 
-function discoveryImage(containers: readonly { name: string; image?: string | undefined }[]): string | undefined {
+function discoveryImage(
+  containers: readonly { name: string; image?: string | undefined }[],
+): string | undefined {
   return (containers.find((c) => c.name === 'discovery') ?? containers[0])?.image;
 }
 
@@ -149,9 +153,13 @@ function discoveryImage(containers: readonly { name: string; image?: string | un
 export function preferredRevision(revisions: readonly IstiodRevision[], asm: boolean): string | undefined {
   const ready = revisions.filter((r) => r.ready);
   const asmRevisions = ready.filter((r) => r.revision.startsWith('asm-'));
-  const candidates = asm && asmRevisions.length > 0 ? asmRevisions : ready.filter((r) => !r.revision.startsWith('asm-'));
+  const candidates =
+    asm && asmRevisions.length > 0 ? asmRevisions : ready.filter((r) => !r.revision.startsWith('asm-'));
   const pool = candidates.length > 0 ? candidates : ready;
-  return pool.map((r) => r.revision).sort(compareRevisionNames).at(-1);
+  return pool
+    .map((r) => r.revision)
+    .sort(compareRevisionNames)
+    .at(-1);
 }
 
 /** Orders revision names so that istio-1611 comes after istio-163 (numeric parts compare as numbers). */

@@ -40,7 +40,9 @@ export function isAtLeast(version: GkeVersion, minimum: GkeVersion): boolean {
 }
 
 export function sameMinor(version: GkeVersion, major: number, minor: number, patch?: number): boolean {
-  return version.major === major && version.minor === minor && (patch === undefined || version.patch === patch);
+  return (
+    version.major === major && version.minor === minor && (patch === undefined || version.patch === patch)
+  );
 }
 
 /** The explanation used when a version string cannot be parsed. */

@@ -93,7 +93,9 @@ export const reportSchema = z.object({
   resolved: z.array(findingSchema.extend({ ruleId: z.string() })).optional(),
   /** Suppressions from the configuration that expired and no longer apply. */
   expiredSuppressions: z
-    .array(z.object({ rule: z.string(), reason: z.string(), owner: z.string().optional(), expires: z.string() }))
+    .array(
+      z.object({ rule: z.string(), reason: z.string(), owner: z.string().optional(), expires: z.string() }),
+    )
     .optional(),
 });
 export type Report = z.infer<typeof reportSchema>;

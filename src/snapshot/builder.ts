@@ -14,8 +14,8 @@ import {
   type MachineType,
   type Origin,
   type PartCoverage,
-  SNAPSHOT_PARTS,
   type SkippedInput,
+  SNAPSHOT_PARTS,
   type SnapshotPart,
 } from './model.ts';
 import { isKeptObject, isRecord, kubeKindOf, stripKubeObject } from './strip.ts';
@@ -42,7 +42,10 @@ export class SnapshotBuilder {
     const kindName = typeof raw.kind === 'string' ? raw.kind : '';
     const kind = kubeKindOf(apiVersion, kindName);
     if (!kind) {
-      this.skip(file, kindName === 'Secret' ? 'Secrets are never read' : `kind ${kindName} is not read by any rule`);
+      this.skip(
+        file,
+        kindName === 'Secret' ? 'Secrets are never read' : `kind ${kindName} is not read by any rule`,
+      );
       return;
     }
     const stripped = stripKubeObject(kind, raw, origin);

@@ -52,7 +52,11 @@ export function isBundleDocument(value: Record<string, unknown>): boolean {
 }
 
 /** The bundle for a snapshot, with what `collect` knows about the collection itself. */
-export function snapshotToBundle(snapshot: ClusterSnapshot, collectedAt: Date, toolVersion: string): SnapshotBundle {
+export function snapshotToBundle(
+  snapshot: ClusterSnapshot,
+  collectedAt: Date,
+  toolVersion: string,
+): SnapshotBundle {
   const failures = Object.entries(snapshot.coverage).flatMap(([part, coverage]) =>
     coverage.collected ? [] : [{ part: snapshotPartSchema.parse(part), reason: coverage.reason }],
   );

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { InputError } from '../errors.ts';
-import { bundleSchema, isBundleDocument } from './bundle.ts';
 import { ClusterConflict, isRecord, SnapshotBuilder } from './builder.ts';
-import { jsonItemLines, jsonErrorLine } from './json-lines.ts';
+import { bundleSchema, isBundleDocument } from './bundle.ts';
+import { jsonErrorLine, jsonItemLines } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import {
   looksLikeFirewall,
@@ -42,7 +42,8 @@ function offlineMissing(part: SnapshotPart): { collected: false; reason: string 
     case 'gkeCluster':
       return {
         collected: false,
-        reason: 'no GKE cluster data in the snapshot (add `gcloud beta container clusters describe --format=json`)',
+        reason:
+          'no GKE cluster data in the snapshot (add `gcloud beta container clusters describe --format=json`)',
       };
     case 'firewalls':
       return {
@@ -70,7 +71,11 @@ async function expandPath(input: string): Promise<string[]> {
     info = await stat(input);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(input, undefined, code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`);
+    throw new InputError(
+      input,
+      undefined,
+      code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`,
+    );
   }
   if (!info.isDirectory()) return [input];
   const entries = await readdir(input, { recursive: true, withFileTypes: true });
@@ -104,7 +109,10 @@ interface DocumentLines {
   readonly itemLines: readonly number[];
 }
 
-export async function loadSnapshot(inputs: readonly string[], options: LoadOptions = {}): Promise<ClusterSnapshot> {
+export async function loadSnapshot(
+  inputs: readonly string[],
+  options: LoadOptions = {},
+): Promise<ClusterSnapshot> {
   const files: string[] = [];
   for (const input of inputs) files.push(...(await expandPath(path.normalize(input))));
   const builder = new SnapshotBuilder();
@@ -148,7 +156,8 @@ export function snapshotFromDocuments(input: InlineDocuments): ClusterSnapshot {
   const file = input.file ?? 'inline.yaml';
   for (const document of input.documents) addDocument(builder, file, document, { line: 1, itemLines: [] });
   if (builder.kubeObjectsSeen) {
-    for (const kind of KUBE_KINDS) if (!builder.hasCoverage(kind)) builder.setCoverage(kind, { collected: true });
+    for (const kind of KUBE_KINDS)
+      if (!builder.hasCoverage(kind)) builder.setCoverage(kind, { collected: true });
   }
   for (const [part, reason] of Object.entries(input.notCollected ?? {})) {
     builder.setCoverage(part as SnapshotPart, { collected: false, reason: reason ?? 'not collected' });
@@ -161,7 +170,11 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(file, jsonErrorLine(text, error as Error), `malformed JSON: ${(error as Error).message}`);
+    throw new InputError(
+      file,
+      jsonErrorLine(text, error as Error),
+      `malformed JSON: ${(error as Error).message}`,
+    );
   }
   addDocument(builder, file, value, { line: 1, itemLines: jsonItemLines(text) });
 }
@@ -170,7 +183,8 @@ function loadYaml(builder: SnapshotBuilder, file: string, text: string): void {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(documents) ? documents : [];
-  const lineOf = (offset: number | undefined) => (offset === undefined ? 1 : lineCounter.linePos(offset).line);
+  const lineOf = (offset: number | undefined) =>
+    offset === undefined ? 1 : lineCounter.linePos(offset).line;
   for (const document of list) {
     const error = document.errors[0];
     if (error) {
@@ -234,7 +248,10 @@ function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lin
           builder.skip(file, `an item of ${kind} is not an object`);
           return;
         }
-        const raw = itemKind && item.kind === undefined ? { apiVersion: value.apiVersion, kind: itemKind, ...item } : item;
+        const raw =
+          itemKind && item.kind === undefined
+            ? { apiVersion: value.apiVersion, kind: itemKind, ...item }
+            : item;
         builder.addRawKubeObject(raw, origin(file, lines.itemLines[index] ?? lines.line), file);
       });
       return;
@@ -271,12 +288,21 @@ function addArray(builder: SnapshotBuilder, file: string, values: unknown[], lin
   }
 }
 
-function addBundle(builder: SnapshotBuilder, file: string, value: Record<string, unknown>, line: number): void {
+function addBundle(
+  builder: SnapshotBuilder,
+  file: string,
+  value: Record<string, unknown>,
+  line: number,
+): void {
   const parsed = bundleSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? issue.path.join('.') : 'document';
-    throw new InputError(file, line, `invalid meshready snapshot bundle at ${where}: ${issue?.message ?? 'invalid'}`);
+    throw new InputError(
+      file,
+      line,
+      `invalid meshready snapshot bundle at ${where}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const bundle = parsed.data;
   for (const kind of KUBE_KINDS) {

@@ -94,7 +94,10 @@ export const policyRuleSchema = z.object({
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
 export const clusterRoleSchema = z.object({ ...kubeObject, rules: z.array(policyRuleSchema) });
 export const configMapSchema = z.object({ ...kubeObject });
-export const gatewayComponentSchema = z.object({ name: z.string().optional(), enabled: z.boolean().optional() });
+export const gatewayComponentSchema = z.object({
+  name: z.string().optional(),
+  enabled: z.boolean().optional(),
+});
 export const istioOperatorSchema = z.object({
   ...kubeObject,
   profile: z.string().optional(),

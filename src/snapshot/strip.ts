@@ -364,7 +364,9 @@ export function stripGkeCluster(raw: Raw, origin?: Origin): GkeCluster {
 }
 
 export function looksLikeFirewall(value: Raw): boolean {
-  return value.kind === 'compute#firewall' || ('direction' in value && ('allowed' in value || 'denied' in value));
+  return (
+    value.kind === 'compute#firewall' || ('direction' in value && ('allowed' in value || 'denied' in value))
+  );
 }
 
 export function looksLikeMachineType(value: Raw): boolean {

@@ -60,7 +60,12 @@ export function workload(
   kind: 'Deployment' | 'StatefulSet' | 'DaemonSet' | 'ReplicaSet',
   ns: string,
   name: string,
-  options: MetaOptions & { replicas?: number; readyReplicas?: number; containers?: ContainerSpec[]; templateLabels?: Labels } = {},
+  options: MetaOptions & {
+    replicas?: number;
+    readyReplicas?: number;
+    containers?: ContainerSpec[];
+    templateLabels?: Labels;
+  } = {},
 ): Raw {
   const replicas = options.replicas ?? 1;
   return {
@@ -69,7 +74,10 @@ export function workload(
     metadata: meta(name, ns, options),
     spec: {
       ...(kind === 'DaemonSet' ? {} : { replicas }),
-      template: { metadata: { labels: options.templateLabels ?? {} }, spec: { containers: options.containers ?? [] } },
+      template: {
+        metadata: { labels: options.templateLabels ?? {} },
+        spec: { containers: options.containers ?? [] },
+      },
     },
     status:
       kind === 'DaemonSet'
@@ -104,7 +112,8 @@ export function gkeCluster(overrides: Raw = {}): Raw {
     name: 'demo',
     location: 'europe-west1-b',
     locations: ['europe-west1-b'],
-    selfLink: 'https://container.googleapis.com/v1beta1/projects/acme-prod/zones/europe-west1-b/clusters/demo',
+    selfLink:
+      'https://container.googleapis.com/v1beta1/projects/acme-prod/zones/europe-west1-b/clusters/demo',
     currentMasterVersion: '1.17.12-gke.1501',
     currentNodeVersion: '1.17.12-gke.1501',
     network: 'default',

@@ -30,7 +30,11 @@ ruleTester(rule, {
     },
     { name: '1.17.7-gke.7 (just below the 1.17.7 minimum)', documents: at('1.17.7-gke.7'), findings: [{}] },
     { name: '1.17.8-gke.5', documents: at('1.17.8-gke.5'), findings: [{}] },
-    { name: '1.17.9-gke.1600 (gke.N compares numerically)', documents: at('1.17.9-gke.1600'), findings: [{}] },
+    {
+      name: '1.17.9-gke.1600 (gke.N compares numerically)',
+      documents: at('1.17.9-gke.1600'),
+      findings: [{}],
+    },
     { name: '1.17.6-gke.100', documents: at('1.17.6-gke.100'), findings: [{}] },
     {
       name: 'the cluster from a fixture file points at its line',
@@ -49,6 +53,10 @@ ruleTester(rule, {
     { name: 'no GKE cluster data', documents: [], reason: 'no GKE cluster data in the snapshot' },
     { name: 'a malformed version', documents: at('1.17.9'), reason: 'is not a GKE version' },
     { name: 'a version with a suffix', documents: at('1.17.9-gke.6300.1'), reason: 'is not a GKE version' },
-    { name: 'no master version', documents: [gkeCluster({ currentMasterVersion: undefined })], reason: 'no currentMasterVersion' },
+    {
+      name: 'no master version',
+      documents: [gkeCluster({ currentMasterVersion: undefined })],
+      reason: 'no currentMasterVersion',
+    },
   ],
 });
