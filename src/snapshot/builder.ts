@@ -26,6 +26,7 @@ export class SnapshotBuilder {
   private readonly coverage = new Map<SnapshotPart, PartCoverage>();
   private readonly skippedCounts = new Map<string, Map<string, number>>();
   private gkeCluster: GkeCluster | undefined;
+  private identity: ClusterIdentity = {};
   private readonly firewalls: FirewallRule[] = [];
   private readonly machineTypes: MachineType[] = [];
   /** True once any Kubernetes object was read, whatever its kind. */
@@ -84,6 +85,11 @@ export class SnapshotBuilder {
     this.coverage.set('machineTypes', { collected: true });
   }
 
+  /** Identity facts that do not come from the GKE cluster document (a bundle's, a kube context). */
+  mergeIdentity(identity: ClusterIdentity): void {
+    this.identity = { ...this.identity, ...identity };
+  }
+
   setCoverage(part: SnapshotPart, coverage: PartCoverage): void {
     this.coverage.set(part, coverage);
   }
@@ -123,6 +129,7 @@ export class SnapshotBuilder {
     const cluster = this.gkeCluster;
     const identity: ClusterIdentity = {
       ...options.identity,
+      ...this.identity,
       ...(cluster ? { name: cluster.name, project: cluster.project, location: cluster.location } : {}),
     };
     for (const key of Object.keys(identity) as (keyof ClusterIdentity)[]) {

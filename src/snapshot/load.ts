@@ -305,6 +305,7 @@ function addBundle(
     );
   }
   const bundle = parsed.data;
+  builder.mergeIdentity(bundle.metadata.identity);
   for (const kind of KUBE_KINDS) {
     for (const object of bundle.kube[kind as KubeKind] ?? []) builder.addKubeObject(kind, object);
   }

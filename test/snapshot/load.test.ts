@@ -1,0 +1,340 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.ts';
+import { snapshotToBundle } from '../../src/snapshot/bundle.ts';
+import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
+import { gkeCluster, list, namespace, pod, service } from '../helpers/objects.ts';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'meshready-load-'));
+});
+
+async function file(name: string, text: string | Buffer): Promise<string> {
+  const full = path.join(dir, name);
+  await writeFile(full, text);
+  return full;
+}
+
+async function inputErrorOf(promise: Promise<unknown>): Promise<InputError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(InputError);
+  return error as InputError;
+}
+
+describe('offline loader', () => {
+  it('reads a kubectl List in YAML and remembers each item line', async () => {
+    const yaml = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: Namespace',
+      '  metadata:',
+      '    name: shop',
+      '- apiVersion: v1',
+      '  kind: Namespace',
+      '  metadata:',
+      '    name: payments',
+      '    labels: {istio-injection: enabled}',
+      '',
+    ].join('\n');
+    const snapshot = await loadSnapshot([await file('ns.yaml', yaml)]);
+    expect(snapshot.kube.namespaces.map((ns) => [ns.metadata.name, ns.origin?.line])).toEqual([
+      ['shop', 4],
+      ['payments', 8],
+    ]);
+    expect(snapshot.kube.namespaces[1]?.metadata.labels).toEqual({ 'istio-injection': 'enabled' });
+  });
+
+  it('reads multi-document YAML with the line of each document', async () => {
+    const yaml = [
+      '# services',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: cart, namespace: shop}',
+      'spec: {ports: [{port: 8080}]}',
+      '---',
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata: {name: web, namespace: shop}',
+      'spec: {ports: [{port: 80, name: http}]}',
+      '---',
+      '',
+    ].join('\n');
+    const snapshot = await loadSnapshot([await file('svc.yml', yaml)]);
+    expect(snapshot.kube.services.map((s) => [s.metadata.name, s.origin?.line])).toEqual([
+      ['cart', 2],
+      ['web', 7],
+    ]);
+  });
+
+  it('reads a kubectl List in JSON and finds the line of each item', async () => {
+    const json = JSON.stringify(list([namespace('a'), namespace('b', { x: 'y' }), namespace('c')]), null, 4);
+    const snapshot = await loadSnapshot([await file('ns.json', json)]);
+    const lines = json.split('\n');
+    for (const ns of snapshot.kube.namespaces) {
+      const line = ns.origin?.line ?? 0;
+      // The item's object starts on its line and its name follows within a few lines.
+      expect(lines[line - 1]?.trim()).toBe('{');
+      expect(lines.slice(line - 1, line + 8).join('\n')).toContain(`"name": "${ns.metadata.name}"`);
+    }
+  });
+
+  it('reads typed lists (PodList) whose items omit apiVersion and kind', async () => {
+    const podList = {
+      apiVersion: 'v1',
+      kind: 'PodList',
+      items: [
+        {
+          metadata: { name: 'p1', namespace: 'shop' },
+          spec: { containers: [{ name: 'app', image: 'app:1' }] },
+        },
+      ],
+    };
+    const snapshot = await loadSnapshot([await file('pods.json', JSON.stringify(podList))]);
+    expect(snapshot.kube.pods.map((p) => p.metadata.name)).toEqual(['p1']);
+    expect(snapshot.kube.pods[0]?.kind).toBe('Pod');
+  });
+
+  it('recognises gcloud cluster JSON, firewall rules and machine types', async () => {
+    await file(
+      'cluster.json',
+      JSON.stringify(
+        gkeCluster({
+          privateClusterConfig: { enablePrivateNodes: true, masterIpv4CidrBlock: '172.16.0.0/28' },
+        }),
+      ),
+    );
+    await file(
+      'fw.json',
+      JSON.stringify([
+        {
+          kind: 'compute#firewall',
+          name: 'gke-demo-1-master',
+          direction: 'INGRESS',
+          allowed: [{ IPProtocol: 'tcp', ports: ['443'] }],
+        },
+      ]),
+    );
+    await file(
+      'mt.json',
+      JSON.stringify([
+        {
+          kind: 'compute#machineType',
+          name: 'e2-standard-4',
+          guestCpus: 4,
+          zone: 'https://x/zones/europe-west1-b',
+        },
+      ]),
+    );
+    const snapshot = await loadSnapshot([dir]);
+    expect(snapshot.gkeCluster).toMatchObject({
+      name: 'demo',
+      project: 'acme-prod',
+      privateNodes: true,
+      controlPlaneCidr: '172.16.0.0/28',
+      istioAddon: { enabled: true },
+    });
+    expect(snapshot.identity).toEqual({ name: 'demo', project: 'acme-prod', location: 'europe-west1-b' });
+    expect(snapshot.firewalls.map((f) => f.name)).toEqual(['gke-demo-1-master']);
+    expect(snapshot.machineTypes).toMatchObject([
+      { name: 'e2-standard-4', guestCpus: 4, zone: 'europe-west1-b' },
+    ]);
+    expect(snapshot.coverage.gkeCluster).toEqual({ collected: true });
+    expect(snapshot.coverage.firewalls).toEqual({ collected: true });
+    expect(snapshot.coverage.machineTypes).toEqual({ collected: true });
+  });
+
+  it('tells "no objects of this kind" from "not collected"', async () => {
+    const onlyNamespaces = await loadSnapshot([
+      await file('ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n'),
+    ]);
+    expect(onlyNamespaces.coverage.pods).toEqual({ collected: true });
+    expect(onlyNamespaces.kube.pods).toEqual([]);
+    expect(onlyNamespaces.coverage.gkeCluster.collected).toBe(false);
+    expect(onlyNamespaces.coverage.firewalls).toMatchObject({
+      collected: false,
+      reason: expect.stringContaining('firewall'),
+    });
+
+    const onlyCluster = await loadSnapshot([await file('cluster.json', JSON.stringify(gkeCluster()))]);
+    expect(onlyCluster.coverage.pods).toEqual({
+      collected: false,
+      reason: 'no Kubernetes objects in the snapshot',
+    });
+  });
+
+  it('lists unrecognised documents as skipped and never keeps Secrets', async () => {
+    const yaml = [
+      'apiVersion: v1',
+      'kind: Secret',
+      'metadata: {name: db, namespace: shop}',
+      'data: {password: c2VjcmV0}',
+      '---',
+      'apiVersion: networking.k8s.io/v1',
+      'kind: Ingress',
+      'metadata: {name: web, namespace: shop}',
+      '---',
+      'hello: world',
+      '---',
+      'just a string',
+      '',
+    ].join('\n');
+    const snapshot = await loadSnapshot([await file('mixed.yaml', yaml)]);
+    const reasons = snapshot.skipped.map((s) => s.reason);
+    expect(reasons).toEqual([
+      'Secrets are never read',
+      'kind Ingress is not read by any rule',
+      'not a Kubernetes object, GKE cluster, firewall rule or machine type (2 documents)',
+    ]);
+    expect(JSON.stringify(snapshot)).not.toContain('c2VjcmV0');
+  });
+
+  it('keeps ConfigMaps of istio-system only and the Istio ClusterRoles only', () => {
+    const snapshot = snapshotFromDocuments({
+      documents: [
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'istio', namespace: 'istio-system' } },
+        { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'app', namespace: 'shop' } },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'istio-galley-istio-system' },
+          rules: [],
+        },
+        {
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'ClusterRole',
+          metadata: { name: 'view' },
+          rules: [],
+        },
+      ],
+    });
+    expect(snapshot.kube.configmaps.map((c) => c.metadata.name)).toEqual(['istio']);
+    expect(snapshot.kube.clusterroles.map((c) => c.metadata.name)).toEqual(['istio-galley-istio-system']);
+  });
+
+  it('keeps the first copy of an object given twice', async () => {
+    await file('a.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop}\n');
+    await file('b.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {x: y}}\n');
+    const snapshot = await loadSnapshot([dir]);
+    expect(snapshot.kube.namespaces).toHaveLength(1);
+    expect(snapshot.kube.namespaces[0]?.origin?.file).toBe(path.join(dir, 'a.yaml'));
+  });
+
+  it('reads gzipped files and ignores other extensions inside directories', async () => {
+    await file('ns.yaml.gz', gzipSync('apiVersion: v1\nkind: Namespace\nmetadata: {name: zipped}\n'));
+    await file('notes.txt', 'not a snapshot');
+    const snapshot = await loadSnapshot([dir]);
+    expect(snapshot.kube.namespaces.map((n) => n.metadata.name)).toEqual(['zipped']);
+    expect(snapshot.skipped).toEqual([]);
+  });
+
+  it('round-trips a bundle, whose coverage record wins', async () => {
+    const original = snapshotFromDocuments({
+      documents: [
+        namespace('shop'),
+        service('shop', 'cart', [{ port: 80 }]),
+        pod('shop', 'cart-1', [{ name: 'app', image: 'a:1' }]),
+      ],
+      notCollected: { pods: 'forbidden: list pods' },
+    });
+    const bundle = snapshotToBundle(original, new Date('2026-11-25T10:00:00Z'), '0.1.0');
+    const loaded = await loadSnapshot([await file('bundle.json', JSON.stringify(bundle))]);
+    expect(loaded.kube.services).toEqual(original.kube.services);
+    expect(loaded.coverage.pods).toEqual({ collected: false, reason: 'forbidden: list pods' });
+    expect(loaded.coverage.services).toEqual({ collected: true });
+  });
+
+  it('rejects an invalid bundle naming the file and the field', async () => {
+    const bad = {
+      apiVersion: 'meshready.dev/v1alpha1',
+      kind: 'ClusterSnapshot',
+      metadata: {},
+      coverage: {},
+      kube: {},
+    };
+    const error = await inputErrorOf(loadSnapshot([await file('bundle.json', JSON.stringify(bad))]));
+    expect(error.message).toMatch(
+      /bundle\.json:1: invalid meshready snapshot bundle at metadata\.collectedAt/,
+    );
+  });
+
+  it('names the file and line of malformed YAML', async () => {
+    const yaml = 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: [unclosed\n  labels: {}\n';
+    const error = await inputErrorOf(loadSnapshot([await file('broken.yaml', yaml)]));
+    expect(error.file).toBe(path.join(dir, 'broken.yaml'));
+    expect(error.line).toBeGreaterThanOrEqual(4);
+    expect(error.message).toMatch(/broken\.yaml:\d+: malformed YAML/);
+  });
+
+  it('names the file and line of malformed JSON', async () => {
+    const json = '{\n  "apiVersion": "v1",\n  "kind": "Namespace",\n  "metadata": {"name": "a",}\n}\n';
+    const error = await inputErrorOf(loadSnapshot([await file('broken.json', json)]));
+    expect(error.line).toBe(4);
+    expect(error.message).toMatch(/broken\.json:4: malformed JSON/);
+  });
+
+  it('names the line of a truncated JSON file', async () => {
+    const error = await inputErrorOf(
+      loadSnapshot([await file('cut.json', '{\n  "items": [\n    {"a": 1},\n')]),
+    );
+    expect(error.line).toBe(4);
+  });
+
+  it('reports a missing path', async () => {
+    const error = await inputErrorOf(loadSnapshot([path.join(dir, 'nope')]));
+    expect(error.message).toContain('no such file or directory');
+  });
+
+  it('refuses two different GKE clusters', async () => {
+    await file('a.json', JSON.stringify(gkeCluster({ name: 'one' })));
+    await file('b.json', JSON.stringify(gkeCluster({ name: 'two' })));
+    const error = await inputErrorOf(loadSnapshot([dir]));
+    expect(error.message).toContain('scan one cluster at a time');
+  });
+
+  it('strips objects to the fields rules read', async () => {
+    const raw = {
+      ...pod('shop', 'cart-1', [{ name: 'istio-proxy', image: 'proxyv2:1.4.10-gke.4' }], {
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'cart-1234', uid: 'u1', controller: true },
+        ],
+        managedFields: [
+          { manager: 'kubectl-edit' },
+          { manager: 'kubectl-edit' },
+          { manager: 'kube-controller-manager' },
+        ],
+      }),
+      spec: {
+        containers: [
+          { name: 'istio-proxy', image: 'proxyv2:1.4.10-gke.4', env: [{ name: 'TOKEN', value: 'x' }] },
+        ],
+        volumes: [],
+      },
+    };
+    const snapshot = snapshotFromDocuments({ documents: [raw] });
+    expect(snapshot.kube.pods[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: 'cart-1',
+        namespace: 'shop',
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'ReplicaSet', name: 'cart-1234', uid: 'u1', controller: true },
+        ],
+        managers: ['kube-controller-manager', 'kubectl-edit'],
+      },
+      origin: { file: 'inline.yaml', line: 1 },
+      containers: [{ name: 'istio-proxy', image: 'proxyv2:1.4.10-gke.4' }],
+      phase: 'Running',
+      ready: true,
+    });
+  });
+});
