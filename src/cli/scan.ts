@@ -73,7 +73,10 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   }
   const progress = new Progress(io);
   const snapshot = await loadSnapshot(
-    options.snapshot.map((p) => path.resolve(io.cwd, p)).map((p) => path.relative(io.cwd, p) || '.'),
+    // Paths stay as the user wrote them, so messages and report locations name them the same way.
+    options.snapshot.map((p) =>
+      path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.',
+    ),
     {
       onProgress: ({ filesRead, filesTotal, objects }) =>
         progress.update(`reading snapshot: ${filesRead}/${filesTotal} files, ${objects} objects`),

@@ -65,17 +65,132 @@ export function jsonItemLines(text: string): number[] {
   return lines;
 }
 
-/** The line of a JSON.parse error, from the position V8 puts in its message. */
-export function jsonErrorLine(text: string, error: Error): number | undefined {
-  const lineColumn = /line (\d+) column \d+/.exec(error.message);
-  if (lineColumn) return Number(lineColumn[1]);
-  const position = /position (\d+)/.exec(error.message);
-  if (position) {
-    const offset = Math.min(Number(position[1]), text.length);
-    let line = 1;
-    for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === NEWLINE) line++;
-    return line;
+/**
+ * The line of the first syntax error in text JSON.parse rejected. V8's messages carry a position
+ * only for some errors, so this re-scans the text with a small validating parser (run only on
+ * failure, never on the hot path).
+ */
+export function jsonErrorLine(text: string): number {
+  const offset = firstJsonErrorOffset(text);
+  let line = 1;
+  for (let i = 0; i < offset && i < text.length; i++) if (text.charCodeAt(i) === NEWLINE) line++;
+  return line;
+}
+
+class JsonSyntaxError extends Error {
+  readonly offset: number;
+  constructor(offset: number) {
+    super('syntax error');
+    this.offset = offset;
   }
-  if (/end of JSON input/i.test(error.message)) return text.split('\n').length;
-  return undefined;
+}
+
+/** The offset where `text` stops being valid JSON (its length when the input ends too early). */
+export function firstJsonErrorOffset(text: string): number {
+  let i = 0;
+  const fail = (at = i): never => {
+    throw new JsonSyntaxError(at);
+  };
+  const skipSpace = () => {
+    while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  };
+  const literal = (word: string) => {
+    for (let k = 0; k < word.length; k++, i++) if (text[i] !== word[k]) fail();
+  };
+  const string = () => {
+    i++;
+    while (i < text.length) {
+      const c = text.charCodeAt(i);
+      if (c === QUOTE) {
+        i++;
+        return;
+      }
+      if (c < 0x20) fail();
+      if (c === BACKSLASH) {
+        const e = text[i + 1];
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) fail(i + 1);
+          i += 6;
+          continue;
+        }
+        if (e === undefined || !'"\\/bfnrt'.includes(e)) fail(i + 1);
+        i += 2;
+        continue;
+      }
+      i++;
+    }
+    fail();
+  };
+  const number = () => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!match || match[0] === '' || match[0] === '-') fail();
+    i += match?.[0].length ?? 0;
+  };
+  const value = (): void => {
+    skipSpace();
+    const c = text[i];
+    if (c === '{') {
+      i++;
+      skipSpace();
+      if (text[i] === '}') {
+        i++;
+        return;
+      }
+      for (;;) {
+        skipSpace();
+        if (text[i] !== '"') fail();
+        string();
+        skipSpace();
+        if (text[i] !== ':') fail();
+        i++;
+        value();
+        skipSpace();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === '}') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (c === '[') {
+      i++;
+      skipSpace();
+      if (text[i] === ']') {
+        i++;
+        return;
+      }
+      for (;;) {
+        value();
+        skipSpace();
+        if (text[i] === ',') {
+          i++;
+          continue;
+        }
+        if (text[i] === ']') {
+          i++;
+          return;
+        }
+        fail();
+      }
+    }
+    if (c === '"') return string();
+    if (c === 't') return literal('true');
+    if (c === 'f') return literal('false');
+    if (c === 'n') return literal('null');
+    return number();
+  };
+  try {
+    if (text.charCodeAt(0) === 0xfeff) i = 1;
+    value();
+    skipSpace();
+    if (i < text.length) fail();
+    return text.length;
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) return error.offset;
+    throw error;
+  }
 }

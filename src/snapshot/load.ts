@@ -170,11 +170,7 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(
-      file,
-      jsonErrorLine(text, error as Error),
-      `malformed JSON: ${(error as Error).message}`,
-    );
+    throw new InputError(file, jsonErrorLine(text), `malformed JSON: ${(error as Error).message}`);
   }
   addDocument(builder, file, value, { line: 1, itemLines: jsonItemLines(text) });
 }

@@ -1,0 +1,143 @@
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { RULES } from '../../rules/index.ts';
+import { reportSchema } from '../../src/report/model.ts';
+import { ROOT, runMeshready } from '../helpers/cli.ts';
+
+const schema = JSON.parse(await readFile(path.join(ROOT, 'schemas', 'report.schema.json'), 'utf8'));
+const validate = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
+
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(path.join(tmpdir(), 'meshready-cli-'));
+});
+
+describe('meshready scan (real CLI)', () => {
+  it('prints, with --json, one line of JSON on stdout that validates against the shipped schema', () => {
+    const run = runMeshready(['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--json']);
+    expect(run.code).toBe(1);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(1);
+    const report = JSON.parse(lines[0] ?? '');
+    const valid = validate(report);
+    expect(validate.errors ?? [], JSON.stringify(validate.errors)).toEqual([]);
+    expect(valid).toBe(true);
+    expect(reportSchema.parse(report)).toBeTruthy();
+    expect(report).toMatchObject({
+      schemaVersion: 1,
+      tool: { name: 'meshready' },
+      target: 'istio-1.6',
+      cluster: { name: 'shop-prod', project: 'acme-shop', masterVersion: '1.16.15-gke.4300' },
+      source: { kind: 'snapshot', inputs: ['fixtures/demo/addon-1.4'] },
+      verdict: 'not-ready',
+    });
+    expect(report.results.map((r: { ruleId: string }) => r.ruleId)).toEqual(
+      RULES.filter((r) => r.targets.includes('istio-1.6')).map((r) => r.id),
+    );
+    // The summary goes to stderr, never to stdout.
+    expect(run.stderr).toContain('Verdict: NOT-READY');
+  });
+
+  it('writes the report files into --output-dir and names them in the summary', async () => {
+    const out = path.join(work, 'reports');
+    const run = runMeshready([
+      'scan',
+      '--snapshot',
+      'fixtures/demo/mid-migration',
+      '--output-dir',
+      out,
+      '--format',
+      'json',
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    const report = JSON.parse(await readFile(path.join(out, 'meshready-report.json'), 'utf8'));
+    expect(validate(report)).toBe(true);
+    expect(run.stderr).toContain('meshready-report.json');
+    expect(run.stderr).toMatch(/Next step: /);
+  });
+
+  it('exits 0 with --fail-on never and 1 on warnings with --fail-on warning', () => {
+    expect(
+      runMeshready(['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--json', '--fail-on', 'never']).code,
+    ).toBe(0);
+    const clean = path.join(ROOT, 'fixtures/rules/service-port-naming/fail-unnamed.yaml');
+    expect(runMeshready(['scan', '--snapshot', clean, '--json', '--fail-on', 'error', '-q']).code).toBe(0);
+    expect(runMeshready(['scan', '--snapshot', clean, '--json', '--fail-on', 'warning', '-q']).code).toBe(1);
+  });
+
+  it('exits 2 naming file and line for malformed YAML, without a stack trace', async () => {
+    const file = path.join(work, 'broken.yaml');
+    await writeFile(file, 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: "unterminated\n');
+    const run = runMeshready(['scan', '--snapshot', file, '--json']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^meshready: ${file.replaceAll('/', '\\/')}:\\d+: malformed YAML`));
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('exits 2 naming file and line for malformed JSON', async () => {
+    const file = path.join(work, 'broken.json');
+    await writeFile(file, '{\n  "kind": "List",\n  "items": [,]\n}\n');
+    const run = runMeshready(['scan', '--snapshot', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/broken\.json:3: malformed JSON/);
+  });
+
+  it('shows the stack of an input error only with --verbose', async () => {
+    const file = path.join(work, 'broken2.json');
+    await writeFile(file, '[');
+    expect(runMeshready(['scan', '--snapshot', file, '--verbose']).stderr).toMatch(/\n\s+at /);
+  });
+
+  it.each([
+    [
+      ['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--target', 'istio-1.7'],
+      /argument 'istio-1.7' is invalid/,
+    ],
+    [
+      ['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--upgrade-to', '1.17'],
+      /--upgrade-to "1.17" is not a GKE version/,
+    ],
+    [['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--format', 'pdf'], /unknown format "pdf"/],
+    [['scan'], /nothing to scan/],
+    [['scan', '--snapshot', 'no/such/dir'], /no\/such\/dir: no such file or directory/],
+    [['scan', '--no-such-flag'], /unknown option '--no-such-flag'/],
+    [['rules', 'no-such-rule'], /unknown rule "no-such-rule"/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('exits 2 on usage errors: %j', (args, message) => {
+    const run = runMeshready(args);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('prints --version and --help with exit 0', () => {
+    const version = runMeshready(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    const help = runMeshready(['scan', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--snapshot <path>');
+  });
+});
+
+describe('meshready rules (real CLI)', () => {
+  it('lists every rule with phase, severity and targets', () => {
+    const run = runMeshready(['rules']);
+    expect(run.code).toBe(0);
+    for (const rule of RULES) expect(run.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.phase}\\s`, 'm'));
+    expect(run.stdout).toContain(`${RULES.length} rules.`);
+  });
+
+  it('explains one rule and prints the catalogue as JSON', () => {
+    const one = runMeshready(['rules', 'service-port-naming']);
+    expect(one.stdout).toMatch(/^service-port-naming — Service ports declare their protocol/);
+    expect(one.stdout).toContain('How to fix:');
+    const json = JSON.parse(runMeshready(['rules', '--format', 'json']).stdout);
+    expect(json.map((r: { id: string }) => r.id)).toEqual(RULES.map((r) => r.id));
+  });
+});

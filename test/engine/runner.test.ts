@@ -1,0 +1,214 @@
+import { describe, expect, it } from 'vitest';
+import { exitCodeFor } from '../../src/cli/scan.ts';
+import { defineRule, findingAbout, notApplicable, type Rule, unknown } from '../../src/engine/rule.ts';
+import { type RunOptions, runRules } from '../../src/engine/runner.ts';
+import type { Phase, Severity } from '../../src/engine/vocabulary.ts';
+import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
+import type { ClusterSnapshot } from '../../src/snapshot/model.ts';
+import { namespace } from '../helpers/objects.ts';
+
+const docs = {
+  summary: 'x',
+  checks: 'x',
+  why: 'x',
+  fix: 'x',
+  references: [],
+};
+
+/** A rule that reports one finding per namespace whose name starts with `prefix`. */
+function namespaceRule(
+  id: string,
+  phase: Phase,
+  severity: Severity,
+  prefix: string,
+  extra: Partial<Rule> = {},
+): Rule {
+  return defineRule({
+    id,
+    title: `title of ${id}`,
+    phase,
+    targets: ['istio-1.6', 'asm-1.7'],
+    defaultSeverity: severity,
+    needs: ['namespaces'],
+    docs,
+    check: (snapshot) =>
+      snapshot.kube.namespaces
+        .filter((ns) => ns.metadata.name.startsWith(prefix))
+        .map((ns) => findingAbout(ns, `namespace ${ns.metadata.name}`)),
+    ...extra,
+  });
+}
+
+function snapshotOf(names: string[]): ClusterSnapshot {
+  return snapshotFromDocuments({ documents: names.map((n) => namespace(n)) });
+}
+
+function run(snapshot: ClusterSnapshot, rules: Rule[], extra: Partial<RunOptions> = {}) {
+  return runRules(snapshot, {
+    rules,
+    target: 'istio-1.6',
+    toolVersion: '0.0.0',
+    now: new Date('2026-11-25T10:00:00.123Z'),
+    ...extra,
+  });
+}
+
+describe('runner', () => {
+  it('gives pass, fail, not-applicable and unknown, with reasons only where due', () => {
+    const rules = [
+      namespaceRule('a-pass', 'prepare', 'error', 'zzz'),
+      namespaceRule('b-fail', 'prepare', 'error', 'bad'),
+      namespaceRule('c-na', 'prepare', 'error', '', { check: () => notApplicable('nothing here') }),
+      namespaceRule('d-unknown', 'prepare', 'error', '', { needs: ['firewalls'] }),
+      namespaceRule('e-crash', 'prepare', 'error', '', {
+        check: () => {
+          throw new Error('boom');
+        },
+      }),
+      namespaceRule('f-own-unknown', 'prepare', 'error', '', { check: () => unknown('manual check') }),
+    ];
+    const report = run(snapshotOf(['bad-1', 'ok']), rules);
+    expect(report.results.map((r) => [r.ruleId, r.status, r.reason])).toEqual([
+      ['a-pass', 'pass', undefined],
+      ['b-fail', 'fail', undefined],
+      ['c-na', 'not-applicable', 'nothing here'],
+      [
+        'd-unknown',
+        'unknown',
+        expect.stringMatching(/^Compute firewall rules not collected: no firewall rules/),
+      ],
+      ['e-crash', 'unknown', 'the rule could not run: boom'],
+      ['f-own-unknown', 'unknown', 'manual check'],
+    ]);
+    expect(report.summary).toMatchObject({ pass: 1, fail: 1, 'not-applicable': 1, unknown: 3 });
+  });
+
+  it('keeps only the rules of the target', () => {
+    const asmOnly = namespaceRule('asm-only', 'prepare', 'error', 'x', { targets: ['asm-1.7'] });
+    expect(run(snapshotOf([]), [asmOnly]).results).toEqual([]);
+    expect(run(snapshotOf([]), [asmOnly], { target: 'asm-1.7' }).results).toHaveLength(1);
+  });
+
+  it('decides the verdict: not-ready on an error finding, unknown on an unknown error rule, else ready', () => {
+    const snapshot = snapshotOf(['bad']);
+    expect(run(snapshot, [namespaceRule('e', 'prepare', 'error', 'bad')]).verdict).toBe('not-ready');
+    expect(run(snapshot, [namespaceRule('w', 'prepare', 'warning', 'bad')]).verdict).toBe('ready');
+    const unknownError = namespaceRule('u', 'prepare', 'error', '', { needs: ['gkeCluster'] });
+    const unknownWarning = namespaceRule('uw', 'prepare', 'warning', '', { needs: ['gkeCluster'] });
+    expect(run(snapshot, [unknownError]).verdict).toBe('unknown');
+    expect(run(snapshot, [unknownWarning]).verdict).toBe('ready');
+    expect(run(snapshot, [unknownError, namespaceRule('e', 'prepare', 'error', 'bad')]).verdict).toBe(
+      'not-ready',
+    );
+  });
+
+  it('does not count suppressed findings toward the verdict', () => {
+    const report = run(snapshotOf(['bad']), [namespaceRule('e', 'prepare', 'error', 'bad')], {
+      suppressionFor: () => ({ reason: 'accepted', owner: 'team' }),
+    });
+    expect(report.verdict).toBe('ready');
+    expect(report.summary.suppressed).toBe(1);
+    expect(report.summary.findings.error).toBe(0);
+    expect(report.results[0]?.findings[0]?.suppressed).toEqual({ reason: 'accepted', owner: 'team' });
+    expect(exitCodeFor(report, 'error')).toBe(0);
+  });
+
+  it('applies severity overrides, and off removes the rule', () => {
+    const rule = namespaceRule('e', 'prepare', 'error', 'bad');
+    const lowered = run(snapshotOf(['bad']), [rule], { severityOverrides: { e: 'info' } });
+    expect(lowered.results[0]?.severity).toBe('info');
+    expect(lowered.results[0]?.findings[0]?.severity).toBe('info');
+    expect(run(snapshotOf(['bad']), [rule], { severityOverrides: { e: 'off' } }).results).toEqual([]);
+  });
+
+  it('keeps a finding rated lower than its rule at that level unless an override lowers the rule further', () => {
+    const rule = namespaceRule('e', 'prepare', 'error', '', {
+      check: (s) => s.kube.namespaces.map((ns) => findingAbout(ns, 'x', { severity: 'warning' })),
+    });
+    expect(run(snapshotOf(['a']), [rule]).results[0]?.findings[0]?.severity).toBe('warning');
+    expect(
+      run(snapshotOf(['a']), [rule], { severityOverrides: { e: 'info' } }).results[0]?.findings[0]?.severity,
+    ).toBe('info');
+    expect(
+      run(snapshotOf(['a']), [rule], { severityOverrides: { e: 'error' } }).results[0]?.findings[0]?.severity,
+    ).toBe('warning');
+  });
+
+  it('gives stable fingerprints that ignore the message, the order and the file', () => {
+    const first = run(snapshotOf(['bad-b', 'bad-a']), [namespaceRule('e', 'prepare', 'error', 'bad')]);
+    const second = run(
+      snapshotFromDocuments({
+        documents: [namespace('bad-a', { extra: 'label' }), namespace('bad-b')],
+        file: 'other.yaml',
+      }),
+      [
+        namespaceRule('e', 'prepare', 'error', '', {
+          check: (s) =>
+            s.kube.namespaces.map((ns) => findingAbout(ns, `another message for ${ns.metadata.name}`)),
+        }),
+      ],
+    );
+    const prints = (r: typeof first) => r.results[0]?.findings.map((f) => [f.resource.name, f.fingerprint]);
+    expect(prints(second)).toEqual(prints(first));
+    expect(first.results[0]?.findings.map((f) => f.resource.name)).toEqual(['bad-a', 'bad-b']);
+    const other = run(snapshotOf(['bad-a']), [namespaceRule('other-rule', 'prepare', 'error', 'bad')]);
+    expect(other.results[0]?.findings[0]?.fingerprint).not.toBe(first.results[0]?.findings[0]?.fingerprint);
+  });
+
+  it('is deterministic: the same input gives the same report', () => {
+    const rules = [
+      namespaceRule('e', 'prepare', 'error', 'b'),
+      namespaceRule('w', 'migrate-namespaces', 'warning', 'a'),
+    ];
+    const names = ['b3', 'a1', 'b1', 'a2', 'b2'];
+    expect(run(snapshotOf(names), rules)).toEqual(run(snapshotOf([...names].reverse()), rules));
+  });
+
+  it('marks phases done, todo, blocked and unknown in order, and names the next step', () => {
+    const rules = [
+      namespaceRule('upgrade', 'cluster-upgrade', 'error', 'none'),
+      namespaceRule('prep', 'prepare', 'warning', 'bad'),
+      namespaceRule('labels', 'migrate-namespaces', 'error', 'bad'),
+      namespaceRule('advice', 'migrate-gateway', 'info', 'bad'),
+      namespaceRule('step', 'retire-old-control-plane', 'info', 'bad', { isStep: true }),
+    ];
+    const report = run(snapshotOf(['bad']), rules);
+    expect(report.phases.map((p) => [p.id, p.status])).toEqual([
+      ['cluster-upgrade', 'done'],
+      ['prepare', 'todo'],
+      ['migrate-namespaces', 'blocked'],
+      ['migrate-gateway', 'done'],
+      ['retire-old-control-plane', 'blocked'],
+    ]);
+    expect(report.currentPhase).toBe('prepare');
+    expect(report.nextStep).toBe('prepare: title of prep (prep)');
+
+    const unknownFirst = run(snapshotOf([]), [
+      namespaceRule('u', 'cluster-upgrade', 'error', '', { needs: ['gkeCluster'] }),
+    ]);
+    expect(unknownFirst.phases[0]?.status).toBe('unknown');
+    expect(unknownFirst.nextStep).toMatch(/^cluster-upgrade: check u, which could not be evaluated/);
+  });
+
+  it('lists the parts that were not collected and the time without milliseconds', () => {
+    const report = run(snapshotOf(['a']), []);
+    expect(report.generatedAt).toBe('2026-11-25T10:00:00Z');
+    expect(report.source.notCollected.map((p) => p.part)).toEqual([
+      'gkeCluster',
+      'firewalls',
+      'machineTypes',
+    ]);
+  });
+});
+
+describe('exit codes', () => {
+  const report = run(snapshotOf(['bad']), [namespaceRule('w', 'prepare', 'warning', 'bad')]);
+  it.each([
+    ['error', 0],
+    ['warning', 1],
+    ['info', 1],
+    ['never', 0],
+  ] as const)('--fail-on %s with a warning finding exits %i', (failOn, code) => {
+    expect(exitCodeFor(report, failOn)).toBe(code);
+  });
+});
