@@ -4,11 +4,13 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { configJsonSchema } from '../src/config/schema.ts';
 import { PACKAGE_ROOT } from '../src/package-root.ts';
 import { reportJsonSchema } from '../src/report/model.ts';
 
 export const SCHEMAS: Readonly<Record<string, () => Record<string, unknown>>> = {
   'report.schema.json': reportJsonSchema,
+  'meshready-config.schema.json': configJsonSchema,
 };
 
 export function schemaText(make: () => Record<string, unknown>): string {

@@ -7,7 +7,9 @@ import { TARGETS, type Target } from '../engine/vocabulary.ts';
 import { UsageError } from '../errors.ts';
 import { TOOL_VERSION } from '../package-root.ts';
 import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/formats.ts';
+import { diff } from './diff.ts';
 import type { CliIO } from './io.ts';
+import { manifests } from './manifests.ts';
 import { type CatalogueFormat, listRules } from './rules.ts';
 import { type FailOn, scan } from './scan.ts';
 
@@ -56,6 +58,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
         .choices(['error', 'warning', 'info', 'never'])
         .default('error'),
     )
+    .option('--config <file>', 'configuration file (default: ./meshready.yaml when present)')
+    .option('--baseline <file>', 'an earlier JSON report: mark findings new/unchanged, list resolved ones')
+    .option('--fail-on-new', 'only findings not in the --baseline decide the exit code')
+    .option('--no-annotation-exemptions', 'ignore meshready.dev/ignore annotations on objects')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
     .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
     .option('-q, --quiet', 'no summary on stderr')
@@ -66,8 +72,14 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
         await scan(
           {
             snapshot: opts.snapshot,
-            target: opts.target as Target,
+            // Flags win over the config file; a default is not a flag.
+            target: command.getOptionValueSource('target') === 'cli' ? (opts.target as Target) : undefined,
             upgradeTo: opts.upgradeTo,
+            config: opts.config,
+            baseline: opts.baseline,
+            failOnNew: opts.failOnNew === true,
+            annotationExemptions:
+              command.getOptionValueSource('annotationExemptions') === 'cli' ? false : undefined,
             formats: parseFormats(opts.format),
             outputDir: opts.outputDir,
             writeFiles: !opts.json || outputDirGiven,
@@ -91,6 +103,53 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     )
     .action((ruleId: string | undefined, opts) => {
       done(listRules(ruleId, opts.format as CatalogueFormat, io));
+    });
+
+  program
+    .command('diff')
+    .description('compare two JSON reports: new, resolved and unchanged findings')
+    .argument('<old>', 'the earlier JSON report (the baseline)')
+    .argument('<new>', 'the later JSON report')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
+    )
+    .option('--json', 'same as --format json: {"new", "resolved", "unchanged", "unverified"}')
+    .addOption(
+      new Option('--fail-on-new [level]', 'exit 1 when a new unsuppressed finding is at or above level')
+        .choices(['error', 'warning', 'info'])
+        .preset('error'),
+    )
+    .action(async (oldFile: string, newFile: string, opts) => {
+      done(
+        await diff(
+          oldFile,
+          newFile,
+          { format: opts.json ? 'json' : opts.format, failOnNew: opts.failOnNew },
+          io,
+        ),
+      );
+    });
+
+  program
+    .command('manifests')
+    .description('print the read-only RBAC and a CronJob for a scheduled in-cluster scan (YAML)')
+    .option('--namespace <ns>', 'namespace of the scanner', 'meshready')
+    .option('--no-create-namespace', 'do not print the Namespace (it exists already)')
+    .option('--image <image>', 'the meshready container image')
+    .option('--schedule <cron>', 'when to scan, in cron syntax', '0 2 * * *')
+    .option('--kube-version <version>', "the cluster's Kubernetes version (picks the CronJob API)", '1.16')
+    .option('--gcp-service-account <email>', 'Google service account for Workload Identity')
+    .option('--project <project>', 'GKE project, passed to the scan')
+    .option('--location <location>', 'GKE location, passed to the scan')
+    .option('--cluster <cluster>', 'GKE cluster name, passed to the scan')
+    .addOption(new Option('--target <target>', 'migration target, passed to the scan').choices(TARGETS))
+    .addOption(
+      new Option('--fail-on <level>', 'passed to the scan').choices(['error', 'warning', 'info', 'never']),
+    )
+    .option('--config <file>', 'a meshready.yaml to ship in a ConfigMap and scan with')
+    .option('--output-claim <pvc>', 'an existing PersistentVolumeClaim the reports are also written to')
+    .action(async (opts) => {
+      done(await manifests({ ...opts, createNamespace: opts.createNamespace !== false }, io));
     });
 
   return program;

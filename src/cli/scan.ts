@@ -2,14 +2,19 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
+import { loadConfig } from '../config/load.ts';
+import { scanPolicy } from '../config/policy.ts';
+import { scanSettings } from '../config/settings.ts';
 import { runRules } from '../engine/runner.ts';
 import { type Severity, severityRank, type Target } from '../engine/vocabulary.ts';
 import { UsageError } from '../errors.ts';
 import { parseGkeVersion } from '../gke/version.ts';
 import { TOOL_VERSION } from '../package-root.ts';
+import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import type { Report } from '../report/model.ts';
 import { loadSnapshot } from '../snapshot/load.ts';
+import { readReportFile } from './diff.ts';
 import type { CliIO } from './io.ts';
 import { Progress } from './progress.ts';
 import { terminalSummary } from './summary.ts';
@@ -18,8 +23,17 @@ export type FailOn = Severity | 'never';
 
 export interface ScanOptions {
   readonly snapshot: readonly string[];
-  readonly target: Target;
+  /** Undefined when not given on the command line: the config file or the default decides. */
+  readonly target?: Target | undefined;
   readonly upgradeTo?: string | undefined;
+  /** --config FILE; without it ./meshready.yaml is read when present. */
+  readonly config?: string | undefined;
+  /** --baseline OLD.json: mark findings new/unchanged and list the resolved ones. */
+  readonly baseline?: string | undefined;
+  /** --fail-on-new: only new findings (needs --baseline) decide the exit code. */
+  readonly failOnNew?: boolean | undefined;
+  /** False with --no-annotation-exemptions; undefined when not given. */
+  readonly annotationExemptions?: boolean | undefined;
   readonly formats: readonly Format[];
   readonly outputDir: string;
   /** False when --json was given without an explicit --output-dir: then nothing is written. */
@@ -31,12 +45,17 @@ export interface ScanOptions {
   readonly sarifCategory?: string | undefined;
 }
 
-/** Exit code 1 when an unsuppressed finding is at or above the --fail-on level. */
-export function exitCodeFor(report: Report, failOn: FailOn): 0 | 1 {
+/**
+ * Exit code 1 when an unsuppressed finding is at or above the --fail-on level (with
+ * --fail-on-new, only a finding the baseline did not have).
+ */
+export function exitCodeFor(report: Report, failOn: FailOn, onlyNew = false): 0 | 1 {
   if (failOn === 'never') return 0;
   const threshold = severityRank(failOn);
   const failing = report.results.some((r) =>
-    r.findings.some((f) => !f.suppressed && severityRank(f.severity) >= threshold),
+    r.findings.some(
+      (f) => !f.suppressed && severityRank(f.severity) >= threshold && (!onlyNew || f.baseline === 'new'),
+    ),
   );
   return failing ? 1 : 0;
 }
@@ -68,6 +87,16 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
       'nothing to scan: give --snapshot PATH (a file or directory of kubectl/gcloud dumps)',
     );
   }
+  if (options.failOnNew && options.baseline === undefined) {
+    throw new UsageError('--fail-on-new needs --baseline OLD.json (the report to compare with)');
+  }
+  const loaded = await loadConfig({
+    explicit: options.config,
+    cwd: io.cwd,
+    knownRuleIds: new Set(RULES.map((rule) => rule.id)),
+  });
+  const settings = scanSettings(options, loaded?.config);
+  const baseline = options.baseline === undefined ? undefined : await readReportFile(options.baseline, io);
   if (options.upgradeTo !== undefined && !parseGkeVersion(options.upgradeTo)) {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);
   }
@@ -83,16 +112,24 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     },
   );
   progress.update('running rules…', true);
-  const report = runRules(snapshot, {
-    rules: RULES,
-    target: options.target,
-    upgradeTo: options.upgradeTo,
-    toolVersion: TOOL_VERSION,
-    now: io.now(),
+  const now = io.now();
+  const policy = scanPolicy(loaded?.config, snapshot, {
+    now,
+    annotationExemptions: settings.annotationExemptions,
   });
+  let report = runRules(policy.snapshot, {
+    rules: RULES,
+    target: settings.target,
+    upgradeTo: settings.upgradeTo,
+    toolVersion: TOOL_VERSION,
+    now,
+    ...policy.runOptions,
+  });
+  if (policy.expiredSuppressions.length > 0) report.expiredSuppressions = policy.expiredSuppressions;
+  if (baseline) report = withBaseline(report, baseline);
   progress.done();
   const written = options.writeFiles ? await writeReports(report, options, io) : [];
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) io.stderr.write(terminalSummary(report, written));
-  return exitCodeFor(report, options.failOn);
+  return exitCodeFor(report, options.failOn, options.failOnNew === true);
 }

@@ -39,6 +39,17 @@ export function terminalSummary(report: Report, written: readonly string[]): str
     lines.push('Could not evaluate:');
     for (const r of unknowns) lines.push(`  ${r.ruleId}: ${r.reason}`);
   }
+  if (report.resolved !== undefined) {
+    const all = report.results.flatMap((r) => r.findings);
+    const fresh = all.filter((f) => f.baseline === 'new').length;
+    lines.push(`Baseline: ${fresh} new, ${all.length - fresh} unchanged, ${report.resolved.length} resolved`);
+  }
+  for (const expired of report.expiredSuppressions ?? []) {
+    lines.push(
+      `Warning: a suppression of ${expired.rule}${expired.owner ? ` (owner ${expired.owner})` : ''} expired on ` +
+        `${expired.expires} and no longer applies; renew or remove it (reason: ${expired.reason})`,
+    );
+  }
   if (report.source.skipped.length > 0) {
     lines.push(
       `Skipped ${report.source.skipped.length} input entr${report.source.skipped.length === 1 ? 'y' : 'ies'} (see the report).`,

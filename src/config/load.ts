@@ -1,0 +1,44 @@
+/**
+ * Finds and reads the configuration file: `--config FILE`, else `meshready.yaml` in the working
+ * directory when it exists. Like the snapshot loaders, this is one of the few places that read
+ * files; parsing and validation are in parse.ts.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InputError } from '../errors.ts';
+import { parseConfig } from './parse.ts';
+import type { MeshreadyConfig } from './schema.ts';
+
+export const DEFAULT_CONFIG_FILE = 'meshready.yaml';
+
+export interface LoadedConfig {
+  /** The file as the user would name it (relative to the working directory). */
+  readonly file: string;
+  readonly config: MeshreadyConfig;
+}
+
+export interface ConfigLocation {
+  /** `--config`, when given: then a missing file is an error. */
+  readonly explicit?: string | undefined;
+  readonly cwd: string;
+  readonly knownRuleIds: ReadonlySet<string>;
+}
+
+export async function loadConfig(location: ConfigLocation): Promise<LoadedConfig | undefined> {
+  const given = location.explicit ?? DEFAULT_CONFIG_FILE;
+  const absolute = path.resolve(location.cwd, given);
+  const file = path.relative(location.cwd, absolute) || given;
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' && location.explicit === undefined) return undefined;
+    throw new InputError(
+      file,
+      undefined,
+      code === 'ENOENT' ? 'configuration file not found' : `cannot read: ${(error as Error).message}`,
+    );
+  }
+  return { file, config: parseConfig(file, text, location.knownRuleIds) };
+}
