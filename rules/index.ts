@@ -3,6 +3,7 @@
  * checks that every file in rules/ is registered here under its own id.
  */
 import type { Rule } from '../src/engine/rule.ts';
+import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
 import namespaceInjectionLabels from './namespace-injection-labels.ts';
 import servicePortNaming from './service-port-naming.ts';
@@ -10,6 +11,7 @@ import v1alpha1SecurityPolicy from './v1alpha1-security-policy.ts';
 
 export const RULES: readonly Rule[] = Object.freeze([
   gkeVersionIstio16,
+  gkeUpgradeCrDeletion,
   v1alpha1SecurityPolicy,
   servicePortNaming,
   namespaceInjectionLabels,

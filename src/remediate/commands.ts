@@ -2,6 +2,7 @@
  * The commands shown beside each finding in the reports, derived from its structured fix.
  * Every value that came from the cluster goes through shq(); nothing here runs anything.
  */
+import { replacementFor } from '../engine/virtualservice-fields.ts';
 import type { Fix } from '../engine/vocabulary.ts';
 import { commandLine } from './shell.ts';
 
@@ -20,6 +21,12 @@ function optional(params: Params, key: string): string | undefined {
 function textList(params: Params, key: string): string[] {
   const value = params[key];
   return Array.isArray(value) ? value : value === undefined ? [] : [String(value)];
+}
+
+/** A shell comment line; control characters in cluster values cannot end the comment early. */
+function commentLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+  return `# ${text.replace(/[\u0000-\u001f\u007f]+/g, ' ')}`;
 }
 
 /** `--project P --location L` when known, for gcloud. */
@@ -45,6 +52,127 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
       text(p, 'version'),
       ...gcloudScope(p),
     ]),
+  ],
+  'backup-istio-system-crs': (p) => {
+    const resources = textList(p, 'resources');
+    const objects = textList(p, 'objects');
+    return [
+      ...(objects.length > 0 ? [commentLine(`custom resources in istio-system: ${objects.join(', ')}`)] : []),
+      ...(resources.length > 0
+        ? [
+            `${commandLine(['kubectl', 'get', '-n', 'istio-system', resources.join(','), '-o', 'yaml'])} > istio-system-custom-resources.yaml`,
+          ]
+        : []),
+      '# every Istio kind in istio-system, including those meshready does not read (Gateways, DestinationRules, ...):',
+      'mkdir -p istio-system-backup && for resource in $(kubectl api-resources --namespaced -o name | grep \'[.]istio[.]io$\'); do kubectl get "$resource" -n istio-system -o yaml > "istio-system-backup/$resource.yaml"; done',
+      commandLine([
+        'gcloud',
+        'container',
+        'clusters',
+        'upgrade',
+        text(p, 'cluster'),
+        '--master',
+        '--cluster-version',
+        text(p, 'version'),
+        ...gcloudScope(p),
+      ]),
+    ];
+  },
+  'gateway-upgrade-outage': (p) => {
+    const editors = textList(p, 'editors');
+    return [
+      `${commandLine(['kubectl', 'get', 'deployment', '-n', text(p, 'namespace'), text(p, 'name'), '-o', 'yaml'])} > ingress-gateway.backup.yaml`,
+      '# the master upgrade makes this gateway unavailable for about 5 minutes and resets the Deployment',
+      editors.length > 0
+        ? commentLine(
+            `edited by ${editors.join(', ')}: re-apply those changes after the upgrade, or move them to a gateway you manage yourself`,
+          )
+        : '# to avoid the outage, serve traffic from a separately installed, user-managed gateway',
+    ];
+  },
+  'inspect-istiod': (p) => {
+    const revisions = textList(p, 'revisions');
+    return [
+      'kubectl -n istio-system get pods -l app=istiod --show-labels',
+      ...revisions.map((revision) =>
+        commandLine([
+          'kubectl',
+          '-n',
+          'istio-system',
+          'describe',
+          'pods',
+          '-l',
+          `app=istiod,istio.io/rev=${revision}`,
+        ]),
+      ),
+      ...(revisions.length === 0
+        ? [
+            '# no istiod revision runs: upgrade the master to a GKE version with Istio 1.6 first (gke-version-istio16)',
+          ]
+        : []),
+    ];
+  },
+  'inspect-operator': (p) => [
+    commandLine([
+      'kubectl',
+      'get',
+      'istiooperators.install.istio.io',
+      '-n',
+      text(p, 'namespace'),
+      text(p, 'name'),
+      '-o',
+      'yaml',
+    ]),
+    'kubectl get pods --all-namespaces -l name=istio-operator',
+    commentLine(
+      `status is ${optional(p, 'status') ?? 'not set'}: read status.componentStatus and the operator logs to find the failing component`,
+    ),
+  ],
+  'restrict-galley-clusterrole': (p) => [
+    `${commandLine(['kubectl', 'get', 'clusterrole', text(p, 'name'), '-o', 'yaml'])} > galley-clusterrole.backup.yaml`,
+    commandLine([
+      'kubectl',
+      'patch',
+      'clusterrole',
+      text(p, 'name'),
+      '--type=json',
+      '-p',
+      JSON.stringify([
+        { op: 'replace', path: `/rules/${Number(text(p, 'ruleIndex'))}/verbs`, value: ['get'] },
+      ]),
+    ]),
+  ],
+  'delete-galley-webhook': (p) => [
+    `${commandLine(['kubectl', 'get', 'validatingwebhookconfiguration', text(p, 'name'), '-o', 'yaml'])} > galley-webhook.backup.yaml`,
+    commandLine(['kubectl', 'delete', 'validatingwebhookconfiguration', text(p, 'name')]),
+  ],
+  'review-envoyfilter': (p) => [
+    commandLine([
+      'kubectl',
+      'get',
+      'envoyfilters.networking.istio.io',
+      '-n',
+      text(p, 'namespace'),
+      text(p, 'name'),
+      '-o',
+      'yaml',
+    ]),
+    '# EnvoyFilter patches depend on the proxy version: test this one with Istio 1.6 proxies before moving the workloads it selects',
+  ],
+  'review-mixer-config': (p) => [
+    commandLine(['kubectl', 'get', text(p, 'resource'), ...namespaceArgs(p), text(p, 'name'), '-o', 'yaml']),
+    '# Mixer is deprecated in Istio 1.6 and absent from Anthos Service Mesh: replace this (telemetry v2, AuthorizationPolicy), then delete it',
+  ],
+  'fix-virtualservice-fields': (p) => [
+    commandLine([
+      'kubectl',
+      'edit',
+      'virtualservices.networking.istio.io',
+      '-n',
+      text(p, 'namespace'),
+      text(p, 'name'),
+    ]),
+    ...textList(p, 'fields').map((field) => commentLine(`${field}: use ${replacementFor(field)}`)),
   ],
   'migrate-v1alpha1-policy': (p) => [
     commandLine(['kubectl', 'get', text(p, 'resource'), ...namespaceArgs(p), text(p, 'name'), '-o', 'yaml']),

@@ -130,3 +130,52 @@ export function gkeCluster(overrides: Raw = {}): Raw {
     ...overrides,
   };
 }
+
+/** A namespaced Istio configuration object (VirtualService, EnvoyFilter, Mixer handler, …). */
+export function istioObject(
+  apiVersion: string,
+  kind: string,
+  ns: string,
+  name: string,
+  spec: unknown = {},
+  options: MetaOptions = {},
+): Raw {
+  return { apiVersion, kind, metadata: meta(name, ns, options), spec };
+}
+
+/** An IstioOperator as the GKE add-on installs it (seed: istio-1-6-11-gke-0, revision istio-1611). */
+export function istioOperator(
+  name: string,
+  options: MetaOptions & { status?: string; namespace?: string; spec?: Raw } = {},
+): Raw {
+  return {
+    apiVersion: 'install.istio.io/v1alpha1',
+    kind: 'IstioOperator',
+    metadata: meta(name, options.namespace ?? 'istio-system', options),
+    spec: options.spec ?? { profile: 'default', revision: 'istio-1611', tag: '1.6.11-gke.0' },
+    ...(options.status === undefined ? {} : { status: { status: options.status } }),
+  };
+}
+
+export function clusterRole(name: string, rules: Raw[], options: MetaOptions = {}): Raw {
+  return {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'ClusterRole',
+    metadata: meta(name, undefined, options),
+    rules,
+  };
+}
+
+export function validatingWebhook(name: string, webhooks: string[] = [], options: MetaOptions = {}): Raw {
+  return {
+    apiVersion: 'admissionregistration.k8s.io/v1',
+    kind: 'ValidatingWebhookConfiguration',
+    metadata: meta(name, undefined, options),
+    webhooks: webhooks.map((webhook) => ({ name: webhook })),
+  };
+}
+
+/** A managedFields entry as the API server records it (only what meshready reads matters). */
+export function managedField(manager: string, operation: 'Update' | 'Apply' = 'Update'): Raw {
+  return { manager, operation, apiVersion: 'apps/v1', fieldsType: 'FieldsV1', time: '2020-10-02T09:14:07Z' };
+}
