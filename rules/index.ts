@@ -3,16 +3,34 @@
  * checks that every file in rules/ is registered here under its own id.
  */
 import type { Rule } from '../src/engine/rule.ts';
+import clusterVcpuCapacity from './cluster-vcpu-capacity.ts';
 import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
+import ingressGatewayRevision from './ingress-gateway-revision.ts';
+import istioOperatorProfile from './istio-operator-profile.ts';
 import namespaceInjectionLabels from './namespace-injection-labels.ts';
+import nodeMachineVcpu from './node-machine-vcpu.ts';
+import oldControlPlaneScaledown from './old-control-plane-scaledown.ts';
 import servicePortNaming from './service-port-naming.ts';
+import sidecarProxyVersion from './sidecar-proxy-version.ts';
 import v1alpha1SecurityPolicy from './v1alpha1-security-policy.ts';
+import vpcScMeshCa from './vpc-sc-mesh-ca.ts';
+import webhookFirewall15017 from './webhook-firewall-15017.ts';
+import workloadIdentity from './workload-identity.ts';
 
 export const RULES: readonly Rule[] = Object.freeze([
   gkeVersionIstio16,
   gkeUpgradeCrDeletion,
   v1alpha1SecurityPolicy,
   servicePortNaming,
+  nodeMachineVcpu,
+  clusterVcpuCapacity,
+  workloadIdentity,
+  webhookFirewall15017,
+  vpcScMeshCa,
   namespaceInjectionLabels,
+  sidecarProxyVersion,
+  ingressGatewayRevision,
+  oldControlPlaneScaledown,
+  istioOperatorProfile,
 ]);

@@ -183,6 +183,174 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
     ...textList(p, 'ports').map((port) => `# port ${port}: name it <protocol>[-<suffix>] or set appProtocol`),
     ...textList(p, 'suggestions').map((suggestion) => `# suggestion (check it before use): ${suggestion}`),
   ],
+  'replace-node-pool': (p) => {
+    const pool = text(p, 'pool');
+    const cluster = text(p, 'cluster');
+    // Node pool names have at most 40 characters.
+    const newPool = `${pool.slice(0, 34).replace(/-+$/, '')}-4vcpu`;
+    const selector = `cloud.google.com/gke-nodepool=${pool}`;
+    return [
+      '# Move the workloads to a pool with at least 4 vCPUs per node (check PodDisruptionBudgets and capacity first):',
+      commandLine([
+        'gcloud',
+        'container',
+        'node-pools',
+        'create',
+        newPool,
+        '--cluster',
+        cluster,
+        '--machine-type',
+        text(p, 'suggestedMachineType'),
+        ...gcloudScope(p),
+      ]),
+      commandLine(['kubectl', 'cordon', '--selector', selector]),
+      commandLine([
+        'kubectl',
+        'drain',
+        '--selector',
+        selector,
+        '--ignore-daemonsets',
+        '--delete-emptydir-data',
+      ]),
+      commandLine([
+        'gcloud',
+        'container',
+        'node-pools',
+        'delete',
+        pool,
+        '--cluster',
+        cluster,
+        ...gcloudScope(p),
+      ]),
+    ];
+  },
+  'resize-node-pool': (p) => {
+    const cluster = text(p, 'cluster');
+    const pool = text(p, 'pool');
+    const nodes = text(p, 'nodes');
+    if (p.autoscaling !== true) {
+      return [
+        commandLine([
+          'gcloud',
+          'container',
+          'clusters',
+          'resize',
+          cluster,
+          '--node-pool',
+          pool,
+          '--num-nodes',
+          nodes,
+          ...gcloudScope(p),
+        ]),
+      ];
+    }
+    // --enable-autoscaling needs both bounds: keep the pool's current maximum.
+    const currentMaximum = commandLine([
+      'gcloud',
+      'container',
+      'node-pools',
+      'describe',
+      pool,
+      '--cluster',
+      cluster,
+      ...gcloudScope(p),
+      '--format=value(autoscaling.maxNodeCount)',
+    ]);
+    return [
+      `# --min-nodes and --max-nodes count nodes per zone; raise --max-nodes too if it is below ${nodes}`,
+      `${commandLine([
+        'gcloud',
+        'container',
+        'clusters',
+        'update',
+        cluster,
+        '--node-pool',
+        pool,
+        '--enable-autoscaling',
+        '--min-nodes',
+        nodes,
+      ])} --max-nodes "$(${currentMaximum})" ${commandLine(gcloudScope(p))}`.trimEnd(),
+    ];
+  },
+  'enable-workload-identity': (p) => {
+    const cluster = text(p, 'cluster');
+    return [
+      '# Bind the Kubernetes service accounts of workloads that call Google APIs first; updating a pool re-creates its nodes',
+      ...(p.clusterEnabled === true
+        ? []
+        : [
+            commandLine([
+              'gcloud',
+              'container',
+              'clusters',
+              'update',
+              cluster,
+              '--workload-pool',
+              text(p, 'workloadPool'),
+              ...gcloudScope(p),
+            ]),
+          ]),
+      ...textList(p, 'pools').map((pool) =>
+        commandLine([
+          'gcloud',
+          'container',
+          'node-pools',
+          'update',
+          pool,
+          '--cluster',
+          cluster,
+          '--workload-metadata=GKE_METADATA',
+          ...gcloudScope(p),
+        ]),
+      ),
+    ];
+  },
+  'open-webhook-port': (p) => {
+    const project = optional(p, 'project');
+    const projectArgs = project ? ['--project', project] : [];
+    const rule = optional(p, 'rule');
+    if (rule) {
+      const allowed = textList(p, 'allowed');
+      const allow = allowed.includes('tcp:15017') ? allowed : [...allowed, 'tcp:15017'];
+      return [
+        commandLine([
+          'gcloud',
+          'compute',
+          'firewall-rules',
+          'update',
+          rule,
+          '--allow',
+          allow.join(','),
+          ...projectArgs,
+        ]),
+      ];
+    }
+    const tags = textList(p, 'targetTags');
+    return [
+      ...(tags.length > 0
+        ? []
+        : [
+            "# No node tag is known: add --target-tags with the nodes' network tag (gcloud compute instances describe NODE --format='value(tags.items)')",
+          ]),
+      commandLine([
+        'gcloud',
+        'compute',
+        'firewall-rules',
+        'create',
+        text(p, 'newRule'),
+        '--network',
+        text(p, 'network'),
+        '--direction',
+        'INGRESS',
+        '--source-ranges',
+        text(p, 'sourceRange'),
+        '--allow',
+        'tcp:15017',
+        ...(tags.length > 0 ? ['--target-tags', tags.join(',')] : []),
+        ...projectArgs,
+      ]),
+    ];
+  },
   'relabel-namespace': (p) => {
     const revision = optional(p, 'revision');
     if (!revision) {
@@ -200,6 +368,71 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
         'istio-injection-',
         `istio.io/rev=${revision}`,
         '--overwrite',
+      ]),
+    ];
+  },
+  'restart-workload': (p) => {
+    const kind = text(p, 'kind');
+    const namespace = text(p, 'namespace');
+    const name = text(p, 'name');
+    if (kind === 'Pod') {
+      const deletion = commandLine(['kubectl', 'delete', 'pod', '-n', namespace, name]);
+      return [
+        '# A pod without a controller: delete it and re-create it from its manifest so it gets the new sidecar',
+        `# ${deletion.replace(/[\r\n]+/g, ' ')}`,
+      ];
+    }
+    return [commandLine(['kubectl', 'rollout', 'restart', kind.toLowerCase(), name, '-n', namespace])];
+  },
+  'enable-operator-gateway': (p) => {
+    const patch = JSON.stringify([
+      {
+        op: 'add',
+        path: `/spec/components/ingressGateways/${Number(text(p, 'index'))}/enabled`,
+        value: true,
+      },
+    ]);
+    return [
+      commandLine([
+        'kubectl',
+        'patch',
+        'istiooperator',
+        '-n',
+        'istio-system',
+        text(p, 'operator'),
+        '--type=json',
+        '-p',
+        patch,
+      ]),
+      `${commandLine(['kubectl', 'get', 'pods', '-n', 'istio-system', '-l', 'app=istio-ingressgateway', '-o', 'yaml'])} | grep image`,
+    ];
+  },
+  'scale-down-old-control-plane': (p) => [
+    commandLine([
+      'kubectl',
+      'scale',
+      'deploy',
+      '-n',
+      'istio-system',
+      '--replicas=0',
+      ...textList(p, 'deployments'),
+    ]),
+  ],
+  'set-operator-profile': (p) => {
+    const operator = text(p, 'operator');
+    const profile = text(p, 'profile');
+    return [
+      `${commandLine(['kubectl', 'get', 'istiooperator', '-n', 'istio-system', operator, '-o', 'yaml'])} > ${commandLine([`istiooperator-${operator}.backup.yaml`])}`,
+      commandLine([
+        'kubectl',
+        'patch',
+        '-n',
+        'istio-system',
+        'istiooperator',
+        operator,
+        '-p',
+        JSON.stringify({ spec: { profile } }),
+        '--type=merge',
       ]),
     ];
   },

@@ -1,0 +1,109 @@
+import { fix } from '../src/engine/fixes.ts';
+import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/rule.ts';
+import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
+import { isAsmTarget } from '../src/engine/vocabulary.ts';
+
+/** The add-on's 1.4 control-plane Deployments, in the seed guide's `kubectl scale` order. */
+export const OLD_CONTROL_PLANE: readonly string[] = [
+  'istio-citadel',
+  'istio-galley',
+  'istio-pilot',
+  'istio-policy',
+  'istio-sidecar-injector',
+  'istio-telemetry',
+  'prometheus',
+  'promsd',
+];
+
+/** The reason the spec gives while proxies remain on 1.4 (SPEC §4). */
+const PROXIES_REMAIN = 'proxies still use the 1.4 control plane';
+
+export default defineRule({
+  id: 'old-control-plane-scaledown',
+  title: 'The 1.4 control plane is scaled down once every proxy is on 1.6',
+  phase: 'retire-old-control-plane',
+  targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
+  defaultSeverity: 'info',
+  isStep: true,
+  needs: ['deployments', 'pods'],
+  docs: {
+    summary: 'Every proxy runs 1.6, but the 1.4 control-plane Deployments still have replicas.',
+    checks:
+      'Reads the Deployments istio-citadel, istio-galley, istio-pilot, istio-policy, istio-sidecar-injector, ' +
+      'istio-telemetry, prometheus and promsd in istio-system. When every `istio-proxy` sidecar outside ' +
+      'istio-system (and, for istio-1.6, every `app=istio-ingressgateway` pod) runs an image of 1.6 or later ' +
+      'and a 1.6 istiod is ready, each of those Deployments with replicas left is an info finding: a step ' +
+      'still to do. Not applicable with the reason "proxies still use the 1.4 control plane" while some proxy ' +
+      'is older than 1.6, when no 1.6 istiod is ready, or when none of those Deployments exists. Unknown when ' +
+      'a proxy image tag is not a version.',
+    why:
+      'Once all workload proxies use the 1.6 control plane, the old one only consumes resources; the seed ' +
+      'guide ("Turning off the old control plane") scales its components to 0 replicas. Doing it earlier cuts ' +
+      'the remaining 1.4 proxies off from configuration and certificates.',
+    fix:
+      '`kubectl scale deploy -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot istio-policy ' +
+      'istio-sidecar-injector istio-telemetry prometheus promsd`. The other Istio resources can stay.',
+    references: [
+      {
+        title: 'Upgrading to Istio 1.6 with the operator: turning off the old control plane',
+        url: 'https://cloud.google.com/istio/docs/istio-on-gke/upgrade-with-operator',
+      },
+    ],
+  },
+  check(_snapshot, { index, target }) {
+    const inIstioSystem = index.deploymentsByNamespace().get(ISTIO_SYSTEM) ?? [];
+    const oldDeployments = inIstioSystem
+      .filter((d) => OLD_CONTROL_PLANE.includes(d.metadata.name))
+      .sort(
+        (a, b) => OLD_CONTROL_PLANE.indexOf(a.metadata.name) - OLD_CONTROL_PLANE.indexOf(b.metadata.name),
+      );
+    if (oldDeployments.length === 0) {
+      return notApplicable('no Deployment of the 1.4 control plane in istio-system');
+    }
+    const withGateway = !isAsmTarget(target);
+    const on14 = index.proxiesOn14();
+    const gateways = withGateway ? on14.gateways : [];
+    if (on14.sidecars.length > 0 || gateways.length > 0) {
+      const parts = [
+        on14.sidecars.length > 0
+          ? `${on14.sidecars.length} workload pod${on14.sidecars.length > 1 ? 's' : ''}`
+          : '',
+        gateways.length > 0 ? `${gateways.length} ingress gateway pod${gateways.length > 1 ? 's' : ''}` : '',
+      ].filter((part) => part !== '');
+      return notApplicable(`${PROXIES_REMAIN} (${parts.join(' and ')} on a version before 1.6)`);
+    }
+    const unreadable = on14.unreadable.filter(
+      (proxy) => withGateway || proxy.pod.metadata.namespace !== ISTIO_SYSTEM,
+    );
+    if (unreadable.length > 0) {
+      return unknown(
+        `cannot tell whether ${PROXIES_REMAIN}: the istio-proxy image of ` +
+          `${unreadable
+            .map((p) => `${p.pod.metadata.namespace}/${p.pod.metadata.name}`)
+            .slice(0, 3)
+            .join(', ')}` +
+          `${unreadable.length > 3 ? ', …' : ''} has no version tag`,
+      );
+    }
+    const current = index.currentControlPlane(isAsmTarget(target));
+    if (!current) {
+      return notApplicable(
+        'no Istio 1.6 control plane (istiod with an istio.io/rev label) is ready: the 1.4 control plane is ' +
+          'still the only one',
+      );
+    }
+    // A Deployment without spec.replicas runs one replica (the Kubernetes default).
+    return oldDeployments
+      .filter((d) => (d.replicas ?? 1) > 0)
+      .map((deployment) =>
+        findingAbout(
+          deployment,
+          `Deployment ${ISTIO_SYSTEM}/${deployment.metadata.name} of the 1.4 control plane still has ` +
+            `${deployment.replicas ?? 1} replica${(deployment.replicas ?? 1) === 1 ? '' : 's'}, and every ` +
+            `proxy${withGateway ? ' and the ingress gateway' : ''} now uses Istio 1.6 (revision ` +
+            `${current.revision}): scale it to 0.`,
+          { fix: fix('scale-down-old-control-plane', { deployments: [deployment.metadata.name] }) },
+        ),
+      );
+  },
+});

@@ -1,0 +1,180 @@
+import { fix } from '../src/engine/fixes.ts';
+import { clusterResource } from '../src/engine/gke-resources.ts';
+import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
+import {
+  evaluateIngress,
+  isGkeMasterRule,
+  knownGkeNodeTag,
+  networkName,
+  networkProject,
+  nodeTargets,
+  parseIpv4Cidr,
+  permissionCoversTcp,
+  permissionItems,
+  priorityOf,
+  targetsNodes,
+  WEBHOOK_PORT,
+} from '../src/gke/firewall.ts';
+import { istioAddonDisabledReason } from '../src/gke/node-pool.ts';
+import type { FirewallRule, GkeCluster } from '../src/snapshot/model.ts';
+
+/** Compute Engine resource names: at most 63 characters. */
+const MAX_RULE_NAME = 63;
+
+/** Name of the dedicated rule proposed when there is no GKE master rule to extend. */
+function dedicatedRuleName(cluster: GkeCluster): string {
+  const suffix = '-istio-webhook-15017';
+  return `${cluster.name.slice(0, MAX_RULE_NAME - suffix.length).replace(/-+$/, '')}${suffix}`;
+}
+
+/** Allow rules that would open the port if their sources contained the control plane. */
+function narrowerAllows(
+  rules: readonly FirewallRule[],
+  cluster: GkeCluster,
+  matched: readonly FirewallRule[],
+) {
+  const nodes = nodeTargets(cluster.name, cluster.nodePools);
+  return rules.filter(
+    (rule) =>
+      !matched.includes(rule) &&
+      (rule.sourceRanges ?? []).length > 0 &&
+      targetsNodes(rule, nodes) &&
+      (rule.allowed ?? []).some((p) => permissionCoversTcp(p, WEBHOOK_PORT)),
+  );
+}
+
+export default defineRule({
+  id: 'webhook-firewall-15017',
+  title: 'The control plane of a private cluster can reach the nodes on TCP 15017',
+  phase: 'prepare',
+  targets: ['asm-1.6', 'asm-1.7'],
+  defaultSeverity: 'error',
+  // Firewall rules are read only for private clusters: the rule checks their coverage itself so
+  // that a public cluster is not applicable even when the snapshot has no firewall rules.
+  needs: ['gkeCluster'],
+  docs: {
+    summary:
+      "A private cluster's firewall blocks the control plane from istiod's injection webhook on TCP 15017.",
+    checks:
+      'For a private cluster (`privateClusterConfig.enablePrivateNodes`, v1beta1 `privateCluster`, or ' +
+      "`networkConfig.defaultEnablePrivateNodes`), looks for an enabled INGRESS rule on the cluster's " +
+      'network (full network URLs and short names compare by network name) whose `sourceRanges` contain the ' +
+      'control-plane CIDR (`masterIpv4CidrBlock`), whose `targetTags` are empty or include a node pool tag or ' +
+      "GKE's node tag `gke-<cluster>-<hash>-node` (or whose `targetServiceAccounts` include a node pool's " +
+      'service account; a pool without one runs as the default `NUMBER-compute@developer.gserviceaccount.com`), ' +
+      'and which allows `tcp` with no ports or a port or range covering 15017, or protocol `all`. An enabled ' +
+      'DENY rule reaching any control-plane address, the nodes and TCP 15017 overrides it when its priority ' +
+      'number is lower or equal (DENY wins ties). Not applicable to public clusters; unknown without firewall ' +
+      "data or when the data holds no rule of the cluster's network (for Shared VPC, list the host project's " +
+      'rules).',
+    why:
+      "ASM's automatic sidecar injection is a webhook the API server calls on istiod's port 15017. In a " +
+      "private cluster the control plane reaches the nodes only through firewall rules, and GKE's own rule " +
+      'opens only 443 and 10250: without 15017 pods are created without sidecars, or not at all (seed guide, ' +
+      '"Requirements"; "Opening ports on a private cluster").',
+    fix:
+      "Add tcp:15017 to GKE's `gke-<cluster>-<hash>-master` rule, keeping what it already allows: " +
+      '`gcloud compute firewall-rules update RULE --allow tcp:443,tcp:10250,tcp:15017`. Without that rule, ' +
+      'create one from the control-plane CIDR to the node tag. A DENY rule that wins must be narrowed or ' +
+      'outranked by an allow rule with a lower priority number.',
+    references: [
+      {
+        title: 'Upgrading to Istio 1.6 with the operator: migrating to Anthos Service Mesh',
+        url: 'https://cloud.google.com/istio/docs/istio-on-gke/upgrade-with-operator',
+      },
+      {
+        title: 'Anthos Service Mesh: opening a port on a private cluster',
+        url: 'https://cloud.google.com/service-mesh/docs/private-cluster-open-port',
+      },
+      {
+        title: 'Adding firewall rules for specific use cases (private clusters)',
+        url: 'https://cloud.google.com/kubernetes-engine/docs/how-to/private-clusters#add_firewall_rules',
+      },
+    ],
+  },
+  check(snapshot, { index }) {
+    const cluster = snapshot.gkeCluster;
+    if (!cluster) return unknown('no GKE cluster data');
+    const disabled = istioAddonDisabledReason(cluster);
+    if (disabled) return notApplicable(disabled);
+    if (!cluster.privateNodes) {
+      return notApplicable(
+        'a public cluster: its control plane reaches the nodes without a private-cluster firewall rule',
+      );
+    }
+    const firewallsMissing = index.missing('firewalls');
+    if (firewallsMissing) return unknown(firewallsMissing);
+    const cidr = cluster.controlPlaneCidr;
+    if (!cidr)
+      return unknown(
+        'the private cluster has no control-plane CIDR (privateClusterConfig.masterIpv4CidrBlock)',
+      );
+    const source = parseIpv4Cidr(cidr);
+    if (!source) return unknown(`the control-plane CIDR "${cidr}" is not an IPv4 CIDR`);
+    const network = networkName(cluster.network);
+    if (!network) return unknown('the GKE cluster data names no network');
+
+    const verdict = evaluateIngress(snapshot.firewalls, {
+      network,
+      source,
+      port: WEBHOOK_PORT,
+      nodes: nodeTargets(cluster.name, cluster.nodePools),
+    });
+    if (verdict.rulesOnNetwork.length === 0) {
+      return unknown(
+        `the firewall data holds no enabled ingress rule of network ${network}; for a Shared VPC, list the host ` +
+          "project's rules (`gcloud compute firewall-rules list --project HOST_PROJECT --format=json`)",
+      );
+    }
+    if (verdict.open) return [];
+
+    const where = `Private cluster ${cluster.name}: `;
+    const deny = verdict.blockingDeny;
+    const best = verdict.allows[0];
+    if (deny && best) {
+      return [
+        {
+          message:
+            `${where}DENY rule ${deny.name} (priority ${priorityOf(deny)}) blocks TCP ${WEBHOOK_PORT} from the ` +
+            `control plane (${cidr}) to the nodes, overriding allow rule ${best.name} (priority ` +
+            `${priorityOf(best)}; a DENY wins a tie). Narrow the DENY rule, or allow the port with a priority ` +
+            `number below ${priorityOf(deny)}.`,
+          resource: clusterResource(cluster),
+          origin: deny.origin ?? cluster.origin,
+        },
+      ];
+    }
+    const masterRule = verdict.rulesOnNetwork.find((rule) => isGkeMasterRule(rule, cluster.name));
+    const nodeTag = knownGkeNodeTag(verdict.rulesOnNetwork, cluster.name);
+    const poolTags = [...new Set(cluster.nodePools.flatMap((pool) => pool.tags ?? []))].sort();
+    const narrower = narrowerAllows(verdict.rulesOnNetwork, cluster, verdict.allows);
+    const narrowerNote =
+      narrower.length > 0
+        ? ` (${narrower.map((r) => `${r.name} allows it from ${(r.sourceRanges ?? []).join(', ')}`).join('; ')}, ` +
+          'which does not contain the control-plane CIDR)'
+        : '';
+    const remedy = masterRule
+      ? `Add tcp:${WEBHOOK_PORT} to GKE's rule ${masterRule.name}, keeping ${permissionItems(masterRule.allowed).join(', ') || 'its other permissions'}.`
+      : `Create a rule allowing tcp:${WEBHOOK_PORT} from ${cidr} to the nodes.`;
+    return [
+      {
+        message:
+          `${where}no enabled ingress rule on network ${network} allows TCP ${WEBHOOK_PORT} from the control plane ` +
+          `(${cidr}) to the nodes${narrowerNote}, so the API server cannot call istiod's sidecar-injection ` +
+          `webhook. ${remedy}`,
+        resource: clusterResource(cluster),
+        origin: masterRule?.origin ?? cluster.origin,
+        fix: fix('open-webhook-port', {
+          project:
+            networkProject(masterRule?.network ?? verdict.rulesOnNetwork[0]?.network) ?? cluster.project,
+          network,
+          rule: masterRule?.name,
+          allowed: permissionItems(masterRule?.allowed),
+          newRule: dedicatedRuleName(cluster),
+          sourceRange: cidr,
+          targetTags: nodeTag ? [nodeTag] : poolTags,
+        }),
+      },
+    ];
+  },
+});

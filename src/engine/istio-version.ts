@@ -1,0 +1,54 @@
+/**
+ * Istio release versions as the add-on and ASM tag their images: `1.4.10-gke.4`, `1.6.11-gke.0`,
+ * `1.7.3-asm.6`, plain `1.6.3`. The three release numbers compare numerically; the build number
+ * (`gke.N`, `asm.N`) only orders builds of the same flavour, since a gke and an asm build of one
+ * release are not older or newer than each other.
+ */
+export interface IstioVersion {
+  readonly major: number;
+  readonly minor: number;
+  readonly patch: number;
+  /** `gke`, `asm`, or undefined for an upstream build. */
+  readonly flavour: string | undefined;
+  readonly build: number | undefined;
+  readonly text: string;
+}
+
+const ISTIO_VERSION = /^v?(\d{1,6})\.(\d{1,6})\.(\d{1,6})(?:-([a-z]+)\.(\d{1,9}))?(?:-[A-Za-z0-9.]+)?$/;
+
+export function parseIstioVersion(text: string): IstioVersion | undefined {
+  const match = ISTIO_VERSION.exec(text.trim());
+  if (!match) return undefined;
+  const [, major, minor, patch, flavour, build] = match;
+  return {
+    major: Number(major),
+    minor: Number(minor),
+    patch: Number(patch),
+    flavour,
+    build: build === undefined ? undefined : Number(build),
+    text,
+  };
+}
+
+/** Whether `a` is an older release than `b` (see the module comment for builds). */
+export function isOlderIstio(a: IstioVersion, b: IstioVersion): boolean {
+  const release = a.major - b.major || a.minor - b.minor || a.patch - b.patch;
+  if (release !== 0) return release < 0;
+  if (a.flavour !== b.flavour || a.build === undefined || b.build === undefined) return false;
+  return a.build < b.build;
+}
+
+/** Istio 1.6.0: proxies older than this still talk to the add-on's 1.4 control plane. */
+export const ISTIO_16: IstioVersion = Object.freeze({
+  major: 1,
+  minor: 6,
+  patch: 0,
+  flavour: undefined,
+  build: undefined,
+  text: '1.6.0',
+});
+
+/** Whether a proxy of this version belongs to the 1.4 control plane (anything before 1.6). */
+export function isPreIstio16(version: IstioVersion): boolean {
+  return isOlderIstio(version, ISTIO_16);
+}
