@@ -7,6 +7,7 @@ import clusterVcpuCapacity from './cluster-vcpu-capacity.ts';
 import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
 import ingressGatewayRevision from './ingress-gateway-revision.ts';
+import ingressGatewayUpgradeDisruption from './ingress-gateway-upgrade-disruption.ts';
 import istioOperatorProfile from './istio-operator-profile.ts';
 import namespaceInjectionLabels from './namespace-injection-labels.ts';
 import nodeMachineVcpu from './node-machine-vcpu.ts';
@@ -21,6 +22,7 @@ import workloadIdentity from './workload-identity.ts';
 export const RULES: readonly Rule[] = Object.freeze([
   gkeVersionIstio16,
   gkeUpgradeCrDeletion,
+  ingressGatewayUpgradeDisruption,
   v1alpha1SecurityPolicy,
   servicePortNaming,
   nodeMachineVcpu,
