@@ -9,7 +9,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
+import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { InputError } from '../errors.ts';
 import { ClusterConflict, isRecord, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
@@ -23,6 +23,7 @@ import {
   stripGkeCluster,
   stripMachineType,
 } from './strip.ts';
+import { splitYamlList } from './yaml-list.ts';
 
 const SNAPSHOT_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -176,6 +177,7 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
 }
 
 function loadYaml(builder: SnapshotBuilder, file: string, text: string): void {
+  if (loadYamlListByItems(builder, file, text)) return;
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
   const list = Array.isArray(documents) ? documents : [];
@@ -202,6 +204,42 @@ function loadYaml(builder: SnapshotBuilder, file: string, text: string): void {
       throw new InputError(file, lineOf(rangeStart(contents)), `malformed YAML: ${(error as Error).message}`);
     }
     addDocument(builder, file, value, { line: lineOf(rangeStart(contents)), itemLines });
+  }
+}
+
+/**
+ * Loads a kubectl YAML List item by item (see yaml-list.ts). Returns false, having added
+ * nothing, when the file does not have that shape or an item does not parse on its own: the
+ * whole-file parse then runs and reports errors with their exact line.
+ */
+function loadYamlListByItems(builder: SnapshotBuilder, file: string, text: string): boolean {
+  const split = splitYamlList(text);
+  if (!split) return false;
+  const envelope = parseDocument(split.envelope, { prettyErrors: false });
+  const list = envelope.errors.length === 0 ? envelope.toJS() : undefined;
+  if (
+    !isRecord(list) ||
+    typeof list.kind !== 'string' ||
+    !list.kind.endsWith('List') ||
+    list.items !== undefined
+  ) {
+    return false;
+  }
+  const parsed: { item: unknown; line: number }[] = [];
+  for (const chunk of split.items) {
+    const document = parseDocument(chunk.text, { prettyErrors: false, uniqueKeys: false });
+    if (document.errors.length > 0 || document.warnings.length > 0) return false;
+    parsed.push({ item: document.toJS({ maxAliasCount: 1000 }), line: chunk.line });
+    // Strip in batches so the parsed items never pile up for a big file.
+    if (parsed.length >= 256) flush();
+  }
+  flush();
+  return true;
+
+  function flush(): void {
+    for (const { item, line } of parsed)
+      addListItem(builder, file, list as Record<string, unknown>, item, line);
+    parsed.length = 0;
   }
 }
 
@@ -238,17 +276,8 @@ function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lin
   }
   if (typeof value.apiVersion === 'string' && kind) {
     if (Array.isArray(items) && kind.endsWith('List')) {
-      const itemKind = kind === 'List' ? undefined : kind.slice(0, -'List'.length);
       items.forEach((item, index) => {
-        if (!isRecord(item)) {
-          builder.skip(file, `an item of ${kind} is not an object`);
-          return;
-        }
-        const raw =
-          itemKind && item.kind === undefined
-            ? { apiVersion: value.apiVersion, kind: itemKind, ...item }
-            : item;
-        builder.addRawKubeObject(raw, origin(file, lines.itemLines[index] ?? lines.line), file);
+        addListItem(builder, file, value, item, lines.itemLines[index] ?? lines.line);
       });
       return;
     }
@@ -260,6 +289,25 @@ function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lin
     return;
   }
   builder.skip(file, UNRECOGNISED);
+}
+
+/** One item of a kubectl List; typed lists (PodList) may omit the items' apiVersion and kind. */
+function addListItem(
+  builder: SnapshotBuilder,
+  file: string,
+  list: Record<string, unknown>,
+  item: unknown,
+  line: number,
+): void {
+  const listKind = String(list.kind);
+  if (!isRecord(item)) {
+    builder.skip(file, `an item of ${listKind} is not an object`);
+    return;
+  }
+  const itemKind = listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
+  const raw =
+    itemKind && item.kind === undefined ? { apiVersion: list.apiVersion, kind: itemKind, ...item } : item;
+  builder.addRawKubeObject(raw, origin(file, line), file);
 }
 
 function addArray(builder: SnapshotBuilder, file: string, values: unknown[], lines: DocumentLines): void {

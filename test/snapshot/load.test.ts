@@ -274,6 +274,18 @@ describe('offline loader', () => {
     expect(error.message).toMatch(/broken\.yaml:\d+: malformed YAML/);
   });
 
+  it('names the line of a malformed item inside a big kubectl List', async () => {
+    const items = Array.from(
+      { length: 50 },
+      (_, i) => `- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: ns-${i}\n`,
+    );
+    items[30] = '- apiVersion: v1\n  kind: Namespace\n  metadata:\n    name: [broken\n';
+    const yaml = `apiVersion: v1\nitems:\n${items.join('')}kind: List\nmetadata: {}\n`;
+    const error = await inputErrorOf(loadSnapshot([await file('list.yaml', yaml)]));
+    expect(error.line).toBeGreaterThanOrEqual(3 + 30 * 4 + 3);
+    expect(error.line).toBeLessThanOrEqual(3 + 31 * 4 + 1);
+  });
+
   it('names the file and line of malformed JSON', async () => {
     const json = '{\n  "apiVersion": "v1",\n  "kind": "Namespace",\n  "metadata": {"name": "a",}\n}\n';
     const error = await inputErrorOf(loadSnapshot([await file('broken.json', json)]));
