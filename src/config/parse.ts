@@ -21,7 +21,16 @@ function allowedKeys(path: readonly PathKey[]): readonly string[] {
   return [];
 }
 
-function problemsOf(issue: z.core.$ZodIssue, positions: SourcePositions): Problem[] {
+function valueAt(value: unknown, path: readonly PathKey[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<PropertyKey, unknown>)[key];
+  }
+  return current;
+}
+
+function problemsOf(issue: z.core.$ZodIssue, value: unknown, positions: SourcePositions): Problem[] {
   const where = pathText(issue.path);
   if (issue.code === 'unrecognized_keys') {
     const allowed = allowedKeys(issue.path);
@@ -32,7 +41,7 @@ function problemsOf(issue: z.core.$ZodIssue, positions: SourcePositions): Proble
         (allowed.length > 0 ? ` (allowed: ${allowed.join(', ')})` : ''),
     }));
   }
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const missing = issue.code === 'invalid_type' && valueAt(value, issue.path) === undefined;
   return [
     {
       line: positions.lineAt(issue.path),
@@ -92,7 +101,7 @@ export function parseConfig(file: string, text: string, knownRuleIds: ReadonlySe
   if (!parsed.success)
     fail(
       file,
-      parsed.error.issues.flatMap((issue) => problemsOf(issue, positions)),
+      parsed.error.issues.flatMap((issue) => problemsOf(issue, value, positions)),
     );
   const problems = ruleIdProblems(parsed.data, knownRuleIds, positions);
   if (problems.length > 0) fail(file, problems);

@@ -39,8 +39,8 @@ export function diffReports(old: Report, current: Report): ReportDiff {
   const gone = oldEntries.filter((entry) => !currentFingerprints.has(entry.fingerprint));
   return {
     new: currentEntries.filter((entry) => !oldFingerprints.has(entry.fingerprint)),
-    unchanged: currentEntries.filter((entry) => oldFingerprints.has(entry.fingerprint)),
     resolved: gone.filter((entry) => evaluated.has(entry.ruleId)),
+    unchanged: currentEntries.filter((entry) => oldFingerprints.has(entry.fingerprint)),
     unverified: gone.filter((entry) => !evaluated.has(entry.ruleId)),
   };
 }
