@@ -8,6 +8,7 @@ import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
 import ingressGatewayRevision from './ingress-gateway-revision.ts';
 import ingressGatewayUpgradeDisruption from './ingress-gateway-upgrade-disruption.ts';
+import istiodRevisionReady from './istiod-revision-ready.ts';
 import istioOperatorProfile from './istio-operator-profile.ts';
 import namespaceInjectionLabels from './namespace-injection-labels.ts';
 import nodeMachineVcpu from './node-machine-vcpu.ts';
@@ -23,6 +24,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   gkeVersionIstio16,
   gkeUpgradeCrDeletion,
   ingressGatewayUpgradeDisruption,
+  istiodRevisionReady,
   v1alpha1SecurityPolicy,
   servicePortNaming,
   nodeMachineVcpu,

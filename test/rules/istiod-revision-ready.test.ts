@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/istiod-revision-ready.ts';
+import { istiod, namespace, pod, workload } from '../helpers/objects.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+
+const istioSystem = namespace('istio-system');
+const unrevisioned = workload('Deployment', 'istio-system', 'istiod', {
+  labels: { app: 'istiod', istio: 'pilot' },
+  readyReplicas: 1,
+});
+
+ruleTester(rule, {
+  pass: [
+    {
+      name: 'revisions read from istiod labels: istio-1611 ready',
+      documents: [istioSystem, ...istiod('istio-1611', '1.6.11-gke.0')],
+    },
+    {
+      name: 'one ready revision among several (istio-163 not ready, istio-1611 ready)',
+      documents: [
+        istioSystem,
+        ...istiod('istio-163', '1.6.3-gke.0', { ready: false }),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+      ],
+    },
+    {
+      name: 'revisions read from istiod labels on pods alone (Deployments not collected)',
+      documents: [istioSystem, ...istiod('istio-1611', '1.6.11-gke.0')],
+      notCollected: { deployments: 'forbidden (403)' },
+    },
+    { name: 'a ready asm revision', documents: [istioSystem, ...istiod('asm-173-6', '1.7.3-asm.6')] },
+    { name: 'a ready istiod pod, from a fixture', fixtures: ['pass-istiod-ready.yaml'] },
+  ],
+  fail: [
+    {
+      name: 'revisions read from istiod labels: istio-163 found but not ready (fixture, CrashLoopBackOff)',
+      fixtures: ['fail-istiod-crashloop.yaml'],
+      findings: [
+        {
+          severity: 'error',
+          message: 'Revisions found, none ready: istio-163 (1.6.3-gke.0).',
+          resource: { kind: 'Namespace', name: 'istio-system' },
+          fix: { action: 'inspect-istiod', params: { revisions: ['istio-163'] } },
+        },
+      ],
+    },
+    {
+      name: 'only the 1.4 control plane: no istiod at all',
+      documents: [
+        istioSystem,
+        pod(
+          'istio-system',
+          'istio-pilot-dc558d859-cnrqt',
+          [{ name: 'discovery', image: 'gcr.io/gke-release/istio/pilot:1.4.10-gke.5' }],
+          {
+            labels: { app: 'pilot', istio: 'pilot' },
+          },
+        ),
+      ],
+      findings: [
+        {
+          message: 'No istiod carrying an istio.io/rev label was found.',
+          fix: { action: 'inspect-istiod', params: { revisions: [] } },
+        },
+      ],
+    },
+    {
+      name: 'an istiod without an istio.io/rev label does not count',
+      documents: [istioSystem, unrevisioned],
+      findings: [
+        { message: /without an istio\.io\/rev label \(namespaces cannot select it\): Deployment istiod\./ },
+      ],
+    },
+    {
+      name: 'istiod Deployment with no ready replicas',
+      documents: [
+        istioSystem,
+        workload('Deployment', 'istio-system', 'istiod-istio-1611', {
+          labels: { app: 'istiod', 'istio.io/rev': 'istio-1611' },
+          readyReplicas: 0,
+          containers: [{ name: 'discovery', image: 'gcr.io/gke-release/istio/pilot:1.6.11-gke.0' }],
+        }),
+      ],
+      findings: [{ message: 'none ready: istio-1611 (1.6.11-gke.0)' }],
+    },
+    {
+      name: 'istiod objects outside istio-system are ignored',
+      documents: [
+        istioSystem,
+        {
+          ...istiod('istio-1611', '1.6.11-gke.0')[1],
+          metadata: {
+            name: 'x',
+            namespace: 'other',
+            labels: { app: 'istiod', 'istio.io/rev': 'istio-1611' },
+          },
+        },
+      ],
+      findings: [{ message: 'No istiod carrying' }],
+    },
+  ],
+  notApplicable: [
+    {
+      name: 'Istio is not installed',
+      documents: [namespace('default'), namespace('shop')],
+      reason: 'Istio is not installed',
+    },
+  ],
+  unknown: [
+    {
+      name: 'neither pods nor Deployments collected',
+      documents: [istioSystem],
+      notCollected: { pods: 'forbidden (403)', deployments: 'forbidden (403)' },
+      reason: 'cannot tell which istiod revisions run',
+    },
+    {
+      name: 'Namespaces not collected',
+      documents: [...istiod('istio-1611', '1.6.11-gke.0')],
+      notCollected: { namespaces: 'forbidden (403)' },
+      reason: 'Namespaces not collected',
+    },
+  ],
+});
+
+describe('istiod-revision-ready remediation', () => {
+  it('describes the istiod pods of each revision found', async () => {
+    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-istiod-crashloop.yaml'] });
+    expect(result.findings[0]?.remediation?.commands).toEqual([
+      'kubectl -n istio-system get pods -l app=istiod --show-labels',
+      'kubectl -n istio-system describe pods -l app=istiod,istio.io/rev=istio-163',
+    ]);
+  });
+});
