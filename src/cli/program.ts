@@ -10,6 +10,7 @@ import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/forma
 import { diff } from './diff.ts';
 import type { CliIO } from './io.ts';
 import { manifests } from './manifests.ts';
+import { RENDERABLE_FORMATS, type RenderableFormat, renderReport } from './report.ts';
 import { type CatalogueFormat, listRules } from './rules.ts';
 import { type FailOn, scan } from './scan.ts';
 
@@ -103,6 +104,31 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     )
     .action((ruleId: string | undefined, opts) => {
       done(listRules(ruleId, opts.format as CatalogueFormat, io));
+    });
+
+  program
+    .command('report')
+    .description('re-render a saved JSON report as HTML, SARIF or Markdown')
+    .argument('<report>', 'a JSON report written by `meshready scan` (meshready-report.json)')
+    .addOption(
+      new Option('--format <format>', 'output format').choices(RENDERABLE_FORMATS).makeOptionMandatory(),
+    )
+    .option('--output <file>', 'write to this file instead of stdout')
+    .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
+    .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
+    .action(async (reportFile: string, opts) => {
+      done(
+        await renderReport(
+          reportFile,
+          {
+            format: opts.format as RenderableFormat,
+            output: opts.output,
+            sarifRoot: opts.sarifRoot,
+            sarifCategory: opts.sarifCategory,
+          },
+          io,
+        ),
+      );
     });
 
   program

@@ -70,6 +70,7 @@ export async function writeReports(
   const context = {
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
     sarifCategory: options.sarifCategory,
+    workingDirectory: io.cwd,
   };
   const written: string[] = [];
   for (const format of options.formats) {

@@ -1,0 +1,318 @@
+/**
+ * The report as the HTML and Markdown templates see it: labels, groupings and counts worked out
+ * once, so templates only lay things out. Every string here may come from the cluster; the
+ * templates escape it (Handlebars' HTML escaping, the Markdown helpers).
+ */
+import type { Phase, ResourceRef, Severity, Status } from '../engine/vocabulary.ts';
+import { ruleHelpUri } from '../package-root.ts';
+import type { Finding, PhaseStatus, Report, RuleResult, Suppression, Verdict } from './model.ts';
+import { ruleById } from './rule-docs.ts';
+
+export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
+  'cluster-upgrade': 'Upgrade the GKE cluster',
+  prepare: 'Prepare the cluster',
+  'migrate-namespaces': 'Move namespaces to 1.6',
+  'migrate-gateway': 'Move the ingress gateway',
+  'retire-old-control-plane': 'Retire the 1.4 control plane',
+  'asm-install': 'Install Anthos Service Mesh',
+};
+
+const PHASE_STATUS_LABELS: Readonly<Record<PhaseStatus, string>> = {
+  done: 'done',
+  todo: 'to do',
+  blocked: 'blocked by an earlier phase',
+  unknown: 'unknown',
+};
+
+const STATUS_LABELS: Readonly<Record<Status, string>> = {
+  pass: 'pass',
+  fail: 'fail',
+  'not-applicable': 'not applicable',
+  unknown: 'unknown',
+};
+
+const VERDICT_LABELS: Readonly<Record<Verdict, { label: string; explanation: string }>> = {
+  ready: { label: 'Ready', explanation: 'No open error-level finding.' },
+  'not-ready': { label: 'Not ready', explanation: 'Open error-level findings block the migration.' },
+  unknown: {
+    label: 'Unknown',
+    explanation: 'No open error-level finding, but an error-level rule could not be evaluated.',
+  },
+};
+
+/** Up to this many open findings, every rule group of the HTML report starts expanded. */
+const EXPANDED_FINDINGS_LIMIT = 200;
+
+/** Shown instead of a namespace for cluster-scoped objects and GKE resources. */
+export const CLUSTER_SCOPE_LABEL = '(cluster-scoped)';
+
+export interface FindingView {
+  /** Unique DOM id. */
+  readonly id: string;
+  readonly ruleId: string;
+  readonly ruleTitle: string;
+  readonly severity: Severity;
+  readonly message: string;
+  /** The message, led by the object's name when the message does not name it. */
+  readonly headline: string;
+  readonly resource: string;
+  readonly namespace: string;
+  readonly location?: string | undefined;
+  readonly commands: readonly string[];
+  readonly commandsText: string;
+  readonly fingerprint: string;
+  readonly baseline?: string | undefined;
+  readonly suppressed?: Suppression | undefined;
+  /** Lower-cased text the search filter matches. */
+  readonly searchText: string;
+}
+
+export interface NamespaceGroupView {
+  readonly namespace: string;
+  readonly anchor: string;
+  readonly findings: readonly FindingView[];
+}
+
+export interface RuleGroupView {
+  readonly ruleId: string;
+  readonly title: string;
+  readonly phase: Phase;
+  readonly severity: Severity;
+  readonly status: Status;
+  readonly anchor: string;
+  readonly helpUri: string;
+  readonly summary?: string | undefined;
+  readonly fix?: string | undefined;
+  readonly findingCount: number;
+  readonly severities: readonly Severity[];
+  readonly namespaces: readonly NamespaceGroupView[];
+}
+
+export interface RuleRowView {
+  readonly ruleId: string;
+  readonly title: string;
+  readonly phase: Phase;
+  readonly severity: Severity;
+  readonly status: Status;
+  readonly statusLabel: string;
+  readonly reason?: string | undefined;
+  readonly open: number;
+  readonly suppressed: number;
+  readonly helpUri: string;
+  /** The anchor of its findings, when it has open ones. */
+  readonly findingsAnchor?: string | undefined;
+}
+
+export interface PhaseView {
+  readonly id: Phase;
+  readonly label: string;
+  readonly status: PhaseStatus;
+  readonly statusLabel: string;
+  readonly current: boolean;
+  readonly position: number;
+  readonly open: number;
+  readonly rules: readonly string[];
+}
+
+export interface NamespaceRowView {
+  readonly namespace: string;
+  readonly error: number;
+  readonly warning: number;
+  readonly info: number;
+  readonly total: number;
+  readonly rules: readonly { readonly ruleId: string; readonly anchor: string; readonly findings: number }[];
+}
+
+export interface ReportView {
+  readonly report: Report;
+  readonly clusterLabel: string;
+  readonly verdictLabel: string;
+  readonly verdictExplanation: string;
+  readonly phases: readonly PhaseView[];
+  readonly currentPhase?: PhaseView | undefined;
+  readonly rules: readonly RuleRowView[];
+  readonly ruleGroups: readonly RuleGroupView[];
+  readonly namespaceRows: readonly NamespaceRowView[];
+  readonly namespaces: readonly string[];
+  readonly suppressed: readonly FindingView[];
+  readonly unknownRules: readonly RuleRowView[];
+  readonly notApplicableRules: readonly RuleRowView[];
+  readonly openFindings: number;
+  readonly totalFindings: number;
+  /** Whether rule groups start expanded: only when there are few findings. */
+  readonly expandGroups: boolean;
+}
+
+export function describeResource(resource: ResourceRef): string {
+  return `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ''}${resource.name}`;
+}
+
+export function withPeriod(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
+/**
+ * The finding's message with a first sentence that stands on its own (GitHub lists alerts by
+ * it): when the rule's first sentence does not name the object, the object is put in front.
+ */
+export function standaloneMessage(finding: Finding): string {
+  const text = finding.message.trim().replace(/\s+/g, ' ');
+  const firstSentence = text.split(/(?<=[.!?])\s/)[0] ?? text;
+  const named = firstSentence.includes(finding.resource.name);
+  return withPeriod(named ? text : `${describeResource(finding.resource)}: ${text}`);
+}
+
+/** An id/anchor fragment from arbitrary text: safe characters only, and unique via the index. */
+function anchorPart(text: string): string {
+  return text.replace(/[^A-Za-z0-9-]+/g, '_').slice(0, 60);
+}
+
+export function clusterLabel(report: Report): string {
+  return report.cluster.name ?? report.cluster.context ?? 'unnamed cluster';
+}
+
+function findingView(result: RuleResult, finding: Finding, id: string): FindingView {
+  const resource = describeResource(finding.resource);
+  const namespace = finding.resource.namespace ?? CLUSTER_SCOPE_LABEL;
+  const commands = finding.remediation?.commands ?? [];
+  const location = finding.location ? `${finding.location.file}:${finding.location.line}` : undefined;
+  return {
+    id,
+    ruleId: result.ruleId,
+    ruleTitle: result.title,
+    severity: finding.severity,
+    message: finding.message,
+    headline: standaloneMessage(finding),
+    resource,
+    namespace,
+    location,
+    commands,
+    commandsText: commands.join('\n'),
+    fingerprint: finding.fingerprint,
+    baseline: finding.baseline,
+    suppressed: finding.suppressed,
+    searchText: [result.ruleId, result.title, resource, finding.message, location ?? '']
+      .join(' ')
+      .toLowerCase(),
+  };
+}
+
+function groupByNamespace(
+  ruleAnchor: string,
+  findings: readonly FindingView[],
+): { namespace: string; anchor: string; findings: FindingView[] }[] {
+  const groups = new Map<string, FindingView[]>();
+  for (const finding of findings) {
+    const group = groups.get(finding.namespace);
+    if (group) group.push(finding);
+    else groups.set(finding.namespace, [finding]);
+  }
+  return [...groups].map(([namespace, inNamespace], index) => ({
+    namespace,
+    anchor: `${ruleAnchor}--ns${index}-${anchorPart(namespace)}`,
+    findings: inNamespace,
+  }));
+}
+
+function ruleRow(result: RuleResult, findingsAnchor: string | undefined): RuleRowView {
+  return {
+    ruleId: result.ruleId,
+    title: result.title,
+    phase: result.phase,
+    severity: result.severity,
+    status: result.status,
+    statusLabel: STATUS_LABELS[result.status],
+    reason: result.reason,
+    open: result.findings.filter((f) => !f.suppressed).length,
+    suppressed: result.findings.filter((f) => f.suppressed).length,
+    helpUri: ruleHelpUri(result.ruleId),
+    findingsAnchor,
+  };
+}
+
+export function buildReportView(report: Report): ReportView {
+  const ruleGroups: RuleGroupView[] = [];
+  const rules: RuleRowView[] = [];
+  const suppressed: FindingView[] = [];
+  const namespaceRows = new Map<string, NamespaceRowView & { rules: NamespaceRowView['rules'][number][] }>();
+  let openFindings = 0;
+  let totalFindings = 0;
+
+  report.results.forEach((result, ruleIndex) => {
+    const anchor = `rule-${anchorPart(result.ruleId)}-${ruleIndex}`;
+    const views = result.findings.map((finding, i) => findingView(result, finding, `f-${ruleIndex}-${i}`));
+    totalFindings += views.length;
+    const open = views.filter((v) => !v.suppressed);
+    suppressed.push(...views.filter((v) => v.suppressed));
+    openFindings += open.length;
+    rules.push(ruleRow(result, open.length > 0 ? anchor : undefined));
+    if (open.length === 0) return;
+    const rule = ruleById(result.ruleId);
+    const namespaces = groupByNamespace(anchor, open);
+    ruleGroups.push({
+      ruleId: result.ruleId,
+      title: result.title,
+      phase: result.phase,
+      severity: result.severity,
+      status: result.status,
+      anchor,
+      helpUri: ruleHelpUri(result.ruleId),
+      summary: rule?.docs.summary,
+      fix: rule?.docs.fix,
+      findingCount: open.length,
+      severities: [...new Set(open.map((f) => f.severity))],
+      namespaces,
+    });
+    for (const group of namespaces) {
+      const row = namespaceRows.get(group.namespace) ?? {
+        namespace: group.namespace,
+        error: 0,
+        warning: 0,
+        info: 0,
+        total: 0,
+        rules: [],
+      };
+      const counts = { ...row, rules: row.rules };
+      for (const finding of group.findings) counts[finding.severity]++;
+      counts.total += group.findings.length;
+      counts.rules.push({ ruleId: result.ruleId, anchor: group.anchor, findings: group.findings.length });
+      namespaceRows.set(group.namespace, counts);
+    }
+  });
+
+  const current = report.currentPhase;
+  const phases: PhaseView[] = report.phases.map((phase, index) => ({
+    id: phase.id,
+    label: PHASE_LABELS[phase.id],
+    status: phase.status,
+    statusLabel: PHASE_STATUS_LABELS[phase.status],
+    current: phase.id === current,
+    position: index + 1,
+    open: report.results
+      .filter((r) => r.phase === phase.id)
+      .reduce((sum, r) => sum + r.findings.filter((f) => !f.suppressed).length, 0),
+    rules: phase.rules,
+  }));
+  const sortedNamespaces = [...namespaceRows.values()].sort(
+    (a, b) => b.error - a.error || b.total - a.total || a.namespace.localeCompare(b.namespace),
+  );
+  const verdict = VERDICT_LABELS[report.verdict];
+  return {
+    report,
+    clusterLabel: clusterLabel(report),
+    verdictLabel: verdict.label,
+    verdictExplanation: verdict.explanation,
+    phases,
+    currentPhase: phases.find((p) => p.current),
+    rules,
+    ruleGroups,
+    namespaceRows: sortedNamespaces,
+    namespaces: [...namespaceRows.keys()].sort((a, b) => a.localeCompare(b)),
+    suppressed,
+    unknownRules: rules.filter((r) => r.status === 'unknown'),
+    notApplicableRules: rules.filter((r) => r.status === 'not-applicable'),
+    openFindings,
+    totalFindings,
+    expandGroups: openFindings <= EXPANDED_FINDINGS_LIMIT,
+  };
+}
