@@ -8,6 +8,7 @@ import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
 import ingressGatewayRevision from './ingress-gateway-revision.ts';
 import ingressGatewayUpgradeDisruption from './ingress-gateway-upgrade-disruption.ts';
+import istioOperatorHealth from './istio-operator-health.ts';
 import istioOperatorProfile from './istio-operator-profile.ts';
 import istiodRevisionReady from './istiod-revision-ready.ts';
 import namespaceInjectionLabels from './namespace-injection-labels.ts';
@@ -25,6 +26,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   gkeUpgradeCrDeletion,
   ingressGatewayUpgradeDisruption,
   istiodRevisionReady,
+  istioOperatorHealth,
   v1alpha1SecurityPolicy,
   servicePortNaming,
   nodeMachineVcpu,

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/istio-operator-health.ts';
+import { istioOperator, namespace } from '../helpers/objects.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+
+ruleTester(rule, {
+  pass: [
+    {
+      name: 'IstioOperator status.status HEALTHY',
+      documents: [istioOperator('istio-1-6-11-gke-0', { status: 'HEALTHY' })],
+    },
+    {
+      name: 'IstioOperator status.status HEALTHY, with an istioctl installed-state record that has no status (fixture)',
+      fixtures: ['pass-operator-healthy.yaml'],
+    },
+    {
+      name: 'an IstioOperator outside istio-system is not the add-on one',
+      documents: [
+        istioOperator('istio-1-6-11-gke-0', { status: 'HEALTHY' }),
+        istioOperator('team-gateways', { namespace: 'gateways', status: 'ERROR' }),
+      ],
+    },
+  ],
+  fail: [
+    {
+      name: 'IstioOperator status.status ERROR (fixture)',
+      fixtures: ['fail-operator-error.yaml'],
+      findings: [
+        {
+          severity: 'error',
+          message: 'IstioOperator istio-1-6-11-gke-0 in istio-system reports ERROR, not HEALTHY.',
+          resource: { kind: 'IstioOperator', namespace: 'istio-system', name: 'istio-1-6-11-gke-0' },
+          fix: {
+            action: 'inspect-operator',
+            params: { namespace: 'istio-system', name: 'istio-1-6-11-gke-0', status: 'ERROR' },
+          },
+        },
+      ],
+    },
+    {
+      name: 'IstioOperator status.status RECONCILING',
+      documents: [istioOperator('istio-1-6-11-gke-0', { status: 'RECONCILING' })],
+      findings: [{ message: 'reports RECONCILING, not HEALTHY' }],
+    },
+    {
+      name: 'IstioOperator status.status compares exactly (healthy in lower case is not HEALTHY)',
+      documents: [istioOperator('istio-1-6-11-gke-0', { status: 'healthy' })],
+      findings: [{ message: 'reports healthy' }],
+    },
+    {
+      name: 'IstioOperator without status.status (never reconciled)',
+      documents: [istioOperator('istio-1-6-11-gke-0')],
+      findings: [
+        {
+          message: 'has no status',
+          fix: { action: 'inspect-operator', params: { name: 'istio-1-6-11-gke-0' } },
+        },
+      ],
+    },
+    {
+      name: 'one finding per unhealthy IstioOperator',
+      documents: [
+        istioOperator('istio-1-6-11-gke-0', { status: 'HEALTHY' }),
+        istioOperator('a-broken', { status: 'ERROR' }),
+        istioOperator('b-updating', { status: 'UPDATING' }),
+      ],
+      findings: [{ resource: { name: 'a-broken' } }, { resource: { name: 'b-updating' } }],
+    },
+  ],
+  notApplicable: [
+    {
+      name: 'no IstioOperator exists (Istio 1.4 add-on only)',
+      documents: [namespace('istio-system')],
+      reason: 'no IstioOperator in istio-system',
+    },
+    {
+      name: 'only istioctl installed-state records',
+      documents: [istioOperator('installed-state')],
+      reason: 'no IstioOperator in istio-system',
+    },
+  ],
+  unknown: [
+    {
+      name: 'IstioOperators not collected',
+      documents: [namespace('istio-system')],
+      notCollected: { istiooperators: 'forbidden (403)' },
+      reason: 'IstioOperators not collected: forbidden (403)',
+    },
+    {
+      name: 'no Kubernetes objects in the snapshot',
+      documents: [],
+      reason: 'no Kubernetes objects in the snapshot',
+    },
+  ],
+});
+
+describe('istio-operator-health remediation', () => {
+  it('shows the resource and the operator pods', async () => {
+    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-operator-error.yaml'] });
+    expect(result.findings[0]?.remediation?.commands).toEqual([
+      'kubectl get istiooperators.install.istio.io -n istio-system istio-1-6-11-gke-0 -o yaml',
+      'kubectl get pods --all-namespaces -l name=istio-operator',
+      '# status is ERROR: read status.componentStatus and the operator logs to find the failing component',
+    ]);
+  });
+});
