@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../src/engine/rule.ts';
 import clusterVcpuCapacity from './cluster-vcpu-capacity.ts';
+import galleyWebhookClusterrole from './galley-webhook-clusterrole.ts';
 import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
 import ingressGatewayRevision from './ingress-gateway-revision.ts';
@@ -28,6 +29,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   istiodRevisionReady,
   istioOperatorHealth,
   v1alpha1SecurityPolicy,
+  galleyWebhookClusterrole,
   servicePortNaming,
   nodeMachineVcpu,
   clusterVcpuCapacity,
