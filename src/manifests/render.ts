@@ -33,7 +33,7 @@ function header(options: InClusterOptions): string {
 }
 
 function workloadIdentityComment(options: InClusterOptions): string {
-  const member = `serviceAccount:PROJECT_ID.svc.id.goog[${options.namespace}/${NAMES.serviceAccount}]`;
+  const member = `serviceAccount:${options.project ?? 'PROJECT_ID'}.svc.id.goog[${options.namespace}/${NAMES.serviceAccount}]`;
   const account = options.gcpServiceAccount ?? 'GSA_NAME@PROJECT_ID.iam.gserviceaccount.com';
   return [
     ' GKE and Compute data (master version, Istio add-on, firewall, machine types) come from Google',
@@ -53,7 +53,8 @@ function workloadIdentityComment(options: InClusterOptions): string {
 export function renderManifests(manifests: readonly Manifest[], options: InClusterOptions): string {
   return manifests
     .map((manifest, index) => {
-      const document = new Document(manifest);
+      // Shared objects (the labels) are written out in full, never as YAML anchors.
+      const document = new Document(manifest, { aliasDuplicateObjects: false });
       const comments: string[] = [];
       if (index === 0) comments.push(header(options));
       if (manifest.kind === 'ServiceAccount') comments.push(workloadIdentityComment(options));
