@@ -178,7 +178,7 @@ describe('meshready manifests', () => {
     expect(container.volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }]);
     expect(pod.spec.volumes).toEqual([{ name: 'tmp', emptyDir: {} }]);
     const namespace = byKind(objects, 'Namespace');
-    expect(namespace.metadata.labels['istio-injection']).toBe('disabled');
+    expect(namespace.metadata.labels?.['istio-injection']).toBe('disabled');
   });
 
   it('picks the CronJob API and the seccomp form from --kube-version', async () => {
