@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../src/engine/rule.ts';
 import clusterVcpuCapacity from './cluster-vcpu-capacity.ts';
+import galleyValidatingWebhook from './galley-validating-webhook.ts';
 import galleyWebhookClusterrole from './galley-webhook-clusterrole.ts';
 import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
@@ -30,6 +31,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   istioOperatorHealth,
   v1alpha1SecurityPolicy,
   galleyWebhookClusterrole,
+  galleyValidatingWebhook,
   servicePortNaming,
   nodeMachineVcpu,
   clusterVcpuCapacity,
