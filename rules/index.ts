@@ -4,6 +4,7 @@
  */
 import type { Rule } from '../src/engine/rule.ts';
 import clusterVcpuCapacity from './cluster-vcpu-capacity.ts';
+import envoyfilterUsage from './envoyfilter-usage.ts';
 import galleyValidatingWebhook from './galley-validating-webhook.ts';
 import galleyWebhookClusterrole from './galley-webhook-clusterrole.ts';
 import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
@@ -32,6 +33,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   v1alpha1SecurityPolicy,
   galleyWebhookClusterrole,
   galleyValidatingWebhook,
+  envoyfilterUsage,
   servicePortNaming,
   nodeMachineVcpu,
   clusterVcpuCapacity,

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import rule from '../../rules/envoyfilter-usage.ts';
+import { istioObject, namespace } from '../helpers/objects.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+
+const filter = (ns: string, name: string, options: Parameters<typeof istioObject>[5] = {}) =>
+  istioObject('networking.istio.io/v1alpha3', 'EnvoyFilter', ns, name, {}, options);
+const istioSystem = namespace('istio-system');
+
+ruleTester(rule, {
+  pass: [
+    { name: 'Istio installed, no EnvoyFilter', documents: [istioSystem, namespace('shop')] },
+    { name: "only the 1.6 operator's telemetry filters (fixture)", fixtures: ['pass-operator-filters.yaml'] },
+    {
+      name: 'owned through an ownerReference to an IstioOperator',
+      documents: [
+        istioSystem,
+        filter('istio-system', 'tcp-stats-filter-1.6', {
+          ownerReferences: [
+            { apiVersion: 'install.istio.io/v1alpha1', kind: 'IstioOperator', name: 'istio-1-6-11-gke-0' },
+          ],
+        }),
+      ],
+    },
+    {
+      name: 'installed by the add-on manager or the 1.4 Helm charts',
+      documents: [
+        istioSystem,
+        filter('istio-system', 'addon-filter', {
+          labels: { 'addonmanager.kubernetes.io/mode': 'Reconcile' },
+        }),
+        filter('istio-system', 'helm-filter', { labels: { release: 'istio', app: 'pilot' } }),
+      ],
+    },
+  ],
+  fail: [
+    {
+      name: "a user's Lua filter beside the operator's (fixture)",
+      fixtures: ['fail-user-filter.yaml'],
+      findings: [
+        {
+          severity: 'warning',
+          message: /^EnvoyFilter search\/search-lua-headers patches Envoy configuration directly/,
+          resource: { kind: 'EnvoyFilter', namespace: 'search', name: 'search-lua-headers' },
+          fix: { action: 'review-envoyfilter', params: { namespace: 'search', name: 'search-lua-headers' } },
+        },
+      ],
+    },
+    {
+      name: 'one finding per user-created EnvoyFilter, in istio-system too',
+      documents: [
+        istioSystem,
+        filter('istio-system', 'gateway-hsts'),
+        filter('shop', 'cart-timeout', { labels: { app: 'cart', release: 'shop' } }),
+      ],
+      findings: [
+        { resource: { namespace: 'istio-system', name: 'gateway-hsts' } },
+        { resource: { namespace: 'shop' } },
+      ],
+    },
+    {
+      name: 'an ownerReference to something other than an IstioOperator is not ownership',
+      documents: [
+        istioSystem,
+        filter('shop', 'from-a-controller', {
+          ownerReferences: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'x' }],
+        }),
+      ],
+      findings: [{ resource: { name: 'from-a-controller' } }],
+    },
+  ],
+  notApplicable: [
+    { name: 'Istio is not installed', documents: [namespace('default')], reason: 'Istio is not installed' },
+  ],
+  unknown: [
+    {
+      name: 'EnvoyFilters not collected',
+      documents: [istioSystem],
+      notCollected: { envoyfilters: 'forbidden (403)' },
+      reason: 'EnvoyFilters not collected: forbidden (403)',
+    },
+  ],
+});
+
+describe('envoyfilter-usage remediation', () => {
+  it('shows the filter and what to check', async () => {
+    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-user-filter.yaml'] });
+    const commands = result.findings[0]?.remediation?.commands ?? [];
+    expect(commands[0]).toBe(
+      'kubectl get envoyfilters.networking.istio.io -n search search-lua-headers -o yaml',
+    );
+    expect(commands[1]).toMatch(/^# EnvoyFilter patches depend on the proxy version/);
+  });
+});
