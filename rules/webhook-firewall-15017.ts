@@ -3,6 +3,7 @@ import { clusterResource } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
 import {
   evaluateIngress,
+  type Ipv4Range,
   isGkeMasterRule,
   knownGkeNodeTag,
   networkName,
@@ -12,6 +13,7 @@ import {
   permissionCoversTcp,
   permissionItems,
   priorityOf,
+  rangesOverlap,
   targetsNodes,
   WEBHOOK_PORT,
 } from '../src/gke/firewall.ts';
@@ -27,17 +29,22 @@ function dedicatedRuleName(cluster: GkeCluster): string {
   return `${cluster.name.slice(0, MAX_RULE_NAME - suffix.length).replace(/-+$/, '')}${suffix}`;
 }
 
-/** Allow rules that would open the port if their sources contained the control plane. */
-function narrowerAllows(
+/**
+ * Allow rules that would open the port but cover only part of the control-plane range: the
+ * usual near miss (a /29 or a single address typed instead of the /28).
+ */
+function partialAllows(
   rules: readonly FirewallRule[],
   cluster: GkeCluster,
-  matched: readonly FirewallRule[],
-) {
+  source: Ipv4Range,
+): FirewallRule[] {
   const nodes = nodeTargets(cluster.name, cluster.nodePools);
   return rules.filter(
     (rule) =>
-      !matched.includes(rule) &&
-      (rule.sourceRanges ?? []).length > 0 &&
+      (rule.sourceRanges ?? []).some((text) => {
+        const range = parseIpv4Cidr(text);
+        return range !== undefined && rangesOverlap(range, source);
+      }) &&
       targetsNodes(rule, nodes) &&
       (rule.allowed ?? []).some((p) => permissionCoversTcp(p, WEBHOOK_PORT)),
   );
@@ -147,7 +154,7 @@ export default defineRule({
     const masterRule = verdict.rulesOnNetwork.find((rule) => isGkeMasterRule(rule, cluster.name));
     const nodeTag = knownGkeNodeTag(verdict.rulesOnNetwork, cluster.name);
     const poolTags = [...new Set(cluster.nodePools.flatMap((pool) => pool.tags ?? []))].sort();
-    const narrower = narrowerAllows(verdict.rulesOnNetwork, cluster, verdict.allows);
+    const narrower = partialAllows(verdict.rulesOnNetwork, cluster, source);
     const narrowerNote =
       narrower.length > 0
         ? ` (${narrower.map((r) => `${r.name} allows it from ${(r.sourceRanges ?? []).join(', ')}`).join('; ')}, ` +

@@ -179,3 +179,62 @@ export function validatingWebhook(name: string, webhooks: string[] = [], options
 export function managedField(manager: string, operation: 'Update' | 'Apply' = 'Update'): Raw {
   return { manager, operation, apiVersion: 'apps/v1', fieldsType: 'FieldsV1', time: '2020-10-02T09:14:07Z' };
 }
+
+/** A Node as `kubectl get nodes -o json` prints it (trimmed), in GKE node pool `pool`. */
+export function node(name: string, pool: string | undefined, cpu = '4'): Raw {
+  return {
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: meta(name, undefined, pool ? { labels: { 'cloud.google.com/gke-nodepool': pool } } : {}),
+    status: {
+      capacity: { cpu, memory: '16393516Ki', pods: '110' },
+      nodeInfo: { kubeletVersion: 'v1.17.12-gke.1501' },
+    },
+  };
+}
+
+/** A Compute firewall rule as `gcloud compute firewall-rules list --format=json` prints it. */
+export function firewallRule(name: string, overrides: Raw = {}): Raw {
+  return {
+    kind: 'compute#firewall',
+    name,
+    network: 'https://www.googleapis.com/compute/v1/projects/acme-prod/global/networks/default',
+    direction: 'INGRESS',
+    priority: 1000,
+    disabled: false,
+    sourceRanges: ['172.16.0.0/28'],
+    allowed: [{ IPProtocol: 'tcp', ports: ['443', '10250'] }],
+    selfLink: `https://www.googleapis.com/compute/v1/projects/acme-prod/global/firewalls/${name}`,
+    ...overrides,
+  };
+}
+
+/** A Compute machine type as `gcloud compute machine-types list --format=json` prints it (trimmed). */
+export function machineType(name: string, guestCpus: number, isSharedCpu = false): Raw {
+  return {
+    kind: 'compute#machineType',
+    name,
+    guestCpus,
+    isSharedCpu,
+    memoryMb: guestCpus * 4096,
+    zone: 'europe-west1-b',
+  };
+}
+
+/** A workload pod with an injected sidecar of Istio `version` (seed: gcr.io/gke-release/istio/proxyv2:1.6.3-gke.0). */
+export function sidecarPod(
+  ns: string,
+  name: string,
+  version: string,
+  options: MetaOptions & { ready?: boolean; phase?: string } = {},
+): Raw {
+  return pod(
+    ns,
+    name,
+    [
+      { name: 'app', image: 'gcr.io/acme-prod/app:2.3.1' },
+      { name: 'istio-proxy', image: `gcr.io/gke-release/istio/proxyv2:${version}` },
+    ],
+    options,
+  );
+}

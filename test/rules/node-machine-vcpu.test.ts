@@ -1,0 +1,114 @@
+import rule from '../../rules/node-machine-vcpu.ts';
+import { gkeCluster, list, machineType, namespace, node } from '../helpers/objects.ts';
+import { ruleTester } from '../helpers/rule-tester.ts';
+
+type Pool = Record<string, unknown>;
+const pool = (name: string, type: string, initialNodeCount = 3): Pool => ({
+  name,
+  initialNodeCount,
+  locations: ['europe-west1-b'],
+  config: { machineType: type },
+});
+const withPools = (...pools: Pool[]) => gkeCluster({ nodePools: pools });
+
+ruleTester(rule, {
+  pass: [
+    {
+      name: 'custom-4-16384 counts 4 vCPUs (the middle number), n2-standard-8 from the built-in table (fixture)',
+      target: 'asm-1.7',
+      fixtures: ['pass-custom-4-16384.json'],
+    },
+    {
+      name: 'e2-standard-4 from the built-in table',
+      documents: [withPools(pool('default-pool', 'e2-standard-4'))],
+    },
+    {
+      name: 'guestCpus data wins over the name: an unknown type with 8 guest CPUs',
+      documents: [withPools(pool('odd', 'zz-future-8')), [machineType('zz-future-8', 8)]],
+    },
+    {
+      name: 'Node capacity tells the vCPUs of a type the table does not know',
+      documents: [withPools(pool('odd', 'zz-future-8')), list([node('n-1', 'odd', '8')])],
+    },
+  ],
+  fail: [
+    {
+      name: 'shared-core e2-medium and n1-standard-2 from guestCpus data (fixture)',
+      target: 'asm-1.6',
+      fixtures: ['fail-shared-core-pool'],
+      findings: [
+        {
+          message: /^Node pool batch uses e2-medium \(2 vCPUs, shared-core, from Compute machine type data\)/,
+          severity: 'info',
+          resource: { kind: 'NodePool', name: 'batch' },
+          fix: {
+            action: 'replace-node-pool',
+            params: {
+              cluster: 'shop-prod',
+              location: 'europe-west1-b',
+              project: 'acme-shop',
+              pool: 'batch',
+              machineType: 'e2-medium',
+              suggestedMachineType: 'e2-standard-4',
+            },
+          },
+        },
+        {
+          message: 'Node pool legacy uses n1-standard-2 (2 vCPUs, from Compute machine type data)',
+          fix: { action: 'replace-node-pool', params: { suggestedMachineType: 'n1-standard-4' } },
+        },
+      ],
+    },
+    {
+      name: 'shared-core types from the built-in table: e2-micro, e2-small, f1-micro, g1-small',
+      documents: [
+        withPools(pool('a', 'e2-micro'), pool('b', 'e2-small'), pool('c', 'f1-micro'), pool('d', 'g1-small')),
+      ],
+      findings: [
+        { message: 'e2-micro (2 vCPUs, shared-core' },
+        { message: 'e2-small (2 vCPUs, shared-core' },
+        { message: 'f1-micro (1 vCPU, shared-core' },
+        { message: 'g1-small (1 vCPU, shared-core' },
+      ],
+    },
+    {
+      name: "Node capacity (2) for a custom type; a shared-core e2-medium stays shared-core with its Nodes' capacity",
+      documents: [
+        withPools(pool('custom', 'custom-2-8192'), pool('medium', 'e2-medium')),
+        list([node('n-1', 'custom', '2'), node('n-2', 'medium', '2')]),
+      ],
+      findings: [
+        {
+          message: "custom-2-8192 (2 vCPUs, from its Nodes' CPU capacity)",
+          fix: { action: 'replace-node-pool', params: { suggestedMachineType: 'custom-4-16384' } },
+        },
+        { message: "e2-medium (2 vCPUs, shared-core, from its Nodes' CPU capacity)" },
+      ],
+    },
+    {
+      name: 'a small pool is reported even when another pool cannot be resolved',
+      documents: [withPools(pool('small', 'e2-small'), pool('gpu', 'a2-highgpu-1g'))],
+      findings: [{ resource: { name: 'small' } }],
+    },
+  ],
+  notApplicable: [
+    {
+      name: 'the Istio add-on is disabled',
+      documents: [gkeCluster({ addonsConfig: { istioConfig: { disabled: true } } })],
+      reason: 'add-on is disabled',
+    },
+  ],
+  unknown: [
+    { name: 'no GKE cluster data', documents: [namespace('istio-system')], reason: 'no GKE cluster data' },
+    {
+      name: 'a machine type no source knows (a2-highgpu-1g: the last number counts GPUs)',
+      documents: [withPools(pool('gpu', 'a2-highgpu-1g'))],
+      reason: 'cannot tell the vCPUs of node pool gpu (a2-highgpu-1g)',
+    },
+    {
+      name: 'a cluster document without node pools',
+      documents: [withPools()],
+      reason: 'lists no node pools',
+    },
+  ],
+});

@@ -1,0 +1,263 @@
+import rule from '../../rules/webhook-firewall-15017.ts';
+import { firewallRule, gkeCluster } from '../helpers/objects.ts';
+import { ruleTester } from '../helpers/rule-tester.ts';
+
+type Raw = Record<string, unknown>;
+const CIDR = '172.16.0.0/28';
+const NODE_TAG = 'gke-demo-3f2a9c1b-node';
+const privateCluster = (overrides: Raw = {}) =>
+  gkeCluster({
+    privateClusterConfig: { enablePrivateNodes: true, masterIpv4CidrBlock: CIDR },
+    nodePools: [
+      {
+        name: 'default-pool',
+        initialNodeCount: 3,
+        config: {
+          machineType: 'e2-standard-4',
+          tags: ['web'],
+          serviceAccount: 'nodes@acme-prod.iam.gserviceaccount.com',
+        },
+      },
+    ],
+    ...overrides,
+  });
+/** GKE's generated master rule (tcp:443, tcp:10250), as in every private cluster. */
+const masterRule = (overrides: Raw = {}) =>
+  firewallRule('gke-demo-3f2a9c1b-master', { targetTags: [NODE_TAG], ...overrides });
+const webhookRule = (overrides: Raw = {}) =>
+  firewallRule('allow-istio-webhook', { allowed: [{ IPProtocol: 'tcp', ports: ['15017'] }], ...overrides });
+const withRules = (...rules: Raw[]) => [privateCluster(), rules];
+const deny = (name: string, overrides: Raw = {}) =>
+  firewallRule(name, { allowed: undefined, denied: [{ IPProtocol: 'tcp', ports: ['15017'] }], ...overrides });
+
+ruleTester(rule, {
+  pass: [
+    {
+      name: "GKE's master rule extended with tcp:15017 (gcloud firewall list fixture)",
+      fixtures: ['pass-master-rule-with-15017'],
+    },
+    { name: 'a dedicated rule, targetTags empty', documents: withRules(masterRule(), webhookRule()) },
+    {
+      name: 'targetTags matching a node pool tag',
+      documents: withRules(webhookRule({ targetTags: ['web'] })),
+    },
+    {
+      name: "targetTags matching GKE's gke-<cluster>-<hash>-node tag",
+      documents: withRules(webhookRule({ targetTags: [NODE_TAG] })),
+    },
+    {
+      name: "targetServiceAccounts matching the pool's service account",
+      documents: withRules(
+        webhookRule({ targetServiceAccounts: ['nodes@acme-prod.iam.gserviceaccount.com'] }),
+      ),
+    },
+    {
+      name: 'targetServiceAccounts: the default compute account for a pool without one',
+      documents: [
+        privateCluster({ nodePools: [{ name: 'default-pool', config: { machineType: 'e2-standard-4' } }] }),
+        [webhookRule({ targetServiceAccounts: ['123456789012-compute@developer.gserviceaccount.com'] })],
+      ],
+    },
+    {
+      name: 'a port range covering 15017',
+      documents: withRules(webhookRule({ allowed: [{ IPProtocol: 'tcp', ports: ['15000-15100'] }] })),
+    },
+    { name: 'the `all` protocol', documents: withRules(webhookRule({ allowed: [{ IPProtocol: 'all' }] })) },
+    {
+      name: 'tcp with empty ports (every port)',
+      documents: withRules(webhookRule({ allowed: [{ IPProtocol: 'tcp', ports: [] }] })),
+    },
+    {
+      name: 'a source CIDR containing the control-plane CIDR',
+      documents: withRules(webhookRule({ sourceRanges: ['172.16.0.0/12'] })),
+    },
+    {
+      name: 'a DENY with a higher priority number loses',
+      documents: withRules(webhookRule({ priority: 900 }), deny('deny-webhook', { priority: 1000 })),
+    },
+    {
+      name: 'a rule on the same network given as a short name',
+      documents: withRules(masterRule(), webhookRule({ network: 'default' })),
+    },
+    {
+      name: 'the v1beta1 privateCluster flag counts as private',
+      documents: [
+        privateCluster({ privateClusterConfig: { masterIpv4CidrBlock: CIDR }, privateCluster: true }),
+        [webhookRule()],
+      ],
+    },
+  ],
+  fail: [
+    {
+      name: "GKE's master rule allows only tcp:443 and tcp:10250; a rule on another network does not count (fixture)",
+      target: 'asm-1.7',
+      fixtures: ['fail-master-rule-443-10250'],
+      findings: [
+        {
+          message:
+            /^Private cluster shop-prod: no enabled ingress rule on network default allows TCP 15017 from the control plane \(172\.16\.0\.0\/28\).*Add tcp:15017 to GKE's rule gke-shop-prod-7c3e1f2a-master, keeping tcp:443, tcp:10250\.$/,
+          severity: 'error',
+          resource: { kind: 'Cluster', name: 'shop-prod' },
+          fix: {
+            action: 'open-webhook-port',
+            params: {
+              project: 'acme-shop',
+              network: 'default',
+              rule: 'gke-shop-prod-7c3e1f2a-master',
+              allowed: ['tcp:443', 'tcp:10250'],
+              sourceRange: '172.16.0.0/28',
+              targetTags: ['gke-shop-prod-7c3e1f2a-node'],
+            },
+          },
+        },
+      ],
+    },
+    {
+      name: 'ports that do not cover 15017 (port ranges below and above)',
+      documents: withRules(
+        masterRule(),
+        webhookRule({ allowed: [{ IPProtocol: 'tcp', ports: ['15000-15016', '15018-15021'] }] }),
+      ),
+      findings: [{ fix: { action: 'open-webhook-port', params: { rule: 'gke-demo-3f2a9c1b-master' } } }],
+    },
+    {
+      name: 'udp only',
+      documents: withRules(webhookRule({ allowed: [{ IPProtocol: 'udp', ports: ['15017'] }] })),
+      findings: [{ message: 'Create a rule allowing tcp:15017 from 172.16.0.0/28 to the nodes' }],
+    },
+    {
+      name: 'a DENY with a lower priority number blocks the allow',
+      documents: withRules(
+        webhookRule(),
+        deny('deny-all-from-master', { priority: 900, denied: [{ IPProtocol: 'all' }] }),
+      ),
+      findings: [
+        {
+          message: /^Private cluster demo: DENY rule deny-all-from-master \(priority 900\) blocks TCP 15017/,
+          severity: 'error',
+        },
+      ],
+    },
+    {
+      name: 'a DENY wins a priority tie',
+      documents: withRules(webhookRule({ priority: 1000 }), deny('deny-webhook', { priority: 1000 })),
+      findings: [{ message: 'overriding allow rule allow-istio-webhook (priority 1000; a DENY wins a tie)' }],
+    },
+    {
+      name: 'disabled rules do not count',
+      documents: withRules(masterRule(), webhookRule({ disabled: true })),
+      findings: [{ fix: { action: 'open-webhook-port', params: { rule: 'gke-demo-3f2a9c1b-master' } } }],
+    },
+    {
+      name: 'another network given as a full URL does not count',
+      documents: withRules(
+        masterRule(),
+        webhookRule({
+          network: 'https://www.googleapis.com/compute/v1/projects/acme-prod/global/networks/staging',
+        }),
+      ),
+      findings: [{ message: 'no enabled ingress rule on network default' }],
+    },
+    {
+      name: 'foreign targetTags and foreign targetServiceAccounts do not reach the nodes',
+      documents: withRules(
+        masterRule(),
+        webhookRule({ targetTags: ['bastion'] }),
+        webhookRule({ name: 'to-other-sa', targetServiceAccounts: ['ci@acme-prod.iam.gserviceaccount.com'] }),
+      ),
+      findings: [{ message: 'no enabled ingress rule' }],
+    },
+    {
+      name: 'a narrower source CIDR than the control plane, named in the message',
+      documents: withRules(masterRule(), webhookRule({ sourceRanges: ['172.16.0.0/29'] })),
+      findings: [
+        {
+          message:
+            'allow-istio-webhook allows it from 172.16.0.0/29, which does not contain the control-plane CIDR',
+        },
+      ],
+    },
+    {
+      name: "no GKE master rule: a dedicated rule to GKE's node tag found on another GKE rule",
+      documents: withRules(
+        firewallRule('gke-demo-3f2a9c1b-vms', { sourceRanges: ['10.132.0.0/20'], targetTags: [NODE_TAG] }),
+      ),
+      findings: [
+        {
+          fix: {
+            action: 'open-webhook-port',
+            params: {
+              newRule: 'demo-istio-webhook-15017',
+              targetTags: [NODE_TAG],
+              sourceRange: CIDR,
+              allowed: [],
+            },
+          },
+        },
+      ],
+    },
+    {
+      name: "no GKE rule at all: a dedicated rule to the pools' tags",
+      documents: withRules(
+        firewallRule('default-allow-ssh', {
+          sourceRanges: ['0.0.0.0/0'],
+          allowed: [{ IPProtocol: 'tcp', ports: ['22'] }],
+        }),
+      ),
+      findings: [{ fix: { action: 'open-webhook-port', params: { targetTags: ['web'] } } }],
+    },
+  ],
+  notApplicable: [
+    {
+      name: 'a public cluster, even without firewall data',
+      documents: [gkeCluster()],
+      reason: 'a public cluster',
+    },
+    {
+      name: 'the Istio add-on is disabled',
+      documents: [privateCluster({ addonsConfig: { istioConfig: { disabled: true } } }), [webhookRule()]],
+      reason: 'add-on is disabled',
+    },
+  ],
+  unknown: [
+    {
+      name: 'networkConfig.defaultEnablePrivateNodes counts as private (so missing firewall data is unknown)',
+      documents: [
+        privateCluster({
+          privateClusterConfig: { masterIpv4CidrBlock: CIDR },
+          networkConfig: {
+            defaultEnablePrivateNodes: true,
+            network: 'projects/acme-prod/global/networks/default',
+          },
+        }),
+      ],
+      reason: 'no firewall rules in the snapshot',
+    },
+    {
+      name: 'missing firewall data for a private cluster',
+      documents: [privateCluster()],
+      reason: 'no firewall rules in the snapshot',
+    },
+    { name: 'no GKE cluster data', documents: [[webhookRule()]], reason: 'no GKE cluster data' },
+    {
+      name: 'no control-plane CIDR',
+      documents: [privateCluster({ privateClusterConfig: { enablePrivateNodes: true } }), [webhookRule()]],
+      reason: 'no control-plane CIDR',
+    },
+    {
+      name: 'a malformed control-plane CIDR',
+      documents: [
+        privateCluster({
+          privateClusterConfig: { enablePrivateNodes: true, masterIpv4CidrBlock: 'fd00::/64' },
+        }),
+        [webhookRule()],
+      ],
+      reason: 'is not an IPv4 CIDR',
+    },
+    {
+      name: "firewall data holding no rule of the cluster's network (Shared VPC host project not listed)",
+      documents: withRules(webhookRule({ network: 'projects/acme-prod/global/networks/staging' })),
+      reason: 'holds no enabled ingress rule of network default',
+    },
+  ],
+});
