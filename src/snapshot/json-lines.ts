@@ -65,6 +65,126 @@ export function jsonItemLines(text: string): number[] {
   return lines;
 }
 
+export interface JsonListSpans {
+  /** Offsets of the `[` and `]` of the items array. */
+  readonly arrayStart: number;
+  readonly arrayEnd: number;
+  readonly items: readonly { readonly start: number; readonly end: number; readonly line: number }[];
+}
+
+/**
+ * Where each item of a top-level object's `items` array starts and ends, so a big kubectl List
+ * can be parsed item by item (never holding the whole tree). Undefined when the text is not such
+ * an object or is malformed in a way the scan notices; the caller then parses it whole.
+ */
+export function jsonListSpans(text: string): JsonListSpans | undefined {
+  const items: { start: number; end: number; line: number }[] = [];
+  let line = 1;
+  let depth = 0;
+  let lastKey = '';
+  let arrayStart = -1;
+  let itemStart = -1;
+  let itemLine = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === NEWLINE) {
+      line++;
+      continue;
+    }
+    if (isSpace(code)) continue;
+    // Only a top-level object can be a List; anything at depth 0 after it is trailing junk.
+    if (depth === 0 && (code !== OPEN_OBJECT || lastKey !== '' || items.length > 0)) return undefined;
+    if (arrayStart >= 0 && depth === 2 && itemStart < 0 && code !== CLOSE_ARRAY && code !== COMMA) {
+      itemStart = i;
+      itemLine = line;
+    }
+    if (code === QUOTE) {
+      const keyStart = i + 1;
+      i++;
+      while (i < text.length) {
+        const c = text.charCodeAt(i);
+        if (c === BACKSLASH) i++;
+        else if (c === QUOTE) break;
+        else if (c === NEWLINE) return undefined;
+        i++;
+      }
+      if (depth === 1) lastKey = text.slice(keyStart, i);
+      continue;
+    }
+    if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+      depth++;
+      if (depth === 2 && code === OPEN_ARRAY && lastKey === 'items' && arrayStart < 0) arrayStart = i;
+    } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
+      if (depth === 2 && arrayStart >= 0 && code === CLOSE_ARRAY) {
+        if (itemStart >= 0) items.push({ start: itemStart, end: i, line: itemLine });
+        return { arrayStart, arrayEnd: i, items };
+      }
+      depth--;
+      if (depth < 0) return undefined;
+    } else if (code === COMMA && depth === 2 && arrayStart >= 0) {
+      if (itemStart < 0) return undefined;
+      items.push({ start: itemStart, end: i, line: itemLine });
+      itemStart = -1;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The fast path of jsonListSpans for pretty-printed JSON (kubectl, JSON.stringify, Go's
+ * MarshalIndent): with top-level keys indented by k spaces, an item of `items` is exactly the
+ * lines from `<2k spaces>{` to `<2k spaces>}`, so only line starts need looking at, with native
+ * indexOf. Returns undefined when the text does not have that shape; callers still parse every
+ * item, so a wrong cut cannot go unnoticed.
+ */
+export function prettyJsonListSpans(text: string): JsonListSpans | undefined {
+  if (!text.startsWith('{\n')) return undefined;
+  let k = 0;
+  while (text.charCodeAt(2 + k) === 0x20) k++;
+  if (k === 0 || text.charCodeAt(2 + k) !== QUOTE) return undefined;
+  const keyIndent = ' '.repeat(k);
+  const itemIndent = keyIndent + keyIndent;
+  const itemsKey = `\n${keyIndent}"items": [\n`;
+  const keyAt = text.indexOf(itemsKey);
+  if (keyAt < 0) return undefined;
+  const arrayStart = keyAt + itemsKey.length - 2;
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i <= keyAt; i = text.indexOf('\n', i + 1)) line++;
+  const itemOpen = `${itemIndent}{`;
+  const itemClose = `${itemIndent}}`;
+  const arrayClose = `${keyIndent}]`;
+  const items: { start: number; end: number; line: number }[] = [];
+  let itemStart = -1;
+  let itemLine = 0;
+  for (let nl = arrayStart + 1; nl >= 0; nl = text.indexOf('\n', nl + 1)) {
+    line++;
+    const at = nl + 1;
+    if (itemStart < 0) {
+      if (text.startsWith(itemOpen, at)) {
+        itemStart = at + itemIndent.length;
+        itemLine = line;
+        if (text.charCodeAt(itemStart + 1) === CLOSE_OBJECT) {
+          // An empty object prints as `{}` on one line.
+          const end = itemStart + 2;
+          items.push({ start: itemStart, end, line });
+          itemStart = -1;
+          if (text.charCodeAt(end) === COMMA) nl = end;
+        }
+      } else if (text.startsWith(arrayClose, at)) {
+        return items.length > 0 ? { arrayStart, arrayEnd: at + keyIndent.length, items } : undefined;
+      } else return undefined;
+    } else if (text.startsWith(itemClose, at)) {
+      const end = at + itemClose.length;
+      items.push({ start: itemStart, end, line: itemLine });
+      itemStart = -1;
+      const next = text.charCodeAt(end);
+      if (next !== COMMA && next !== NEWLINE) return undefined;
+      if (next === COMMA) nl = end;
+    }
+  }
+  return undefined;
+}
+
 /**
  * The line of the first syntax error in text JSON.parse rejected. V8's messages carry a position
  * only for some errors, so this re-scans the text with a small validating parser (run only on

@@ -13,7 +13,7 @@ import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yam
 import { InputError } from '../errors.ts';
 import { ClusterConflict, isRecord, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
-import { jsonErrorLine, jsonItemLines } from './json-lines.ts';
+import { jsonErrorLine, jsonItemLines, jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import {
   looksLikeFirewall,
@@ -167,6 +167,7 @@ export function snapshotFromDocuments(input: InlineDocuments): ClusterSnapshot {
 }
 
 function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
+  if (loadJsonListByItems(builder, file, text)) return;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -174,6 +175,43 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
     throw new InputError(file, jsonErrorLine(text), `malformed JSON: ${(error as Error).message}`);
   }
   addDocument(builder, file, value, { line: 1, itemLines: jsonItemLines(text) });
+}
+
+/**
+ * Parses a kubectl JSON List item by item, stripping each at once, so a 300 MB pod dump never
+ * exists as one object tree. Returns false, having added nothing, when the text is not a List
+ * the span scan understands; the whole-file parse then runs (and reports errors precisely).
+ */
+function loadJsonListByItems(builder: SnapshotBuilder, file: string, text: string): boolean {
+  const spans = prettyJsonListSpans(text) ?? jsonListSpans(text);
+  if (!spans) return false;
+  let list: unknown;
+  try {
+    list = JSON.parse(`${text.slice(0, spans.arrayStart)}[]${text.slice(spans.arrayEnd + 1)}`);
+  } catch {
+    return false;
+  }
+  if (!isRecord(list) || typeof list.kind !== 'string' || !list.kind.endsWith('List')) return false;
+  if (typeof list.apiVersion !== 'string' || list.kind.startsWith('compute#')) return false;
+  for (const span of spans.items) {
+    const itemText = text.slice(span.start, span.end);
+    let item: unknown;
+    try {
+      item = JSON.parse(itemText);
+    } catch (error) {
+      // Either the file is malformed (the whole-file parse then names the line) or, for a file
+      // indented in some unusual way, the cut was wrong and the whole-file parse reads it right.
+      try {
+        JSON.parse(text);
+      } catch {
+        const line = span.line + jsonErrorLine(itemText) - 1;
+        throw new InputError(file, line, `malformed JSON: ${(error as Error).message}`);
+      }
+      return false;
+    }
+    addListItem(builder, file, list, item, span.line);
+  }
+  return true;
 }
 
 function loadYaml(builder: SnapshotBuilder, file: string, text: string): void {

@@ -48,6 +48,13 @@ function strings(value: unknown): string[] | undefined {
 }
 function stringMap(value: unknown): Record<string, string> | undefined {
   if (!isRecord(value)) return undefined;
+  for (const key in value) {
+    if (typeof value[key] !== 'string') return coercedStringMap(value);
+  }
+  // Already a map of strings (the usual case): keep the parsed object rather than copy it.
+  return value as Record<string, string>;
+}
+function coercedStringMap(value: Raw): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, v] of Object.entries(value)) {
     if (typeof v === 'string') out[key] = v;
@@ -55,11 +62,14 @@ function stringMap(value: unknown): Record<string, string> | undefined {
   }
   return out;
 }
+/** The object without its undefined properties (copied, not deleted: `delete` slows objects down). */
 function compact<T extends object>(value: T): T {
-  for (const key of Object.keys(value) as (keyof T)[]) {
-    if (value[key] === undefined) delete value[key];
+  const out: Record<string, unknown> = {};
+  for (const key in value) {
+    const v = value[key];
+    if (v !== undefined) out[key] = v;
   }
-  return value;
+  return out as T;
 }
 
 /** The API group of an apiVersion: "" for the core group. */
@@ -166,21 +176,31 @@ export function stripMetadata(value: unknown): ObjectMetadata | undefined {
   const meta = record(value);
   const name = str(meta.name);
   if (name === undefined || name === '') return undefined;
-  return compact({
-    name,
-    namespace: str(meta.namespace),
-    uid: str(meta.uid),
-    labels: stringMap(meta.labels),
-    annotations: stringMap(meta.annotations),
-    ownerReferences: stripOwnerReferences(meta.ownerReferences),
-    managers: stripManagers(meta.managedFields),
-  });
+  // Built property by property (no undefined keys, no deletes): this runs once per object.
+  const out: { -readonly [K in keyof ObjectMetadata]: ObjectMetadata[K] } = { name };
+  const namespace = str(meta.namespace);
+  if (namespace !== undefined) out.namespace = namespace;
+  const uid = str(meta.uid);
+  if (uid !== undefined) out.uid = uid;
+  const labels = stringMap(meta.labels);
+  if (labels !== undefined) out.labels = labels;
+  const annotations = stringMap(meta.annotations);
+  if (annotations !== undefined) out.annotations = annotations;
+  const ownerReferences = stripOwnerReferences(meta.ownerReferences);
+  if (ownerReferences !== undefined) out.ownerReferences = ownerReferences;
+  const managers = stripManagers(meta.managedFields);
+  if (managers !== undefined) out.managers = managers;
+  return out;
 }
 
 function stripContainers(podSpec: unknown): Container[] {
-  return list(record(podSpec).containers)
-    .filter(isRecord)
-    .map((c) => compact({ name: str(c.name) ?? '', image: str(c.image) }));
+  const containers: Container[] = [];
+  for (const c of list(record(podSpec).containers)) {
+    if (!isRecord(c)) continue;
+    const image = str(c.image);
+    containers.push(image === undefined ? { name: str(c.name) ?? '' } : { name: str(c.name) ?? '', image });
+  }
+  return containers;
 }
 
 function stripServicePorts(value: unknown): ServicePort[] {
@@ -221,12 +241,12 @@ function podReady(status: Raw): boolean {
 export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): KubeObject | undefined {
   const metadata = stripMetadata(raw.metadata);
   if (!metadata) return undefined;
-  const base = compact({
+  const base = {
     apiVersion: str(raw.apiVersion) ?? '',
     kind: str(raw.kind) ?? '',
     metadata,
-    origin,
-  });
+    ...(origin ? { origin } : {}),
+  };
   const spec = record(raw.spec);
   const status = record(raw.status);
   switch (kind) {
@@ -238,13 +258,11 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
       });
     case 'services':
       return compact({ ...base, type: str(spec.type), ports: stripServicePorts(spec.ports) });
-    case 'pods':
-      return compact({
-        ...base,
-        containers: stripContainers(spec),
-        phase: str(status.phase),
-        ready: podReady(status),
-      });
+    case 'pods': {
+      const phase = str(status.phase);
+      const pod = { ...base, containers: stripContainers(spec), ready: podReady(status) };
+      return phase === undefined ? pod : { ...pod, phase };
+    }
     case 'deployments':
     case 'statefulsets':
     case 'daemonsets': {
