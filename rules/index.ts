@@ -14,6 +14,7 @@ import ingressGatewayUpgradeDisruption from './ingress-gateway-upgrade-disruptio
 import istioOperatorHealth from './istio-operator-health.ts';
 import istioOperatorProfile from './istio-operator-profile.ts';
 import istiodRevisionReady from './istiod-revision-ready.ts';
+import mixerCustomConfig from './mixer-custom-config.ts';
 import namespaceInjectionLabels from './namespace-injection-labels.ts';
 import nodeMachineVcpu from './node-machine-vcpu.ts';
 import oldControlPlaneScaledown from './old-control-plane-scaledown.ts';
@@ -34,6 +35,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   galleyWebhookClusterrole,
   galleyValidatingWebhook,
   envoyfilterUsage,
+  mixerCustomConfig,
   servicePortNaming,
   nodeMachineVcpu,
   clusterVcpuCapacity,
