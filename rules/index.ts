@@ -21,6 +21,7 @@ import oldControlPlaneScaledown from './old-control-plane-scaledown.ts';
 import servicePortNaming from './service-port-naming.ts';
 import sidecarProxyVersion from './sidecar-proxy-version.ts';
 import v1alpha1SecurityPolicy from './v1alpha1-security-policy.ts';
+import virtualserviceRemovedFields from './virtualservice-removed-fields.ts';
 import vpcScMeshCa from './vpc-sc-mesh-ca.ts';
 import webhookFirewall15017 from './webhook-firewall-15017.ts';
 import workloadIdentity from './workload-identity.ts';
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = Object.freeze([
   galleyValidatingWebhook,
   envoyfilterUsage,
   mixerCustomConfig,
+  virtualserviceRemovedFields,
   servicePortNaming,
   nodeMachineVcpu,
   clusterVcpuCapacity,

@@ -172,7 +172,7 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
       text(p, 'namespace'),
       text(p, 'name'),
     ]),
-    ...textList(p, 'fields').map((field) => commentLine(`${field}: use ${replacementFor(field)}`)),
+    ...textList(p, 'fields').map((field) => commentLine(`${field} -> ${replacementFor(field)}`)),
   ],
   'migrate-v1alpha1-policy': (p) => [
     commandLine(['kubectl', 'get', text(p, 'resource'), ...namespaceArgs(p), text(p, 'name'), '-o', 'yaml']),
