@@ -1,0 +1,256 @@
+/**
+ * Reads the Kubernetes part of a live snapshot: discovery first (it also proves the server is
+ * reachable and accepts the credentials; if not, the scan cannot run: CollectError), then one
+ * paginated list per row of COLLECTED_RESOURCES, a few at a time.
+ *
+ * Per list: pages of `limit` objects chained with `continue`, each page stripped as it arrives
+ * (the raw page is dropped, so memory follows the stripped size); an expired continue token
+ * (410 Gone) restarts that list; 429, 5xx, network errors and timeouts are retried with jittered
+ * backoff. A 404 (the API group or resource is not installed) means the kind is absent: collected,
+ * with no objects. A 403, or a failure that outlasts the retries, leaves the part not collected,
+ * with a reason naming the verb, API group and resource, so the rules that need it say `unknown`.
+ */
+
+import { CollectError } from '../errors.ts';
+import type { SnapshotBuilder } from '../snapshot/builder.ts';
+import { KUBE_KINDS, type KubeKind, type KubeObject } from '../snapshot/model.ts';
+import { kubeKindOf, stripKubeObject } from '../snapshot/strip.ts';
+import type { KubeApi, ListTarget } from './kube-api.ts';
+import { describeKubeFailure, type KubeFailure, kubeFailureOf, kubeRetryDecision } from './kube-failure.ts';
+import type { KubeTarget } from './kubeconfig.ts';
+import { runWithConcurrency } from './pool.ts';
+import { COLLECTED_RESOURCES, type CollectedResource } from './resources.ts';
+import { type RetryPolicy, withRetries } from './retry.ts';
+
+export interface KubeCollectTuning {
+  /** Lists in flight at once. */
+  readonly concurrency: number;
+  /** `limit` of each list page. */
+  readonly pageSize: number;
+  readonly requestTimeoutMs: number;
+  readonly retry: RetryPolicy;
+  /** How many times one list may start again after its continue token expired. */
+  readonly maxListRestarts: number;
+}
+
+export interface KubeProgress {
+  readonly listsDone: number;
+  readonly listsTotal: number;
+  readonly objects: number;
+}
+
+type ListOutcome =
+  | { readonly kind: 'collected'; readonly objects: readonly [KubeKind, KubeObject][] }
+  | { readonly kind: 'absent'; readonly note: string }
+  | { readonly kind: 'failed'; readonly reason: string };
+
+interface ListTask {
+  readonly part: KubeKind;
+  readonly target: ListTarget;
+}
+
+/** `pods`, `envoyfilters.networking.istio.io`: how kubectl names a resource. */
+function resourceName(group: string, resource: string): string {
+  return group === '' ? resource : `${resource}.${group}`;
+}
+
+function permission(target: ListTarget): string {
+  const scope = target.namespace ? `, namespace "${target.namespace}"` : '';
+  return `verb "list", API group "${target.group}", resource "${target.resource}"${scope}`;
+}
+
+function reasonFor(target: ListTarget, failure: KubeFailure, attempts: number): string {
+  const name = resourceName(target.group, target.resource);
+  if (failure.kind === 'status' && failure.status === 403) {
+    return `permission denied (HTTP 403) to list ${name} (${permission(target)}); the read-only ClusterRole from \`meshready manifests\` grants it`;
+  }
+  if (failure.kind === 'status' && failure.status === 401) {
+    return `the credentials were rejected (HTTP 401) while listing ${name}`;
+  }
+  const tries = attempts > 1 ? ` (${attempts} attempts)` : '';
+  return `listing ${name} failed${tries}: ${describeKubeFailure(failure)}`;
+}
+
+/** One line saying which server and context failed, for CollectError. */
+function serverLabel(target: KubeTarget): string {
+  return `the Kubernetes API server ${target.server} (context ${target.context})`;
+}
+
+/**
+ * Discovery: which API groups and versions the server serves. Failing here means the scan cannot
+ * run at all (unreachable server, rejected credentials): CollectError, exit 3.
+ */
+export async function discoverServedVersions(
+  api: KubeApi,
+  target: KubeTarget,
+  retry: RetryPolicy,
+): Promise<Map<string, Set<string>>> {
+  try {
+    return await withRetries(() => api.servedGroupVersions(), kubeRetryDecision, retry);
+  } catch (error) {
+    const failure = kubeFailureOf(error);
+    if (failure.kind === 'status' && failure.status === 401) {
+      throw new CollectError(`${serverLabel(target)} rejected the credentials (HTTP 401 Unauthorized)`);
+    }
+    if (failure.kind === 'network' || failure.kind === 'timeout') {
+      throw new CollectError(`cannot reach ${serverLabel(target)}: ${failure.message}`);
+    }
+    if (failure.kind === 'status') {
+      throw new CollectError(
+        `${serverLabel(target)} refused API discovery (GET /api, /apis): ${describeKubeFailure(failure)}`,
+      );
+    }
+    throw new CollectError(`cannot talk to ${serverLabel(target)}: ${failure.message}`);
+  }
+}
+
+function listTarget(row: CollectedResource, resource: string, kind: string): ListTarget {
+  return { group: row.group, version: row.version, resource, kind, namespace: row.namespace };
+}
+
+/** The list calls of the table; `*` rows become one call per resource discovery finds. */
+async function planLists(
+  api: KubeApi,
+  served: ReadonlyMap<string, ReadonlySet<string>>,
+  retry: RetryPolicy,
+): Promise<{ tasks: ListTask[]; settled: { part: KubeKind; outcome: ListOutcome }[] }> {
+  const tasks: ListTask[] = [];
+  const settled: { part: KubeKind; outcome: ListOutcome }[] = [];
+  for (const row of COLLECTED_RESOURCES) {
+    const groupVersion = row.group === '' ? row.version : `${row.group}/${row.version}`;
+    if (!served.get(row.group)?.has(row.version)) {
+      const what = row.resource === '*' ? groupVersion : resourceName(row.group, row.resource);
+      settled.push({
+        part: row.part,
+        outcome: { kind: 'absent', note: `${what} is not installed (${groupVersion} is not served)` },
+      });
+      continue;
+    }
+    if (row.resource !== '*') {
+      tasks.push({ part: row.part, target: listTarget(row, row.resource, row.kind) });
+      continue;
+    }
+    try {
+      const resources = await withRetries(
+        () => api.resourcesOf(row.group, row.version),
+        kubeRetryDecision,
+        retry,
+      );
+      const listable = resources.filter((r) => !r.name.includes('/') && r.verbs.includes('list'));
+      if (listable.length === 0) {
+        settled.push({
+          part: row.part,
+          outcome: { kind: 'absent', note: `${groupVersion} serves no resources` },
+        });
+      }
+      for (const resource of listable) {
+        tasks.push({ part: row.part, target: listTarget(row, resource.name, resource.kind) });
+      }
+    } catch (error) {
+      const reason = `discovery of ${groupVersion} (GET /apis/${groupVersion}) failed: ${describeKubeFailure(kubeFailureOf(error))}`;
+      settled.push({ part: row.part, outcome: { kind: 'failed', reason } });
+    }
+  }
+  return { tasks, settled };
+}
+
+class ObjectCounter {
+  value = 0;
+}
+
+async function listAll(
+  api: KubeApi,
+  task: ListTask,
+  tuning: KubeCollectTuning,
+  counter: ObjectCounter,
+  onPage: () => void,
+): Promise<ListOutcome> {
+  const { target } = task;
+  for (let restart = 0; ; restart++) {
+    const objects: [KubeKind, KubeObject][] = [];
+    let read = 0;
+    let continueToken: string | undefined;
+    let attempts = 0;
+    try {
+      do {
+        attempts = 0;
+        const page = await withRetries(
+          () => {
+            attempts++;
+            return api.listPage(target, tuning.pageSize, continueToken);
+          },
+          kubeRetryDecision,
+          tuning.retry,
+        );
+        for (const raw of page.items) {
+          // The same classification as the offline loader, so both build the same snapshot.
+          const part = kubeKindOf(String(raw.apiVersion ?? ''), String(raw.kind ?? ''));
+          const stripped = part ? stripKubeObject(part, raw) : undefined;
+          if (part && stripped) objects.push([part, stripped]);
+        }
+        read += page.items.length;
+        counter.value += page.items.length;
+        onPage();
+        continueToken = page.continueToken;
+      } while (continueToken !== undefined);
+      return { kind: 'collected', objects };
+    } catch (error) {
+      counter.value -= read;
+      const failure = kubeFailureOf(error);
+      if (failure.kind === 'status' && failure.status === 410) {
+        if (restart < tuning.maxListRestarts) continue;
+        return {
+          kind: 'failed',
+          reason: `the list of ${resourceName(target.group, target.resource)} kept expiring (HTTP 410 Gone, ${restart + 1} times): the cluster changes faster than it can be listed`,
+        };
+      }
+      if (failure.kind === 'status' && failure.status === 404) {
+        return {
+          kind: 'absent',
+          note: `${resourceName(target.group, target.resource)} is not installed (HTTP 404)`,
+        };
+      }
+      return { kind: 'failed', reason: reasonFor(target, failure, attempts) };
+    }
+  }
+}
+
+/** Lists every kind and records, per part, its objects and whether it was collected. */
+export async function collectKubernetes(
+  builder: SnapshotBuilder,
+  api: KubeApi,
+  served: ReadonlyMap<string, ReadonlySet<string>>,
+  tuning: KubeCollectTuning,
+  onProgress?: (progress: KubeProgress) => void,
+): Promise<void> {
+  const { tasks, settled } = await planLists(api, served, tuning.retry);
+  const counter = new ObjectCounter();
+  let listsDone = 0;
+  const report = () => onProgress?.({ listsDone, listsTotal: tasks.length, objects: counter.value });
+  report();
+  const outcomes = await runWithConcurrency(
+    tasks.map((task) => async () => {
+      const outcome = await listAll(api, task, tuning, counter, report);
+      listsDone++;
+      report();
+      return { part: task.part, outcome };
+    }),
+    tuning.concurrency,
+  );
+  const byPart = new Map<KubeKind, ListOutcome[]>();
+  for (const { part, outcome } of [...settled, ...outcomes]) {
+    byPart.set(part, [...(byPart.get(part) ?? []), outcome]);
+  }
+  for (const part of KUBE_KINDS) {
+    const results = byPart.get(part) ?? [];
+    for (const result of results) {
+      if (result.kind === 'collected')
+        for (const [kind, object] of result.objects) builder.addKubeObject(kind, object);
+    }
+    const failures = results.flatMap((r) => (r.kind === 'failed' ? [r.reason] : []));
+    const notes = results.flatMap((r) => (r.kind === 'absent' ? [r.note] : []));
+    if (failures.length > 0) builder.setCoverage(part, { collected: false, reason: failures.join('; ') });
+    else if (notes.length > 0) builder.setCoverage(part, { collected: true, note: notes.join('; ') });
+    else builder.setCoverage(part, { collected: true });
+  }
+}

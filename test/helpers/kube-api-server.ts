@@ -1,0 +1,670 @@
+/**
+ * A small Kubernetes API server for tests, on 127.0.0.1, speaking enough of the real protocol for
+ * `@kubernetes/client-node` and `kubectl`: discovery (/api, /apis, /api/v1, /apis/<g>/<v>), list
+ * calls with `limit`/`continue`/`resourceVersion`, kubectl's server-side Table printing, bearer
+ * token authentication and Kubernetes `Status` errors. Every request is recorded, and faults can
+ * be injected: any status (401, 403, 404, 410, 429, 500), a slow response, a dropped connection.
+ *
+ * Objects are serialized once when the server starts, and a page is the join of its objects'
+ * strings, so it can serve very large clusters (e.g. 150k pods) without re-encoding per request.
+ * `latencyMs` adds a delay to every request, to model a remote API server.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+
+type Raw = Record<string, unknown>;
+
+export interface ServedResource {
+  readonly group: string;
+  readonly version: string;
+  /** Plural resource name, e.g. `pods`. */
+  readonly resource: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+}
+
+export interface Fault {
+  /** Requests whose path (without query) equals this string or matches this pattern. */
+  readonly path: string | RegExp;
+  /** Only requests that carry a `continue` token (to expire a list half-way). */
+  readonly onlyContinue?: boolean;
+  /** Answer with this status and a Kubernetes Status body. */
+  readonly status?: number;
+  /** Retry-After header, with a 429. */
+  readonly retryAfterSeconds?: number;
+  /** Wait this long before answering (or before dropping). */
+  readonly delayMs?: number;
+  /** Close the connection without an answer. */
+  readonly drop?: boolean;
+  /** How many matching requests it affects; unlimited when absent. */
+  readonly times?: number;
+}
+
+export interface RecordedRequest {
+  readonly method: string;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly query: Readonly<Record<string, string>>;
+  readonly authorization: string | undefined;
+  readonly accept: string | undefined;
+  /** What the server answered (0 when the connection was dropped). */
+  status: number;
+}
+
+export interface KubeApiServerOptions {
+  readonly objects?: Iterable<Raw>;
+  /** Resources to serve even when no object of them is given (an installed CRD with no objects). */
+  readonly resources?: readonly ServedResource[];
+  /** When set, every request must carry `Authorization: Bearer <token>`, else 401. */
+  readonly token?: string;
+  readonly latencyMs?: number;
+  readonly faults?: readonly Fault[];
+  readonly gitVersion?: string;
+  /**
+   * Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 (made with openssl), as real
+   * API servers do. kubectl only sends a bearer token over TLS.
+   */
+  readonly tls?: boolean;
+}
+
+export interface ServerCertificate {
+  readonly key: string;
+  readonly cert: string;
+}
+
+/** A throwaway self-signed certificate for 127.0.0.1, valid for two days. */
+export function selfSignedCertificate(): ServerCertificate {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshready-cert-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    return {
+      key: readFileSync(path.join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(path.join(dir, 'cert.pem'), 'utf8'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Kinds a GKE cluster with the Istio add-on serves, with their plural names and scope. */
+const KNOWN_RESOURCES: readonly ServedResource[] = [
+  core('namespaces', 'Namespace', false),
+  core('nodes', 'Node', false),
+  core('services', 'Service', true),
+  core('pods', 'Pod', true),
+  core('configmaps', 'ConfigMap', true),
+  core('secrets', 'Secret', true),
+  core('serviceaccounts', 'ServiceAccount', true),
+  apps('deployments', 'Deployment'),
+  apps('statefulsets', 'StatefulSet'),
+  apps('daemonsets', 'DaemonSet'),
+  apps('replicasets', 'ReplicaSet'),
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    resource: 'validatingwebhookconfigurations',
+    kind: 'ValidatingWebhookConfiguration',
+    namespaced: false,
+  },
+  {
+    group: 'admissionregistration.k8s.io',
+    version: 'v1',
+    resource: 'mutatingwebhookconfigurations',
+    kind: 'MutatingWebhookConfiguration',
+    namespaced: false,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'clusterroles',
+    kind: 'ClusterRole',
+    namespaced: false,
+  },
+  {
+    group: 'rbac.authorization.k8s.io',
+    version: 'v1',
+    resource: 'clusterrolebindings',
+    kind: 'ClusterRoleBinding',
+    namespaced: false,
+  },
+  {
+    group: 'authentication.istio.io',
+    version: 'v1alpha1',
+    resource: 'meshpolicies',
+    kind: 'MeshPolicy',
+    namespaced: false,
+  },
+  {
+    group: 'rbac.istio.io',
+    version: 'v1alpha1',
+    resource: 'clusterrbacconfigs',
+    kind: 'ClusterRbacConfig',
+    namespaced: false,
+  },
+];
+
+/** Groups every cluster serves, whether or not the test gives objects of them. */
+const BUILT_IN_GROUPS = new Set(['', 'apps', 'admissionregistration.k8s.io', 'rbac.authorization.k8s.io']);
+
+function core(resource: string, kind: string, namespaced: boolean): ServedResource {
+  return { group: '', version: 'v1', resource, kind, namespaced };
+}
+function apps(resource: string, kind: string): ServedResource {
+  return { group: 'apps', version: 'v1', resource, kind, namespaced: true };
+}
+
+function splitApiVersion(apiVersion: string): { group: string; version: string } {
+  const slash = apiVersion.indexOf('/');
+  return slash < 0
+    ? { group: '', version: apiVersion }
+    : { group: apiVersion.slice(0, slash), version: apiVersion.slice(slash + 1) };
+}
+
+function groupVersion(group: string, version: string): string {
+  return group === '' ? version : `${group}/${version}`;
+}
+
+/** One served list: its objects sorted by namespace and name, each already serialized. */
+interface Collection {
+  readonly served: ServedResource;
+  readonly entries: { namespace: string; name: string; json: string; metadata: string }[];
+  /** Index ranges per namespace, built on first use. */
+  byNamespace?: Map<string, number[]>;
+}
+
+export class KubeApiServer {
+  readonly requests: RecordedRequest[] = [];
+  private readonly server: http.Server;
+  private readonly certificate: ServerCertificate | undefined;
+  private readonly collections = new Map<string, Collection>();
+  private readonly faults: { fault: Fault; remaining: number }[] = [];
+  private readonly options: KubeApiServerOptions;
+  private readonly resourceVersion = '424242';
+  url = '';
+
+  constructor(options: KubeApiServerOptions = {}) {
+    this.options = options;
+    for (const served of [...KNOWN_RESOURCES, ...(options.resources ?? [])]) this.serve(served);
+    for (const object of options.objects ?? []) this.addObject(object);
+    for (const collection of this.collections.values()) {
+      collection.entries.sort(
+        (a, b) => a.namespace.localeCompare(b.namespace) || a.name.localeCompare(b.name),
+      );
+    }
+    for (const fault of options.faults ?? []) this.addFault(fault);
+    const listener: http.RequestListener = (request, response) => {
+      this.handle(request, response).catch((error: unknown) => {
+        response.statusCode = 500;
+        response.end(String(error));
+      });
+    };
+    this.certificate = options.tls ? selfSignedCertificate() : undefined;
+    this.server = this.certificate
+      ? https.createServer({ key: this.certificate.key, cert: this.certificate.cert }, listener)
+      : http.createServer(listener);
+  }
+
+  async start(): Promise<this> {
+    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const scheme = this.certificate ? 'https' : 'http';
+    this.url = `${scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async close(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  addFault(fault: Fault): void {
+    this.faults.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+  }
+
+  clearFaults(): void {
+    this.faults.length = 0;
+  }
+
+  /** A kubeconfig for this server; the context is named like gcloud names GKE contexts when asked. */
+  async writeKubeconfig(file: string, options: { context?: string; token?: string } = {}): Promise<string> {
+    const context = options.context ?? 'test-cluster';
+    const token = options.token ?? this.options.token ?? 'test-token';
+    const trust = this.certificate
+      ? `    certificate-authority-data: ${Buffer.from(this.certificate.cert).toString('base64')}`
+      : '    insecure-skip-tls-verify: true';
+    const text = [
+      'apiVersion: v1',
+      'kind: Config',
+      'clusters:',
+      `- name: ${context}`,
+      '  cluster:',
+      `    server: ${this.url}`,
+      trust,
+      'users:',
+      `- name: ${context}`,
+      '  user:',
+      `    token: ${token}`,
+      'contexts:',
+      `- name: ${context}`,
+      '  context:',
+      `    cluster: ${context}`,
+      `    user: ${context}`,
+      `current-context: ${context}`,
+      '',
+    ].join('\n');
+    await writeFile(file, text);
+    return file;
+  }
+
+  /** Requests for resources (not discovery), as `group/resource` with `""` for the core group. */
+  resourceRequests(): { group: string; version: string; resource: string; namespace?: string }[] {
+    return this.requests.flatMap((request) => {
+      const parsed = parseResourcePath(request.path);
+      return parsed ? [parsed] : [];
+    });
+  }
+
+  private serve(served: ServedResource): Collection {
+    const key = `${served.group}/${served.version}/${served.resource}`;
+    let collection = this.collections.get(key);
+    if (!collection) {
+      collection = { served, entries: [] };
+      this.collections.set(key, collection);
+    }
+    return collection;
+  }
+
+  private resourceFor(group: string, version: string, kind: string, namespaced: boolean): ServedResource {
+    for (const collection of this.collections.values()) {
+      const served = collection.served;
+      if (served.group === group && served.kind === kind) return { ...served, version };
+    }
+    return { group, version, resource: pluralOf(kind), kind, namespaced };
+  }
+
+  private addObject(object: Raw): void {
+    const { group, version } = splitApiVersion(String(object.apiVersion ?? ''));
+    const metadata = (object.metadata ?? {}) as Raw;
+    const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : '';
+    const served = this.resourceFor(group, version, String(object.kind), namespace !== '');
+    const collection = this.serve(served);
+    // The API server leaves kind and apiVersion out of the items of a built-in list.
+    const item = BUILT_IN_GROUPS.has(group) ? withoutTypeMeta(object) : object;
+    collection.entries.push({
+      namespace,
+      name: String(metadata.name ?? ''),
+      json: JSON.stringify(item),
+      metadata: JSON.stringify(metadata),
+    });
+  }
+
+  private servedGroups(): Map<string, Set<string>> {
+    const groups = new Map<string, Set<string>>();
+    for (const { served, entries } of this.collections.values()) {
+      const builtIn = BUILT_IN_GROUPS.has(served.group);
+      const declared = this.options.resources?.some(
+        (r) => r.group === served.group && r.version === served.version,
+      );
+      if (!builtIn && !declared && entries.length === 0) continue;
+      const versions = groups.get(served.group) ?? new Set<string>();
+      versions.add(served.version);
+      groups.set(served.group, versions);
+    }
+    return groups;
+  }
+
+  private resourcesOf(group: string, version: string): ServedResource[] {
+    const served = this.servedGroups().get(group);
+    if (!served?.has(version)) return [];
+    return [...this.collections.values()]
+      .map((c) => c.served)
+      .filter((s) => s.group === group && s.version === version);
+  }
+
+  private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const recorded: RecordedRequest = {
+      method: request.method ?? 'GET',
+      path: pathname,
+      query: Object.fromEntries(url.searchParams),
+      authorization: request.headers.authorization,
+      accept: request.headers.accept,
+      status: 0,
+    };
+    this.requests.push(recorded);
+    if (this.options.latencyMs) await sleep(this.options.latencyMs);
+
+    const fault = this.takeFault(pathname, url.searchParams.has('continue'));
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.drop) {
+      request.socket.destroy();
+      return;
+    }
+    const send = (status: number, body: string, headers: Record<string, string> = {}) => {
+      recorded.status = status;
+      response.writeHead(status, { 'content-type': 'application/json', ...headers });
+      response.end(body);
+    };
+    if (
+      this.options.token !== undefined &&
+      request.headers.authorization !== `Bearer ${this.options.token}`
+    ) {
+      send(401, statusBody(401, 'Unauthorized', 'Unauthorized'));
+      return;
+    }
+    if (fault?.status) {
+      const headers: Record<string, string> = fault.retryAfterSeconds
+        ? { 'retry-after': String(fault.retryAfterSeconds) }
+        : {};
+      send(fault.status, faultBody(fault.status, pathname), headers);
+      return;
+    }
+    if (recorded.method !== 'GET') {
+      send(
+        405,
+        statusBody(405, 'MethodNotAllowed', `${recorded.method} is not allowed: this server is read-only`),
+      );
+      return;
+    }
+    const answer = this.answer(pathname, url.searchParams, request.headers.accept ?? '');
+    send(answer.status, answer.body);
+  }
+
+  private takeFault(pathname: string, hasContinue: boolean): Fault | undefined {
+    for (const entry of this.faults) {
+      const { fault } = entry;
+      const matches = typeof fault.path === 'string' ? fault.path === pathname : fault.path.test(pathname);
+      if (!matches || entry.remaining <= 0) continue;
+      if (fault.onlyContinue && !hasContinue) continue;
+      entry.remaining--;
+      return fault;
+    }
+    return undefined;
+  }
+
+  private answer(pathname: string, query: URLSearchParams, accept: string): { status: number; body: string } {
+    if (pathname === '/version') {
+      const gitVersion = this.options.gitVersion ?? 'v1.17.13-gke.2600';
+      const [major, minor] = gitVersion.replace(/^v/, '').split('.');
+      return ok({ major, minor, gitVersion, platform: 'linux/amd64' });
+    }
+    if (pathname === '/api')
+      return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+    if (pathname === '/apis') return ok(this.groupList());
+    const discovery = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(pathname);
+    if (discovery) {
+      const group = discovery[1] ? '' : (discovery[2] ?? '');
+      const version = discovery[1] ?? discovery[3] ?? '';
+      const resources = this.resourcesOf(group, version);
+      if (resources.length === 0 && !(this.servedGroups().get(group)?.has(version) ?? false)) {
+        return notFound(pathname);
+      }
+      return ok({
+        kind: 'APIResourceList',
+        apiVersion: 'v1',
+        groupVersion: groupVersion(group, version),
+        resources: resources.map((r) => ({
+          name: r.resource,
+          singularName: r.kind.toLowerCase(),
+          namespaced: r.namespaced,
+          kind: r.kind,
+          verbs: ['get', 'list'],
+        })),
+      });
+    }
+    const target = parseResourcePath(pathname);
+    if (!target) return notFound(pathname);
+    const collection = this.collections.get(`${target.group}/${target.version}/${target.resource}`);
+    if (!collection || !this.servedGroups().get(target.group)?.has(target.version)) return notFound(pathname);
+    if (query.get('watch') === 'true' || query.get('watch') === '1') {
+      return {
+        status: 405,
+        body: statusBody(405, 'MethodNotAllowed', 'watch is not supported by this test server'),
+      };
+    }
+    return this.list(collection, target.namespace, query, accept);
+  }
+
+  private groupList(): Raw {
+    const groups = [...this.servedGroups()]
+      .filter(([group]) => group !== '')
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, versions]) => {
+        const list = [...versions].sort().map((version) => ({ groupVersion: `${name}/${version}`, version }));
+        return { name, versions: list, preferredVersion: list[list.length - 1] };
+      });
+    return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+  }
+
+  private list(
+    collection: Collection,
+    namespace: string | undefined,
+    query: URLSearchParams,
+    accept: string,
+  ): { status: number; body: string } {
+    const indexes = this.indexesFor(collection, namespace);
+    let start = 0;
+    const token = query.get('continue');
+    if (token) {
+      const decoded = decodeContinue(token);
+      if (!decoded || decoded.resourceVersion !== this.resourceVersion) {
+        return { status: 410, body: faultBody(410, '') };
+      }
+      start = decoded.offset;
+    }
+    const limit = Number(query.get('limit') ?? '0');
+    const end = limit > 0 ? Math.min(indexes.length, start + limit) : indexes.length;
+    const slice = indexes.slice(start, end);
+    const more = end < indexes.length;
+    const metadata: Raw = { resourceVersion: this.resourceVersion };
+    if (more) {
+      metadata.continue = encodeContinue({ resourceVersion: this.resourceVersion, offset: end });
+      metadata.remainingItemCount = indexes.length - end;
+    }
+    const { served } = collection;
+    if (accept.includes('as=Table')) return { status: 200, body: this.table(collection, slice, metadata) };
+    const head = JSON.stringify({
+      kind: `${served.kind}List`,
+      apiVersion: groupVersion(served.group, served.version),
+      metadata,
+    });
+    const items = slice.map((index) => collection.entries[index]?.json).join(',');
+    return { status: 200, body: `${head.slice(0, -1)},"items":[${items}]}` };
+  }
+
+  /** What kubectl asks for by default: a Table of names, with the metadata of each row's object. */
+  private table(collection: Collection, slice: number[], metadata: Raw): string {
+    const rows = slice.map((index) => {
+      const entry = collection.entries[index];
+      return `{"cells":[${JSON.stringify(entry?.name)}],"object":{"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":${entry?.metadata}}}`;
+    });
+    const head = JSON.stringify({
+      kind: 'Table',
+      apiVersion: 'meta.k8s.io/v1',
+      metadata,
+      columnDefinitions: [{ name: 'Name', type: 'string', format: 'name', description: 'Name', priority: 0 }],
+    });
+    return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
+  }
+
+  private indexesFor(collection: Collection, namespace: string | undefined): number[] {
+    if (namespace === undefined) return collection.entries.map((_, index) => index);
+    if (!collection.byNamespace) {
+      collection.byNamespace = new Map();
+      collection.entries.forEach((entry, index) => {
+        const list = collection.byNamespace?.get(entry.namespace) ?? [];
+        list.push(index);
+        collection.byNamespace?.set(entry.namespace, list);
+      });
+    }
+    return collection.byNamespace.get(namespace) ?? [];
+  }
+}
+
+export async function startKubeApiServer(options: KubeApiServerOptions = {}): Promise<KubeApiServer> {
+  return new KubeApiServer(options).start();
+}
+
+/** The resource a list path names, or undefined for discovery and other paths. */
+export function parseResourcePath(
+  pathname: string,
+): { group: string; version: string; resource: string; namespace?: string } | undefined {
+  const match =
+    /^\/api\/(v1)(?:\/namespaces\/([^/]+))?\/([^/]+)$/.exec(pathname) ??
+    /^\/apis\/([^/]+)\/([^/]+)(?:\/namespaces\/([^/]+))?\/([^/]+)$/.exec(pathname);
+  if (!match) return undefined;
+  if (pathname.startsWith('/api/')) {
+    const [, version, namespace, resource] = match;
+    return {
+      group: '',
+      version: version ?? 'v1',
+      resource: resource ?? '',
+      ...(namespace ? { namespace } : {}),
+    };
+  }
+  const [, group, version, namespace, resource] = match;
+  return {
+    group: group ?? '',
+    version: version ?? '',
+    resource: resource ?? '',
+    ...(namespace ? { namespace } : {}),
+  };
+}
+
+/** Kubernetes' default plural of a kind (what CRDs use): lower case, `y` -> `ies`, else `s`. */
+function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  return lower.endsWith('y') ? `${lower.slice(0, -1)}ies` : `${lower}s`;
+}
+
+function withoutTypeMeta(object: Raw): Raw {
+  const { apiVersion: _apiVersion, kind: _kind, ...rest } = object;
+  return rest;
+}
+
+function ok(body: unknown): { status: number; body: string } {
+  return { status: 200, body: JSON.stringify(body) };
+}
+
+function notFound(pathname: string): { status: number; body: string } {
+  return {
+    status: 404,
+    body: statusBody(404, 'NotFound', `the server could not find the requested resource (${pathname})`),
+  };
+}
+
+const REASONS: Readonly<Record<number, string>> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  410: 'Expired',
+  429: 'TooManyRequests',
+  500: 'InternalError',
+  503: 'ServiceUnavailable',
+};
+
+function faultBody(status: number, pathname: string): string {
+  const reason = REASONS[status] ?? 'Unknown';
+  const message =
+    status === 403
+      ? `forbidden: User "system:serviceaccount:meshready:meshready" cannot list resource at ${pathname}`
+      : status === 410
+        ? 'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
+        : `${reason} (injected by the test server)`;
+  return statusBody(status, reason, message);
+}
+
+function statusBody(code: number, reason: string, message: string): string {
+  return JSON.stringify({
+    kind: 'Status',
+    apiVersion: 'v1',
+    metadata: {},
+    status: 'Failure',
+    message,
+    reason,
+    code,
+  });
+}
+
+function encodeContinue(token: { resourceVersion: string; offset: number }): string {
+  return Buffer.from(JSON.stringify(token)).toString('base64url');
+}
+
+function decodeContinue(token: string): { resourceVersion: string; offset: number } | undefined {
+  try {
+    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+    return typeof value?.offset === 'number' ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---- fixture files -> raw objects -------------------------------------------------------------
+
+/**
+ * The raw Kubernetes objects of kubectl dumps (YAML or JSON, Lists flattened), to serve what an
+ * offline scan of the same files reads. gcloud documents (no apiVersion) are left out.
+ */
+export function rawKubeObjectsFromFiles(files: readonly string[]): Raw[] {
+  const objects: Raw[] = [];
+  for (const file of files) {
+    const text = readFileSync(file, 'utf8');
+    const documents: unknown[] =
+      path.extname(file) === '.json'
+        ? [JSON.parse(text)]
+        : parseAllDocuments(text).map((document) => document.toJS());
+    for (const document of documents) objects.push(...flatten(document));
+  }
+  return objects;
+}
+
+function flatten(document: unknown): Raw[] {
+  if (Array.isArray(document)) return document.flatMap(flatten);
+  if (typeof document !== 'object' || document === null) return [];
+  const raw = document as Raw;
+  if (typeof raw.apiVersion !== 'string' || typeof raw.kind !== 'string') return [];
+  if (raw.kind.endsWith('List') && Array.isArray(raw.items)) {
+    const itemKind = raw.kind === 'List' ? undefined : raw.kind.slice(0, -'List'.length);
+    return raw.items.flatMap((item) =>
+      flatten(
+        itemKind && (item as Raw).kind === undefined
+          ? { apiVersion: raw.apiVersion, kind: itemKind, ...(item as Raw) }
+          : item,
+      ),
+    );
+  }
+  return [raw];
+}
