@@ -9,7 +9,7 @@ import { TOOL_VERSION } from '../package-root.ts';
 import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/formats.ts';
 import { diff } from './diff.ts';
 import type { CliIO } from './io.ts';
-import { manifests } from './manifests.ts';
+import { DEFAULT_IMAGE, manifests } from './manifests.ts';
 import { RENDERABLE_FORMATS, type RenderableFormat, renderReport } from './report.ts';
 import { type CatalogueFormat, listRules } from './rules.ts';
 import { type FailOn, scan } from './scan.ts';
@@ -161,7 +161,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .description('print the read-only RBAC and a CronJob for a scheduled in-cluster scan (YAML)')
     .option('--namespace <ns>', 'namespace of the scanner', 'meshready')
     .option('--no-create-namespace', 'do not print the Namespace (it exists already)')
-    .option('--image <image>', 'the meshready container image')
+    .option('--image <image>', 'the meshready container image', DEFAULT_IMAGE)
     .option('--schedule <cron>', 'when to scan, in cron syntax', '0 2 * * *')
     .option('--kube-version <version>', "the cluster's Kubernetes version (picks the CronJob API)", '1.16')
     .option('--gcp-service-account <email>', 'Google service account for Workload Identity')
