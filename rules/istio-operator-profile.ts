@@ -51,8 +51,8 @@ export default defineRule({
         findingAbout(
           operator,
           `IstioOperator ${ISTIO_SYSTEM}/${operator.metadata.name} has profile ` +
-            `${operator.profile === undefined ? '(unset, i.e. default)' : `"${operator.profile}"`}: ${stage}, ` +
-            `so it must be "${wanted}", ${why}.`,
+            `${operator.profile === undefined ? '(unset, i.e. default)' : `"${operator.profile}"`}: ${stage}; it ` +
+            `must be "${wanted}" ${why}.`,
           { fix: fix('set-operator-profile', { operator: operator.metadata.name, profile: wanted }) },
         ),
       );

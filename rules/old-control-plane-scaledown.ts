@@ -15,6 +15,9 @@ export const OLD_CONTROL_PLANE: readonly string[] = [
   'promsd',
 ];
 
+/** A Deployment without spec.replicas runs one replica. */
+const DEFAULT_REPLICAS = 1;
+
 /** The reason the spec gives while proxies remain on 1.4 (SPEC §4). */
 const PROXIES_REMAIN = 'proxies still use the 1.4 control plane';
 
@@ -92,15 +95,16 @@ export default defineRule({
           'still the only one',
       );
     }
-    // A Deployment without spec.replicas runs one replica (the Kubernetes default).
+    const proxies =
+      withGateway && index.ingressGatewayPods().length > 0 ? 'proxy and the ingress gateway' : 'proxy';
     return oldDeployments
-      .filter((d) => (d.replicas ?? 1) > 0)
-      .map((deployment) =>
+      .map((deployment) => ({ deployment, replicas: deployment.replicas ?? DEFAULT_REPLICAS }))
+      .filter(({ replicas }) => replicas > 0)
+      .map(({ deployment, replicas }) =>
         findingAbout(
           deployment,
-          `Deployment ${ISTIO_SYSTEM}/${deployment.metadata.name} of the 1.4 control plane still has ` +
-            `${deployment.replicas ?? 1} replica${(deployment.replicas ?? 1) === 1 ? '' : 's'}, and every ` +
-            `proxy${withGateway ? ' and the ingress gateway' : ''} now uses Istio 1.6 (revision ` +
+          `Deployment ${ISTIO_SYSTEM}/${deployment.metadata.name} of the 1.4 control plane still has ${replicas} ` +
+            `replica${replicas === 1 ? '' : 's'}, and every ${proxies} now uses Istio 1.6 (revision ` +
             `${current.revision}): scale it to 0.`,
           { fix: fix('scale-down-old-control-plane', { deployments: [deployment.metadata.name] }) },
         ),

@@ -6,6 +6,7 @@ export default defineRule({
   phase: 'prepare',
   targets: ['asm-1.6', 'asm-1.7'],
   defaultSeverity: 'info',
+  // It reads no snapshot part: the perimeter is an organisation setting no cluster data shows.
   needs: [],
   docs: {
     summary: 'A manual check: an organisation with a VPC Service Controls perimeter must add Mesh CA to it.',
@@ -32,9 +33,10 @@ export default defineRule({
       },
     ],
   },
-  check() {
+  check(snapshot) {
+    const project = snapshot.identity.project ? `project ${snapshot.identity.project}` : 'this project';
     return unknown(
-      'manual check: if your organisation has a VPC Service Controls perimeter around this project, add Mesh CA ' +
+      `manual check: if your organisation has a VPC Service Controls perimeter around ${project}, add Mesh CA ` +
         '(meshca.googleapis.com) to its restricted services before installing ASM; meshready cannot see ' +
         'organisation-level perimeters',
     );

@@ -1,0 +1,218 @@
+import rule from '../../rules/sidecar-proxy-version.ts';
+import { istiod, namespace, pod, sidecarPod, workload } from '../helpers/objects.ts';
+import { ruleTester } from '../helpers/rule-tester.ts';
+
+const OLD = '1.4.10-gke.4';
+const NEW = '1.6.11-gke.0';
+const owner = (kind: string, name: string, uid?: string) => ({
+  apiVersion: 'apps/v1',
+  kind,
+  name,
+  controller: true,
+  ...(uid ? { uid } : {}),
+});
+const running16 = istiod('istio-1611', NEW);
+const shop = namespace('shop', { 'istio.io/rev': 'istio-1611' });
+
+/** Deployment cart -> ReplicaSet cart-7d9f49d945 -> two pods, linked by uid. */
+function cartChain(version: string, pods = 2) {
+  return [
+    workload('Deployment', 'shop', 'cart', { uid: 'uid-deploy-cart' }),
+    workload('ReplicaSet', 'shop', 'cart-7d9f49d945', {
+      uid: 'uid-rs-cart',
+      ownerReferences: [owner('Deployment', 'cart', 'uid-deploy-cart')],
+    }),
+    ...Array.from({ length: pods }, (_, i) =>
+      sidecarPod('shop', `cart-7d9f49d945-pod${i}`, version, {
+        labels: { app: 'cart', 'pod-template-hash': '7d9f49d945' },
+        ownerReferences: [owner('ReplicaSet', 'cart-7d9f49d945', 'uid-rs-cart')],
+      }),
+    ),
+  ];
+}
+
+ruleTester(rule, {
+  pass: [
+    { name: 'every workload restarted onto 1.6.11-gke.0 (fixture)', fixtures: ['pass-all-restarted.yaml'] },
+    { name: 'a proxy on the same version as istiod', documents: [...running16, shop, ...cartChain(NEW)] },
+    {
+      name: 'a proxy newer than istiod (1.6.12 vs 1.6.11) is not older',
+      documents: [...running16, shop, sidecarPod('shop', 'debug', '1.6.12-gke.0')],
+    },
+    {
+      name: 'istio-system pods (1.4 control plane, gateways) and completed pods are not workload sidecars',
+      documents: [
+        ...running16,
+        sidecarPod('istio-system', 'istio-pilot-dc558d859-cnrqt', OLD),
+        sidecarPod('shop', 'export-x8k2d', OLD, { phase: 'Succeeded' }),
+        sidecarPod('shop', 'evicted-a1b2c', OLD, { phase: 'Failed' }),
+        sidecarPod('shop', 'web', NEW),
+      ],
+    },
+    {
+      name: 'ASM target: proxies on the asm-* revision are current',
+      target: 'asm-1.7',
+      documents: [
+        ...running16,
+        ...istiod('asm-173-6', '1.7.3-asm.6'),
+        sidecarPod('shop', 'web', '1.7.3-asm.6'),
+      ],
+    },
+  ],
+  fail: [
+    {
+      name: 'Pod -> ReplicaSet -> Deployment, StatefulSets, DaemonSets, bare pods: one finding per workload (fixture)',
+      fixtures: ['fail-mid-migration.yaml'],
+      findings: [
+        {
+          message:
+            'DaemonSet shop/log-agent: 1 pod runs istio-proxy 1.4.10-gke.4, older than the 1.6.11-gke.0 control plane (revision istio-1611)',
+          severity: 'warning',
+          resource: { kind: 'DaemonSet', namespace: 'shop', name: 'log-agent' },
+          fix: {
+            action: 'restart-workload',
+            params: { kind: 'DaemonSet', namespace: 'shop', name: 'log-agent', pods: 1 },
+          },
+        },
+        {
+          message: 'Deployment shop/cart: 2 pods run istio-proxy 1.4.10-gke.4',
+          resource: { kind: 'Deployment', name: 'cart' },
+          fix: { action: 'restart-workload', params: { kind: 'Deployment', name: 'cart', pods: 2 } },
+        },
+        {
+          message: 'Pod shop/debug runs istio-proxy 1.4.10-gke.4',
+          resource: { kind: 'Pod', name: 'debug' },
+          fix: { action: 'restart-workload', params: { kind: 'Pod', name: 'debug', pods: 1 } },
+        },
+        {
+          message: 'StatefulSet shop/redis: 1 pod runs',
+          fix: { action: 'restart-workload', params: { kind: 'StatefulSet', name: 'redis' } },
+        },
+      ],
+    },
+    {
+      name: 'Pod -> ReplicaSet -> Deployment by uid: 3 pods, one finding',
+      documents: [...running16, shop, ...cartChain(OLD, 3)],
+      findings: [
+        { message: '3 pods run istio-proxy 1.4.10-gke.4', resource: { kind: 'Deployment', name: 'cart' } },
+      ],
+    },
+    {
+      name: 'owners resolved by name when the references carry no uid',
+      documents: [
+        ...running16,
+        workload('Deployment', 'shop', 'cart'),
+        workload('ReplicaSet', 'shop', 'cart-7d9f49d945', { ownerReferences: [owner('Deployment', 'cart')] }),
+        sidecarPod('shop', 'cart-7d9f49d945-a', OLD, {
+          ownerReferences: [owner('ReplicaSet', 'cart-7d9f49d945')],
+        }),
+      ],
+      findings: [{ resource: { kind: 'Deployment', name: 'cart' } }],
+    },
+    {
+      name: 'ReplicaSets not in the snapshot: the Deployment is found through pod-template-hash',
+      documents: [
+        ...running16,
+        workload('Deployment', 'shop', 'cart'),
+        sidecarPod('shop', 'cart-7d9f49d945-a', OLD, {
+          labels: { 'pod-template-hash': '7d9f49d945' },
+          ownerReferences: [owner('ReplicaSet', 'cart-7d9f49d945', 'uid-missing')],
+        }),
+      ],
+      findings: [{ resource: { kind: 'Deployment', name: 'cart' }, fix: { action: 'restart-workload' } }],
+    },
+    {
+      name: 'a ReplicaSet whose Deployment is not in the snapshot: the Deployment named by its owner reference',
+      documents: [
+        ...running16,
+        workload('ReplicaSet', 'shop', 'api-5d8f', {
+          uid: 'uid-rs',
+          ownerReferences: [owner('Deployment', 'api', 'uid-gone')],
+        }),
+        sidecarPod('shop', 'api-5d8f-a', OLD, {
+          ownerReferences: [owner('ReplicaSet', 'api-5d8f', 'uid-rs')],
+        }),
+      ],
+      findings: [{ resource: { kind: 'Deployment', name: 'api' } }],
+    },
+    {
+      name: 'pods of another controller (a Job): grouped, delete instructions, no rollout restart',
+      documents: [
+        ...running16,
+        sidecarPod('shop', 'backfill-a', OLD, {
+          ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'backfill', controller: true }],
+        }),
+        sidecarPod('shop', 'backfill-b', OLD, {
+          ownerReferences: [{ apiVersion: 'batch/v1', kind: 'Job', name: 'backfill', controller: true }],
+        }),
+      ],
+      findings: [
+        {
+          message: 'Delete its pods (backfill-a, backfill-b) so that the Job re-creates them',
+          resource: { kind: 'Job', namespace: 'shop', name: 'backfill' },
+        },
+      ],
+    },
+    {
+      name: 'versions compare numerically: 1.6.3-gke.0 is older than 1.6.11-gke.0',
+      documents: [...running16, sidecarPod('shop', 'debug', '1.6.3-gke.0')],
+      findings: [{ message: 'runs istio-proxy 1.6.3-gke.0, older than the 1.6.11-gke.0 control plane' }],
+    },
+    {
+      name: 'a workload whose pods run different old versions lists them all',
+      documents: [
+        ...running16,
+        workload('StatefulSet', 'shop', 'redis', { uid: 'uid-sts' }),
+        sidecarPod('shop', 'redis-0', OLD, { ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')] }),
+        sidecarPod('shop', 'redis-1', '1.6.3-gke.0', {
+          ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')],
+        }),
+      ],
+      findings: [{ message: '2 pods run istio-proxy 1.4.10-gke.4, 1.6.3-gke.0' }],
+    },
+    {
+      name: 'ASM target: once an asm-* revision runs, 1.6 proxies are behind it',
+      target: 'asm-1.6',
+      documents: [...running16, ...istiod('asm-173-6', '1.7.3-asm.6'), sidecarPod('shop', 'web', NEW)],
+      findings: [{ message: 'older than the 1.7.3-asm.6 control plane (revision asm-173-6)' }],
+    },
+  ],
+  notApplicable: [
+    {
+      name: 'no pod has a sidecar',
+      documents: [...running16, pod('shop', 'plain', [{ name: 'app', image: 'nginx:1.19' }])],
+      reason: 'no pod outside istio-system has an istio-proxy sidecar',
+    },
+    {
+      name: 'no 1.6 istiod yet: no current version to compare with',
+      documents: [namespace('istio-system'), sidecarPod('shop', 'web', OLD)],
+      reason: 'no current version to compare the proxies with',
+    },
+    {
+      name: 'istiod not ready: no current version to compare with',
+      documents: [...istiod('istio-1611', NEW, { ready: false }), sidecarPod('shop', 'web', OLD)],
+      reason: 'no Istio 1.6 control plane',
+    },
+  ],
+  unknown: [
+    {
+      name: 'Pods not collected',
+      fixtures: ['fail-mid-migration.yaml'],
+      notCollected: { pods: 'forbidden: pods is forbidden' },
+      reason: 'Pods not collected: forbidden',
+    },
+    {
+      name: 'a proxy image without a version tag',
+      documents: [
+        ...running16,
+        pod('shop', 'web', [{ name: 'istio-proxy', image: 'gcr.io/gke-release/istio/proxyv2@sha256:4f2c' }]),
+      ],
+      reason: 'has no version tag: shop/web',
+    },
+    {
+      name: 'an istiod image tag that is not a version',
+      documents: [...istiod('istio-1611', 'latest'), sidecarPod('shop', 'web', OLD)],
+      reason: 'runs image tag "latest", which is not an Istio version',
+    },
+  ],
+});
