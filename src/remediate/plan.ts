@@ -1,0 +1,582 @@
+/**
+ * The remediation plan: the report's structured fixes arranged as remediate.sh will run them,
+ * phase by phase in the seed guide's order. Pure data; templates/remediate.sh.hbs renders it.
+ *
+ * Everything here is a value, never shell text: the templates quote every value with `shq`.
+ */
+import { FIX_ACTIONS, type FixAction, isFixAction } from '../engine/fixes.ts';
+import { type Phase, phasesFor } from '../engine/vocabulary.ts';
+import { compareGkeVersions, parseGkeVersion } from '../gke/version.ts';
+import type { Finding, PhaseStatus, Report, RuleResult } from '../report/model.ts';
+import { printable } from './text.ts';
+
+type Params = Record<string, unknown>;
+
+/** One step of the script: a partial under templates/remediate/ and the values it needs. */
+export interface ScriptStep {
+  /** The partial that renders it (a fix action, or a step the planner adds). */
+  readonly partial: string;
+  /** The rule ids this step fixes, comma-separated, for display. */
+  readonly rules: string;
+  /** The resource it fixes, printable (control characters escaped). */
+  readonly resource: string;
+  readonly params: Params;
+  /** A file name for the YAML backup taken before a destructive change (safe characters only). */
+  readonly backupFile?: string;
+  readonly [extra: string]: unknown;
+}
+
+export interface ScriptPhase {
+  readonly id: Phase;
+  readonly title: string;
+  /** The bash function that holds the phase's steps. */
+  readonly functionName: string;
+  readonly scanStatus: PhaseStatus | 'not-scanned';
+  /** Lines shown at the start of the phase: unknown results, suppressed findings, skipped fixes. */
+  readonly notes: readonly string[];
+  readonly steps: readonly ScriptStep[];
+}
+
+export interface ScriptPlan {
+  readonly toolVersion: string;
+  readonly generatedAt: string;
+  readonly target: string;
+  readonly verdict: string;
+  readonly cluster: { readonly name: string; readonly project: string; readonly location: string };
+  /** Printable cluster description for the header. */
+  readonly clusterLabel: string;
+  /** kubectl contexts that identify the scanned cluster; empty when the scan had no identity. */
+  readonly expectedContexts: readonly string[];
+  readonly isAsm: boolean;
+  readonly phases: readonly ScriptPhase[];
+  /** Library partials (bash functions) the steps use, each included once. */
+  readonly libraries: readonly { readonly partial: string }[];
+}
+
+const PHASE_TITLES: Readonly<Record<Phase, string>> = {
+  'cluster-upgrade': 'Upgrade the GKE cluster to a version with the Istio 1.6 operator',
+  prepare: 'Prepare the 1.4 control plane and the cluster',
+  'migrate-namespaces': 'Move namespaces and their workloads to the 1.6 control plane',
+  'migrate-gateway': 'Move the ingress gateway to Istio 1.6',
+  'retire-old-control-plane': 'Turn off the 1.4 control plane',
+  'asm-install': 'Migrate to Anthos Service Mesh',
+};
+
+/** Within a phase, the seed guide's order; actions absent from this list come last. */
+const ACTION_ORDER: readonly FixAction[] = [
+  'backup-istio-system-crs',
+  'gateway-upgrade-outage',
+  'upgrade-master',
+  'inspect-istiod',
+  'inspect-operator',
+  'migrate-v1alpha1-policy',
+  'restrict-galley-clusterrole',
+  'delete-galley-webhook',
+  'review-envoyfilter',
+  'review-mixer-config',
+  'fix-virtualservice-fields',
+  'name-service-ports',
+  'replace-node-pool',
+  'resize-node-pool',
+  'enable-workload-identity',
+  'open-webhook-port',
+  'relabel-namespace',
+  'restart-workload',
+  'enable-operator-gateway',
+  'scale-down-old-control-plane',
+  'set-operator-profile',
+];
+
+/** The bash function library each partial needs (templates/remediate/lib/*.hbs). */
+const LIBRARIES: Readonly<Record<string, readonly string[]>> = {
+  'backup-istio-system-crs': ['lib/gke-version'],
+  'gateway-upgrade-outage': ['lib/gke-version'],
+  'upgrade-master': ['lib/gke-version'],
+  'restrict-galley-clusterrole': ['lib/galley'],
+  'resize-node-pool': ['lib/node-pools'],
+  'enable-workload-identity': ['lib/node-pools'],
+  'open-webhook-port': ['lib/firewall'],
+  'v1alpha1-gate': ['lib/v1alpha1'],
+  'relabel-namespace': ['lib/namespaces'],
+  'restart-workload': ['lib/namespaces', 'lib/proxies'],
+  'verify-namespace': ['lib/proxies'],
+  'enable-operator-gateway': ['lib/gateway'],
+  'scale-down-old-control-plane': ['lib/proxies', 'lib/old-control-plane'],
+  'set-operator-profile': ['lib/operator-profile'],
+};
+
+interface FixedFinding {
+  readonly result: RuleResult;
+  readonly finding: Finding;
+  readonly action: FixAction;
+  readonly params: Params;
+}
+
+function describeResource(finding: Finding): string {
+  const { kind, namespace, name } = finding.resource;
+  return printable(namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`);
+}
+
+/** A file name made only of safe characters; the step number keeps names unique. */
+function backupName(sequence: number, ...parts: readonly (string | undefined)[]): string {
+  const words = parts
+    .filter((part): part is string => part !== undefined && part !== '')
+    .map((part) => part.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_'));
+  return `${String(sequence).padStart(2, '0')}-${words.join('-')}`.slice(0, 120).concat('.yaml');
+}
+
+function text(params: Params, key: string): string {
+  const value = params[key];
+  return value === undefined ? '' : String(value);
+}
+function list(params: Params, key: string): string[] {
+  const value = params[key];
+  return Array.isArray(value) ? value.map(String) : [];
+}
+
+/** gcloud's `--location L --project P` when known. */
+function gcloudScope(params: Params): string[] {
+  const scope: string[] = [];
+  if (text(params, 'location')) scope.push('--location', text(params, 'location'));
+  if (text(params, 'project')) scope.push('--project', text(params, 'project'));
+  return scope;
+}
+
+class PlanBuilder {
+  private backups = 0;
+  readonly libraries = new Set<string>();
+
+  step(
+    partial: string,
+    rules: readonly string[],
+    resource: string,
+    params: Params,
+    extra: Params = {},
+  ): ScriptStep {
+    for (const library of LIBRARIES[partial] ?? []) this.libraries.add(library);
+    return { partial, rules: [...new Set(rules)].join(', '), resource, params, ...extra };
+  }
+
+  backup(...parts: readonly (string | undefined)[]): string {
+    this.backups += 1;
+    return backupName(this.backups, ...parts);
+  }
+}
+
+function fixedFindings(results: readonly RuleResult[], notes: Map<Phase, string[]>): FixedFinding[] {
+  const fixed: FixedFinding[] = [];
+  for (const result of results) {
+    for (const finding of result.findings) {
+      const phaseNotes = notes.get(result.phase);
+      if (finding.suppressed) {
+        phaseNotes?.push(
+          `Suppressed, so not handled here: ${result.ruleId} ${describeResource(finding)} (${printable(finding.suppressed.reason)}).`,
+        );
+        continue;
+      }
+      if (!finding.fix) continue;
+      const { action } = finding.fix;
+      const parsed = isFixAction(action) ? FIX_ACTIONS[action].safeParse(finding.fix.params) : undefined;
+      if (!parsed?.success || !isFixAction(action)) {
+        phaseNotes?.push(
+          `No script step for ${result.ruleId} ${describeResource(finding)} (fix "${printable(action)}" is ` +
+            'unknown or malformed in this report): follow the report.',
+        );
+        continue;
+      }
+      fixed.push({ result, finding, action, params: parsed.data as Params });
+    }
+  }
+  return fixed;
+}
+
+/** Identical fixes (e.g. two findings asking to relabel one namespace) become one step. */
+function uniqueByFix(items: readonly FixedFinding[]): FixedFinding[][] {
+  const groups = new Map<string, FixedFinding[]>();
+  for (const item of items) {
+    const key = JSON.stringify([item.action, item.params]);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}
+
+function rulesOf(group: readonly FixedFinding[]): string[] {
+  return group.map((item) => item.result.ruleId);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * Back up the custom resources, note the gateway outage, then one upgrade step. The first two
+ * only matter while the master is below the version the upgrade step goes to, so they carry it.
+ */
+function clusterUpgradeSteps(items: readonly FixedFinding[], plan: PlanBuilder): ScriptStep[] {
+  // gke-version-istio16 and gke-upgrade-cr-deletion both propose an upgrade: one step, to the
+  // highest version proposed (the safe one when they differ).
+  const proposals = items.filter(
+    (i) => i.action === 'upgrade-master' || i.action === 'backup-istio-system-crs',
+  );
+  const chosen = proposals.length
+    ? proposals.reduce((best, item) => {
+        const a = parseGkeVersion(text(best.params, 'version'));
+        const b = parseGkeVersion(text(item.params, 'version'));
+        return a && b && compareGkeVersions(b, a) > 0 ? item : best;
+      })
+    : undefined;
+  const upgrade = chosen && {
+    version: text(chosen.params, 'version'),
+    cluster: text(chosen.params, 'cluster'),
+    scope: gcloudScope(chosen.params),
+  };
+  const steps: ScriptStep[] = [];
+  for (const group of uniqueByFix(items.filter((i) => i.action === 'backup-istio-system-crs'))) {
+    const first = group[0] as FixedFinding;
+    const resources = list(first.params, 'resources').map((resource) => ({
+      resource,
+      backupFile: plan.backup('istio-system', resource),
+    }));
+    steps.push(
+      plan.step('backup-istio-system-crs', rulesOf(group), describeResource(first.finding), first.params, {
+        resources,
+        objects: list(first.params, 'objects').map(printable),
+        upgrade,
+      }),
+    );
+  }
+  for (const group of uniqueByFix(items.filter((i) => i.action === 'gateway-upgrade-outage'))) {
+    const first = group[0] as FixedFinding;
+    steps.push(
+      plan.step('gateway-upgrade-outage', rulesOf(group), describeResource(first.finding), first.params, {
+        editors: list(first.params, 'editors').map(printable),
+        backupFile: plan.backup('deployment', text(first.params, 'namespace'), text(first.params, 'name')),
+        upgrade,
+      }),
+    );
+  }
+  if (chosen && upgrade) {
+    steps.push(
+      plan.step('upgrade-master', rulesOf(proposals), describeResource(chosen.finding), chosen.params, {
+        scope: upgrade.scope,
+        outage: items.some((i) => i.action === 'gateway-upgrade-outage'),
+      }),
+    );
+  }
+  return steps;
+}
+
+function prepareStep(group: readonly FixedFinding[], plan: PlanBuilder): ScriptStep {
+  const first = group[0] as FixedFinding;
+  const { params } = first;
+  const rules = rulesOf(group);
+  const resource = describeResource(first.finding);
+  switch (first.action) {
+    case 'restrict-galley-clusterrole':
+      return plan.step(first.action, rules, resource, params, {
+        backupFile: plan.backup('clusterrole', text(params, 'name')),
+      });
+    case 'delete-galley-webhook':
+      return plan.step(first.action, rules, resource, params, {
+        backupFile: plan.backup('validatingwebhookconfiguration', text(params, 'name')),
+      });
+    case 'name-service-ports':
+      return plan.step(first.action, rules, resource, params, {
+        ports: list(params, 'ports').map(printable),
+        suggestions: list(params, 'suggestions').map(printable),
+        patches: list(params, 'patches').flatMap((pair) => {
+          const match = /^(\d+)=(.+)$/s.exec(pair);
+          if (!match) return [];
+          const [, index, name] = match as unknown as [string, string, string];
+          // Built with JSON.stringify, never by pasting shell text; the template quotes it.
+          return [JSON.stringify([{ op: 'add', path: `/spec/ports/${index}/name`, value: name }])];
+        }),
+      });
+    case 'enable-workload-identity':
+    case 'resize-node-pool':
+    case 'replace-node-pool':
+      return plan.step(first.action, rules, resource, params, { scope: gcloudScope(params) });
+    case 'open-webhook-port':
+      return plan.step(first.action, rules, resource, params, {
+        firewallProject: text(params, 'project'),
+        existingRule: text(params, 'rule'),
+        allowedList: list(params, 'allowed').join(','),
+        targetTagList: list(params, 'targetTags').join(','),
+      });
+    case 'enable-operator-gateway':
+      return plan.step(first.action, rules, resource, params, {
+        backupFile: plan.backup('istiooperator', text(params, 'operator')),
+      });
+    case 'migrate-v1alpha1-policy':
+    case 'fix-virtualservice-fields':
+      return plan.step(first.action, rules, resource, params, {
+        fields: list(params, 'fields').map(printable),
+      });
+    default:
+      return plan.step(first.action, rules, resource, params, {
+        revisions: list(params, 'revisions').map(printable),
+        statusText: printable(text(params, 'status') || 'no status'),
+      });
+  }
+}
+
+const RESTART_TYPES: Readonly<Record<string, string>> = {
+  Deployment: 'deployment',
+  StatefulSet: 'statefulset',
+  DaemonSet: 'daemonset',
+};
+
+/**
+ * Per namespace: relabel, restart its workloads, verify (seed guide steps 2-5, repeated). First a
+ * gate: the v1alpha1 policies the prepare phase asked to migrate must be gone (`everything` is
+ * every fixed finding of the report, since those belong to the prepare phase).
+ */
+function migrateNamespacesSteps(
+  items: readonly FixedFinding[],
+  everything: readonly FixedFinding[],
+  plan: PlanBuilder,
+): ScriptStep[] {
+  const steps: ScriptStep[] = [];
+  const policies = everything.filter((i) => i.action === 'migrate-v1alpha1-policy');
+  if (policies.length > 0) {
+    steps.push(
+      plan.step(
+        'v1alpha1-gate',
+        ['v1alpha1-security-policy'],
+        `${policies.length} v1alpha1 polic${policies.length === 1 ? 'y' : 'ies'}`,
+        {},
+        {
+          policies: policies.map((p) => ({
+            resource: text(p.params, 'resource'),
+            name: text(p.params, 'name'),
+            namespace: text(p.params, 'namespace'),
+          })),
+        },
+      ),
+    );
+  }
+  const namespaces = new Map<string, { relabel: FixedFinding[][]; restarts: FixedFinding[][] }>();
+  const entry = (namespace: string) => {
+    let found = namespaces.get(namespace);
+    if (!found) {
+      found = { relabel: [], restarts: [] };
+      namespaces.set(namespace, found);
+    }
+    return found;
+  };
+  for (const group of uniqueByFix(items.filter((i) => i.action === 'relabel-namespace'))) {
+    entry(text((group[0] as FixedFinding).params, 'namespace')).relabel.push(group);
+  }
+  for (const group of uniqueByFix(items.filter((i) => i.action === 'restart-workload'))) {
+    entry(text((group[0] as FixedFinding).params, 'namespace')).restarts.push(group);
+  }
+  for (const namespace of [...namespaces.keys()].sort(compareText)) {
+    const { relabel, restarts } = namespaces.get(namespace) as {
+      relabel: FixedFinding[][];
+      restarts: FixedFinding[][];
+    };
+    for (const group of relabel) {
+      const first = group[0] as FixedFinding;
+      steps.push(
+        plan.step('relabel-namespace', rulesOf(group), describeResource(first.finding), first.params),
+      );
+    }
+    const workloads: { type: string; name: string }[] = [];
+    const restartRules: string[] = [];
+    for (const group of restarts) {
+      const first = group[0] as FixedFinding;
+      const type = RESTART_TYPES[text(first.params, 'kind')];
+      if (type) workloads.push({ type, name: text(first.params, 'name') });
+      restartRules.push(...rulesOf(group));
+      steps.push(
+        plan.step('restart-workload', rulesOf(group), describeResource(first.finding), first.params, {
+          type,
+          barePod: type === undefined,
+        }),
+      );
+    }
+    const rules = [...rulesOf(relabel.flat()), ...restartRules];
+    steps.push(
+      plan.step('verify-namespace', rules, printable(`Namespace ${namespace}`), { namespace }, { workloads }),
+    );
+  }
+  return steps;
+}
+
+function retireSteps(
+  items: readonly FixedFinding[],
+  results: readonly RuleResult[],
+  plan: PlanBuilder,
+): ScriptStep[] {
+  const scaleDown = items.filter((i) => i.action === 'scale-down-old-control-plane');
+  if (scaleDown.length > 0) {
+    const deployments = [...new Set(scaleDown.flatMap((i) => list(i.params, 'deployments')))];
+    const first = scaleDown[0] as FixedFinding;
+    return [
+      plan.step(
+        'scale-down-old-control-plane',
+        rulesOf(scaleDown),
+        describeResource(first.finding),
+        { deployments },
+        { backupFile: plan.backup('istio-system', 'old-control-plane-deployments') },
+      ),
+    ];
+  }
+  const result = results.find((r) => r.ruleId === 'old-control-plane-scaledown');
+  if (result && (result.status === 'not-applicable' || result.status === 'unknown')) {
+    return [
+      plan.step(
+        'withheld',
+        [result.ruleId],
+        'Deployments istio-system/istio-*',
+        {},
+        {
+          what: 'Scale the 1.4 control plane down to 0 replicas',
+          reason: printable(result.reason ?? result.status),
+        },
+      ),
+    ];
+  }
+  return [];
+}
+
+function asmInstallSteps(items: readonly FixedFinding[], report: Report, plan: PlanBuilder): ScriptStep[] {
+  const profiles = uniqueByFix(items.filter((i) => i.action === 'set-operator-profile'));
+  const disabled = profiles.filter((g) => text((g[0] as FixedFinding).params, 'profile') === 'disabled');
+  const empty = profiles.filter((g) => text((g[0] as FixedFinding).params, 'profile') === 'empty');
+  const steps: ScriptStep[] = [];
+  const profileStep = (group: readonly FixedFinding[], profile: 'disabled' | 'empty') => {
+    const first = group[0] as FixedFinding;
+    const operator = text(first.params, 'operator');
+    return plan.step(
+      'set-operator-profile',
+      rulesOf(group),
+      describeResource(first.finding),
+      {
+        operator,
+        profile,
+      },
+      {
+        emptyProfile: profile === 'empty',
+        backupFile: plan.backup('istiooperator', operator, profile),
+      },
+    );
+  };
+  for (const group of disabled) steps.push(profileStep(group, 'disabled'));
+  if (empty.length === 0) {
+    const { name, project, location } = report.cluster;
+    const version = report.target === 'asm-1.6' ? '1.6' : '1.7';
+    steps.push(
+      plan.step(
+        'install-asm',
+        disabled.length > 0 ? rulesOf(disabled.flat()) : ['asm-install'],
+        printable(`GKE cluster ${name ?? '(unknown)'}`),
+        {},
+        {
+          asmVersion: version,
+          scriptUrl: `https://storage.googleapis.com/csm-artifacts/asm/install_asm_${version}`,
+          project: project ?? 'PROJECT_ID',
+          cluster: name ?? 'CLUSTER_NAME',
+          location: location ?? 'CLUSTER_LOCATION',
+          identityMissing: !(name && project && location),
+        },
+      ),
+    );
+    // The post-migration step for the operators the scan asked to disable.
+    for (const group of disabled) steps.push(profileStep(group, 'empty'));
+  }
+  for (const group of empty) steps.push(profileStep(group, 'empty'));
+  return steps;
+}
+
+function phaseNotesFor(results: readonly RuleResult[]): Map<Phase, string[]> {
+  const notes = new Map<Phase, string[]>();
+  for (const result of results) {
+    const phaseNotes = notes.get(result.phase) ?? [];
+    notes.set(result.phase, phaseNotes);
+    if (result.status === 'unknown') {
+      phaseNotes.push(
+        `Not checked by the scan: ${result.ruleId} (${printable(result.reason ?? 'unknown')}).`,
+      );
+    }
+  }
+  return notes;
+}
+
+function actionRank(action: string): number {
+  const index = ACTION_ORDER.indexOf(action as FixAction);
+  return index < 0 ? ACTION_ORDER.length : index;
+}
+
+/** Kubernetes contexts that name the scanned cluster: the recorded one and gcloud's default name. */
+function expectedContexts(cluster: Report['cluster']): string[] {
+  const contexts: string[] = [];
+  if (cluster.context) contexts.push(cluster.context);
+  if (cluster.project && cluster.location && cluster.name) {
+    contexts.push(`gke_${cluster.project}_${cluster.location}_${cluster.name}`);
+  }
+  return [...new Set(contexts)];
+}
+
+export function planRemediation(report: Report): ScriptPlan {
+  const plan = new PlanBuilder();
+  const notes = phaseNotesFor(report.results);
+  const fixed = fixedFindings(report.results, notes);
+  const phases = phasesFor(report.target).map((phase): ScriptPhase => {
+    const items = fixed
+      .filter((item) => item.result.phase === phase)
+      .map((item, index) => ({ item, index }))
+      .sort((a, b) => actionRank(a.item.action) - actionRank(b.item.action) || a.index - b.index)
+      .map(({ item }) => item);
+    let steps: ScriptStep[];
+    switch (phase) {
+      case 'cluster-upgrade':
+        steps = clusterUpgradeSteps(items, plan);
+        break;
+      case 'migrate-namespaces':
+        steps = migrateNamespacesSteps(items, fixed, plan);
+        break;
+      case 'retire-old-control-plane':
+        steps = retireSteps(items, report.results, plan);
+        break;
+      case 'asm-install':
+        steps = asmInstallSteps(items, report, plan);
+        break;
+      default:
+        steps = uniqueByFix(items).map((group) => prepareStep(group, plan));
+    }
+    const scanStatus = report.phases.find((p) => p.id === phase)?.status ?? 'not-scanned';
+    const phaseNotes = [...(notes.get(phase) ?? [])];
+    if (scanStatus === 'blocked') {
+      phaseNotes.unshift(
+        'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the ' +
+          'earlier phases, then rescan and use the new remediate.sh.',
+      );
+    }
+    return {
+      id: phase,
+      title: PHASE_TITLES[phase],
+      functionName: `phase_${phase.replaceAll('-', '_')}`,
+      scanStatus,
+      notes: phaseNotes,
+      steps,
+    };
+  });
+  const { name, project, location } = report.cluster;
+  return {
+    toolVersion: report.tool.version,
+    generatedAt: report.generatedAt,
+    target: report.target,
+    verdict: report.verdict,
+    cluster: { name: name ?? '', project: project ?? '', location: location ?? '' },
+    clusterLabel: printable(
+      name ? `${name} (project ${project ?? 'unknown'}, location ${location ?? 'unknown'})` : 'unknown',
+    ),
+    expectedContexts: expectedContexts(report.cluster),
+    isAsm: report.target !== 'istio-1.6',
+    phases,
+    libraries: [...plan.libraries].sort().map((partial) => ({ partial })),
+  };
+}
