@@ -1,6 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/sidecar-proxy-version.ts';
 import { istiod, namespace, pod, sidecarPod, workload } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 const OLD = '1.4.10-gke.4';
 const NEW = '1.6.11-gke.0';
@@ -215,4 +216,26 @@ ruleTester(rule, {
       reason: 'runs image tag "latest", which is not an Istio version',
     },
   ],
+});
+
+describe('sidecar-proxy-version commands', () => {
+  it('quotes hostile names in the restart command and keeps a bare pod instruction on one comment line', async () => {
+    const result = await evaluateRule(rule, {
+      name: 'hostile',
+      documents: [
+        ...running16,
+        workload('Deployment', 'shop', 'cart;rm -rf ~', { uid: 'uid-evil' }),
+        sidecarPod('shop', 'evil-a', OLD, {
+          ownerReferences: [owner('Deployment', 'cart;rm -rf ~', 'uid-evil')],
+        }),
+        sidecarPod('shop', "debug'\n$(reboot)", OLD),
+      ],
+    });
+    const commands = result.findings.flatMap((f) => f.remediation?.commands ?? []);
+    expect(commands).toContain("kubectl rollout restart deployment 'cart;rm -rf ~' -n shop");
+    const podLines = commands.filter((c) => c.includes('delete pod'));
+    expect(podLines).toHaveLength(1);
+    expect(podLines[0]).toMatch(/^# /);
+    expect(podLines[0]).not.toContain('\n');
+  });
 });

@@ -1,6 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/webhook-firewall-15017.ts';
 import { firewallRule, gkeCluster } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 type Raw = Record<string, unknown>;
 const CIDR = '172.16.0.0/28';
@@ -260,4 +261,42 @@ ruleTester(rule, {
       reason: 'holds no enabled ingress rule of network default',
     },
   ],
+});
+
+describe('webhook-firewall-15017 commands', () => {
+  it('extends the master rule with tcp:15017, keeping what it allows', async () => {
+    const result = await evaluateRule(rule, {
+      name: 'master',
+      target: 'asm-1.7',
+      documents: withRules(masterRule()),
+    });
+    expect(result.findings[0]?.remediation?.commands).toEqual([
+      'gcloud compute firewall-rules update gke-demo-3f2a9c1b-master --allow tcp:443,tcp:10250,tcp:15017 --project acme-prod',
+    ]);
+  });
+
+  it("creates a dedicated rule from the control-plane CIDR to GKE's node tag without a master rule", async () => {
+    const documents = withRules(
+      firewallRule('gke-demo-3f2a9c1b-vms', { sourceRanges: ['10.132.0.0/20'], targetTags: [NODE_TAG] }),
+    );
+    const result = await evaluateRule(rule, { name: 'dedicated', documents });
+    expect(result.findings[0]?.remediation?.commands).toEqual([
+      `gcloud compute firewall-rules create demo-istio-webhook-15017 --network default --direction INGRESS --source-ranges ${CIDR} --allow tcp:15017 --target-tags ${NODE_TAG} --project acme-prod`,
+    ]);
+  });
+
+  it('quotes hostile values: a cluster name (in the new rule name) and a pool tag', async () => {
+    const hostile = privateCluster({
+      name: "demo'$(id)",
+      nodePools: [{ name: 'default-pool', config: { machineType: 'e2-standard-4', tags: ['$(id)'] } }],
+    });
+    const ssh = firewallRule('default-allow-ssh', {
+      sourceRanges: ['0.0.0.0/0'],
+      allowed: [{ IPProtocol: 'tcp', ports: ['22'] }],
+    });
+    const result = await evaluateRule(rule, { name: 'hostile', documents: [hostile, [ssh]] });
+    const command = result.findings[0]?.remediation?.commands.join('\n') ?? '';
+    expect(command).toContain(`create 'demo'\\''$(id)-istio-webhook-15017'`);
+    expect(command).toContain("--target-tags '$(id)'");
+  });
 });
