@@ -1,5 +1,5 @@
 import { fix } from '../src/engine/fixes.ts';
-import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
+import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/rule.ts';
 import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 
 export default defineRule({
@@ -8,7 +8,8 @@ export default defineRule({
   phase: 'asm-install',
   targets: ['asm-1.6', 'asm-1.7'],
   defaultSeverity: 'error',
-  needs: ['istiooperators', 'pods', 'deployments'],
+  // istiod revisions come from pods or Deployments, whichever was collected (see below).
+  needs: ['istiooperators'],
   docs: {
     summary:
       "The IstioOperator's spec.profile is not `disabled` before the ASM install, or not `empty` after it.",
@@ -16,7 +17,8 @@ export default defineRule({
       'Reads `spec.profile` of the IstioOperators in istio-system (not the `installed-state*` copies istioctl ' +
       'keeps). ASM counts as installed when a ready istiod carries an `istio.io/rev` label starting with ' +
       '`asm-`. Before that, every IstioOperator must have profile `disabled`; after it, profile `empty`. One ' +
-      'finding per IstioOperator. Not applicable when there is no IstioOperator.',
+      'finding per IstioOperator. Not applicable when there is no IstioOperator; unknown when neither pods nor ' +
+      'Deployments were collected (no way to tell which istiod revisions run).',
     why:
       'The operator would reconcile the istio-ingressgateway that ASM installs, so it must be disabled before ' +
       'install_asm runs (seed guide, "Disabling the operator"). After the migration, the `empty` profile ' +
@@ -35,6 +37,8 @@ export default defineRule({
   check(_snapshot, { index }) {
     const operators = index.controlPlaneOperators();
     if (operators.length === 0) return notApplicable('no IstioOperator in istio-system');
+    const revisionsUnknown = index.istiodRevisionsUnknown();
+    if (revisionsUnknown) return unknown(`cannot tell whether ASM is installed: ${revisionsUnknown}`);
     const asmRevision = index
       .istiodRevisions()
       .find((r) => r.ready && r.revision.startsWith('asm-'))?.revision;

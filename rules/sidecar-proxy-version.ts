@@ -60,9 +60,9 @@ export default defineRule({
   phase: 'migrate-namespaces',
   targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
   defaultSeverity: 'warning',
-  // StatefulSets, DaemonSets and ReplicaSets only name the owners; without them pods are grouped
-  // by their owner references and the pod-template-hash, so they are not required.
-  needs: ['pods', 'deployments'],
+  // istiod revisions can be read from pods alone, and controllers only name the owners: without
+  // them pods are grouped by their owner references (and pod-template-hash), so only pods are required.
+  needs: ['pods'],
   docs: {
     summary: 'Pods still run an istio-proxy older than the 1.6 control plane; restart their workloads.',
     checks:

@@ -66,6 +66,12 @@ ruleTester(rule, {
       ],
     },
     {
+      name: 'after ASM, told by Deployments alone when pods were not collected',
+      documents: [...afterAsm, operator('disabled')],
+      notCollected: { pods: 'pods is forbidden' },
+      findings: [{ fix: { action: 'set-operator-profile', params: { profile: 'empty' } } }],
+    },
+    {
       name: 'before ASM with no istiod at all: empty is wrong too',
       documents: [namespace('istio-system'), operator('empty')],
       findings: [{ fix: { action: 'set-operator-profile', params: { profile: 'disabled' } } }],
@@ -91,10 +97,10 @@ ruleTester(rule, {
       reason: 'IstioOperators not collected',
     },
     {
-      name: 'Pods not collected (cannot tell whether ASM runs)',
+      name: 'neither pods nor Deployments collected: cannot tell whether ASM runs',
       fixtures: ['fail-default-profile-before-asm.yaml'],
-      notCollected: { pods: 'pods is forbidden' },
-      reason: 'Pods not collected',
+      notCollected: { pods: 'pods is forbidden', deployments: 'deployments.apps is forbidden' },
+      reason: 'cannot tell whether ASM is installed: Pods not collected: pods is forbidden',
     },
   ],
 });

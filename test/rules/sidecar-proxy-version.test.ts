@@ -155,6 +155,26 @@ ruleTester(rule, {
       ],
     },
     {
+      name: 'Deployments and ReplicaSets not collected: istiod from its pod, the workload from owner references',
+      documents: [
+        ...running16,
+        sidecarPod('shop', 'cart-7d9f49d945-a', OLD, {
+          labels: { 'pod-template-hash': '7d9f49d945' },
+          ownerReferences: [owner('ReplicaSet', 'cart-7d9f49d945', 'uid-rs-cart')],
+        }),
+      ],
+      notCollected: {
+        deployments: 'deployments.apps is forbidden',
+        replicasets: 'replicasets.apps is forbidden',
+      },
+      findings: [
+        {
+          resource: { kind: 'ReplicaSet', name: 'cart-7d9f49d945' },
+          message: 'Delete its pods (cart-7d9f49d945-a)',
+        },
+      ],
+    },
+    {
       name: 'versions compare numerically: 1.6.3-gke.0 is older than 1.6.11-gke.0',
       documents: [...running16, sidecarPod('shop', 'debug', '1.6.3-gke.0')],
       findings: [{ message: 'runs istio-proxy 1.6.3-gke.0, older than the 1.6.11-gke.0 control plane' }],
