@@ -7,12 +7,14 @@ import { TARGETS, type Target } from '../engine/vocabulary.ts';
 import { UsageError } from '../errors.ts';
 import { TOOL_VERSION } from '../package-root.ts';
 import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/formats.ts';
+import { collect as collectBundle } from './collect.ts';
 import { diff } from './diff.ts';
 import type { CliIO } from './io.ts';
 import { DEFAULT_IMAGE, manifests } from './manifests.ts';
 import { RENDERABLE_FORMATS, type RenderableFormat, renderReport } from './report.ts';
 import { type CatalogueFormat, listRules } from './rules.ts';
 import { type FailOn, scan } from './scan.ts';
+import { addLiveSourceOptions, liveFlagsOf } from './source.ts';
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -45,10 +47,12 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       writeErr: (text) => io.stderr.write(text),
     });
 
-  program
-    .command('scan')
-    .description('scan a snapshot and write the readiness reports')
-    .option('--snapshot <path>', 'snapshot file or directory (repeatable)', collect, [])
+  addLiveSourceOptions(
+    program
+      .command('scan')
+      .description('scan a snapshot or a live cluster and write the readiness reports')
+      .option('--snapshot <path>', 'snapshot file or directory (repeatable)', collect, []),
+  )
     .addOption(new Option('--target <target>', 'migration target').choices(TARGETS).default('istio-1.6'))
     .option('--upgrade-to <version>', 'GKE version the cluster will be upgraded to, e.g. 1.17.12-gke.1501')
     .option('--format <formats>', `comma-separated: ${FORMATS.join(',')}`, DEFAULT_FORMATS.join(','))
@@ -73,6 +77,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
         await scan(
           {
             snapshot: opts.snapshot,
+            live: liveFlagsOf(opts),
             // Flags win over the config file; a default is not a flag.
             target: command.getOptionValueSource('target') === 'cli' ? (opts.target as Target) : undefined,
             upgradeTo: opts.upgradeTo,
@@ -92,6 +97,20 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
           },
           io,
         ),
+      );
+    });
+
+  addLiveSourceOptions(
+    program
+      .command('collect')
+      .description('read a live cluster (read-only) and write a snapshot bundle for `scan --snapshot`'),
+  )
+    .requiredOption('--output <file>', 'the bundle: FILE.json, .yaml or .yml, gzipped when it ends in .gz')
+    .option('-q, --quiet', 'no summary on stderr')
+    .option('-v, --verbose', 'stack traces on errors')
+    .action(async (opts) => {
+      done(
+        await collectBundle({ live: liveFlagsOf(opts), output: opts.output, quiet: opts.quiet === true }, io),
       );
     });
 

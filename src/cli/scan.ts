@@ -13,16 +13,18 @@ import { TOOL_VERSION } from '../package-root.ts';
 import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import type { Report } from '../report/model.ts';
-import { loadSnapshot } from '../snapshot/load.ts';
 import { readReportFile } from './diff.ts';
 import type { CliIO } from './io.ts';
 import { Progress } from './progress.ts';
+import { type LiveFlags, readSnapshot, snapshotSourceOf } from './source.ts';
 import { terminalSummary } from './summary.ts';
 
 export type FailOn = Severity | 'never';
 
 export interface ScanOptions {
   readonly snapshot: readonly string[];
+  /** Live source options (--context, --kubeconfig, --in-cluster, GKE identity and endpoints). */
+  readonly live?: LiveFlags | undefined;
   /** Undefined when not given on the command line: the config file or the default decides. */
   readonly target?: Target | undefined;
   readonly upgradeTo?: string | undefined;
@@ -83,11 +85,7 @@ export async function writeReports(
 }
 
 export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
-  if (options.snapshot.length === 0) {
-    throw new UsageError(
-      'nothing to scan: give --snapshot PATH (a file or directory of kubectl/gcloud dumps)',
-    );
-  }
+  const source = snapshotSourceOf(options.snapshot, options.live);
   if (options.failOnNew && options.baseline === undefined) {
     throw new UsageError('--fail-on-new needs --baseline OLD.json (the report to compare with)');
   }
@@ -102,16 +100,7 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);
   }
   const progress = new Progress(io);
-  const snapshot = await loadSnapshot(
-    // Paths stay as the user wrote them, so messages and report locations name them the same way.
-    options.snapshot.map((p) =>
-      path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.',
-    ),
-    {
-      onProgress: ({ filesRead, filesTotal, objects }) =>
-        progress.update(`reading snapshot: ${filesRead}/${filesTotal} files, ${objects} objects`),
-    },
-  );
+  const snapshot = await readSnapshot(source, io, progress);
   progress.update('running rules…', true);
   const now = io.now();
   const policy = scanPolicy(loaded?.config, snapshot, {

@@ -1,0 +1,139 @@
+/**
+ * Where a scan's snapshot comes from: offline files (--snapshot) or a live cluster (--context,
+ * --kubeconfig, --in-cluster, with the GKE identity and endpoint overrides). Shared by `scan`
+ * and `collect`, which declare the same live options.
+ */
+import path from 'node:path';
+import type { Command } from 'commander';
+import type { LiveProgress, LiveSourceOptions } from '../collect/live.ts';
+import { UsageError } from '../errors.ts';
+import { loadSnapshot } from '../snapshot/load.ts';
+import type { ClusterSnapshot } from '../snapshot/model.ts';
+import type { CliIO } from './io.ts';
+import type { Progress } from './progress.ts';
+
+export type LiveFlags = LiveSourceOptions;
+
+/** Declares the live source options on a command (scan, collect). */
+export function addLiveSourceOptions(command: Command): Command {
+  return command
+    .option('--context <name>', 'live: the kubeconfig context of the cluster (default: the current context)')
+    .option('--kubeconfig <file>', 'live: the kubeconfig file (default: $KUBECONFIG, else ~/.kube/config)')
+    .option('--in-cluster', "live: use the pod's service account (in a CronJob)")
+    .option('--project <project>', 'live: GKE project (default: from a gke_PROJECT_LOCATION_CLUSTER context)')
+    .option(
+      '--location <location>',
+      'live: GKE cluster location, a zone or region (default: from the context)',
+    )
+    .option('--cluster <name>', 'live: GKE cluster name (default: from the context)')
+    .option('--container-api-endpoint <url>', 'live: GKE API endpoint (private access, emulators)')
+    .option('--compute-api-endpoint <url>', 'live: Compute API endpoint (private access, emulators)');
+}
+
+/** The live flags of parsed commander options. */
+export function liveFlagsOf(opts: Record<string, unknown>): LiveFlags {
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  return {
+    context: text(opts.context),
+    kubeconfig: text(opts.kubeconfig),
+    inCluster: opts.inCluster === true ? true : undefined,
+    project: text(opts.project),
+    location: text(opts.location),
+    cluster: text(opts.cluster),
+    containerApiEndpoint: text(opts.containerApiEndpoint),
+    computeApiEndpoint: text(opts.computeApiEndpoint),
+  };
+}
+
+const LIVE_FLAG_NAMES: Readonly<Record<keyof LiveFlags, string>> = {
+  context: '--context',
+  kubeconfig: '--kubeconfig',
+  inCluster: '--in-cluster',
+  project: '--project',
+  location: '--location',
+  cluster: '--cluster',
+  containerApiEndpoint: '--container-api-endpoint',
+  computeApiEndpoint: '--compute-api-endpoint',
+};
+
+function givenLiveFlags(live: LiveFlags | undefined): string[] {
+  if (!live) return [];
+  return (Object.keys(LIVE_FLAG_NAMES) as (keyof LiveFlags)[])
+    .filter((key) => live[key] !== undefined)
+    .map((key) => LIVE_FLAG_NAMES[key]);
+}
+
+export type SnapshotSource =
+  | { readonly kind: 'snapshot'; readonly paths: readonly string[] }
+  | { readonly kind: 'live'; readonly live: LiveFlags };
+
+/** Exactly one kind of source (SPEC §1): offline files or a live cluster. */
+export function snapshotSourceOf(
+  snapshotPaths: readonly string[],
+  live: LiveFlags | undefined,
+): SnapshotSource {
+  const liveFlags = givenLiveFlags(live);
+  if (snapshotPaths.length > 0 && liveFlags.length > 0) {
+    throw new UsageError(
+      `give either --snapshot (offline files) or live options, not both (got --snapshot and ${liveFlags.join(', ')})`,
+    );
+  }
+  if (snapshotPaths.length > 0) return { kind: 'snapshot', paths: snapshotPaths };
+  if (live && liveFlags.length > 0) return { kind: 'live', live };
+  throw new UsageError(
+    'nothing to scan: give --snapshot PATH (a file or directory of kubectl/gcloud dumps), or a live cluster with --context NAME, --kubeconfig FILE or --in-cluster',
+  );
+}
+
+/** A relative path the user gave, resolved against the CLI's working directory. */
+function fromCwd(io: CliIO, file: string | undefined): string | undefined {
+  return file === undefined ? undefined : path.resolve(io.cwd, file);
+}
+
+export function describeLiveProgress(progress: LiveProgress): string {
+  const google = progress.google === 'done' ? 'GKE/Compute done' : 'GKE/Compute pending';
+  return `collecting: ${progress.listsDone}/${progress.listsTotal} kinds listed, ${progress.objects.toLocaleString('en-US')} objects, ${google}`;
+}
+
+export async function collectFromCluster(
+  live: LiveFlags,
+  io: CliIO,
+  progress: Progress,
+): Promise<ClusterSnapshot> {
+  progress.update('collecting: connecting to the Kubernetes API server…', true);
+  try {
+    // Loaded on demand: the Kubernetes and Google clients take a second to import, and offline
+    // scans and the other commands never need them.
+    const { collectLiveSnapshot } = await import('../collect/live.ts');
+    return await collectLiveSnapshot(
+      { ...live, kubeconfig: fromCwd(io, live.kubeconfig) },
+      {
+        env: io.env,
+        onProgress: (p) => progress.update(describeLiveProgress(p), p.listsDone === p.listsTotal),
+      },
+    );
+  } catch (error) {
+    // Clear the status line so the error message starts on a clean line.
+    progress.done();
+    throw error;
+  }
+}
+
+/** Reads the snapshot of a scan: loads the files or collects from the cluster. */
+export async function readSnapshot(
+  source: SnapshotSource,
+  io: CliIO,
+  progress: Progress,
+): Promise<ClusterSnapshot> {
+  if (source.kind === 'live') return collectFromCluster(source.live, io, progress);
+  return loadSnapshot(
+    // Paths stay as the user wrote them, so messages and report locations name them the same way.
+    source.paths.map((p) =>
+      path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.',
+    ),
+    {
+      onProgress: ({ filesRead, filesTotal, objects }) =>
+        progress.update(`reading snapshot: ${filesRead}/${filesTotal} files, ${objects} objects`),
+    },
+  );
+}
