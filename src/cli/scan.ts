@@ -1,5 +1,5 @@
 /** `meshready scan`: load a snapshot, run the catalogue, write the reports, decide the exit code. */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
 import { loadConfig } from '../config/load.ts';
@@ -10,6 +10,7 @@ import { type Severity, severityRank, type Target } from '../engine/vocabulary.t
 import { UsageError } from '../errors.ts';
 import { parseGkeVersion } from '../gke/version.ts';
 import { TOOL_VERSION } from '../package-root.ts';
+import { renderRemediationScript, SCRIPT_FILE_NAME } from '../remediate/script.ts';
 import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import type { Report } from '../report/model.ts';
@@ -81,6 +82,11 @@ export async function writeReports(
     await writeFile(file, formatter.render(report, context));
     written.push(path.relative(io.cwd, file) || file);
   }
+  const script = path.join(outputDir, SCRIPT_FILE_NAME);
+  const reportFile = options.formats.includes('json') ? FORMATTERS.json.fileName : undefined;
+  await writeFile(script, renderRemediationScript(report, { reportFile }), { mode: 0o755 });
+  await chmod(script, 0o755); // writeFile's mode only applies when it creates the file
+  written.push(path.relative(io.cwd, script) || script);
   return written;
 }
 

@@ -397,10 +397,14 @@ function migrateNamespacesSteps(
         }),
       );
     }
-    const rules = [...rulesOf(relabel.flat()), ...restartRules];
-    steps.push(
-      plan.step('verify-namespace', rules, printable(`Namespace ${namespace}`), { namespace }, { workloads }),
-    );
+    // Nothing to verify when the namespace could only get an instruction (no revision known).
+    const relabelled = relabel.some((group) => text((group[0] as FixedFinding).params, 'revision') !== '');
+    if (restarts.length > 0 || relabelled) {
+      const rules = [...rulesOf(relabel.flat()), ...restartRules];
+      steps.push(
+        plan.step('verify-namespace', rules, printable(`Namespace ${namespace}`), { namespace }, { workloads }),
+      );
+    }
   }
   return steps;
 }
@@ -413,12 +417,11 @@ function retireSteps(
   const scaleDown = items.filter((i) => i.action === 'scale-down-old-control-plane');
   if (scaleDown.length > 0) {
     const deployments = [...new Set(scaleDown.flatMap((i) => list(i.params, 'deployments')))];
-    const first = scaleDown[0] as FixedFinding;
     return [
       plan.step(
         'scale-down-old-control-plane',
         rulesOf(scaleDown),
-        describeResource(first.finding),
+        printable(`Deployments istio-system/${deployments.join(',')}`),
         { deployments },
         { backupFile: plan.backup('istio-system', 'old-control-plane-deployments') },
       ),
