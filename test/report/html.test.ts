@@ -1,0 +1,89 @@
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { renderHtml } from '../../src/report/html.ts';
+import { HOSTILE, hostileReport, largeReport, REPO_ROOT, scanDocuments } from './reports.ts';
+
+const TEMPLATES = [
+  path.join(REPO_ROOT, 'templates/report.html.hbs'),
+  ...readdirSync(path.join(REPO_ROOT, 'templates/report'))
+    .filter((name) => name.endsWith('.hbs'))
+    .map((name) => path.join(REPO_ROOT, 'templates/report', name)),
+];
+
+function inline(html: string, tag: 'style' | 'script'): string[] {
+  return [...html.matchAll(new RegExp(`<${tag}>([\\s\\S]*?)</${tag}>`, 'g'))].map((m) => m[1] ?? '');
+}
+
+describe('HTML report (static checks)', () => {
+  it('uses triple braces only for our own stylesheet and script', () => {
+    for (const file of TEMPLATES) {
+      const raw = [...readFileSync(file, 'utf8').matchAll(/\{\{\{\s*([^}]*?)\s*\}\}\}/g)].map((m) => m[1]);
+      expect(
+        raw.every((expression) => expression === 'assets.css' || expression === 'assets.js'),
+        file,
+      ).toBe(true);
+    }
+  });
+
+  it('escapes every cluster-provided string', () => {
+    const html = renderHtml(hostileReport());
+    const [head, body] = html.split('<body>') as [string, string];
+    expect(head).not.toContain(HOSTILE.cluster);
+    for (const value of Object.values(HOSTILE)) expect(body).not.toContain(value);
+    expect(body).toContain('&lt;img src&#x3D;x onerror&#x3D;&quot;window.__xss&#x3D;1&quot;&gt;');
+    expect(inline(html, 'script')).toHaveLength(1);
+    expect(html.match(/<script/g)).toHaveLength(1);
+    expect(html).not.toMatch(/<(img|svg|iframe)\b/);
+  });
+
+  it('allows only its own style and script, by hash, and nothing from the network', () => {
+    const html = renderHtml(largeReport(10));
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/
+      .exec(html)?.[1]
+      ?.replaceAll('&#x27;', "'")
+      .replaceAll('&#x3D;', '=');
+    const hash = (text: string) => `'sha256-${createHash('sha256').update(text).digest('base64')}'`;
+    const [style] = inline(html, 'style');
+    const [script] = inline(html, 'script');
+    expect(csp).toBe(
+      `default-src 'none'; style-src ${hash(style ?? '')}; script-src ${hash(script ?? '')}; img-src 'none'; base-uri 'none'; form-action 'none'`,
+    );
+    expect(html).not.toMatch(/<(link|img|iframe|object|embed)\b/);
+    expect(html).not.toMatch(/\b(src|srcset)=/);
+    expect(html).not.toMatch(/url\(/);
+  });
+
+  it('is complete without JavaScript: every finding is in the page and the filters start hidden', () => {
+    const report = largeReport(300);
+    const html = renderHtml(report);
+    expect(html.match(/<li class="finding"/g)).toHaveLength(300);
+    expect(html).toContain(
+      '<form id="filters" class="filters" role="search" aria-label="Filter findings" hidden>',
+    );
+    // Many findings: groups start collapsed; few: expanded.
+    expect(html).not.toMatch(/<details class="rule-group"[^>]* open>/);
+    expect(renderHtml(largeReport(20))).toMatch(/<details class="rule-group"[^>]* open>/);
+  });
+
+  it('shows what was not evaluated, not collected or skipped', () => {
+    const report = {
+      ...scanDocuments([]),
+      source: {
+        kind: 'snapshot' as const,
+        inputs: ['snap/'],
+        skipped: [{ file: 'snap/secret.yaml', reason: 'kind Secret is never read' }],
+        notCollected: [{ part: 'firewall', reason: 'forbidden: list firewalls' }],
+      },
+    };
+    const html = renderHtml(report);
+    const coverage = html.slice(html.indexOf('<section id="coverage"'));
+    expect(coverage).toContain('snap/secret.yaml');
+    expect(coverage).toContain('kind Secret is never read');
+    expect(coverage).toContain('forbidden: list firewalls');
+    const unknown = report.results.find((r) => r.status === 'unknown');
+    expect(unknown).toBeDefined();
+    expect(coverage).toContain(unknown?.ruleId);
+  });
+});
