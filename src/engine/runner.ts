@@ -119,6 +119,11 @@ function holdsPhase(result: RuleResult, rule: Rule | undefined): 'todo' | 'unkno
   return undefined;
 }
 
+/**
+ * Each phase of the target, in order: `done` when none of its rules holds it back, `todo` or
+ * `unknown` for the first phase that is not done, and `blocked` for every phase after it
+ * (nothing there can be finished before the earlier phase is).
+ */
 export function phaseStatuses(
   target: Target,
   results: readonly RuleResult[],
@@ -133,8 +138,8 @@ export function phaseStatuses(
       : holds.includes('unknown')
         ? 'unknown'
         : 'done';
-    if (earlierNotDone && status !== 'done') status = 'blocked';
-    if (status === 'todo' || status === 'blocked') earlierNotDone = true;
+    if (earlierNotDone) status = 'blocked';
+    if (status !== 'done') earlierNotDone = true;
     return { id: phase, status, rules: inPhase.map((r) => r.ruleId) };
   });
 }

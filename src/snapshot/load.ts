@@ -254,7 +254,8 @@ function loadYamlListByItems(builder: SnapshotBuilder, file: string, text: strin
   const split = splitYamlList(text);
   if (!split) return false;
   const envelope = parseDocument(split.envelope, { prettyErrors: false });
-  const list = envelope.errors.length === 0 ? envelope.toJS() : undefined;
+  const list: unknown =
+    envelope.errors.length === 0 && envelope.warnings.length === 0 ? envelope.toJS() : undefined;
   if (
     !isRecord(list) ||
     typeof list.kind !== 'string' ||
@@ -267,7 +268,14 @@ function loadYamlListByItems(builder: SnapshotBuilder, file: string, text: strin
   for (const chunk of split.items) {
     const document = parseDocument(chunk.text, { prettyErrors: false, uniqueKeys: false });
     if (document.errors.length > 0 || document.warnings.length > 0) return false;
-    parsed.push({ item: document.toJS({ maxAliasCount: 1000 }), line: chunk.line });
+    let item: unknown;
+    try {
+      item = document.toJS({ maxAliasCount: 1000 });
+    } catch {
+      // e.g. an alias to an anchor in another item: only the whole-file parse can resolve it.
+      return false;
+    }
+    parsed.push({ item, line: chunk.line });
     // Strip in batches so the parsed items never pile up for a big file.
     if (parsed.length >= 256) flush();
   }

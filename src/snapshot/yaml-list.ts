@@ -13,8 +13,11 @@ export interface YamlListChunks {
 
 const ITEMS_LINE = /^items:[ \t]*$/m;
 
+/** An anchor or alias might be there (`&a`, `*a` starting a node): items may then depend on each other. */
+const ANCHOR_OR_ALIAS = /(^|[\s[{,])[&*][^\s'"]/;
+
 export function splitYamlList(text: string): YamlListChunks | undefined {
-  if (/^---|\n---|\n\.\.\./.test(text) || text.includes('\t')) return undefined;
+  if (/^---|\n---|\n\.\.\./.test(text) || text.includes('\t') || ANCHOR_OR_ALIAS.test(text)) return undefined;
   const itemsMatch = ITEMS_LINE.exec(text);
   if (!itemsMatch) return undefined;
   const itemsStart = itemsMatch.index + itemsMatch[0].length + 1;

@@ -177,7 +177,7 @@ describe('runner', () => {
       ['cluster-upgrade', 'done'],
       ['prepare', 'todo'],
       ['migrate-namespaces', 'blocked'],
-      ['migrate-gateway', 'done'],
+      ['migrate-gateway', 'blocked'],
       ['retire-old-control-plane', 'blocked'],
     ]);
     expect(report.currentPhase).toBe('prepare');
@@ -186,7 +186,13 @@ describe('runner', () => {
     const unknownFirst = run(snapshotOf([]), [
       namespaceRule('u', 'cluster-upgrade', 'error', '', { needs: ['gkeCluster'] }),
     ]);
-    expect(unknownFirst.phases[0]?.status).toBe('unknown');
+    expect(unknownFirst.phases.map((p) => p.status)).toEqual([
+      'unknown',
+      'blocked',
+      'blocked',
+      'blocked',
+      'blocked',
+    ]);
     expect(unknownFirst.nextStep).toMatch(/^cluster-upgrade: check u, which could not be evaluated/);
   });
 

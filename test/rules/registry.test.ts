@@ -63,7 +63,6 @@ describe('rule registry', () => {
         expect(rule.docs.references.length).toBeGreaterThan(0);
         for (const ref of rule.docs.references) expect(ref.url).toMatch(/^https:\/\//);
         expect(rule.title.length).toBeGreaterThan(10);
-        expect(rule.needs.length).toBeGreaterThan(0);
       });
 
       it('is tested, with fixtures', () => {

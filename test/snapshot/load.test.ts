@@ -286,6 +286,27 @@ describe('offline loader', () => {
     expect(error.line).toBeLessThanOrEqual(3 + 31 * 4 + 1);
   });
 
+  it('reads a List whose items share YAML anchors', async () => {
+    const yaml = [
+      'apiVersion: v1',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: Namespace',
+      '  metadata: &meta',
+      '    name: a',
+      '    labels: {team: x}',
+      '- apiVersion: v1',
+      '  kind: Namespace',
+      '  metadata:',
+      '    <<: *meta',
+      '    name: b',
+      'kind: List',
+      '',
+    ].join('\n');
+    const snapshot = await loadSnapshot([await file('anchors.yaml', yaml)]);
+    expect(snapshot.kube.namespaces.map((n) => n.metadata.name)).toEqual(['a', 'b']);
+  });
+
   it('names the file and line of malformed JSON', async () => {
     const json = '{\n  "apiVersion": "v1",\n  "kind": "Namespace",\n  "metadata": {"name": "a",}\n}\n';
     const error = await inputErrorOf(loadSnapshot([await file('broken.json', json)]));

@@ -49,6 +49,7 @@ describe('kubectl YAML List chunking', () => {
     ['indented items', 'apiVersion: v1\nitems:\n  - kind: A\nkind: List\n'],
     ['tabs', 'apiVersion: v1\nitems:\n- kind: A\n\tx: 1\n'],
     ['a dash without a space', 'apiVersion: v1\nitems:\n-kind: A\n'],
+    ['anchors and aliases', 'apiVersion: v1\nitems:\n- &a {kind: A}\n- *a\nkind: List\n'],
   ])('leaves %s to the whole-file parser', (_, text) => {
     expect(splitYamlList(text)).toBeUndefined();
     expect(() => parseAllDocuments(text)).not.toThrow();
