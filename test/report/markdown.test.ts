@@ -1,0 +1,149 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MARKDOWN_LIMITS, renderMarkdown } from '../../src/report/markdown.ts';
+import { markdownCode, markdownFence, markdownText, markdownUrl } from '../../src/report/markdown-text.ts';
+import type { Report } from '../../src/report/model.ts';
+import {
+  demoReport,
+  failing,
+  HOSTILE,
+  hostileReport,
+  largeReport,
+  makeFinding,
+  REPO_ROOT,
+  reportFrom,
+  scanDocuments,
+} from './reports.ts';
+
+function section(markdown: string, heading: string): string {
+  const start = markdown.indexOf(`### ${heading}`);
+  expect(start, heading).toBeGreaterThanOrEqual(0);
+  const next = markdown.indexOf('\n### ', start + 4);
+  return markdown.slice(start, next < 0 ? undefined : next);
+}
+
+describe('Markdown summary', () => {
+  it('gives the verdict, the phase, the failing rules, the top findings and what to run next', async () => {
+    const report = await demoReport();
+    const markdown = renderMarkdown(report);
+    expect(markdown).toMatch(/^## ❌ meshready: Not ready — shop-prod to istio-1\.6\n/);
+    expect(section(markdown, 'Phase')).toContain('🔴 Upgrade the GKE cluster → ⏸️ Prepare the cluster');
+    expect(section(markdown, 'Phase')).toContain(`**Next step:** ${markdownText(report.nextStep)}`);
+    const rules = section(markdown, 'Failing rules');
+    for (const result of report.results.filter((r) => r.status === 'fail')) {
+      expect(rules).toContain(
+        `| [${result.ruleId}](https://github.com/meshready/meshready/blob/main/docs/rules.md#${result.ruleId}) `,
+      );
+    }
+    expect(rules).not.toContain('vpc-sc-mesh-ca');
+    const top = section(markdown, 'Top findings');
+    expect(top.match(/^1\. /gm)).toHaveLength(MARKDOWN_LIMITS.topFindings);
+    expect(top.indexOf('**error**')).toBeLessThan(top.indexOf('**warning**'));
+    const open = report.results.flatMap((r) => r.findings.filter((f) => !f.suppressed)).length;
+    expect(top).toContain(
+      `…and ${open - MARKDOWN_LIMITS.topFindings} more open findings in the HTML report.`,
+    );
+    const next = section(markdown, 'What to run next');
+    expect(next).toContain(
+      '```sh\n# gke-version-istio16: Cluster shop-prod\ngcloud container clusters upgrade shop-prod --master',
+    );
+    expect(next).toContain('remediate.sh');
+  });
+
+  it('stays bounded however big the cluster and however long the messages', () => {
+    const big = largeReport(10_000);
+    const huge: Report = {
+      ...big,
+      results: big.results.map((r) => ({
+        ...r,
+        findings: r.findings.map((f) => ({
+          ...f,
+          message: `${f.message} ${'very long detail '.repeat(500)}`,
+          remediation: { phase: 'prepare', commands: ['kubectl annotate x '.repeat(40), 'kubectl get pods'] },
+        })),
+      })),
+    };
+    const markdown = renderMarkdown(huge);
+    expect(markdown.length).toBeLessThan(20_000);
+    expect(renderMarkdown(big).length).toBeLessThan(10_000);
+    expect(markdown).toContain('…and 9990 more open findings in the HTML report.');
+    for (const line of section(markdown, 'Top findings').split('\n')) {
+      expect(line.length).toBeLessThan(MARKDOWN_LIMITS.messageLength * 2);
+    }
+  });
+
+  it('shows hostile names as text: no HTML, no links, no table breaks, no mentions', () => {
+    const report = hostileReport();
+    const markdown = renderMarkdown(report);
+    const outsideFences = markdown.replace(/^(`{3,})sh\n[\s\S]*?\n\1$/gm, '');
+    expect(outsideFences).not.toMatch(/(?<!\\)<(script|img|svg|iframe|textarea|b)\b/);
+    expect(outsideFences).not.toMatch(/(?<!\\)\[x(?<!\\)\]\(javascript:/);
+    expect(outsideFences).toContain(markdownText(HOSTILE.namespace));
+    for (const row of section(markdown, 'Failing rules')
+      .split('\n')
+      .filter((line) => line.startsWith('| ['))) {
+      expect(row.match(/(?<!\\)\|/g)).toHaveLength(6);
+    }
+    const mention = renderMarkdown(
+      reportFrom([
+        failing('service-port-naming', [
+          makeFinding('service-port-naming', {
+            namespace: 'shop',
+            name: 'cart',
+            message: 'Owned by @platform-team: rename the port.',
+          }),
+        ]),
+      ]),
+    );
+    expect(mention).toContain('Owned by @\u200bplatform-team');
+  });
+
+  it('puts every report value through a Markdown helper', () => {
+    const template = readFileSync(path.join(REPO_ROOT, 'templates/report.md.hbs'), 'utf8');
+    const expressions = [...template.matchAll(/\{\{(?!!)([^}]*)\}\}/g)].map((m) => (m[1] ?? '').trim());
+    const allowed = /^(?:[#/](?:if|each|unless)\b|else$|(?:md|code|fence|url|verdictIcon|phaseIcon) )/;
+    expect(expressions.filter((expression) => !allowed.test(expression))).toEqual([]);
+    expect(template).not.toContain('{{{');
+  });
+
+  it('says what could not be evaluated, and that nothing fails, for an empty scan', () => {
+    const report = scanDocuments([]);
+    const markdown = renderMarkdown(report);
+    expect(markdown).toMatch(/^## ❔ meshready: Unknown/);
+    expect(section(markdown, 'Failing rules')).toContain('No rule fails.');
+    expect(markdown).toContain('<details><summary>Rules that could not be evaluated</summary>');
+    const unknown = report.results.filter((r) => r.status === 'unknown');
+    expect(markdown.match(/^- `[a-z0-9-]+` \(/gm)).toHaveLength(
+      Math.min(unknown.length, MARKDOWN_LIMITS.unknownRules),
+    );
+    if (unknown.length > MARKDOWN_LIMITS.unknownRules) {
+      expect(markdown).toContain(`- …and ${unknown.length - MARKDOWN_LIMITS.unknownRules} more.`);
+    }
+  });
+});
+
+describe('Markdown escaping helpers', () => {
+  it('escapes inline markup and keeps text on one line', () => {
+    expect(markdownText('a|b *c* _d_ [e](f) <g> `h` ~i~ & \\')).toBe(
+      'a\\|b \\*c\\* \\_d\\_ \\[e\\](f) \\<g\\> \\`h\\` \\~i\\~ \\& \\\\',
+    );
+    expect(markdownText('line one\nline two')).toBe('line one line two');
+    expect(markdownText('see https://evil.example and www.evil.example')).toBe(
+      'see https:\\/\\/evil.example and www\\.evil.example',
+    );
+    expect(markdownText('x'.repeat(50), 10)).toBe(`${'x'.repeat(9)}…`);
+  });
+
+  it('fences code longer than any backtick run inside it', () => {
+    expect(markdownCode('a`b')).toBe('``a`b``');
+    expect(markdownCode('`start')).toBe('`` `start ``');
+    expect(markdownCode('a|b')).toBe('`a\\|b`');
+    expect(markdownFence(['echo ```', 'ls'], 'sh')).toBe('````sh\necho ```\nls\n````');
+  });
+
+  it('lets only http(s) links through', () => {
+    expect(markdownUrl('javascript:alert(1)')).toBe('#');
+    expect(markdownUrl('https://x.example/a b)(c')).toBe('https://x.example/a%20b%29%28c');
+  });
+});
