@@ -16,56 +16,9 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === NEWLINE || code === 0x0d || code === 0x09;
 }
 
-export function jsonItemLines(text: string): number[] {
-  const lines: number[] = [];
-  let line = 1;
-  let depth = 0;
-  /** Depth at which the elements we want live; 0 while not yet known. */
-  let itemDepth = 0;
-  let expectItem = false;
-  let lastKey = '';
-  let keyStart = -1;
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code === NEWLINE) {
-      line++;
-      continue;
-    }
-    if (isSpace(code)) continue;
-    if (expectItem && depth === itemDepth) {
-      expectItem = false;
-      if (code !== CLOSE_ARRAY) lines.push(line);
-    }
-    if (code === QUOTE) {
-      keyStart = i + 1;
-      i++;
-      while (i < text.length) {
-        const c = text.charCodeAt(i);
-        if (c === BACKSLASH) i++;
-        else if (c === QUOTE) break;
-        else if (c === NEWLINE) line++;
-        i++;
-      }
-      if (depth === 1) lastKey = text.slice(keyStart, i);
-      continue;
-    }
-    if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
-      depth++;
-      if (code === OPEN_ARRAY && itemDepth === 0 && (depth === 1 || (depth === 2 && lastKey === 'items'))) {
-        itemDepth = depth;
-        expectItem = true;
-      }
-    } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
-      if (code === CLOSE_ARRAY && depth === itemDepth) return lines;
-      depth--;
-    } else if (code === COMMA && depth === itemDepth) {
-      expectItem = true;
-    }
-  }
-  return lines;
-}
-
 export interface JsonListSpans {
+  /** A top-level array, or a top-level object's `items` (a kubectl List). */
+  readonly root: 'array' | 'list';
   /** Offsets of the `[` and `]` of the items array. */
   readonly arrayStart: number;
   readonly arrayEnd: number;
@@ -73,18 +26,21 @@ export interface JsonListSpans {
 }
 
 /**
- * Where each item of a top-level object's `items` array starts and ends, so a big kubectl List
- * can be parsed item by item (never holding the whole tree). Undefined when the text is not such
- * an object or is malformed in a way the scan notices; the caller then parses it whole.
+ * Where each element of a top-level array, or each item of a top-level object's `items` array
+ * (a kubectl List), starts and ends. Lets a big List be parsed item by item (never holding the
+ * whole tree) and gives every element its line. Undefined when the text has no such array or is
+ * malformed in a way the scan notices; the caller then parses it whole.
  */
-export function jsonListSpans(text: string): JsonListSpans | undefined {
+export function jsonItemSpans(text: string): JsonListSpans | undefined {
   const items: { start: number; end: number; line: number }[] = [];
   let line = 1;
   let depth = 0;
   let lastKey = '';
+  let itemDepth = 0;
   let arrayStart = -1;
   let itemStart = -1;
   let itemLine = 0;
+  let root: 'array' | 'list' | undefined;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code === NEWLINE) {
@@ -92,9 +48,9 @@ export function jsonListSpans(text: string): JsonListSpans | undefined {
       continue;
     }
     if (isSpace(code)) continue;
-    // Only a top-level object can be a List; anything at depth 0 after it is trailing junk.
-    if (depth === 0 && (code !== OPEN_OBJECT || lastKey !== '' || items.length > 0)) return undefined;
-    if (arrayStart >= 0 && depth === 2 && itemStart < 0 && code !== CLOSE_ARRAY && code !== COMMA) {
+    // Anything at depth 0 after the root value is trailing junk.
+    if (depth === 0 && root !== undefined) return undefined;
+    if (arrayStart >= 0 && depth === itemDepth && itemStart < 0 && code !== CLOSE_ARRAY && code !== COMMA) {
       itemStart = i;
       itemLine = line;
     }
@@ -112,22 +68,37 @@ export function jsonListSpans(text: string): JsonListSpans | undefined {
       continue;
     }
     if (code === OPEN_OBJECT || code === OPEN_ARRAY) {
+      if (depth === 0) root = code === OPEN_ARRAY ? 'array' : 'list';
       depth++;
-      if (depth === 2 && code === OPEN_ARRAY && lastKey === 'items' && arrayStart < 0) arrayStart = i;
+      if (arrayStart < 0 && code === OPEN_ARRAY && (depth === 1 || (depth === 2 && lastKey === 'items'))) {
+        arrayStart = i;
+        itemDepth = depth;
+      }
     } else if (code === CLOSE_OBJECT || code === CLOSE_ARRAY) {
-      if (depth === 2 && arrayStart >= 0 && code === CLOSE_ARRAY) {
+      if (depth === itemDepth && arrayStart >= 0 && code === CLOSE_ARRAY) {
         if (itemStart >= 0) items.push({ start: itemStart, end: i, line: itemLine });
-        return { arrayStart, arrayEnd: i, items };
+        return { root: root ?? 'array', arrayStart, arrayEnd: i, items };
       }
       depth--;
       if (depth < 0) return undefined;
-    } else if (code === COMMA && depth === 2 && arrayStart >= 0) {
+    } else if (code === COMMA && depth === itemDepth && arrayStart >= 0) {
       if (itemStart < 0) return undefined;
       items.push({ start: itemStart, end: i, line: itemLine });
       itemStart = -1;
     }
   }
   return undefined;
+}
+
+/** The spans of a kubectl List's items (a top-level object with `items`), else undefined. */
+export function jsonListSpans(text: string): JsonListSpans | undefined {
+  const spans = jsonItemSpans(text);
+  return spans?.root === 'list' ? spans : undefined;
+}
+
+/** The 1-based line of each element of a top-level array or of a List's `items`. */
+export function jsonItemLines(text: string): number[] {
+  return jsonItemSpans(text)?.items.map((item) => item.line) ?? [];
 }
 
 /**
@@ -171,7 +142,9 @@ export function prettyJsonListSpans(text: string): JsonListSpans | undefined {
           if (text.charCodeAt(end) === COMMA) nl = end;
         }
       } else if (text.startsWith(arrayClose, at)) {
-        return items.length > 0 ? { arrayStart, arrayEnd: at + keyIndent.length, items } : undefined;
+        return items.length > 0
+          ? { root: 'list', arrayStart, arrayEnd: at + keyIndent.length, items }
+          : undefined;
       } else return undefined;
     } else if (text.startsWith(itemClose, at)) {
       const end = at + itemClose.length;
