@@ -54,6 +54,7 @@ export interface RecordedRequest {
   readonly query: Readonly<Record<string, string>>;
   readonly authorization: string | undefined;
   readonly accept: string | undefined;
+  readonly userAgent: string | undefined;
   /** What the server answered (0 when the connection was dropped). */
   status: number;
 }
@@ -358,6 +359,7 @@ export class KubeApiServer {
       query: Object.fromEntries(url.searchParams),
       authorization: request.headers.authorization,
       accept: request.headers.accept,
+      userAgent: request.headers['user-agent'],
       status: 0,
     };
     this.requests.push(recorded);
