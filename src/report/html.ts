@@ -39,14 +39,16 @@ export function registerHtmlHelpers(handlebars: typeof Handlebars): void {
   handlebars.registerHelper('count', (value: unknown) =>
     typeof value === 'number' ? value.toLocaleString('en-US') : String(value ?? 0),
   );
-  // Rule documentation is Markdown with `code` spans: escape it, then mark the spans up.
-  handlebars.registerHelper(
-    'docText',
-    (value: unknown) =>
-      new handlebars.SafeString(
-        handlebars.Utils.escapeExpression(String(value ?? '')).replace(/`([^`]+)`/g, '<code>$1</code>'),
-      ),
-  );
+  // Rule documentation is Markdown with `code` spans: mark the spans up, escaping every part.
+  handlebars.registerHelper('docText', (value: unknown) => {
+    const escapeHtml = handlebars.Utils.escapeExpression;
+    const parts = String(value ?? '').split(/`([^`]+)`/);
+    return new handlebars.SafeString(
+      parts
+        .map((part, index) => (index % 2 === 1 ? `<code>${escapeHtml(part)}</code>` : escapeHtml(part)))
+        .join(''),
+    );
+  });
   handlebars.registerHelper('plural', (value: unknown, one: unknown, many: unknown) =>
     value === 1 ? String(one) : String(many),
   );

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
-import { renderHtml } from '../../src/report/html.ts';
+import { registerHtmlHelpers, renderHtml } from '../../src/report/html.ts';
 import { HOSTILE, hostileReport, largeReport, REPO_ROOT, scanDocuments } from './reports.ts';
 
 const TEMPLATES = [
@@ -85,5 +86,16 @@ describe('HTML report (static checks)', () => {
     const unknown = report.results.find((r) => r.status === 'unknown');
     expect(unknown).toBeDefined();
     expect(coverage).toContain(unknown?.ruleId);
+  });
+});
+
+describe('HTML report helpers', () => {
+  it('marks up `code` spans of rule documentation and escapes everything else', () => {
+    const handlebars = Handlebars.create();
+    registerHtmlHelpers(handlebars);
+    const render = handlebars.compile('{{docText text}}');
+    expect(render({ text: 'Run `kubectl get <x>` & <b>then</b>' })).toBe(
+      'Run <code>kubectl get &lt;x&gt;</code> &amp; &lt;b&gt;then&lt;/b&gt;',
+    );
   });
 });
