@@ -106,6 +106,8 @@ const LIBRARIES: Readonly<Record<string, readonly string[]>> = {
 };
 
 interface FixedFinding {
+  /** Position in the report (catalogue order), to list rules in that order. */
+  readonly order: number;
   readonly result: RuleResult;
   readonly finding: Finding;
   readonly action: FixAction;
@@ -184,7 +186,7 @@ function fixedFindings(results: readonly RuleResult[], notes: Map<Phase, string[
         );
         continue;
       }
-      fixed.push({ result, finding, action, params: parsed.data as Params });
+      fixed.push({ order: fixed.length, result, finding, action, params: parsed.data as Params });
     }
   }
   return fixed;
@@ -203,7 +205,7 @@ function uniqueByFix(items: readonly FixedFinding[]): FixedFinding[][] {
 }
 
 function rulesOf(group: readonly FixedFinding[]): string[] {
-  return group.map((item) => item.result.ruleId);
+  return [...group].sort((a, b) => a.order - b.order).map((item) => item.result.ruleId);
 }
 
 function compareText(a: string, b: string): number {
@@ -402,7 +404,13 @@ function migrateNamespacesSteps(
     if (restarts.length > 0 || relabelled) {
       const rules = [...rulesOf(relabel.flat()), ...restartRules];
       steps.push(
-        plan.step('verify-namespace', rules, printable(`Namespace ${namespace}`), { namespace }, { workloads }),
+        plan.step(
+          'verify-namespace',
+          rules,
+          printable(`Namespace ${namespace}`),
+          { namespace },
+          { workloads },
+        ),
       );
     }
   }
