@@ -139,6 +139,8 @@ export interface ReportView {
   readonly notApplicableRules: readonly RuleRowView[];
   readonly openFindings: number;
   readonly totalFindings: number;
+  /** With --baseline: open findings the baseline did not have, and the baseline's findings now gone. */
+  readonly baseline?: { readonly newFindings: number; readonly resolved: readonly FindingView[] } | undefined;
   /** Whether rule groups start expanded: only when there are few findings. */
   readonly expandGroups: boolean;
 }
@@ -171,7 +173,11 @@ export function clusterLabel(report: Report): string {
   return report.cluster.name ?? report.cluster.context ?? 'unnamed cluster';
 }
 
-function findingView(result: RuleResult, finding: Finding, id: string): FindingView {
+function findingView(
+  result: Pick<RuleResult, 'ruleId' | 'title'>,
+  finding: Finding,
+  id: string,
+): FindingView {
   const resource = describeResource(finding.resource);
   const namespace = finding.resource.namespace ?? CLUSTER_SCOPE_LABEL;
   const commands = finding.remediation?.commands ?? [];
@@ -297,6 +303,23 @@ export function buildReportView(report: Report): ReportView {
     (a, b) => b.error - a.error || b.total - a.total || a.namespace.localeCompare(b.namespace),
   );
   const verdict = VERDICT_LABELS[report.verdict];
+  const compared =
+    report.resolved !== undefined || report.results.some((r) => r.findings.some((f) => f.baseline));
+  const baseline = compared
+    ? {
+        newFindings: report.results.reduce(
+          (sum, r) => sum + r.findings.filter((f) => !f.suppressed && f.baseline === 'new').length,
+          0,
+        ),
+        resolved: (report.resolved ?? []).map((finding, i) =>
+          findingView(
+            { ruleId: finding.ruleId, title: ruleById(finding.ruleId)?.title ?? finding.ruleId },
+            finding,
+            `resolved-${i}`,
+          ),
+        ),
+      }
+    : undefined;
   return {
     report,
     clusterLabel: clusterLabel(report),
@@ -313,6 +336,7 @@ export function buildReportView(report: Report): ReportView {
     notApplicableRules: rules.filter((r) => r.status === 'not-applicable'),
     openFindings,
     totalFindings,
+    baseline,
     expandGroups: openFindings <= EXPANDED_FINDINGS_LIMIT,
   };
 }

@@ -4,7 +4,16 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
 import { registerHtmlHelpers, renderHtml } from '../../src/report/html.ts';
-import { HOSTILE, hostileReport, largeReport, REPO_ROOT, scanDocuments } from './reports.ts';
+import {
+  failing,
+  HOSTILE,
+  hostileReport,
+  largeReport,
+  makeFinding,
+  REPO_ROOT,
+  reportFrom,
+  scanDocuments,
+} from './reports.ts';
 
 const TEMPLATES = [
   path.join(REPO_ROOT, 'templates/report.html.hbs'),
@@ -86,6 +95,65 @@ describe('HTML report (static checks)', () => {
     const unknown = report.results.find((r) => r.status === 'unknown');
     expect(unknown).toBeDefined();
     expect(coverage).toContain(unknown?.ruleId);
+  });
+});
+
+describe('HTML report sections', () => {
+  const suppressedAndBaseline = () =>
+    reportFrom(
+      [
+        failing('service-port-naming', [
+          {
+            ...makeFinding('service-port-naming', { namespace: 'shop', name: 'cart' }),
+            baseline: 'new' as const,
+          },
+          makeFinding('service-port-naming', {
+            namespace: 'shop',
+            name: 'legacy-tcp',
+            suppressed: {
+              reason: 'TCP only, renamed in Q1',
+              owner: 'team-shop@example.com',
+              expires: '2026-12-31',
+            },
+          }),
+        ]),
+      ],
+      {
+        resolved: [
+          {
+            ...makeFinding('service-port-naming', { namespace: 'shop', name: 'old-web' }),
+            ruleId: 'service-port-naming',
+          },
+        ],
+      },
+    );
+
+  function sectionOf(html: string, id: string): string {
+    const start = html.indexOf(`<section id="${id}"`);
+    expect(start, id).toBeGreaterThanOrEqual(0);
+    return html.slice(start, html.indexOf('</section>', start));
+  }
+
+  it('lists suppressed findings in their own section only, with reason, owner and expiry', () => {
+    const html = renderHtml(suppressedAndBaseline());
+    const suppressed = sectionOf(html, 'suppressed');
+    expect(suppressed).toContain('Service shop/legacy-tcp');
+    expect(suppressed).toContain('TCP only, renamed in Q1');
+    expect(suppressed).toContain('team-shop@example.com');
+    expect(suppressed).toContain('2026-12-31');
+    const findings = sectionOf(html, 'findings');
+    expect(findings).toContain('Service shop/cart');
+    expect(findings).not.toContain('legacy-tcp');
+  });
+
+  it('says what is new and what was resolved since the baseline', () => {
+    const html = renderHtml(suppressedAndBaseline());
+    expect(sectionOf(html, 'findings')).toContain('<span class="baseline baseline-new">new</span>');
+    const baseline = sectionOf(html, 'baseline');
+    expect(baseline).toContain('1 open finding is new since the baseline');
+    expect(baseline).toContain('1 finding was resolved');
+    expect(baseline).toContain('Service shop/old-web');
+    expect(renderHtml(largeReport(5))).not.toContain('<section id="baseline"');
   });
 });
 

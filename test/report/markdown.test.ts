@@ -99,6 +99,25 @@ describe('Markdown summary', () => {
     expect(mention).toContain('Owned by @\u200bplatform-team');
   });
 
+  it('says what is new and resolved since the baseline, when there is one', async () => {
+    const report = await demoReport();
+    expect(renderMarkdown(report)).not.toContain('Since the baseline');
+    const [first, ...rest] = report.results;
+    const compared: Report = {
+      ...report,
+      results: [
+        {
+          ...(first as Report['results'][number]),
+          findings: (first?.findings ?? []).map((f) => ({ ...f, baseline: 'new' as const })),
+        },
+        ...rest,
+      ],
+      resolved: [],
+    };
+    const newCount = first?.findings.filter((f) => !f.suppressed).length;
+    expect(renderMarkdown(compared)).toContain(`**Since the baseline:** ${newCount} new, 0 resolved.`);
+  });
+
   it('puts every report value through a Markdown helper', () => {
     const template = readFileSync(path.join(REPO_ROOT, 'templates/report.md.hbs'), 'utf8');
     const expressions = [...template.matchAll(/\{\{(?!!)([^}]*)\}\}/g)].map((m) => (m[1] ?? '').trim());
