@@ -277,12 +277,12 @@ function sarifResult(
     }));
   }
   if (finding.suppressed) result.suppressions = sarifSuppressions(finding.suppressed);
+  if (single && finding.baseline) result.baselineState = finding.baseline;
   result.properties = single
     ? {
         phase: first.result.phase,
         resource: finding.resource,
         ...(finding.remediation ? { remediation: finding.remediation.commands } : {}),
-        ...(finding.baseline ? { baseline: finding.baseline } : {}),
       }
     : { phase: first.result.phase, aggregatedBy: grouping.name, findings: group.length };
   return result;
@@ -370,11 +370,10 @@ export function buildSarifLog(
   const run = log.runs[0];
 
   for (const [index, grouping] of GROUPINGS.entries()) {
-    const results = [...groupEntries(entries, grouping)].map(([key, group]) =>
-      sarifResult(grouping, key, group, places, limits),
-    );
+    const groups = groupEntries(entries, grouping);
     const last = index === GROUPINGS.length - 1;
-    if (results.length > limits.maxResults && !last) continue;
+    if (groups.size > limits.maxResults && !last) continue;
+    const results = [...groups].map(([key, group]) => sarifResult(grouping, key, group, places, limits));
     run.results = results;
     const aggregated =
       grouping.name === 'finding'

@@ -82,12 +82,15 @@ function suppressedReport(): Report {
         line: 30,
         suppressed: { reason: 'annotated on the object', source: 'annotation' },
       }),
-      makeFinding('service-port-naming', {
-        namespace: 'shop',
-        name: 'web',
-        file: 'manifests/shop.yaml',
-        line: 60,
-      }),
+      {
+        ...makeFinding('service-port-naming', {
+          namespace: 'shop',
+          name: 'web',
+          file: 'manifests/shop.yaml',
+          line: 60,
+        }),
+        baseline: 'new',
+      },
     ]),
   ]);
 }
@@ -365,6 +368,14 @@ describe('SARIF content', () => {
       { kind: 'inSource', status: 'accepted', justification: 'annotated on the object', properties: {} },
     ]);
     expect(open?.suppressions).toBeUndefined();
+  });
+
+  it('carries the baseline comparison as SARIF baselineState', () => {
+    expect(log('suppressed').runs[0].results.map((r) => r.baselineState)).toEqual([
+      undefined,
+      undefined,
+      'new',
+    ]);
   });
 
   it('sets automationDetails.id from --sarif-category, ending in / as upload-sarif does', () => {
