@@ -85,6 +85,17 @@ describe('scan sources', () => {
     }
   });
 
+  it('shows progress on stderr only when it is a terminal', async () => {
+    const tty = await runInProcess(['scan', ...cluster.liveArgs, '--json', '--quiet'], { tty: true });
+    expect(tty.stderr).toMatch(
+      /\r\x1b\[2Kcollecting: \d+\/\d+ kinds listed, \d+ objects, GKE\/Compute (pending|done)/,
+    );
+    expect(tty.stderr).toMatch(/collecting: (\d+)\/\1 kinds listed/);
+    const pipe = await runInProcess(['scan', ...cluster.liveArgs, '--json', '--quiet']);
+    expect(pipe.stderr).toBe('');
+    expect(JSON.parse(pipe.stdout).source.kind).toBe('live');
+  });
+
   it('writes the reports of a live scan like those of an offline scan', async () => {
     const outputDir = path.join(work, 'reports');
     const run = await runInProcess([

@@ -120,14 +120,14 @@ function exitCodeOf(error: unknown): number {
 /** Runs the CLI in this process (the test servers keep serving while it waits). */
 export async function runInProcess(
   argv: readonly string[],
-  options: { cwd?: string; env?: Record<string, string | undefined> } = {},
+  options: { cwd?: string; env?: Record<string, string | undefined>; tty?: boolean } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIO = {
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    stderrIsTTY: false,
+    stderrIsTTY: options.tty === true,
     cwd: options.cwd ?? ROOT,
     env: { ...options.env },
     now: () => new Date('2026-11-25T10:00:00Z'),
