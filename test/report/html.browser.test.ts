@@ -310,8 +310,9 @@ describe('HTML report with 10,000 findings', { timeout: 120_000 }, () => {
       `10,000 findings: ${(html.length / 1e6).toFixed(1)} MB of HTML rendered in ${renderMs.toFixed(0)} ms; ` +
         `first contentful paint ${timing.firstContentfulPaint.toFixed(0)} ms, load ${timing.load.toFixed(0)} ms`,
     );
-    expect(timing.firstContentfulPaint).toBeLessThan(3_000);
-    expect(timing.load).toBeLessThan(10_000);
+    // Generous bounds: the whole suite shares two cores.
+    expect(timing.firstContentfulPaint).toBeLessThan(5_000);
+    expect(timing.load).toBeLessThan(15_000);
 
     // Long lists are paged: at most 50 findings per namespace until asked for more.
     const rule = page.locator('#findings details[id^="rule-service-port-naming"]');
@@ -336,7 +337,7 @@ describe('HTML report with 10,000 findings', { timeout: 120_000 }, () => {
     );
     const filterMs = Date.now() - filterStarted;
     console.info(`10,000 findings: text filter applied in ${filterMs} ms (including the 120 ms debounce)`);
-    expect(filterMs).toBeLessThan(3_000);
+    expect(filterMs).toBeLessThan(5_000);
     const [match] = await visibleFindings(page);
     expect(match?.text).toContain('svc-4242');
     await page.close();

@@ -3,6 +3,7 @@
  * GitHub rules GH1001–GH1007 raised to errors) and the SARIF 2.1.0 JSON Schema through ajv.
  */
 import { execFile } from 'node:child_process';
+import { accessSync, chmodSync, constants } from 'node:fs';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -13,9 +14,18 @@ import { REPO_ROOT } from './reports.ts';
 
 const run = promisify(execFile);
 
+/**
+ * The validator binary. Its package makes it executable in a postinstall script; when install
+ * scripts were skipped (npm ci --ignore-scripts), do that here.
+ */
 export function multitoolPath(): string {
-  const require = createRequire(import.meta.url);
-  return require('@microsoft/sarif-multitool') as string;
+  const binary = createRequire(import.meta.url)('@microsoft/sarif-multitool') as string;
+  try {
+    accessSync(binary, constants.X_OK);
+  } catch {
+    chmodSync(binary, 0o755);
+  }
+  return binary;
 }
 
 export interface ValidatorIssue {
