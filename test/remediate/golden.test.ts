@@ -1,0 +1,100 @@
+/**
+ * Golden scripts for the demo snapshots (fixtures/demo/<state>), and the real CLI writing them.
+ * After an intended change, review the diff and update with `npx vitest run test/remediate -u`.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RULES } from '../../rules/index.ts';
+import { runRules } from '../../src/engine/runner.ts';
+import type { Target } from '../../src/engine/vocabulary.ts';
+import { renderRemediationScript } from '../../src/remediate/script.ts';
+import { reportSchema } from '../../src/report/model.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { ROOT, runMeshready } from '../helpers/cli.ts';
+import { runScript } from './fake-tools.ts';
+
+const DEMOS: readonly (readonly [string, Target])[] = [
+  ['addon-1.4', 'istio-1.6'],
+  ['mid-migration', 'istio-1.6'],
+  ['asm-candidate', 'asm-1.7'],
+];
+
+async function demoScript(state: string, target: Target): Promise<string> {
+  const snapshot = await loadSnapshot([path.join(ROOT, 'fixtures', 'demo', state)]);
+  const report = runRules(snapshot, {
+    rules: RULES,
+    target,
+    toolVersion: '0.1.0',
+    now: new Date('2026-11-25T10:00:00Z'),
+  });
+  return renderRemediationScript(report, { reportFile: 'meshready-report.json' });
+}
+
+const work = mkdtempSync(path.join(tmpdir(), 'meshready-golden-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+describe.each(DEMOS)('demo %s (%s)', (state, target) => {
+  it('matches its golden script', async () => {
+    await expect(await demoScript(state, target)).toMatchFileSnapshot(`golden/${state}.sh`);
+  });
+
+  it('is valid bash, shellcheck-clean, and its dry run contacts nothing', async () => {
+    const script = await demoScript(state, target);
+    const file = path.join(work, `${state}.sh`);
+    writeFileSync(file, script);
+    expect(spawnSync('bash', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
+    const lint = spawnSync('shellcheck', [file], { encoding: 'utf8' });
+    expect(lint.stdout).toBe('');
+    const dry = runScript(script);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.calls).toEqual([]);
+    expect(dry.stdout).toContain('Dry run: nothing was changed and nothing was contacted.');
+  });
+
+  it('is what `meshready scan` writes next to the reports, executable, and re-renders from the JSON report', () => {
+    const out = path.join(work, state);
+    const run = runMeshready([
+      'scan',
+      '--snapshot',
+      `fixtures/demo/${state}`,
+      '--target',
+      target,
+      '--output-dir',
+      out,
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const file = path.join(out, 'remediate.sh');
+    expect(statSync(file).mode & 0o777).toBe(0o755);
+    expect(run.stderr).toContain('remediate.sh');
+    const report = reportSchema.parse(
+      JSON.parse(readFileSync(path.join(out, 'meshready-report.json'), 'utf8')),
+    );
+    expect(readFileSync(file, 'utf8')).toBe(
+      renderRemediationScript(report, { reportFile: 'meshready-report.json' }),
+    );
+  });
+});
+
+describe('demo addon-1.4, what its script plans', () => {
+  it('backs up, then upgrades the 1.16 master to a safe version, and leaves the policies to a human', async () => {
+    const script = await demoScript('addon-1.4', 'istio-1.6');
+    expect(script).toContain(
+      'run gcloud container clusters upgrade shop-prod --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-shop --quiet',
+    );
+    expect(script).toContain("note 'Edits found on it (field managers): kubectl-edit'");
+    expect(script).toContain('todo_command kubectl get meshpolicies.authentication.istio.io default -o yaml');
+    expect(script).toContain('restrict_galley_clusterrole istio-galley-istio-system 0');
+    // No istiod ran yet: relabelling is an instruction, not a command.
+    expect(script).toContain(
+      "todo_command kubectl label namespace shop istio-injection- 'istio.io/rev=REVISION' --overwrite",
+    );
+    expect(script).not.toContain('relabel_namespace ');
+  });
+});
