@@ -122,7 +122,7 @@ function describeGoogleFailure(
     case DEADLINE_EXCEEDED:
       return `cannot reach the ${call.api} at ${call.host}: ${failure.message}`;
     default:
-      return `${call.permission.replace(/^.*\./, '')} on ${call.resource} failed: ${failure.message}`;
+      return `reading ${call.resource} (${call.permission}) failed: ${failure.message}`;
   }
 }
 

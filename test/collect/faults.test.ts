@@ -219,6 +219,15 @@ describe('transient failures are retried with backoff', () => {
   });
 });
 
+describe('bounded concurrency', () => {
+  it('keeps at most `concurrency` lists in flight, and uses them', async () => {
+    await cluster.close();
+    cluster = await startDemoCluster('asm-candidate', { kube: { latencyMs: 20 } });
+    await collectWith([], { ...FAST, concurrency: 2 });
+    expect(cluster.kube.maxInFlight).toBe(2);
+  });
+});
+
 describe('the scan cannot run (exit 3)', () => {
   it('when the API server rejects the credentials: one line naming the context and the server', async () => {
     await cluster.kube.writeKubeconfig(cluster.kubeconfig, {

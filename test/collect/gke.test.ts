@@ -173,6 +173,25 @@ describe('Google API failures leave only the Google parts not collected', () => 
     ]);
   });
 
+  it('an unreachable GKE endpoint', async () => {
+    const { createServer } = await import('node:net');
+    const server = createServer();
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    const snapshot = await collect([], { containerApiEndpoint: `http://127.0.0.1:${port}` });
+    expect(snapshot.coverage.gkeCluster).toMatchObject({
+      collected: false,
+      reason: expect.stringMatching(
+        new RegExp(
+          `^cannot reach the Kubernetes Engine API \\(container\\.googleapis\\.com\\) at http://127\\.0\\.0\\.1:${port}: `,
+        ),
+      ),
+    });
+    expect(snapshot.coverage.pods).toEqual({ collected: true });
+  });
+
   it('an unknown machine type is a note, not a failure', async () => {
     const snapshot = await collect([{ path: /\/machineTypes\/e2-medium$/, status: 404 }]);
     expect(snapshot.coverage.machineTypes).toEqual({

@@ -6,11 +6,12 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { collectLiveSnapshot } from '../../src/collect/live.ts';
-import { collectorRbacRules, READ_VERBS } from '../../src/collect/rbac.ts';
+import { collectorRbacRules, type RbacRule, READ_VERBS } from '../../src/collect/rbac.ts';
 import { COLLECTED_RESOURCES } from '../../src/collect/resources.ts';
 import { parseResourcePath, type ServedResource } from '../helpers/kube-api-server.ts';
-import { type DemoCluster, startDemoCluster, TOKEN } from './demo-cluster.ts';
+import { type DemoCluster, runInProcess, startDemoCluster, TOKEN } from './demo-cluster.ts';
 
 const CLUSTER_SCOPED = new Set(['meshpolicies', 'clusterrbacconfigs']);
 const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter(
@@ -86,8 +87,14 @@ describe('requests of a live collection (asm-candidate demo, plus a Secret it mu
     }
   });
 
-  it('is covered, request by request, by the ClusterRole of `meshready manifests`, which grants nothing more', () => {
-    const rules = collectorRbacRules();
+  it('is covered, request by request, by the ClusterRole of `meshready manifests`, which grants nothing more', async () => {
+    const printed = await runInProcess(['manifests']);
+    expect(printed.code, printed.stderr).toBe(0);
+    const clusterRole = parseAllDocuments(printed.stdout)
+      .map((document) => document.toJS())
+      .find((object) => object?.kind === 'ClusterRole');
+    const rules: RbacRule[] = clusterRole.rules;
+    expect(rules).toEqual(collectorRbacRules());
     const requested = new Set<string>();
     for (const request of cluster.kube.requests) {
       if (isDiscovery(request.path)) continue;

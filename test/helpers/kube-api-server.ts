@@ -210,6 +210,9 @@ export class KubeApiServer {
   private readonly faults: { fault: Fault; remaining: number }[] = [];
   private readonly options: KubeApiServerOptions;
   private readonly resourceVersion = '424242';
+  private inFlight = 0;
+  /** The most requests this server was answering at the same time. */
+  maxInFlight = 0;
   url = '';
 
   constructor(options: KubeApiServerOptions = {}) {
@@ -363,6 +366,9 @@ export class KubeApiServer {
       status: 0,
     };
     this.requests.push(recorded);
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    response.once('close', () => this.inFlight--);
     if (this.options.latencyMs) await sleep(this.options.latencyMs);
 
     const fault = this.takeFault(pathname, url.searchParams.has('continue'));
