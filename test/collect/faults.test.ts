@@ -14,7 +14,11 @@ import type { ClusterSnapshot, SnapshotPart } from '../../src/snapshot/model.ts'
 import type { Fault } from '../helpers/kube-api-server.ts';
 import { type DemoCluster, runChild, runInProcess, startDemoCluster } from './demo-cluster.ts';
 
-const FAST = { retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 40 }, requestTimeoutMs: 400 };
+/** Quick retries; a timeout generous enough for a loaded CI machine. */
+const FAST = { retry: { retries: 3, baseDelayMs: 5, maxDelayMs: 40 }, requestTimeoutMs: 5_000 };
+/** For the slow-response cases: answers come after SLOW_MS, past this timeout. */
+const SHORT_TIMEOUT = { ...FAST, requestTimeoutMs: 1_000 };
+const SLOW_MS = 3_000;
 const PODS = '/api/v1/pods';
 const FIXTURE_PODS = 39;
 
@@ -180,10 +184,10 @@ describe('transient failures are retried with backoff', () => {
   it.each<[string, Fault]>([
     ['429 Too Many Requests', { path: PODS, status: 429, retryAfterSeconds: 0, times: 2 }],
     ['500 Internal Server Error', { path: PODS, status: 500, times: 2 }],
-    ['a slow response (beyond the request timeout)', { path: PODS, delayMs: 1_500, times: 1 }],
+    ['a slow response (beyond the request timeout)', { path: PODS, delayMs: SLOW_MS, times: 1 }],
     ['a dropped connection', { path: PODS, drop: true, times: 2 }],
   ])('%s: retried, then collected in full', async (_name, fault) => {
-    const snapshot = await collectWith([fault]);
+    const snapshot = await collectWith([fault], fault.delayMs ? SHORT_TIMEOUT : FAST);
     expect(snapshot.coverage.pods).toEqual({ collected: true });
     expect(snapshot.kube.pods).toHaveLength(FIXTURE_PODS);
     expect(podRequests().length).toBe((fault.times ?? 0) + 1);
@@ -203,7 +207,7 @@ describe('transient failures are retried with backoff', () => {
     ['500', { path: PODS, status: 500 }, /^listing pods failed \(4 attempts\): HTTP 500: InternalError/],
     [
       'slow',
-      { path: PODS, delayMs: 2_000 },
+      { path: PODS, delayMs: SLOW_MS },
       /^listing pods failed \(4 attempts\): no answer within the request timeout/,
     ],
     [
@@ -212,7 +216,7 @@ describe('transient failures are retried with backoff', () => {
       /^listing pods failed \(4 attempts\): .*(other side closed|socket|reset)/i,
     ],
   ])('persistent %s: not collected after the retries, with the cause', async (_name, fault, reason) => {
-    const snapshot = await collectWith([fault]);
+    const snapshot = await collectWith([fault], fault.delayMs ? SHORT_TIMEOUT : FAST);
     expect(snapshot.coverage.pods).toMatchObject({ collected: false, reason: expect.stringMatching(reason) });
     expect(podRequests()).toHaveLength(4);
     expectRulesUnknown(snapshot, 'pods', /^Pods not collected: listing pods failed/);

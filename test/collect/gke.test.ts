@@ -21,7 +21,7 @@ import { stripGkeCluster } from '../../src/snapshot/strip.ts';
 import type { GoogleFault } from '../helpers/google-api-server.ts';
 import { DEMOS, type DemoCluster, runInProcess, startDemoCluster } from './demo-cluster.ts';
 
-const FAST = { retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 }, requestTimeoutMs: 2_000 };
+const FAST = { retry: { retries: 2, baseDelayMs: 5, maxDelayMs: 20 }, requestTimeoutMs: 5_000 };
 const CLUSTER_PATH = '/v1beta1/projects/acme-shop/locations/europe-west1/clusters/shop-prod';
 const FIREWALLS_PATH = '/compute/v1/projects/acme-shop/global/firewalls';
 
@@ -37,6 +37,7 @@ afterEach(async () => {
 function collect(
   faults: readonly GoogleFault[] = [],
   options: Partial<LiveSourceOptions> = {},
+  tuning: { requestTimeoutMs?: number } = {},
 ): Promise<ClusterSnapshot> {
   for (const fault of faults) cluster.google.addFault(fault);
   return collectLiveSnapshot(
@@ -46,7 +47,7 @@ function collect(
       computeApiEndpoint: cluster.google.url,
       ...options,
     },
-    { env: {}, tuning: FAST },
+    { env: {}, tuning: { ...FAST, ...tuning } },
   );
 }
 
@@ -180,7 +181,12 @@ describe('Google API failures leave only the Google parts not collected', () => 
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     await new Promise<void>((resolve) => server.close(() => resolve()));
-    const snapshot = await collect([], { containerApiEndpoint: `http://127.0.0.1:${port}` });
+    // google-gax retries an unavailable endpoint until the call's deadline.
+    const snapshot = await collect(
+      [],
+      { containerApiEndpoint: `http://127.0.0.1:${port}` },
+      { requestTimeoutMs: 1_500 },
+    );
     expect(snapshot.coverage.gkeCluster).toMatchObject({
       collected: false,
       reason: expect.stringMatching(
