@@ -296,9 +296,14 @@ function prepareStep(group: readonly FixedFinding[], plan: PlanBuilder): ScriptS
           return [JSON.stringify([{ op: 'add', path: `/spec/ports/${index}/name`, value: name }])];
         }),
       });
+    case 'replace-node-pool':
+      return plan.step(first.action, rules, resource, params, {
+        scope: gcloudScope(params),
+        // The name the report's commands use; node pool names have at most 40 characters.
+        newPool: `${text(params, 'pool').slice(0, 34).replace(/-+$/, '')}-4vcpu`,
+      });
     case 'enable-workload-identity':
     case 'resize-node-pool':
-    case 'replace-node-pool':
       return plan.step(first.action, rules, resource, params, { scope: gcloudScope(params) });
     case 'open-webhook-port':
       return plan.step(first.action, rules, resource, params, {

@@ -605,7 +605,7 @@ phase_prepare() {
   # pool (create, cordon and drain the old nodes, delete the old pool) reschedules every pod on
   # them and changes the bill; choose the node count and the moment yourself.
   todo 'Create a pool of e2-standard-4, cordon and drain the nodes of tools-pool, then delete tools-pool (GKE: migrating workloads to different machine types)'
-  todo_command gcloud container node-pools create NEW_POOL --cluster shop-prod --machine-type e2-standard-4 --num-nodes NODES --location europe-west1 --project acme-shop
+  todo_command gcloud container node-pools create tools-pool-4vcpu --cluster shop-prod --machine-type e2-standard-4 --num-nodes NODES --location europe-west1 --project acme-shop
   todo_command kubectl cordon -l cloud.google.com/gke-nodepool=tools-pool
   todo_command kubectl drain -l cloud.google.com/gke-nodepool=tools-pool --ignore-daemonsets --delete-emptydir-data
   todo_command gcloud container node-pools delete tools-pool --cluster shop-prod --location europe-west1 --project acme-shop
