@@ -135,6 +135,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
     .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
+    .option('--remediation-script <file>', 'also write remediate.sh, made from this report, to <file>')
     .action(async (reportFile: string, opts) => {
       done(
         await renderReport(
@@ -144,6 +145,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
             output: opts.output,
             sarifRoot: opts.sarifRoot,
             sarifCategory: opts.sarifCategory,
+            remediationScript: opts.remediationScript,
           },
           io,
         ),

@@ -3,11 +3,12 @@
  * JSON report. The file is validated against the report schema first; a malformed one is an
  * InputError naming the file, the line and what was expected.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { renderRemediationScript } from '../remediate/script.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import { type Report, reportSchema } from '../report/model.ts';
 import type { CliIO } from './io.ts';
@@ -20,6 +21,8 @@ export interface ReportOptions {
   readonly output?: string | undefined;
   readonly sarifRoot?: string | undefined;
   readonly sarifCategory?: string | undefined;
+  /** Also write remediate.sh, generated from the same report, to this file. */
+  readonly remediationScript?: string | undefined;
 }
 
 function lineAt(text: string, offset: number): number {
@@ -120,6 +123,12 @@ export async function renderReport(reportFile: string, options: ReportOptions, i
     io.stdout.write(rendered);
   } else {
     await writeFile(path.resolve(io.cwd, options.output), rendered);
+  }
+  if (options.remediationScript !== undefined) {
+    const script = path.resolve(io.cwd, options.remediationScript);
+    const reportName = path.basename(reportFile);
+    await writeFile(script, renderRemediationScript(report, { reportFile: reportName }), { mode: 0o755 });
+    await chmod(script, 0o755);
   }
   return 0;
 }

@@ -82,6 +82,38 @@ describe.each(DEMOS)('demo %s (%s)', (state, target) => {
   });
 });
 
+describe('meshready report --remediation-script', () => {
+  it('writes the same script from a saved JSON report, executable', () => {
+    const out = path.join(work, 'from-report');
+    const scan = runMeshready([
+      'scan',
+      '--snapshot',
+      'fixtures/demo/mid-migration',
+      '--output-dir',
+      out,
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
+    expect(scan.code, scan.stderr).toBe(0);
+    const again = path.join(work, 'again.sh');
+    const run = runMeshready([
+      'report',
+      path.join(out, 'meshready-report.json'),
+      '--format',
+      'markdown',
+      '--output',
+      path.join(work, 'again.md'),
+      '--remediation-script',
+      again,
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(statSync(again).mode & 0o777).toBe(0o755);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(path.join(out, 'remediate.sh'), 'utf8'));
+  });
+});
+
 describe('demo addon-1.4, what its script plans', () => {
   it('backs up, then upgrades the 1.16 master to a safe version, and leaves the policies to a human', async () => {
     const script = await demoScript('addon-1.4', 'istio-1.6');
