@@ -199,22 +199,34 @@ export function formatTable(results: readonly Measurement[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+export async function runBench(
+  sizes: readonly string[],
+  out: string,
+  latencyMs: number,
+): Promise<Measurement[]> {
+  const results: Measurement[] = [];
+  for (const size of sizes) {
+    if (!Object.hasOwn(SIZES, size)) throw new Error(`unknown size ${size}`);
+    results.push(...(await benchSize(size as keyof typeof SIZES, out, latencyMs)));
+    process.stderr.write(`finished ${size}\n`);
+  }
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  return results;
+}
+
 if (import.meta.main) {
   const args = process.argv.slice(2);
   const value = (flag: string, fallback: string) => {
     const i = args.indexOf(flag);
     return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
   };
-  const sizes = value('--sizes', 'S,M,L').split(',') as (keyof typeof SIZES)[];
   const out = path.resolve(ROOT, value('--out', 'bench-out'));
-  const latencyMs = Number(value('--latency-ms', '5'));
-  const results: Measurement[] = [];
-  for (const size of sizes) {
-    if (!SIZES[size]) throw new Error(`unknown size ${size}`);
-    results.push(...(await benchSize(size, out, latencyMs)));
-    process.stderr.write(`finished ${size}\n`);
-  }
-  writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const results = await runBench(
+    value('--sizes', 'S,M,L').split(','),
+    out,
+    Number(value('--latency-ms', '5')),
+  );
   process.stdout.write(formatTable(results));
   process.stdout.write(
     `\nmachine: ${readFileSync('/proc/cpuinfo', 'utf8').match(/model name\s*:\s*(.*)/)?.[1] ?? 'unknown CPU'}, `,
