@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { fix } from '../../src/engine/fixes.ts';
 import type { Target } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { afterFixes, beforeFixes, relabelEffects } from './cluster-states.ts';
@@ -18,7 +19,7 @@ import {
   kubectlWords,
   runScript,
 } from './fake-tools.ts';
-import { CLUSTER, CONTEXT, fullReport } from './reports.ts';
+import { CLUSTER, CONTEXT, fullReport, fullResults, report } from './reports.ts';
 
 const scripts = new Map<string, string>();
 function scriptFor(target: Target, cluster = {}): string {
@@ -61,6 +62,25 @@ describe('remediate.sh is valid, shellcheck-clean bash', () => {
     const lint = spawnSync('shellcheck', ['--severity=style', file], { encoding: 'utf8' });
     expect(lint.stdout).toBe('');
     expect(lint.status).toBe(0);
+  });
+
+  it('also with hostile names everywhere', () => {
+    const hostile = `a'b"c$(touch x)\`id\`\n;|&*?[x]{a,b}~!#\\ é 名 \u202e`;
+    const results = fullResults('asm-1.7');
+    for (const result of results) {
+      for (const finding of result.findings) {
+        if (finding.fix?.action === 'relabel-namespace') {
+          finding.fix = fix('relabel-namespace', { namespace: hostile, revision: hostile });
+        } else if (finding.fix?.action === 'delete-galley-webhook') {
+          finding.fix = fix('delete-galley-webhook', { name: hostile });
+        }
+      }
+    }
+    const file = path.join(work, 'hostile.sh');
+    const cluster = { name: hostile, project: hostile, location: hostile, context: hostile };
+    writeFileSync(file, renderRemediationScript(report('asm-1.7', results, cluster)));
+    expect(spawnSync('bash', ['-n', file], { encoding: 'utf8' }).status).toBe(0);
+    expect(spawnSync('shellcheck', [file], { encoding: 'utf8' }).stdout).toBe('');
   });
 
   it('also without any cluster identity or finding', () => {
