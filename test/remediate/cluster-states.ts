@@ -63,6 +63,14 @@ export function beforeFixes(options: { masterVersion?: string } = {}): FakeRespo
     },
     { match: 'kubectl *get namespace * --ignore-not-found -o name', stdout: 'namespace/x\n' },
     {
+      match: 'kubectl *get deployment cart -n shop --ignore-not-found -o name',
+      stdout: 'deployment.apps/cart\n',
+    },
+    {
+      match: 'kubectl *get statefulset db -n shop --ignore-not-found -o name',
+      stdout: 'statefulset.apps/db\n',
+    },
+    {
       match: 'kubectl *get namespace shop -o go-template=*',
       stdout: 'istio.io/rev=istio-1611\n',
       requires: 'shop-relabelled',
@@ -141,6 +149,14 @@ export function afterFixes(): FakeResponse[] {
       stdout: '1\n',
     },
     { match: 'kubectl *get namespace * --ignore-not-found -o name', stdout: 'namespace/x\n' },
+    {
+      match: 'kubectl *get deployment cart -n shop --ignore-not-found -o name',
+      stdout: 'deployment.apps/cart\n',
+    },
+    {
+      match: 'kubectl *get statefulset db -n shop --ignore-not-found -o name',
+      stdout: 'statefulset.apps/db\n',
+    },
     { match: 'kubectl *get namespace * -o go-template=*', stdout: 'istio.io/rev=istio-1611\n' },
     { match: 'kubectl *get deployment cart -n shop -o go-template=*', stdout: 'app=cart,' },
     { match: 'kubectl *get statefulset db -n shop -o go-template=*', stdout: 'app=db,' },

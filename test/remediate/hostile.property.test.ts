@@ -344,6 +344,7 @@ function responses(n: HostileNames, masterVersion: string): FakeResponse[] {
     { match: 'kubectl *get istiooperator * -o go-template=*', stdout: '0|istio-ingressgateway|false\n' },
     { match: 'kubectl *get istiooperator * -o jsonpath=*', stdout: 'default' },
     { match: 'kubectl *get istiooperator *--ignore-not-found -o name', stdout: 'istiooperator/x\n' },
+    { match: 'kubectl *get deployment *--ignore-not-found -o name', stdout: 'deployment/x\n' },
     { match: 'kubectl *--ignore-not-found -o name', stdout: '' },
     {
       match: 'kubectl *get deployment -n istio-system -l app=istiod,istio.io/rev=istio-1611 *',

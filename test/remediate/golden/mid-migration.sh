@@ -464,6 +464,7 @@ restart_workload() {
       withhold "namespace $(shell_word "$namespace") does not select a 1.6 revision yet: a restart would bring back the 1.4 proxy"
       return 0
     fi
+    object_exists "$type" "$name" -n "$namespace" || return 0
     if ! workload_has_old_proxy "$type" "$namespace" "$name"; then
       done_already 'none of its pods runs a 1.4 proxy any more'
       return 0
