@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { RULES } from '../../rules/index.ts';
 import { fix } from '../../src/engine/fixes.ts';
 import type { Target } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
@@ -121,6 +122,14 @@ describe('modes', () => {
       'would run: gcloud compute firewall-rules update gke-demo-1a2b3c4d-master --project acme-prod --allow tcp:443,tcp:10250,tcp:15017',
     );
     expect(run.stdout).toContain('Dry run: nothing was changed and nothing was contacted.');
+    // Every step names the rule(s) it fixes and a resource.
+    const steps = [...run.stdout.matchAll(/^--- Step (\d+) \[([^\]]+)\] (.+)$/gm)];
+    expect(steps.length).toBeGreaterThan(20);
+    const ruleIds = new Set(RULES.map((rule) => rule.id));
+    for (const [, , rules, resource] of steps) {
+      for (const rule of (rules as string).split(', ')) expect(ruleIds.has(rule), rule).toBe(true);
+      expect(resource).toMatch(/\S/);
+    }
   });
 
   it('--apply without a terminal refuses unless --yes is given', () => {
