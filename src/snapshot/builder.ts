@@ -60,7 +60,10 @@ export class SnapshotBuilder {
   /** Adds an already stripped object; duplicates (same kind, namespace and name) keep the first. */
   addKubeObject(kind: KubeKind, object: KubeObject): void {
     if (!isKeptObject(kind, object.metadata)) return;
-    const key = `${kind}\u0000${object.kind}\u0000${object.metadata.namespace ?? ''}\u0000${object.metadata.name}`;
+    // The uid identifies an object on its own; without one (hand-written manifests) use its name.
+    const key =
+      object.metadata.uid ??
+      `${kind}\u0000${object.kind}\u0000${object.metadata.namespace ?? ''}\u0000${object.metadata.name}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
     (this.kube[kind] as KubeObject[]).push(object);

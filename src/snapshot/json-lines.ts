@@ -114,25 +114,24 @@ export function prettyJsonListSpans(text: string): JsonListSpans | undefined {
   while (text.charCodeAt(2 + k) === 0x20) k++;
   if (k === 0 || text.charCodeAt(2 + k) !== QUOTE) return undefined;
   const keyIndent = ' '.repeat(k);
-  const itemIndent = keyIndent + keyIndent;
   const itemsKey = `\n${keyIndent}"items": [\n`;
   const keyAt = text.indexOf(itemsKey);
   if (keyAt < 0) return undefined;
   const arrayStart = keyAt + itemsKey.length - 2;
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i <= keyAt; i = text.indexOf('\n', i + 1)) line++;
-  const itemOpen = `${itemIndent}{`;
-  const itemClose = `${itemIndent}}`;
-  const arrayClose = `${keyIndent}]`;
   const items: { start: number; end: number; line: number }[] = [];
+  const width = 2 * k;
   let itemStart = -1;
   let itemLine = 0;
+  // Only the character just after an item's indentation is looked at on most lines (charCodeAt
+  // is far cheaper than startsWith here: a 300 MB dump has millions of lines).
   for (let nl = arrayStart + 1; nl >= 0; nl = text.indexOf('\n', nl + 1)) {
     line++;
     const at = nl + 1;
     if (itemStart < 0) {
-      if (text.startsWith(itemOpen, at)) {
-        itemStart = at + itemIndent.length;
+      if (text.charCodeAt(at + width) === OPEN_OBJECT && isIndent(text, at, width)) {
+        itemStart = at + width;
         itemLine = line;
         if (text.charCodeAt(itemStart + 1) === CLOSE_OBJECT) {
           // An empty object prints as `{}` on one line.
@@ -141,13 +140,11 @@ export function prettyJsonListSpans(text: string): JsonListSpans | undefined {
           itemStart = -1;
           if (text.charCodeAt(end) === COMMA) nl = end;
         }
-      } else if (text.startsWith(arrayClose, at)) {
-        return items.length > 0
-          ? { root: 'list', arrayStart, arrayEnd: at + keyIndent.length, items }
-          : undefined;
+      } else if (text.charCodeAt(at + k) === CLOSE_ARRAY && isIndent(text, at, k)) {
+        return items.length > 0 ? { root: 'list', arrayStart, arrayEnd: at + k, items } : undefined;
       } else return undefined;
-    } else if (text.startsWith(itemClose, at)) {
-      const end = at + itemClose.length;
+    } else if (text.charCodeAt(at + width) === CLOSE_OBJECT && isIndent(text, at, width)) {
+      const end = at + width + 1;
       items.push({ start: itemStart, end, line: itemLine });
       itemStart = -1;
       const next = text.charCodeAt(end);
@@ -156,6 +153,12 @@ export function prettyJsonListSpans(text: string): JsonListSpans | undefined {
     }
   }
   return undefined;
+}
+
+/** Whether `width` spaces start at `at` (so the character after them begins the line's content). */
+function isIndent(text: string, at: number, width: number): boolean {
+  for (let i = at; i < at + width; i++) if (text.charCodeAt(i) !== 0x20) return false;
+  return true;
 }
 
 /**
