@@ -13,7 +13,7 @@
  *
  *   node bench/run.ts [--sizes S,M,L] [--out bench-out] [--latency-ms 5]
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { generateCluster, SIZES } from '../fixtures/generate-cluster.ts';
@@ -23,7 +23,8 @@ import { loadSnapshot } from '../src/snapshot/load.ts';
 import { startBenchApiServer } from './live.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+/** The compiled CLI, as users run it (runBench builds it first). */
+const MAIN = path.join(ROOT, 'bin', 'meshready.js');
 const HAS_GNU_TIME = existsSync('/usr/bin/time');
 /** Room for the yaml library's document tree of a 150 MB YAML file. */
 const BIG_HEAP = '--max-old-space-size=20000';
