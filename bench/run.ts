@@ -205,6 +205,12 @@ export async function runBench(
   out: string,
   latencyMs: number,
 ): Promise<Measurement[]> {
+  const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  if (build.status !== 0) throw new Error('bench: the build failed');
   const results: Measurement[] = [];
   for (const size of sizes) {
     if (!Object.hasOwn(SIZES, size)) throw new Error(`unknown size ${size}`);
