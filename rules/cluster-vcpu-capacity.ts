@@ -1,14 +1,13 @@
 import { fix } from '../src/engine/fixes.ts';
 import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
-import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { NODE_POOL_LABEL } from '../src/engine/snapshot-index.ts';
-import { istioAddonDisabledReason, nodePoolResource } from '../src/gke/node-pool.ts';
+import { clusterPoolCapacities } from '../src/engine/pool-capacities.ts';
+import { defineRule, type RuleFinding, unknown } from '../src/engine/rule.ts';
+import { nodePoolResource } from '../src/gke/node-pool.ts';
 import {
   countsTowardRequirement,
   MIN_CLUSTER_VCPUS,
   MIN_VCPUS_PER_MACHINE,
   type PoolCapacity,
-  poolCapacities,
 } from '../src/gke/vcpu.ts';
 import type { GkeCluster } from '../src/snapshot/model.ts';
 
@@ -168,18 +167,9 @@ export default defineRule({
     ],
   },
   check(snapshot, { index }) {
-    const cluster = snapshot.gkeCluster;
-    if (!cluster) return unknown('no GKE cluster data');
-    const disabled = istioAddonDisabledReason(cluster);
-    if (disabled) return notApplicable(disabled);
-    if (cluster.nodePools.length === 0) return unknown('the GKE cluster data lists no node pools');
-    const capacities = poolCapacities({
-      pools: cluster.nodePools,
-      clusterZones: cluster.locations,
-      machineTypes: index.missing('machineTypes') ? undefined : snapshot.machineTypes,
-      nodes: index.missing('nodes') ? undefined : snapshot.kube.nodes,
-      poolLabel: NODE_POOL_LABEL,
-    });
+    const pools = clusterPoolCapacities(snapshot, index);
+    if ('status' in pools) return pools;
+    const { cluster, capacities } = pools;
     const counted: CountedPool[] = [];
     const unresolved: string[] = [];
     const tooSmall: string[] = [];

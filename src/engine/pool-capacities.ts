@@ -1,0 +1,28 @@
+/**
+ * The node pools of the cluster with their vCPUs and node counts, as the two vCPU rules read
+ * them, or why they cannot be read.
+ */
+import { istioAddonDisabledReason } from '../gke/node-pool.ts';
+import { type PoolCapacity, poolCapacities } from '../gke/vcpu.ts';
+import type { ClusterSnapshot, GkeCluster } from '../snapshot/model.ts';
+import { type NotApplicable, notApplicable, type Unknown, unknown } from './rule.ts';
+import { NODE_POOL_LABEL, type SnapshotIndex } from './snapshot-index.ts';
+
+export function clusterPoolCapacities(
+  snapshot: ClusterSnapshot,
+  index: SnapshotIndex,
+): { readonly cluster: GkeCluster; readonly capacities: PoolCapacity[] } | NotApplicable | Unknown {
+  const cluster = snapshot.gkeCluster;
+  if (!cluster) return unknown('no GKE cluster data');
+  const disabled = istioAddonDisabledReason(cluster);
+  if (disabled) return notApplicable(disabled);
+  if (cluster.nodePools.length === 0) return unknown('the GKE cluster data lists no node pools');
+  const capacities = poolCapacities({
+    pools: cluster.nodePools,
+    clusterZones: cluster.locations,
+    machineTypes: index.missing('machineTypes') ? undefined : snapshot.machineTypes,
+    nodes: index.missing('nodes') ? undefined : snapshot.kube.nodes,
+    poolLabel: NODE_POOL_LABEL,
+  });
+  return { cluster, capacities };
+}
