@@ -39,20 +39,22 @@ function gcloudScope(params: Params): string[] {
   return scope;
 }
 
+function upgradeMasterCommand(p: Params): string {
+  return commandLine([
+    'gcloud',
+    'container',
+    'clusters',
+    'upgrade',
+    text(p, 'cluster'),
+    '--master',
+    '--cluster-version',
+    text(p, 'version'),
+    ...gcloudScope(p),
+  ]);
+}
+
 const builders: Readonly<Record<string, CommandBuilder>> = {
-  'upgrade-master': (p) => [
-    commandLine([
-      'gcloud',
-      'container',
-      'clusters',
-      'upgrade',
-      text(p, 'cluster'),
-      '--master',
-      '--cluster-version',
-      text(p, 'version'),
-      ...gcloudScope(p),
-    ]),
-  ],
+  'upgrade-master': (p) => [upgradeMasterCommand(p)],
   'backup-istio-system-crs': (p) => {
     const resources = textList(p, 'resources');
     const objects = textList(p, 'objects');
@@ -65,17 +67,7 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
         : []),
       '# every Istio kind in istio-system, including those meshready does not read (Gateways, DestinationRules, ...):',
       'mkdir -p istio-system-backup && for resource in $(kubectl api-resources --namespaced -o name | grep \'[.]istio[.]io$\'); do kubectl get "$resource" -n istio-system -o yaml > "istio-system-backup/$resource.yaml"; done',
-      commandLine([
-        'gcloud',
-        'container',
-        'clusters',
-        'upgrade',
-        text(p, 'cluster'),
-        '--master',
-        '--cluster-version',
-        text(p, 'version'),
-        ...gcloudScope(p),
-      ]),
+      upgradeMasterCommand(p),
     ];
   },
   'gateway-upgrade-outage': (p) => {

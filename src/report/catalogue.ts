@@ -67,6 +67,23 @@ export function ruleText(rule: Rule): string {
   ].join('\n');
 }
 
+/** A rule's documentation as Markdown lines: summary, checks, why, fix and references. */
+export function ruleDocsMarkdown(rule: Rule): string[] {
+  return [
+    rule.docs.summary,
+    '',
+    `**What it checks.** ${rule.docs.checks}`,
+    '',
+    `**Why.** ${rule.docs.why}`,
+    '',
+    `**How to fix.** ${rule.docs.fix}`,
+    '',
+    '**References.**',
+    '',
+    ...rule.docs.references.map((ref) => `- [${ref.title}](${ref.url})`),
+  ];
+}
+
 export function catalogueMarkdown(rules: readonly Rule[]): string {
   const out: string[] = [
     '# meshready rules',
@@ -94,17 +111,7 @@ export function catalogueMarkdown(rules: readonly Rule[]): string {
       '',
       `**${rule.title}** — phase \`${rule.phase}\`, severity ${severityText(rule.defaultSeverity)}, targets ${targetsText(rule)}. Reads: ${rule.needs.join(', ')}.`,
       '',
-      rule.docs.summary,
-      '',
-      `**What it checks.** ${rule.docs.checks}`,
-      '',
-      `**Why.** ${rule.docs.why}`,
-      '',
-      `**How to fix.** ${rule.docs.fix}`,
-      '',
-      '**References.**',
-      '',
-      ...rule.docs.references.map((ref) => `- [${ref.title}](${ref.url})`),
+      ...ruleDocsMarkdown(rule),
       '',
     );
   }

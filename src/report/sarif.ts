@@ -11,6 +11,7 @@ import { gzipSync } from 'node:zlib';
 import type { Rule } from '../engine/rule.ts';
 import type { Severity } from '../engine/vocabulary.ts';
 import { PROJECT_URL, ruleHelpUri } from '../package-root.ts';
+import { ruleDocsMarkdown } from './catalogue.ts';
 import type { FormatContext } from './formats.ts';
 import type { Finding, Report, RuleResult, Suppression } from './model.ts';
 import { describeResource, standaloneMessage, withPeriod } from './report-view.ts';
@@ -80,21 +81,7 @@ export function pascalCase(id: string): string {
 }
 
 function helpMarkdown(rule: Rule): string {
-  return [
-    `**${rule.title}** (phase \`${rule.phase}\`)`,
-    '',
-    rule.docs.summary,
-    '',
-    `**What it checks.** ${rule.docs.checks}`,
-    '',
-    `**Why.** ${rule.docs.why}`,
-    '',
-    `**How to fix.** ${rule.docs.fix}`,
-    '',
-    '**References.**',
-    '',
-    ...rule.docs.references.map((ref) => `- [${ref.title}](${ref.url})`),
-  ].join('\n');
+  return [`**${rule.title}** (phase \`${rule.phase}\`)`, '', ...ruleDocsMarkdown(rule)].join('\n');
 }
 
 function helpText(rule: Rule): string {
