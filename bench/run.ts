@@ -20,6 +20,7 @@ import { generateCluster, SIZES } from '../fixtures/generate-cluster.ts';
 import { TOOL_VERSION } from '../src/package-root.ts';
 import { snapshotToBundle } from '../src/snapshot/bundle.ts';
 import { loadSnapshot } from '../src/snapshot/load.ts';
+import { htmlOpenTiming } from './html-open.ts';
 import { startBenchApiServer } from './live.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -37,6 +38,7 @@ export interface Measurement {
   readonly peakMb: number | undefined;
   readonly requests?: number;
   readonly exitCode: number | null;
+  readonly note?: string;
 }
 
 async function measure(
@@ -111,6 +113,15 @@ async function benchSize(
   ];
   const results: Measurement[] = [];
   results.push(await measure(sizeName, 'scan json', process.execPath, scan('json')));
+  const html = await htmlOpenTiming(path.join(reports, 'json', 'meshready-report.html'));
+  results.push({
+    size: sizeName,
+    task: 'html open (chromium)',
+    seconds: html.loadMs / 1000,
+    peakMb: undefined,
+    exitCode: 0,
+    note: `first contentful paint ${(html.firstContentfulPaintMs / 1000).toFixed(2)} s`,
+  });
   results.push(await measure(sizeName, 'scan yaml', process.execPath, scan('yaml')));
   results.push(await measure(sizeName, 'scan bundle', process.execPath, scan('bundle')));
   results.push(
@@ -167,7 +178,7 @@ function ratio(a: Measurement | undefined, b: Measurement | undefined, field: 's
 }
 
 export function formatTable(results: readonly Measurement[]): string {
-  const rows = [['size', 'task', 'wall s', 'peak MB', 'requests', 'exit']];
+  const rows = [['size', 'task', 'wall s', 'peak MB', 'requests', 'exit', 'note']];
   for (const r of results) {
     rows.push([
       r.size,
@@ -176,6 +187,7 @@ export function formatTable(results: readonly Measurement[]): string {
       r.peakMb === undefined ? 'n/a' : r.peakMb.toFixed(0),
       r.requests === undefined ? '' : String(r.requests),
       String(r.exitCode),
+      r.note ?? '',
     ]);
   }
   const widths = rows[0]?.map((_, i) => Math.max(...rows.map((row) => (row[i] ?? '').length))) ?? [];

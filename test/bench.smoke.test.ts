@@ -14,6 +14,7 @@ describe('benchmark smoke test (size S)', () => {
     const results = await runBench(['S'], out, 1);
     expect(results.map((r) => r.task)).toEqual([
       'scan json',
+      'html open (chromium)',
       'scan yaml',
       'scan bundle',
       'bare JSON.parse',
@@ -33,6 +34,6 @@ describe('benchmark smoke test (size S)', () => {
     expect(live?.requests).toBeGreaterThan(kubectl?.requests ?? 0);
     const table = formatTable(results);
     expect(table).toContain('json scan/JSON.parse time');
-    expect(table.split('\n').filter((l) => l.startsWith('S '))).toHaveLength(7);
+    expect(table.split('\n').filter((l) => l.startsWith('S '))).toHaveLength(8);
   }, 300_000);
 });

@@ -8,23 +8,13 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.ts';
 import type { Report } from '../../src/report/model.ts';
+import { launchChromium } from '../helpers/chromium.ts';
 import type { PageElement, PageWindow } from './page-dom.ts';
 import { demoReport, HOSTILE, hostileReport, largeReport } from './reports.ts';
-
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 let workDir: string;
 const contexts: BrowserContext[] = [];
@@ -33,13 +23,7 @@ const contexts: BrowserContext[] = [];
 async function launch(
   options: { bypassCSP?: boolean; javaScriptEnabled?: boolean } = {},
 ): Promise<BrowserContext> {
-  const context = await chromium.launchPersistentContext(await mkdtemp(path.join(workDir, 'profile-')), {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1280, height: 900 },
-    ...options,
-  });
+  const context = await launchChromium(await mkdtemp(path.join(workDir, 'profile-')), options);
   contexts.push(context);
   return context;
 }
