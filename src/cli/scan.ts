@@ -1,4 +1,6 @@
 /** `meshready scan`: load a snapshot, run the catalogue, write the reports, decide the exit code. */
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
@@ -63,6 +65,22 @@ export function exitCodeFor(report: Report, failOn: FailOn, onlyNew = false): 0 
   return failing ? 1 : 0;
 }
 
+/** Writes text given in pieces, in writes of about 64 KiB, waiting whenever the file falls behind. */
+async function writeChunks(file: string, chunks: Iterable<string>): Promise<void> {
+  const out = createWriteStream(file);
+  const failed = new Promise<never>((_, reject) => out.once('error', reject));
+  let pending = '';
+  for (const chunk of chunks) {
+    pending += chunk;
+    if (pending.length >= 65_536) {
+      if (!out.write(pending)) await Promise.race([once(out, 'drain'), failed]);
+      pending = '';
+    }
+  }
+  out.end(pending);
+  await Promise.race([once(out, 'finish'), failed]);
+}
+
 export async function writeReports(
   report: Report,
   options: Pick<ScanOptions, 'formats' | 'outputDir' | 'sarifRoot' | 'sarifCategory'>,
@@ -79,7 +97,8 @@ export async function writeReports(
   for (const format of options.formats) {
     const formatter = FORMATTERS[format];
     const file = path.join(outputDir, formatter.fileName);
-    await writeFile(file, formatter.render(report, context));
+    if (formatter.chunks) await writeChunks(file, formatter.chunks(report, context));
+    else await writeFile(file, formatter.render(report, context));
     written.push(path.relative(io.cwd, file) || file);
   }
   const script = path.join(outputDir, SCRIPT_FILE_NAME);

@@ -18,6 +18,56 @@ export interface Formatter {
   /** File name written into --output-dir. */
   readonly fileName: string;
   readonly render: (report: Report, context: FormatContext) => string;
+  /** The same text in pieces, for outputs large enough to be worth streaming to the file. */
+  readonly chunks?: (report: Report, context: FormatContext) => Iterable<string>;
+}
+
+/** Below this depth arrays and objects are written member by member; deeper values in one piece. */
+const STREAMED_DEPTH = 4;
+
+/**
+ * Pretty JSON (as `JSON.stringify(value, null, 2)`) in pieces: the report, its results and their
+ * findings are emitted one member at a time, so a report with a very large number of findings
+ * is never one string in memory.
+ */
+function* prettyJson(value: unknown, pad: string, depth: number): Generator<string> {
+  if (depth >= STREAMED_DEPTH || value === null || typeof value !== 'object') {
+    yield (JSON.stringify(value, null, 2) ?? 'null').replaceAll('\n', `\n${pad}`);
+    return;
+  }
+  const inner = `${pad}  `;
+  if (Array.isArray(value)) {
+    if (value.length === 0) {
+      yield '[]';
+      return;
+    }
+    yield '[\n';
+    for (let i = 0; i < value.length; i++) {
+      yield inner;
+      yield* prettyJson(value[i] ?? null, inner, depth + 1);
+      yield i < value.length - 1 ? ',\n' : '\n';
+    }
+    yield `${pad}]`;
+    return;
+  }
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined && typeof v !== 'function');
+  if (entries.length === 0) {
+    yield '{}';
+    return;
+  }
+  yield '{\n';
+  for (let i = 0; i < entries.length; i++) {
+    const [key, member] = entries[i] as [string, unknown];
+    yield `${inner}${JSON.stringify(key)}: `;
+    yield* prettyJson(member, inner, depth + 1);
+    yield i < entries.length - 1 ? ',\n' : '\n';
+  }
+  yield `${pad}}`;
+}
+
+export function* jsonChunks(report: Report): Generator<string> {
+  yield* prettyJson(report, '', 0);
+  yield '\n';
 }
 
 export function renderJson(report: Report): string {
@@ -29,7 +79,7 @@ export type Format = (typeof FORMATS)[number];
 
 export const FORMATTERS: Readonly<Record<Format, Formatter>> = {
   html: { fileName: 'meshready-report.html', render: renderHtml },
-  json: { fileName: 'meshready-report.json', render: renderJson },
+  json: { fileName: 'meshready-report.json', render: renderJson, chunks: jsonChunks },
   sarif: { fileName: 'meshready-report.sarif', render: renderSarif },
   markdown: { fileName: 'meshready-report.md', render: renderMarkdown },
 };
