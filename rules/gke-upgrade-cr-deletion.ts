@@ -1,7 +1,7 @@
 import { fix } from '../src/engine/fixes.ts';
-import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
+import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/engine/istio-objects.ts';
-import { defineRule, notApplicable, type RuleContext, unknown } from '../src/engine/rule.ts';
+import { defineRule, type RuleContext, unknown } from '../src/engine/rule.ts';
 import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import {
   CR_DELETION_FIXED_117,
@@ -108,15 +108,9 @@ export default defineRule({
     ],
   },
   check(snapshot, context) {
-    const cluster = snapshot.gkeCluster;
-    if (!cluster) return unknown('no GKE cluster data');
-    if (cluster.istioAddon?.enabled === false) {
-      return notApplicable('the Istio on GKE add-on is disabled on this cluster');
-    }
-    const masterText = cluster.currentMasterVersion;
-    if (!masterText) return unknown('the GKE cluster data has no currentMasterVersion');
-    const master = parseGkeVersion(masterText);
-    if (!master) return unknown(malformedVersionReason('master version', masterText));
+    const current = clusterMasterVersion(snapshot);
+    if ('status' in current) return current;
+    const { cluster, version: master, text: masterText } = current;
     const targetText = context.upgradeTo;
     const target = targetText === undefined ? undefined : parseGkeVersion(targetText);
     if (targetText !== undefined && !target)

@@ -1,8 +1,8 @@
 import { fix } from '../src/engine/fixes.ts';
-import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
-import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
+import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
+import { defineRule } from '../src/engine/rule.ts';
 import { hasIstio16Operator, ISTIO16_MINIMUM, RECOMMENDED_UPGRADE } from '../src/gke/gates.ts';
-import { formatGkeVersion, malformedVersionReason, parseGkeVersion } from '../src/gke/version.ts';
+import { formatGkeVersion } from '../src/gke/version.ts';
 
 export default defineRule({
   id: 'gke-version-istio16',
@@ -35,15 +35,9 @@ export default defineRule({
     ],
   },
   check(snapshot) {
-    const cluster = snapshot.gkeCluster;
-    if (!cluster) return unknown('no GKE cluster data');
-    if (cluster.istioAddon?.enabled === false) {
-      return notApplicable('the Istio on GKE add-on is disabled on this cluster');
-    }
-    const text = cluster.currentMasterVersion;
-    if (!text) return unknown('the GKE cluster data has no currentMasterVersion');
-    const version = parseGkeVersion(text);
-    if (!version) return unknown(malformedVersionReason('master version', text));
+    const master = clusterMasterVersion(snapshot);
+    if ('status' in master) return master;
+    const { cluster, version, text } = master;
     if (hasIstio16Operator(version)) return [];
     return [
       {

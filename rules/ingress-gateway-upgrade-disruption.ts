@@ -1,7 +1,7 @@
 import { fix } from '../src/engine/fixes.ts';
-import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/rule.ts';
+import { clusterMasterVersion } from '../src/engine/gke-resources.ts';
+import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
 import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
-import { malformedVersionReason, parseGkeVersion } from '../src/gke/version.ts';
 
 const GATEWAY = 'istio-ingressgateway';
 
@@ -75,15 +75,9 @@ export default defineRule({
     ],
   },
   check(snapshot, { index }) {
-    const cluster = snapshot.gkeCluster;
-    if (!cluster) return unknown('no GKE cluster data');
-    if (cluster.istioAddon?.enabled === false) {
-      return notApplicable('the Istio on GKE add-on is disabled on this cluster');
-    }
-    const text = cluster.currentMasterVersion;
-    if (!text) return unknown('the GKE cluster data has no currentMasterVersion');
-    const version = parseGkeVersion(text);
-    if (!version) return unknown(malformedVersionReason('master version', text));
+    const master = clusterMasterVersion(snapshot);
+    if ('status' in master) return master;
+    const { cluster, version, text } = master;
     if (version.major > 1 || version.minor >= 17) return [];
     const gateway = (index.deploymentsByNamespace().get(ISTIO_SYSTEM) ?? []).find(
       (deployment) => deployment.metadata.name === GATEWAY,

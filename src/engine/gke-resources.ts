@@ -1,4 +1,7 @@
-import type { GkeCluster } from '../snapshot/model.ts';
+import { istioAddonDisabledReason } from '../gke/node-pool.ts';
+import { type GkeVersion, malformedVersionReason, parseGkeVersion } from '../gke/version.ts';
+import type { ClusterSnapshot, GkeCluster } from '../snapshot/model.ts';
+import { type NotApplicable, notApplicable, type Unknown, unknown } from './rule.ts';
 import type { ResourceRef } from './vocabulary.ts';
 
 /** The reference to the GKE cluster itself, for findings about the cluster. */
@@ -13,4 +16,26 @@ export function clusterScope(cluster: GkeCluster): { cluster: string; location?:
     ...(cluster.location ? { location: cluster.location } : {}),
     ...(cluster.project ? { project: cluster.project } : {}),
   };
+}
+
+/**
+ * The cluster and its parsed master version, as the version rules read them; not applicable
+ * when the cluster data says the Istio add-on is off, unknown when the version is missing or
+ * malformed.
+ */
+export function clusterMasterVersion(
+  snapshot: ClusterSnapshot,
+):
+  | { readonly cluster: GkeCluster; readonly version: GkeVersion; readonly text: string }
+  | NotApplicable
+  | Unknown {
+  const cluster = snapshot.gkeCluster;
+  if (!cluster) return unknown('no GKE cluster data');
+  const disabled = istioAddonDisabledReason(cluster);
+  if (disabled) return notApplicable(disabled);
+  const text = cluster.currentMasterVersion;
+  if (!text) return unknown('the GKE cluster data has no currentMasterVersion');
+  const version = parseGkeVersion(text);
+  if (!version) return unknown(malformedVersionReason('master version', text));
+  return { cluster, version, text };
 }

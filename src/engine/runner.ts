@@ -156,20 +156,8 @@ function nextStepOf(phase: Phase, status: PhaseStatus, results: readonly RuleRes
   return `${phase}`;
 }
 
-export function runRules(snapshot: ClusterSnapshot, options: RunOptions): Report {
-  const context: RuleContext = {
-    target: options.target,
-    upgradeTo: options.upgradeTo,
-    index: new SnapshotIndex(snapshot),
-  };
-  const rules = rulesForTarget(options.rules, options.target).filter(
-    (rule) => options.severityOverrides?.[rule.id] !== 'off',
-  );
-  const results = rules.map((rule) => evaluate(rule, snapshot, context, options));
-  const rulesById = new Map(rules.map((rule) => [rule.id, rule]));
-  const phases = phaseStatuses(options.target, results, rulesById);
-  const current = phases.find((p) => p.status !== 'done');
-
+/** Counts per rule status and per severity of the open findings; suppressed ones apart. */
+export function summarize(results: readonly RuleResult[]): Report['summary'] {
   const summary: Report['summary'] = {
     pass: 0,
     fail: 0,
@@ -185,6 +173,24 @@ export function runRules(snapshot: ClusterSnapshot, options: RunOptions): Report
       else summary.suppressed++;
     }
   }
+  return summary;
+}
+
+export function runRules(snapshot: ClusterSnapshot, options: RunOptions): Report {
+  const context: RuleContext = {
+    target: options.target,
+    upgradeTo: options.upgradeTo,
+    index: new SnapshotIndex(snapshot),
+  };
+  const rules = rulesForTarget(options.rules, options.target).filter(
+    (rule) => options.severityOverrides?.[rule.id] !== 'off',
+  );
+  const results = rules.map((rule) => evaluate(rule, snapshot, context, options));
+  const rulesById = new Map(rules.map((rule) => [rule.id, rule]));
+  const phases = phaseStatuses(options.target, results, rulesById);
+  const current = phases.find((p) => p.status !== 'done');
+
+  const summary = summarize(results);
   const verdict =
     summary.findings.error > 0
       ? 'not-ready'

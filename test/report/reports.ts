@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
 import { fingerprintOf } from '../../src/engine/fingerprint.ts';
-import { phaseStatuses, runRules } from '../../src/engine/runner.ts';
+import { phaseStatuses, runRules, summarize } from '../../src/engine/runner.ts';
 import type { ResourceRef, Severity, Target } from '../../src/engine/vocabulary.ts';
 import { type Finding, type Report, type RuleResult, reportSchema } from '../../src/report/model.ts';
 import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
@@ -70,21 +70,7 @@ export function makeFinding(ruleId: string, spec: FindingSpec): Finding {
 
 /** A report around hand-made rule results, with summary, phases and verdict worked out as the runner does. */
 export function reportFrom(results: readonly RuleResult[], extra: Partial<Report> = {}): Report {
-  const summary: Report['summary'] = {
-    pass: 0,
-    fail: 0,
-    'not-applicable': 0,
-    unknown: 0,
-    findings: { error: 0, warning: 0, info: 0 },
-    suppressed: 0,
-  };
-  for (const result of results) {
-    summary[result.status]++;
-    for (const finding of result.findings) {
-      if (finding.suppressed) summary.suppressed++;
-      else summary.findings[finding.severity]++;
-    }
-  }
+  const summary = summarize(results);
   const target = extra.target ?? 'istio-1.6';
   const phases = phaseStatuses(target, results, new Map(RULES.map((rule) => [rule.id, rule])));
   const current = phases.find((phase) => phase.status !== 'done');
