@@ -77,7 +77,7 @@ export default defineRule({
   check(snapshot, { index }) {
     const master = clusterMasterVersion(snapshot);
     if ('status' in master) return master;
-    const { cluster, version, text } = master;
+    const { version, text } = master;
     if (version.major > 1 || version.minor >= 17) return [];
     const gateway = (index.deploymentsByNamespace().get(ISTIO_SYSTEM) ?? []).find(
       (deployment) => deployment.metadata.name === GATEWAY,
