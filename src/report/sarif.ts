@@ -135,7 +135,7 @@ function suppressionKey(suppression: Suppression | undefined): string {
 
 /** How findings are grouped into results, from none to one result per rule and severity. */
 interface Grouping {
-  readonly name: 'finding' | 'object' | 'namespace' | 'rule';
+  readonly name: 'finding' | 'object' | 'namespace' | 'rule' | 'other namespaces';
   readonly key: (entry: Entry) => string;
 }
 
@@ -169,6 +169,45 @@ const GROUPINGS: readonly Grouping[] = [
     key: (e) => [e.result.ruleId, e.finding.severity, suppressionKey(e.finding.suppressed)].join('\u0000'),
   },
 ];
+
+const RULE_GROUPING = GROUPINGS.find((g) => g.name === 'rule') as Grouping;
+/** The findings left over when the namespaces with most findings get a result each. */
+const OTHER_NAMESPACES: Grouping = { name: 'other namespaces', key: RULE_GROUPING.key };
+
+interface Group {
+  readonly grouping: Grouping;
+  readonly key: string;
+  readonly entries: Entry[];
+}
+
+function severityOf(group: Group): number {
+  const severity = (group.entries[0] as Entry).finding.severity;
+  return severity === 'error' ? 3 : severity === 'warning' ? 2 : 1;
+}
+
+/**
+ * More namespace groups than results allowed: the most severe and largest namespace groups keep a
+ * result each, and what is left is aggregated per rule, so a cluster with thousands of namespaces
+ * still shows where its findings are instead of one result per rule.
+ */
+function namespacesWithRemainder(groups: readonly Group[], maxResults: number): Group[] {
+  const ruleKeys = new Set(groups.flatMap((group) => group.entries.map(RULE_GROUPING.key)));
+  const kept = Math.max(0, maxResults - ruleKeys.size);
+  const ordered = [...groups].sort(
+    (a, b) =>
+      severityOf(b) - severityOf(a) || b.entries.length - a.entries.length || a.key.localeCompare(b.key),
+  );
+  const rest = [
+    ...groupEntries(
+      ordered.slice(kept).flatMap((group) => group.entries),
+      OTHER_NAMESPACES,
+    ),
+  ];
+  return [
+    ...ordered.slice(0, kept),
+    ...rest.map(([key, entries]) => ({ grouping: OTHER_NAMESPACES, key, entries })),
+  ];
+}
 
 function groupEntries(entries: readonly Entry[], grouping: Grouping): Map<string, Entry[]> {
   const groups = new Map<string, Entry[]>();
@@ -226,7 +265,9 @@ function aggregatedMessage(grouping: Grouping['name'], group: readonly Entry[]):
         ? resource.namespace
           ? `${count} in namespace ${resource.namespace}.`
           : `${count} on cluster-scoped objects.`
-        : `${count} across the cluster.`;
+        : grouping === 'other namespaces'
+          ? `${count} in namespaces not listed in results of their own.`
+          : `${count} across the cluster.`;
   const example = ` For example: ${standaloneMessage(first.finding)}`;
   const text = `${lead}${example}`;
   return text.length > MAX_AGGREGATED_MESSAGE ? `${text.slice(0, MAX_AGGREGATED_MESSAGE - 1)}…` : text;
@@ -357,10 +398,18 @@ export function buildSarifLog(
   const run = log.runs[0];
 
   for (const [index, grouping] of GROUPINGS.entries()) {
-    const groups = groupEntries(entries, grouping);
+    let groups: Group[] = [...groupEntries(entries, grouping)].map(([key, group]) => ({
+      grouping,
+      key,
+      entries: group,
+    }));
     const last = index === GROUPINGS.length - 1;
-    if (groups.size > limits.maxResults && !last) continue;
-    const results = [...groups].map(([key, group]) => sarifResult(grouping, key, group, places, limits));
+    if (groups.length > limits.maxResults && grouping.name === 'namespace') {
+      groups = namespacesWithRemainder(groups, limits.maxResults);
+    } else if (groups.length > limits.maxResults && !last) continue;
+    const results = groups.map((group) =>
+      sarifResult(group.grouping, group.key, group.entries, places, limits),
+    );
     run.results = results;
     const aggregated =
       grouping.name === 'finding'
@@ -368,7 +417,7 @@ export function buildSarifLog(
         : [
             notification(
               'note',
-              `${entries.length} findings were aggregated into ${results.length} results (one per ${grouping.name}) to stay within GitHub code scanning's limits (${limits.maxResults} results per run, ${limits.maxGzippedBytes} bytes gzipped). The HTML and JSON reports list every finding.`,
+              `${entries.length} findings were aggregated into ${results.length} results (one per ${grouping.name}${groups.some((g) => g.grouping === OTHER_NAMESPACES) ? ', the rest per rule' : ''}) to stay within GitHub code scanning's limits (${limits.maxResults} results per run, ${limits.maxGzippedBytes} bytes gzipped). The HTML and JSON reports list every finding.`,
             ),
           ];
     run.invocations[0].toolExecutionNotifications = [...notifications, ...aggregated];

@@ -445,6 +445,26 @@ describe('SARIF within GitHub limits', () => {
     );
   });
 
+  it('keeps a result per namespace for the most severe namespaces and aggregates the rest per rule', () => {
+    const limits: SarifLimits = { ...GITHUB_LIMITS, maxResults: 30 };
+    const run = buildSarifLog(largeReport(2_000, 200), AT_ROOT, limits).runs[0];
+    expect(run.results.length).toBeLessThanOrEqual(30);
+    const by = (name: string) =>
+      run.results.filter((r) => (r.properties as { aggregatedBy?: string }).aggregatedBy === name);
+    const rest = by('other namespaces');
+    const perNamespace = run.results.filter((r) => !rest.includes(r));
+    expect(perNamespace.length).toBeGreaterThan(20);
+    expect(rest.length).toBeGreaterThan(0);
+    for (const r of rest) expect(r.message.text).toContain('in namespaces not listed in results');
+    // The most severe namespace groups keep their own results.
+    expect(perNamespace.every((r) => r.level === 'error')).toBe(true);
+    const counted = run.results.reduce(
+      (sum, r) => sum + ((r.properties as { findings?: number } | undefined)?.findings ?? 1),
+      0,
+    );
+    expect(counted).toBe(2_000);
+  });
+
   it('keeps aggregated fingerprints stable across scans', () => {
     const again = buildSarifLog(largeReport(10_000), AT_ROOT);
     expect(again.runs[0].results.map((r) => r.partialFingerprints)).toEqual(
