@@ -41,6 +41,15 @@ describe('meshready scan (real CLI)', () => {
     expect(run.stderr).toContain('Verdict: NOT-READY');
   });
 
+  it('validates for every demo snapshot, and for the whole fixtures/demo directory', () => {
+    for (const input of ['fixtures/demo', 'fixtures/demo/mid-migration', 'fixtures/demo/asm-candidate']) {
+      const run = runMeshready(['scan', '--snapshot', input, '--json', '--quiet', '--target', 'asm-1.7']);
+      expect(run.code, input).toBe(1);
+      expect(validate(JSON.parse(run.stdout)), JSON.stringify(validate.errors)).toBe(true);
+      expect(run.stderr).toBe('');
+    }
+  });
+
   it('writes the report files into --output-dir and names them in the summary', async () => {
     const out = path.join(work, 'reports');
     const run = runMeshready([
