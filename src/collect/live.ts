@@ -8,6 +8,7 @@ import { TOOL_VERSION } from '../package-root.ts';
 import { SnapshotBuilder } from '../snapshot/builder.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { collectGoogle, resolveGkeTarget } from './gke.ts';
+import { gkeTargetFromMetadata } from './gke-metadata.ts';
 import { parseGoogleEndpoint } from './google-clients.ts';
 import { KubeApi } from './kube-api.ts';
 import { type KubeSourceOptions, loadKubeTarget } from './kubeconfig.ts';
@@ -60,7 +61,18 @@ export async function collectLiveSnapshot(
       ? undefined
       : parseGoogleEndpoint('--compute-api-endpoint', options.computeApiEndpoint);
   const kube = loadKubeTarget(options, run.env);
-  const gkeTarget = resolveGkeTarget(options, kube.context);
+  let gkeTarget = resolveGkeTarget(options, kube.context);
+  if ('missing' in gkeTarget && options.inCluster) {
+    const fromMetadata = await gkeTargetFromMetadata(run.env);
+    gkeTarget = resolveGkeTarget(
+      {
+        project: options.project ?? fromMetadata.project,
+        location: options.location ?? fromMetadata.location,
+        cluster: options.cluster ?? fromMetadata.cluster,
+      },
+      kube.context,
+    );
+  }
   const api = new KubeApi(kube.kubeConfig, {
     requestTimeoutMs: tuning.requestTimeoutMs,
     userAgent: `meshready/${TOOL_VERSION}`,
