@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import type { Rule } from '../engine/rule.ts';
-import type { Severity } from '../engine/vocabulary.ts';
+import { type Severity, severityRank } from '../engine/vocabulary.ts';
 import { PROJECT_URL, ruleHelpUri } from '../package-root.ts';
 import { ruleDocsMarkdown } from './catalogue.ts';
 import type { FormatContext } from './formats.ts';
@@ -181,8 +181,7 @@ interface Group {
 }
 
 function severityOf(group: Group): number {
-  const severity = (group.entries[0] as Entry).finding.severity;
-  return severity === 'error' ? 3 : severity === 'warning' ? 2 : 1;
+  return severityRank((group.entries[0] as Entry).finding.severity);
 }
 
 /**
