@@ -7,6 +7,7 @@ import type { SuppressionQuery } from '../engine/runner.ts';
 import type { ResourceRef } from '../engine/vocabulary.ts';
 import type { Report, Suppression } from '../report/model.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeObject } from '../snapshot/model.ts';
+import { apiGroup } from '../snapshot/strip.ts';
 import { namespaceOfResource } from './exclude.ts';
 import { globToRegExp } from './glob.ts';
 import type { SuppressionConfig } from './schema.ts';
@@ -79,11 +80,6 @@ export function configSuppressions(entries: readonly SuppressionConfig[], now: D
     lookup: ({ ruleId, finding }) =>
       active.find((entry) => entry.rule === ruleId && entry.matches(finding.resource))?.suppression,
   };
-}
-
-function apiGroup(apiVersion: string): string {
-  const slash = apiVersion.indexOf('/');
-  return slash < 0 ? '' : apiVersion.slice(0, slash);
 }
 
 function resourceKey(apiVersion: string, kind: string, namespace: string | undefined, name: string): string {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { apiGroup } from '../snapshot/strip.ts';
 import type { ResourceRef } from './vocabulary.ts';
 
 /**
@@ -7,10 +8,17 @@ import type { ResourceRef } from './vocabulary.ts';
  * the file it came from, the scan time or the cluster name.
  */
 export function fingerprintOf(ruleId: string, resource: ResourceRef, key = ''): string {
-  const slash = resource.apiVersion.indexOf('/');
-  const group = slash < 0 ? '' : resource.apiVersion.slice(0, slash);
   return createHash('sha256')
-    .update([ruleId, group, resource.kind, resource.namespace ?? '', resource.name, key].join('\u0000'))
+    .update(
+      [
+        ruleId,
+        apiGroup(resource.apiVersion),
+        resource.kind,
+        resource.namespace ?? '',
+        resource.name,
+        key,
+      ].join('\u0000'),
+    )
     .digest('hex')
     .slice(0, 32);
 }

@@ -13,6 +13,7 @@ import type {
   Workload,
 } from '../snapshot/model.ts';
 import { PART_LABELS } from '../snapshot/model.ts';
+import { groupBy } from './group-by.ts';
 import { type IstioVersion, isPreIstio16, parseIstioVersion } from './istio-version.ts';
 
 export const ISTIO_SYSTEM = 'istio-system';
@@ -77,17 +78,6 @@ function lazy<T>(compute: () => T): () => T {
     }
     return value;
   };
-}
-
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const item of items) {
-    const k = key(item);
-    const group = groups.get(k);
-    if (group) group.push(item);
-    else groups.set(k, [item]);
-  }
-  return groups;
 }
 
 /** The tag of an image reference (`repo/name:tag@digest` -> tag), if any. */

@@ -3,6 +3,7 @@
  * once, so templates only lay things out. Every string here may come from the cluster; the
  * templates escape it (Handlebars' HTML escaping, the Markdown helpers).
  */
+import { groupBy } from '../engine/group-by.ts';
 import type { Phase, ResourceRef, Severity, Status } from '../engine/vocabulary.ts';
 import { ruleHelpUri } from '../package-root.ts';
 import type { Finding, PhaseStatus, Report, RuleResult, Suppression, Verdict } from './model.ts';
@@ -207,13 +208,7 @@ function groupByNamespace(
   ruleAnchor: string,
   findings: readonly FindingView[],
 ): { namespace: string; anchor: string; findings: FindingView[] }[] {
-  const groups = new Map<string, FindingView[]>();
-  for (const finding of findings) {
-    const group = groups.get(finding.namespace);
-    if (group) group.push(finding);
-    else groups.set(finding.namespace, [finding]);
-  }
-  return [...groups].map(([namespace, inNamespace], index) => ({
+  return [...groupBy(findings, (finding) => finding.namespace)].map(([namespace, inNamespace], index) => ({
     namespace,
     anchor: `${ruleAnchor}--ns${index}-${anchorPart(namespace)}`,
     findings: inNamespace,

@@ -8,6 +8,7 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
+import { groupBy } from '../engine/group-by.ts';
 import type { Rule } from '../engine/rule.ts';
 import { type Severity, severityRank } from '../engine/vocabulary.ts';
 import { PROJECT_URL, ruleHelpUri } from '../package-root.ts';
@@ -209,14 +210,7 @@ function namespacesWithRemainder(groups: readonly Group[], maxResults: number): 
 }
 
 function groupEntries(entries: readonly Entry[], grouping: Grouping): Map<string, Entry[]> {
-  const groups = new Map<string, Entry[]>();
-  for (const entry of entries) {
-    const key = grouping.key(entry);
-    const group = groups.get(key);
-    if (group) group.push(entry);
-    else groups.set(key, [entry]);
-  }
-  return groups;
+  return groupBy(entries, grouping.key);
 }
 
 function sarifSuppressions(suppressed: Suppression): Json[] {
