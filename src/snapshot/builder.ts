@@ -18,7 +18,7 @@ import {
   SNAPSHOT_PARTS,
   type SnapshotPart,
 } from './model.ts';
-import { isKeptObject, isRecord, kubeKindOf, stripKubeObject } from './strip.ts';
+import { isKeptObject, kubeKindOf, stripKubeObject } from './strip.ts';
 
 export class SnapshotBuilder {
   private readonly kube = emptyKubeObjects();
@@ -158,5 +158,3 @@ export class ClusterConflict extends Error {
     this.file = file;
   }
 }
-
-export { isRecord };

@@ -11,11 +11,12 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { InputError } from '../errors.ts';
-import { ClusterConflict, isRecord, SnapshotBuilder } from './builder.ts';
+import { ClusterConflict, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
 import { jsonErrorLine, jsonItemLines, jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import {
+  isRecord,
   looksLikeFirewall,
   looksLikeGkeCluster,
   looksLikeMachineType,
@@ -264,7 +265,6 @@ function loadYamlListByItems(builder: SnapshotBuilder, file: string, text: strin
   ) {
     return false;
   }
-  const parsed: { item: unknown; line: number }[] = [];
   for (const chunk of split.items) {
     const document = parseDocument(chunk.text, { prettyErrors: false, uniqueKeys: false });
     if (document.errors.length > 0 || document.warnings.length > 0) return false;
@@ -275,18 +275,10 @@ function loadYamlListByItems(builder: SnapshotBuilder, file: string, text: strin
       // e.g. an alias to an anchor in another item: only the whole-file parse can resolve it.
       return false;
     }
-    parsed.push({ item, line: chunk.line });
-    // Strip in batches so the parsed items never pile up for a big file.
-    if (parsed.length >= 256) flush();
+    // Stripped at once, so the parsed items never pile up for a big file.
+    addListItem(builder, file, list, item, chunk.line);
   }
-  flush();
   return true;
-
-  function flush(): void {
-    for (const { item, line } of parsed)
-      addListItem(builder, file, list as Record<string, unknown>, item, line);
-    parsed.length = 0;
-  }
 }
 
 function rangeStart(node: unknown): number | undefined {
