@@ -41,6 +41,8 @@ export interface RuleFinding {
   readonly key?: string;
   /** Structured fix for the remediation script and the report's commands. */
   readonly fix?: Fix;
+  /** Only when this finding belongs to another phase than the rule's (a rule spanning two phases). */
+  readonly phase?: Phase;
 }
 
 export interface NotApplicable {
@@ -61,11 +63,13 @@ export function unknown(reason: string): Unknown {
 }
 
 export type SeverityByTarget = Severity | Readonly<Record<Target, Severity>>;
+/** A rule's phase, or one per target when the step sits in a different phase for ASM. */
+export type PhaseByTarget = Phase | Readonly<Partial<Record<Target, Phase>>>;
 
 export interface Rule {
   readonly id: string;
   readonly title: string;
-  readonly phase: Phase;
+  readonly phase: PhaseByTarget;
   readonly targets: readonly Target[];
   readonly defaultSeverity: SeverityByTarget;
   /** Snapshot parts the rule reads; when one was not collected the rule is `unknown`. */
@@ -83,12 +87,29 @@ export interface Rule {
 export function defineRule(rule: Rule): Rule {
   for (const target of rule.targets) {
     if (!TARGETS.includes(target)) throw new Error(`rule ${rule.id}: unknown target ${target}`);
+    if (typeof rule.phase !== 'string' && rule.phase[target] === undefined)
+      throw new Error(`rule ${rule.id}: no phase for target ${target}`);
   }
   return Object.freeze(rule);
 }
 
 export function severityFor(rule: Rule, target: Target): Severity {
   return typeof rule.defaultSeverity === 'string' ? rule.defaultSeverity : rule.defaultSeverity[target];
+}
+
+export function phaseFor(rule: Rule, target: Target): Phase {
+  return typeof rule.phase === 'string' ? rule.phase : (rule.phase[target] as Phase);
+}
+
+/** `prepare`, or `migrate-gateway (istio-1.6), asm-install (asm-1.6, asm-1.7)` for a per-target phase. */
+export function phaseText(rule: Rule): string {
+  if (typeof rule.phase === 'string') return rule.phase;
+  const targetsByPhase = new Map<Phase, Target[]>();
+  for (const target of rule.targets) {
+    const phase = phaseFor(rule, target);
+    targetsByPhase.set(phase, [...(targetsByPhase.get(phase) ?? []), target]);
+  }
+  return [...targetsByPhase].map(([phase, targets]) => `${phase} (${targets.join(', ')})`).join(', ');
 }
 
 /** The reference to a stripped object, for a finding. */

@@ -7,7 +7,14 @@ import { commandsFor } from '../remediate/commands.ts';
 import type { Finding, PhaseStatus, Report, RuleResult, Suppression } from '../report/model.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { fingerprintOf } from './fingerprint.ts';
-import { type Rule, type RuleContext, type RuleFinding, type RuleOutcome, severityFor } from './rule.ts';
+import {
+  phaseFor,
+  type Rule,
+  type RuleContext,
+  type RuleFinding,
+  type RuleOutcome,
+  severityFor,
+} from './rule.ts';
 import { SnapshotIndex } from './snapshot-index.ts';
 import {
   type Phase,
@@ -63,7 +70,14 @@ function compareFindings(a: Finding, b: Finding): number {
   );
 }
 
-function toFinding(rule: Rule, found: RuleFinding, severity: Severity, override: boolean): Finding {
+function toFinding(
+  rule: Rule,
+  found: RuleFinding,
+  severity: Severity,
+  override: boolean,
+  rulePhase: Phase,
+): Finding {
+  const phase = found.phase ?? rulePhase;
   const finding: Finding = {
     fingerprint: fingerprintOf(rule.id, found.resource, found.key),
     // An override sets the rule's level; a finding the rule already rated lower stays at most there.
@@ -75,10 +89,11 @@ function toFinding(rule: Rule, found: RuleFinding, severity: Severity, override:
           : found.severity,
     message: found.message,
     resource: found.resource,
+    phase,
   };
   if (found.origin) finding.location = { file: found.origin.file, line: found.origin.line };
   if (found.fix) {
-    finding.remediation = { phase: rule.phase, commands: commandsFor(found.fix) };
+    finding.remediation = { phase, commands: commandsFor(found.fix) };
     finding.fix = found.fix;
   }
   return finding;
@@ -92,11 +107,12 @@ function evaluate(
 ): RuleResult {
   const override = options.severityOverrides?.[rule.id];
   const severity = override && override !== 'off' ? override : severityFor(rule, options.target);
-  const base = { ruleId: rule.id, title: rule.title, phase: rule.phase, severity };
+  const phase = phaseFor(rule, options.target);
+  const base = { ruleId: rule.id, title: rule.title, phase, severity };
   const outcome = runCheck(rule, snapshot, context);
   if ('status' in outcome) return { ...base, status: outcome.status, reason: outcome.reason, findings: [] };
   const kept = options.isExcluded ? outcome.filter((f) => !options.isExcluded?.(f)) : outcome;
-  const findings = kept.map((found) => toFinding(rule, found, severity, override !== undefined));
+  const findings = kept.map((found) => toFinding(rule, found, severity, override !== undefined, phase));
   const unique = [...new Map(findings.map((f) => [f.fingerprint, f])).values()];
   for (const finding of unique) {
     const suppressed = options.suppressionFor?.({ ruleId: rule.id, finding });
@@ -111,12 +127,26 @@ function isOpen(finding: Finding): boolean {
   return finding.suppressed === undefined;
 }
 
-/** Whether a rule's result keeps its phase from being done. */
-function holdsPhase(result: RuleResult, rule: Rule | undefined): 'todo' | 'unknown' | undefined {
-  const open = result.findings.filter(isOpen);
+/** The phase a finding belongs to (findings of a rule spanning two phases carry their own). */
+export function findingPhase(finding: Finding, result: RuleResult): Phase {
+  return finding.phase ?? result.phase;
+}
+
+/** Whether a rule's result keeps `phase` from being done. */
+function holdsPhase(
+  phase: Phase,
+  result: RuleResult,
+  rule: Rule | undefined,
+): 'todo' | 'unknown' | undefined {
+  const open = result.findings.filter((f) => isOpen(f) && findingPhase(f, result) === phase);
   if (open.some((f) => f.severity !== 'info' || rule?.isStep)) return 'todo';
-  if (result.status === 'unknown' && result.severity !== 'info') return 'unknown';
+  if (result.phase === phase && result.status === 'unknown' && result.severity !== 'info') return 'unknown';
   return undefined;
+}
+
+/** The rules with a part in `phase`: their own phase, or a finding that belongs to it. */
+function resultsInPhase(phase: Phase, results: readonly RuleResult[]): RuleResult[] {
+  return results.filter((r) => r.phase === phase || r.findings.some((f) => findingPhase(f, r) === phase));
 }
 
 /**
@@ -131,8 +161,8 @@ export function phaseStatuses(
 ): { id: Phase; status: PhaseStatus; rules: string[] }[] {
   let earlierNotDone = false;
   return phasesFor(target).map((phase) => {
-    const inPhase = results.filter((r) => r.phase === phase);
-    const holds = inPhase.map((r) => holdsPhase(r, rulesById.get(r.ruleId)));
+    const inPhase = resultsInPhase(phase, results);
+    const holds = inPhase.map((r) => holdsPhase(phase, r, rulesById.get(r.ruleId)));
     let status: PhaseStatus = holds.includes('todo')
       ? 'todo'
       : holds.includes('unknown')
@@ -145,9 +175,10 @@ export function phaseStatuses(
 }
 
 function nextStepOf(phase: Phase, status: PhaseStatus, results: readonly RuleResult[]): string {
-  const inPhase = results.filter((r) => r.phase === phase);
-  const failing = inPhase.find((r) => r.findings.some((f) => isOpen(f) && f.severity !== 'info'));
-  const first = failing ?? inPhase.find((r) => r.findings.some(isOpen));
+  const inPhase = resultsInPhase(phase, results);
+  const openHere = (r: RuleResult) => r.findings.filter((f) => isOpen(f) && findingPhase(f, r) === phase);
+  const failing = inPhase.find((r) => openHere(r).some((f) => f.severity !== 'info'));
+  const first = failing ?? inPhase.find((r) => openHere(r).length > 0);
   if (first) return `${phase}: ${first.title} (${first.ruleId})`;
   const unknownResult = inPhase.find((r) => r.status === 'unknown' && r.severity !== 'info');
   if (status === 'unknown' && unknownResult) {

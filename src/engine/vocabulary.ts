@@ -17,14 +17,22 @@ export const PHASES = [
   'migrate-gateway',
   'retire-old-control-plane',
   'asm-install',
+  'asm-migrate-namespaces',
+  'asm-cleanup',
 ] as const;
 export const phaseSchema = z.enum(PHASES);
 export type Phase = z.infer<typeof phaseSchema>;
 
-/** The phases of a target: migrate-gateway is istio-1.6 only, asm-install is ASM only. */
+const ASM_PHASES: readonly Phase[] = ['asm-install', 'asm-migrate-namespaces', 'asm-cleanup'];
+
+/** The phases of a target: migrate-gateway is istio-1.6 only, the asm-* phases are ASM only. */
 export function phasesFor(target: Target): Phase[] {
   return PHASES.filter((phase) =>
-    phase === 'migrate-gateway' ? !isAsmTarget(target) : phase === 'asm-install' ? isAsmTarget(target) : true,
+    phase === 'migrate-gateway'
+      ? !isAsmTarget(target)
+      : ASM_PHASES.includes(phase)
+        ? isAsmTarget(target)
+        : true,
   );
 }
 

@@ -59,7 +59,9 @@ const PHASE_TITLES: Readonly<Record<Phase, string>> = {
   'migrate-namespaces': 'Move namespaces and their workloads to the 1.6 control plane',
   'migrate-gateway': 'Move the ingress gateway to Istio 1.6',
   'retire-old-control-plane': 'Turn off the 1.4 control plane',
-  'asm-install': 'Migrate to Anthos Service Mesh',
+  'asm-install': "Install Anthos Service Mesh next to the operator's control plane",
+  'asm-migrate-namespaces': 'Move namespaces and their workloads to the Anthos Service Mesh revision',
+  'asm-cleanup': "Turn off the operator's control plane (profile empty)",
 };
 
 /** Within a phase, the seed guide's order; actions absent from this list come last. */

@@ -2,7 +2,7 @@
  * The rule catalogue as text, JSON and Markdown (`meshready rules`). docs/rules.md is this
  * Markdown, and a test keeps the committed file in step with the rule metadata.
  */
-import type { Rule, SeverityByTarget } from '../engine/rule.ts';
+import { phaseText, type Rule, type SeverityByTarget } from '../engine/rule.ts';
 import { PHASES, TARGETS } from '../engine/vocabulary.ts';
 import { ruleHelpUri } from '../package-root.ts';
 
@@ -36,10 +36,10 @@ export function catalogueJson(rules: readonly Rule[]): string {
 
 export function catalogueText(rules: readonly Rule[]): string {
   const idWidth = Math.max(...rules.map((r) => r.id.length));
-  const phaseWidth = Math.max(...rules.map((r) => r.phase.length));
+  const phaseWidth = Math.max(...rules.map((r) => phaseText(r).length));
   const lines = rules.map(
     (rule) =>
-      `${rule.id.padEnd(idWidth)}  ${rule.phase.padEnd(phaseWidth)}  ${severityText(
+      `${rule.id.padEnd(idWidth)}  ${phaseText(rule).padEnd(phaseWidth)}  ${severityText(
         rule.defaultSeverity,
       ).padEnd(9)}  ${targetsText(rule)}`,
   );
@@ -51,7 +51,7 @@ export function ruleText(rule: Rule): string {
   const refs = rule.docs.references.map((ref) => `  - ${ref.title}: ${ref.url}`).join('\n');
   return [
     `${rule.id} — ${rule.title}`,
-    `phase: ${rule.phase}   severity: ${severityText(rule.defaultSeverity)}   targets: ${targetsText(rule)}`,
+    `phase: ${phaseText(rule)}   severity: ${severityText(rule.defaultSeverity)}   targets: ${targetsText(rule)}`,
     `reads: ${rule.needs.join(', ')}`,
     '',
     rule.docs.summary,
@@ -101,7 +101,7 @@ export function catalogueMarkdown(rules: readonly Rule[]): string {
     '|---|---|---|---|---|',
     ...rules.map(
       (rule) =>
-        `| [\`${rule.id}\`](#${rule.id}) | ${rule.phase} | ${severityText(rule.defaultSeverity)} | ${targetsText(rule)} | ${rule.title} |`,
+        `| [\`${rule.id}\`](#${rule.id}) | ${phaseText(rule)} | ${severityText(rule.defaultSeverity)} | ${targetsText(rule)} | ${rule.title} |`,
     ),
     '',
   ];
@@ -109,7 +109,7 @@ export function catalogueMarkdown(rules: readonly Rule[]): string {
     out.push(
       `## ${rule.id}`,
       '',
-      `**${rule.title}** — phase \`${rule.phase}\`, severity ${severityText(rule.defaultSeverity)}, targets ${targetsText(rule)}. Reads: ${rule.needs.join(', ')}.`,
+      `**${rule.title}** — phase \`${phaseText(rule)}\`, severity ${severityText(rule.defaultSeverity)}, targets ${targetsText(rule)}. Reads: ${rule.needs.join(', ')}.`,
       '',
       ...ruleDocsMarkdown(rule),
       '',

@@ -35,6 +35,8 @@ export const findingSchema = z.object({
   message: z.string(),
   resource: resourceRefSchema,
   location: z.object({ file: z.string(), line: z.number().int().positive() }).optional(),
+  /** The phase this finding belongs to: the rule's, or another for a rule spanning two phases. */
+  phase: phaseSchema.optional(),
   remediation: z.object({ phase: phaseSchema, commands: z.array(z.string()) }).optional(),
   /** Structured form of the remediation, from which remediate.sh is generated. */
   fix: fixSchema.optional(),

@@ -16,6 +16,8 @@ export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
   'migrate-gateway': 'Move the ingress gateway',
   'retire-old-control-plane': 'Retire the 1.4 control plane',
   'asm-install': 'Install Anthos Service Mesh',
+  'asm-migrate-namespaces': 'Move namespaces to Anthos Service Mesh',
+  'asm-cleanup': "Retire the operator's control plane",
 };
 
 const PHASE_STATUS_LABELS: Readonly<Record<PhaseStatus, string>> = {

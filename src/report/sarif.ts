@@ -9,7 +9,7 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { groupBy } from '../engine/group-by.ts';
-import type { Rule } from '../engine/rule.ts';
+import { phaseText, type Rule } from '../engine/rule.ts';
 import { type Severity, severityRank } from '../engine/vocabulary.ts';
 import { PROJECT_URL, ruleHelpUri } from '../package-root.ts';
 import { ruleDocsMarkdown } from './catalogue.ts';
@@ -82,12 +82,12 @@ export function pascalCase(id: string): string {
 }
 
 function helpMarkdown(rule: Rule): string {
-  return [`**${rule.title}** (phase \`${rule.phase}\`)`, '', ...ruleDocsMarkdown(rule)].join('\n');
+  return [`**${rule.title}** (phase \`${phaseText(rule)}\`)`, '', ...ruleDocsMarkdown(rule)].join('\n');
 }
 
 function helpText(rule: Rule): string {
   return [
-    `${rule.title} (phase ${rule.phase})`,
+    `${rule.title} (phase ${phaseText(rule)})`,
     '',
     rule.docs.summary,
     '',

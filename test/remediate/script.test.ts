@@ -55,6 +55,8 @@ describe('renderRemediationScript', () => {
       'migrate-namespaces',
       'retire-old-control-plane',
       'asm-install',
+      'asm-migrate-namespaces',
+      'asm-cleanup',
     ]);
   });
 

@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
 import { fingerprintOf } from '../../src/engine/fingerprint.ts';
+import { phaseFor } from '../../src/engine/rule.ts';
 import { phaseStatuses, runRules, summarize } from '../../src/engine/runner.ts';
 import type { ResourceRef, Severity, Target } from '../../src/engine/vocabulary.ts';
 import { type Finding, type Report, type RuleResult, reportSchema } from '../../src/report/model.ts';
@@ -109,7 +110,7 @@ export function failing(
   return {
     ruleId,
     title: rule?.title ?? ruleId,
-    phase: rule?.phase ?? 'prepare',
+    phase: rule ? phaseFor(rule, rule.targets[0] ?? 'istio-1.6') : 'prepare',
     severity,
     status: findings.length > 0 ? 'fail' : 'pass',
     findings: [...findings],

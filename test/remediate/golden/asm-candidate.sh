@@ -28,7 +28,7 @@ readonly SCAN_LOCATION=europe-west1
 readonly SCAN_TARGET=asm-1.7
 # kubectl contexts that name the scanned cluster (none: the scan recorded no identity).
 readonly SCAN_CONTEXTS=(gke_acme-shop_europe-west1_shop-prod )
-readonly PHASES=(cluster-upgrade prepare migrate-namespaces retire-old-control-plane asm-install )
+readonly PHASES=(cluster-upgrade prepare migrate-namespaces retire-old-control-plane asm-install asm-migrate-namespaces asm-cleanup )
 
 usage() {
   cat <<'USAGE'
@@ -639,7 +639,7 @@ phase_retire_old_control_plane() {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Phase asm-install: Migrate to Anthos Service Mesh (scan: blocked)
+# Phase asm-install: Install Anthos Service Mesh next to the operator's control plane (scan: blocked)
 phase_asm_install() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
 
@@ -660,6 +660,20 @@ phase_asm_install() {
 
   step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'After the migration: set the IstioOperator profile to empty, so the operator removes what it had installed (seed guide: after the migration)'
   set_operator_profile istio-1-6-11-gke-0 empty 03-istiooperator-istio-1-6-11-gke-0-empty.yaml
+}
+
+# ---------------------------------------------------------------------------------------------
+# Phase asm-migrate-namespaces: Move namespaces and their workloads to the Anthos Service Mesh revision (scan: blocked)
+phase_asm_migrate_namespaces() {
+  note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
+  say '    Nothing to do: the scan found nothing this script can fix in this phase.'
+}
+
+# ---------------------------------------------------------------------------------------------
+# Phase asm-cleanup: Turn off the operator's control plane (profile empty) (scan: blocked)
+phase_asm_cleanup() {
+  note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
+  say '    Nothing to do: the scan found nothing this script can fix in this phase.'
 }
 
 summary() {
@@ -702,8 +716,14 @@ fi
 if [[ -z $STOP_REASON ]] && begin_phase retire-old-control-plane 'Turn off the 1.4 control plane' 'scan: blocked'; then
   phase_retire_old_control_plane
 fi
-if [[ -z $STOP_REASON ]] && begin_phase asm-install 'Migrate to Anthos Service Mesh' 'scan: blocked'; then
+if [[ -z $STOP_REASON ]] && begin_phase asm-install 'Install Anthos Service Mesh next to the operator'\''s control plane' 'scan: blocked'; then
   phase_asm_install
+fi
+if [[ -z $STOP_REASON ]] && begin_phase asm-migrate-namespaces 'Move namespaces and their workloads to the Anthos Service Mesh revision' 'scan: blocked'; then
+  phase_asm_migrate_namespaces
+fi
+if [[ -z $STOP_REASON ]] && begin_phase asm-cleanup 'Turn off the operator'\''s control plane (profile empty)' 'scan: blocked'; then
+  phase_asm_cleanup
 fi
 summary
 FINISHED=true
