@@ -189,6 +189,31 @@ export class SnapshotIndex {
     };
   }
 
+  /** The newest ready `asm-*` istiod revision: ASM counts as installed once there is one. */
+  readonly readyAsmRevision = lazy((): string | undefined =>
+    this.istiodRevisions()
+      .filter((r) => r.ready && r.revision.startsWith('asm-'))
+      .map((r) => r.revision)
+      .sort(compareRevisionNames)
+      .at(-1),
+  );
+
+  /**
+   * The revision of the operator's 1.6 control plane (e.g. `istio-1611`): the `spec.revision` of
+   * the IstioOperator in istio-system, else the newest ready istiod revision that is not `asm-*`.
+   */
+  readonly operatorRevision = lazy((): string | undefined => {
+    const fromOperator = this.controlPlaneOperators()
+      .map((op) => op.revision)
+      .find((r) => r !== undefined && r !== '');
+    if (fromOperator) return fromOperator;
+    return this.istiodRevisions()
+      .filter((r) => r.ready && !r.revision.startsWith('asm-'))
+      .map((r) => r.revision)
+      .sort(compareRevisionNames)
+      .at(-1);
+  });
+
   /**
    * The IstioOperators that configure the 1.6 control plane: those in istio-system, without the
    * `installed-state*` copies `istioctl install` stores of what it installed.

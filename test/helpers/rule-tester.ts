@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/engine/rule.ts';
 import { runRules } from '../../src/engine/runner.ts';
-import type { Severity, Target } from '../../src/engine/vocabulary.ts';
+import type { Phase, Severity, Target } from '../../src/engine/vocabulary.ts';
 import type { Finding, RuleResult } from '../../src/report/model.ts';
 import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { ClusterSnapshot, SnapshotPart } from '../../src/snapshot/model.ts';
@@ -32,6 +32,8 @@ export interface ExpectedFinding {
   readonly resource?: { readonly kind?: string; readonly namespace?: string; readonly name?: string };
   /** Checks the structured fix (action and some params). */
   readonly fix?: { readonly action: string; readonly params?: Readonly<Record<string, unknown>> };
+  /** The phase the finding belongs to (its own, or the rule's for the target). */
+  readonly phase?: Phase;
 }
 
 export interface FailCase extends CaseInput {
@@ -91,6 +93,7 @@ function expectText(actual: string | undefined, expected: RegExp | string | unde
 function expectFinding(actual: Finding, expected: ExpectedFinding): void {
   expectText(actual.message, expected.message);
   if (expected.severity) expect(actual.severity).toBe(expected.severity);
+  if (expected.phase) expect(actual.phase).toBe(expected.phase);
   if (expected.resource) expect(actual.resource).toMatchObject(expected.resource);
   if (expected.fix) {
     expect(actual.fix?.action).toBe(expected.fix.action);

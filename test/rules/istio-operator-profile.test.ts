@@ -1,5 +1,5 @@
 import rule from '../../rules/istio-operator-profile.ts';
-import { istiod, istioOperator, namespace } from '../helpers/objects.ts';
+import { istiod, istioOperator, namespace, sidecarPod } from '../helpers/objects.ts';
 import { ruleTester } from '../helpers/rule-tester.ts';
 
 const NEW = '1.6.11-gke.0';
@@ -10,6 +10,19 @@ const operator = (profile: string | undefined) =>
   });
 const beforeAsm = istiod('istio-1611', NEW);
 const afterAsm = [...beforeAsm, ...istiod('asm-173-6', '1.7.3-asm.6')];
+const ASM = '1.7.3-asm.6';
+/** ASM installed, but workloads not moved yet: a namespace and its pods still on the operator's istio-1611. */
+const asmInstalledWorkloadsOnOperator = [
+  ...afterAsm,
+  namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+  sidecarPod('shop', 'cart-7d4b9c-x2x1z', NEW, { labels: { 'istio.io/rev': 'istio-1611' } }),
+];
+/** Every namespace relabelled and its workloads restarted onto asm-173-6. */
+const asmInstalledWorkloadsMoved = [
+  ...afterAsm,
+  namespace('shop', { 'istio.io/rev': 'asm-173-6' }),
+  sidecarPod('shop', 'cart-7d4b9c-a8k2m', ASM, { labels: { 'istio.io/rev': 'asm-173-6' } }),
+];
 
 ruleTester(rule, {
   pass: [
@@ -26,8 +39,69 @@ ruleTester(rule, {
         operator('disabled'),
       ],
     },
+    {
+      name: 'ASM installed, workloads still on istio-1611 (namespace label and pods): disabled passes, no empty advice',
+      target: 'asm-1.7',
+      documents: [...asmInstalledWorkloadsOnOperator, operator('disabled')],
+    },
+    {
+      name: 'ASM installed, namespace relabelled but pods not restarted yet (still labelled istio-1611): disabled passes',
+      documents: [
+        ...afterAsm,
+        namespace('shop', { 'istio.io/rev': 'asm-173-6' }),
+        sidecarPod('shop', 'cart-7d4b9c-x2x1z', NEW, { labels: { 'istio.io/rev': 'istio-1611' } }),
+        operator('disabled'),
+      ],
+    },
+    {
+      name: 'ASM installed, a namespace still selects istio-1611 with no pod running: disabled passes',
+      documents: [...afterAsm, namespace('batch', { 'istio.io/rev': 'istio-1611' }), operator('disabled')],
+    },
+    {
+      name: 'ASM installed, an unlabelled 1.6 gke proxy (no istio.io/rev) counts as on the operator: disabled passes',
+      documents: [...afterAsm, namespace('shop'), sidecarPod('shop', 'legacy', NEW), operator('disabled')],
+    },
+    {
+      name: 'ASM installed and every workload moved: empty passes',
+      documents: [...asmInstalledWorkloadsMoved, operator('empty')],
+    },
   ],
   fail: [
+    {
+      name: 'ASM installed, workloads still on istio-1611, profile already empty: set it back to disabled',
+      documents: [...asmInstalledWorkloadsOnOperator, operator('empty')],
+      findings: [
+        {
+          message:
+            'the operator\'s revision istio-1611 is still in use (namespace shop still selects it and 1 pod still runs on it (shop/cart-7d4b9c-x2x1z)); with "empty" the operator removes its istiod',
+          phase: 'asm-install',
+          fix: { action: 'set-operator-profile', params: { profile: 'disabled' } },
+        },
+      ],
+    },
+    {
+      name: 'ASM installed, workloads still on istio-1611, profile default: disabled, never empty',
+      documents: [...asmInstalledWorkloadsOnOperator, operator('default')],
+      findings: [
+        {
+          message: 'it must be "disabled" until every namespace is relabelled',
+          phase: 'asm-install',
+          fix: { action: 'set-operator-profile', params: { profile: 'disabled' } },
+        },
+      ],
+    },
+    {
+      name: 'ASM installed and every workload moved, profile disabled: empty, in asm-cleanup',
+      target: 'asm-1.6',
+      documents: [...asmInstalledWorkloadsMoved, operator('disabled')],
+      findings: [
+        {
+          message: "nothing uses the operator's revision istio-1611 any more",
+          phase: 'asm-cleanup',
+          fix: { action: 'set-operator-profile', params: { profile: 'empty' } },
+        },
+      ],
+    },
     {
       name: 'before ASM: spec.profile default (fixture)',
       fixtures: ['fail-default-profile-before-asm.yaml'],
@@ -37,6 +111,7 @@ ruleTester(rule, {
             'IstioOperator istio-system/istio-1-6-11-gke-0 has profile "default": ASM is not installed yet (no ready asm-* istiod revision); it must be "disabled"',
           severity: 'error',
           resource: { kind: 'IstioOperator', namespace: 'istio-system', name: 'istio-1-6-11-gke-0' },
+          phase: 'asm-install',
           fix: {
             action: 'set-operator-profile',
             params: { operator: 'istio-1-6-11-gke-0', profile: 'disabled' },
@@ -60,16 +135,19 @@ ruleTester(rule, {
       documents: [...afterAsm, operator('disabled')],
       findings: [
         {
-          message: 'ASM is installed (istiod revision asm-173-6 is ready); it must be "empty"',
+          message: 'ASM is installed (istiod revision asm-173-6 is ready) and nothing uses',
+          phase: 'asm-cleanup',
           fix: { action: 'set-operator-profile', params: { profile: 'empty' } },
         },
       ],
     },
     {
-      name: 'after ASM, told by Deployments alone when pods were not collected',
-      documents: [...afterAsm, operator('disabled')],
+      name: 'after ASM (told by Deployments alone), pods not collected, profile default: disabled',
+      documents: [...afterAsm, operator('default')],
       notCollected: { pods: 'pods is forbidden' },
-      findings: [{ fix: { action: 'set-operator-profile', params: { profile: 'empty' } } }],
+      findings: [
+        { phase: 'asm-install', fix: { action: 'set-operator-profile', params: { profile: 'disabled' } } },
+      ],
     },
     {
       name: 'before ASM with no istiod at all: empty is wrong too',
@@ -90,6 +168,12 @@ ruleTester(rule, {
     },
   ],
   unknown: [
+    {
+      name: 'ASM installed (told by Deployments), pods not collected: cannot tell whether empty is safe',
+      documents: [...afterAsm, operator('disabled')],
+      notCollected: { pods: 'pods is forbidden' },
+      reason: "whether anything still uses the operator's revision istio-1611 cannot be told",
+    },
     {
       name: 'IstioOperators not collected',
       documents: [...beforeAsm],
