@@ -1,9 +1,9 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
+import { INJECTION_LABEL, ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
 
-/** The add-on's 1.4 control-plane Deployments, in the seed guide's `kubectl scale` order. */
+/** The add-on's 1.4 control-plane Deployments, in the guide's `kubectl scale` order. */
 export const OLD_CONTROL_PLANE: readonly string[] = [
   'istio-citadel',
   'istio-galley',
@@ -35,14 +35,19 @@ export default defineRule({
       'Reads the Deployments istio-citadel, istio-galley, istio-pilot, istio-policy, istio-sidecar-injector, ' +
       'istio-telemetry, prometheus and promsd in istio-system. When every `istio-proxy` sidecar outside ' +
       'istio-system (and, for istio-1.6, every `app=istio-ingressgateway` pod) runs an image of 1.6 or later ' +
-      'and a 1.6 istiod is ready, each of those Deployments with replicas left is an info finding: a step ' +
-      'still to do. Not applicable with the reason "proxies still use the 1.4 control plane" while some proxy ' +
-      'is older than 1.6, when no 1.6 istiod is ready, or when none of those Deployments exists. Unknown when ' +
-      'a proxy image tag is not a version.',
+      'and a 1.6 istiod is ready, and no namespace still has `istio-injection=enabled`, each of those ' +
+      'Deployments with replicas left is an info finding: a step still to do. Not applicable with the reason ' +
+      '"proxies still use the 1.4 control plane" while some proxy is older than 1.6; not applicable, naming ' +
+      'them, while any namespace still has `istio-injection=enabled`, even one with no pod running (a CronJob ' +
+      'namespace, for example); not applicable when no 1.6 istiod is ready, or when none of those Deployments ' +
+      'exists. Unknown when a proxy image tag is not a version, or when Namespaces were not collected.',
     why:
-      'Once all workload proxies use the 1.6 control plane, the old one only consumes resources; the seed ' +
-      'guide ("Turning off the old control plane") scales its components to 0 replicas. Doing it earlier cuts ' +
-      'the remaining 1.4 proxies off from configuration and certificates.',
+      'Once all workload proxies use the 1.6 control plane, the old one only consumes resources; "Upgrading ' +
+      'to Istio 1.6 with the operator" ("Turning off the old control plane") scales its components to 0 ' +
+      'replicas. Doing it earlier cuts the remaining 1.4 proxies off from configuration and certificates. A ' +
+      'namespace still labelled `istio-injection=enabled` is still served by the 1.4 injector, whose ' +
+      'MutatingWebhookConfiguration has `failurePolicy: Fail`: once istio-sidecar-injector has no replicas, ' +
+      'the API server rejects every new pod there (the next CronJob run, a scale-up, a rescheduled pod).',
     fix:
       '`kubectl scale deploy -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot istio-policy ' +
       'istio-sidecar-injector istio-telemetry prometheus promsd`. The other Istio resources can stay.',
@@ -53,7 +58,7 @@ export default defineRule({
       },
     ],
   },
-  check(_snapshot, { index, target }) {
+  check(snapshot, { index, target }) {
     const inIstioSystem = index.deploymentsByNamespace().get(ISTIO_SYSTEM) ?? [];
     const oldDeployments = inIstioSystem
       .filter((d) => OLD_CONTROL_PLANE.includes(d.metadata.name))
@@ -86,6 +91,27 @@ export default defineRule({
             .slice(0, 3)
             .join(', ')}` +
           `${unreadable.length > 3 ? ', …' : ''} has no version tag`,
+      );
+    }
+    const namespacesMissing = index.missing('namespaces');
+    if (namespacesMissing) {
+      return unknown(
+        `cannot tell whether a namespace still selects the 1.4 injector (${INJECTION_LABEL}=enabled): ` +
+          namespacesMissing,
+      );
+    }
+    const selecting14 = snapshot.kube.namespaces
+      .filter((ns) => ns.metadata.labels?.[INJECTION_LABEL] === 'enabled')
+      .map((ns) => ns.metadata.name)
+      .sort();
+    if (selecting14.length > 0) {
+      const shown = selecting14.slice(0, 5).join(', ');
+      const more = selecting14.length > 5 ? ` and ${selecting14.length - 5} more` : '';
+      return notApplicable(
+        `${selecting14.length === 1 ? 'namespace' : 'namespaces'} ${shown}${more} still ` +
+          `${selecting14.length === 1 ? 'has' : 'have'} ${INJECTION_LABEL}=enabled: the 1.4 sidecar injector's ` +
+          'webhook (failurePolicy: Fail) still answers for them, even with no pod running, so scaling it down ' +
+          'would make their next pod fail to create; relabel them first (namespace-injection-labels)',
       );
     }
     const current = index.currentControlPlane(isAsmTarget(target));

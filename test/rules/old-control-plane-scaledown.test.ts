@@ -48,7 +48,13 @@ ruleTester(rule, {
     },
     {
       name: 'all eight Deployments with replicas, every sidecar on 1.6, no gateway',
-      documents: [...running16, ...oldControlPlane(2), sidecarPod('shop', 'web', NEW)],
+      documents: [
+        ...running16,
+        ...oldControlPlane(2),
+        namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+        namespace('off', { 'istio-injection': 'disabled' }),
+        sidecarPod('shop', 'web', NEW),
+      ],
       findings: [
         {
           message:
@@ -76,6 +82,30 @@ ruleTester(rule, {
       reason: 'proxies still use the 1.4 control plane (1 ingress gateway pod on a version before 1.6)',
     },
     {
+      name: 'a namespace still labelled istio-injection=enabled with no pods (only a CronJob): no scale-down advice',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1),
+        namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+        sidecarPod('shop', 'web', NEW),
+        namespace('nightly', { 'istio-injection': 'enabled' }),
+      ],
+      reason:
+        "namespace nightly still has istio-injection=enabled: the 1.4 sidecar injector's webhook (failurePolicy: Fail) still answers for them, even with no pod running",
+    },
+    {
+      name: 'several namespaces still on istio-injection=enabled, every proxy on 1.6',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1),
+        sidecarPod('shop', 'web', NEW),
+        namespace('nightly', { 'istio-injection': 'enabled' }),
+        namespace('reports', { 'istio-injection': 'enabled' }),
+        namespace('off', { 'istio-injection': 'disabled' }),
+      ],
+      reason: 'namespaces nightly, reports still have istio-injection=enabled',
+    },
+    {
       name: 'no 1.6 istiod is ready',
       documents: [namespace('istio-system'), ...oldControlPlane(1)],
       reason: 'no Istio 1.6 control plane',
@@ -87,6 +117,12 @@ ruleTester(rule, {
     },
   ],
   unknown: [
+    {
+      name: 'Namespaces not collected: cannot tell whether a namespace still selects the 1.4 injector',
+      documents: [...running16, ...oldControlPlane(1), sidecarPod('shop', 'web', NEW)],
+      notCollected: { namespaces: 'namespaces is forbidden' },
+      reason: 'cannot tell whether a namespace still selects the 1.4 injector (istio-injection=enabled)',
+    },
     {
       name: 'Deployments not collected',
       documents: [namespace('istio-system')],
