@@ -14,6 +14,30 @@ const owner = (kind: string, name: string, uid?: string) => ({
 });
 const running16 = istiod('istio-1611', NEW);
 const shop = namespace('shop', { 'istio.io/rev': 'istio-1611' });
+const ASM_168 = '1.6.8-asm.9';
+/** asm-1.6: the ASM istiod is 1.6.8-asm.9, a lower patch than the operator's 1.6.11-gke.0. */
+const asm168 = [...running16, ...istiod('asm-168-9', ASM_168)];
+const onRevision = (revision: string) => ({ labels: { 'istio.io/rev': revision } });
+/** A gateway Deployment outside istio-system: istio-proxy is its own (only) container, not injected. */
+function gatewayChain(version: string, revision?: string) {
+  const labels = {
+    app: 'shop-gateway',
+    istio: 'shop-gateway',
+    ...(revision ? { 'istio.io/rev': revision } : {}),
+  };
+  const containers = [{ name: 'istio-proxy', image: `gcr.io/gke-release/istio/proxyv2:${version}` }];
+  return [
+    workload('Deployment', 'gateways', 'shop-gateway', { uid: 'uid-gw', containers, templateLabels: labels }),
+    workload('ReplicaSet', 'gateways', 'shop-gateway-6c9d', {
+      uid: 'uid-gw-rs',
+      ownerReferences: [owner('Deployment', 'shop-gateway', 'uid-gw')],
+    }),
+    pod('gateways', 'shop-gateway-6c9d-x1', containers, {
+      labels,
+      ownerReferences: [owner('ReplicaSet', 'shop-gateway-6c9d', 'uid-gw-rs')],
+    }),
+  ];
+}
 
 /** Deployment cart -> ReplicaSet cart-7d9f49d945 -> two pods, linked by uid. */
 function cartChain(version: string, pods = 2) {
@@ -59,8 +83,89 @@ ruleTester(rule, {
         sidecarPod('shop', 'web', '1.7.3-asm.6'),
       ],
     },
+    {
+      name: 'asm-1.6: pods labelled with the ASM revision are on it, whatever their image says',
+      target: 'asm-1.6',
+      documents: [...asm168, sidecarPod('shop', 'web', ASM_168, onRevision('asm-168-9'))],
+    },
+    {
+      name: 'istio-1.6: the istio.io/rev label decides, not the image (labelled istio-1611, image 1.6.3)',
+      documents: [...running16, sidecarPod('shop', 'web', '1.6.3-gke.0', onRevision('istio-1611'))],
+    },
+    {
+      name: 'asm-1.7 before ASM is installed: proxies on the operator revision istio-1611 are current',
+      target: 'asm-1.7',
+      documents: [...running16, sidecarPod('shop', 'web', NEW, onRevision('istio-1611'))],
+    },
+    {
+      name: 'a gateway Deployment outside istio-system already on the target revision',
+      documents: [...running16, ...gatewayChain(NEW, 'istio-1611')],
+    },
   ],
   fail: [
+    {
+      name: 'asm-1.6 with ASM istiod 1.6.8-asm.9 and pods on proxyv2:1.6.11-gke.0 labelled istio-1611: reported (higher patch, wrong control plane)',
+      target: 'asm-1.6',
+      documents: [...asm168, shop, ...cartChain(NEW).map((o) => withRevision(o, 'istio-1611'))],
+      findings: [
+        {
+          message:
+            'Deployment shop/cart: 2 pods run istio-proxy 1.6.11-gke.0 on revision istio-1611, not the target revision asm-168-9 (the 1.6.8-asm.9 control plane). Restart it (kubectl rollout restart) once namespace shop points at revision asm-168-9.',
+          severity: 'warning',
+          phase: 'asm-migrate-namespaces',
+          fix: { action: 'restart-workload', params: { kind: 'Deployment', name: 'cart', pods: 2 } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6 with ASM installed: a pod still on 1.4 stays in migrate-namespaces, a 1.6 pod is asm-migrate-namespaces',
+      target: 'asm-1.6',
+      documents: [
+        ...asm168,
+        sidecarPod('legacy', 'old', OLD),
+        sidecarPod('shop', 'web', NEW, onRevision('istio-1611')),
+      ],
+      findings: [
+        { message: 'Pod legacy/old runs istio-proxy 1.4.10-gke.4, older than', phase: 'migrate-namespaces' },
+        {
+          message: 'Pod shop/web runs istio-proxy 1.6.11-gke.0 on revision istio-1611',
+          phase: 'asm-migrate-namespaces',
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7 before ASM is installed: 1.4 proxies are measured against the operator revision',
+      target: 'asm-1.7',
+      documents: [...running16, sidecarPod('shop', 'web', OLD)],
+      findings: [
+        {
+          message: 'older than the 1.6.11-gke.0 control plane (revision istio-1611)',
+          phase: 'migrate-namespaces',
+        },
+      ],
+    },
+    {
+      name: 'istio-1.6: a pod labelled with an older operator revision (istio-163) is not on istio-1611',
+      documents: [
+        ...running16,
+        ...istiod('istio-163', '1.6.3-gke.0'),
+        sidecarPod('shop', 'web', NEW, onRevision('istio-163')),
+      ],
+      findings: [
+        { message: 'on revision istio-163, not the target revision istio-1611', phase: 'migrate-namespaces' },
+      ],
+    },
+    {
+      name: 'a gateway Deployment outside istio-system without injection on 1.4: reported apart, redeploy, no restart',
+      documents: [...running16, ...gatewayChain(OLD)],
+      findings: [
+        {
+          message:
+            'is a gateway whose istio-proxy container is part of its own Deployment, not injected: a rollout restart brings back the same image',
+          resource: { kind: 'Deployment', namespace: 'gateways', name: 'shop-gateway' },
+        },
+      ],
+    },
     {
       name: 'Pod -> ReplicaSet -> Deployment, StatefulSets, DaemonSets, bare pods: one finding per workload (fixture)',
       fixtures: ['fail-mid-migration.yaml'],
@@ -236,6 +341,25 @@ ruleTester(rule, {
       reason: 'runs image tag "latest", which is not an Istio version',
     },
   ],
+});
+
+/** The same object with the istio.io/rev label a 1.6+ injector puts on the pods it injects. */
+function withRevision(object: Record<string, unknown>, revision: string): Record<string, unknown> {
+  if (object.kind !== 'Pod') return object;
+  const metadata = object.metadata as { labels?: Record<string, string> };
+  return { ...object, metadata: { ...metadata, labels: { ...metadata.labels, 'istio.io/rev': revision } } };
+}
+
+describe('sidecar-proxy-version gateways', () => {
+  it('offers no rollout restart for an uninjected gateway (it would bring back the same image)', async () => {
+    const result = await evaluateRule(rule, {
+      name: 'gateway',
+      documents: [...running16, ...gatewayChain(OLD)],
+    });
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]?.fix).toBeUndefined();
+    expect(result.findings[0]?.remediation).toBeUndefined();
+  });
 });
 
 describe('sidecar-proxy-version commands', () => {
