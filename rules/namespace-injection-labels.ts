@@ -17,17 +17,24 @@ export default defineRule({
       'Error when a namespace carries both `istio-injection` and `istio.io/rev` (the revisioned injector ' +
       'skips it), or when `istio.io/rev` names no istiod revision running in istio-system (revisions are read ' +
       'from the `istio.io/rev` label of `app=istiod` pods and Deployments). Warning when a namespace is still ' +
-      'on `istio-injection=enabled` alone: it has not been migrated yet. Not applicable when no namespace ' +
-      'carries either label; unknown when a revision must be checked but neither pods nor Deployments were ' +
-      'collected.',
+      'on `istio-injection=enabled` alone: it has not been migrated yet (phase migrate-namespaces). For ASM ' +
+      'targets, once an `asm-*` istiod is ready: a warning in phase asm-migrate-namespaces for each namespace ' +
+      "still selecting the operator's revision (e.g. `istio-1611`), with a relabel to the `asm-*` revision; " +
+      'findings about `asm-*` labels are in that phase too, and migrate-namespaces then only holds what still ' +
+      'selects the 1.4 injector, so the ASM move never reopens it. Not applicable when no namespace carries ' +
+      'either label; unknown when a revision must be checked but neither pods nor Deployments were collected.',
     why:
       'The 1.6 control plane injects sidecars only into namespaces labelled `istio.io/rev=<revision>`, and the ' +
-      'label must match a running istiod revision (seed guide, "Migrating namespaces to 1.6", steps 1-2). A ' +
-      'leftover `istio-injection` label keeps the 1.4 injector in charge.',
+      'label must match a running istiod revision ("Upgrading to Istio 1.6 with the operator", "Migrating ' +
+      'namespaces to 1.6", steps 1-2). A leftover `istio-injection` label keeps the 1.4 injector in charge. ' +
+      'For Anthos Service Mesh the same guide has you enable sidecar injection for the revision install_asm ' +
+      "created and redeploy the workloads before the operator's profile is set to `empty`: a namespace still " +
+      "selecting the operator's revision would lose its injector when the operator removes its istiod.",
     fix:
       'Relabel each namespace, then restart its workloads: `kubectl label namespace NAMESPACE ' +
       'istio-injection- istio.io/rev=REVISION --overwrite`, where REVISION is the one shown by ' +
-      '`kubectl -n istio-system get pods -l app=istiod --show-labels` (for example `istio-1611`).',
+      '`kubectl -n istio-system get pods -l app=istiod --show-labels` (for example `istio-1611`, or the ' +
+      '`asm-*` revision once ASM is installed).',
     references: [
       {
         title: 'Upgrading to Istio 1.6 with the operator: migrating namespaces',
@@ -47,6 +54,10 @@ export default defineRule({
     const revisions = revisionsUnknown ? [] : index.istiodRevisions();
     const known = new Set(revisions.map((r) => r.revision));
     const targetRevision = revisionsUnknown ? undefined : preferredRevision(revisions, isAsmTarget(target));
+    // Once an asm-* istiod is ready, the move to it is its own phase; migrate-namespaces is then
+    // judged against the operator's 1.6 revision only, so the ASM move never reopens it (SPEC §4).
+    const asmRevision = isAsmTarget(target) && !revisionsUnknown ? index.readyAsmRevision() : undefined;
+    const asmPhase = asmRevision ? ({ phase: 'asm-migrate-namespaces' } as const) : {};
     const relabel = (ns: Namespace) =>
       fix('relabel-namespace', { namespace: ns.metadata.name, revision: targetRevision ?? '' });
     const findings: RuleFinding[] = [];
@@ -62,7 +73,8 @@ export default defineRule({
             ns,
             `Namespace ${name} has both ${INJECTION_LABEL}=${injection} and ${REVISION_LABEL}=${revision}: the ` +
               `revisioned injector skips it. Remove the ${INJECTION_LABEL} label.`,
-            { key: 'both-labels', fix: relabel(ns) },
+            // With istio-injection=enabled the 1.4 injector serves it: that is the 1.6 move.
+            { key: 'both-labels', fix: relabel(ns), ...(injection === 'enabled' ? {} : asmPhase) },
           ),
         );
       }
@@ -75,7 +87,22 @@ export default defineRule({
               ns,
               `Namespace ${name} has ${REVISION_LABEL}=${revision}, but no istiod runs that revision ` +
                 `(running: ${running}); new pods there get no sidecar.`,
-              { key: 'unknown-revision', fix: relabel(ns) },
+              { key: 'unknown-revision', fix: relabel(ns), ...(revision.startsWith('asm-') ? asmPhase : {}) },
+            ),
+          );
+        } else if (asmRevision && !revision.startsWith('asm-') && injection === undefined) {
+          findings.push(
+            findingAbout(
+              ns,
+              `Namespace ${name} still selects revision ${revision}, the operator's control plane: ASM is ` +
+                `installed (istiod revision ${asmRevision} is ready) and the namespace has not been moved to it ` +
+                `yet (label it ${REVISION_LABEL}=${asmRevision}, then restart its workloads).`,
+              {
+                key: 'not-on-asm',
+                severity: 'warning',
+                phase: 'asm-migrate-namespaces',
+                fix: fix('relabel-namespace', { namespace: name, revision: asmRevision }),
+              },
             ),
           );
         }

@@ -4,6 +4,9 @@ import { ruleTester } from '../helpers/rule-tester.ts';
 
 const rev = (revision: string) => ({ 'istio.io/rev': revision });
 const injection = { 'istio-injection': 'enabled' };
+const operator16 = istiod('istio-1611', '1.6.11-gke.0');
+/** ASM installed next to the operator's control plane. */
+const asmInstalled = [...operator16, ...istiod('asm-173-6', '1.7.3-asm.6')];
 
 ruleTester(rule, {
   pass: [
@@ -20,8 +23,59 @@ ruleTester(rule, {
         namespace('b', rev('asm-173-6')),
       ],
     },
+    {
+      name: 'asm-1.7 before ASM is installed: namespaces on the operator revision istio-1611 are migrated',
+      target: 'asm-1.7',
+      documents: [
+        ...operator16,
+        ...istiod('asm-173-6', '1.7.3-asm.6', { ready: false }),
+        namespace('shop', rev('istio-1611')),
+      ],
+    },
+    {
+      name: 'asm-1.7 with ASM installed and every namespace moved to asm-173-6',
+      target: 'asm-1.7',
+      documents: [...asmInstalled, namespace('shop', rev('asm-173-6')), namespace('batch', rev('asm-173-6'))],
+    },
   ],
   fail: [
+    {
+      name: 'asm-1.7, ASM installed, namespaces still on the operator revision istio-1611: relabel to asm in asm-migrate-namespaces',
+      target: 'asm-1.7',
+      documents: [...asmInstalled, namespace('shop', rev('istio-1611')), namespace('web', rev('asm-173-6'))],
+      findings: [
+        {
+          message:
+            "Namespace shop still selects revision istio-1611, the operator's control plane: ASM is installed (istiod revision asm-173-6 is ready)",
+          severity: 'warning',
+          phase: 'asm-migrate-namespaces',
+          resource: { kind: 'Namespace', name: 'shop' },
+          fix: { action: 'relabel-namespace', params: { namespace: 'shop', revision: 'asm-173-6' } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6, ASM installed: a namespace still on istio-injection=enabled stays in migrate-namespaces',
+      target: 'asm-1.6',
+      documents: [...asmInstalled, namespace('legacy', injection), namespace('shop', rev('istio-1611'))],
+      findings: [
+        { resource: { name: 'legacy' }, severity: 'warning', phase: 'migrate-namespaces' },
+        { resource: { name: 'shop' }, severity: 'warning', phase: 'asm-migrate-namespaces' },
+      ],
+    },
+    {
+      name: 'asm-1.7, ASM installed: a namespace on an asm revision that does not run is an error of the ASM move',
+      target: 'asm-1.7',
+      documents: [...asmInstalled, namespace('shop', rev('asm-173-7'))],
+      findings: [
+        {
+          message: 'has istio.io/rev=asm-173-7, but no istiod runs that revision',
+          severity: 'error',
+          phase: 'asm-migrate-namespaces',
+          fix: { action: 'relabel-namespace', params: { revision: 'asm-173-6' } },
+        },
+      ],
+    },
     {
       name: 'both labels, a revision that does not run, a namespace not migrated (fixture)',
       fixtures: ['fail-mid-migration.yaml'],
