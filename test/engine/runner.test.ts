@@ -196,6 +196,76 @@ describe('runner', () => {
     expect(unknownFirst.nextStep).toMatch(/^cluster-upgrade: check u, which could not be evaluated/);
   });
 
+  it("holds the phase a finding carries, not the rule's: a finding in asm-cleanup holds asm-cleanup, not asm-install", () => {
+    /** Like istio-operator-profile: phase asm-install, but `cleanup-*` findings belong to asm-cleanup. */
+    const spanning = defineRule({
+      id: 'spanning',
+      title: 'title of spanning',
+      phase: 'asm-install',
+      targets: ['asm-1.7'],
+      defaultSeverity: 'error',
+      needs: ['namespaces'],
+      docs,
+      check: (snapshot) =>
+        snapshot.kube.namespaces
+          .filter((ns) => ns.metadata.name.startsWith('cleanup') || ns.metadata.name.startsWith('install'))
+          .map((ns) =>
+            findingAbout(ns, `namespace ${ns.metadata.name}`, {
+              ...(ns.metadata.name.startsWith('cleanup') ? { phase: 'asm-cleanup' as const } : {}),
+              fix: { action: 'set-operator-profile', params: { operator: 'op', profile: 'empty' } },
+            }),
+          ),
+    });
+    const asm = { target: 'asm-1.7' as const };
+    const statusOf = (report: ReturnType<typeof run>) =>
+      Object.fromEntries(report.phases.map((p) => [p.id, p.status]));
+    const rulesOf = (report: ReturnType<typeof run>) =>
+      Object.fromEntries(report.phases.map((p) => [p.id, p.rules]));
+
+    const cleanupOnly = run(snapshotOf(['cleanup-a']), [spanning], asm);
+    expect(statusOf(cleanupOnly)).toMatchObject({
+      'asm-install': 'done',
+      'asm-migrate-namespaces': 'done',
+      'asm-cleanup': 'todo',
+    });
+    expect(cleanupOnly.currentPhase).toBe('asm-cleanup');
+    expect(cleanupOnly.nextStep).toBe('asm-cleanup: title of spanning (spanning)');
+    const finding = cleanupOnly.results[0]?.findings[0];
+    expect(finding?.phase).toBe('asm-cleanup');
+    expect(finding?.remediation?.phase).toBe('asm-cleanup');
+    expect(cleanupOnly.results[0]?.phase).toBe('asm-install');
+    // The rule is listed in its own phase and in the phase its finding belongs to.
+    expect(rulesOf(cleanupOnly)['asm-install']).toEqual(['spanning']);
+    expect(rulesOf(cleanupOnly)['asm-cleanup']).toEqual(['spanning']);
+    expect(rulesOf(cleanupOnly)['asm-migrate-namespaces']).toEqual([]);
+
+    const both = run(snapshotOf(['cleanup-a', 'install-b']), [spanning], asm);
+    expect(statusOf(both)).toMatchObject({
+      'asm-install': 'todo',
+      'asm-migrate-namespaces': 'blocked',
+      'asm-cleanup': 'blocked',
+    });
+    expect(both.currentPhase).toBe('asm-install');
+    expect(both.results[0]?.findings.map((f) => f.phase)).toEqual(['asm-cleanup', 'asm-install']);
+
+    const installOnly = run(snapshotOf(['install-b']), [spanning], asm);
+    expect(statusOf(installOnly)).toMatchObject({ 'asm-install': 'todo', 'asm-cleanup': 'blocked' });
+    expect(rulesOf(installOnly)['asm-cleanup']).toEqual([]);
+  });
+
+  it('gives a rule its phase per target', () => {
+    const perTarget = namespaceRule('gw', 'prepare', 'warning', 'bad', {
+      phase: { 'istio-1.6': 'migrate-gateway', 'asm-1.7': 'asm-install' },
+    });
+    const istio = run(snapshotOf(['bad']), [perTarget]);
+    expect(istio.results[0]?.phase).toBe('migrate-gateway');
+    expect(istio.currentPhase).toBe('migrate-gateway');
+    const asm = run(snapshotOf(['bad']), [perTarget], { target: 'asm-1.7' });
+    expect(asm.results[0]?.phase).toBe('asm-install');
+    expect(asm.results[0]?.findings[0]?.phase).toBe('asm-install');
+    expect(asm.currentPhase).toBe('asm-install');
+  });
+
   it('lists the parts that were not collected and the time without milliseconds', () => {
     const report = run(snapshotOf(['a']), []);
     expect(report.generatedAt).toBe('2026-11-25T10:00:00Z');
