@@ -1,5 +1,7 @@
 import { fix } from '../src/engine/fixes.ts';
+import { isAddonManaged } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
+import type { IstioConfig } from '../src/snapshot/model.ts';
 
 /** What each v1alpha1 kind becomes in security.istio.io/v1beta1, and its kubectl resource name. */
 const MIGRATIONS: Readonly<Record<string, { replacement: string; resource: string }>> = {
@@ -17,6 +19,29 @@ const MIGRATIONS: Readonly<Record<string, { replacement: string; resource: strin
   ClusterRbacConfig: { replacement: 'AuthorizationPolicy', resource: 'clusterrbacconfigs.rbac.istio.io' },
 };
 
+/**
+ * The peer mTLS mode of a v1alpha1 Policy or MeshPolicy: `STRICT` when a peer has `mtls` without
+ * a mode (v1alpha1's default), its mode otherwise, `DISABLED` without an mtls peer.
+ */
+function peerMtlsMode(policy: IstioConfig): string {
+  const peers = (policy.spec as { peers?: unknown } | undefined)?.peers;
+  if (!Array.isArray(peers)) return 'DISABLED';
+  for (const peer of peers) {
+    if (typeof peer !== 'object' || peer === null || !('mtls' in peer)) continue;
+    const mtls = (peer as { mtls?: unknown }).mtls;
+    const mode = typeof mtls === 'object' && mtls !== null ? (mtls as { mode?: unknown }).mode : undefined;
+    return typeof mode === 'string' && mode !== '' ? mode.toUpperCase() : 'STRICT';
+  }
+  return 'DISABLED';
+}
+
+/** The add-on's own mesh-wide MeshPolicy: `default`, owned by the add-on manager. */
+function isAddonMeshPolicy(policy: IstioConfig): boolean {
+  return policy.kind === 'MeshPolicy' && policy.metadata.name === 'default' && isAddonManaged(policy);
+}
+
+const STRICT_REPLACEMENT = 'a mesh-wide STRICT PeerAuthentication in istio-system (the root namespace)';
+
 export default defineRule({
   id: 'v1alpha1-security-policy',
   title: 'No v1alpha1 security policies are left',
@@ -29,16 +54,26 @@ export default defineRule({
     checks:
       'Lists every object of `authentication.istio.io/v1alpha1` Policy and MeshPolicy and of ' +
       '`rbac.istio.io/v1alpha1` ServiceRole, ServiceRoleBinding, RbacConfig and ClusterRbacConfig, one finding ' +
-      'per object. Not applicable when Istio is not installed (no istio-system namespace and no such object).',
+      "per object. Exception: the add-on's own MeshPolicy `default` (label `addonmanager.kubernetes.io/mode`) " +
+      'whose peer mTLS mode is not STRICT (PERMISSIVE, or no mTLS) is an info finding without a fix: it does ' +
+      'not hold a phase back. A MeshPolicy in STRICT mode (`mtls` with mode STRICT or no mode), whoever owns ' +
+      'it, stays an error that asks for a mesh-wide STRICT PeerAuthentication in the root namespace ' +
+      '(istio-system) before workloads move. Not applicable when Istio is not installed (no istio-system ' +
+      'namespace and no such object).',
     why:
       'Istio 1.6 no longer reads the v1alpha1 security APIs: a workload moved to the 1.6 proxy silently loses ' +
-      'the mTLS, JWT or authorization settings these objects expressed. The seed guide (step 3) requires them ' +
-      'to be migrated before the upgrade.',
+      'the mTLS, JWT or authorization settings these objects expressed. "Upgrading to Istio 1.6 with the ' +
+      'operator" (step 3) requires them to be migrated before the upgrade (Istio 1.6 upgrade notes). Istio 1.6 ' +
+      "defaults to PERMISSIVE mutual TLS, so the add-on's PERMISSIVE MeshPolicy `default` expresses nothing " +
+      'that is lost, and the GKE add-on manager re-creates it when it is deleted: asking to remove it would hold ' +
+      'the migration back for ever. A STRICT one is different: without a STRICT PeerAuthentication in the root ' +
+      'namespace, moved workloads accept plain text.',
     fix:
       'Rewrite each object with the `security.istio.io/v1beta1` APIs: Policy peers -> PeerAuthentication, ' +
-      'Policy origins -> RequestAuthentication, MeshPolicy -> a PeerAuthentication in istio-system, ' +
-      'ServiceRole/ServiceRoleBinding/RbacConfig -> AuthorizationPolicy. Apply the new objects, check traffic, ' +
-      'then delete the old ones. meshready only prints instructions: this needs a human decision.',
+      'Policy origins -> RequestAuthentication, MeshPolicy -> a PeerAuthentication in istio-system (STRICT ' +
+      'for a STRICT MeshPolicy), ServiceRole/ServiceRoleBinding/RbacConfig -> AuthorizationPolicy. Apply the ' +
+      "new objects, check traffic, then delete the old ones. Leave the add-on's PERMISSIVE MeshPolicy " +
+      '`default` alone. meshready only prints instructions: this needs a human decision.',
     references: [
       {
         title: 'Istio 1.6 upgrade notes',
@@ -56,6 +91,32 @@ export default defineRule({
       return notApplicable('Istio is not installed (no istio-system namespace)');
     }
     return policies.map((policy) => {
+      if (isAddonMeshPolicy(policy) && peerMtlsMode(policy) !== 'STRICT') {
+        return findingAbout(
+          policy,
+          `MeshPolicy default (${policy.apiVersion}) is the Istio add-on's own, in ${peerMtlsMode(policy)} mode: ` +
+            'Istio 1.6 ignores it and defaults to PERMISSIVE mutual TLS itself, so nothing is lost. Leave it: ' +
+            'the add-on manager re-creates it when it is deleted.',
+          { severity: 'info' },
+        );
+      }
+      if (policy.kind === 'MeshPolicy' && peerMtlsMode(policy) === 'STRICT') {
+        return findingAbout(
+          policy,
+          `MeshPolicy ${policy.metadata.name} (${policy.apiVersion}) enforces STRICT mutual TLS mesh-wide, and ` +
+            'Istio 1.6 ignores it (it defaults to PERMISSIVE): create a mesh-wide STRICT PeerAuthentication in the ' +
+            'root namespace (istio-system) before moving workloads to the new proxies, or they accept plain text.',
+          {
+            fix: fix('migrate-v1alpha1-policy', {
+              kind: policy.kind,
+              resource: MIGRATIONS.MeshPolicy?.resource ?? 'meshpolicies.authentication.istio.io',
+              replacement: STRICT_REPLACEMENT,
+              name: policy.metadata.name,
+              namespace: policy.metadata.namespace,
+            }),
+          },
+        );
+      }
       const migration = MIGRATIONS[policy.kind] ?? {
         replacement: 'the v1beta1 security APIs',
         resource: policy.kind,

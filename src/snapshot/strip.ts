@@ -301,6 +301,8 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
       });
     }
     case 'virtualservices':
+    // v1alpha1-security-policy reads a MeshPolicy's peer mTLS mode (PERMISSIVE or STRICT).
+    case 'securitypolicies':
       return { ...base, spec: raw.spec };
     default:
       return base;
