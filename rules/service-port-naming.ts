@@ -1,7 +1,19 @@
 import { fix } from '../src/engine/fixes.ts';
 import { PLAIN_TCP_BY_DEFAULT, parseProtocolName, protocolOf } from '../src/engine/istio-protocol.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
-import type { Service, ServicePort } from '../src/snapshot/model.ts';
+import { parseGkeVersion } from '../src/gke/version.ts';
+import type { ClusterSnapshot, Service, ServicePort } from '../src/snapshot/model.ts';
+
+/**
+ * Whether `appProtocol` can be offered: the master is 1.19 or later. Kubernetes 1.17 drops the
+ * field and 1.18 has it behind the alpha ServiceAppProtocol gate, off on GKE; without the master
+ * version it is not offered.
+ */
+function appProtocolServed(snapshot: ClusterSnapshot): boolean {
+  const text = snapshot.gkeCluster?.currentMasterVersion;
+  const master = text === undefined ? undefined : parseGkeVersion(text);
+  return master !== undefined && (master.major > 1 || master.minor >= 19);
+}
 
 const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 
@@ -53,19 +65,28 @@ export default defineRule({
       '`grpc-web` is gRPC-Web, else the text before the first `-`, case-insensitive, must be one of tcp, udp, ' +
       'grpc, grpc-web, http, http_proxy, http2, https, thrift, tls, mongo, redis, mysql. Ports 25, 53, 3306 and ' +
       '27017 fall back to TCP. One finding per Service lists its failing ports. Ports resolved as mysql, redis ' +
-      'or thrift get an info finding: those filters are off by default, so the traffic is plain TCP.',
+      'or thrift get an info finding: those filters are off by default, so the traffic is plain TCP. The ' +
+      'message and fix offer `appProtocol` only when the master version is 1.19 or later.',
     why:
-      'Service ports must be named `protocol[-suffix]` to be part of the mesh (seed guide, ASM requirements; ' +
-      'Istio "protocol selection"). A port whose protocol Istio cannot tell is not routed with the intended ' +
-      'protocol, so HTTP routing, retries, metrics and authorization rules silently stop applying.',
+      'Service ports must be named `protocol[-suffix]` to be part of the mesh ("Upgrading to Istio 1.6 with ' +
+      'the operator", ASM requirements; Istio "protocol selection"). A port whose protocol Istio cannot tell ' +
+      'is not routed with the intended protocol, so HTTP routing, retries, metrics and authorization rules ' +
+      'silently stop applying. `appProtocol` is no remedy on the masters this migration runs on: Kubernetes ' +
+      '1.17 drops the field and 1.18 serves it only behind the alpha ServiceAppProtocol feature gate, off on ' +
+      'GKE; it is GA from 1.19 (Kubernetes "Service: application protocol").',
     fix:
-      'Rename the port to `<protocol>[-<suffix>]` (for example `http-web`, `grpc`, `tcp-db`) or set ' +
-      '`appProtocol`. meshready suggests a name when the evidence is strong (port 80, 443, or a targetPort ' +
-      'named after a protocol) but never applies it: check what the port really carries first.',
+      'Rename the port to `<protocol>[-<suffix>]` (for example `http-web`, `grpc`, `tcp-db`); `appProtocol` is ' +
+      'offered only when the master is 1.19 or later. meshready suggests a name when the evidence is strong ' +
+      '(port 80, 443, or a targetPort named after a protocol) but never applies it: check what the port ' +
+      'really carries first.',
     references: [
       {
         title: 'Istio: protocol selection',
         url: 'https://istio.io/latest/docs/ops/configuration/traffic-management/protocol-selection/',
+      },
+      {
+        title: 'Kubernetes: Service application protocol (appProtocol)',
+        url: 'https://kubernetes.io/docs/concepts/services-networking/service/#application-protocol',
       },
       {
         title: 'Anthos Service Mesh: naming service ports',
@@ -74,6 +95,7 @@ export default defineRule({
     ],
   },
   check(snapshot) {
+    const appProtocol = appProtocolServed(snapshot);
     const services = snapshot.kube.services.filter(
       (s) => !SYSTEM_NAMESPACES.has(s.metadata.namespace ?? '') && !isIstioService(s),
     );
@@ -98,7 +120,7 @@ export default defineRule({
             service,
             `Service ${where}: Istio 1.6 cannot determine the protocol of port${failing.length > 1 ? 's' : ''} ` +
               `${failing.map(({ port }) => describePort(port)).join(', ')}. Name ports <protocol>[-<suffix>] ` +
-              '(e.g. http-web, grpc, tcp-db) or set appProtocol.',
+              `(e.g. http-web, grpc, tcp-db)${appProtocol ? ' or set appProtocol' : ''}.`,
             {
               key: 'unnamed',
               fix: fix('name-service-ports', {
@@ -107,6 +129,7 @@ export default defineRule({
                 ports: failing.map(({ port }) => describePort(port)),
                 suggestions: suggestions.map((s) => `port ${s.port.port}: "${s.name}" (${s.evidence})`),
                 patches: suggestions.map((s) => `${s.index}=${s.name}`),
+                appProtocol,
               }),
             },
           ),

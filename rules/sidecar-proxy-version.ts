@@ -143,7 +143,7 @@ export default defineRule({
       "whether its pod is on the target control plane by the pod's `istio.io/rev` label, which every 1.6+ " +
       'injector sets: the target revision is the ready operator revision (e.g. `istio-1611`) for istio-1.6, ' +
       'and for ASM targets the ready `asm-*` revision once one runs (before that, the operator revision). Only ' +
-      'a pod without the label (a 1.4 proxy has none) is judged by its image tag against the target istiod\'s ' +
+      "a pod without the label (a 1.4 proxy has none) is judged by its image tag against the target istiod's " +
       'version: older releases are behind (1.4.10-gke.4 < 1.6.11-gke.0, compared numerically), and against an ' +
       'ASM istiod so is any proxy that is not an `asm` build. Once an `asm-*` istiod is ready, findings about ' +
       'pods already on 1.6 are in phase asm-migrate-namespaces; pods still on 1.4 stay in migrate-namespaces. ' +
@@ -162,7 +162,7 @@ export default defineRule({
       "is: ASM 1.6's istiod is 1.6.8-asm.9 while the operator's proxies are 1.6.11-gke.0, a higher patch on the " +
       'old control plane; the `istio.io/rev` label the injector sets names it (Istio canary upgrades). A ' +
       'gateway whose Deployment carries its own istio-proxy container is not injected, so a restart brings ' +
-      'back the same image: it must be redeployed with the new version\'s image.',
+      "back the same image: it must be redeployed with the new version's image.",
     fix:
       'After relabelling the namespace (`namespace-injection-labels`), restart each workload: ' +
       '`kubectl rollout restart deployment NAME -n NAMESPACE` (also `statefulset`, `daemonset`). Bare pods ' +

@@ -23,22 +23,26 @@ export default defineRule({
   defaultSeverity: 'warning',
   needs: ['gkeCluster'],
   docs: {
-    summary: 'Workload Identity is off on the cluster or a node pool; installing ASM turns it on.',
+    summary: 'Workload Identity is off on the cluster; installing ASM turns it on.',
     checks:
       'Reads `workloadIdentityConfig.workloadPool` of the GKE cluster and `config.workloadMetadataConfig` of ' +
       'every node pool (`mode: GKE_METADATA`, or v1beta1 `nodeMetadata: GKE_METADATA_SERVER`). When the ' +
-      'cluster has no workload pool, one finding on the cluster lists the pools to switch as well; when only ' +
-      'pools are not on GKE_METADATA, one finding per pool. Not applicable when the Istio add-on is disabled.',
+      'cluster has no workload pool: one warning on the cluster, whose fix enables it on the cluster only. ' +
+      'When the cluster has one: an info finding per node pool not on GKE_METADATA, without a fix (advice: ' +
+      'it holds nothing back). Not applicable when the Istio add-on is disabled; unknown without cluster data.',
     why:
-      'install_asm enables Workload Identity on the cluster (seed guide, "Requirements"). It changes how pods ' +
-      "reach Google APIs: on GKE_METADATA nodes a pod no longer gets the node's service account from the " +
-      'metadata server but the Google service account bound to its Kubernetes service account, so workloads ' +
-      'that call Google APIs break unless they are bound first.',
+      'install_asm enables Workload Identity on the cluster ("Upgrading to Istio 1.6 with the operator", ' +
+      "migrating to Anthos Service Mesh, and install_asm's own cluster preparation); it does not switch the " +
+      "existing node pools' metadata mode, so their pods keep reaching Google APIs as the node. Switching a " +
+      'pool to GKE_METADATA re-creates its nodes and makes its pods reach Google APIs as the Google service ' +
+      'account bound to their Kubernetes service account, so workloads that call Google APIs break unless ' +
+      'they are bound first: a decision for later, not a migration step.',
     fix:
-      'Bind the Kubernetes service accounts of workloads that call Google APIs to Google service accounts ' +
-      '(`roles/iam.workloadIdentityUser`), then `gcloud container clusters update CLUSTER ' +
-      '--workload-pool=PROJECT_ID.svc.id.goog` and `gcloud container node-pools update POOL --cluster CLUSTER ' +
-      '--workload-metadata=GKE_METADATA` for each pool (this recreates the nodes).',
+      'Enable it on the cluster when you choose, rather than during install_asm: `gcloud container clusters ' +
+      'update CLUSTER --workload-pool=PROJECT_ID.svc.id.goog`. Switching a pool (`gcloud container node-pools ' +
+      'update POOL --cluster CLUSTER --workload-metadata=GKE_METADATA`, which re-creates its nodes) is ' +
+      'optional: bind the Kubernetes service accounts of workloads that call Google APIs ' +
+      '(`roles/iam.workloadIdentityUser`) first.',
     references: [
       {
         title: 'Upgrading to Istio 1.6 with the operator: migrating to Anthos Service Mesh',
@@ -59,25 +63,20 @@ export default defineRule({
     const scope = clusterScope(cluster);
     const workloadPool = cluster.workloadPool;
     if (!workloadPool) {
-      const poolNote =
-        pools.length > 0
-          ? ` Node pool${pools.length > 1 ? 's' : ''} ${pools.map((p) => `${p.name} (${describeMode(p)})`).join(', ')} ` +
-            'must then be switched to GKE_METADATA too.'
-          : '';
       return [
         {
           message:
-            `Workload Identity is not enabled on cluster ${cluster.name} (no workloadIdentityConfig.workloadPool). ` +
-            'The ASM install enables it, and pods on GKE_METADATA nodes then reach Google APIs as the Google ' +
-            'service account bound to their Kubernetes service account, not as the node.' +
-            poolNote,
+            `Workload Identity is not enabled on cluster ${cluster.name} (no workloadIdentityConfig.workloadPool): ` +
+            'the ASM install enables it. Existing node pools keep their metadata mode (install_asm does not ' +
+            'switch them), so their pods still reach Google APIs as the node; enable it on the cluster first to ' +
+            'choose the moment.',
           resource: clusterResource(cluster),
           origin: cluster.origin,
           fix: fix('enable-workload-identity', {
             ...scope,
             workloadPool: `${cluster.project ?? 'PROJECT_ID'}.svc.id.goog`,
             clusterEnabled: false,
-            pools: pools.map((p) => p.name),
+            pools: [],
           }),
         },
       ];
@@ -89,16 +88,13 @@ export default defineRule({
       (pool): RuleFinding => ({
         message:
           `Node pool ${pool.name} does not serve Workload Identity (workload metadata: ${describeMode(pool)}), ` +
-          `although the cluster has workload pool ${workloadPool}. Its pods still reach Google APIs as ` +
-          'the node until the pool is switched to GKE_METADATA.',
+          `although the cluster has workload pool ${workloadPool}: its pods reach Google APIs as the node. ` +
+          'install_asm does not change that and ASM does not need it; switching the pool to GKE_METADATA ' +
+          're-creates its nodes and changes the identity its pods use, so bind their service accounts first ' +
+          'if you do.',
         resource: nodePoolResource(pool),
         origin: cluster.origin,
-        fix: fix('enable-workload-identity', {
-          ...scope,
-          workloadPool,
-          clusterEnabled: true,
-          pools: [pool.name],
-        }),
+        severity: 'info',
       }),
     );
   },

@@ -62,6 +62,8 @@ export const FIX_ACTIONS = {
     ports: z.array(z.string()),
     suggestions: z.array(z.string()),
     patches: z.array(z.string()),
+    /** Whether `appProtocol` may be offered: only on a 1.19+ master (1.17 drops it, 1.18 gates it off). */
+    appProtocol: z.boolean().optional(),
   }),
   /** node-machine-vcpu: move workloads to a pool with >= 4 vCPUs (`suggestedMachineType`). */
   'replace-node-pool': z.object({

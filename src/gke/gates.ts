@@ -1,5 +1,6 @@
 /**
- * The GKE version gates of the migration (seed guide, introduction and step 1).
+ * The GKE version gates of the migration ("Upgrading to Istio 1.6 with the operator", introduction
+ * and step 1), and the one-minor-at-a-time rule of GKE master upgrades.
  */
 import { compareGkeVersions, type GkeVersion, gkeVersion, isAtLeast, sameMinor } from './version.ts';
 
@@ -34,4 +35,18 @@ export function upgradeDeletesCustomResources(target: GkeVersion): boolean {
   if (sameMinor(target, 1, 17)) return compareGkeVersions(target, CR_DELETION_FIXED_117) < 0;
   if (sameMinor(target, 1, 18)) return compareGkeVersions(target, CR_DELETION_FIXED_118) < 0;
   return false;
+}
+
+/**
+ * Whether upgrading a master from `master` to `target` skips a minor version: GKE upgrades a
+ * master one minor version at a time (1.15 -> 1.16 -> 1.17), so 1.16 -> 1.18 is refused.
+ */
+export function skipsMinor(master: GkeVersion, target: GkeVersion): boolean {
+  if (target.major !== master.major) return target.major > master.major;
+  return target.minor > master.minor + 1;
+}
+
+/** The next minor version of a master, as `MAJOR.MINOR` (e.g. `1.16` from 1.15.12-gke.20). */
+export function nextMinor(master: GkeVersion): string {
+  return `${master.major}.${master.minor + 1}`;
 }

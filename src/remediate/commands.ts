@@ -65,8 +65,8 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
             `${commandLine(['kubectl', 'get', '-n', 'istio-system', resources.join(','), '-o', 'yaml'])} > istio-system-custom-resources.yaml`,
           ]
         : []),
-      '# every Istio kind in istio-system, including those meshready does not read (Gateways, DestinationRules, ...):',
-      'mkdir -p istio-system-backup && for resource in $(kubectl api-resources --namespaced -o name | grep \'[.]istio[.]io$\'); do kubectl get "$resource" -n istio-system -o yaml > "istio-system-backup/$resource.yaml"; done',
+      '# every namespaced custom resource kind in istio-system, including those the scan did not list (BackendConfig, ManagedCertificate, cert-manager, Gateways, ...):',
+      'mkdir -p istio-system-backup && for resource in $(kubectl get customresourcedefinitions -o jsonpath=\'{range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}\'); do kubectl get "$resource" -n istio-system -o yaml > "istio-system-backup/$resource.yaml"; done',
       upgradeMasterCommand(p),
     ];
   },
@@ -172,7 +172,10 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
   ],
   'name-service-ports': (p) => [
     commandLine(['kubectl', 'edit', 'service', '-n', text(p, 'namespace'), text(p, 'name')]),
-    ...textList(p, 'ports').map((port) => `# port ${port}: name it <protocol>[-<suffix>] or set appProtocol`),
+    ...textList(p, 'ports').map(
+      (port) =>
+        `# port ${port}: name it <protocol>[-<suffix>]${p.appProtocol === true ? ' or set appProtocol' : ''}`,
+    ),
     ...textList(p, 'suggestions').map((suggestion) => `# suggestion (check it before use): ${suggestion}`),
   ],
   'replace-node-pool': (p) => {
@@ -202,7 +205,8 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
         '--selector',
         selector,
         '--ignore-daemonsets',
-        '--delete-emptydir-data',
+        // kubectl matching a 1.17/1.18 master: --delete-emptydir-data only exists from kubectl 1.20.
+        '--delete-local-data',
       ]),
       commandLine([
         'gcloud',

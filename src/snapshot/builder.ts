@@ -18,7 +18,7 @@ import {
   SNAPSHOT_PARTS,
   type SnapshotPart,
 } from './model.ts';
-import { isKeptObject, kubeKindOf, stripKubeObject } from './strip.ts';
+import { isKeptObject, kubePartOf, stripKubeObject } from './strip.ts';
 
 export class SnapshotBuilder {
   private readonly kube = emptyKubeObjects();
@@ -41,7 +41,12 @@ export class SnapshotBuilder {
     this.kubeObjectsSeen = true;
     const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
     const kindName = typeof raw.kind === 'string' ? raw.kind : '';
-    const kind = kubeKindOf(apiVersion, kindName);
+    const metadata = raw.metadata;
+    const namespace =
+      typeof metadata === 'object' && metadata !== null && 'namespace' in metadata
+        ? String((metadata as { namespace?: unknown }).namespace ?? '')
+        : undefined;
+    const kind = kubePartOf(apiVersion, kindName, namespace);
     if (!kind) {
       this.skip(
         file,

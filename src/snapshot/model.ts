@@ -127,6 +127,8 @@ export const kubeKinds = {
   virtualservices: istioConfigSchema,
   mixerconfigs: istioConfigSchema,
   securitypolicies: istioConfigSchema,
+  /** Namespaced custom resources in istio-system of any group that is not built in (name only). */
+  customresources: z.object({ ...kubeObject }),
 } as const;
 
 export type KubeKind = keyof typeof kubeKinds;
@@ -279,6 +281,7 @@ export const PART_LABELS: Readonly<Record<SnapshotPart, string>> = {
   virtualservices: 'VirtualServices',
   mixerconfigs: 'Mixer configuration (config.istio.io)',
   securitypolicies: 'v1alpha1 security policies',
+  customresources: 'Custom resources in istio-system',
   gkeCluster: 'GKE cluster data',
   firewalls: 'Compute firewall rules',
   machineTypes: 'Compute machine types',

@@ -138,12 +138,45 @@ export function kubeKindOf(apiVersion: string, kind: string): KubeKind | undefin
 }
 
 /**
+ * API groups Kubernetes itself serves: the core group, the unqualified ones and `*.k8s.io`.
+ * Any other group (cloud.google.com, networking.gke.io, cert-manager.io, *.istio.io, …) is
+ * served by a CustomResourceDefinition or an aggregated API someone installed.
+ */
+export function isBuiltInGroup(group: string): boolean {
+  return (
+    group === '' ||
+    ['apps', 'extensions', 'batch', 'autoscaling', 'policy'].includes(group) ||
+    group === 'k8s.io' ||
+    group.endsWith('.k8s.io')
+  );
+}
+
+/**
+ * The part an object goes into: its kind's (kubeKindOf), or, for a namespaced object in
+ * istio-system of a group that is not built in, `customresources` (only its name is kept: the
+ * backup before a 1.16 master upgrade must name every custom resource there).
+ */
+export function kubePartOf(
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+): KubeKind | undefined {
+  const part = kubeKindOf(apiVersion, kind);
+  if (part) return part;
+  if (namespace === 'istio-system' && kind !== '' && !isBuiltInGroup(apiGroup(apiVersion))) {
+    return 'customresources';
+  }
+  return undefined;
+}
+
+/**
  * Objects a part keeps. ConfigMaps only matter in istio-system and ClusterRoles only when they
  * belong to Istio, so the others are dropped (the live collector does the same).
  */
 export function isKeptObject(kind: KubeKind, metadata: ObjectMetadata): boolean {
   if (kind === 'configmaps') return metadata.namespace === 'istio-system';
   if (kind === 'clusterroles') return metadata.name.includes('istio');
+  if (kind === 'customresources') return metadata.namespace === 'istio-system';
   return true;
 }
 

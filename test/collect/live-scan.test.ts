@@ -54,7 +54,30 @@ describe.each(['addon-1.4', 'mid-migration', 'asm-candidate'])('live scan of the
         name: 'shop-prod',
         project: 'acme-shop',
       });
-      expect(comparable(live)).toEqual(comparable(offline));
+      // One known difference: the offline files hold custom resources of kinds the live collector
+      // does not list in istio-system (its role stays least-privilege), so on a 1.16 master
+      // gke-upgrade-cr-deletion lists fewer objects live and says its list may be incomplete.
+      const crDeletion = (report: Raw) =>
+        (report.results as { ruleId: string; findings: { message: string }[] }[]).find(
+          (r) => r.ruleId === 'gke-upgrade-cr-deletion',
+        );
+      const liveCrDeletion = crDeletion(live);
+      if (liveCrDeletion && liveCrDeletion.findings.length > 0) {
+        expect(liveCrDeletion.findings[0]?.message).toContain(
+          'The list may be incomplete: Custom resources in istio-system: a live scan lists only the kinds meshready reads',
+        );
+      }
+      const withoutCrDeletion = (report: Raw) => {
+        const rest = comparable(report);
+        return {
+          ...rest,
+          results: (rest.results as { ruleId: string }[]).filter(
+            (r) => r.ruleId !== 'gke-upgrade-cr-deletion',
+          ),
+        };
+      };
+      expect(withoutCrDeletion(live)).toEqual(withoutCrDeletion(offline));
+      expect(crDeletion(live)?.findings.length).toBe(crDeletion(offline)?.findings.length);
       // The comparison means something: the demo has findings, and every rule was evaluated.
       const results = live.results as { status: string; findings: unknown[] }[];
       expect(results.some((r) => r.findings.length > 0)).toBe(true);

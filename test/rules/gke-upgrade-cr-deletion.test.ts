@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/gke-upgrade-cr-deletion.ts';
+import { runRules } from '../../src/engine/runner.ts';
+import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
+import type { ClusterSnapshot } from '../../src/snapshot/model.ts';
 import { gkeCluster, istioObject, istioOperator, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
@@ -47,14 +50,19 @@ ruleTester(rule, {
       upgradeTo: '1.17.12-gke.2502',
     },
     {
-      name: '1.16 -> 1.18 target exactly 1.18.9-gke.1501',
-      documents: at('1.16.15-gke.4300'),
-      upgradeTo: '1.18.9-gke.1501',
+      name: '1.15 -> 1.16 (one minor at a time; the 1.16 bug is checked once on 1.16)',
+      documents: at('1.15.12-gke.20'),
+      upgradeTo: '1.16.15-gke.4300',
     },
     {
-      name: '1.16 -> 1.18 target 1.18.10-gke.600',
-      documents: at('1.16.15-gke.4300'),
-      upgradeTo: '1.18.10-gke.600',
+      name: '1.16 -> 1.16 patch upgrade (no minor skipped, no affected 1.17/1.18 version)',
+      documents: at('1.16.13-gke.401'),
+      upgradeTo: '1.16.15-gke.4300',
+    },
+    {
+      name: '1.17 master, any --upgrade-to (the rule is about leaving 1.16)',
+      documents: at('1.17.12-gke.1501'),
+      upgradeTo: '1.18.9-gke.1501',
     },
     {
       name: 'GKE versions with a v prefix (--upgrade-to v1.17.12-gke.1501)',
@@ -96,14 +104,94 @@ ruleTester(rule, {
       findings: [{ severity: 'error', message: 'to 1.17.12-gke.1500 deletes' }],
     },
     {
-      name: '1.16 -> 1.18 target below 1.18.9-gke.1501 proposes the 1.18 fix',
+      name: '1.16 -> 1.18 skips a minor even at exactly 1.18.9-gke.1501: the hop is 1.17 >= 1.17.12-gke.1501',
+      documents: at('1.16.15-gke.4300', userVirtualService),
+      upgradeTo: '1.18.9-gke.1501',
+      findings: [
+        {
+          severity: 'error',
+          message:
+            '--upgrade-to 1.18.9-gke.1501 skips a minor version: GKE masters upgrade one minor version at a time, so from 1.16.15-gke.4300 the next hop is 1.17, and it must be 1.17.12-gke.1501 or later',
+          fix: {
+            action: 'backup-istio-system-crs',
+            params: { version: '1.17.12-gke.1501', objects: ['VirtualService/edge'] },
+          },
+        },
+      ],
+    },
+    {
+      name: '1.16 -> 1.18.10-gke.600 skips a minor: never suggests going straight to 1.18',
+      documents: at('1.16.15-gke.4300'),
+      upgradeTo: '1.18.10-gke.600',
+      findings: [
+        {
+          severity: 'error',
+          message: 'Upgrade to 1.17.12-gke.1501 first',
+          fix: { action: 'backup-istio-system-crs', params: { version: '1.17.12-gke.1501' } },
+        },
+      ],
+    },
+    {
+      name: '1.16 -> 1.18 target below 1.18.9-gke.1501: skips a minor, proposes 1.17.12-gke.1501',
       documents: at('1.16.13-gke.401'),
       upgradeTo: '1.18.9-gke.1500',
       findings: [
         {
           severity: 'error',
-          message: 'upgrade to 1.18.9-gke.1501 or later',
-          fix: { action: 'backup-istio-system-crs', params: { version: '1.18.9-gke.1501', objects: [] } },
+          message: 'skips a minor version',
+          fix: { action: 'backup-istio-system-crs', params: { version: '1.17.12-gke.1501', objects: [] } },
+        },
+      ],
+    },
+    {
+      name: '1.15 -> 1.17 skips a minor: 1.16 first (no scripted upgrade)',
+      documents: at('1.15.12-gke.20'),
+      upgradeTo: '1.17.12-gke.1501',
+      findings: [
+        {
+          severity: 'error',
+          message:
+            '--upgrade-to 1.17.12-gke.1501 skips a minor version: GKE masters upgrade one minor version at a time, so from 1.15.12-gke.20 the next hop is 1.16. Upgrade to 1.16 first',
+        },
+      ],
+    },
+    {
+      name: 'non-Istio custom resources in istio-system (BackendConfig, ManagedCertificate, cert-manager) are listed and backed up',
+      documents: at(
+        '1.16.15-gke.4300',
+        userVirtualService,
+        istioObject('cloud.google.com/v1', 'BackendConfig', 'istio-system', 'ingress-health'),
+        istioObject('networking.gke.io/v1beta2', 'ManagedCertificate', 'istio-system', 'shop-cert'),
+        istioObject('cert-manager.io/v1', 'Certificate', 'istio-system', 'ingress-tls'),
+        istioObject('cert-manager.io/v1', 'Issuer', 'istio-system', 'letsencrypt'),
+        istioObject('networking.istio.io/v1alpha3', 'Gateway', 'istio-system', 'shop-gateway'),
+        istioObject('cloud.google.com/v1', 'BackendConfig', 'shop', 'elsewhere'),
+        {
+          apiVersion: 'networking.k8s.io/v1',
+          kind: 'NetworkPolicy',
+          metadata: { name: 'deny', namespace: 'istio-system' },
+        },
+        { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'job', namespace: 'istio-system' } },
+      ),
+      findings: [
+        {
+          severity: 'warning',
+          message:
+            'the safe next hop is 1.17.12-gke.1501 or later: pass it as --upgrade-to. Custom resources in istio-system to back up: BackendConfig/ingress-health, Certificate/ingress-tls, Gateway/shop-gateway, Issuer/letsencrypt, ManagedCertificate/shop-cert, VirtualService/edge.',
+          fix: {
+            action: 'backup-istio-system-crs',
+            params: {
+              version: '1.17.12-gke.1501',
+              resources: [
+                'backendconfigs.cloud.google.com',
+                'certificates.cert-manager.io',
+                'gateways.networking.istio.io',
+                'issuers.cert-manager.io',
+                'managedcertificates.networking.gke.io',
+                'virtualservices.networking.istio.io',
+              ],
+            },
+          },
         },
       ],
     },
@@ -120,7 +208,7 @@ ruleTester(rule, {
         {
           severity: 'warning',
           message:
-            /Choose 1\.17\.12-gke\.1501 \(1\.17\) or 1\.18\.9-gke\.1501 \(1\.18\) or later.*to back up: EnvoyFilter\/hsts, VirtualService\/edge\./,
+            /the safe next hop is 1\.17\.12-gke\.1501 or later: pass it as --upgrade-to\. Custom resources in istio-system to back up: EnvoyFilter\/hsts, VirtualService\/edge\./,
           fix: {
             action: 'backup-istio-system-crs',
             params: {
@@ -217,7 +305,7 @@ ruleTester(rule, {
 });
 
 describe('gke-upgrade-cr-deletion remediation', () => {
-  it('backs up the listed kinds and every istio.io kind, then upgrades to the safe version', async () => {
+  it('backs up the listed kinds and every namespaced custom resource kind, then upgrades to the safe version', async () => {
     const result = await evaluateRule(rule, {
       name: 'commands',
       documents: at('1.16.15-gke.4300', userVirtualService),
@@ -227,7 +315,13 @@ describe('gke-upgrade-cr-deletion remediation', () => {
     expect(commands).toContain(
       'kubectl get -n istio-system virtualservices.networking.istio.io -o yaml > istio-system-custom-resources.yaml',
     );
-    expect(commands.some((c) => c.includes("grep '[.]istio[.]io$'"))).toBe(true);
+    expect(
+      commands.some((c) =>
+        c.includes(
+          'kubectl get customresourcedefinitions -o jsonpath=\'{range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}\'',
+        ),
+      ),
+    ).toBe(true);
     expect(commands.at(-1)).toBe(
       'gcloud container clusters upgrade demo --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-prod',
     );
@@ -244,5 +338,29 @@ describe('gke-upgrade-cr-deletion remediation', () => {
     const commands = result.findings[0]?.remediation?.commands ?? [];
     for (const command of commands) expect(command).not.toContain('\n');
     expect(commands[0]).toBe('# custom resources in istio-system: VirtualService/x rm -rf ~');
+  });
+});
+
+describe('gke-upgrade-cr-deletion on a live scan', () => {
+  it('says its list may be incomplete when custom resources of other kinds were not listed (live collector note)', () => {
+    const offline = snapshotFromDocuments({ documents: at('1.16.15-gke.4300', userVirtualService) });
+    const live: ClusterSnapshot = {
+      ...offline,
+      coverage: {
+        ...offline.coverage,
+        customresources: { collected: true, note: 'a live scan lists only the kinds meshready reads' },
+      },
+    };
+    const report = runRules(live, {
+      rules: [rule],
+      target: 'istio-1.6',
+      toolVersion: '0.0.0-test',
+      now: new Date('2026-11-25T10:00:00Z'),
+    });
+    const finding = report.results[0]?.findings[0];
+    expect(finding?.severity).toBe('warning');
+    expect(finding?.message).toContain(
+      'to back up: VirtualService/edge. The list may be incomplete: Custom resources in istio-system: a live scan lists only the kinds meshready reads.',
+    );
   });
 });

@@ -1,6 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/gke-version-istio16.ts';
 import { gkeCluster } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 const at = (version: string) => [gkeCluster({ currentMasterVersion: version })];
 
@@ -25,6 +26,44 @@ ruleTester(rule, {
           severity: 'error',
           resource: { kind: 'Cluster', name: 'demo' },
           fix: { action: 'upgrade-master', params: { cluster: 'demo', version: '1.17.12-gke.1501' } },
+        },
+      ],
+    },
+    {
+      name: '1.16 master with --upgrade-to 1.18.9-gke.1501: skips a minor, suggests 1.17.12-gke.1501, never 1.18',
+      documents: at('1.16.15-gke.4300'),
+      upgradeTo: '1.18.9-gke.1501',
+      findings: [
+        {
+          message:
+            'meshready proposes 1.17.12-gke.1501, the next hop that also avoids the 1.16 upgrade bug). --upgrade-to 1.18.9-gke.1501 skips a minor version, which GKE refuses',
+          fix: {
+            action: 'upgrade-master',
+            params: { version: '1.17.12-gke.1501', from: '1.16.15-gke.4300' },
+          },
+        },
+      ],
+    },
+    {
+      name: '1.16 master with a safe --upgrade-to 1.17.13-gke.1100: that is the suggestion',
+      documents: at('1.16.15-gke.4300'),
+      upgradeTo: '1.17.13-gke.1100',
+      findings: [{ fix: { action: 'upgrade-master', params: { version: '1.17.13-gke.1100' } } }],
+    },
+    {
+      name: '1.16 master with an unsafe --upgrade-to 1.17.9-gke.6300 (deletes CRs): still suggests 1.17.12-gke.1501',
+      documents: at('1.16.15-gke.4300'),
+      upgradeTo: '1.17.9-gke.6300',
+      findings: [{ fix: { action: 'upgrade-master', params: { version: '1.17.12-gke.1501' } } }],
+    },
+    {
+      name: '1.15 master: 1.16 first, one minor at a time (message only, no scripted upgrade)',
+      documents: at('1.15.12-gke.20'),
+      upgradeTo: '1.17.12-gke.1501',
+      findings: [
+        {
+          message:
+            'GKE upgrades a master one minor version at a time: upgrade it to 1.16 first (`gcloud container clusters upgrade demo --master --cluster-version 1.16`), then on to 1.17.12-gke.1501 or later',
         },
       ],
     },
@@ -59,4 +98,16 @@ ruleTester(rule, {
       reason: 'no currentMasterVersion',
     },
   ],
+});
+
+describe('gke-version-istio16 suggestions never skip a minor version', () => {
+  it.each([
+    ['1.14.10-gke.50', '1.15'],
+    ['1.15.12-gke.20', '1.16'],
+  ])('from %s: %s first, and no upgrade-master fix the script could run', async (master, hop) => {
+    const result = await evaluateRule(rule, { name: master, documents: at(master) });
+    expect(result.findings).toHaveLength(1);
+    expect(result.findings[0]?.message).toContain(`upgrade it to ${hop} first`);
+    expect(result.findings[0]?.fix).toBeUndefined();
+  });
 });

@@ -1,6 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/node-machine-vcpu.ts';
 import { gkeCluster, list, machineType, namespace, node } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 type Pool = Record<string, unknown>;
 const pool = (name: string, type: string, initialNodeCount = 3): Pool => ({
@@ -111,4 +112,18 @@ ruleTester(rule, {
       reason: 'lists no node pools',
     },
   ],
+});
+
+describe('node-machine-vcpu drain command', () => {
+  it('uses --delete-local-data, which a kubectl matching a 1.17/1.18 master knows (--delete-emptydir-data is 1.20+)', async () => {
+    const result = await evaluateRule(rule, {
+      name: 'drain',
+      documents: [withPools(pool('batch', 'e2-medium'))],
+    });
+    const commands = result.findings[0]?.remediation?.commands ?? [];
+    expect(commands).toContain(
+      'kubectl drain --selector cloud.google.com/gke-nodepool=batch --ignore-daemonsets --delete-local-data',
+    );
+    expect(commands.some((c) => c.includes('--delete-emptydir-data'))).toBe(false);
+  });
 });

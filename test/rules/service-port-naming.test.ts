@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import rule, { suggestPortName } from '../../rules/service-port-naming.ts';
 import { protocolOf } from '../../src/engine/istio-protocol.ts';
-import { service } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { gkeCluster, service } from '../helpers/objects.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 const svc = (ports: Record<string, unknown>[], ns = 'shop', name = 'web', labels?: Record<string, string>) =>
   service(ns, name, ports, labels ? { labels } : {});
@@ -169,4 +169,31 @@ ruleTester(rule, {
       reason: 'Services not collected',
     },
   ],
+});
+
+describe('appProtocol is offered only on a 1.19+ master', () => {
+  const unnamed = svc([{ port: 9000, targetPort: 9000 }]);
+  it.each([
+    ['1.17.12-gke.1501', false],
+    ['1.18.9-gke.1501', false],
+    ['1.19.3-gke.2100', true],
+  ])('master %s: appProtocol offered = %s', async (masterVersion, offered) => {
+    const result = await evaluateRule(rule, {
+      name: masterVersion,
+      documents: [gkeCluster({ currentMasterVersion: masterVersion }), unnamed],
+    });
+    const finding = result.findings[0];
+    expect(finding?.fix?.params).toMatchObject({ appProtocol: offered });
+    expect(finding?.message.includes('appProtocol')).toBe(offered);
+    expect((finding?.remediation?.commands ?? []).some((c) => c.includes('appProtocol'))).toBe(offered);
+    expect(finding?.remediation?.commands.some((c) => c.includes('name it <protocol>[-<suffix>]'))).toBe(
+      true,
+    );
+  });
+
+  it('is not offered when the master version is unknown (no GKE data)', async () => {
+    const result = await evaluateRule(rule, { name: 'no gke', documents: [unnamed] });
+    expect(result.findings[0]?.message).not.toContain('appProtocol');
+    expect(result.findings[0]?.fix?.params).toMatchObject({ appProtocol: false });
+  });
 });

@@ -1,4 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/workload-identity.ts';
+import { runRules } from '../../src/engine/runner.ts';
+import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import { gkeCluster, namespace } from '../helpers/objects.ts';
 import { ruleTester } from '../helpers/rule-tester.ts';
 
@@ -34,13 +37,13 @@ ruleTester(rule, {
   ],
   fail: [
     {
-      name: 'no workload pool: one finding on the cluster naming the pools to switch (fixture)',
+      name: 'no workload pool: a warning on the cluster, whose fix enables it on the cluster only, no pool switched (fixture)',
       target: 'asm-1.7',
       fixtures: ['fail-no-workload-pool.json'],
       findings: [
         {
           message:
-            /^Workload Identity is not enabled on cluster shop-prod .*Node pools default-pool \(unset, .*\), batch/,
+            /^Workload Identity is not enabled on cluster shop-prod .*the ASM install enables it\. Existing node pools keep their metadata mode \(install_asm does not switch them\)/,
           severity: 'warning',
           resource: { kind: 'Cluster', name: 'shop-prod' },
           fix: {
@@ -51,14 +54,14 @@ ruleTester(rule, {
               location: 'europe-west1-b',
               workloadPool: 'acme-shop.svc.id.goog',
               clusterEnabled: false,
-              pools: ['default-pool', 'batch'],
+              pools: [],
             },
           },
         },
       ],
     },
     {
-      name: 'workload pool set, one pool on GKE_METADATA and one on GCE_METADATA: one finding per pool',
+      name: 'workload pool set, pools not on GKE_METADATA: info per pool, no fix (install_asm does not switch them)',
       documents: [
         gkeCluster({
           ...enabled,
@@ -72,13 +75,13 @@ ruleTester(rule, {
       findings: [
         {
           message: 'Node pool legacy does not serve Workload Identity (workload metadata: GCE_METADATA)',
+          severity: 'info',
           resource: { kind: 'NodePool', name: 'legacy' },
-          fix: {
-            action: 'enable-workload-identity',
-            params: { workloadPool: 'acme-prod.svc.id.goog', clusterEnabled: true, pools: ['legacy'] },
-          },
         },
-        { message: 'Node pool unset does not serve Workload Identity (workload metadata: unset' },
+        {
+          message: 'Node pool unset does not serve Workload Identity (workload metadata: unset',
+          severity: 'info',
+        },
       ],
     },
     {
@@ -109,4 +112,19 @@ ruleTester(rule, {
       reason: 'lists no node pools',
     },
   ],
+});
+
+describe('workload-identity pools are advice', () => {
+  it('offers no pool switch (it re-creates nodes) and does not hold prepare back', () => {
+    const report = runRules(
+      snapshotFromDocuments({
+        documents: [gkeCluster({ ...enabled, nodePools: [pool('legacy', { mode: 'GCE_METADATA' })] })],
+      }),
+      { rules: [rule], target: 'asm-1.7', toolVersion: '0.0.0-test', now: new Date('2026-11-25T10:00:00Z') },
+    );
+    const finding = report.results[0]?.findings[0];
+    expect(finding?.severity).toBe('info');
+    expect(finding?.fix).toBeUndefined();
+    expect(report.phases.find((p) => p.id === 'prepare')?.status).toBe('done');
+  });
 });
