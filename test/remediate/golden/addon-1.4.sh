@@ -493,10 +493,11 @@ phase_cluster_upgrade() {
   step gke-upgrade-cr-deletion 'Cluster shop-prod' 'Back up the custom resources in istio-system before the master upgrade'
   # Upgrading a 1.16 master to 1.17 before 1.17.12-gke.1501, or to 1.18 before 1.18.9-gke.1501,
   # deletes the custom resources created in istio-system. The scan found:
+  #   Gateway/shop-gateway
   require_gcloud
   if master_below 1.17.12-gke.1501 shop-prod --location europe-west1-b --project acme-shop; then
     note 'Keep these copies: an upgrade to an affected version deletes custom resources in istio-system.'
-    done_already 'the scan listed no custom resource types in istio-system'
+    backup 01-istio-system-gateways.networking.istio.io.yaml kubectl get gateways.networking.istio.io -n istio-system -o yaml
   fi
 
   step ingress-gateway-upgrade-disruption 'Deployment istio-system/istio-ingressgateway' 'Before the master upgrade: the add-on ingress gateway will restart'
@@ -506,7 +507,7 @@ phase_cluster_upgrade() {
       'and edits made to its Deployment are lost (the add-on manager restores its own manifest).' \
       'To avoid both, install and manage your own gateway first (Istio on GKE: adding gateways).'
     note 'Edits found on it (field managers): kubectl-edit'
-    backup 01-deployment-istio-system-istio-ingressgateway.yaml kubectl get deployment -n istio-system istio-ingressgateway -o yaml
+    backup 02-deployment-istio-system-istio-ingressgateway.yaml kubectl get deployment -n istio-system istio-ingressgateway -o yaml
     note 'The backup above keeps those edits, to re-apply by hand after the upgrade.'
   fi
 
@@ -532,13 +533,6 @@ phase_prepare() {
   check kubectl get pods -n istio-system -l app=istiod --show-labels
   note 'Namespaces can only move to a revision whose istiod is Running and Ready; the next phase checks it again.'
 
-  step v1alpha1-security-policy 'MeshPolicy default' 'Migrate a v1alpha1 security policy: Istio 1.6 ignores it (seed guide, step 3)'
-  # Human decision: rewrite this object as a mesh-wide PeerAuthentication in istio-system
-  # (security.istio.io/v1beta1), apply the new object, check the traffic, then delete the old one.
-  # Not automated: translating authentication and RBAC intent needs judgement.
-  todo 'Rewrite it as a mesh-wide PeerAuthentication in istio-system (security.istio.io/v1beta1), apply that, check the traffic, then delete the old object'
-  todo_command kubectl get meshpolicies.authentication.istio.io default -o yaml
-
   step v1alpha1-security-policy 'Policy auth/jwt-auth' 'Migrate a v1alpha1 security policy: Istio 1.6 ignores it (seed guide, step 3)'
   # Human decision: rewrite this object as PeerAuthentication and/or RequestAuthentication
   # (security.istio.io/v1beta1), apply the new object, check the traffic, then delete the old one.
@@ -561,11 +555,11 @@ phase_prepare() {
   todo_command kubectl get servicerolebindings.rbac.istio.io -n payments payments-reader-binding -o yaml
 
   step galley-webhook-clusterrole 'ClusterRole istio-galley-istio-system' 'Let the 1.4 galley only get validatingwebhookconfigurations, so it cannot re-create its webhook (seed guide, step 4)'
-  restrict_galley_clusterrole istio-galley-istio-system 0 02-clusterrole-istio-galley-istio-system.yaml
+  restrict_galley_clusterrole istio-galley-istio-system 0 03-clusterrole-istio-galley-istio-system.yaml
 
   step galley-validating-webhook 'ValidatingWebhookConfiguration istio-galley' 'Back up, then delete the 1.4 galley validating webhook (seed guide, step 4)'
   if object_exists validatingwebhookconfiguration istio-galley; then
-    backup 03-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
+    backup 04-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
     run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found
   fi
 
@@ -653,8 +647,8 @@ phase_prepare() {
 phase_migrate_namespaces() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
 
-  step v1alpha1-security-policy '4 v1alpha1 policies' 'Check that the v1alpha1 policies are migrated before workloads move to 1.6 proxies'
-  if v1alpha1_policies_remain meshpolicies.authentication.istio.io '' default policies.authentication.istio.io auth jwt-auth serviceroles.rbac.istio.io payments payments-reader servicerolebindings.rbac.istio.io payments payments-reader-binding; then
+  step v1alpha1-security-policy '3 v1alpha1 policies' 'Check that the v1alpha1 policies are migrated before workloads move to 1.6 proxies'
+  if v1alpha1_policies_remain policies.authentication.istio.io auth jwt-auth serviceroles.rbac.istio.io payments payments-reader servicerolebindings.rbac.istio.io payments payments-reader-binding; then
     withhold 'v1alpha1 policies found by the scan still exist: migrate them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.'
     return 0
   fi

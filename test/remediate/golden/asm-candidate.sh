@@ -614,8 +614,6 @@ phase_prepare() {
   step workload-identity 'Cluster shop-prod' 'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)'
   require_gcloud
   enable_cluster_workload_identity shop-prod acme-shop.svc.id.goog --location europe-west1 --project acme-shop
-  enable_pool_metadata_server shop-prod default-pool --location europe-west1 --project acme-shop
-  enable_pool_metadata_server shop-prod tools-pool --location europe-west1 --project acme-shop
 
   step webhook-firewall-15017 'Cluster shop-prod' 'Open TCP 15017 from the control plane to the nodes: add it to firewall rule gke-shop-prod-1a2b3c4d-master'
   require_gcloud
