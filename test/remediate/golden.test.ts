@@ -121,7 +121,9 @@ describe('demo addon-1.4, what its script plans', () => {
       'run gcloud container clusters upgrade shop-prod --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-shop --quiet',
     );
     expect(script).toContain("note 'Edits found on it (field managers): kubectl-edit'");
-    expect(script).toContain('todo_command kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml');
+    expect(script).toContain(
+      'todo_command kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml',
+    );
     // The add-on's own PERMISSIVE MeshPolicy is advice: no step, and the v1alpha1 gate does not wait for it.
     expect(script).not.toContain('meshpolicies.authentication.istio.io');
     expect(script).toContain('restrict_galley_clusterrole istio-galley-istio-system 0');
