@@ -90,7 +90,7 @@ export default defineRule({
       'safe. Unknown when either version is not `MAJOR.MINOR.PATCH-gke.N` (a leading `v` is accepted). Not ' +
       'applicable when the cluster data says the Istio add-on is disabled.',
     why:
-      'The seed guide warns that upgrading GKE 1.16 clusters released before R33 to 1.17 or 1.18 deletes the ' +
+      'The guide "Upgrading to Istio 1.6 with the operator" warns that upgrading GKE 1.16 clusters released before R33 to 1.17 or 1.18 deletes the ' +
       'custom resources created in the istio-system namespace; they must then be re-created by hand. The fix ' +
       'ships in 1.17.12-gke.1501 and 1.18.9-gke.1501, so upgrade only to those versions or later.',
     fix:

@@ -20,7 +20,7 @@ export default defineRule({
       'on GKE add-on is disabled.',
     why:
       'The add-on installs the Istio 1.6 operator and control plane beside the 1.4 one only when the cluster ' +
-      'is upgraded to a GKE version that contains it (seed guide, step 1). Until then there is nothing to ' +
+      'is upgraded to a GKE version that contains it ("Upgrading to Istio 1.6 with the operator", step 1). Until then there is nothing to ' +
       'migrate to.',
     fix:
       'Upgrade the master to a version that contains Istio 1.6. From 1.16, choose 1.17.12-gke.1501 or later ' +

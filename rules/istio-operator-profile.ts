@@ -21,9 +21,9 @@ export default defineRule({
       'Deployments were collected (no way to tell which istiod revisions run).',
     why:
       'The operator would reconcile the istio-ingressgateway that ASM installs, so it must be disabled before ' +
-      'install_asm runs (seed guide, "Disabling the operator"). After the migration, the `empty` profile ' +
+      'install_asm runs ("Upgrading to Istio 1.6 with the operator", "Disabling the operator"). After the migration, the `empty` profile ' +
       "re-enables it so it removes what it installed earlier, leaving ASM's control plane and gateways alone " +
-      '(seed guide, "After migrating").',
+      '("Upgrading to Istio 1.6 with the operator", "After migrating").',
     fix:
       'Before ASM: `kubectl patch -n istio-system istiooperator NAME -p \'{"spec":{"profile":"disabled"}}\' ' +
       '--type=merge`. After ASM: the same with `"profile":"empty"`. Back the CR up first.',

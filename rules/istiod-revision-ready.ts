@@ -34,7 +34,7 @@ export default defineRule({
       'without a revision label. Not applicable when Istio is not installed (no istio-system); unknown when ' +
       'neither pods nor Deployments were collected.',
     why:
-      'The seed guide (step 2) checks that the 1.6 istiod runs beside the 1.4 control plane before anything ' +
+      'The guide "Upgrading to Istio 1.6 with the operator" (step 2) checks that the 1.6 istiod runs beside the 1.4 control plane before anything ' +
       'else; its revision (`istio.io/rev`) is the value every namespace is relabelled with. Without a ready ' +
       'revisioned istiod, relabelled namespaces get no sidecar at all.',
     fix:

@@ -22,7 +22,7 @@ export default defineRule({
       'collected.',
     why:
       'The 1.6 control plane injects sidecars only into namespaces labelled `istio.io/rev=<revision>`, and the ' +
-      'label must match a running istiod revision (seed guide, "Migrating namespaces to 1.6", steps 1-2). A ' +
+      'label must match a running istiod revision ("Upgrading to Istio 1.6 with the operator", "Migrating namespaces to 1.6", steps 1-2). A ' +
       'leftover `istio-injection` label keeps the 1.4 injector in charge.',
     fix:
       'Relabel each namespace, then restart its workloads: `kubectl label namespace NAMESPACE ' +

@@ -3,7 +3,7 @@ import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/
 import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
 
-/** The add-on's 1.4 control-plane Deployments, in the seed guide's `kubectl scale` order. */
+/** The add-on's 1.4 control-plane Deployments, in the `kubectl scale` order of the upgrade guide. */
 export const OLD_CONTROL_PLANE: readonly string[] = [
   'istio-citadel',
   'istio-galley',
@@ -40,8 +40,8 @@ export default defineRule({
       'is older than 1.6, when no 1.6 istiod is ready, or when none of those Deployments exists. Unknown when ' +
       'a proxy image tag is not a version.',
     why:
-      'Once all workload proxies use the 1.6 control plane, the old one only consumes resources; the seed ' +
-      'guide ("Turning off the old control plane") scales its components to 0 replicas. Doing it earlier cuts ' +
+      'Once all workload proxies use the 1.6 control plane, the old one only consumes resources; the guide ' +
+      '("Turning off the old control plane") scales its components to 0 replicas. Doing it earlier cuts ' +
       'the remaining 1.4 proxies off from configuration and certificates.',
     fix:
       '`kubectl scale deploy -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot istio-policy ' +

@@ -55,7 +55,7 @@ export default defineRule({
       '27017 fall back to TCP. One finding per Service lists its failing ports. Ports resolved as mysql, redis ' +
       'or thrift get an info finding: those filters are off by default, so the traffic is plain TCP.',
     why:
-      'Service ports must be named `protocol[-suffix]` to be part of the mesh (seed guide, ASM requirements; ' +
+      'Service ports must be named `protocol[-suffix]` to be part of the mesh ("Upgrading to Istio 1.6 with the operator", ASM requirements; ' +
       'Istio "protocol selection"). A port whose protocol Istio cannot tell is not routed with the intended ' +
       'protocol, so HTTP routing, retries, metrics and authorization rules silently stop applying.',
     fix:

@@ -77,7 +77,7 @@ export default defineRule({
       'proxy or istiod image tag is not a version.',
     why:
       'Relabelling a namespace does not change running pods: a pod gets the 1.6 proxy only when it is ' +
-      're-created (seed guide, "Migrating namespaces to 1.6", steps 3-5). Until then it is served by the 1.4 ' +
+      're-created ("Upgrading to Istio 1.6 with the operator", "Migrating namespaces to 1.6", steps 3-5). Until then it is served by the 1.4 ' +
       'control plane, which cannot be retired.',
     fix:
       'After relabelling the namespace (`namespace-injection-labels`), restart each workload: ' +

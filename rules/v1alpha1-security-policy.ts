@@ -32,7 +32,7 @@ export default defineRule({
       'per object. Not applicable when Istio is not installed (no istio-system namespace and no such object).',
     why:
       'Istio 1.6 no longer reads the v1alpha1 security APIs: a workload moved to the 1.6 proxy silently loses ' +
-      'the mTLS, JWT or authorization settings these objects expressed. The seed guide (step 3) requires them ' +
+      'the mTLS, JWT or authorization settings these objects expressed. The guide "Upgrading to Istio 1.6 with the operator" (step 3) requires them ' +
       'to be migrated before the upgrade.',
     fix:
       'Rewrite each object with the `security.istio.io/v1beta1` APIs: Policy peers -> PeerAuthentication, ' +

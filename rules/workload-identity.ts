@@ -30,7 +30,7 @@ export default defineRule({
       'cluster has no workload pool, one finding on the cluster lists the pools to switch as well; when only ' +
       'pools are not on GKE_METADATA, one finding per pool. Not applicable when the Istio add-on is disabled.',
     why:
-      'install_asm enables Workload Identity on the cluster (seed guide, "Requirements"). It changes how pods ' +
+      'install_asm enables Workload Identity on the cluster ("Upgrading to Istio 1.6 with the operator", "Requirements"). It changes how pods ' +
       "reach Google APIs: on GKE_METADATA nodes a pod no longer gets the node's service account from the " +
       'metadata server but the Google service account bound to its Kubernetes service account, so workloads ' +
       'that call Google APIs break unless they are bound first.',

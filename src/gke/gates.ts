@@ -1,11 +1,11 @@
 /**
- * The GKE version gates of the migration (seed guide, introduction and step 1).
+ * The GKE version gates of the migration ("Upgrading to Istio 1.6 with the operator", introduction and step 1).
  */
 import { compareGkeVersions, type GkeVersion, gkeVersion, isAtLeast, sameMinor } from './version.ts';
 
 /** Upgrading the cluster to this version or later installs the Istio 1.6 operator. */
 export const ISTIO16_MINIMUM = gkeVersion('1.17.9-gke.6300');
-/** Within 1.17.7 and 1.17.8 the operator came earlier (seed step 1: 1.17.7-gke.8+, 1.17.8-gke.6+). */
+/** Within 1.17.7 and 1.17.8 the operator came earlier (upgrade guide step 1: 1.17.7-gke.8+, 1.17.8-gke.6+). */
 const ISTIO16_EARLY: readonly GkeVersion[] = [gkeVersion('1.17.7-gke.8'), gkeVersion('1.17.8-gke.6')];
 
 /** First versions where upgrading from 1.16 no longer deletes custom resources in istio-system. */
