@@ -92,6 +92,7 @@ export async function writeReports(
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
     sarifCategory: options.sarifCategory,
     workingDirectory: io.cwd,
+    htmlReport: options.formats.includes('html'),
   };
   const written: string[] = [];
   for (const format of options.formats) {

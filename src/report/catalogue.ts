@@ -4,7 +4,7 @@
  */
 import type { Rule, SeverityByTarget } from '../engine/rule.ts';
 import { PHASES, TARGETS } from '../engine/vocabulary.ts';
-import { ruleHelpUri } from '../package-root.ts';
+import { ruleDocsPath } from '../package-root.ts';
 
 export function severityText(severity: SeverityByTarget): string {
   if (typeof severity === 'string') return severity;
@@ -27,7 +27,7 @@ export function catalogueJson(rules: readonly Rule[]): string {
       defaultSeverity: rule.defaultSeverity,
       needs: rule.needs,
       docs: rule.docs,
-      helpUri: ruleHelpUri(rule.id),
+      helpUri: ruleDocsPath(rule.id),
     })),
     null,
     2,

@@ -90,7 +90,7 @@ function nextCommands(
   return { lines, omitted: omitted + Math.max(0, inPhase.length - MARKDOWN_LIMITS.nextFindings) };
 }
 
-export function renderMarkdown(report: Report, _context?: FormatContext): string {
+export function renderMarkdown(report: Report, context?: FormatContext): string {
   const view = buildReportView(report);
   const open = view.ruleGroups.flatMap((group) => group.namespaces.flatMap((ns) => ns.findings));
   const ranked = [...open].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
@@ -107,5 +107,9 @@ export function renderMarkdown(report: Report, _context?: FormatContext): string
     unknownShown: view.unknownRules.slice(0, MARKDOWN_LIMITS.unknownRules),
     moreUnknown: Math.max(0, view.unknownRules.length - MARKDOWN_LIMITS.unknownRules),
     limits: MARKDOWN_LIMITS,
+    elsewhere:
+      context?.htmlReport === true
+        ? 'in the HTML report'
+        : 'not listed here (the HTML report, --format html, lists them all)',
   });
 }

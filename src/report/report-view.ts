@@ -5,7 +5,6 @@
  */
 import { groupBy } from '../engine/group-by.ts';
 import type { Phase, ResourceRef, Severity, Status } from '../engine/vocabulary.ts';
-import { ruleHelpUri } from '../package-root.ts';
 import type { Finding, PhaseStatus, Report, RuleResult, Suppression, Verdict } from './model.ts';
 import { ruleById } from './rule-docs.ts';
 
@@ -81,7 +80,8 @@ export interface RuleGroupView {
   readonly severity: Severity;
   readonly status: Status;
   readonly anchor: string;
-  readonly helpUri: string;
+  /** The rule's documentation section in this report; absent for a rule this version does not know. */
+  readonly helpUri?: string | undefined;
   readonly summary?: string | undefined;
   readonly fix?: string | undefined;
   readonly findingCount: number;
@@ -99,9 +99,22 @@ export interface RuleRowView {
   readonly reason?: string | undefined;
   readonly open: number;
   readonly suppressed: number;
-  readonly helpUri: string;
+  /** The rule's documentation section in this report; absent for a rule this version does not know. */
+  readonly helpUri?: string | undefined;
   /** The anchor of its findings, when it has open ones. */
   readonly findingsAnchor?: string | undefined;
+}
+
+/** A rule's documentation inside the report, so its links need nothing outside the file. */
+export interface RuleDocView {
+  readonly ruleId: string;
+  readonly title: string;
+  readonly anchor: string;
+  readonly summary: string;
+  readonly checks: string;
+  readonly why: string;
+  readonly fix: string;
+  readonly references: readonly { readonly title: string; readonly url: string }[];
 }
 
 export interface PhaseView {
@@ -132,6 +145,7 @@ export interface ReportView {
   readonly phases: readonly PhaseView[];
   readonly currentPhase?: PhaseView | undefined;
   readonly rules: readonly RuleRowView[];
+  readonly ruleDocs: readonly RuleDocView[];
   readonly ruleGroups: readonly RuleGroupView[];
   readonly namespaceRows: readonly NamespaceRowView[];
   readonly namespaces: readonly string[];
@@ -215,6 +229,21 @@ function groupByNamespace(
   }));
 }
 
+/** The id of a rule's documentation section in the HTML report. */
+export function ruleDocAnchor(ruleId: string): string {
+  return `doc-${anchorPart(ruleId)}`;
+}
+
+function ruleHelpAnchor(ruleId: string): string | undefined {
+  return ruleById(ruleId) ? `#${ruleDocAnchor(ruleId)}` : undefined;
+}
+
+function ruleDocView(result: RuleResult): RuleDocView | undefined {
+  const rule = ruleById(result.ruleId);
+  if (!rule) return undefined;
+  return { ruleId: rule.id, title: rule.title, anchor: ruleDocAnchor(rule.id), ...rule.docs };
+}
+
 function ruleRow(result: RuleResult, findingsAnchor: string | undefined): RuleRowView {
   return {
     ruleId: result.ruleId,
@@ -226,7 +255,7 @@ function ruleRow(result: RuleResult, findingsAnchor: string | undefined): RuleRo
     reason: result.reason,
     open: result.findings.filter((f) => !f.suppressed).length,
     suppressed: result.findings.filter((f) => f.suppressed).length,
-    helpUri: ruleHelpUri(result.ruleId),
+    helpUri: ruleHelpAnchor(result.ruleId),
     findingsAnchor,
   };
 }
@@ -257,7 +286,7 @@ export function buildReportView(report: Report): ReportView {
       severity: result.severity,
       status: result.status,
       anchor,
-      helpUri: ruleHelpUri(result.ruleId),
+      helpUri: ruleHelpAnchor(result.ruleId),
       summary: rule?.docs.summary,
       fix: rule?.docs.fix,
       findingCount: open.length,
@@ -323,6 +352,7 @@ export function buildReportView(report: Report): ReportView {
     phases,
     currentPhase: phases.find((p) => p.current),
     rules,
+    ruleDocs: report.results.flatMap((result) => ruleDocView(result) ?? []),
     ruleGroups,
     namespaceRows: sortedNamespaces,
     namespaces: [...namespaceRows.keys()].sort((a, b) => a.localeCompare(b)),
