@@ -73,7 +73,10 @@ describe('meshready report', () => {
     const written = await readFile(path.join(reports, file), 'utf8');
     // scan wrote the HTML report beside the Markdown and points there; `report` cannot know of one.
     expect(run.stdout).toBe(
-      written.replaceAll('in the HTML report', 'not listed here (the HTML report, --format html, lists them all)'),
+      written.replaceAll(
+        'in the HTML report',
+        'not listed here (the HTML report, --format html, lists them all)',
+      ),
     );
   });
 
