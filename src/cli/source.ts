@@ -67,7 +67,7 @@ export type SnapshotSource =
   | { readonly kind: 'snapshot'; readonly paths: readonly string[] }
   | { readonly kind: 'live'; readonly live: LiveFlags };
 
-/** Exactly one kind of source (SPEC §1): offline files or a live cluster. */
+/** Exactly one kind of source (SPEC §1): offline files, or a live cluster (the current context by default). */
 export function snapshotSourceOf(
   snapshotPaths: readonly string[],
   live: LiveFlags | undefined,
@@ -79,10 +79,8 @@ export function snapshotSourceOf(
     );
   }
   if (snapshotPaths.length > 0) return { kind: 'snapshot', paths: snapshotPaths };
-  if (live && liveFlags.length > 0) return { kind: 'live', live };
-  throw new UsageError(
-    'nothing to scan: give --snapshot PATH (a file or directory of kubectl/gcloud dumps), or a live cluster with --context NAME, --kubeconfig FILE or --in-cluster',
-  );
+  // No source at all: kubectl's current context, as kubectl and istioctl analyze do.
+  return { kind: 'live', live: live ?? {} };
 }
 
 /** A relative path the user gave, resolved against the CLI's working directory. */

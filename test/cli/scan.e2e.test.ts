@@ -112,7 +112,6 @@ describe('meshready scan (real CLI)', () => {
       /--upgrade-to "1.17" is not a GKE version/,
     ],
     [['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--format', 'pdf'], /unknown format "pdf"/],
-    [['scan'], /nothing to scan/],
     [['scan', '--snapshot', 'no/such/dir'], /no\/such\/dir: no such file or directory/],
     [['scan', '--no-such-flag'], /unknown option '--no-such-flag'/],
     [['rules', 'no-such-rule'], /unknown rule "no-such-rule"/],
