@@ -69,10 +69,11 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .option('--no-annotation-exemptions', 'ignore meshready.dev/ignore annotations on objects')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
     .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
-    .option('-q, --quiet', 'no summary on stderr')
+    .option('-q, --quiet', 'no summary')
     .option('-v, --verbose', 'stack traces on errors')
     .action(async (opts, command: Command) => {
-      const outputDirGiven = command.getOptionValueSource('outputDir') === 'cli';
+      // With --json the report goes to stdout; files only when asked for with --output-dir or --format.
+      const filesAsked = ['outputDir', 'format'].some((name) => command.getOptionValueSource(name) === 'cli');
       done(
         await scan(
           {
@@ -88,7 +89,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
               command.getOptionValueSource('annotationExemptions') === 'cli' ? false : undefined,
             formats: parseFormats(opts.format),
             outputDir: opts.outputDir,
-            writeFiles: !opts.json || outputDirGiven,
+            writeFiles: !opts.json || filesAsked,
             json: opts.json === true,
             failOn: opts.failOn as FailOn,
             quiet: opts.quiet === true,

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -62,11 +62,34 @@ describe('meshready scan (real CLI)', () => {
       'json',
     ]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
+    // Without --json the summary is the output: on stdout, so `scan > out.txt` captures it.
+    expect(run.stderr).toBe('');
     const report = JSON.parse(await readFile(path.join(out, 'meshready-report.json'), 'utf8'));
     expect(validate(report)).toBe(true);
-    expect(run.stderr).toContain('meshready-report.json');
-    expect(run.stderr).toMatch(/Next step: /);
+    expect(run.stdout).toContain('meshready-report.json');
+    expect(run.stdout).toMatch(/Next step: /);
+    expect(run.stdout).not.toContain('\x1b['); // not a terminal: no colour
+  });
+
+  it('writes report files with --json only when --output-dir or --format asks, and says so', async () => {
+    const demo = path.join(ROOT, 'fixtures/demo/addon-1.4');
+    const plain = runMeshready(['scan', '--snapshot', demo, '--json'], { cwd: work });
+    expect(plain.stderr).toMatch(/… and \d+ more in the reports \(--output-dir DIR writes them\)/);
+    expect(plain.stderr).not.toContain('Wrote:');
+    const out = path.join(work, 'json-and-files');
+    await mkdir(out);
+    const both = runMeshready(['scan', '--snapshot', demo, '--json', '--format', 'sarif'], {
+      cwd: out,
+    });
+    expect(JSON.parse(both.stdout).verdict).toBe('not-ready');
+    expect(both.stderr).toMatch(/… and \d+ more in the report\n/);
+    expect(both.stderr).toContain(
+      'Wrote: meshready-report/meshready-report.sarif, meshready-report/remediate.sh',
+    );
+    expect(
+      JSON.parse(await readFile(path.join(out, 'meshready-report', 'meshready-report.sarif'), 'utf8'))
+        .version,
+    ).toBe('2.1.0');
   });
 
   it('exits 0 with --fail-on never and 1 on warnings with --fail-on warning', () => {
@@ -94,6 +117,25 @@ describe('meshready scan (real CLI)', () => {
     const run = runMeshready(['scan', '--snapshot', file]);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/broken\.json:3: malformed JSON/);
+  });
+
+  it('exits 2 with one line when nothing in the snapshot is Kubernetes, GKE or Compute data', async () => {
+    const empty = await mkdtemp(path.join(work, 'empty-'));
+    const unrelated = await mkdtemp(path.join(work, 'unrelated-'));
+    await writeFile(path.join(unrelated, 'compose.yaml'), 'services:\n  web:\n    image: nginx\n');
+    await writeFile(path.join(unrelated, 'ci.yml'), 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n');
+    for (const [dir, what] of [
+      [empty, 'no .yaml, .yml or .json file found'],
+      [unrelated, 'nothing recognised as Kubernetes, GKE or Compute data in 2 files'],
+    ] as const) {
+      const run = runMeshready(['scan', '--snapshot', dir, '--json']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stdout).toBe('');
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`meshready: ${dir}: ${what}`);
+      expect(lines[0]).toContain('(expected Kubernetes objects or lists from kubectl -o yaml/json');
+    }
   });
 
   it('shows the stack of an input error only with --verbose', async () => {
@@ -139,6 +181,14 @@ describe('meshready rules (real CLI)', () => {
     expect(run.code).toBe(0);
     for (const rule of RULES) expect(run.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.phase}\\s`, 'm'));
     expect(run.stdout).toContain(`${RULES.length} rules.`);
+    // Aligned: every title starts in the column of the TITLE header.
+    const lines = run.stdout.split('\n');
+    const column = lines[0]?.indexOf('TITLE') ?? -1;
+    expect(column).toBeGreaterThan(0);
+    for (const rule of RULES) {
+      const line = lines.find((l) => l.startsWith(`${rule.id} `));
+      expect(line?.slice(column)).toBe(rule.title);
+    }
   });
 
   it('explains one rule and prints the catalogue as JSON', () => {
