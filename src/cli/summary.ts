@@ -34,7 +34,7 @@ export function terminalSummary(
 ): string {
   const paint: Paint = (code, text) => (options.colour ? `\x1b[${code}m${text}\x1b[0m` : text);
   // Where the rest can be read: the files just written, or how to write them.
-  const elsewhere = written.length > 0 ? 'in the report' : 'in the reports (--output-dir DIR writes them)';
+  const elsewhere = written.length > 0 ? 'in the report' : 'in the reports, which --output-dir DIR writes';
   const s = report.summary;
   const lines = [
     `meshready ${report.tool.version}: ${clusterLine(report)}, target ${report.target}`,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -74,7 +75,7 @@ describe('meshready scan (real CLI)', () => {
   it('writes report files with --json only when --output-dir or --format asks, and says so', async () => {
     const demo = path.join(ROOT, 'fixtures/demo/addon-1.4');
     const plain = runMeshready(['scan', '--snapshot', demo, '--json'], { cwd: work });
-    expect(plain.stderr).toMatch(/… and \d+ more in the reports \(--output-dir DIR writes them\)/);
+    expect(plain.stderr).toMatch(/… and \d+ more in the reports, which --output-dir DIR writes\n/);
     expect(plain.stderr).not.toContain('Wrote:');
     const out = path.join(work, 'json-and-files');
     await mkdir(out);
@@ -90,6 +91,29 @@ describe('meshready scan (real CLI)', () => {
       JSON.parse(await readFile(path.join(out, 'meshready-report', 'meshready-report.sarif'), 'utf8'))
         .version,
     ).toBe('2.1.0');
+  });
+
+  it('ends quietly when stdout is closed early (| head)', async () => {
+    const reportFile = path.join(work, 'for-head.json');
+    await writeFile(
+      reportFile,
+      runMeshready(['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--json']).stdout,
+    );
+    const main = path.join(ROOT, 'src', 'cli', 'main.ts');
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; "$0" "$1" report "$2" --format sarif | head -1',
+        process.execPath,
+        main,
+        reportFile,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(piped.stdout).toBe('{\n');
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
   });
 
   it('exits 0 with --fail-on never and 1 on warnings with --fail-on warning', () => {
