@@ -162,17 +162,19 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
     )
     .option('--json', 'same as --format json: {"new", "resolved", "unchanged", "unverified"}')
+    // A flag and a separate level, as scan has them: an optional value would swallow OLD.json.
+    .option('--fail-on-new', 'exit 1 when a new unsuppressed finding is at or above --fail-on')
     .addOption(
-      new Option('--fail-on-new [level]', 'exit 1 when a new unsuppressed finding is at or above level')
+      new Option('--fail-on <level>', 'the level --fail-on-new counts from')
         .choices(['error', 'warning', 'info'])
-        .preset('error'),
+        .default('error'),
     )
     .action(async (oldFile: string, newFile: string, opts) => {
       done(
         await diff(
           oldFile,
           newFile,
-          { format: opts.json ? 'json' : opts.format, failOnNew: opts.failOnNew },
+          { format: opts.json ? 'json' : opts.format, failOnNew: opts.failOnNew ? opts.failOn : undefined },
           io,
         ),
       );

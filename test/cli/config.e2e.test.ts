@@ -183,7 +183,16 @@ describe('scan -> suppress through the config -> rescan -> diff', () => {
     ]);
     expect(tuesday.code).toBe(1);
     const markdown = await runInProcess(
-      ['diff', 'plain-monday.json', 'plain-tuesday.json', '--format', 'markdown', '--fail-on-new', 'warning'],
+      [
+        'diff',
+        'plain-monday.json',
+        'plain-tuesday.json',
+        '--format',
+        'markdown',
+        '--fail-on-new',
+        '--fail-on',
+        'warning',
+      ],
       work,
     );
     expect(markdown.code).toBe(1);

@@ -180,8 +180,14 @@ describe('meshready diff (CLI)', () => {
     const failing = await runInProcess(['diff', 'old.json', 'new.json', '--fail-on-new'], dir);
     // The new finding is a warning: below the default level, error.
     expect(failing.code).toBe(0);
-    expect((await runInProcess(['diff', 'old.json', 'new.json', '--fail-on-new', 'warning'], dir)).code).toBe(
-      1,
-    );
+    expect(
+      (await runInProcess(['diff', 'old.json', 'new.json', '--fail-on-new', '--fail-on', 'warning'], dir))
+        .code,
+    ).toBe(1);
+    // The flag takes no value, so it cannot swallow OLD.json when it comes first.
+    expect(
+      (await runInProcess(['diff', '--fail-on-new', '--fail-on', 'warning', 'old.json', 'new.json'], dir))
+        .code,
+    ).toBe(1);
   });
 });
