@@ -180,7 +180,9 @@ describe('meshready scan (real CLI)', () => {
     [['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--format', 'pdf'], /unknown format "pdf"/],
     [['scan', '--snapshot', 'no/such/dir'], /no\/such\/dir: no such file or directory/],
     [['scan', '--no-such-flag'], /unknown option '--no-such-flag'/],
-    [['rules', 'no-such-rule'], /unknown rule "no-such-rule"/],
+    [['rules', 'no-such-rule'], /unknown rule "no-such-rule"; `meshready rules` lists them/],
+    [['rules', 'service-port'], /unknown rule "service-port" \(did you mean service-port-naming\?\)/],
+    [['rules', 'workload-identiy'], /\(did you mean workload-identity\?\)/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('exits 2 on usage errors: %j', (args, message) => {
     const run = runMeshready(args);
@@ -196,6 +198,35 @@ describe('meshready scan (real CLI)', () => {
     const help = runMeshready(['scan', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--snapshot <path>');
+  });
+
+  it.each([
+    [[], /meshready scan --snapshot/],
+    [['scan'], /meshready scan --snapshot \.\/snapshot/],
+    [['collect'], /meshready collect --output/],
+    [['rules'], /meshready rules service-port-naming/],
+    [['report'], /meshready report .* --format markdown/],
+    [['diff'], /meshready diff --fail-on-new --fail-on warning last\.json tonight\.json/],
+    [['manifests'], /meshready manifests .*\| kubectl apply -f -/],
+  ])('help of %j shows examples and exit codes, and no internal default values', (command, example) => {
+    const help = runMeshready([...command, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('\nExamples:\n');
+    expect(help.stdout).toMatch(example);
+    expect(help.stdout).toMatch(/\nExit codes:\n {2}0 /);
+    expect(help.stdout).not.toContain('(default: [])');
+  });
+
+  it('marks required options and uses one error style', () => {
+    expect(runMeshready(['collect', '--help']).stdout).toMatch(/--output <file>\s+\(required\)/);
+    expect(runMeshready(['report', '--help']).stdout).toMatch(/--format <format>\s+\(required\)/);
+    for (const args of [['scna'], ['collect'], ['scan', '--format', 'htm', '--snapshot', 'x']]) {
+      const run = runMeshready(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^meshready: /);
+      expect(run.stderr).not.toMatch(/^error: /m);
+    }
+    expect(runMeshready(['scna']).stderr).toContain('(Did you mean scan?)');
   });
 });
 
