@@ -113,6 +113,9 @@ function ruleDescriptor(result: RuleResult): Json {
     help: rule
       ? { text: helpText(rule), markdown: helpMarkdown(rule) }
       : { text: fallback, markdown: fallback },
+    // SARIF wants an absolute URI; meshready has no site of its own, so the rule's primary source
+    // (the upgrade guide or the Istio page it is built from), which exists, is the documentation.
+    ...(rule?.docs.references[0] ? { helpUri: rule.docs.references[0].url } : {}),
     defaultConfiguration: { level },
     properties: {
       tags: ['meshready', 'istio-migration', result.phase],

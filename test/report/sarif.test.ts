@@ -3,6 +3,7 @@ import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { FormatContext } from '../../src/report/formats.ts';
 import type { Report } from '../../src/report/model.ts';
+import { ruleById } from '../../src/report/rule-docs.ts';
 import {
   buildSarifLog,
   FINGERPRINT_KEY,
@@ -230,8 +231,9 @@ describe('SARIF content', () => {
       const help = rule.help as { text: string; markdown: string };
       expect(help.text).toContain('How to fix');
       expect(help.markdown).toContain('**How to fix.**');
-      // No project site exists to link to: the help travels in the rule itself.
-      expect(rule.helpUri).toBeUndefined();
+      // No project site exists to link to: the rule's primary source, a real page, is its helpUri.
+      expect(rule.helpUri).toBe(ruleById(rule.id as string)?.docs.references[0]?.url);
+      expect(rule.helpUri).toMatch(/^https:\/\//);
       expect(rule.defaultConfiguration).toEqual({
         level: result?.severity === 'info' ? 'note' : result?.severity,
       });
