@@ -94,7 +94,8 @@ export function renderMarkdown(report: Report, context?: FormatContext): string 
   const view = buildReportView(report);
   const open = view.ruleGroups.flatMap((group) => group.namespaces.flatMap((ns) => ns.findings));
   const ranked = [...open].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  const failing: RuleRowView[] = view.rules.filter((rule) => rule.status === 'fail');
+  // As in the HTML: a rule with only info notes is not failing.
+  const failing: RuleRowView[] = view.rules.filter((rule) => rule.shownStatus === 'fail');
   const next = nextCommands(report, open);
   return template()({
     ...view,

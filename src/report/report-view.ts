@@ -4,7 +4,13 @@
  * templates escape it (Handlebars' HTML escaping, the Markdown helpers).
  */
 import { groupBy } from '../engine/group-by.ts';
-import type { Phase, ResourceRef, Severity, Status } from '../engine/vocabulary.ts';
+import {
+  type Phase,
+  type ResourceRef,
+  type Severity,
+  type Status,
+  severityRank,
+} from '../engine/vocabulary.ts';
 import type { Finding, PhaseStatus, Report, RuleResult, Suppression, Verdict } from './model.ts';
 import { ruleById } from './rule-docs.ts';
 
@@ -85,6 +91,8 @@ export interface RuleGroupView {
   readonly summary?: string | undefined;
   readonly fix?: string | undefined;
   readonly findingCount: number;
+  /** The highest severity of its open findings (the badge). */
+  readonly badgeSeverity: Severity;
   readonly severities: readonly Severity[];
   readonly namespaces: readonly NamespaceGroupView[];
 }
@@ -96,6 +104,16 @@ export interface RuleRowView {
   readonly severity: Severity;
   readonly status: Status;
   readonly statusLabel: string;
+  /**
+   * The status shown: `fail` only for an open finding at warning or above, or of a rule whose
+   * findings are steps; `note` for a rule with only open info findings; `suppressed` when every
+   * finding is suppressed. The JSON status (and the filters) keep `status`.
+   */
+  readonly shownStatus: string;
+  /** The badge: the highest open severity of a failing rule, else the rule's default severity… */
+  readonly badgeSeverity: Severity;
+  /** …shown muted, when the rule has no open finding (a default, not a problem). */
+  readonly severityMuted: boolean;
   readonly reason?: string | undefined;
   readonly open: number;
   readonly suppressed: number;
@@ -244,14 +262,34 @@ function ruleDocView(result: RuleResult): RuleDocView | undefined {
   return { ruleId: rule.id, title: rule.title, anchor: ruleDocAnchor(rule.id), ...rule.docs };
 }
 
+/** The highest severity among findings, or undefined when there are none. */
+export function highestSeverity(findings: readonly { severity: Severity }[]): Severity | undefined {
+  const ranked = findings.map((f) => f.severity).sort((a, b) => severityRank(b) - severityRank(a));
+  return ranked[0];
+}
+
+function shownStatusOf(result: RuleResult): { shownStatus: string; statusLabel: string } {
+  if (result.status !== 'fail')
+    return { shownStatus: result.status, statusLabel: STATUS_LABELS[result.status] };
+  const open = result.findings.filter((f) => !f.suppressed);
+  if (open.length === 0) return { shownStatus: 'suppressed', statusLabel: 'suppressed' };
+  const isStep = ruleById(result.ruleId)?.isStep === true;
+  if (!isStep && open.every((f) => f.severity === 'info'))
+    return { shownStatus: 'note', statusLabel: 'note' };
+  return { shownStatus: 'fail', statusLabel: STATUS_LABELS.fail };
+}
+
 function ruleRow(result: RuleResult, findingsAnchor: string | undefined): RuleRowView {
+  const openSeverity = highestSeverity(result.findings.filter((f) => !f.suppressed));
   return {
     ruleId: result.ruleId,
     title: result.title,
     phase: result.phase,
     severity: result.severity,
     status: result.status,
-    statusLabel: STATUS_LABELS[result.status],
+    ...shownStatusOf(result),
+    badgeSeverity: openSeverity ?? result.severity,
+    severityMuted: openSeverity === undefined,
     reason: result.reason,
     open: result.findings.filter((f) => !f.suppressed).length,
     suppressed: result.findings.filter((f) => f.suppressed).length,
@@ -290,6 +328,7 @@ export function buildReportView(report: Report): ReportView {
       summary: rule?.docs.summary,
       fix: rule?.docs.fix,
       findingCount: open.length,
+      badgeSeverity: highestSeverity(open) ?? result.severity,
       severities: [...new Set(open.map((f) => f.severity))],
       namespaces,
     });
