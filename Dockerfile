@@ -17,7 +17,6 @@ RUN npm run build
 FROM node:24-slim
 LABEL org.opencontainers.image.title="meshready" \
       org.opencontainers.image.description="Read-only readiness scanner for GKE clusters moving from the Istio on GKE add-on to Istio 1.6 / ASM" \
-      org.opencontainers.image.source="https://github.com/meshready/meshready" \
       org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
 WORKDIR /app

@@ -148,7 +148,7 @@ export default defineRule({
       "zone, or total minimum), the finding is a warning. Unknown when the total is short but some pool's " +
       'vCPUs or node count cannot be told; not applicable when the Istio add-on is disabled.',
     why:
-      'Anthos Service Mesh needs at least 8 vCPUs on machine types with at least 4 vCPUs (seed guide, ' +
+      'Anthos Service Mesh needs at least 8 vCPUs on machine types with at least 4 vCPUs ("Upgrading to Istio 1.6 with the operator", ' +
       '"Requirements"); install_asm refuses to install on a smaller cluster.',
     fix:
       'Resize a pool with at least 4 vCPUs per machine (`gcloud container clusters resize CLUSTER --node-pool ' +

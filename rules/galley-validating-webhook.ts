@@ -21,7 +21,7 @@ export default defineRule({
       'applicable when there is no 1.4 control plane: neither the Deployment nor the webhook exists (a ' +
       'cluster that never ran the 1.4 add-on has nothing to disable).',
     why:
-      'The seed guide (step 4.3) deletes the galley ValidatingWebhookConfiguration so that the 1.4 ' +
+      'The guide "Upgrading to Istio 1.6 with the operator" (step 4.3) deletes the galley ValidatingWebhookConfiguration so that the 1.4 ' +
       'control plane no longer validates configuration: its rules predate 1.6 and would reject or misjudge ' +
       'objects written for the new control plane. Restrict the galley ClusterRole first ' +
       '(`galley-webhook-clusterrole`), or galley re-creates the webhook.',

@@ -88,7 +88,7 @@ export default defineRule({
       'narrowing its verbs would also take other permissions from galley. Not applicable when the ' +
       'ClusterRole does not exist.',
     why:
-      'The seed guide (step 4) disables configuration validation in the 1.4 control plane: first the galley ' +
+      'The guide "Upgrading to Istio 1.6 with the operator" (step 4) disables configuration validation in the 1.4 control plane: first the galley ' +
       'ClusterRole is edited so its `*` on validatingwebhookconfigurations becomes `get`, then the ' +
       '`istio-galley` ValidatingWebhookConfiguration is deleted. If galley keeps write access it re-creates ' +
       'the webhook, and the 1.4 validation then rejects configuration meant for 1.6.',

@@ -77,7 +77,7 @@ export default defineRule({
       'IstioOperator (the 1.6 operator is not installed yet); unknown when a gateway image tag is not a version.',
     why:
       'To keep using the add-on, the gateway moves to 1.6 by enabling it in the IstioOperator CR; the operator ' +
-      'then re-creates the gateway pods with the 1.6 image (seed guide, migrating the ingress gateway, steps ' +
+      'then re-creates the gateway pods with the 1.6 image ("Upgrading to Istio 1.6 with the operator", migrating the ingress gateway, steps ' +
       '1-3). Until then the gateway depends on the 1.4 control plane.',
     fix:
       '`kubectl edit istiooperators -n istio-system OPERATOR` and set `enabled: true` on the ' +

@@ -56,7 +56,7 @@ export default defineRule({
       'version is not `MAJOR.MINOR.PATCH-gke.N`; not applicable when the add-on is disabled or the gateway ' +
       'Deployment does not exist.',
     why:
-      'The seed guide warns that, when the cluster is upgraded to GKE 1.17 or later, the built-in ingress ' +
+      'The guide "Upgrading to Istio 1.6 with the operator" warns that, when the cluster is upgraded to GKE 1.17 or later, the built-in ingress ' +
       'gateway is unavailable for about 5 minutes and user changes to the ingress Deployment are lost: the ' +
       'add-on re-creates it from its own manifest.',
     fix:

@@ -31,7 +31,7 @@ export default defineRule({
       'IstioOperator (other than those records) exists in istio-system.',
     why:
       'With the add-on on 1.6, the Istio operator installs and updates the 1.6 control plane from this ' +
-      'custom resource (seed guide, "Benefits of the Istio Operator"). An operator that is not HEALTHY has not ' +
+      'custom resource ("Upgrading to Istio 1.6 with the operator", "Benefits of the Istio Operator"). An operator that is not HEALTHY has not ' +
       'finished installing istiod or the gateways, so the namespaces and the gateway cannot be moved yet.',
     fix:
       'Inspect the resource (`kubectl get istiooperators -n istio-system NAME -o yaml`): ' +

@@ -34,7 +34,7 @@ export default defineRule({
       'without a revision label. Not applicable when Istio is not installed (no istio-system); unknown when ' +
       'neither pods nor Deployments were collected.',
     why:
-      'The seed guide (step 2) checks that the 1.6 istiod runs beside the 1.4 control plane before anything ' +
+      'The guide "Upgrading to Istio 1.6 with the operator" (step 2) checks that the 1.6 istiod runs beside the 1.4 control plane before anything ' +
       'else; its revision (`istio.io/rev`) is the value every namespace is relabelled with. Without a ready ' +
       'revisioned istiod, relabelled namespaces get no sidecar at all.',
     fix:
@@ -58,18 +58,17 @@ export default defineRule({
     const revisions = index.istiodRevisions();
     if (revisions.some((r) => r.ready)) return [];
 
-    const found =
-      revisions.length > 0
-        ? `Revisions found, none ready: ${revisions.map((r) => `${r.revision}${r.version ? ` (${r.version})` : ''}`).join(', ')}.`
-        : `No istiod carrying an ${REVISION_LABEL} label was found.`;
     const unrevisioned = unrevisionedIstiod(index);
     const withoutLabel =
       unrevisioned.length > 0
         ? ` istiod without an ${REVISION_LABEL} label (namespaces cannot select it): ${unrevisioned.join(', ')}.`
         : '';
-    const message =
-      `No ready istiod with an ${REVISION_LABEL} label runs in ${ISTIO_SYSTEM}, so there is no 1.6 control ` +
-      `plane to move namespaces to. ${found}${withoutLabel}`;
+    // Say what was found once: none at all, or revisions that are not ready.
+    const what =
+      revisions.length > 0
+        ? `No ready istiod with an ${REVISION_LABEL} label runs in ${ISTIO_SYSTEM} (revisions found, none ready: ${revisions.map((r) => `${r.revision}${r.version ? ` (${r.version})` : ''}`).join(', ')})`
+        : `No istiod carrying an ${REVISION_LABEL} label runs in ${ISTIO_SYSTEM}`;
+    const message = `${what}, so there is no 1.6 control plane to move namespaces to.${withoutLabel}`;
     const inspect = fix('inspect-istiod', { revisions: revisions.map((r) => r.revision) });
     const istioSystem = index.namespacesByName().get(ISTIO_SYSTEM);
     const finding: RuleFinding = istioSystem

@@ -30,7 +30,7 @@ export default defineRule({
       "per pool below 4 vCPUs. Unknown when a pool's vCPUs cannot be told and no pool is found below 4; not " +
       'applicable when the cluster data says the Istio add-on is disabled.',
     why:
-      'Anthos Service Mesh requires machine types with at least 4 vCPUs, such as e2-standard-4 (seed guide, ' +
+      'Anthos Service Mesh requires machine types with at least 4 vCPUs, such as e2-standard-4 ("Upgrading to Istio 1.6 with the operator", ' +
       '"Requirements"). Smaller pools can stay, but their vCPUs do not count toward the 8 vCPUs ASM needs ' +
       '(see `cluster-vcpu-capacity`), and istiod and the proxies compete for their CPU.',
     fix:

@@ -17,7 +17,7 @@ export default defineRule({
     why:
       'When the project is inside a VPC Service Controls perimeter, calls to Mesh CA ' +
       '(`meshca.googleapis.com`) are refused unless the service is added to the perimeter, and sidecars get ' +
-      'no certificates (seed guide, "Requirements").',
+      'no certificates ("Upgrading to Istio 1.6 with the operator", "Requirements").',
     fix:
       'Ask your organisation administrators whether a service perimeter covers the project (`gcloud ' +
       'access-context-manager perimeters list --policy POLICY_ID`). If so, add `meshca.googleapis.com` to its ' +

@@ -77,7 +77,7 @@ export default defineRule({
     why:
       "ASM's automatic sidecar injection is a webhook the API server calls on istiod's port 15017. In a " +
       "private cluster the control plane reaches the nodes only through firewall rules, and GKE's own rule " +
-      'opens only 443 and 10250: without 15017 pods are created without sidecars, or not at all (seed guide, ' +
+      'opens only 443 and 10250: without 15017 pods are created without sidecars, or not at all ("Upgrading to Istio 1.6 with the operator", ' +
       '"Requirements"; "Opening ports on a private cluster").',
     fix:
       "Add tcp:15017 to GKE's `gke-<cluster>-<hash>-master` rule, keeping what it already allows: " +

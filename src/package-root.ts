@@ -23,11 +23,12 @@ export const TOOL_VERSION: string = JSON.parse(
   readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'),
 ).version;
 
-export const PROJECT_URL = 'https://github.com/meshready/meshready';
-
-/** The documentation anchor of a rule, used as SARIF helpUri and in reports. */
-export function ruleHelpUri(ruleId: string): string {
-  return `${PROJECT_URL}/blob/main/docs/rules.md#${ruleId}`;
+/**
+ * Where a rule is documented, relative to the package root: docs/rules.md ships in the package.
+ * There is no public project site to link to, so nothing points at one.
+ */
+export function ruleDocsPath(ruleId: string): string {
+  return `docs/rules.md#${ruleId}`;
 }
 
 export function templatePath(name: string): string {

@@ -4,6 +4,8 @@ export interface CliIO {
   readonly stderr: { write(text: string): unknown };
   /** Progress is shown only when stderr is a terminal. */
   readonly stderrIsTTY: boolean;
+  /** Colour is used only on a terminal; absent means not a terminal (tests, pipes). */
+  readonly stdoutIsTTY?: boolean | undefined;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
@@ -14,8 +16,15 @@ export function processIO(): CliIO {
     stdout: process.stdout,
     stderr: process.stderr,
     stderrIsTTY: process.stderr.isTTY === true,
+    stdoutIsTTY: process.stdout.isTTY === true,
     cwd: process.cwd(),
     env: process.env,
     now: () => new Date(),
   };
+}
+
+/** Colour on a terminal unless NO_COLOR is set to anything non-empty (no-color.org). */
+export function useColour(io: CliIO, stream: 'stdout' | 'stderr'): boolean {
+  const tty = stream === 'stdout' ? io.stdoutIsTTY === true : io.stderrIsTTY;
+  return tty && !io.env.NO_COLOR;
 }

@@ -12,7 +12,19 @@ export function exitCodeForError(error: unknown): number {
   return 70;
 }
 
+/**
+ * A closed stdout (`meshready report … | head -1`) ends the command quietly, as `git log | head`
+ * does: no stack trace, and an exit status a pipeline does not read as "findings".
+ */
+function endQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
+}
+
 async function main(argv: readonly string[]): Promise<void> {
+  endQuietlyOnClosedStdout();
   const io = processIO();
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {

@@ -16,8 +16,8 @@ import { type CatalogueFormat, listRules } from './rules.ts';
 import { type FailOn, scan } from './scan.ts';
 import { addLiveSourceOptions, liveFlagsOf } from './source.ts';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 function parseFormats(value: string): Format[] {
@@ -34,6 +34,96 @@ function parseFormats(value: string): Format[] {
   return [...new Set(names as Format[])];
 }
 
+const SCAN_EXIT_CODES = `
+Exit codes:
+  0  no unsuppressed finding at or above --fail-on
+  1  at least one such finding
+  2  usage, configuration or input error (bad flag; unreadable or malformed file, named with its line;
+     a snapshot with nothing recognised in it)
+  3  the scan could not run (cluster or API unreachable, credentials rejected)`;
+
+/** Examples and exit codes after each command's options, as kubectl and gcloud print them. */
+const HELP_AFTER: Readonly<Record<string, string>> = {
+  meshready: `
+Examples:
+  meshready scan --snapshot ./snapshot --upgrade-to 1.17.12-gke.1501
+  meshready scan --context gke_my-project_europe-west1_prod --target asm-1.7
+  meshready rules service-port-naming
+${SCAN_EXIT_CODES}
+
+Run "meshready COMMAND --help" for a command's options and examples.`,
+  scan: `
+Without --snapshot or a live option, scan reads the cluster of kubectl's current context.
+
+Examples:
+  # Files dumped with kubectl and gcloud (see the README for the commands)
+  meshready scan --snapshot ./snapshot --upgrade-to 1.17.12-gke.1501
+  # The current kubectl context; reports in ./meshready-report
+  meshready scan
+  # A named context, checked for Anthos Service Mesh 1.7
+  meshready scan --context gke_my-project_europe-west1_prod --target asm-1.7
+  # CI: JSON on stdout, fail only on findings the last report did not have
+  meshready scan --snapshot ./snapshot --json --baseline last.json --fail-on-new > report.json
+${SCAN_EXIT_CODES}`,
+  collect: `
+Without a live option, collect reads the cluster of kubectl's current context.
+
+Examples:
+  meshready collect --output cluster.json.gz
+  meshready collect --context gke_my-project_europe-west1_prod --output prod.yaml
+  meshready scan --snapshot cluster.json.gz
+
+Exit codes:
+  0  the bundle was written
+  2  usage or input error (bad flag, unreadable kubeconfig)
+  3  the cluster or an API could not be read`,
+  rules: `
+Examples:
+  meshready rules
+  meshready rules service-port-naming
+  meshready rules --format markdown > rules.md
+
+Exit codes:
+  0  printed
+  2  usage error (unknown rule or format)`,
+  report: `
+Examples:
+  meshready report meshready-report/meshready-report.json --format markdown >> "$GITHUB_STEP_SUMMARY"
+  meshready report old/meshready-report.json --format html --output report.html
+
+Exit codes:
+  0  rendered
+  2  usage or input error (unreadable or malformed report)`,
+  diff: `
+Examples:
+  meshready diff last.json tonight.json
+  meshready diff last.json tonight.json --format markdown
+  meshready diff --fail-on-new --fail-on warning last.json tonight.json
+
+Exit codes:
+  0  compared (with --fail-on-new: no new finding at or above --fail-on)
+  1  with --fail-on-new: at least one new unsuppressed finding at or above --fail-on
+  2  usage or input error (unreadable or malformed report)`,
+  manifests: `
+Examples:
+  meshready manifests --project my-project --location europe-west1 --cluster prod > meshready.yaml
+  meshready manifests --gcp-service-account meshready@my-project.iam.gserviceaccount.com | kubectl apply -f -
+
+Exit codes:
+  0  printed
+  2  usage error`,
+};
+
+/** One error style for commander's messages and ours: "meshready: what went wrong". */
+function outputError(text: string, write: (text: string) => void): void {
+  write(text.replace(/^error: /, 'meshready: '));
+}
+
+function withHelp(command: Command): Command {
+  const after = HELP_AFTER[command.name()];
+  return after === undefined ? command : command.addHelpText('after', after);
+}
+
 export function buildProgram(io: CliIO, done: (exitCode: number) => void): Command {
   const program = new Command('meshready')
     .description(
@@ -45,19 +135,23 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
+      outputError: (text, write) => outputError(text, write),
     });
 
   addLiveSourceOptions(
     program
       .command('scan')
       .description('scan a snapshot or a live cluster and write the readiness reports')
-      .option('--snapshot <path>', 'snapshot file or directory (repeatable)', collect, []),
+      .option('--snapshot <path>', 'offline: snapshot file or directory (repeatable)', collect),
   )
     .addOption(new Option('--target <target>', 'migration target').choices(TARGETS).default('istio-1.6'))
     .option('--upgrade-to <version>', 'GKE version the cluster will be upgraded to, e.g. 1.17.12-gke.1501')
     .option('--format <formats>', `comma-separated: ${FORMATS.join(',')}`, DEFAULT_FORMATS.join(','))
     .option('--output-dir <dir>', 'where the reports go', './meshready-report')
-    .option('--json', 'print the JSON report to stdout (and nothing else on stdout)')
+    .option(
+      '--json',
+      'print the JSON report to stdout (and nothing else there); report files only with --output-dir or --format',
+    )
     .addOption(
       new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level')
         .choices(['error', 'warning', 'info', 'never'])
@@ -69,14 +163,15 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .option('--no-annotation-exemptions', 'ignore meshready.dev/ignore annotations on objects')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
     .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
-    .option('-q, --quiet', 'no summary on stderr')
+    .option('-q, --quiet', 'no summary')
     .option('-v, --verbose', 'stack traces on errors')
     .action(async (opts, command: Command) => {
-      const outputDirGiven = command.getOptionValueSource('outputDir') === 'cli';
+      // With --json the report goes to stdout; files only when asked for with --output-dir or --format.
+      const filesAsked = ['outputDir', 'format'].some((name) => command.getOptionValueSource(name) === 'cli');
       done(
         await scan(
           {
-            snapshot: opts.snapshot,
+            snapshot: opts.snapshot ?? [],
             live: liveFlagsOf(opts),
             // Flags win over the config file; a default is not a flag.
             target: command.getOptionValueSource('target') === 'cli' ? (opts.target as Target) : undefined,
@@ -88,7 +183,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
               command.getOptionValueSource('annotationExemptions') === 'cli' ? false : undefined,
             formats: parseFormats(opts.format),
             outputDir: opts.outputDir,
-            writeFiles: !opts.json || outputDirGiven,
+            writeFiles: !opts.json || filesAsked,
             json: opts.json === true,
             failOn: opts.failOn as FailOn,
             quiet: opts.quiet === true,
@@ -105,7 +200,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       .command('collect')
       .description('read a live cluster (read-only) and write a snapshot bundle for `scan --snapshot`'),
   )
-    .requiredOption('--output <file>', 'the bundle: FILE.json, .yaml or .yml, gzipped when it ends in .gz')
+    .requiredOption(
+      '--output <file>',
+      '(required) the bundle: FILE.json, .yaml or .yml, gzipped when it ends in .gz',
+    )
     .option('-q, --quiet', 'no summary on stderr')
     .option('-v, --verbose', 'stack traces on errors')
     .action(async (opts) => {
@@ -130,7 +228,9 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .description('re-render a saved JSON report as HTML, SARIF or Markdown')
     .argument('<report>', 'a JSON report written by `meshready scan` (meshready-report.json)')
     .addOption(
-      new Option('--format <format>', 'output format').choices(RENDERABLE_FORMATS).makeOptionMandatory(),
+      new Option('--format <format>', '(required) output format')
+        .choices(RENDERABLE_FORMATS)
+        .makeOptionMandatory(),
     )
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
@@ -161,17 +261,19 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       new Option('--format <format>', 'output format').choices(['text', 'json', 'markdown']).default('text'),
     )
     .option('--json', 'same as --format json: {"new", "resolved", "unchanged", "unverified"}')
+    // A flag and a separate level, as scan has them: an optional value would swallow OLD.json.
+    .option('--fail-on-new', 'exit 1 when a new unsuppressed finding is at or above --fail-on')
     .addOption(
-      new Option('--fail-on-new [level]', 'exit 1 when a new unsuppressed finding is at or above level')
+      new Option('--fail-on <level>', 'the level --fail-on-new counts from')
         .choices(['error', 'warning', 'info'])
-        .preset('error'),
+        .default('error'),
     )
     .action(async (oldFile: string, newFile: string, opts) => {
       done(
         await diff(
           oldFile,
           newFile,
-          { format: opts.json ? 'json' : opts.format, failOnNew: opts.failOnNew },
+          { format: opts.json ? 'json' : opts.format, failOnNew: opts.failOnNew ? opts.failOn : undefined },
           io,
         ),
       );
@@ -199,6 +301,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       done(await manifests({ ...opts, createNamespace: opts.createNamespace !== false }, io));
     });
 
+  for (const command of [program, ...program.commands]) withHelp(command);
   return program;
 }
 

@@ -17,7 +17,7 @@ import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import type { Report } from '../report/model.ts';
 import { readReportFile } from './diff.ts';
-import type { CliIO } from './io.ts';
+import { type CliIO, useColour } from './io.ts';
 import { Progress } from './progress.ts';
 import { type LiveFlags, readSnapshot, snapshotSourceOf } from './source.ts';
 import { terminalSummary } from './summary.ts';
@@ -41,7 +41,7 @@ export interface ScanOptions {
   readonly annotationExemptions?: boolean | undefined;
   readonly formats: readonly Format[];
   readonly outputDir: string;
-  /** False when --json was given without an explicit --output-dir: then nothing is written. */
+  /** False when --json was given without --output-dir or --format: then no file is written. */
   readonly writeFiles: boolean;
   readonly json: boolean;
   readonly failOn: FailOn;
@@ -92,6 +92,7 @@ export async function writeReports(
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
     sarifCategory: options.sarifCategory,
     workingDirectory: io.cwd,
+    htmlReport: options.formats.includes('html'),
   };
   const written: string[] = [];
   for (const format of options.formats) {
@@ -145,6 +146,10 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   progress.done();
   const written = options.writeFiles ? await writeReports(report, options, io) : [];
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
-  if (!options.quiet) io.stderr.write(terminalSummary(report, written));
+  if (!options.quiet) {
+    // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.
+    const stream = options.json ? 'stderr' : 'stdout';
+    io[stream].write(terminalSummary(report, written, { colour: useColour(io, stream) }));
+  }
   return exitCodeFor(report, options.failOn, options.failOnNew === true);
 }

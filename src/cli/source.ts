@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LiveProgress, LiveSourceOptions } from '../collect/live.ts';
-import { UsageError } from '../errors.ts';
+import { InputError, UsageError } from '../errors.ts';
 import { loadSnapshot } from '../snapshot/load.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import type { CliIO } from './io.ts';
@@ -67,7 +67,7 @@ export type SnapshotSource =
   | { readonly kind: 'snapshot'; readonly paths: readonly string[] }
   | { readonly kind: 'live'; readonly live: LiveFlags };
 
-/** Exactly one kind of source (SPEC §1): offline files or a live cluster. */
+/** Exactly one kind of source (SPEC §1): offline files, or a live cluster (the current context by default). */
 export function snapshotSourceOf(
   snapshotPaths: readonly string[],
   live: LiveFlags | undefined,
@@ -79,10 +79,8 @@ export function snapshotSourceOf(
     );
   }
   if (snapshotPaths.length > 0) return { kind: 'snapshot', paths: snapshotPaths };
-  if (live && liveFlags.length > 0) return { kind: 'live', live };
-  throw new UsageError(
-    'nothing to scan: give --snapshot PATH (a file or directory of kubectl/gcloud dumps), or a live cluster with --context NAME, --kubeconfig FILE or --in-cluster',
-  );
+  // No source at all: kubectl's current context, as kubectl and istioctl analyze do.
+  return { kind: 'live', live: live ?? {} };
 }
 
 /** A relative path the user gave, resolved against the CLI's working directory. */
@@ -126,7 +124,7 @@ export async function readSnapshot(
   progress: Progress,
 ): Promise<ClusterSnapshot> {
   if (source.kind === 'live') return collectFromCluster(source.live, io, progress);
-  return loadSnapshot(
+  const snapshot = await loadSnapshot(
     // Paths stay as the user wrote them, so messages and report locations name them the same way.
     source.paths.map((p) =>
       path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.',
@@ -136,4 +134,18 @@ export async function readSnapshot(
         progress.update(`reading snapshot: ${filesRead}/${filesTotal} files, ${objects} objects`),
     },
   );
+  if (!Object.values(snapshot.coverage).some((part) => part.collected)) {
+    // SPEC §1: a broken dump step must not give a green (or UNKNOWN) run.
+    progress.done();
+    const files = new Set(snapshot.skipped.map((entry) => entry.file)).size;
+    throw new InputError(
+      source.paths.join(', '),
+      undefined,
+      files === 0
+        ? 'no .yaml, .yml or .json file found, so nothing to scan'
+        : `nothing recognised as Kubernetes, GKE or Compute data in ${files} file${files === 1 ? '' : 's'}`,
+      'Kubernetes objects or lists from kubectl -o yaml/json, gcloud container clusters describe or compute firewall-rules/machine-types list --format=json, or a meshready collect bundle',
+    );
+  }
+  return snapshot;
 }

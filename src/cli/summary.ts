@@ -1,9 +1,23 @@
-/** The short terminal summary `scan` prints on stderr. */
+/** The short terminal summary `scan` prints: on stdout, or on stderr when stdout carries --json. */
 
 import { severityRank } from '../engine/vocabulary.ts';
 import type { Finding, Report } from '../report/model.ts';
 
 const TOP_FINDINGS = 5;
+
+export interface SummaryOptions {
+  /** ANSI colour (a terminal without NO_COLOR). */
+  readonly colour?: boolean | undefined;
+}
+
+type Paint = (code: number, text: string) => string;
+
+const VERDICT_COLOURS: Readonly<Record<Report['verdict'], number>> = {
+  ready: 32,
+  'not-ready': 31,
+  unknown: 33,
+};
+const SEVERITY_COLOURS: Readonly<Record<Finding['severity'], number>> = { error: 31, warning: 33, info: 36 };
 
 function clusterLine(report: Report): string {
   const { cluster } = report;
@@ -13,11 +27,18 @@ function clusterLine(report: Report): string {
   return `${name}${where ? ` (${where})` : ''}${version}`;
 }
 
-export function terminalSummary(report: Report, written: readonly string[]): string {
+export function terminalSummary(
+  report: Report,
+  written: readonly string[],
+  options: SummaryOptions = {},
+): string {
+  const paint: Paint = (code, text) => (options.colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  // Where the rest can be read: the files just written, or how to write them.
+  const elsewhere = written.length > 0 ? 'in the report' : 'in the reports, which --output-dir DIR writes';
   const s = report.summary;
   const lines = [
     `meshready ${report.tool.version}: ${clusterLine(report)}, target ${report.target}`,
-    `Verdict: ${report.verdict.toUpperCase()}`,
+    `Verdict: ${paint(VERDICT_COLOURS[report.verdict], report.verdict.toUpperCase())}`,
     `Rules: ${s.pass} pass, ${s.fail} fail, ${s['not-applicable']} not applicable, ${s.unknown} unknown`,
     `Findings: ${s.findings.error} error, ${s.findings.warning} warning, ${s.findings.info} info` +
       (s.suppressed > 0 ? `, ${s.suppressed} suppressed` : ''),
@@ -30,9 +51,11 @@ export function terminalSummary(report: Report, written: readonly string[]): str
   if (top.length > 0) {
     lines.push('Top findings:');
     for (const { ruleId, finding } of top.slice(0, TOP_FINDINGS)) {
-      lines.push(`  ${finding.severity.padEnd(7)} ${ruleId}: ${finding.message}`);
+      lines.push(
+        `  ${paint(SEVERITY_COLOURS[finding.severity], finding.severity.padEnd(7))} ${ruleId}: ${finding.message}`,
+      );
     }
-    if (top.length > TOP_FINDINGS) lines.push(`  … and ${top.length - TOP_FINDINGS} more in the report`);
+    if (top.length > TOP_FINDINGS) lines.push(`  … and ${top.length - TOP_FINDINGS} more ${elsewhere}`);
   }
   const unknowns = report.results.filter((r) => r.status === 'unknown');
   if (unknowns.length > 0) {
@@ -52,7 +75,7 @@ export function terminalSummary(report: Report, written: readonly string[]): str
   }
   if (report.source.skipped.length > 0) {
     lines.push(
-      `Skipped ${report.source.skipped.length} input entr${report.source.skipped.length === 1 ? 'y' : 'ies'} (see the report).`,
+      `Skipped ${report.source.skipped.length} input entr${report.source.skipped.length === 1 ? 'y' : 'ies'} (listed ${elsewhere}).`,
     );
   }
   if (written.length > 0) lines.push(`Wrote: ${written.join(', ')}`);

@@ -86,7 +86,7 @@ export function loadKubeTarget(
   const source = files.join(path.delimiter);
   if (options.kubeconfig === undefined && !files.some((file) => existsSync(file))) {
     throw new UsageError(
-      `no kubeconfig at ${source}: give --kubeconfig FILE or --context NAME (see \`gcloud container clusters get-credentials\`), or --in-cluster`,
+      `no kubeconfig at ${source}: give --snapshot PATH to scan files, or a cluster with --kubeconfig FILE (see \`gcloud container clusters get-credentials\`) or --in-cluster`,
     );
   }
   const readable = options.kubeconfig !== undefined ? files : files.filter((file) => existsSync(file));
@@ -107,5 +107,19 @@ export function loadKubeTarget(
       `no Kubernetes context to scan in ${source}: give --context NAME (or --kubeconfig FILE, or --in-cluster)`,
     );
   }
+  allowPlainHttp(kubeConfig, cluster.name);
   return { kubeConfig, context, server: cluster.server };
+}
+
+/**
+ * kubectl talks plain HTTP to an http:// server (`kubectl proxy` on localhost:8001); the
+ * Kubernetes client refuses unless the cluster says insecure-skip-tls-verify, which means
+ * nothing without TLS. Say it for such a cluster, so every kubeconfig kubectl accepts works.
+ */
+function allowPlainHttp(kubeConfig: KubeConfig, clusterName: string): void {
+  kubeConfig.clusters = kubeConfig.clusters.map((cluster) =>
+    cluster.name === clusterName && cluster.server.startsWith('http:') && !cluster.skipTLSVerify
+      ? { ...cluster, skipTLSVerify: true }
+      : cluster,
+  );
 }

@@ -1,7 +1,7 @@
 /**
  * What the live collector reads from the Kubernetes API, one entry per list call. This table is
- * also the source of the read-only ClusterRole that `meshready manifests` prints, so the RBAC
- * always covers exactly what the collector requests (and never Secrets).
+ * also the source of the read-only ClusterRole and Roles that `meshready manifests` prints, so the
+ * RBAC always covers exactly what the collector requests (and never Secrets).
  */
 import type { KubeKind } from '../snapshot/model.ts';
 
@@ -17,7 +17,27 @@ export interface CollectedResource {
   readonly kind: string;
   /** Only this namespace is listed, when set. */
   readonly namespace?: string;
+  /**
+   * For a `*` row: the resources RBAC grants (a role must not use a wildcard). The collector still
+   * lists what discovery finds; a resource outside this list is then forbidden and its part
+   * reported as not collected, never guessed.
+   */
+  readonly grantedResources?: readonly string[];
 }
+
+/** The Mixer kinds (`config.istio.io`) Istio 1.4 installs: its CRDs, as the add-on ships them. */
+export const MIXER_RESOURCES_14: readonly string[] = [
+  'adapters',
+  'attributemanifests',
+  'handlers',
+  'httpapispecbindings',
+  'httpapispecs',
+  'instances',
+  'quotaspecbindings',
+  'quotaspecs',
+  'rules',
+  'templates',
+];
 
 export const COLLECTED_RESOURCES: readonly CollectedResource[] = [
   { part: 'namespaces', group: '', version: 'v1', resource: 'namespaces', kind: 'Namespace' },
@@ -78,7 +98,14 @@ export const COLLECTED_RESOURCES: readonly CollectedResource[] = [
     resource: 'virtualservices',
     kind: 'VirtualService',
   },
-  { part: 'mixerconfigs', group: 'config.istio.io', version: 'v1alpha2', resource: '*', kind: '' },
+  {
+    part: 'mixerconfigs',
+    group: 'config.istio.io',
+    version: 'v1alpha2',
+    resource: '*',
+    kind: '',
+    grantedResources: MIXER_RESOURCES_14,
+  },
   {
     part: 'securitypolicies',
     group: 'authentication.istio.io',

@@ -12,7 +12,7 @@ import type { MeshreadyConfig } from './schema.ts';
 export const DEFAULT_CONFIG_FILE = 'meshready.yaml';
 
 export interface LoadedConfig {
-  /** The file as the user would name it (relative to the working directory). */
+  /** The file's full path, as errors name it. */
   readonly file: string;
   readonly config: MeshreadyConfig;
 }
@@ -26,8 +26,9 @@ export interface ConfigLocation {
 
 export async function loadConfig(location: ConfigLocation): Promise<LoadedConfig | undefined> {
   const given = location.explicit ?? DEFAULT_CONFIG_FILE;
-  const absolute = path.resolve(location.cwd, given);
-  const file = path.relative(location.cwd, absolute) || given;
+  // Messages name the full path: "meshready.yaml:3" alone does not say which directory's file.
+  const file = path.resolve(location.cwd, given);
+  const absolute = file;
   let text: string;
   try {
     text = await readFile(absolute, 'utf8');

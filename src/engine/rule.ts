@@ -15,7 +15,7 @@ export interface RuleDocs {
   readonly summary: string;
   /** What the rule checks, precisely. */
   readonly checks: string;
-  /** Why it matters: the seed guide's step or the upstream fact, in our words. */
+  /** Why it matters: the upgrade guide's step or the upstream fact, in our words. */
   readonly why: string;
   /** How to fix it (Markdown allowed). */
   readonly fix: string;

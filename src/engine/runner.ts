@@ -174,13 +174,47 @@ export function phaseStatuses(
   });
 }
 
-function nextStepOf(phase: Phase, status: PhaseStatus, results: readonly RuleResult[]): string {
-  const inPhase = resultsInPhase(phase, results);
-  const openHere = (r: RuleResult) => r.findings.filter((f) => isOpen(f) && findingPhase(f, r) === phase);
-  const failing = inPhase.find((r) => openHere(r).some((f) => f.severity !== 'info'));
-  const first = failing ?? inPhase.find((r) => openHere(r).length > 0);
-  if (first) return `${phase}: ${first.title} (${first.ruleId})`;
-  const unknownResult = inPhase.find((r) => r.status === 'unknown' && r.severity !== 'info');
+/** "GKE master version ships…" -> "GKE master version ships…"; "No v1alpha1 …" -> "no v1alpha1 …". */
+function inSentence(title: string): string {
+  const [first = ''] = title.split(' ');
+  return /^[A-Z][a-z0-9.-]*$/.test(first) ? `${title.charAt(0).toLowerCase()}${title.slice(1)}` : title;
+}
+
+/**
+ * The next step: the most severe open item of the current phase (an open finding at warning or
+ * above, or any open finding of a rule whose findings are steps), worded as an action. Titles
+ * state the goal ("Workload Identity is enabled"), so the step asks to make it true.
+ */
+function nextStepOf(
+  phase: Phase,
+  status: PhaseStatus,
+  results: readonly RuleResult[],
+  rulesById: ReadonlyMap<string, Rule>,
+): string {
+  const items = resultsInPhase(phase, results)
+    .map((result) => {
+      const isStep = rulesById.get(result.ruleId)?.isStep === true;
+      const open = result.findings.filter(
+        (f) => isOpen(f) && findingPhase(f, result) === phase && (f.severity !== 'info' || isStep),
+      );
+      const rank = Math.max(-1, ...open.map((f) => severityRank(f.severity)));
+      return { result, open: open.filter((f) => severityRank(f.severity) === rank), rank };
+    })
+    .filter((item) => item.open.length > 0);
+  // The highest severity wins; among equals, the first in catalogue (and so procedure) order.
+  const top = items.reduce<(typeof items)[number] | undefined>(
+    (best, item) => (best === undefined || item.rank > best.rank ? item : best),
+    undefined,
+  );
+  if (top) {
+    const { result, open } = top;
+    const severity = open[0]?.severity ?? result.severity;
+    const count = `${open.length} ${severity} finding${open.length === 1 ? '' : 's'}`;
+    return `${phase}: ensure that ${inSentence(result.title)} (${result.ruleId}: ${count} open)`;
+  }
+  const unknownResult = results.find(
+    (r) => r.phase === phase && r.status === 'unknown' && r.severity !== 'info',
+  );
   if (status === 'unknown' && unknownResult) {
     return `${phase}: check ${unknownResult.ruleId}, which could not be evaluated: ${unknownResult.reason}`;
   }
@@ -252,7 +286,7 @@ export function runRules(snapshot: ClusterSnapshot, options: RunOptions): Report
     summary,
     phases,
     ...(current
-      ? { currentPhase: current.id, nextStep: nextStepOf(current.id, current.status, results) }
+      ? { currentPhase: current.id, nextStep: nextStepOf(current.id, current.status, results, rulesById) }
       : {}),
     results,
   };

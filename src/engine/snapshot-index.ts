@@ -142,7 +142,7 @@ export class SnapshotIndex {
 
   /**
    * The istiod revisions running in istio-system, read from the `istio.io/rev` label of istiod
-   * Deployments and pods (seed: `kubectl -n istio-system get pods -lapp=istiod --show-labels`).
+   * Deployments and pods (the upgrade guide: `kubectl -n istio-system get pods -lapp=istiod --show-labels`).
    * A revision is ready when one of its pods is Ready or its Deployment reports ready replicas.
    */
   readonly istiodRevisions = lazy((): IstiodRevision[] => {

@@ -9,7 +9,7 @@ export function isAsmTarget(target: Target): boolean {
   return target !== 'istio-1.6';
 }
 
-/** Migration phases in the seed guide's order. */
+/** Migration phases in the order of the upgrade guide. */
 export const PHASES = [
   'cluster-upgrade',
   'prepare',

@@ -1,6 +1,6 @@
 /**
  * vCPUs of node pools and how many nodes they have (SPEC §8), for the ASM capacity requirement
- * (seed guide, "Requirements": machine types with at least 4 vCPUs, at least 8 vCPUs in all).
+ * ("Upgrading to Istio 1.6 with the operator", "Requirements": machine types with at least 4 vCPUs, at least 8 vCPUs in all).
  *
  * Sources, best first: Compute MachineType `guestCpus`, the pool's Nodes' `status.capacity.cpu`,
  * then a built-in table of common predefined types and the custom type names. A custom name's

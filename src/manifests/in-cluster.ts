@@ -1,10 +1,11 @@
 /**
  * The objects `meshready manifests` prints for a scheduled in-cluster scan: an optional
  * Namespace, a ServiceAccount, a read-only ClusterRole covering exactly what the collector lists
- * (collectorRbacRules: get/list/watch, never Secrets), its binding, an optional ConfigMap with
+ * (collectorRbacRules: list only, no wildcard, never Secrets), its binding, a Role and RoleBinding
+ * per namespace the collector reads on its own (ConfigMaps in istio-system), an optional ConfigMap with
  * meshready.yaml, and the CronJob. Plain objects, in the order `kubectl apply` needs them.
  */
-import { collectorRbacRules } from '../collect/rbac.ts';
+import { collectorNamespacedRbacRules, collectorRbacRules } from '../collect/rbac.ts';
 import { FORMATS } from '../report/formats.ts';
 import { cronJobApiVersion, hasSeccompField, type InClusterOptions } from './options.ts';
 
@@ -152,6 +153,17 @@ export function inClusterManifests(options: InClusterOptions): Manifest[] {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: NAMES.clusterRole },
     subjects: [{ kind: 'ServiceAccount', name: NAMES.serviceAccount, namespace }],
   });
+  for (const [roleNamespace, rules] of collectorNamespacedRbacRules()) {
+    const metadata = { name: NAMES.clusterRole, namespace: roleNamespace, labels: LABELS };
+    manifests.push({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata, rules });
+    manifests.push({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata,
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: NAMES.clusterRole },
+      subjects: [{ kind: 'ServiceAccount', name: NAMES.serviceAccount, namespace }],
+    });
+  }
   if (options.configText !== undefined) {
     manifests.push({
       apiVersion: 'v1',

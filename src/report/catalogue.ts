@@ -4,7 +4,7 @@
  */
 import { phaseText, type Rule, type SeverityByTarget } from '../engine/rule.ts';
 import { PHASES, TARGETS } from '../engine/vocabulary.ts';
-import { ruleHelpUri } from '../package-root.ts';
+import { ruleDocsPath } from '../package-root.ts';
 
 export function severityText(severity: SeverityByTarget): string {
   if (typeof severity === 'string') return severity;
@@ -27,7 +27,7 @@ export function catalogueJson(rules: readonly Rule[]): string {
       defaultSeverity: rule.defaultSeverity,
       needs: rule.needs,
       docs: rule.docs,
-      helpUri: ruleHelpUri(rule.id),
+      helpUri: ruleDocsPath(rule.id),
     })),
     null,
     2,
@@ -35,16 +35,24 @@ export function catalogueJson(rules: readonly Rule[]): string {
 }
 
 export function catalogueText(rules: readonly Rule[]): string {
-  const idWidth = Math.max(...rules.map((r) => r.id.length));
-  const phaseWidth = Math.max(...rules.map((r) => phaseText(r).length));
-  const lines = rules.map(
-    (rule) =>
-      `${rule.id.padEnd(idWidth)}  ${phaseText(rule).padEnd(phaseWidth)}  ${severityText(
-        rule.defaultSeverity,
-      ).padEnd(9)}  ${targetsText(rule)}`,
+  const header = ['ID', 'PHASE', 'SEVERITY', 'TARGETS', 'TITLE'];
+  const rows = rules.map((rule) => [
+    rule.id,
+    phaseText(rule),
+    severityText(rule.defaultSeverity),
+    targetsText(rule),
+    rule.title,
+  ]);
+  // Every column as wide as its widest cell, as kubectl get does; the last one is not padded.
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
   );
-  const header = `${'ID'.padEnd(idWidth)}  ${'PHASE'.padEnd(phaseWidth)}  ${'SEVERITY'.padEnd(9)}  TARGETS`;
-  return `${[header, ...lines].join('\n')}\n\n${rules.length} rules. \`meshready rules RULE_ID\` explains one.\n`;
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ');
+  const count = `${rules.length} rule${rules.length === 1 ? '' : 's'}`;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${count}. \`meshready rules RULE_ID\` explains one.\n`;
 }
 
 export function ruleText(rule: Rule): string {

@@ -36,6 +36,12 @@ export function describeResource(resource: ResourceRef): string {
   return `${resource.kind} ${resource.namespace ? `${resource.namespace}/` : ''}${resource.name}`;
 }
 
+/** The message without a leading "Kind ns/name: " that only repeats the resource shown beside it. */
+function messageAfterResource(entry: DiffEntry): string {
+  const prefix = `${describeResource(entry.resource)}: `;
+  return entry.message.startsWith(prefix) ? entry.message.slice(prefix.length) : entry.message;
+}
+
 function counts(diff: ReportDiff): string {
   const parts = [
     `${diff.new.length} new`,
@@ -69,7 +75,7 @@ export function diffWarnings(sides: DiffSides): string[] {
 export function renderDiffText(diff: ReportDiff, sides: DiffSides): string {
   const line = (mark: string, entry: DiffEntry) =>
     printable(
-      `  ${mark} ${entry.severity.padEnd(7)} ${entry.ruleId}  ${describeResource(entry.resource)}: ${entry.message}` +
+      `  ${mark} ${entry.severity.padEnd(7)} ${entry.ruleId}  ${describeResource(entry.resource)}: ${messageAfterResource(entry)}` +
         (entry.suppressed ? ` [suppressed: ${entry.suppressed.reason}]` : ''),
     );
   const lines = [
@@ -106,7 +112,7 @@ export function markdownCell(text: string): string {
 function markdownTable(entries: readonly DiffEntry[]): string[] {
   const rows = entries.slice(0, MARKDOWN_ROWS_PER_SECTION).map((entry) => {
     const suppressed = entry.suppressed ? ` _(suppressed: ${markdownCell(entry.suppressed.reason)})_` : '';
-    return `| ${entry.severity} | \`${entry.ruleId}\` | ${markdownCell(describeResource(entry.resource))} | ${markdownCell(entry.message)}${suppressed} |`;
+    return `| ${entry.severity} | \`${entry.ruleId}\` | ${markdownCell(describeResource(entry.resource))} | ${markdownCell(messageAfterResource(entry))}${suppressed} |`;
   });
   const lines = ['| Severity | Rule | Resource | Finding |', '|---|---|---|---|', ...rows];
   const hidden = entries.length - rows.length;

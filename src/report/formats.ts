@@ -12,6 +12,8 @@ export interface FormatContext {
   readonly sarifCategory?: string | undefined;
   /** Directory relative file paths in the report are relative to (the scan's); default sarifRoot. */
   readonly workingDirectory?: string | undefined;
+  /** An HTML report is written beside this one, so the Markdown can send readers there. */
+  readonly htmlReport?: boolean | undefined;
 }
 
 export interface Formatter {

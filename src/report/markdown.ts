@@ -90,11 +90,12 @@ function nextCommands(
   return { lines, omitted: omitted + Math.max(0, inPhase.length - MARKDOWN_LIMITS.nextFindings) };
 }
 
-export function renderMarkdown(report: Report, _context?: FormatContext): string {
+export function renderMarkdown(report: Report, context?: FormatContext): string {
   const view = buildReportView(report);
   const open = view.ruleGroups.flatMap((group) => group.namespaces.flatMap((ns) => ns.findings));
   const ranked = [...open].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
-  const failing: RuleRowView[] = view.rules.filter((rule) => rule.status === 'fail');
+  // As in the HTML: a rule with only info notes is not failing.
+  const failing: RuleRowView[] = view.rules.filter((rule) => rule.shownStatus === 'fail');
   const next = nextCommands(report, open);
   return template()({
     ...view,
@@ -107,5 +108,9 @@ export function renderMarkdown(report: Report, _context?: FormatContext): string
     unknownShown: view.unknownRules.slice(0, MARKDOWN_LIMITS.unknownRules),
     moreUnknown: Math.max(0, view.unknownRules.length - MARKDOWN_LIMITS.unknownRules),
     limits: MARKDOWN_LIMITS,
+    elsewhere:
+      context?.htmlReport === true
+        ? 'in the HTML report'
+        : 'not listed here (the HTML report, --format html, lists them all)',
   });
 }

@@ -4,8 +4,13 @@
  * templates escape it (Handlebars' HTML escaping, the Markdown helpers).
  */
 import { groupBy } from '../engine/group-by.ts';
-import type { Phase, ResourceRef, Severity, Status } from '../engine/vocabulary.ts';
-import { ruleHelpUri } from '../package-root.ts';
+import {
+  type Phase,
+  type ResourceRef,
+  type Severity,
+  type Status,
+  severityRank,
+} from '../engine/vocabulary.ts';
 import type { Finding, PhaseStatus, Report, RuleResult, Suppression, Verdict } from './model.ts';
 import { ruleById } from './rule-docs.ts';
 
@@ -83,10 +88,13 @@ export interface RuleGroupView {
   readonly severity: Severity;
   readonly status: Status;
   readonly anchor: string;
-  readonly helpUri: string;
+  /** The rule's documentation section in this report; absent for a rule this version does not know. */
+  readonly helpUri?: string | undefined;
   readonly summary?: string | undefined;
   readonly fix?: string | undefined;
   readonly findingCount: number;
+  /** The highest severity of its open findings (the badge). */
+  readonly badgeSeverity: Severity;
   readonly severities: readonly Severity[];
   readonly namespaces: readonly NamespaceGroupView[];
 }
@@ -98,12 +106,35 @@ export interface RuleRowView {
   readonly severity: Severity;
   readonly status: Status;
   readonly statusLabel: string;
+  /**
+   * The status shown: `fail` only for an open finding at warning or above, or of a rule whose
+   * findings are steps; `note` for a rule with only open info findings; `suppressed` when every
+   * finding is suppressed. The JSON status (and the filters) keep `status`.
+   */
+  readonly shownStatus: string;
+  /** The badge: the highest open severity of a failing rule, else the rule's default severity… */
+  readonly badgeSeverity: Severity;
+  /** …shown muted, when the rule has no open finding (a default, not a problem). */
+  readonly severityMuted: boolean;
   readonly reason?: string | undefined;
   readonly open: number;
   readonly suppressed: number;
-  readonly helpUri: string;
+  /** The rule's documentation section in this report; absent for a rule this version does not know. */
+  readonly helpUri?: string | undefined;
   /** The anchor of its findings, when it has open ones. */
   readonly findingsAnchor?: string | undefined;
+}
+
+/** A rule's documentation inside the report, so its links need nothing outside the file. */
+export interface RuleDocView {
+  readonly ruleId: string;
+  readonly title: string;
+  readonly anchor: string;
+  readonly summary: string;
+  readonly checks: string;
+  readonly why: string;
+  readonly fix: string;
+  readonly references: readonly { readonly title: string; readonly url: string }[];
 }
 
 export interface PhaseView {
@@ -134,6 +165,7 @@ export interface ReportView {
   readonly phases: readonly PhaseView[];
   readonly currentPhase?: PhaseView | undefined;
   readonly rules: readonly RuleRowView[];
+  readonly ruleDocs: readonly RuleDocView[];
   readonly ruleGroups: readonly RuleGroupView[];
   readonly namespaceRows: readonly NamespaceRowView[];
   readonly namespaces: readonly string[];
@@ -217,18 +249,53 @@ function groupByNamespace(
   }));
 }
 
+/** The id of a rule's documentation section in the HTML report. */
+export function ruleDocAnchor(ruleId: string): string {
+  return `doc-${anchorPart(ruleId)}`;
+}
+
+function ruleHelpAnchor(ruleId: string): string | undefined {
+  return ruleById(ruleId) ? `#${ruleDocAnchor(ruleId)}` : undefined;
+}
+
+function ruleDocView(result: RuleResult): RuleDocView | undefined {
+  const rule = ruleById(result.ruleId);
+  if (!rule) return undefined;
+  return { ruleId: rule.id, title: rule.title, anchor: ruleDocAnchor(rule.id), ...rule.docs };
+}
+
+/** The highest severity among findings, or undefined when there are none. */
+export function highestSeverity(findings: readonly { severity: Severity }[]): Severity | undefined {
+  const ranked = findings.map((f) => f.severity).sort((a, b) => severityRank(b) - severityRank(a));
+  return ranked[0];
+}
+
+function shownStatusOf(result: RuleResult): { shownStatus: string; statusLabel: string } {
+  if (result.status !== 'fail')
+    return { shownStatus: result.status, statusLabel: STATUS_LABELS[result.status] };
+  const open = result.findings.filter((f) => !f.suppressed);
+  if (open.length === 0) return { shownStatus: 'suppressed', statusLabel: 'suppressed' };
+  const isStep = ruleById(result.ruleId)?.isStep === true;
+  if (!isStep && open.every((f) => f.severity === 'info'))
+    return { shownStatus: 'note', statusLabel: 'note' };
+  return { shownStatus: 'fail', statusLabel: STATUS_LABELS.fail };
+}
+
 function ruleRow(result: RuleResult, findingsAnchor: string | undefined): RuleRowView {
+  const openSeverity = highestSeverity(result.findings.filter((f) => !f.suppressed));
   return {
     ruleId: result.ruleId,
     title: result.title,
     phase: result.phase,
     severity: result.severity,
     status: result.status,
-    statusLabel: STATUS_LABELS[result.status],
+    ...shownStatusOf(result),
+    badgeSeverity: openSeverity ?? result.severity,
+    severityMuted: openSeverity === undefined,
     reason: result.reason,
     open: result.findings.filter((f) => !f.suppressed).length,
     suppressed: result.findings.filter((f) => f.suppressed).length,
-    helpUri: ruleHelpUri(result.ruleId),
+    helpUri: ruleHelpAnchor(result.ruleId),
     findingsAnchor,
   };
 }
@@ -259,10 +326,11 @@ export function buildReportView(report: Report): ReportView {
       severity: result.severity,
       status: result.status,
       anchor,
-      helpUri: ruleHelpUri(result.ruleId),
+      helpUri: ruleHelpAnchor(result.ruleId),
       summary: rule?.docs.summary,
       fix: rule?.docs.fix,
       findingCount: open.length,
+      badgeSeverity: highestSeverity(open) ?? result.severity,
       severities: [...new Set(open.map((f) => f.severity))],
       namespaces,
     });
@@ -325,6 +393,7 @@ export function buildReportView(report: Report): ReportView {
     phases,
     currentPhase: phases.find((p) => p.current),
     rules,
+    ruleDocs: report.results.flatMap((result) => ruleDocView(result) ?? []),
     ruleGroups,
     namespaceRows: sortedNamespaces,
     namespaces: [...namespaceRows.keys()].sort((a, b) => a.localeCompare(b)),

@@ -11,7 +11,6 @@ import { gzipSync } from 'node:zlib';
 import { groupBy } from '../engine/group-by.ts';
 import { phaseText, type Rule } from '../engine/rule.ts';
 import { type Severity, severityRank } from '../engine/vocabulary.ts';
-import { PROJECT_URL, ruleHelpUri } from '../package-root.ts';
 import { ruleDocsMarkdown } from './catalogue.ts';
 import type { FormatContext } from './formats.ts';
 import type { Finding, Report, RuleResult, Suppression } from './model.ts';
@@ -114,7 +113,9 @@ function ruleDescriptor(result: RuleResult): Json {
     help: rule
       ? { text: helpText(rule), markdown: helpMarkdown(rule) }
       : { text: fallback, markdown: fallback },
-    helpUri: ruleHelpUri(result.ruleId),
+    // SARIF wants an absolute URI; meshready has no site of its own, so the rule's primary source
+    // (the upgrade guide or the Istio page it is built from), which exists, is the documentation.
+    ...(rule?.docs.references[0] ? { helpUri: rule.docs.references[0].url } : {}),
     defaultConfiguration: { level },
     properties: {
       tags: ['meshready', 'istio-migration', result.phase],
@@ -364,7 +365,6 @@ export function buildSarifLog(
             name: 'meshready',
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            informationUri: PROJECT_URL,
             rules: report.results.map(ruleDescriptor),
           },
         },

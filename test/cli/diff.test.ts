@@ -141,6 +141,19 @@ describe('diff renderings', () => {
     expect(markdown).toContain(`… and ${10_000 - MARKDOWN_ROWS_PER_SECTION} more`);
   });
 
+  it('names the resource once, even when the message starts with it', () => {
+    const named = finding('d', 'auth', {
+      message: 'Deployment auth/auth: its pods run the 1.4 proxy',
+      resource: { apiVersion: 'apps/v1', kind: 'Deployment', namespace: 'auth', name: 'auth' },
+    });
+    const diff = diffReports(report([]), report([result('sidecar-proxy-version', [named])]));
+    const text = renderDiffText(diff, sides(report([]), report([])));
+    expect(text).toContain('sidecar-proxy-version  Deployment auth/auth: its pods run the 1.4 proxy');
+    expect(text).not.toContain('Deployment auth/auth: Deployment auth/auth');
+    const markdown = renderDiffMarkdown(diff, sides(report([]), report([])));
+    expect(markdown).toContain('| Deployment auth/auth | its pods run the 1.4 proxy |');
+  });
+
   it('text never passes control characters to the terminal', () => {
     const evil = finding('t', 'cart', { message: 'boom\u001b[2J\u0007 done' });
     const text = renderDiffText(
@@ -180,8 +193,14 @@ describe('meshready diff (CLI)', () => {
     const failing = await runInProcess(['diff', 'old.json', 'new.json', '--fail-on-new'], dir);
     // The new finding is a warning: below the default level, error.
     expect(failing.code).toBe(0);
-    expect((await runInProcess(['diff', 'old.json', 'new.json', '--fail-on-new', 'warning'], dir)).code).toBe(
-      1,
-    );
+    expect(
+      (await runInProcess(['diff', 'old.json', 'new.json', '--fail-on-new', '--fail-on', 'warning'], dir))
+        .code,
+    ).toBe(1);
+    // The flag takes no value, so it cannot swallow OLD.json when it comes first.
+    expect(
+      (await runInProcess(['diff', '--fail-on-new', '--fail-on', 'warning', 'old.json', 'new.json'], dir))
+        .code,
+    ).toBe(1);
   });
 });

@@ -173,7 +173,7 @@ describe('the image entrypoint, run directly', () => {
     const result = run(['scan', '--snapshot', path.join(ROOT, 'fixtures/demo/addon-1.4'), '--json'], cwd);
     expect(result.code).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trim()).toMatch(/^meshready: meshready\.yaml:1: unknown key "targett"/);
+    expect(result.stderr.trim()).toMatch(/^meshready: \/.*\/meshready\.yaml:1: unknown key "targett"/);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
   });
 });

@@ -12,12 +12,14 @@ import { CronJob as CronJobV1 } from 'kubernetes-models/batch/v1/CronJob';
 import { CronJob as CronJobV1beta1 } from 'kubernetes-models/batch/v1beta1/CronJob';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { COLLECTED_RESOURCES } from '../../src/collect/resources.ts';
+import { COLLECTED_RESOURCES, MIXER_RESOURCES_14 } from '../../src/collect/resources.ts';
 import { InputError, UsageError } from '../../src/errors.ts';
 import { runInProcess } from '../config/fake-io.ts';
 
@@ -42,6 +44,8 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   'v1/ConfigMap': ConfigMap,
   'rbac.authorization.k8s.io/v1/ClusterRole': ClusterRole,
   'rbac.authorization.k8s.io/v1/ClusterRoleBinding': ClusterRoleBinding,
+  'rbac.authorization.k8s.io/v1/Role': Role,
+  'rbac.authorization.k8s.io/v1/RoleBinding': RoleBinding,
   'batch/v1/CronJob': CronJobV1,
   'batch/v1beta1/CronJob': CronJobV1beta1,
 };
@@ -53,6 +57,8 @@ const SERIALIZER_TYPES: Record<string, string> = {
   ConfigMap: 'V1ConfigMap',
   ClusterRole: 'V1ClusterRole',
   ClusterRoleBinding: 'V1ClusterRoleBinding',
+  Role: 'V1Role',
+  RoleBinding: 'V1RoleBinding',
   CronJob: 'V1CronJob',
 };
 
@@ -99,6 +105,8 @@ describe('meshready manifests', () => {
       'ServiceAccount',
       'ClusterRole',
       'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
       'CronJob',
     ]);
     expectValidKubernetes(objects);
@@ -106,24 +114,47 @@ describe('meshready manifests', () => {
     expect(yaml.startsWith('# meshready ')).toBe(true);
   });
 
-  it('the ClusterRole only reads (get/list/watch), covers what the collector lists, and never Secrets', async () => {
+  it('the roles only list, with no wildcard, cover what the collector lists, and never Secrets', async () => {
     const { objects } = await manifests();
     const role = byKind(objects, 'ClusterRole');
-    const rules = role.rules as { apiGroups: string[]; resources: string[]; verbs: string[] }[];
-    for (const rule of rules) {
-      expect(rule.verbs.every((verb) => ['get', 'list', 'watch'].includes(verb))).toBe(true);
+    type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+    const rules = role.rules as Rule[];
+    const configMapRole = byKind(objects, 'Role');
+    expect(configMapRole.metadata.namespace).toBe('istio-system');
+    const namespaced = configMapRole.rules as Rule[];
+    expect(namespaced).toEqual([{ apiGroups: [''], resources: ['configmaps'], verbs: ['list'] }]);
+    for (const rule of [...rules, ...namespaced]) {
+      // kubescape C-0187 and kube-linter flag wildcards; the collector never watches or gets by name.
+      expect(rule.verbs).toEqual(['list']);
       expect(rule.resources).not.toContain('secrets');
       expect(rule).not.toHaveProperty('nonResourceURLs');
-      // A wildcard only where the collector discovers a whole Istio group (Mixer config).
-      if (rule.resources.includes('*')) expect(rule.apiGroups).toEqual(['config.istio.io']);
+      expect(rule.resources).not.toContain('*');
       expect(rule.apiGroups).not.toContain('*');
     }
-    for (const { group, resource } of COLLECTED_RESOURCES) {
+    expect(rules.flatMap((rule) => rule.resources)).not.toContain('configmaps');
+    // The Mixer kinds are named one by one.
+    expect(rules.find((rule) => rule.apiGroups.includes('config.istio.io'))?.resources).toEqual([
+      ...MIXER_RESOURCES_14,
+    ]);
+    for (const { group, resource, namespace } of COLLECTED_RESOURCES) {
+      if (resource === '*') continue;
       expect(
-        rules.some((rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource)),
+        (namespace ? namespaced : rules).some(
+          (rule) => rule.apiGroups.includes(group) && rule.resources.includes(resource),
+        ),
         `${group}/${resource}`,
       ).toBe(true);
     }
+    const roleBinding = byKind(objects, 'RoleBinding');
+    expect(roleBinding.metadata.namespace).toBe('istio-system');
+    expect(roleBinding.roleRef).toEqual({
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'meshready-reader',
+    });
+    expect(roleBinding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'meshready', namespace: 'meshready' },
+    ]);
     const binding = byKind(objects, 'ClusterRoleBinding');
     expect(binding.roleRef).toEqual({
       apiGroup: 'rbac.authorization.k8s.io',
@@ -264,6 +295,8 @@ describe('meshready manifests', () => {
       'ServiceAccount',
       'ClusterRole',
       'ClusterRoleBinding',
+      'Role',
+      'RoleBinding',
       'ConfigMap',
       'CronJob',
     ]);

@@ -1,4 +1,5 @@
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -62,11 +63,57 @@ describe('meshready scan (real CLI)', () => {
       'json',
     ]);
     expect(run.code).toBe(1);
-    expect(run.stdout).toBe('');
+    // Without --json the summary is the output: on stdout, so `scan > out.txt` captures it.
+    expect(run.stderr).toBe('');
     const report = JSON.parse(await readFile(path.join(out, 'meshready-report.json'), 'utf8'));
     expect(validate(report)).toBe(true);
-    expect(run.stderr).toContain('meshready-report.json');
-    expect(run.stderr).toMatch(/Next step: /);
+    expect(run.stdout).toContain('meshready-report.json');
+    expect(run.stdout).toMatch(/Next step: /);
+    expect(run.stdout).not.toContain('\x1b['); // not a terminal: no colour
+  });
+
+  it('writes report files with --json only when --output-dir or --format asks, and says so', async () => {
+    const demo = path.join(ROOT, 'fixtures/demo/addon-1.4');
+    const plain = runMeshready(['scan', '--snapshot', demo, '--json'], { cwd: work });
+    expect(plain.stderr).toMatch(/… and \d+ more in the reports, which --output-dir DIR writes\n/);
+    expect(plain.stderr).not.toContain('Wrote:');
+    const out = path.join(work, 'json-and-files');
+    await mkdir(out);
+    const both = runMeshready(['scan', '--snapshot', demo, '--json', '--format', 'sarif'], {
+      cwd: out,
+    });
+    expect(JSON.parse(both.stdout).verdict).toBe('not-ready');
+    expect(both.stderr).toMatch(/… and \d+ more in the report\n/);
+    expect(both.stderr).toContain(
+      'Wrote: meshready-report/meshready-report.sarif, meshready-report/remediate.sh',
+    );
+    expect(
+      JSON.parse(await readFile(path.join(out, 'meshready-report', 'meshready-report.sarif'), 'utf8'))
+        .version,
+    ).toBe('2.1.0');
+  });
+
+  it('ends quietly when stdout is closed early (| head)', async () => {
+    const reportFile = path.join(work, 'for-head.json');
+    await writeFile(
+      reportFile,
+      runMeshready(['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--json']).stdout,
+    );
+    const main = path.join(ROOT, 'src', 'cli', 'main.ts');
+    const piped = spawnSync(
+      'bash',
+      [
+        '-c',
+        'set -o pipefail; "$0" "$1" report "$2" --format sarif | head -1',
+        process.execPath,
+        main,
+        reportFile,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(piped.stdout).toBe('{\n');
+    expect(piped.stderr).toBe('');
+    expect(piped.status).toBe(0);
   });
 
   it('exits 0 with --fail-on never and 1 on warnings with --fail-on warning', () => {
@@ -96,6 +143,25 @@ describe('meshready scan (real CLI)', () => {
     expect(run.stderr).toMatch(/broken\.json:3: malformed JSON/);
   });
 
+  it('exits 2 with one line when nothing in the snapshot is Kubernetes, GKE or Compute data', async () => {
+    const empty = await mkdtemp(path.join(work, 'empty-'));
+    const unrelated = await mkdtemp(path.join(work, 'unrelated-'));
+    await writeFile(path.join(unrelated, 'compose.yaml'), 'services:\n  web:\n    image: nginx\n');
+    await writeFile(path.join(unrelated, 'ci.yml'), 'on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n');
+    for (const [dir, what] of [
+      [empty, 'no .yaml, .yml or .json file found'],
+      [unrelated, 'nothing recognised as Kubernetes, GKE or Compute data in 2 files'],
+    ] as const) {
+      const run = runMeshready(['scan', '--snapshot', dir, '--json']);
+      expect(run.code, run.stderr).toBe(2);
+      expect(run.stdout).toBe('');
+      const lines = run.stderr.trimEnd().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(`meshready: ${dir}: ${what}`);
+      expect(lines[0]).toContain('(expected Kubernetes objects or lists from kubectl -o yaml/json');
+    }
+  });
+
   it('shows the stack of an input error only with --verbose', async () => {
     const file = path.join(work, 'broken2.json');
     await writeFile(file, '[');
@@ -112,10 +178,11 @@ describe('meshready scan (real CLI)', () => {
       /--upgrade-to "1.17" is not a GKE version/,
     ],
     [['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--format', 'pdf'], /unknown format "pdf"/],
-    [['scan'], /nothing to scan/],
     [['scan', '--snapshot', 'no/such/dir'], /no\/such\/dir: no such file or directory/],
     [['scan', '--no-such-flag'], /unknown option '--no-such-flag'/],
-    [['rules', 'no-such-rule'], /unknown rule "no-such-rule"/],
+    [['rules', 'no-such-rule'], /unknown rule "no-such-rule"; `meshready rules` lists them/],
+    [['rules', 'service-port'], /unknown rule "service-port" \(did you mean service-port-naming\?\)/],
+    [['rules', 'workload-identiy'], /\(did you mean workload-identity\?\)/],
     [['frobnicate'], /unknown command 'frobnicate'/],
   ])('exits 2 on usage errors: %j', (args, message) => {
     const run = runMeshready(args);
@@ -132,6 +199,35 @@ describe('meshready scan (real CLI)', () => {
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--snapshot <path>');
   });
+
+  it.each([
+    [[], /meshready scan --snapshot/],
+    [['scan'], /meshready scan --snapshot \.\/snapshot/],
+    [['collect'], /meshready collect --output/],
+    [['rules'], /meshready rules service-port-naming/],
+    [['report'], /meshready report .* --format markdown/],
+    [['diff'], /meshready diff --fail-on-new --fail-on warning last\.json tonight\.json/],
+    [['manifests'], /meshready manifests .*\| kubectl apply -f -/],
+  ])('help of %j shows examples and exit codes, and no internal default values', (command, example) => {
+    const help = runMeshready([...command, '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('\nExamples:\n');
+    expect(help.stdout).toMatch(example);
+    expect(help.stdout).toMatch(/\nExit codes:\n {2}0 /);
+    expect(help.stdout).not.toContain('(default: [])');
+  });
+
+  it('marks required options and uses one error style', () => {
+    expect(runMeshready(['collect', '--help']).stdout).toMatch(/--output <file>\s+\(required\)/);
+    expect(runMeshready(['report', '--help']).stdout).toMatch(/--format <format>\s+\(required\)/);
+    for (const args of [['scna'], ['collect'], ['scan', '--format', 'htm', '--snapshot', 'x']]) {
+      const run = runMeshready(args);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/^meshready: /);
+      expect(run.stderr).not.toMatch(/^error: /m);
+    }
+    expect(runMeshready(['scna']).stderr).toContain('(Did you mean scan?)');
+  });
 });
 
 describe('meshready rules (real CLI)', () => {
@@ -140,6 +236,14 @@ describe('meshready rules (real CLI)', () => {
     expect(run.code).toBe(0);
     for (const rule of RULES) expect(run.stdout).toMatch(new RegExp(`^${rule.id}\\s+${rule.phase}\\s`, 'm'));
     expect(run.stdout).toContain(`${RULES.length} rules.`);
+    // Aligned: every title starts in the column of the TITLE header.
+    const lines = run.stdout.split('\n');
+    const column = lines[0]?.indexOf('TITLE') ?? -1;
+    expect(column).toBeGreaterThan(0);
+    for (const rule of RULES) {
+      const line = lines.find((l) => l.startsWith(`${rule.id} `));
+      expect(line?.slice(column)).toBe(rule.title);
+    }
   });
 
   it('explains one rule and prints the catalogue as JSON', () => {

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { bundleSchema } from '../../src/snapshot/bundle.ts';
-import { type DemoCluster, runInProcess, startDemoCluster } from './demo-cluster.ts';
+import { type DemoCluster, ROOT, runInProcess, startDemoCluster } from './demo-cluster.ts';
 
 let cluster: DemoCluster;
 let work: string;
@@ -64,9 +64,10 @@ describe('scan sources', () => {
     expect(both.stderr).toMatch(
       /give either --snapshot \(offline files\) or live options, not both \(got --snapshot and --context\)/,
     );
-    const none = await runInProcess(['scan']);
+    // No source: the current context of the default kubeconfig, which this HOME does not have.
+    const none = await runInProcess(['scan'], { env: { HOME: path.join(ROOT, 'no-such-home') } });
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/nothing to scan: .*--context NAME, --kubeconfig FILE or --in-cluster/);
+    expect(none.stderr).toMatch(/no kubeconfig at .*no-such-home\/\.kube\/config: give --snapshot PATH/);
   });
 
   it('lists the live options in --help', async () => {
@@ -107,7 +108,7 @@ describe('scan sources', () => {
       'json',
     ]);
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stderr).toMatch(/Verdict: NOT-READY/);
+    expect(run.stdout).toMatch(/Verdict: NOT-READY/);
     const report = JSON.parse(await readFile(path.join(outputDir, 'meshready-report.json'), 'utf8'));
     expect(report.source.kind).toBe('live');
   });

@@ -3,7 +3,7 @@
  * servers must give the same report as an offline scan of the same files, and `collect` followed
  * by `scan --snapshot` must give the same report as the live scan.
  */
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -108,5 +108,63 @@ describe.each(['addon-1.4', 'mid-migration', 'asm-candidate'])('live scan of the
       // Nothing else differs, not even the kube context: the bundle keeps the cluster identity.
       expect(bundleRest).toEqual(liveRest);
     }
+  });
+});
+
+describe('live scan through an http:// kubeconfig (kubectl proxy)', () => {
+  let cluster: DemoCluster;
+  let kubeconfig: string;
+  beforeAll(async () => {
+    // As `kubectl proxy` serves it: plain HTTP, no credentials, no TLS settings in the kubeconfig.
+    cluster = await startDemoCluster('mid-migration', { kube: { tls: false, token: undefined } });
+    kubeconfig = path.join(await mkdtemp(path.join(tmpdir(), 'meshready-proxy-')), 'config');
+    await writeFile(
+      kubeconfig,
+      [
+        'apiVersion: v1',
+        'kind: Config',
+        'clusters:',
+        `- name: ${cluster.context}`,
+        '  cluster:',
+        `    server: ${cluster.kube.url}`,
+        'users:',
+        '- name: proxy',
+        '  user: {}',
+        'contexts:',
+        `- name: ${cluster.context}`,
+        '  context:',
+        `    cluster: ${cluster.context}`,
+        '    user: proxy',
+        `current-context: ${cluster.context}`,
+        '',
+      ].join('\n'),
+    );
+  });
+  afterAll(async () => {
+    await cluster.close();
+  });
+
+  it('scans the current context with no source option and equals the offline scan', async () => {
+    expect(cluster.kube.url).toMatch(/^http:\/\//);
+    const google = [
+      '--container-api-endpoint',
+      cluster.google.url,
+      '--compute-api-endpoint',
+      cluster.google.url,
+    ];
+    // No --context or --kubeconfig: the cluster is the current context of $KUBECONFIG.
+    const live = await runInProcess(['scan', ...google, '--json'], { env: { KUBECONFIG: kubeconfig } });
+    const offline = await runInProcess([
+      'scan',
+      ...cluster.offlineInputs.flatMap((p) => ['--snapshot', p]),
+      '--json',
+    ]);
+    const liveReport = reportOf(live);
+    expect(liveReport.source).toMatchObject({ kind: 'live', notCollected: [] });
+    expect(liveReport.cluster).toMatchObject({ context: cluster.context, name: 'shop-prod' });
+    expect(comparable(liveReport)).toEqual(comparable(reportOf(offline)));
+    // It went over plain HTTP to this server, with GET requests only.
+    expect(cluster.kube.requests.length).toBeGreaterThan(10);
+    expect(new Set(cluster.kube.requests.map((r) => r.method))).toEqual(new Set(['GET']));
   });
 });

@@ -8,21 +8,28 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { collectLiveSnapshot } from '../../src/collect/live.ts';
-import { collectorRbacRules, type RbacRule, READ_VERBS } from '../../src/collect/rbac.ts';
+import {
+  collectorNamespacedRbacRules,
+  collectorRbacRules,
+  type RbacRule,
+  READ_VERBS,
+} from '../../src/collect/rbac.ts';
 import { COLLECTED_RESOURCES } from '../../src/collect/resources.ts';
 import { parseResourcePath, type ServedResource } from '../helpers/kube-api-server.ts';
 import { type DemoCluster, runInProcess, startDemoCluster, TOKEN } from './demo-cluster.ts';
 
 const CLUSTER_SCOPED = new Set(['meshpolicies', 'clusterrbacconfigs']);
-const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter(
-  (row) => row.resource !== '*' && row.group.includes('istio'),
-).map((row) => ({
-  group: row.group,
-  version: row.version,
-  resource: row.resource,
-  kind: row.kind,
-  namespaced: !CLUSTER_SCOPED.has(row.resource),
-}));
+const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter((row) =>
+  row.group.includes('istio'),
+).flatMap((row) =>
+  (row.resource === '*' ? (row.grantedResources ?? []) : [row.resource]).map((resource) => ({
+    group: row.group,
+    version: row.version,
+    resource,
+    kind: row.resource === '*' ? resource.replace(/s$/, '') : row.kind,
+    namespaced: !CLUSTER_SCOPED.has(resource),
+  })),
+);
 
 /** The system:discovery ClusterRole every authenticated user has: these need no RBAC of ours. */
 function isDiscovery(pathname: string): boolean {
@@ -90,45 +97,69 @@ describe('requests of a live collection (asm-candidate demo, plus a Secret it mu
   it('is covered, request by request, by the ClusterRole of `meshready manifests`, which grants nothing more', async () => {
     const printed = await runInProcess(['manifests']);
     expect(printed.code, printed.stderr).toBe(0);
-    const clusterRole = parseAllDocuments(printed.stdout)
-      .map((document) => document.toJS())
-      .find((object) => object?.kind === 'ClusterRole');
+    const printedObjects = parseAllDocuments(printed.stdout).map((document) => document.toJS());
+    const clusterRole = printedObjects.find((object) => object?.kind === 'ClusterRole');
     const rules: RbacRule[] = clusterRole.rules;
     expect(rules).toEqual(collectorRbacRules());
+    // Namespace -> the rules of the Role there (ConfigMaps of istio-system).
+    const roles = new Map<string, RbacRule[]>(
+      printedObjects
+        .filter((object) => object?.kind === 'Role')
+        .map((role) => [role.metadata.namespace as string, role.rules as RbacRule[]]),
+    );
+    expect(roles).toEqual(collectorNamespacedRbacRules());
+    expect([...roles.keys()]).toEqual(['istio-system']);
+    const grantsOf = (namespace: string | undefined) => [
+      ...rules,
+      ...(namespace ? (roles.get(namespace) ?? []) : []),
+    ];
     const requested = new Set<string>();
     for (const request of cluster.kube.requests) {
       if (isDiscovery(request.path)) continue;
       const target = parseResourcePath(request.path);
       expect(target, `${request.path} is neither discovery nor a list`).toBeDefined();
       if (!target) continue;
-      // A GET on a collection is the `list` verb.
-      const covering = rules.filter(
+      // A GET on a collection is the `list` verb; a namespaced one may be granted by that namespace's Role.
+      const covering = grantsOf(target.namespace).filter(
         (rule) =>
           rule.verbs.includes('list') &&
           rule.apiGroups.includes(target.group) &&
-          (rule.resources.includes(target.resource) || rule.resources.includes('*')),
+          rule.resources.includes(target.resource),
       );
       expect(covering, `${request.path} is not granted`).not.toEqual([]);
-      requested.add(`${target.group}/${target.resource}`);
+      requested.add(`${target.namespace ?? ''}/${target.group}/${target.resource}`);
     }
-    // Nothing more: every resource the role names was requested (`*` at least once in its group),
-    // and the verbs are read verbs only.
-    for (const rule of rules) {
-      expect(rule.verbs.every((verb) => READ_VERBS.includes(verb))).toBe(true);
+    // Nothing more: every resource a role names was requested (in the Role's namespace for a Role),
+    // the verbs are `list` only, and nothing is a wildcard.
+    const granted = [
+      ...rules.map((rule) => ({ namespace: '', rule })),
+      ...[...roles].flatMap(([namespace, namespaceRules]) =>
+        namespaceRules.map((rule) => ({ namespace, rule })),
+      ),
+    ];
+    for (const { namespace, rule } of granted) {
+      expect(rule.verbs).toEqual(READ_VERBS);
+      expect(READ_VERBS).toEqual(['list']);
+      expect(rule.apiGroups).not.toContain('*');
+      expect(rule.resources).not.toContain('*');
       for (const group of rule.apiGroups) {
         for (const resource of rule.resources) {
-          const used =
-            resource === '*'
-              ? [...requested].some((key) => key.startsWith(`${group}/`))
-              : requested.has(`${group}/${resource}`);
-          expect(used, `the role grants ${group}/${resource}, which the collector never requested`).toBe(
-            true,
-          );
+          const used = namespace
+            ? requested.has(`${namespace}/${group}/${resource}`)
+            : [...requested].some(
+                (key) => key.endsWith(`/${group}/${resource}`) && !key.startsWith('istio-system/'),
+              );
+          expect(
+            used,
+            `${namespace || 'the ClusterRole'} grants ${group}/${resource}, which the collector never requested`,
+          ).toBe(true);
         }
       }
     }
-    expect(rules.flatMap((rule) => rule.resources)).not.toContain('secrets');
-    expect(new Set(rules.flatMap((r) => r.apiGroups))).toEqual(
+    expect(granted.flatMap(({ rule }) => rule.resources)).not.toContain('secrets');
+    // ConfigMaps only through the Role in istio-system, never cluster-wide.
+    expect(rules.flatMap((rule) => rule.resources)).not.toContain('configmaps');
+    expect(new Set(granted.flatMap(({ rule }) => rule.apiGroups))).toEqual(
       new Set(COLLECTED_RESOURCES.map((r) => r.group)),
     );
   });

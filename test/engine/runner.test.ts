@@ -181,7 +181,23 @@ describe('runner', () => {
       ['retire-old-control-plane', 'blocked'],
     ]);
     expect(report.currentPhase).toBe('prepare');
-    expect(report.nextStep).toBe('prepare: title of prep (prep)');
+    expect(report.nextStep).toBe('prepare: ensure that title of prep (prep: 1 warning finding open)');
+
+    // The most severe open item of the phase, whatever its place; info notes are not items.
+    const mixed = run(snapshotOf(['bad', 'bad2']), [
+      namespaceRule('note', 'prepare', 'info', 'bad'),
+      namespaceRule('warn', 'prepare', 'warning', 'bad'),
+      namespaceRule('err', 'prepare', 'error', 'bad2'),
+    ]);
+    expect(mixed.currentPhase).toBe('prepare');
+    expect(mixed.nextStep).toBe('prepare: ensure that title of err (err: 1 error finding open)');
+    const steps = run(snapshotOf(['bad', 'bad2']), [
+      namespaceRule('note', 'retire-old-control-plane', 'info', 'bad'),
+      namespaceRule('step', 'retire-old-control-plane', 'info', 'bad', { isStep: true }),
+    ]);
+    expect(steps.nextStep).toBe(
+      'retire-old-control-plane: ensure that title of step (step: 2 info findings open)',
+    );
 
     const unknownFirst = run(snapshotOf([]), [
       namespaceRule('u', 'cluster-upgrade', 'error', '', { needs: ['gkeCluster'] }),

@@ -72,7 +72,7 @@ describe.each(DEMOS)('demo %s (%s)', (state, target) => {
     expect(run.code, run.stderr).toBe(0);
     const file = path.join(out, 'remediate.sh');
     expect(statSync(file).mode & 0o777).toBe(0o755);
-    expect(run.stderr).toContain('remediate.sh');
+    expect(run.stdout).toContain('remediate.sh'); // the summary's "Wrote:" line
     const report = reportSchema.parse(
       JSON.parse(readFileSync(path.join(out, 'meshready-report.json'), 'utf8')),
     );

@@ -250,6 +250,45 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
     expect(await page.locator('.timeline').isVisible()).toBe(true);
   });
 
+  it('fits a 400 px wide screen: nothing scrolls sideways, the rules caption is whole', async () => {
+    const { page } = await open(browser, demo, 'demo-narrow');
+    await page.setViewportSize({ width: 400, height: 800 });
+    const sizes = await page.evaluate(() => {
+      const { document } = globalThis as unknown as PageWindow;
+      const size = (selector: string) => {
+        const element = document.querySelector(selector) as unknown as {
+          scrollWidth: number;
+          clientWidth: number;
+        };
+        return { scroll: element.scrollWidth, client: element.clientWidth };
+      };
+      return {
+        page: size('html'),
+        rules: size('#rules .table-wrap'),
+        caption: size('.rule-table caption'),
+      };
+    });
+    expect(sizes.page.scroll).toBeLessThanOrEqual(400);
+    expect(sizes.rules.scroll).toBeLessThanOrEqual(sizes.rules.client);
+    expect(sizes.caption.scroll).toBeLessThanOrEqual(sizes.caption.client);
+    await page.close();
+  });
+
+  it('links every rule to its documentation inside the report', async () => {
+    const { page } = await open(browser, demo, 'demo-docs');
+    const targets = await page
+      .locator('.rule-table a.rule-id')
+      .evaluateAll((links) =>
+        links.map((link) => (link as unknown as { getAttribute(name: string): string }).getAttribute('href')),
+      );
+    expect(targets).toHaveLength(demo.results.length);
+    for (const target of targets) {
+      expect(target).toMatch(/^#doc-/);
+      await expect(page.locator(target ?? '').count()).resolves.toBe(1);
+    }
+    await page.close();
+  });
+
   it('prints without the controls and with every group expanded', async () => {
     const { page } = await open(browser, largeReport(300, 2), 'print');
     expect(await page.locator('details.rule-group[open]').count()).toBe(0);

@@ -13,6 +13,7 @@ import {
   REPO_ROOT,
   reportFrom,
   scanDocuments,
+  scanFiles,
 } from './reports.ts';
 
 const TEMPLATES = [
@@ -154,6 +155,33 @@ describe('HTML report sections', () => {
     expect(baseline).toContain('1 finding was resolved');
     expect(baseline).toContain('Service shop/old-web');
     expect(renderHtml(largeReport(5))).not.toContain('<section id="baseline"');
+  });
+});
+
+describe('HTML rule table statuses', () => {
+  /** The status and severity badges of one rule's row. */
+  function row(html: string, ruleId: string): { status: string; severity: string } {
+    const match = new RegExp(
+      `<tr data-status="[^"]+" data-severity="[^"]+">\\s*<td><span class="status ([^"]+)">[^<]*</span></td>\\s*<td><a href="#doc-${ruleId}"[\\s\\S]*?<td><span class="(sev [^"]+)"`,
+    ).exec(html);
+    return { status: match?.[1] ?? 'missing', severity: match?.[2] ?? 'missing' };
+  }
+
+  it('shows FAIL only for warning-or-above findings; info-only rules are notes; passing rows are muted', async () => {
+    const report = await scanFiles(['fixtures/demo/asm-candidate'], 'asm-1.7');
+    const ports = report.results.find((r) => r.ruleId === 'service-port-naming');
+    // The redis port proxied as plain TCP: one info finding of a rule whose asm severity is error.
+    expect(ports?.status).toBe('fail');
+    expect(ports?.severity).toBe('error');
+    expect(ports?.findings.map((f) => f.severity)).toEqual(['info']);
+    const html = renderHtml(report);
+    expect(row(html, 'service-port-naming')).toEqual({ status: 'status-note', severity: 'sev sev-info' });
+    expect(row(html, 'webhook-firewall-15017')).toEqual({ status: 'status-fail', severity: 'sev sev-error' });
+    const passing = report.results.find((r) => r.status === 'pass' && r.severity === 'error');
+    expect(row(html, passing?.ruleId ?? '')).toEqual({
+      status: 'status-pass',
+      severity: 'sev sev-error sev-muted',
+    });
   });
 });
 

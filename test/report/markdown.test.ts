@@ -26,15 +26,13 @@ function section(markdown: string, heading: string): string {
 describe('Markdown summary', () => {
   it('gives the verdict, the phase, the failing rules, the top findings and what to run next', async () => {
     const report = await demoReport();
-    const markdown = renderMarkdown(report);
+    const markdown = renderMarkdown(report, { sarifRoot: '.', htmlReport: true });
     expect(markdown).toMatch(/^## ❌ meshready: Not ready — shop-prod to istio-1\.6\n/);
     expect(section(markdown, 'Phase')).toContain('🔴 Upgrade the GKE cluster → ⏸️ Prepare the cluster');
     expect(section(markdown, 'Phase')).toContain(`**Next step:** ${markdownText(report.nextStep)}`);
     const rules = section(markdown, 'Failing rules');
     for (const result of report.results.filter((r) => r.status === 'fail')) {
-      expect(rules).toContain(
-        `| [${result.ruleId}](https://github.com/meshready/meshready/blob/main/docs/rules.md#${result.ruleId}) `,
-      );
+      expect(rules).toContain(`| \`${result.ruleId}\` `);
     }
     expect(rules).not.toContain('vpc-sc-mesh-ca');
     const top = section(markdown, 'Top findings');
@@ -49,6 +47,15 @@ describe('Markdown summary', () => {
       '```sh\n# gke-version-istio16: Cluster shop-prod\ngcloud container clusters upgrade shop-prod --master',
     );
     expect(next).toContain('remediate.sh');
+    expect(markdown).not.toContain('](http');
+  });
+
+  it('does not send readers to an HTML report that was not written', async () => {
+    const markdown = renderMarkdown(await demoReport());
+    expect(markdown).not.toContain('HTML report.');
+    expect(section(markdown, 'Top findings')).toContain(
+      'more open findings not listed here (the HTML report, --format html, lists them all).',
+    );
   });
 
   it('stays bounded however big the cluster and however long the messages', () => {
@@ -67,7 +74,9 @@ describe('Markdown summary', () => {
     const markdown = renderMarkdown(huge);
     expect(markdown.length).toBeLessThan(20_000);
     expect(renderMarkdown(big).length).toBeLessThan(10_000);
-    expect(markdown).toContain('…and 9990 more open findings in the HTML report.');
+    expect(markdown).toContain(
+      '…and 9990 more open findings not listed here (the HTML report, --format html, lists them all).',
+    );
     for (const line of section(markdown, 'Top findings').split('\n')) {
       expect(line.length).toBeLessThan(MARKDOWN_LIMITS.messageLength * 2);
     }

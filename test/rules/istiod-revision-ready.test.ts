@@ -38,7 +38,7 @@ ruleTester(rule, {
       findings: [
         {
           severity: 'error',
-          message: 'Revisions found, none ready: istio-163 (1.6.3-gke.0).',
+          message: '(revisions found, none ready: istio-163 (1.6.3-gke.0))',
           resource: { kind: 'Namespace', name: 'istio-system' },
           fix: { action: 'inspect-istiod', params: { revisions: ['istio-163'] } },
         },
@@ -59,7 +59,8 @@ ruleTester(rule, {
       ],
       findings: [
         {
-          message: 'No istiod carrying an istio.io/rev label was found.',
+          message:
+            'No istiod carrying an istio.io/rev label runs in istio-system, so there is no 1.6 control plane to move namespaces to.',
           fix: { action: 'inspect-istiod', params: { revisions: [] } },
         },
       ],
