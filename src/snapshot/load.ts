@@ -15,6 +15,7 @@ import { ClusterConflict, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
 import { jsonErrorLine, jsonItemLines, jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
+import { ParallelListLoader, type ParallelOptions } from './parallel.ts';
 import {
   isRecord,
   looksLikeFirewall,
@@ -36,6 +37,8 @@ export interface LoadProgress {
 
 export interface LoadOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
+  /** Worker threads for big JSON Lists (parallel.ts; `workers: 0` loads on the main thread only). */
+  readonly parallel?: ParallelOptions;
 }
 
 /** What an offline snapshot lacks, per part (SPEC §2). */
@@ -118,18 +121,24 @@ export async function loadSnapshot(
   const files: string[] = [];
   for (const input of inputs) files.push(...(await expandPath(path.normalize(input))));
   const builder = new SnapshotBuilder();
+  const parallel = new ParallelListLoader(options.parallel);
   let filesRead = 0;
-  for (const file of files) {
-    const text = await readText(file);
-    try {
-      if (isJson(file, text)) loadJson(builder, file, text);
-      else loadYaml(builder, file, text);
-    } catch (error) {
-      if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
-      throw error;
+  try {
+    for (const file of files) {
+      const text = await readText(file);
+      try {
+        if (isJson(file, text)) {
+          if (!(await parallel.loadJsonList(builder, file, text))) loadJson(builder, file, text);
+        } else loadYaml(builder, file, text);
+      } catch (error) {
+        if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
+        throw error;
+      }
+      filesRead++;
+      options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
     }
-    filesRead++;
-    options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
+  } finally {
+    await parallel.close();
   }
   if (builder.kubeObjectsSeen) {
     for (const kind of KUBE_KINDS) {
