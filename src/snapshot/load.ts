@@ -25,7 +25,7 @@ import {
   stripGkeCluster,
   stripMachineType,
 } from './strip.ts';
-import { splitYamlList } from './yaml-list.ts';
+import { parseYamlListItem, splitYamlList } from './yaml-list.ts';
 
 const SNAPSHOT_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -275,15 +275,11 @@ function loadYamlListByItems(builder: SnapshotBuilder, file: string, text: strin
     return false;
   }
   for (const chunk of split.items) {
-    const document = parseDocument(chunk.text, { prettyErrors: false, uniqueKeys: false });
-    if (document.errors.length > 0 || document.warnings.length > 0) return false;
-    let item: unknown;
-    try {
-      item = document.toJS({ maxAliasCount: 1000 });
-    } catch {
-      // e.g. an alias to an anchor in another item: only the whole-file parse can resolve it.
-      return false;
-    }
+    // js-yaml (yaml-list.ts); e.g. an alias to an anchor in another item fails here, and only the
+    // whole-file parse can resolve it.
+    const parsed = parseYamlListItem(chunk.text);
+    if (!parsed) return false;
+    const item = parsed.value;
     // Stripped at once, so the parsed items never pile up for a big file.
     addListItem(builder, file, list, item, chunk.line);
   }
