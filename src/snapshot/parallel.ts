@@ -73,7 +73,7 @@ export class ParallelListLoader {
 
   /** Whether `loadJsonList` would try this text at all. */
   wants(text: string): boolean {
-    return this.workerCount > 0 && text.length >= this.minChars;
+    return this.workerCount > 0 && text.length >= this.minChars && this.failure === undefined;
   }
 
   private start(): PooledWorker[] {
@@ -89,10 +89,14 @@ export class ParallelListLoader {
         this.waiting.get(result.id)?.(result);
         this.waiting.delete(result.id);
       });
-      pooled.worker.on('error', (error) => {
+      const fail = (error: Error) => {
         this.failure = error;
         for (const resolve of this.waiting.values()) resolve({ id: -1, failed: error.message });
         this.waiting.clear();
+      };
+      pooled.worker.on('error', fail);
+      pooled.worker.on('exit', (code) => {
+        if (this.waiting.size > 0) fail(new Error(`a loader worker exited with code ${code}`));
       });
       return pooled;
     });
@@ -105,8 +109,15 @@ export class ParallelListLoader {
    */
   async loadJsonList(builder: SnapshotBuilder, file: string, text: string): Promise<boolean> {
     if (!this.wants(text)) return false;
-    // Workers boot (about 50 ms) while this thread cuts the text.
-    const workers = this.start();
+    // Workers boot (about 50 ms) while this thread cuts the text. A worker that cannot start or
+    // dies leaves this file, and the next ones, to the sequential loader.
+    let workers: PooledWorker[];
+    try {
+      workers = this.start();
+    } catch (error) {
+      this.failure = error as Error;
+      return false;
+    }
     const spans = prettyJsonListSpans(text) ?? jsonListSpans(text);
     if (!spans || spans.items.length === 0) return false;
     let list: unknown;
@@ -167,7 +178,7 @@ export class ParallelListLoader {
       await yieldToEvents();
     }
     await Promise.all(pending);
-    if (this.failure) throw this.failure;
+    if (this.failure) return false;
     if (results.some((result) => result === undefined || 'failed' in result)) return false;
     this.stats.files++;
     this.stats.batchesInWorkers += next;
