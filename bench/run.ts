@@ -9,12 +9,27 @@
  *   5. a live collection (`meshready collect`) against the local test API server with 5 ms
  *      added latency per request;
  *   6. `kubectl get pods -A -o json --chunk-size=500` against the same server.
+ *   7. the same JSON scan single-threaded (MESHREADY_LOAD_WORKERS=0), checking that it finds the
+ *      same findings (fingerprints and file:line) as the parallel one;
+ *   8. once per run, the production install: `npm ci --omit=dev` of this package.json and lock
+ *      into a temporary directory (time, and size on disk of node_modules).
  * It prints a table with the ratios the targets are stated in, and writes bench-out/results.json.
  *
- *   node bench/run.ts [--sizes S,M,L] [--out bench-out] [--latency-ms 5]
+ *   node bench/run.ts [--sizes S,M,L] [--tasks LIST] [--out bench-out] [--latency-ms 5]
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCluster, SIZES } from '../fixtures/generate-cluster.ts';
 import { TOOL_VERSION } from '../src/package-root.ts';
@@ -30,6 +45,32 @@ const HAS_GNU_TIME = existsSync('/usr/bin/time');
 /** Room for the yaml library's document tree of a 150 MB YAML file. */
 const BIG_HEAP = '--max-old-space-size=20000';
 
+/** The tasks `--tasks` selects from, per size (install: once per run). */
+export const TASKS = {
+  json: 'scan json, writing every format',
+  html: 'the HTML report of that scan opened in Chromium (needs json)',
+  'json-1': 'the same scan single-threaded, and the check that its findings are the same (needs json)',
+  yaml: 'scan yaml',
+  bundle: 'scan bundle',
+  'bare-json': 'bare JSON.parse of the JSON files',
+  'bare-yaml': 'bare yaml library parse of the YAML files (13 GB at L)',
+  live: 'live collect against the test API server',
+  kubectl: 'kubectl get pods against the same server',
+  install: 'npm ci --omit=dev into a temporary directory (once per run)',
+} as const;
+export type Task = keyof typeof TASKS;
+/** What runBench does unless told: the per-size tasks of the smoke test. */
+export const DEFAULT_TASKS: readonly Task[] = [
+  'json',
+  'html',
+  'yaml',
+  'bundle',
+  'bare-json',
+  'bare-yaml',
+  'live',
+  'kubectl',
+];
+
 export interface Measurement {
   readonly size: string;
   readonly task: string;
@@ -39,6 +80,12 @@ export interface Measurement {
   readonly requests?: number;
   readonly exitCode: number | null;
   readonly note?: string;
+  /** install: node_modules on disk. */
+  readonly installMiB?: number;
+  /** scan json: remediate.sh, in bytes. */
+  readonly remediateBytes?: number;
+  /** json-1: whether the findings equal the parallel scan's. */
+  readonly sameFindings?: boolean;
 }
 
 async function measure(
@@ -70,6 +117,53 @@ async function measure(
   return { size, task, seconds, peakMb: line ? Number(line[2]) / 1024 : undefined, exitCode };
 }
 
+function megabytes(file: string): string {
+  return existsSync(file) ? `${(statSync(file).size / 1024 / 1024).toFixed(1)} MiB` : 'missing';
+}
+
+/** Fingerprint and file:line of every finding of a JSON report, sorted. */
+function findingKeys(reportFile: string): string[] {
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as {
+    results: { findings: { fingerprint: string; location?: { file: string; line: number } }[] }[];
+  };
+  return report.results
+    .flatMap((r) =>
+      r.findings.map((f) => `${f.fingerprint} ${f.location?.file ?? ''}:${f.location?.line ?? ''}`),
+    )
+    .sort();
+}
+
+/** `npm ci --omit=dev` of this package's manifest and lock in a temporary directory. */
+export async function measureInstall(): Promise<Measurement> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'meshready-install-'));
+  try {
+    copyFileSync(path.join(ROOT, 'package.json'), path.join(dir, 'package.json'));
+    copyFileSync(path.join(ROOT, 'package-lock.json'), path.join(dir, 'package-lock.json'));
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const started = performance.now();
+    // --ignore-scripts: this package's own `prepare` builds with devDependencies.
+    const run = spawnSync(npm, ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
+    const seconds = (performance.now() - started) / 1000;
+    const du = spawnSync('du', ['-sm', path.join(dir, 'node_modules')], { encoding: 'utf8' });
+    const mib = Number(/^(\d+)/.exec(du.stdout ?? '')?.[1] ?? Number.NaN);
+    if (run.status !== 0) process.stderr.write(`bench: npm ci failed:\n${run.stderr}\n`);
+    return {
+      size: '-',
+      task: 'install (npm ci --omit=dev)',
+      seconds,
+      peakMb: undefined,
+      exitCode: run.status,
+      note: `node_modules ${mib} MiB on disk (du -sm)`,
+      installMiB: mib,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function filesIn(dir: string): string[] {
   return readdirSync(dir)
     .sort()
@@ -97,10 +191,11 @@ async function benchSize(
   sizeName: keyof typeof SIZES,
   out: string,
   latencyMs: number,
+  tasks: readonly Task[],
 ): Promise<Measurement[]> {
   const dir = await prepare(sizeName, out);
   const reports = path.join(dir, 'reports');
-  const scan = (input: string) => [
+  const scan = (input: string, outputs = input) => [
     MAIN,
     'scan',
     '--snapshot',
@@ -108,63 +203,98 @@ async function benchSize(
     '--format',
     'html,json,sarif,markdown',
     '--output-dir',
-    path.join(reports, input),
+    path.join(reports, outputs),
     '--quiet',
   ];
   const results: Measurement[] = [];
-  results.push(await measure(sizeName, 'scan json', process.execPath, scan('json')));
-  const html = await htmlOpenTiming(path.join(reports, 'json', 'meshready-report.html'));
-  results.push({
-    size: sizeName,
-    task: 'html open (chromium)',
-    seconds: html.loadMs / 1000,
-    peakMb: undefined,
-    exitCode: 0,
-    note: `first contentful paint ${(html.firstContentfulPaintMs / 1000).toFixed(2)} s`,
-  });
-  results.push(await measure(sizeName, 'scan yaml', process.execPath, scan('yaml')));
-  results.push(await measure(sizeName, 'scan bundle', process.execPath, scan('bundle')));
-  results.push(
-    await measure(sizeName, 'bare JSON.parse', process.execPath, [
-      path.join(ROOT, 'bench', 'bare-parse.ts'),
-      'json',
-      ...filesIn(path.join(dir, 'json')),
-    ]),
-  );
-  results.push(
-    await measure(sizeName, 'bare yaml parse', process.execPath, [
-      BIG_HEAP,
-      path.join(ROOT, 'bench', 'bare-parse.ts'),
-      'yaml',
-      ...filesIn(path.join(dir, 'yaml')),
-    ]),
-  );
-
+  const has = (task: Task) => tasks.includes(task);
+  if (has('json')) {
+    const json = await measure(sizeName, 'scan json', process.execPath, scan('json'));
+    const outputs = path.join(reports, 'json');
+    const remediate = path.join(outputs, 'remediate.sh');
+    results.push({
+      ...json,
+      ...(existsSync(remediate) ? { remediateBytes: statSync(remediate).size } : {}),
+      note: `remediate.sh ${megabytes(remediate)}, HTML ${megabytes(path.join(outputs, 'meshready-report.html'))}, JSON ${megabytes(path.join(outputs, 'meshready-report.json'))}`,
+    });
+  }
+  if (has('html')) {
+    const html = await htmlOpenTiming(path.join(reports, 'json', 'meshready-report.html'));
+    results.push({
+      size: sizeName,
+      task: 'html open (chromium)',
+      seconds: html.loadMs / 1000,
+      peakMb: undefined,
+      exitCode: 0,
+      note: `first contentful paint ${(html.firstContentfulPaintMs / 1000).toFixed(2)} s`,
+    });
+  }
+  if (has('json-1')) {
+    const single = await measure(sizeName, 'scan json (1 thread)', process.execPath, scan('json', 'json-1'), {
+      MESHREADY_LOAD_WORKERS: '0',
+    });
+    const parallelKeys = findingKeys(path.join(reports, 'json', 'meshready-report.json'));
+    const singleKeys = findingKeys(path.join(reports, 'json-1', 'meshready-report.json'));
+    const same = JSON.stringify(parallelKeys) === JSON.stringify(singleKeys);
+    results.push({
+      ...single,
+      sameFindings: same,
+      note: same
+        ? `same ${parallelKeys.length} findings (fingerprint, file:line) as the parallel scan`
+        : `DIFFERENT findings: ${singleKeys.length} single-threaded, ${parallelKeys.length} parallel`,
+    });
+  }
+  if (has('yaml')) results.push(await measure(sizeName, 'scan yaml', process.execPath, scan('yaml')));
+  if (has('bundle')) results.push(await measure(sizeName, 'scan bundle', process.execPath, scan('bundle')));
+  if (has('bare-json')) {
+    results.push(
+      await measure(sizeName, 'bare JSON.parse', process.execPath, [
+        path.join(ROOT, 'bench', 'bare-parse.ts'),
+        'json',
+        ...filesIn(path.join(dir, 'json')),
+      ]),
+    );
+  }
+  if (has('bare-yaml')) {
+    results.push(
+      await measure(sizeName, 'bare yaml parse', process.execPath, [
+        BIG_HEAP,
+        path.join(ROOT, 'bench', 'bare-parse.ts'),
+        'yaml',
+        ...filesIn(path.join(dir, 'yaml')),
+      ]),
+    );
+  }
+  if (!has('live') && !has('kubectl')) return results;
   const server = await startBenchApiServer(path.join(dir, 'json'), latencyMs);
   try {
-    server.resetRequests();
-    const live = await measure(sizeName, 'live collect', process.execPath, [
-      MAIN,
-      'collect',
-      '--kubeconfig',
-      server.kubeconfig,
-      '--output',
-      path.join(dir, 'live-bundle.json.gz'),
-      '--quiet',
-    ]);
-    results.push({ ...live, requests: server.requestCount() });
-    server.resetRequests();
-    const kubectl = await measure(sizeName, 'kubectl get pods', 'kubectl', [
-      '--kubeconfig',
-      server.kubeconfig,
-      'get',
-      'pods',
-      '-A',
-      '-o',
-      'json',
-      '--chunk-size=500',
-    ]);
-    results.push({ ...kubectl, requests: server.requestCount() });
+    if (has('live')) {
+      server.resetRequests();
+      const live = await measure(sizeName, 'live collect', process.execPath, [
+        MAIN,
+        'collect',
+        '--kubeconfig',
+        server.kubeconfig,
+        '--output',
+        path.join(dir, 'live-bundle.json.gz'),
+        '--quiet',
+      ]);
+      results.push({ ...live, requests: server.requestCount() });
+    }
+    if (has('kubectl')) {
+      server.resetRequests();
+      const kubectl = await measure(sizeName, 'kubectl get pods', 'kubectl', [
+        '--kubeconfig',
+        server.kubeconfig,
+        'get',
+        'pods',
+        '-A',
+        '-o',
+        'json',
+        '--chunk-size=500',
+      ]);
+      results.push({ ...kubectl, requests: server.requestCount() });
+    }
   } finally {
     await server.close();
   }
@@ -194,8 +324,23 @@ export function formatTable(results: readonly Measurement[]): string {
   const lines = rows.map((row) => row.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  '));
   const sizes = [...new Set(results.map((r) => r.size))];
   const find = (size: string, task: string) => results.find((r) => r.size === size && r.task === task);
-  lines.push('', 'ratios (targets: scan/bare <= 1.5 in time and memory, live/kubectl <= 1, L/M time <= 12)');
-  for (const size of sizes) {
+  lines.push(
+    '',
+    'ratios (targets: json scan/JSON.parse <= 1.0 in time and memory, yaml scan/yaml parse <= 0.25, live/kubectl <= 1, L/M time <= 12, remediate.sh at L <= 2 MiB, install <= 150 MiB)',
+  );
+  for (const size of sizes.filter((s) => s !== '-')) {
+    const single = find(size, 'scan json (1 thread)');
+    if (single) {
+      lines.push(
+        `${size}: json scan single-threaded/JSON.parse time ${ratio(single, find(size, 'bare JSON.parse'), 'seconds')}, ` +
+          `memory ${ratio(single, find(size, 'bare JSON.parse'), 'peakMb')}; ` +
+          `parallel/single-threaded time ${ratio(find(size, 'scan json'), single, 'seconds')}; ` +
+          `same findings: ${single.sameFindings ? 'yes' : 'NO'}`,
+      );
+    }
+    const remediate = find(size, 'scan json')?.remediateBytes;
+    if (remediate !== undefined)
+      lines.push(`${size}: remediate.sh ${(remediate / 1024 / 1024).toFixed(2)} MiB`);
     lines.push(
       `${size}: json scan/JSON.parse time ${ratio(find(size, 'scan json'), find(size, 'bare JSON.parse'), 'seconds')}, ` +
         `memory ${ratio(find(size, 'scan json'), find(size, 'bare JSON.parse'), 'peakMb')}; ` +
@@ -205,10 +350,14 @@ export function formatTable(results: readonly Measurement[]): string {
     );
   }
   if (sizes.includes('L') && sizes.includes('M')) {
-    for (const task of ['scan json', 'scan yaml', 'scan bundle', 'live collect']) {
-      lines.push(`L/M ${task}: ${ratio(find('L', task), find('M', task), 'seconds')}`);
+    for (const task of ['scan json', 'scan json (1 thread)', 'scan yaml', 'scan bundle', 'live collect']) {
+      if (find('L', task) && find('M', task))
+        lines.push(`L/M ${task}: ${ratio(find('L', task), find('M', task), 'seconds')}`);
     }
   }
+  const install = find('-', 'install (npm ci --omit=dev)');
+  if (install)
+    lines.push(`production install: ${install.installMiB} MiB on disk, ${install.seconds.toFixed(1)} s`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -216,7 +365,9 @@ export async function runBench(
   sizes: readonly string[],
   out: string,
   latencyMs: number,
+  tasks: readonly Task[] = DEFAULT_TASKS,
 ): Promise<Measurement[]> {
+  for (const task of tasks) if (!Object.hasOwn(TASKS, task)) throw new Error(`unknown task ${task}`);
   const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
   const build = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], {
     cwd: ROOT,
@@ -226,16 +377,31 @@ export async function runBench(
   const results: Measurement[] = [];
   for (const size of sizes) {
     if (!Object.hasOwn(SIZES, size)) throw new Error(`unknown size ${size}`);
-    results.push(...(await benchSize(size as keyof typeof SIZES, out, latencyMs)));
+    results.push(...(await benchSize(size as keyof typeof SIZES, out, latencyMs, tasks)));
     process.stderr.write(`finished ${size}\n`);
   }
+  if (tasks.includes('install')) results.push(await measureInstall());
   mkdirSync(out, { recursive: true });
   writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   return results;
 }
 
+const HELP = `node bench/run.ts [options]   (npm run bench -- [options])
+  --sizes S,M,L     sizes to run (default S,M,L; L needs 14 GB for the bare yaml parse)
+  --tasks LIST      comma-separated tasks (default: all):
+${Object.entries(TASKS)
+  .map(([task, what]) => `                      ${task.padEnd(10)} ${what}`)
+  .join('\n')}
+  --out DIR         where clusters and reports are written (default bench-out)
+  --latency-ms N    latency added to every test API server request (default 5)
+`;
+
 if (import.meta.main) {
   const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(HELP);
+    process.exit(0);
+  }
   const value = (flag: string, fallback: string) => {
     const i = args.indexOf(flag);
     return i >= 0 ? (args[i + 1] ?? fallback) : fallback;
@@ -245,6 +411,7 @@ if (import.meta.main) {
     value('--sizes', 'S,M,L').split(','),
     out,
     Number(value('--latency-ms', '5')),
+    value('--tasks', Object.keys(TASKS).join(',')).split(',') as Task[],
   );
   process.stdout.write(formatTable(results));
   process.stdout.write(

@@ -21,7 +21,7 @@ import {
   type GoogleEndpoint,
   makeGoogleClients,
 } from './google-clients.ts';
-import { gkeClusterType, withoutProtoDefaults, withoutUnsetComputeFields } from './proto-json.ts';
+import { gkeClusterType, withoutProtoDefaults } from './proto-json.ts';
 import { type RetryDecision, type RetryPolicy, withRetries } from './retry.ts';
 
 type Raw = Record<string, unknown>;
@@ -95,12 +95,21 @@ function googleFailureOf(error: unknown): GoogleFailure {
 }
 
 /**
- * google-gax already retries UNAVAILABLE and DEADLINE_EXCEEDED for these idempotent calls; add
- * throttling (429) and internal errors (500), which it does not.
+ * google-gax already retries UNAVAILABLE and DEADLINE_EXCEEDED for the GKE call; add throttling
+ * (429) and internal errors (500), which it does not.
  */
 function googleRetryDecision(error: unknown): RetryDecision {
   const { code } = googleFailureOf(error);
   return { retry: code === RESOURCE_EXHAUSTED || code === INTERNAL };
+}
+
+/** The Compute GETs go through no retrying client: retry all four. */
+function computeRetryDecision(error: unknown): RetryDecision {
+  const { code } = googleFailureOf(error);
+  return {
+    retry:
+      code === RESOURCE_EXHAUSTED || code === INTERNAL || code === UNAVAILABLE || code === DEADLINE_EXCEEDED,
+  };
 }
 
 function describeGoogleFailure(
@@ -172,16 +181,12 @@ async function fetchFirewalls(
   // Compute list filters take an RE2 expression that must match the whole field.
   const filter = `network eq ".*/projects/${where.project}/global/networks/${where.network}"`;
   try {
-    const [rules] = await withRetries(
-      () =>
-        clients.firewalls.list(
-          { project: where.project, filter, maxResults: 500 },
-          { timeout: options.requestTimeoutMs },
-        ),
-      googleRetryDecision,
+    const rules = await withRetries(
+      () => clients.compute.listFirewalls(where.project, filter, options.requestTimeoutMs),
+      computeRetryDecision,
       options.retry,
     );
-    return { rules: rules.map((rule) => withoutUnsetComputeFields(rule) as Raw) };
+    return { rules };
   } catch (error) {
     return {
       failed: describeGoogleFailure(googleFailureOf(error), {
@@ -223,16 +228,12 @@ async function fetchMachineTypes(
   const notes: string[] = [];
   for (const { machineType, zone } of machineTypesToRead(raw)) {
     try {
-      const [type] = await withRetries(
-        () =>
-          clients.machineTypes.get(
-            { project: target.project, zone, machineType },
-            { timeout: options.requestTimeoutMs },
-          ),
-        googleRetryDecision,
+      const type = await withRetries(
+        () => clients.compute.getMachineType(target.project, zone, machineType, options.requestTimeoutMs),
+        computeRetryDecision,
         options.retry,
       );
-      types.push(withoutUnsetComputeFields(type) as Raw);
+      types.push(type);
     } catch (error) {
       const failure = googleFailureOf(error);
       // An unknown type is not a collection failure: the vCPU rules fall back on Nodes and names.

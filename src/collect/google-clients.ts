@@ -1,18 +1,17 @@
 /**
- * The Google Cloud clients the collector uses (GKE v1beta1, Compute firewalls and machine types),
- * over REST (`fallback: true`), with credentials from Application Default Credentials.
+ * The Google Cloud clients the collector uses: GKE v1beta1 through `@google-cloud/container` over
+ * REST (`fallback: true`), and the two Compute GETs (firewalls, machine types) as plain REST
+ * through google-auth-library (compute-rest.ts), with credentials from Application Default
+ * Credentials.
  *
  * `--container-api-endpoint` / `--compute-api-endpoint` point a client elsewhere: a private
  * endpoint (HTTPS, with ADC as usual) or, on a loopback address (emulators, tests), plain HTTP and
  * no credentials at all (PassThroughClient sends no Authorization header).
  */
-// The two Compute clients by their own modules: the package index loads all of its ~100 clients,
-// which costs a second at every live scan.
-import { FirewallsClient } from '@google-cloud/compute/build/src/v1/firewalls_client.js';
-import { MachineTypesClient } from '@google-cloud/compute/build/src/v1/machine_types_client.js';
 import { v1beta1 } from '@google-cloud/container';
 import { GoogleAuth, PassThroughClient } from 'google-auth-library';
 import { UsageError } from '../errors.ts';
+import { type ComputeRest, computeRest } from './compute-rest.ts';
 
 const CLOUD_PLATFORM_SCOPE = 'https://www.googleapis.com/auth/cloud-platform';
 
@@ -53,8 +52,8 @@ export function parseGoogleEndpoint(flag: string, value: string): GoogleEndpoint
 
 export interface GoogleClients {
   readonly clusters: v1beta1.ClusterManagerClient;
-  readonly firewalls: FirewallsClient;
-  readonly machineTypes: MachineTypesClient;
+  /** Compute firewall rules and machine types, in their REST (gcloud JSON) shape. */
+  readonly compute: ComputeRest;
   /** Where each API is reached, for messages. */
   readonly containerHost: string;
   readonly computeHost: string;
@@ -110,11 +109,12 @@ export async function makeGoogleClients(endpoints: {
     return googleAuth;
   };
   const container = clientOptions(endpoints.container, auth);
-  const compute = clientOptions(endpoints.compute, auth);
   const clients: GoogleClients = {
     clusters: new v1beta1.ClusterManagerClient(container),
-    firewalls: new FirewallsClient(compute),
-    machineTypes: new MachineTypesClient(compute),
+    compute: computeRest(
+      endpoints.compute?.url ?? 'https://compute.googleapis.com',
+      endpoints.compute?.loopback ? new PassThroughClient() : auth(),
+    ),
     containerHost: endpoints.container?.url ?? 'https://container.googleapis.com',
     computeHost: endpoints.compute?.url ?? 'https://compute.googleapis.com',
   };
@@ -127,9 +127,5 @@ export async function makeGoogleClients(endpoints: {
 }
 
 export async function closeGoogleClients(clients: GoogleClients): Promise<void> {
-  await Promise.allSettled([
-    clients.clusters.close(),
-    clients.firewalls.close(),
-    clients.machineTypes.close(),
-  ]);
+  await Promise.allSettled([clients.clusters.close()]);
 }

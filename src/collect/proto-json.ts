@@ -63,22 +63,3 @@ export function withoutProtoDefaults(type: protobuf.Type, message: Raw): Raw {
   }
   return out;
 }
-
-/**
- * The same for Compute resources, without loading Compute's 12 MB of descriptors: every scalar
- * field of the Compute messages is proto3 `optional` (it tracks presence, so a value the client
- * returns was sent), which leaves as defaults only empty repeated fields, null messages and the
- * markers protobuf.js adds for synthetic oneofs (`_priority: "priority"`).
- */
-export function withoutUnsetComputeFields(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(withoutUnsetComputeFields);
-  if (typeof value !== 'object' || value === null) return value;
-  const out: Raw = {};
-  for (const [key, field] of Object.entries(value as Raw)) {
-    if (field === null || field === undefined) continue;
-    if (Array.isArray(field) && field.length === 0) continue;
-    if (key.startsWith('_') && field === key.slice(1)) continue;
-    out[key] = withoutUnsetComputeFields(field);
-  }
-  return out;
-}

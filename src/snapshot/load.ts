@@ -15,6 +15,7 @@ import { ClusterConflict, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
 import { jsonErrorLine, jsonItemLines, jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
+import { ParallelListLoader, type ParallelOptions } from './parallel.ts';
 import {
   isRecord,
   looksLikeFirewall,
@@ -24,7 +25,7 @@ import {
   stripGkeCluster,
   stripMachineType,
 } from './strip.ts';
-import { splitYamlList } from './yaml-list.ts';
+import { parseYamlListItem, splitYamlList } from './yaml-list.ts';
 
 const SNAPSHOT_EXTENSIONS = ['.yaml', '.yml', '.json'];
 
@@ -36,6 +37,8 @@ export interface LoadProgress {
 
 export interface LoadOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
+  /** Worker threads for big JSON Lists (parallel.ts; `workers: 0` loads on the main thread only). */
+  readonly parallel?: ParallelOptions;
 }
 
 /** What an offline snapshot lacks, per part (SPEC §2). */
@@ -118,18 +121,24 @@ export async function loadSnapshot(
   const files: string[] = [];
   for (const input of inputs) files.push(...(await expandPath(path.normalize(input))));
   const builder = new SnapshotBuilder();
+  const parallel = new ParallelListLoader(options.parallel);
   let filesRead = 0;
-  for (const file of files) {
-    const text = await readText(file);
-    try {
-      if (isJson(file, text)) loadJson(builder, file, text);
-      else loadYaml(builder, file, text);
-    } catch (error) {
-      if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
-      throw error;
+  try {
+    for (const file of files) {
+      const text = await readText(file);
+      try {
+        if (isJson(file, text)) {
+          if (!(await parallel.loadJsonList(builder, file, text))) loadJson(builder, file, text);
+        } else loadYaml(builder, file, text);
+      } catch (error) {
+        if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
+        throw error;
+      }
+      filesRead++;
+      options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
     }
-    filesRead++;
-    options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
+  } finally {
+    await parallel.close();
   }
   if (builder.kubeObjectsSeen) {
     for (const kind of KUBE_KINDS) {
@@ -266,15 +275,11 @@ function loadYamlListByItems(builder: SnapshotBuilder, file: string, text: strin
     return false;
   }
   for (const chunk of split.items) {
-    const document = parseDocument(chunk.text, { prettyErrors: false, uniqueKeys: false });
-    if (document.errors.length > 0 || document.warnings.length > 0) return false;
-    let item: unknown;
-    try {
-      item = document.toJS({ maxAliasCount: 1000 });
-    } catch {
-      // e.g. an alias to an anchor in another item: only the whole-file parse can resolve it.
-      return false;
-    }
+    // js-yaml (yaml-list.ts); e.g. an alias to an anchor in another item fails here, and only the
+    // whole-file parse can resolve it.
+    const parsed = parseYamlListItem(chunk.text);
+    if (!parsed) return false;
+    const item = parsed.value;
     // Stripped at once, so the parsed items never pile up for a big file.
     addListItem(builder, file, list, item, chunk.line);
   }

@@ -10,14 +10,10 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { gkeTargetFromContext, resolveGkeTarget } from '../../src/collect/gke.ts';
 import { parseGoogleEndpoint } from '../../src/collect/google-clients.ts';
 import { collectLiveSnapshot, type LiveSourceOptions } from '../../src/collect/live.ts';
-import {
-  gkeClusterType,
-  withoutProtoDefaults,
-  withoutUnsetComputeFields,
-} from '../../src/collect/proto-json.ts';
+import { gkeClusterType, withoutProtoDefaults } from '../../src/collect/proto-json.ts';
 import { UsageError } from '../../src/errors.ts';
 import type { ClusterSnapshot } from '../../src/snapshot/model.ts';
-import { stripGkeCluster } from '../../src/snapshot/strip.ts';
+import { stripFirewall, stripGkeCluster, stripMachineType } from '../../src/snapshot/strip.ts';
 import type { GoogleFault } from '../helpers/google-api-server.ts';
 import { DEMOS, type DemoCluster, runInProcess, startDemoCluster } from './demo-cluster.ts';
 
@@ -198,6 +194,49 @@ describe('Google API failures leave only the Google parts not collected', () => 
     expect(snapshot.coverage.pods).toEqual({ collected: true });
   });
 
+  it('the firewall list is read page by page (nextPageToken) with the network filter', async () => {
+    await cluster.close();
+    cluster = await startDemoCluster('asm-candidate', { google: { maxPageSize: 1 } });
+    const paged = await collect();
+    const pages = cluster.google.requests.filter((r) => r.path === FIREWALLS_PATH);
+    expect(pages.length).toBe(paged.firewalls.length);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.map((r) => r.query.pageToken)).toEqual([
+      undefined,
+      ...pages.slice(1).map((_, i) => String(i + 1)),
+    ]);
+    expect(new Set(pages.map((r) => r.query.filter))).toEqual(
+      new Set(['network eq ".*/projects/acme-shop/global/networks/shop-vpc"']),
+    );
+    // A loopback endpoint gets no credentials.
+    expect(pages.every((r) => r.authorization === undefined)).toBe(true);
+    await cluster.close();
+    cluster = await startDemoCluster('asm-candidate');
+    expect((await collect()).firewalls).toEqual(paged.firewalls);
+  });
+
+  it('an unreachable Compute endpoint is retried, then only the Compute parts are missing', async () => {
+    const snapshot = await collect([
+      { path: /\/machineTypes\//, drop: true },
+      { path: FIREWALLS_PATH, status: 503, times: 1 },
+    ]);
+    expect(googleParts(snapshot)).toEqual({
+      gkeCluster: { collected: true },
+      firewalls: { collected: true },
+      machineTypes: {
+        collected: false,
+        reason: expect.stringMatching(
+          /^cannot reach the Compute Engine API \(compute\.googleapis\.com\) at http:\/\/127\.0\.0\.1:\d+: /,
+        ),
+      },
+    });
+    // FAST allows two retries: three attempts at the first machine type.
+    expect(cluster.google.requests.filter((r) => r.path.includes('/machineTypes/')).length).toBe(3);
+    expect(cluster.google.requests.filter((r) => r.path === FIREWALLS_PATH).map((r) => r.status)).toEqual([
+      503, 200,
+    ]);
+  });
+
   it('an unknown machine type is a note, not a failure', async () => {
     const snapshot = await collect([{ path: /\/machineTypes\/e2-medium$/, status: 404 }]);
     expect(snapshot.coverage.machineTypes).toEqual({
@@ -314,18 +353,29 @@ describe('the client objects become the REST shape again', () => {
     }
   });
 
-  it('drops unset Compute fields and protobuf.js oneof markers', () => {
-    expect(
-      withoutUnsetComputeFields({
-        name: 'allow',
-        priority: 1000,
-        _priority: 'priority',
-        disabled: false,
-        _disabled: 'disabled',
-        sourceTags: [],
-        allowed: [{ IPProtocol: 'tcp', _IPProtocol: 'IPProtocol', ports: [] }],
-        logConfig: null,
-      }),
-    ).toEqual({ name: 'allow', priority: 1000, disabled: false, allowed: [{ IPProtocol: 'tcp' }] });
+  it('the Compute answers are the gcloud JSON: the same stripped firewalls and machine types as offline', async () => {
+    const gcloud = path.join(DEMOS, 'asm-candidate', 'gcloud');
+    const firewalls = JSON.parse(readFileSync(path.join(gcloud, 'firewall-rules.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >[];
+    const machineTypes = JSON.parse(readFileSync(path.join(gcloud, 'machine-types.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >[];
+    const snapshot = await collect();
+    const network = /networks\/shop-vpc$/;
+    const expected = firewalls
+      .filter((rule) => network.test(String(rule.network)))
+      .map((rule) => stripFirewall(rule));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(snapshot.firewalls).toEqual(expected);
+    expect(snapshot.machineTypes).toEqual(
+      ['e2-standard-4', 'e2-medium'].map((name) =>
+        stripMachineType(
+          machineTypes.find((m) => m.name === name && String(m.zone).endsWith('europe-west1-b')) ?? {},
+        ),
+      ),
+    );
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Local stand-ins for the GKE (container v1beta1) and Compute REST APIs, on 127.0.0.1, for the
- * real `@google-cloud/container` and `@google-cloud/compute` clients in REST mode:
+ * real `@google-cloud/container` client in REST mode and the Compute REST calls of the collector:
  *
  *   GET /v1beta1/projects/P/locations/L/clusters/C          -> the cluster document
  *   GET /compute/v1/projects/P/global/firewalls             -> firewall rules (filter, paging)
