@@ -1,3 +1,4 @@
+import { conversionOf, POLICIES_FILE_NAME } from '../src/convert/findings.ts';
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
 
@@ -61,10 +62,14 @@ export default defineRule({
         resource: policy.kind,
       };
       const where = policy.metadata.namespace ? `${policy.metadata.namespace}/` : '';
+      const conversion = conversionOf(snapshot, policy);
+      const written =
+        conversion.notConverted ??
+        `meshready wrote ${conversion.converted.join(', ')} to ${POLICIES_FILE_NAME}`;
       return findingAbout(
         policy,
         `${policy.kind} ${where}${policy.metadata.name} (${policy.apiVersion}) is ignored by Istio 1.6: ` +
-          `migrate it to ${migration.replacement} before moving workloads to the new proxies.`,
+          `migrate it to ${migration.replacement} before moving workloads to the new proxies (${written}).`,
         {
           fix: fix('migrate-v1alpha1-policy', {
             kind: policy.kind,
@@ -72,6 +77,12 @@ export default defineRule({
             replacement: migration.replacement,
             name: policy.metadata.name,
             namespace: policy.metadata.namespace,
+            ...(conversion.converted.length > 0
+              ? { converted: conversion.converted, convertedFile: POLICIES_FILE_NAME }
+              : {}),
+            sourceYaml: conversion.sourceYaml,
+            ...(conversion.convertedYaml ? { convertedYaml: conversion.convertedYaml } : {}),
+            ...(conversion.notConverted ? { notConverted: conversion.notConverted } : {}),
           }),
         },
       );

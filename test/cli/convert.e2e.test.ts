@@ -34,12 +34,59 @@ describe('meshready convert (real CLI)', () => {
   });
 
   it('exit 1 without a ClusterRbacConfig, exit 0 with --allow-no-cluster-rbac-config', () => {
-    const refused = runMeshready(['convert', '--snapshot', 'fixtures/demo/addon-1.4/kubectl/istio.yaml']);
-    // istio.yaml alone still has the ClusterRbacConfig; the services are missing, so the role cannot resolve.
+    const refused = runMeshready(['convert', '--snapshot', 'fixtures/convert/no-cluster-rbac-config.yaml']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /cannot convert ServiceRoleBinding payments\/payments-reader-binding: service "payments\.payments\.svc\.cluster\.local" matches no Service/,
+      /cannot convert ServiceRoleBinding store\/api-reader-binding: there is no ClusterRbacConfig/,
     );
+    expect(parseAllDocuments(refused.stdout)).toHaveLength(0);
+    const allowed = runMeshready([
+      'convert',
+      '--snapshot',
+      'fixtures/convert/no-cluster-rbac-config.yaml',
+      '--allow-no-cluster-rbac-config',
+    ]);
+    expect(allowed.code).toBe(0);
+    const docs = parseAllDocuments(allowed.stdout).map((d) => d.toJS());
+    expect(docs).toEqual([
+      {
+        apiVersion: 'security.istio.io/v1beta1',
+        kind: 'AuthorizationPolicy',
+        metadata: { name: 'api-reader-binding', namespace: 'store' },
+        spec: {
+          selector: { matchLabels: { app: 'api' } },
+          rules: [
+            {
+              from: [{ source: { principals: ['cluster.local/ns/web/sa/frontend'] } }],
+              to: [{ operation: { methods: ['GET'] } }],
+            },
+          ],
+        },
+      },
+    ]);
+  });
+
+  it('scan writes the same objects as v1beta1-policies.yaml, and the findings name the file and objects', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'meshready-convert-scan-'));
+    const scan = runMeshready(['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--output-dir', dir, '-q']);
+    expect(scan.code).toBe(1);
+    const convert = runMeshready(['convert', '--snapshot', 'fixtures/demo/addon-1.4']);
+    const written = await readFile(path.join(dir, 'v1beta1-policies.yaml'), 'utf8');
+    const objects = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
+    expect(objects(written)).toEqual(objects(convert.stdout));
+    const report = JSON.parse(await readFile(path.join(dir, 'meshready-report.json'), 'utf8'));
+    const result = report.results.find((r: { ruleId: string }) => r.ruleId === 'v1alpha1-security-policy');
+    const binding = result.findings.find(
+      (f: { resource: { kind: string } }) => f.resource.kind === 'ServiceRoleBinding',
+    );
+    expect(binding.message).toContain(
+      'meshready wrote AuthorizationPolicy payments/payments-reader-binding to v1beta1-policies.yaml',
+    );
+    expect(binding.fix.params.converted).toEqual(['AuthorizationPolicy payments/payments-reader-binding']);
+    // A cluster without v1alpha1 objects gets no such file.
+    const clean = await mkdtemp(path.join(tmpdir(), 'meshready-convert-clean-'));
+    runMeshready(['scan', '--snapshot', 'fixtures/demo/asm-candidate', '--output-dir', clean, '-q']);
+    await expect(readFile(path.join(clean, 'v1beta1-policies.yaml'), 'utf8')).rejects.toThrow(/ENOENT/);
   });
 
   it('exit 2: a missing snapshot, a bad --root-namespace, no source at all', () => {
