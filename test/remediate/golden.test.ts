@@ -115,13 +115,23 @@ describe('meshready report --remediation-script', () => {
 });
 
 describe('demo addon-1.4, what its script plans', () => {
-  it('backs up, then upgrades the 1.16 master to a safe version, and leaves the policies to a human', async () => {
+  it('backs up, then upgrades the 1.16 master to a safe version, and applies the converted policies before removing the old', async () => {
     const script = await demoScript('addon-1.4', 'istio-1.6');
     expect(script).toContain(
       'run gcloud container clusters upgrade shop-prod --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-shop --quiet',
     );
     expect(script).toContain("note 'Edits found on it (field managers): kubectl-edit'");
-    expect(script).toContain('todo_command kubectl get meshpolicies.authentication.istio.io default -o yaml');
+    // The v1beta1 equivalents: server-side dry run, apply, check, and only then back up and delete.
+    const step = script.slice(script.indexOf("step v1alpha1-security-policy 'MeshPolicy default'"));
+    const order = [
+      'run kubectl apply --dry-run=server -f "$policies_file"',
+      'run kubectl apply -f "$policies_file"',
+      'check kubectl get peerauthentications.security.istio.io -n istio-system default',
+      'backup 03-meshpolicy-default.yaml kubectl get meshpolicies.authentication.istio.io default -o yaml',
+      'run kubectl delete meshpolicies.authentication.istio.io default --ignore-not-found',
+    ].map((line) => step.indexOf(line));
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(script).toContain('restrict_galley_clusterrole istio-galley-istio-system 0');
     // No istiod ran yet: relabelling is an instruction, not a command.
     expect(script).toContain(
