@@ -39,7 +39,9 @@ export default defineRule({
       'Rewrite each object with the `security.istio.io/v1beta1` APIs: Policy peers -> PeerAuthentication, ' +
       'Policy origins -> RequestAuthentication, MeshPolicy -> a PeerAuthentication in istio-system, ' +
       'ServiceRole/ServiceRoleBinding/RbacConfig -> AuthorizationPolicy. Apply the new objects, check traffic, ' +
-      'then delete the old ones. meshready only prints instructions: this needs a human decision.',
+      'then delete the old ones. meshready writes the converted objects to v1beta1-policies.yaml (see ' +
+      '`meshready convert`), and remediate.sh applies them before it deletes the old ones; what it cannot ' +
+      'convert faithfully stays a human decision.',
     references: [
       {
         title: 'Istio 1.6 upgrade notes',
