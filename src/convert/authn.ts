@@ -68,7 +68,7 @@ function scopesOf(
   rootNamespace: string,
 ): Scope[] {
   const targets = listOf(spec.targets);
-  if (policy.kind === 'MeshPolicy' || policy.metadata.namespace === undefined) {
+  if (policy.kind === 'MeshPolicy') {
     if (targets.length > 0) throw new NotConvertible('a MeshPolicy cannot have targets');
     return [
       {
@@ -80,7 +80,8 @@ function scopesOf(
       },
     ];
   }
-  const namespace = policy.metadata.namespace;
+  // A Policy written without a namespace lands in default, as kubectl apply puts it.
+  const namespace = policy.metadata.namespace ?? 'default';
   if (targets.length === 0) {
     return [
       {

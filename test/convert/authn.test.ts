@@ -70,6 +70,16 @@ spec: { mtls: { mode: STRICT } }
 `,
   },
   {
+    name: 'a Policy without a namespace is the default namespace one (where kubectl applies it)',
+    input: policy('Policy', 'default', undefined, '{ peers: [{ mtls: { mode: STRICT } }] }'),
+    expected: `
+apiVersion: security.istio.io/v1beta1
+kind: PeerAuthentication
+metadata: { name: default, namespace: default }
+spec: { mtls: { mode: STRICT } }
+`,
+  },
+  {
     name: 'no peers: PERMISSIVE (DISABLE would fight auto mTLS)',
     input: SERVICES + policy('Policy', 'default', 'bank', '{ targets: [{ name: teller }] }'),
     expected: `
