@@ -1,3 +1,4 @@
+import { conversionOf, POLICIES_FILE_NAME } from '../src/convert/findings.ts';
 import { fix } from '../src/engine/fixes.ts';
 import { isAddonManaged } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
@@ -73,7 +74,9 @@ export default defineRule({
       'Policy origins -> RequestAuthentication, MeshPolicy -> a PeerAuthentication in istio-system (STRICT ' +
       'for a STRICT MeshPolicy), ServiceRole/ServiceRoleBinding/RbacConfig -> AuthorizationPolicy. Apply the ' +
       "new objects, check traffic, then delete the old ones. Leave the add-on's PERMISSIVE MeshPolicy " +
-      '`default` alone. meshready only prints instructions: this needs a human decision.',
+      '`default` alone. meshready writes the converted objects to v1beta1-policies.yaml (see ' +
+      '`meshready convert`), and remediate.sh applies them before it deletes the old ones; what it cannot ' +
+      'convert faithfully stays a human decision.',
     references: [
       {
         title: 'Istio 1.6 upgrade notes',
@@ -122,10 +125,14 @@ export default defineRule({
         resource: policy.kind,
       };
       const where = policy.metadata.namespace ? `${policy.metadata.namespace}/` : '';
+      const conversion = conversionOf(snapshot, policy);
+      const written =
+        conversion.notConverted ??
+        `meshready wrote ${conversion.converted.join(', ')} to ${POLICIES_FILE_NAME}`;
       return findingAbout(
         policy,
         `${policy.kind} ${where}${policy.metadata.name} (${policy.apiVersion}) is ignored by Istio 1.6: ` +
-          `migrate it to ${migration.replacement} before moving workloads to the new proxies.`,
+          `migrate it to ${migration.replacement} before moving workloads to the new proxies (${written}).`,
         {
           fix: fix('migrate-v1alpha1-policy', {
             kind: policy.kind,
@@ -133,6 +140,12 @@ export default defineRule({
             replacement: migration.replacement,
             name: policy.metadata.name,
             namespace: policy.metadata.namespace,
+            ...(conversion.converted.length > 0
+              ? { converted: conversion.converted, convertedFile: POLICIES_FILE_NAME }
+              : {}),
+            sourceYaml: conversion.sourceYaml,
+            ...(conversion.convertedYaml ? { convertedYaml: conversion.convertedYaml } : {}),
+            ...(conversion.notConverted ? { notConverted: conversion.notConverted } : {}),
           }),
         },
       );

@@ -297,6 +297,10 @@ def security_policies(st, left):
         st.istio.append({'apiVersion': 'rbac.istio.io/v1alpha1', 'kind': 'ServiceRoleBinding',
                          'metadata': meta('ServiceRoleBinding', 'payments-reader-binding', 'payments'),
                          'spec': {'roleRef': {'kind': 'ServiceRole', 'name': 'payments-reader'}, 'subjects': [{'user': 'cluster.local/ns/shop/sa/cart'}]}})
+        # RBAC is on for the payments namespace only, so the role above is enforced (and converts).
+        st.istio.append({'apiVersion': 'rbac.istio.io/v1alpha1', 'kind': 'ClusterRbacConfig',
+                         'metadata': meta('ClusterRbacConfig', 'default'),
+                         'spec': {'mode': 'ON_WITH_INCLUSION', 'inclusion': {'namespaces': ['payments']}}})
 
 def traffic(st, fixed):
     vs_http = [{'match': [{'uri': {'prefix': '/api'}}], 'route': [{'destination': {'host': 'catalog', 'port': {'number': 80}}}]}]

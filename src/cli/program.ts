@@ -8,6 +8,7 @@ import { UsageError } from '../errors.ts';
 import { TOOL_VERSION } from '../package-root.ts';
 import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/formats.ts';
 import { collect as collectBundle } from './collect.ts';
+import { convert } from './convert.ts';
 import { diff } from './diff.ts';
 import type { CliIO } from './io.ts';
 import { DEFAULT_IMAGE, manifests } from './manifests.ts';
@@ -209,6 +210,41 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .action(async (opts) => {
       done(
         await collectBundle({ live: liveFlagsOf(opts), output: opts.output, quiet: opts.quiet === true }, io),
+      );
+    });
+
+  addLiveSourceOptions(
+    program
+      .command('convert')
+      .description(
+        'print the v1alpha1 security policies as the security.istio.io/v1beta1 objects Istio 1.6 reads',
+      )
+      .option('--snapshot <path>', 'snapshot file or directory (repeatable)', collect, []),
+  )
+    .option(
+      '--root-namespace <ns>',
+      "where mesh-wide objects go (default: the mesh config's, else istio-system)",
+    )
+    .option(
+      '--allow-no-cluster-rbac-config',
+      'convert ServiceRoles even without a ClusterRbacConfig (adds enforcement)',
+    )
+    .option('--output <file>', 'write the YAML to this file instead of stdout')
+    .option('-q, --quiet', 'only the objects that could not be converted on stderr')
+    .option('-v, --verbose', 'stack traces on errors')
+    .action(async (opts) => {
+      done(
+        await convert(
+          {
+            snapshot: opts.snapshot,
+            live: liveFlagsOf(opts),
+            rootNamespace: opts.rootNamespace,
+            allowNoClusterRbacConfig: opts.allowNoClusterRbacConfig === true,
+            output: opts.output,
+            quiet: opts.quiet === true,
+          },
+          io,
+        ),
       );
     });
 

@@ -7,6 +7,7 @@ import { RULES } from '../../rules/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { scanPolicy } from '../config/policy.ts';
 import { scanSettings } from '../config/settings.ts';
+import { POLICIES_FILE_NAME, scanPoliciesYaml } from '../convert/findings.ts';
 import { runRules } from '../engine/runner.ts';
 import { type Severity, severityRank, type Target } from '../engine/vocabulary.ts';
 import { UsageError } from '../errors.ts';
@@ -145,6 +146,13 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   if (baseline) report = withBaseline(report, baseline);
   progress.done();
   const written = options.writeFiles ? await writeReports(report, options, io) : [];
+  const policiesYaml = options.writeFiles ? scanPoliciesYaml(policy.snapshot) : undefined;
+  if (policiesYaml !== undefined) {
+    // The v1beta1 equivalents of the v1alpha1 policies, which the findings and remediate.sh name.
+    const file = path.join(path.resolve(io.cwd, options.outputDir), POLICIES_FILE_NAME);
+    await writeFile(file, policiesYaml);
+    written.push(path.relative(io.cwd, file) || file);
+  }
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) {
     // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.

@@ -45,6 +45,14 @@ export const FIX_ACTIONS = {
     replacement: name,
     name,
     namespace: optionalText,
+    /** `meshready convert`'s output for it: "Kind ns/name" of the objects in `convertedFile`. */
+    converted: z.array(z.string()).optional(),
+    convertedFile: optionalText,
+    /** The object as read and its v1beta1 equivalent (YAML), shown side by side in the HTML. */
+    sourceYaml: optionalText,
+    convertedYaml: optionalText,
+    /** Why no v1beta1 object was written for it. */
+    notConverted: optionalText,
   }),
   /** envoyfilter-usage: instructions only. */
   'review-envoyfilter': z.object({ namespace: name, name }),

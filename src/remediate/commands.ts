@@ -166,10 +166,33 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
     ]),
     ...textList(p, 'fields').map((field) => commentLine(`${field} -> ${replacementFor(field)}`)),
   ],
-  'migrate-v1alpha1-policy': (p) => [
-    commandLine(['kubectl', 'get', text(p, 'resource'), ...namespaceArgs(p), text(p, 'name'), '-o', 'yaml']),
-    `# Rewrite it as ${text(p, 'replacement')} (security.istio.io/v1beta1), apply that, then delete this object.`,
-  ],
+  'migrate-v1alpha1-policy': (p) => {
+    const file = optional(p, 'convertedFile');
+    if (file === undefined || textList(p, 'converted').length === 0) {
+      return [
+        commandLine([
+          'kubectl',
+          'get',
+          text(p, 'resource'),
+          ...namespaceArgs(p),
+          text(p, 'name'),
+          '-o',
+          'yaml',
+        ]),
+        `# Rewrite it as ${text(p, 'replacement')} (security.istio.io/v1beta1), apply that, then delete this object.`,
+        ...(optional(p, 'notConverted') ? [commentLine(text(p, 'notConverted'))] : []),
+      ];
+    }
+    const object = [text(p, 'resource'), ...namespaceArgs(p), text(p, 'name')];
+    return [
+      commentLine(`Review ${file} (it has ${textList(p, 'converted').join(', ')}), then:`),
+      commandLine(['kubectl', 'apply', '--dry-run=server', '-f', file]),
+      commandLine(['kubectl', 'apply', '-f', file]),
+      commentLine('Check the traffic, then back up and delete the v1alpha1 object:'),
+      `${commandLine(['kubectl', 'get', ...object, '-o', 'yaml'])} > ${commandLine([`${text(p, 'name')}.v1alpha1.yaml`])}`,
+      commandLine(['kubectl', 'delete', ...object]),
+    ];
+  },
   'name-service-ports': (p) => [
     commandLine(['kubectl', 'edit', 'service', '-n', text(p, 'namespace'), text(p, 'name')]),
     ...textList(p, 'ports').map(

@@ -318,7 +318,19 @@ function prepareStep(group: readonly FixedFinding[], plan: PlanBuilder): ScriptS
       return plan.step(first.action, rules, resource, params, {
         backupFile: plan.backup('istiooperator', text(params, 'operator')),
       });
-    case 'migrate-v1alpha1-policy':
+    case 'migrate-v1alpha1-policy': {
+      const converted = list(params, 'converted').flatMap(convertedObject);
+      // Only a converted policy is backed up and deleted; the others stay instructions.
+      if (converted.length === 0) return plan.step(first.action, rules, resource, params, {});
+      return plan.step(first.action, rules, resource, params, {
+        backupFile: plan.backup(
+          text(params, 'kind').toLowerCase(),
+          text(params, 'namespace'),
+          text(params, 'name'),
+        ),
+        converted,
+      });
+    }
     case 'fix-virtualservice-fields':
       return plan.step(first.action, rules, resource, params, {
         fields: list(params, 'fields').map(printable),
@@ -329,6 +341,19 @@ function prepareStep(group: readonly FixedFinding[], plan: PlanBuilder): ScriptS
         statusText: printable(text(params, 'status') || 'no status'),
       });
   }
+}
+
+const V1BETA1_RESOURCES: Readonly<Record<string, string>> = {
+  AuthorizationPolicy: 'authorizationpolicies.security.istio.io',
+  PeerAuthentication: 'peerauthentications.security.istio.io',
+  RequestAuthentication: 'requestauthentications.security.istio.io',
+};
+
+/** "Kind namespace/name" of an object `meshready convert` wrote, as the script's kubectl arguments. */
+function convertedObject(described: string): { resource: string; namespace: string; name: string }[] {
+  const match = /^(\w+) ([a-z0-9-]+)\/([a-z0-9.-]+)$/.exec(described);
+  const resource = match ? V1BETA1_RESOURCES[match[1] as string] : undefined;
+  return match && resource ? [{ resource, namespace: match[2] as string, name: match[3] as string }] : [];
 }
 
 const RESTART_TYPES: Readonly<Record<string, string>> = {

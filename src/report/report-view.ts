@@ -73,6 +73,29 @@ export interface FindingView {
   readonly suppressed?: Suppression | undefined;
   /** Lower-cased text the search filter matches. */
   readonly searchText: string;
+  /** A v1alpha1 policy and the v1beta1 objects meshready wrote for it, shown side by side. */
+  readonly conversion?: ConversionView | undefined;
+}
+
+export interface ConversionView {
+  readonly before: string;
+  readonly after: string;
+  readonly file?: string | undefined;
+  readonly notConverted?: string | undefined;
+}
+
+/** The pair a v1alpha1-security-policy finding carries in its fix parameters, if any. */
+function conversionView(finding: Finding): ConversionView | undefined {
+  const params = finding.fix?.action === 'migrate-v1alpha1-policy' ? finding.fix.params : undefined;
+  const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+  const before = text(params?.sourceYaml);
+  if (before === undefined) return undefined;
+  return {
+    before,
+    after: text(params?.convertedYaml) ?? '',
+    file: text(params?.convertedFile),
+    notConverted: text(params?.notConverted),
+  };
 }
 
 export interface NamespaceGroupView {
@@ -235,6 +258,7 @@ function findingView(
     searchText: [result.ruleId, result.title, resource, finding.message, location ?? '']
       .join(' ')
       .toLowerCase(),
+    conversion: conversionView(finding),
   };
 }
 

@@ -66,6 +66,8 @@ export const serviceSchema = z.object({
   ...kubeObject,
   type: z.string().optional(),
   ports: z.array(servicePortSchema),
+  /** spec.selector: the workload labels behind the Service (read by `meshready convert`). */
+  selector: stringMap.optional(),
 });
 export const podSchema = z.object({
   ...kubeObject,
@@ -93,7 +95,11 @@ export const policyRuleSchema = z.object({
 });
 export type PolicyRule = z.infer<typeof policyRuleSchema>;
 export const clusterRoleSchema = z.object({ ...kubeObject, rules: z.array(policyRuleSchema) });
-export const configMapSchema = z.object({ ...kubeObject });
+export const configMapSchema = z.object({
+  ...kubeObject,
+  /** The mesh config's rootNamespace, kept from the `istio` ConfigMap only. */
+  meshRootNamespace: z.string().optional(),
+});
 export const gatewayComponentSchema = z.object({
   name: z.string().optional(),
   enabled: z.boolean().optional(),

@@ -263,6 +263,13 @@ function stripPolicyRules(value: unknown): PolicyRule[] {
     );
 }
 
+/** rootNamespace from the mesh config text (YAML), read with a line match: nothing else is kept. */
+function meshRootNamespace(mesh: unknown): string | undefined {
+  if (typeof mesh !== 'string') return undefined;
+  const match = /^rootNamespace:[ \t]*["']?([a-z0-9]([-a-z0-9]*[a-z0-9])?)["']?[ \t]*$/m.exec(mesh);
+  return match?.[1];
+}
+
 function podReady(status: Raw): boolean {
   return list(status.conditions).some((c) => isRecord(c) && c.type === 'Ready' && c.status === 'True');
 }
@@ -290,7 +297,12 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
         kubeletVersion: str(record(status.nodeInfo).kubeletVersion),
       });
     case 'services':
-      return compact({ ...base, type: str(spec.type), ports: stripServicePorts(spec.ports) });
+      return compact({
+        ...base,
+        type: str(spec.type),
+        ports: stripServicePorts(spec.ports),
+        selector: stringMap(spec.selector),
+      });
     case 'pods': {
       const phase = str(status.phase);
       const pod = { ...base, containers: stripContainers(spec), ready: podReady(status) };
@@ -334,9 +346,13 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
       });
     }
     case 'virtualservices':
-    // v1alpha1-security-policy reads a MeshPolicy's peer mTLS mode (PERMISSIVE or STRICT).
     case 'securitypolicies':
+      // `meshready convert` reads the whole spec of the v1alpha1 policies (they are few and small).
       return { ...base, spec: raw.spec };
+    case 'configmaps':
+      return metadata.name === 'istio'
+        ? compact({ ...base, meshRootNamespace: meshRootNamespace(record(raw.data).mesh) })
+        : base;
     default:
       return base;
   }

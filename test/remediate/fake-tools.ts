@@ -35,6 +35,8 @@ export interface RunOptions {
   /** Run under `script` so that stdin is a terminal; `input` is typed into it. */
   readonly tty?: boolean;
   readonly input?: string;
+  /** Files written next to the script (e.g. the v1beta1-policies.yaml `scan` writes there). */
+  readonly besideScript?: Readonly<Record<string, string>>;
   /** Extra environment, e.g. a canary path for the property test. */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
@@ -122,6 +124,8 @@ export function runScript(script: string, options: RunOptions = {}): RunResult {
     writeFileSync(path.join(fakeDir, 'calls.log'), '');
     const scriptFile = path.join(root, 'remediate.sh');
     writeFileSync(scriptFile, script, { mode: 0o755 });
+    for (const [name, text] of Object.entries(options.besideScript ?? {}))
+      writeFileSync(path.join(root, name), text);
 
     const env = {
       PATH: `${bin}:/usr/bin:/bin`,

@@ -485,6 +485,13 @@ v1alpha1_policies_remain() {
   note 'none of them exists any more'
   return 1
 }
+# The v1beta1 policies file written by `meshready scan` next to this script.
+v1beta1_policies_file() {
+  local file
+  file="$(dirname -- "${BASH_SOURCE[0]}")/$1"
+  if applying && [[ ! -f $file ]]; then fail "$(shell_word "$file") is missing: rerun meshready scan, which writes it next to this script"; fi
+  printf '%s' "$file"
+}
 
 # ---------------------------------------------------------------------------------------------
 # Phase cluster-upgrade: Upgrade the GKE cluster to a version with the Istio 1.6 operator (scan: todo)
@@ -533,33 +540,58 @@ phase_prepare() {
   check kubectl get pods -n istio-system -l app=istiod --show-labels
   note 'Namespaces can only move to a revision whose istiod is Running and Ready; the next phase checks it again.'
 
-  step v1alpha1-security-policy 'Policy auth/jwt-auth' 'Migrate a v1alpha1 security policy: Istio 1.6 ignores it (seed guide, step 3)'
-  # Human decision: rewrite this object as PeerAuthentication and/or RequestAuthentication
-  # (security.istio.io/v1beta1), apply the new object, check the traffic, then delete the old one.
-  # Not automated: translating authentication and RBAC intent needs judgement.
-  todo 'Rewrite it as PeerAuthentication and/or RequestAuthentication (security.istio.io/v1beta1), apply that, check the traffic, then delete the old object'
-  todo_command kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml
+  step v1alpha1-security-policy 'ClusterRbacConfig default' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
+  policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
+  run kubectl apply --dry-run=server -f "$policies_file"
+  run kubectl apply -f "$policies_file"
+  check kubectl get authorizationpolicies.security.istio.io -n payments deny-by-default
+  if object_exists clusterrbacconfigs.rbac.istio.io default; then
+    backup 03-clusterrbacconfig-default.yaml kubectl get clusterrbacconfigs.rbac.istio.io default -o yaml
+    run kubectl delete clusterrbacconfigs.rbac.istio.io default --ignore-not-found
+  fi
 
-  step v1alpha1-security-policy 'ServiceRole payments/payments-reader' 'Migrate a v1alpha1 security policy: Istio 1.6 ignores it (seed guide, step 3)'
-  # Human decision: rewrite this object as AuthorizationPolicy
-  # (security.istio.io/v1beta1), apply the new object, check the traffic, then delete the old one.
-  # Not automated: translating authentication and RBAC intent needs judgement.
-  todo 'Rewrite it as AuthorizationPolicy (security.istio.io/v1beta1), apply that, check the traffic, then delete the old object'
-  todo_command kubectl get serviceroles.rbac.istio.io -n payments payments-reader -o yaml
+  step v1alpha1-security-policy 'Policy auth/jwt-auth' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
+  policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
+  run kubectl apply --dry-run=server -f "$policies_file"
+  run kubectl apply -f "$policies_file"
+  check kubectl get peerauthentications.security.istio.io -n auth jwt-auth-auth
+  check kubectl get requestauthentications.security.istio.io -n auth jwt-auth-auth
+  check kubectl get authorizationpolicies.security.istio.io -n auth jwt-auth-auth
+  if object_exists policies.authentication.istio.io -n auth jwt-auth; then
+    backup 04-policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml
+    run kubectl delete policies.authentication.istio.io -n auth jwt-auth --ignore-not-found
+  fi
 
-  step v1alpha1-security-policy 'ServiceRoleBinding payments/payments-reader-binding' 'Migrate a v1alpha1 security policy: Istio 1.6 ignores it (seed guide, step 3)'
-  # Human decision: rewrite this object as AuthorizationPolicy
-  # (security.istio.io/v1beta1), apply the new object, check the traffic, then delete the old one.
-  # Not automated: translating authentication and RBAC intent needs judgement.
-  todo 'Rewrite it as AuthorizationPolicy (security.istio.io/v1beta1), apply that, check the traffic, then delete the old object'
-  todo_command kubectl get servicerolebindings.rbac.istio.io -n payments payments-reader-binding -o yaml
+  step v1alpha1-security-policy 'ServiceRole payments/payments-reader' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
+  policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
+  run kubectl apply --dry-run=server -f "$policies_file"
+  run kubectl apply -f "$policies_file"
+  check kubectl get authorizationpolicies.security.istio.io -n payments payments-reader-binding
+  if object_exists serviceroles.rbac.istio.io -n payments payments-reader; then
+    backup 05-servicerole-payments-payments-reader.yaml kubectl get serviceroles.rbac.istio.io -n payments payments-reader -o yaml
+    run kubectl delete serviceroles.rbac.istio.io -n payments payments-reader --ignore-not-found
+  fi
+
+  step v1alpha1-security-policy 'ServiceRoleBinding payments/payments-reader-binding' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
+  policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
+  run kubectl apply --dry-run=server -f "$policies_file"
+  run kubectl apply -f "$policies_file"
+  check kubectl get authorizationpolicies.security.istio.io -n payments payments-reader-binding
+  if object_exists servicerolebindings.rbac.istio.io -n payments payments-reader-binding; then
+    backup 06-servicerolebinding-payments-payments-reader-binding.yaml kubectl get servicerolebindings.rbac.istio.io -n payments payments-reader-binding -o yaml
+    run kubectl delete servicerolebindings.rbac.istio.io -n payments payments-reader-binding --ignore-not-found
+  fi
 
   step galley-webhook-clusterrole 'ClusterRole istio-galley-istio-system' 'Let the 1.4 galley only get validatingwebhookconfigurations, so it cannot re-create its webhook (seed guide, step 4)'
-  restrict_galley_clusterrole istio-galley-istio-system 0 03-clusterrole-istio-galley-istio-system.yaml
+  restrict_galley_clusterrole istio-galley-istio-system 0 07-clusterrole-istio-galley-istio-system.yaml
 
   step galley-validating-webhook 'ValidatingWebhookConfiguration istio-galley' 'Back up, then delete the 1.4 galley validating webhook (seed guide, step 4)'
   if object_exists validatingwebhookconfiguration istio-galley; then
-    backup 04-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
+    backup 08-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
     run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found
   fi
 
@@ -647,8 +679,8 @@ phase_prepare() {
 phase_migrate_namespaces() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
 
-  step v1alpha1-security-policy '3 v1alpha1 policies' 'Check that the v1alpha1 policies are migrated before workloads move to 1.6 proxies'
-  if v1alpha1_policies_remain policies.authentication.istio.io auth jwt-auth serviceroles.rbac.istio.io payments payments-reader servicerolebindings.rbac.istio.io payments payments-reader-binding; then
+  step v1alpha1-security-policy '4 v1alpha1 policies' 'Check that the v1alpha1 policies are migrated before workloads move to 1.6 proxies'
+  if v1alpha1_policies_remain clusterrbacconfigs.rbac.istio.io '' default policies.authentication.istio.io auth jwt-auth serviceroles.rbac.istio.io payments payments-reader servicerolebindings.rbac.istio.io payments payments-reader-binding; then
     withhold 'v1alpha1 policies found by the scan still exist: migrate them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.'
     return 0
   fi

@@ -1,0 +1,103 @@
+/**
+ * `meshready convert`: the v1alpha1 security policies of a snapshot as the security.istio.io/v1beta1
+ * objects Istio 1.6 reads (SPEC §12). Pure: the snapshot in, objects and reasons out.
+ */
+import type { ClusterSnapshot } from '../snapshot/model.ts';
+import { convertAuthnPolicy } from './authn.ts';
+import {
+  type ConversionProblem,
+  type ConversionResult,
+  type ConvertedObject,
+  type ConvertOptions,
+  NotConvertible,
+} from './model.ts';
+import { convertRbac, refOf } from './rbac.ts';
+import { ServiceDirectory } from './services.ts';
+import { v1beta1ObjectSchema } from './v1beta1.ts';
+
+export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
+
+/** The mesh config's rootNamespace when the snapshot has the istio ConfigMap, else istio-system. */
+export function rootNamespaceOf(snapshot: ClusterSnapshot): string {
+  const meshConfig = snapshot.kube.configmaps.find(
+    (c) => c.metadata.name === 'istio' && c.metadata.namespace === 'istio-system',
+  );
+  return meshConfig?.meshRootNamespace ?? DEFAULT_ROOT_NAMESPACE;
+}
+
+const AUTHN_KINDS = new Set(['Policy', 'MeshPolicy']);
+
+/** Two objects of one kind cannot share a name in a namespace: later ones get a numbered suffix. */
+function uniqueNames(objects: ConvertedObject[]): ConvertedObject[] {
+  const taken = new Set<string>();
+  return objects.map((converted) => {
+    const { kind, metadata } = converted.object;
+    let name = metadata.name;
+    for (let n = 2; taken.has(`${kind}/${metadata.namespace}/${name}`); n++) name = `${metadata.name}-${n}`;
+    taken.add(`${kind}/${metadata.namespace}/${name}`);
+    if (name === metadata.name) return converted;
+    return {
+      ...converted,
+      object: { ...converted.object, metadata: { ...metadata, name } } as typeof converted.object,
+    };
+  });
+}
+
+export function convertSnapshot(snapshot: ClusterSnapshot, options: ConvertOptions): ConversionResult {
+  const services = new ServiceDirectory(snapshot.kube.services);
+  const policies = snapshot.kube.securitypolicies.filter((p) => p.apiVersion.endsWith('/v1alpha1'));
+  const rbac = convertRbac(policies, services, options);
+  const objects: ConvertedObject[] = [...rbac.objects];
+  const problems: ConversionProblem[] = [...rbac.problems];
+  const authn = policies
+    .filter((p) => AUTHN_KINDS.has(p.kind))
+    .sort((a, b) => {
+      const key = (p: typeof a) =>
+        `${p.kind === 'MeshPolicy' ? 0 : 1}/${p.metadata.namespace ?? ''}/${p.metadata.name}`;
+      return key(a) < key(b) ? -1 : 1;
+    });
+  for (const policy of authn) {
+    try {
+      objects.push(...convertAuthnPolicy(policy, services, options.rootNamespace));
+    } catch (error) {
+      if (!(error instanceof NotConvertible)) throw error;
+      problems.push({ source: refOf(policy), reason: error.message });
+    }
+  }
+  const valid: ConvertedObject[] = [];
+  for (const converted of uniqueNames(objects)) {
+    const check = v1beta1ObjectSchema.safeParse(converted.object);
+    if (check.success) {
+      valid.push(converted);
+      continue;
+    }
+    const issue = check.error.issues[0];
+    for (const source of converted.sources.slice(0, 1)) {
+      problems.push({
+        source,
+        reason: `the ${converted.object.kind} it becomes does not validate against Istio 1.6's schema (${issue?.path.join('.')}: ${issue?.message})`,
+      });
+    }
+  }
+  // An object with a problem yields nothing at all, not part of its output.
+  const failed = new Set(
+    problems.map((p) => `${p.source.kind}/${p.source.namespace ?? ''}/${p.source.name}`),
+  );
+  return {
+    objects: valid.filter(
+      (o) =>
+        !o.sources.some((s) => failed.has(`${s.kind}/${s.namespace ?? ''}/${s.name}`) && s === o.sources[0]),
+    ),
+    problems,
+    skipped: rbac.skipped,
+  };
+}
+
+export type {
+  ConversionProblem,
+  ConversionResult,
+  ConvertedObject,
+  ConvertOptions,
+  SourceRef,
+} from './model.ts';
+export { describeSource } from './model.ts';
