@@ -202,7 +202,8 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
         '--selector',
         selector,
         '--ignore-daemonsets',
-        '--delete-emptydir-data',
+        // The kubectl that matches a 1.17/1.18 master: --delete-emptydir-data came in 1.20.
+        '--delete-local-data',
       ]),
       commandLine([
         'gcloud',
