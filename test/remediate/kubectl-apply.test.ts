@@ -14,7 +14,7 @@ import { fix } from '../../src/engine/fixes.ts';
 import type { Phase } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Report, RuleResult } from '../../src/report/model.ts';
-import { type RecordedRequest, startKubeApiServer } from '../helpers/kube-api-server.ts';
+import { type Fault, type RecordedRequest, startKubeApiServer } from '../helpers/kube-api-server.ts';
 import { CLUSTER, CONTEXT, finding, realisticReport, report, result } from './reports.ts';
 
 type Raw = Record<string, unknown>;
@@ -225,11 +225,12 @@ async function applyScript(
   scanned: Report,
   objects: readonly Raw[],
   args: readonly string[],
+  faults: readonly Fault[] = [],
 ): Promise<ApplyRun> {
   runs += 1;
   const dir = path.join(work, String(runs));
   mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  const server = await startKubeApiServer({ objects, writable: true });
+  const server = await startKubeApiServer({ objects, writable: true, faults });
   try {
     const kubeconfig = await server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: CONTEXT });
     writeFileSync(path.join(dir, 'bin', 'gcloud'), GCLOUD);
@@ -552,6 +553,17 @@ describe('retire-old-control-plane (istio-1.6)', () => {
       expect(run.status, run.stderr).toBe(0);
       expect(run.changes).toEqual([]);
       expect(run.stdout).toContain('ValidatingWebhookConfiguration istio-galley) still exists');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a check whose read fails stops the script: an API error never passes a precondition',
+    async () => {
+      const run = await applyScript(scanned, migrated, ['--apply', '--yes'], [{ path: NS, status: 500 }]);
+      expect(run.status).toBe(1);
+      expect(run.changes).toEqual([]);
+      expect(run.stderr).toContain('cannot list the namespaces');
     },
     TIMEOUT,
   );

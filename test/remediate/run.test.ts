@@ -20,7 +20,7 @@ import {
   kubectlWords,
   runScript,
 } from './fake-tools.ts';
-import { CLUSTER, CONTEXT, fullReport, fullResults, report } from './reports.ts';
+import { CLUSTER, CONTEXT, fullReport, fullResults, realisticReport, report } from './reports.ts';
 
 const scripts = new Map<string, string>();
 function scriptFor(target: Target, cluster = {}): string {
@@ -438,6 +438,22 @@ describe('backups and guards', () => {
 });
 
 describe('with a terminal', () => {
+  it('before a phase the scan reported blocked, says why and asks: "n" skips it', () => {
+    const blocked = renderRemediationScript(realisticReport('istio-1.6', fullResults('istio-1.6')));
+    const run = runScript(blocked, {
+      args: ['--apply', '--phase', 'prepare'],
+      responses: beforeFixes(),
+      tty: true,
+      input: 'n\n',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(
+      'Warning: the scan reported this phase blocked: phase cluster-upgrade is not done.',
+    );
+    expect(run.stdout).toContain('Run phase prepare anyway? [y/N]');
+    expect(changes(run.calls)).toEqual([]);
+  });
+
   it('asks before each phase: "n" skips it', () => {
     const run = runScript(scriptFor('istio-1.6'), {
       args: ['--apply', '--phase', 'prepare'],

@@ -398,6 +398,8 @@ begin_phase() {
 # Run-time preconditions (SPEC §9). Each check reads the cluster at the moment of the change and
 # is true when the step may go ahead; when false it says why in CHECK_REASON. Steps call them
 # through `precondition`, never ad hoc, so every safety rule of the script is one of these.
+# They run as an `if` condition, where `set -e` does not apply: every read is followed by
+# `|| fail`, so a failed kubectl stops the script instead of passing the check.
 CHECK_REASON=
 
 # With --apply: runs the check (the remaining arguments); a false one withholds the step with its
@@ -445,7 +447,7 @@ istiod_revisions() {
 # True when an istiod of an asm-* revision is ready in istio-system.
 asm_istiod_ready() {
   local lines revision ready
-  lines=$(istiod_revisions)
+  lines=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
   while IFS='|' read -r revision ready; do
     if [[ $revision == asm-* && $ready =~ ^[1-9][0-9]*$ ]]; then return 0; fi
   done <<<"$lines"
@@ -478,7 +480,7 @@ namespace_selects_revision() {
 # running there, the next pod would be rejected once the 1.4 injector is gone (failurePolicy: Fail).
 no_namespace_on_old_injector() {
   local names
-  names=$(namespaces_labelled istio-injection=enabled)
+  names=$(namespaces_labelled istio-injection=enabled) || fail 'cannot list the namespaces'
   if [[ -n $names ]]; then
     CHECK_REASON="namespaces still select the 1.4 injector (istio-injection=enabled): ${names//$'\n'/, }"
     return 1
@@ -509,16 +511,17 @@ galley_webhook_gone() {
 # spec.revision and every istiod revision in istio-system that is not asm-*. A pod with a proxy
 # but no istio.io/rev label counts as on it unless its image is a 1.4 or an ASM one.
 nothing_on_operator_revision() {
-  local operator=$1 revision names pods where pod_revision images image
+  local operator=$1 revision istiods names pods where pod_revision images image
   local -a revisions=() list
   revision=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.revision}') ||
     fail "cannot read IstioOperator $(shell_word "$operator")"
   if [[ -n $revision ]]; then revisions+=("$revision"); fi
+  istiods=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
   while IFS='|' read -r revision _; do
     if [[ -n $revision && $revision != asm-* ]]; then revisions+=("$revision"); fi
-  done <<<"$(istiod_revisions)"
+  done <<<"$istiods"
   for revision in "${revisions[@]}"; do
-    names=$(namespaces_labelled "istio.io/rev=$revision")
+    names=$(namespaces_labelled "istio.io/rev=$revision") || fail 'cannot list the namespaces'
     if [[ -n $names ]]; then
       CHECK_REASON="namespaces still select the operator's revision $(shell_word "$revision"): ${names//$'\n'/, } (relabel them and restart their workloads first: phase asm-migrate-namespaces)"
       return 1
