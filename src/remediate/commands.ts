@@ -228,7 +228,7 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
         '--selector',
         selector,
         '--ignore-daemonsets',
-        // kubectl matching a 1.17/1.18 master: --delete-emptydir-data only exists from kubectl 1.20.
+        // The kubectl that matches a 1.17/1.18 master: --delete-emptydir-data came in 1.20.
         '--delete-local-data',
       ]),
       commandLine([

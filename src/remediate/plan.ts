@@ -1,6 +1,6 @@
 /**
  * The remediation plan: the report's structured fixes arranged as remediate.sh will run them,
- * phase by phase in the seed guide's order. Pure data; templates/remediate.sh.hbs renders it.
+ * phase by phase in the guide's order. Pure data; templates/remediate.sh.hbs renders it.
  *
  * Everything here is a value, never shell text: the templates quote every value with `shq`.
  */
@@ -23,6 +23,8 @@ export interface ScriptStep {
   readonly params: Params;
   /** A file name for the YAML backup taken before a destructive change (safe characters only). */
   readonly backupFile?: string;
+  /** One line for the plan at the top of the script: what the step does, printable. */
+  readonly summary: string;
   readonly [extra: string]: unknown;
 }
 
@@ -32,6 +34,8 @@ export interface ScriptPhase {
   /** The bash function that holds the phase's steps. */
   readonly functionName: string;
   readonly scanStatus: PhaseStatus | 'not-scanned';
+  /** The phase a plain `--apply` runs: the scan's first phase that is not done. */
+  readonly current: boolean;
   /** Lines shown at the start of the phase: unknown results, suppressed findings, skipped fixes. */
   readonly notes: readonly string[];
   readonly steps: readonly ScriptStep[];
@@ -48,6 +52,8 @@ export interface ScriptPlan {
   /** kubectl contexts that identify the scanned cluster; empty when the scan had no identity. */
   readonly expectedContexts: readonly string[];
   readonly isAsm: boolean;
+  /** The scan's current phase (the first not done), '' when every phase is done. */
+  readonly currentPhase: Phase | '';
   readonly phases: readonly ScriptPhase[];
   /** Library partials (bash functions) the steps use, each included once. */
   readonly libraries: readonly { readonly partial: string }[];
@@ -64,7 +70,7 @@ const PHASE_TITLES: Readonly<Record<Phase, string>> = {
   'asm-cleanup': "Turn off the operator's control plane (profile empty)",
 };
 
-/** Within a phase, the seed guide's order; actions absent from this list come last. */
+/** Within a phase, the guide's order; actions absent from this list come last. */
 const ACTION_ORDER: readonly FixAction[] = [
   'backup-istio-system-crs',
   'gateway-upgrade-outage',
@@ -89,6 +95,39 @@ const ACTION_ORDER: readonly FixAction[] = [
   'set-operator-profile',
 ];
 
+/** What each partial does, for the one-line plan at the top of the script. */
+const STEP_SUMMARIES: Readonly<Record<string, string>> = {
+  'backup-istio-system-crs': 'Back up the custom resources in istio-system',
+  'gateway-upgrade-outage': 'Back up the add-on ingress gateway before the master upgrade',
+  'upgrade-master': 'Upgrade the GKE master (asks first)',
+  'inspect-istiod': 'Check the 1.6 istiod (read-only)',
+  'inspect-operator': 'Find out why the IstioOperator is not healthy (TODO)',
+  'migrate-v1alpha1-policy': 'Migrate a v1alpha1 security policy (TODO)',
+  'restrict-galley-clusterrole': 'Restrict the 1.4 galley ClusterRole to get',
+  'delete-galley-webhook': 'Back up and delete the 1.4 galley validating webhook',
+  'review-envoyfilter': 'Review an EnvoyFilter (TODO)',
+  'review-mixer-config': 'Replace Mixer configuration (TODO)',
+  'fix-virtualservice-fields': 'Rewrite VirtualService fields 1.6 rejects (TODO)',
+  'name-service-ports': 'Name Service ports (TODO)',
+  'replace-node-pool': 'Move workloads to a node pool with 4 vCPUs or more (TODO)',
+  'resize-node-pool': 'Grow a node pool (asks first)',
+  'enable-workload-identity': 'Enable Workload Identity (asks first)',
+  'open-webhook-port': 'Open TCP 15017 from the control plane to the nodes',
+  'v1alpha1-gate': 'Stop here while v1alpha1 policies remain',
+  'relabel-namespace': 'Relabel the namespace (only once the revision is ready)',
+  'restart-workload': 'Restart the workload (only once its namespace selects the revision)',
+  'verify-namespace': "Check the namespace's pods (read-only)",
+  'enable-operator-gateway': 'Enable the 1.6 ingress gateway in the IstioOperator',
+  'scale-down-old-control-plane':
+    'Back up and scale the 1.4 control plane to 0 (only once no namespace or pod uses it)',
+  withheld: 'Withheld by the scan',
+  'install-asm': 'Install Anthos Service Mesh with install_asm (TODO)',
+  'set-operator-profile': 'Back up and set the IstioOperator profile',
+};
+
+/** The run-time checks (lib/checks) and the libraries they use. */
+const CHECKS = ['lib/checks', 'lib/namespaces', 'lib/proxies'];
+
 /** The bash function library each partial needs (templates/remediate/lib/*.hbs). */
 const LIBRARIES: Readonly<Record<string, readonly string[]>> = {
   'backup-istio-system-crs': ['lib/gke-version'],
@@ -98,13 +137,14 @@ const LIBRARIES: Readonly<Record<string, readonly string[]>> = {
   'resize-node-pool': ['lib/node-pools'],
   'enable-workload-identity': ['lib/node-pools'],
   'open-webhook-port': ['lib/firewall'],
+  'migrate-v1alpha1-policy': ['lib/v1alpha1'],
   'v1alpha1-gate': ['lib/v1alpha1'],
-  'relabel-namespace': ['lib/namespaces'],
-  'restart-workload': ['lib/namespaces', 'lib/proxies'],
+  'relabel-namespace': [...CHECKS, 'lib/namespaces'],
+  'restart-workload': [...CHECKS, 'lib/namespaces'],
   'verify-namespace': ['lib/proxies'],
   'enable-operator-gateway': ['lib/gateway'],
-  'scale-down-old-control-plane': ['lib/proxies', 'lib/old-control-plane'],
-  'set-operator-profile': ['lib/operator-profile'],
+  'scale-down-old-control-plane': [...CHECKS, 'lib/old-control-plane'],
+  'set-operator-profile': [...CHECKS, 'lib/operator-profile'],
 };
 
 interface FixedFinding {
@@ -112,6 +152,8 @@ interface FixedFinding {
   readonly order: number;
   readonly result: RuleResult;
   readonly finding: Finding;
+  /** The finding's own phase (a rule spanning two phases sets it), else its rule's. */
+  readonly phase: Phase;
   readonly action: FixAction;
   readonly params: Params;
 }
@@ -158,7 +200,8 @@ class PlanBuilder {
     extra: Params = {},
   ): ScriptStep {
     for (const library of LIBRARIES[partial] ?? []) this.libraries.add(library);
-    return { partial, rules: [...new Set(rules)].join(', '), resource, params, ...extra };
+    const summary = printable(String(extra.summary ?? STEP_SUMMARIES[partial] ?? partial));
+    return { partial, rules: [...new Set(rules)].join(', '), resource, params, ...extra, summary };
   }
 
   backup(...parts: readonly (string | undefined)[]): string {
@@ -171,7 +214,12 @@ function fixedFindings(results: readonly RuleResult[], notes: Map<Phase, string[
   const fixed: FixedFinding[] = [];
   for (const result of results) {
     for (const finding of result.findings) {
-      const phaseNotes = notes.get(result.phase);
+      const phase = finding.phase ?? result.phase;
+      let phaseNotes = notes.get(phase);
+      if (!phaseNotes) {
+        phaseNotes = [];
+        notes.set(phase, phaseNotes);
+      }
       if (finding.suppressed) {
         phaseNotes?.push(
           `Suppressed, so not handled here: ${result.ruleId} ${describeResource(finding)} (${printable(finding.suppressed.reason)}).`,
@@ -188,7 +236,7 @@ function fixedFindings(results: readonly RuleResult[], notes: Map<Phase, string[
         );
         continue;
       }
-      fixed.push({ order: fixed.length, result, finding, action, params: parsed.data as Params });
+      fixed.push({ order: fixed.length, result, finding, phase, action, params: parsed.data as Params });
     }
   }
   return fixed;
@@ -329,6 +377,7 @@ function prepareStep(group: readonly FixedFinding[], plan: PlanBuilder): ScriptS
           text(params, 'name'),
         ),
         converted,
+        summary: 'Apply the converted v1beta1 policy, then back up and delete the v1alpha1 one',
       });
     }
     case 'fix-virtualservice-fields':
@@ -363,18 +412,28 @@ const RESTART_TYPES: Readonly<Record<string, string>> = {
 };
 
 /**
- * Per namespace: relabel, restart its workloads, verify (seed guide steps 2-5, repeated). First a
+ * Per namespace: relabel, restart its workloads, verify (guide steps 2-5, repeated). First a
  * gate: the v1alpha1 policies the prepare phase asked to migrate must be gone (`everything` is
  * every fixed finding of the report, since those belong to the prepare phase).
  */
 function migrateNamespacesSteps(
+  phase: Phase,
   items: readonly FixedFinding[],
   everything: readonly FixedFinding[],
   plan: PlanBuilder,
 ): ScriptStep[] {
   const steps: ScriptStep[] = [];
+  // The revision a restart must find its namespace on: the one this phase relabels to, or any
+  // asm-* one (asm-migrate-namespaces), or any ready one (migrate-namespaces).
+  const revisions = new Set(
+    items.filter((i) => i.action === 'relabel-namespace').map((i) => text(i.params, 'revision')),
+  );
+  const [onlyRevision] = revisions;
+  const targetRevision =
+    revisions.size === 1 && onlyRevision ? onlyRevision : phase === 'asm-migrate-namespaces' ? 'asm-*' : '*';
   const policies = everything.filter((i) => i.action === 'migrate-v1alpha1-policy');
-  if (policies.length > 0) {
+  const moves = items.some((i) => i.action === 'relabel-namespace' || i.action === 'restart-workload');
+  if (policies.length > 0 && moves) {
     steps.push(
       plan.step(
         'v1alpha1-gate',
@@ -428,6 +487,7 @@ function migrateNamespacesSteps(
         plan.step('restart-workload', rulesOf(group), describeResource(first.finding), first.params, {
           type,
           barePod: type === undefined,
+          targetRevision,
         }),
       );
     }
@@ -485,30 +545,46 @@ function retireSteps(
   return [];
 }
 
-function asmInstallSteps(items: readonly FixedFinding[], report: Report, plan: PlanBuilder): ScriptStep[] {
-  const profiles = uniqueByFix(items.filter((i) => i.action === 'set-operator-profile'));
-  const disabled = profiles.filter((g) => text((g[0] as FixedFinding).params, 'profile') === 'disabled');
-  const empty = profiles.filter((g) => text((g[0] as FixedFinding).params, 'profile') === 'empty');
-  const steps: ScriptStep[] = [];
-  const profileStep = (group: readonly FixedFinding[], profile: 'disabled' | 'empty') => {
-    const first = group[0] as FixedFinding;
-    const operator = text(first.params, 'operator');
-    return plan.step(
-      'set-operator-profile',
-      rulesOf(group),
-      describeResource(first.finding),
-      {
-        operator,
-        profile,
-      },
-      {
-        emptyProfile: profile === 'empty',
-        backupFile: plan.backup('istiooperator', operator, profile),
-      },
-    );
-  };
-  for (const group of disabled) steps.push(profileStep(group, 'disabled'));
-  if (empty.length === 0) {
+function operatorProfileStep(
+  group: readonly FixedFinding[],
+  profile: 'disabled' | 'empty',
+  plan: PlanBuilder,
+): ScriptStep {
+  const first = group[0] as FixedFinding;
+  const operator = text(first.params, 'operator');
+  return plan.step(
+    'set-operator-profile',
+    rulesOf(group),
+    describeResource(first.finding),
+    { operator, profile },
+    {
+      emptyProfile: profile === 'empty',
+      backupFile: plan.backup('istiooperator', operator, profile),
+      summary: `Back up and set the IstioOperator profile to ${profile}${profile === 'empty' ? ' (only once no namespace or pod uses its revision)' : ''}`,
+    },
+  );
+}
+
+function profileGroups(items: readonly FixedFinding[], profile: 'disabled' | 'empty'): FixedFinding[][] {
+  return uniqueByFix(
+    items.filter((i) => i.action === 'set-operator-profile' && text(i.params, 'profile') === profile),
+  );
+}
+
+/**
+ * The operator disabled, then install_asm (a TODO). The install is left out once the scan found
+ * this phase done. An `empty` profile found here (a report from before asm-cleanup existed) stays
+ * here: the step checks the cluster itself before it changes anything.
+ */
+function asmInstallSteps(
+  items: readonly FixedFinding[],
+  report: Report,
+  scanStatus: PhaseStatus | 'not-scanned',
+  plan: PlanBuilder,
+): ScriptStep[] {
+  const disabled = profileGroups(items, 'disabled');
+  const steps = disabled.map((group) => operatorProfileStep(group, 'disabled', plan));
+  if (scanStatus !== 'done') {
     const { name, project, location } = report.cluster;
     const version = report.target === 'asm-1.6' ? '1.6' : '1.7';
     steps.push(
@@ -527,11 +603,26 @@ function asmInstallSteps(items: readonly FixedFinding[], report: Report, plan: P
         },
       ),
     );
-    // The post-migration step for the operators the scan asked to disable.
-    for (const group of disabled) steps.push(profileStep(group, 'empty'));
   }
-  for (const group of empty) steps.push(profileStep(group, 'empty'));
+  for (const group of profileGroups(items, 'empty')) steps.push(operatorProfileStep(group, 'empty', plan));
   return steps;
+}
+
+/**
+ * The operator's profile set to empty (the guide's last step). When the scan asked for no `empty`
+ * anywhere yet, the operators it asked to disable get this step too, as what comes after.
+ */
+function asmCleanupSteps(
+  items: readonly FixedFinding[],
+  everything: readonly FixedFinding[],
+  plan: PlanBuilder,
+): ScriptStep[] {
+  const empty = profileGroups(items, 'empty');
+  const groups =
+    empty.length > 0 || profileGroups(everything, 'empty').length > 0
+      ? empty
+      : profileGroups(everything, 'disabled');
+  return groups.map((group) => operatorProfileStep(group, 'empty', plan));
 }
 
 function phaseNotesFor(results: readonly RuleResult[]): Map<Phase, string[]> {
@@ -567,9 +658,12 @@ export function planRemediation(report: Report): ScriptPlan {
   const plan = new PlanBuilder();
   const notes = phaseNotesFor(report.results);
   const fixed = fixedFindings(report.results, notes);
+  const statusOf = (phase: Phase) => report.phases.find((p) => p.id === phase)?.status ?? 'not-scanned';
+  const currentPhase = phasesFor(report.target).find((phase) => statusOf(phase) !== 'done') ?? '';
   const phases = phasesFor(report.target).map((phase): ScriptPhase => {
+    const scanStatus = statusOf(phase);
     const items = fixed
-      .filter((item) => item.result.phase === phase)
+      .filter((item) => item.phase === phase)
       .map((item, index) => ({ item, index }))
       .sort((a, b) => actionRank(a.item.action) - actionRank(b.item.action) || a.index - b.index)
       .map(({ item }) => item);
@@ -579,18 +673,21 @@ export function planRemediation(report: Report): ScriptPlan {
         steps = clusterUpgradeSteps(items, plan);
         break;
       case 'migrate-namespaces':
-        steps = migrateNamespacesSteps(items, fixed, plan);
+      case 'asm-migrate-namespaces':
+        steps = migrateNamespacesSteps(phase, items, fixed, plan);
         break;
       case 'retire-old-control-plane':
         steps = retireSteps(items, report.results, plan);
         break;
       case 'asm-install':
-        steps = asmInstallSteps(items, report, plan);
+        steps = asmInstallSteps(items, report, scanStatus, plan);
+        break;
+      case 'asm-cleanup':
+        steps = asmCleanupSteps(items, fixed, plan);
         break;
       default:
         steps = uniqueByFix(items).map((group) => prepareStep(group, plan));
     }
-    const scanStatus = report.phases.find((p) => p.id === phase)?.status ?? 'not-scanned';
     const phaseNotes = [...(notes.get(phase) ?? [])];
     if (scanStatus === 'blocked') {
       phaseNotes.unshift(
@@ -603,6 +700,7 @@ export function planRemediation(report: Report): ScriptPlan {
       title: PHASE_TITLES[phase],
       functionName: `phase_${phase.replaceAll('-', '_')}`,
       scanStatus,
+      current: phase === currentPhase,
       notes: phaseNotes,
       steps,
     };
@@ -619,6 +717,7 @@ export function planRemediation(report: Report): ScriptPlan {
     ),
     expectedContexts: expectedContexts(report.cluster),
     isAsm: report.target !== 'istio-1.6',
+    currentPhase,
     phases,
     libraries: [...plan.libraries].sort().map((partial) => ({ partial })),
   };

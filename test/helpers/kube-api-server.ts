@@ -8,6 +8,13 @@
  * Objects are serialized once when the server starts, and a page is the join of its objects'
  * strings, so it can serve very large clusters (e.g. 150k pods) without re-encoding per request.
  * `latencyMs` adds a delay to every request, to model a remote API server.
+ *
+ * With `writable`, it also takes what `kubectl` sends to change a cluster (remediate.sh's tests):
+ * single-object GETs, `labelSelector` and `fieldSelector` (metadata.name, metadata.namespace) on
+ * lists, PATCH (JSON patch, merge patch, and strategic merge patch applied as a merge patch: maps
+ * merge, lists are replaced, which is all kubectl label/annotate/rollout restart need), PUT,
+ * DELETE, and the `scale` subresource of Deployments, StatefulSets and ReplicaSets. Each change is
+ * applied to the served object, so the client's follow-up reads see it, and recorded with its body.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -55,6 +62,9 @@ export interface RecordedRequest {
   readonly authorization: string | undefined;
   readonly accept: string | undefined;
   readonly userAgent: string | undefined;
+  readonly contentType: string | undefined;
+  /** The request body ('' for none): a patch, or the object of a PUT. */
+  readonly body: string;
   /** What the server answered (0 when the connection was dropped). */
   status: number;
 }
@@ -73,6 +83,8 @@ export interface KubeApiServerOptions {
    * API servers do. kubectl only sends a bearer token over TLS.
    */
   readonly tls?: boolean;
+  /** Accept and apply PATCH, PUT and DELETE (see the file comment); otherwise they get 405. */
+  readonly writable?: boolean;
 }
 
 export interface ServerCertificate {
@@ -357,6 +369,8 @@ export class KubeApiServer {
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://localhost');
     const pathname = url.pathname.length > 1 ? url.pathname.replace(/\/+$/, '') : url.pathname;
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
     const recorded: RecordedRequest = {
       method: request.method ?? 'GET',
       path: pathname,
@@ -364,6 +378,8 @@ export class KubeApiServer {
       authorization: request.headers.authorization,
       accept: request.headers.accept,
       userAgent: request.headers['user-agent'],
+      contentType: request.headers['content-type'],
+      body: Buffer.concat(chunks).toString('utf8'),
       status: 0,
     };
     this.requests.push(recorded);
@@ -395,6 +411,11 @@ export class KubeApiServer {
         ? { 'retry-after': String(fault.retryAfterSeconds) }
         : {};
       send(fault.status, faultBody(fault.status, pathname), headers);
+      return;
+    }
+    if (recorded.method !== 'GET' && this.options.writable) {
+      const answer = this.write(recorded);
+      send(answer.status, answer.body);
       return;
     }
     if (recorded.method !== 'GET') {
@@ -441,17 +462,35 @@ export class KubeApiServer {
         kind: 'APIResourceList',
         apiVersion: 'v1',
         groupVersion: groupVersion(group, version),
-        resources: resources.map((r) => ({
-          name: r.resource,
-          singularName: r.kind.toLowerCase(),
-          namespaced: r.namespaced,
-          kind: r.kind,
-          verbs: ['get', 'list'],
-        })),
+        resources: resources.flatMap((r) => [
+          {
+            name: r.resource,
+            singularName: r.kind.toLowerCase(),
+            namespaced: r.namespaced,
+            kind: r.kind,
+            verbs: this.options.writable ? ['get', 'list', 'patch', 'update', 'delete'] : ['get', 'list'],
+          },
+          ...(this.options.writable && SCALABLE.has(r.resource)
+            ? [
+                {
+                  name: `${r.resource}/scale`,
+                  singularName: '',
+                  namespaced: true,
+                  group: 'autoscaling',
+                  version: 'v1',
+                  kind: 'Scale',
+                  verbs: ['get', 'patch', 'update'],
+                },
+              ]
+            : []),
+        ]),
       });
     }
     const target = parseResourcePath(pathname);
-    if (!target) return notFound(pathname);
+    if (!target) {
+      const object = this.options.writable ? parseObjectPath(pathname) : undefined;
+      return object ? this.getObject(object) : notFound(pathname);
+    }
     const collection = this.collections.get(`${target.group}/${target.version}/${target.resource}`);
     if (!collection || !this.servedGroups().get(target.group)?.has(target.version)) return notFound(pathname);
     if (query.get('watch') === 'true' || query.get('watch') === '1') {
@@ -480,7 +519,7 @@ export class KubeApiServer {
     query: URLSearchParams,
     accept: string,
   ): { status: number; body: string } {
-    const indexes = this.indexesFor(collection, namespace);
+    const indexes = this.filtered(collection, this.indexesFor(collection, namespace), query);
     let start = 0;
     const token = query.get('continue');
     if (token) {
@@ -523,6 +562,123 @@ export class KubeApiServer {
       columnDefinitions: [{ name: 'Name', type: 'string', format: 'name', description: 'Name', priority: 0 }],
     });
     return `${head.slice(0, -1)},"rows":[${rows.join(',')}]}`;
+  }
+
+  /** The entries matching the list's labelSelector and fieldSelector (equality-based only). */
+  private filtered(collection: Collection, indexes: number[], query: URLSearchParams): number[] {
+    const labels = parseSelector(query.get('labelSelector') ?? '');
+    const fields = parseSelector(query.get('fieldSelector') ?? '');
+    if (labels.length === 0 && fields.length === 0) return indexes;
+    return indexes.filter((index) => {
+      const entry = collection.entries[index];
+      if (!entry) return false;
+      const metadata = JSON.parse(entry.metadata) as Raw;
+      const labelMap = (metadata.labels ?? {}) as Record<string, string>;
+      const fieldMap: Record<string, string> = {
+        'metadata.name': entry.name,
+        'metadata.namespace': entry.namespace,
+      };
+      return labels.every((r) => r(labelMap)) && fields.every((r) => r(fieldMap));
+    });
+  }
+
+  private locate(
+    target: ObjectPath,
+  ): { collection: Collection; index: number; object: Raw } | { error: { status: number; body: string } } {
+    const collection = this.collections.get(`${target.group}/${target.version}/${target.resource}`);
+    if (!collection || !this.servedGroups().get(target.group)?.has(target.version)) {
+      return { error: notFound(target.path) };
+    }
+    const index = collection.entries.findIndex(
+      (e) => e.name === target.name && e.namespace === (target.namespace ?? ''),
+    );
+    const entry = collection.entries[index];
+    if (!entry) {
+      const { served } = collection;
+      const what = served.group === '' ? served.resource : `${served.resource}.${served.group}`;
+      return {
+        error: { status: 404, body: statusBody(404, 'NotFound', `${what} "${target.name}" not found`) },
+      };
+    }
+    const { served } = collection;
+    const object = {
+      kind: served.kind,
+      apiVersion: groupVersion(served.group, served.version),
+      ...(JSON.parse(entry.json) as Raw),
+    };
+    return { collection, index, object };
+  }
+
+  private getObject(target: ObjectPath): { status: number; body: string } {
+    const found = this.locate(target);
+    if ('error' in found) return found.error;
+    if (target.subresource === 'scale') return ok(scaleOf(found.object));
+    if (target.subresource) return notFound(target.path);
+    return ok(found.object);
+  }
+
+  /** PATCH, PUT or DELETE of one object (or its scale), applied to what is served. */
+  private write(request: RecordedRequest): { status: number; body: string } {
+    const target = parseObjectPath(request.path);
+    if (!target) {
+      return { status: 405, body: statusBody(405, 'MethodNotAllowed', `${request.method} ${request.path}`) };
+    }
+    const found = this.locate(target);
+    if ('error' in found) return found.error;
+    const { collection, index } = found;
+    if (target.subresource && target.subresource !== 'scale') return notFound(target.path);
+    if (request.method === 'DELETE' && !target.subresource) {
+      collection.entries.splice(index, 1);
+      delete collection.all;
+      delete collection.byNamespace;
+      return ok({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Success',
+        details: { name: target.name, kind: target.resource },
+      });
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(request.body);
+    } catch {
+      return { status: 400, body: statusBody(400, 'BadRequest', 'the request body is not JSON') };
+    }
+    const current = target.subresource === 'scale' ? scaleOf(found.object) : found.object;
+    let next: Raw;
+    if (request.method === 'PUT') {
+      next = body as Raw;
+    } else if (request.method === 'PATCH') {
+      const type = request.contentType ?? '';
+      if (type.startsWith('application/json-patch+json')) {
+        const applied = applyJsonPatch(current, body);
+        if (typeof applied === 'string') {
+          return { status: 422, body: statusBody(422, 'Invalid', applied) };
+        }
+        next = applied as Raw;
+      } else if (
+        type.startsWith('application/merge-patch+json') ||
+        type.startsWith('application/strategic-merge-patch+json')
+      ) {
+        next = mergePatch(current, body) as Raw;
+      } else {
+        return { status: 415, body: statusBody(415, 'UnsupportedMediaType', `patch type ${type}`) };
+      }
+    } else {
+      return { status: 405, body: statusBody(405, 'MethodNotAllowed', `${request.method} ${request.path}`) };
+    }
+    let stored: Raw = next;
+    if (target.subresource === 'scale') {
+      const replicas = ((next.spec ?? {}) as Raw).replicas;
+      stored = { ...found.object, spec: { ...((found.object.spec ?? {}) as Raw), replicas } };
+    }
+    const { served } = collection;
+    const item = BUILT_IN_GROUPS.has(served.group) ? withoutTypeMeta(stored) : stored;
+    const entry = collection.entries[index] as Collection['entries'][number];
+    entry.json = JSON.stringify(item);
+    entry.metadata = JSON.stringify(stored.metadata ?? {});
+    return ok(target.subresource === 'scale' ? scaleOf(stored) : stored);
   }
 
   private indexesFor(collection: Collection, namespace: string | undefined): number[] {
@@ -571,6 +727,154 @@ export function parseResourcePath(
     resource: resource ?? '',
     ...(namespace ? { namespace } : {}),
   };
+}
+
+/** A path naming one object, possibly a subresource of it. */
+export interface ObjectPath {
+  readonly path: string;
+  readonly group: string;
+  readonly version: string;
+  readonly resource: string;
+  readonly namespace?: string;
+  readonly name: string;
+  readonly subresource?: string;
+}
+
+export function parseObjectPath(pathname: string): ObjectPath | undefined {
+  const segments = pathname.split('/').slice(1).map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segments[0] === 'api' && segments.length >= 2) {
+    group = '';
+    version = segments[1] ?? '';
+    rest = segments.slice(2);
+  } else if (segments[0] === 'apis' && segments.length >= 3) {
+    group = segments[1] ?? '';
+    version = segments[2] ?? '';
+    rest = segments.slice(3);
+  } else {
+    return undefined;
+  }
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 4) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [resource, name, subresource, ...more] = rest;
+  if (!resource || !name || more.length > 0) return undefined;
+  return {
+    path: pathname,
+    group,
+    version,
+    resource,
+    name,
+    ...(namespace ? { namespace } : {}),
+    ...(subresource ? { subresource } : {}),
+  };
+}
+
+const SCALABLE = new Set(['deployments', 'statefulsets', 'replicasets']);
+
+function scaleOf(object: Raw): Raw {
+  const metadata = (object.metadata ?? {}) as Raw;
+  const replicas = ((object.spec ?? {}) as Raw).replicas ?? 1;
+  return {
+    kind: 'Scale',
+    apiVersion: 'autoscaling/v1',
+    metadata: { name: metadata.name, namespace: metadata.namespace },
+    spec: { replicas },
+    status: { replicas: ((object.status ?? {}) as Raw).replicas ?? 0 },
+  };
+}
+
+/** Equality-based selector requirements: `k=v`, `k==v`, `k!=v`, `k`, `!k`. */
+function parseSelector(selector: string): ((values: Record<string, string>) => boolean)[] {
+  return selector
+    .split(',')
+    .map((part) => part.trim())
+    .filter((part) => part !== '')
+    .map((part) => {
+      const unequal = /^([^!=]+)!=(.*)$/.exec(part);
+      if (unequal) return (values) => values[unequal[1] as string] !== unequal[2];
+      const equal = /^([^!=]+)==?(.*)$/.exec(part);
+      if (equal) return (values) => values[equal[1] as string] === equal[2];
+      if (part.startsWith('!')) return (values) => !(part.slice(1) in values);
+      return (values) => part in values;
+    });
+}
+
+function isPlainObject(value: unknown): value is Raw {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** RFC 7386 merge patch; keys starting with `$` (strategic merge directives) are ignored. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (!isPlainObject(patch)) return patch;
+  const result: Raw = isPlainObject(target) ? { ...target } : {};
+  for (const [key, value] of Object.entries(patch)) {
+    if (key.startsWith('$')) continue;
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+/** RFC 6902 JSON patch (add, replace, remove, test); a string explains a failed operation. */
+function applyJsonPatch(document: unknown, operations: unknown): unknown {
+  if (!Array.isArray(operations)) return 'a JSON patch must be an array';
+  let result: unknown = structuredClone(document);
+  for (const operation of operations as Raw[]) {
+    const pointer = String(operation.path ?? '');
+    const keys =
+      pointer === ''
+        ? []
+        : pointer
+            .slice(1)
+            .split('/')
+            .map((k) => k.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const last = keys.pop();
+    let parent: unknown = result;
+    for (const key of keys) {
+      parent = Array.isArray(parent) ? parent[Number(key)] : isPlainObject(parent) ? parent[key] : undefined;
+      if (parent === undefined) return `path ${pointer}: ${key} does not exist`;
+    }
+    if (last === undefined) {
+      if (operation.op === 'test') {
+        if (JSON.stringify(result) !== JSON.stringify(operation.value)) return `test failed at ${pointer}`;
+        continue;
+      }
+      result = operation.value;
+      continue;
+    }
+    const container = parent as Raw | unknown[];
+    const current = Array.isArray(container) ? container[Number(last)] : (container as Raw)[last];
+    switch (operation.op) {
+      case 'test':
+        if (JSON.stringify(current) !== JSON.stringify(operation.value)) return `test failed at ${pointer}`;
+        break;
+      case 'add':
+        if (Array.isArray(container)) {
+          container.splice(last === '-' ? container.length : Number(last), 0, operation.value);
+        } else {
+          (container as Raw)[last] = operation.value;
+        }
+        break;
+      case 'replace':
+        if (current === undefined) return `path ${pointer} does not exist`;
+        if (Array.isArray(container)) container[Number(last)] = operation.value;
+        else (container as Raw)[last] = operation.value;
+        break;
+      case 'remove':
+        if (current === undefined) return `path ${pointer} does not exist`;
+        if (Array.isArray(container)) container.splice(Number(last), 1);
+        else delete (container as Raw)[last];
+        break;
+      default:
+        return `unsupported operation ${String(operation.op)}`;
+    }
+  }
+  return result;
 }
 
 /** Kubernetes' default plural of a kind (what CRDs use): lower case, `y` -> `ies`, else `s`. */

@@ -21,10 +21,12 @@ const GALLEY_RULES_BEFORE = [
 
 const OLD_PROXY = 'gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4';
 const NEW_PROXY = 'gcr.io/gke-release/istio/proxyv2:1.6.11-gke.0';
+const ASM_PROXY = 'gcr.io/gke-release/asm/proxyv2:1.7.3-asm.6';
 
 export const relabelEffects: FakeEffect[] = [
   { match: 'kubectl *label namespace shop *', sets: 'shop-relabelled' },
   { match: 'kubectl *label namespace web *', sets: 'web-relabelled' },
+  { match: 'kubectl *delete validatingwebhookconfiguration istio-galley *', sets: 'galley-webhook-deleted' },
 ];
 
 export function beforeFixes(options: { masterVersion?: string } = {}): FakeResponse[] {
@@ -51,6 +53,11 @@ export function beforeFixes(options: { masterVersion?: string } = {}): FakeRespo
     {
       match: 'kubectl *get clusterrole istio-galley-istio-system -o go-template=*',
       stdout: `${GALLEY_RULES_BEFORE}\n`,
+    },
+    {
+      match: 'kubectl *get validatingwebhookconfiguration istio-galley --ignore-not-found -o name',
+      stdout: '',
+      requires: 'galley-webhook-deleted',
     },
     {
       match: 'kubectl *get validatingwebhookconfiguration istio-galley --ignore-not-found -o name',
@@ -100,7 +107,7 @@ export function beforeFixes(options: { masterVersion?: string } = {}): FakeRespo
     },
     {
       match: 'kubectl *get pods --all-namespaces *',
-      stdout: `shop/cart-2|cart|${NEW_PROXY} \nistio-system/istio-pilot-1|istio-pilot|\n`,
+      stdout: `shop/cart-2|cart|istio-1611|${NEW_PROXY} \nistio-system/istio-pilot-1|istio-pilot||\n`,
     },
     {
       match:
@@ -160,7 +167,7 @@ export function afterFixes(): FakeResponse[] {
     { match: 'kubectl *get namespace * -o go-template=*', stdout: 'istio.io/rev=istio-1611\n' },
     { match: 'kubectl *get deployment cart -n shop -o go-template=*', stdout: 'app=cart,' },
     { match: 'kubectl *get statefulset db -n shop -o go-template=*', stdout: 'app=db,' },
-    { match: 'kubectl *get pods -n shop -l * -o jsonpath=*', stdout: `cart-3\t${NEW_PROXY}\n` },
+    { match: 'kubectl *get pods -n shop -l * -o jsonpath=*', stdout: `cart-3\t${NEW_PROXY}\tistio-1611\n` },
     {
       match: 'kubectl *get istiooperator -n istio-system istio-1-6-11-gke-0 --ignore-not-found -o name',
       stdout: 'istiooperator.install.istio.io/istio-1-6-11-gke-0\n',
@@ -173,7 +180,7 @@ export function afterFixes(): FakeResponse[] {
       match: 'kubectl *get istiooperator -n istio-system istio-1-6-11-gke-0 -o jsonpath={.spec.profile}',
       stdout: 'empty',
     },
-    { match: 'kubectl *get pods --all-namespaces *', stdout: `shop/cart-3|cart|${NEW_PROXY} \n` },
+    { match: 'kubectl *get pods --all-namespaces *', stdout: `shop/cart-3|cart|asm-173-6|${ASM_PROXY} \n` },
     {
       match:
         'kubectl *get deployment -n istio-system istio-citadel istio-galley istio-pilot --ignore-not-found *',

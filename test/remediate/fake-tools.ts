@@ -40,6 +40,8 @@ export interface RunOptions {
   /** Extra environment, e.g. a canary path for the property test. */
   readonly env?: Readonly<Record<string, string>>;
   readonly timeoutMs?: number;
+  /** Flags already set (by an earlier run's effects), to run the phases one after another. */
+  readonly flags?: readonly string[];
 }
 
 export interface RunResult {
@@ -49,6 +51,8 @@ export interface RunResult {
   readonly calls: readonly Call[];
   /** Files the script wrote below its working directory (backups), by relative path. */
   readonly files: Readonly<Record<string, string>>;
+  /** The flags set when the run ended (`flags` and those its calls set). */
+  readonly flags: readonly string[];
 }
 
 const STAND_IN = `#!/usr/bin/env bash
@@ -98,6 +102,8 @@ export function runScript(script: string, options: RunOptions = {}): RunResult {
     mkdirSync(bin, { recursive: true });
     mkdirSync(path.join(fakeDir, 'responses'));
     mkdirSync(path.join(fakeDir, 'flags'));
+    for (const flag of options.flags ?? [])
+      writeFileSync(path.join(fakeDir, 'flags', noTabs(flag, 'flag')), '');
     mkdirSync(cwd);
     for (const tool of ['kubectl', 'gcloud']) {
       writeFileSync(path.join(bin, tool), STAND_IN);
@@ -160,7 +166,8 @@ export function runScript(script: string, options: RunOptions = {}): RunResult {
         files[path.relative(cwd, file)] = readFileSync(file, 'utf8');
       }
     }
-    return { status: command.status, stdout: command.stdout, stderr: command.stderr, calls, files };
+    const flags = readdirSync(path.join(fakeDir, 'flags')).sort();
+    return { status: command.status, stdout: command.stdout, stderr: command.stderr, calls, files, flags };
   } finally {
     if (!process.env.KEEP_REMEDIATE_TMP) rmSync(root, { recursive: true, force: true });
   }

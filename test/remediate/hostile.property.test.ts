@@ -11,7 +11,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fix } from '../../src/engine/fixes.ts';
-import type { Target } from '../../src/engine/vocabulary.ts';
+import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Report } from '../../src/report/model.ts';
 import { type Call, type FakeResponse, kubectlWords, runScript } from './fake-tools.ts';
@@ -340,6 +340,11 @@ function responses(n: HostileNames, masterVersion: string): FakeResponse[] {
       stdout: '0|admissionregistration.k8s.io,|validatingwebhookconfigurations,|*,\n',
     },
     { match: 'kubectl *get clusterrole *--ignore-not-found -o name', stdout: 'clusterrole/x\n' },
+    {
+      match: 'kubectl *get validatingwebhookconfiguration *--ignore-not-found -o name',
+      stdout: '',
+      requires: 'webhook-deleted',
+    },
     { match: 'kubectl *get validatingwebhookconfiguration *--ignore-not-found -o name', stdout: 'vwc/x\n' },
     { match: 'kubectl *get istiooperator * -o go-template=*', stdout: '0|istio-ingressgateway|false\n' },
     { match: 'kubectl *get istiooperator * -o jsonpath=*', stdout: 'default' },
@@ -419,12 +424,24 @@ describe('hostile names, labels and images', () => {
             ]),
           ).toBe(true);
 
-          const run = runScript(script, {
-            args: ['--apply', '--yes'],
-            responses: responses(n, '1.17.12-gke.1501'),
-            effects: [{ match: 'kubectl *label namespace *', sets: 'relabelled' }],
-          });
-          expect(run.status, run.stderr).toBe(0);
+          // Then every phase, one --phase at a time (a plain --apply runs only the current one).
+          const calls: Call[] = [];
+          let flags: readonly string[] = [];
+          for (const phase of phasesFor(target)) {
+            const step = runScript(script, {
+              args: ['--apply', '--yes', '--phase', phase],
+              responses: responses(n, '1.17.12-gke.1501'),
+              effects: [
+                { match: 'kubectl *label namespace *', sets: 'relabelled' },
+                { match: 'kubectl *delete validatingwebhookconfiguration *', sets: 'webhook-deleted' },
+              ],
+              flags,
+            });
+            expect(step.status, step.stderr).toBe(0);
+            calls.push(...step.calls);
+            flags = step.flags;
+          }
+          const run = { calls };
           const kubectl = run.calls.filter((c) => c.tool === 'kubectl' && c.args[0] === '--context');
           expect(kubectl.length).toBeGreaterThan(5);
           for (const call of kubectl) expect(call.args[1]).toBe(context);

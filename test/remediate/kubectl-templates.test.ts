@@ -61,10 +61,16 @@ function perItem(expression: string): string {
   return `jsonpath=${expression.slice(start.length, -'{end}'.length)}`;
 }
 
-const pod = (namespace: string, name: string, app: string | undefined, containers: [string, string][]) => ({
+const pod = (
+  namespace: string,
+  name: string,
+  app: string | undefined,
+  containers: [string, string][],
+  labels: Record<string, string> = {},
+) => ({
   apiVersion: 'v1',
   kind: 'Pod',
-  metadata: { name, namespace, ...(app ? { labels: { app } } : {}) },
+  metadata: { name, namespace, ...(app ? { labels: { app, ...labels } } : {}) },
   spec: { containers: containers.map(([n, image]) => ({ name: n, image })) },
 });
 
@@ -152,7 +158,7 @@ describe('kubectl go-templates in remediate.sh', () => {
 });
 
 describe('kubectl JSONPath expressions in remediate.sh', () => {
-  const pods = list([
+  const podItems = [
     pod('shop', 'cart-1', 'cart', [
       ['cart', 'cart:1'],
       ['istio-proxy', 'gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4'],
@@ -161,14 +167,22 @@ describe('kubectl JSONPath expressions in remediate.sh', () => {
       ['istio-proxy', 'gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4'],
     ]),
     pod('shop', 'plain', undefined, [['c', 'x:1']]),
-  ]);
+  ];
+  const pods = list(podItems);
 
-  it('lists every pod with its app label and proxy image', () => {
-    expect(kubectl(pods, perItem(constant('POD_PROXIES_JSONPATH')))).toBe(
+  it('lists every pod with its app label, istio.io/rev label and proxy image', () => {
+    const withRevision = list([
+      ...podItems,
+      pod('web', 'api-1', 'api', [['istio-proxy', 'gcr.io/gke-release/istio/proxyv2:1.6.11-gke.0']], {
+        'istio.io/rev': 'istio-1611',
+      }),
+    ]);
+    expect(kubectl(withRevision, perItem(constant('POD_PROXIES_JSONPATH')))).toBe(
       [
-        'shop/cart-1|cart|gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 ',
-        'istio-system/istio-ingressgateway-1|istio-ingressgateway|gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 ',
-        'shop/plain||',
+        'shop/cart-1|cart||gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 ',
+        'istio-system/istio-ingressgateway-1|istio-ingressgateway||gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 ',
+        'shop/plain|||',
+        'web/api-1|api|istio-1611|gcr.io/gke-release/istio/proxyv2:1.6.11-gke.0 ',
         '',
       ].join('\n'),
     );

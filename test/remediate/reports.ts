@@ -2,9 +2,23 @@
  * Reports for the remediation tests. `fullReport` holds one finding for every fix action (built
  * with the real fix() schemas and checked against the report schema), so every partial renders.
  */
+import { RULES } from '../../rules/index.ts';
 import { fix } from '../../src/engine/fixes.ts';
-import type { Fix, Phase, ResourceRef, Target } from '../../src/engine/vocabulary.ts';
-import { type Finding, type Report, type RuleResult, reportSchema } from '../../src/report/model.ts';
+import { phaseStatuses } from '../../src/engine/runner.ts';
+import {
+  type Fix,
+  type Phase,
+  phasesFor,
+  type ResourceRef,
+  type Target,
+} from '../../src/engine/vocabulary.ts';
+import {
+  type Finding,
+  type PhaseStatus,
+  type Report,
+  type RuleResult,
+  reportSchema,
+} from '../../src/report/model.ts';
 
 export const CLUSTER = { name: 'demo', project: 'acme-prod', location: 'europe-west1-b' } as const;
 export const CONTEXT = `gke_${CLUSTER.project}_${CLUSTER.location}_${CLUSTER.name}`;
@@ -12,6 +26,8 @@ export const CONTEXT = `gke_${CLUSTER.project}_${CLUSTER.location}_${CLUSTER.nam
 interface FindingSpec {
   readonly resource: ResourceRef;
   readonly fix?: Fix;
+  /** The finding's own phase, for a rule spanning two. */
+  readonly phase?: Phase;
   readonly severity?: Finding['severity'];
   readonly suppressed?: Finding['suppressed'];
 }
@@ -24,6 +40,7 @@ export function finding(spec: FindingSpec): Finding {
     severity: spec.severity ?? 'error',
     message: `finding about ${spec.resource.kind} ${spec.resource.name}`,
     resource: spec.resource,
+    ...(spec.phase ? { phase: spec.phase } : {}),
     ...(spec.fix ? { fix: spec.fix, remediation: { phase: 'prepare' as Phase, commands: [] } } : {}),
     ...(spec.suppressed ? { suppressed: spec.suppressed } : {}),
   };
@@ -46,15 +63,27 @@ export function result(
   };
 }
 
-export function report(target: Target, results: RuleResult[], cluster: Report['cluster'] = CLUSTER): Report {
-  const phases = [
-    'cluster-upgrade',
-    'prepare',
-    'migrate-namespaces',
-    ...(target === 'istio-1.6' ? ['migrate-gateway'] : []),
-    'retire-old-control-plane',
-    ...(target === 'istio-1.6' ? [] : ['asm-install']),
-  ] as Phase[];
+/**
+ * A report of these results. Every phase with a finding is `todo` (so each can be run on its own
+ * in the tests of its steps); `realisticReport` gives the statuses the runner gives instead.
+ */
+export function report(
+  target: Target,
+  results: RuleResult[],
+  cluster: Report['cluster'] = CLUSTER,
+  statuses?: readonly { id: Phase; status: PhaseStatus; rules: string[] }[],
+): Report {
+  const phases = phasesFor(target);
+  const inPhase = (r: RuleResult, id: Phase) => r.phase === id || r.findings.some((f) => f.phase === id);
+  const open = (r: RuleResult, id: Phase) => r.findings.some((f) => (f.phase ?? r.phase) === id);
+  const phaseList =
+    statuses ??
+    phases.map((id) => ({
+      id,
+      status: results.some((r) => open(r, id)) ? 'todo' : 'done',
+      rules: results.filter((r) => inPhase(r, id)).map((r) => r.ruleId),
+    }));
+  const current = phaseList.find((p) => p.status !== 'done')?.id;
   return reportSchema.parse({
     schemaVersion: 1,
     tool: { name: 'meshready', version: '0.1.0' },
@@ -71,13 +100,20 @@ export function report(target: Target, results: RuleResult[], cluster: Report['c
       findings: { error: 0, warning: 0, info: 0 },
       suppressed: 0,
     },
-    phases: phases.map((id) => ({
-      id,
-      status: results.some((r) => r.phase === id && r.findings.length > 0) ? 'todo' : 'done',
-      rules: results.filter((r) => r.phase === id).map((r) => r.ruleId),
-    })),
+    phases: phaseList,
+    ...(current ? { currentPhase: current } : {}),
     results,
   });
+}
+
+/** A report with the phase statuses the runner computes: the first phase not done, then blocked. */
+export function realisticReport(
+  target: Target,
+  results: RuleResult[],
+  cluster: Report['cluster'] = CLUSTER,
+): Report {
+  const rulesById = new Map(RULES.map((rule) => [rule.id, rule]));
+  return report(target, results, cluster, phaseStatuses(target, results, rulesById));
 }
 
 const gke = (name = CLUSTER.name): ResourceRef => ({

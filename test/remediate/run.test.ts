@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { fix } from '../../src/engine/fixes.ts';
-import type { Target } from '../../src/engine/vocabulary.ts';
+import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { afterFixes, beforeFixes, relabelEffects } from './cluster-states.ts';
 import {
@@ -20,7 +20,7 @@ import {
   kubectlWords,
   runScript,
 } from './fake-tools.ts';
-import { CLUSTER, CONTEXT, fullReport, fullResults, report } from './reports.ts';
+import { CLUSTER, CONTEXT, fullReport, fullResults, realisticReport, report } from './reports.ts';
 
 const scripts = new Map<string, string>();
 function scriptFor(target: Target, cluster = {}): string {
@@ -40,6 +40,31 @@ function apply(target: Target, responses: readonly FakeResponse[], args: readonl
     responses,
     effects: relabelEffects,
   });
+}
+
+/**
+ * Every phase of the script, one `--apply --yes --phase ID` after the other (a plain --apply runs
+ * only the current one), the effects of each run carried to the next: the calls of all of them.
+ */
+function applyEveryPhase(target: Target, responses: readonly FakeResponse[]) {
+  const calls: Call[] = [];
+  const outputs: string[] = [];
+  const files: Record<string, string> = {};
+  let flags: readonly string[] = [];
+  for (const phase of phasesFor(target)) {
+    const run = runScript(scriptFor(target), {
+      args: ['--apply', '--yes', '--phase', phase],
+      responses,
+      effects: relabelEffects,
+      flags,
+    });
+    expect(run.status, run.stderr).toBe(0);
+    calls.push(...run.calls);
+    outputs.push(run.stdout);
+    Object.assign(files, run.files);
+    flags = run.flags;
+  }
+  return { status: 0, stderr: '', calls, stdout: outputs.join('\n'), files };
 }
 
 const GALLEY_PATCH =
@@ -106,7 +131,7 @@ describe('modes', () => {
     ]) {
       expect(run.stdout).toContain(text);
     }
-    expect(run.stdout).toContain('  migrate-gateway\n');
+    expect(run.stdout).toMatch(/^ {2}migrate-gateway +todo$/m);
     expect(run.calls).toEqual([]);
   });
 
@@ -146,8 +171,8 @@ describe('modes', () => {
     expect(run.stderr).toContain('no phase migrate-gateway in this script');
   });
 
-  it("--apply --yes makes the expected changes in the seed guide's order (istio-1.6)", () => {
-    const run = apply('istio-1.6', beforeFixes());
+  it("phase by phase, --apply --yes makes the expected changes in the guide's order (istio-1.6)", () => {
+    const run = applyEveryPhase('istio-1.6', beforeFixes());
     expect(run.status, run.stderr).toBe(0);
     expect(changes(run.calls)).toEqual([
       `kubectl patch clusterrole istio-galley-istio-system --type=json -p ${GALLEY_PATCH}`,
@@ -165,8 +190,8 @@ describe('modes', () => {
     }
   });
 
-  it('--apply --yes makes the expected changes in order (asm-1.7), leaving install_asm to you', () => {
-    const run = apply('asm-1.7', beforeFixes());
+  it('phase by phase, --apply --yes makes the expected changes in order (asm-1.7), leaving install_asm to you', () => {
+    const run = applyEveryPhase('asm-1.7', beforeFixes());
     expect(run.status, run.stderr).toBe(0);
     const scope = '--location europe-west1-b --project acme-prod';
     expect(changes(run.calls)).toEqual([
@@ -184,13 +209,12 @@ describe('modes', () => {
       'kubectl patch istiooperator -n istio-system istio-1-6-11-gke-0 --type=merge -p {"spec":{"profile":"disabled"}}',
     ]);
     expect(run.calls.some((c) => c.args.some((a) => a.includes('install_asm')))).toBe(false);
-    expect(run.stdout).toContain('Withheld: no asm-* istiod is ready: run install_asm first');
+    expect(run.stdout).toContain('Withheld: no asm-* istiod is ready in istio-system: run install_asm first');
   });
 
   it('is idempotent: against the fixed cluster a run changes nothing', () => {
     for (const target of ['istio-1.6', 'asm-1.7'] as const) {
-      const run = apply(target, afterFixes());
-      expect(run.status, run.stderr).toBe(0);
+      const run = applyEveryPhase(target, afterFixes());
       expect(changes(run.calls), target).toEqual([]);
       expect(run.stdout).toContain('0 change(s) made');
     }
@@ -274,7 +298,7 @@ describe('the cluster checks', () => {
 
 describe('backups and guards', () => {
   it('saves the YAML before deleting, scaling or changing a profile', () => {
-    const run = apply('asm-1.7', beforeFixes());
+    const run = applyEveryPhase('asm-1.7', beforeFixes());
     const described = run.calls.map(describeCall);
     const expectBackupBefore = (change: string, backup: string) => {
       const at = described.findIndex((c) => c.startsWith(change));
@@ -372,14 +396,14 @@ describe('backups and guards', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(changes(run.calls)).toEqual([]);
     expect(run.stdout).toContain('no ready istiod runs revision istio-1611');
-    expect(run.stdout).toContain('does not select a 1.6 revision yet');
+    expect(run.stdout).toContain('namespace shop still has the istio-injection label');
   });
 
   it('withholds the scale-down while a pod still runs a 1.4 proxy, even if the scan said otherwise', () => {
     const responses = [
       {
         match: 'kubectl *get pods --all-namespaces *',
-        stdout: 'late/joiner-1|joiner|gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 \n',
+        stdout: 'late/joiner-1|joiner||gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 \n',
       },
       ...beforeFixes(),
     ];
@@ -389,11 +413,15 @@ describe('backups and guards', () => {
     expect(run.stdout).toContain('still on a 1.4 proxy: late/joiner-1');
   });
 
-  it('sets the profile to empty once an asm-* istiod is ready', () => {
+  it('sets the profile to empty once an asm-* istiod is ready and nothing runs on the operator revision', () => {
     const responses = [
       {
         match: 'kubectl *get deployment -n istio-system -l app=istiod -o jsonpath=*',
         stdout: 'istio-1611|1\nasm-173-6|1\n',
+      },
+      {
+        match: 'kubectl *get pods --all-namespaces *',
+        stdout: 'shop/cart-2|cart|asm-173-6|gcr.io/gke-release/asm/proxyv2:1.7.3-asm.6 \n',
       },
       {
         match: 'kubectl *get istiooperator -n istio-system istio-1-6-11-gke-0 -o jsonpath={.spec.profile}',
@@ -401,7 +429,7 @@ describe('backups and guards', () => {
       },
       ...beforeFixes(),
     ];
-    const run = apply('asm-1.7', responses, ['--phase', 'asm-install']);
+    const run = apply('asm-1.7', responses, ['--phase', 'asm-cleanup']);
     expect(run.status, run.stderr).toBe(0);
     expect(changes(run.calls)).toEqual([
       'kubectl patch istiooperator -n istio-system istio-1-6-11-gke-0 --type=merge -p {"spec":{"profile":"empty"}}',
@@ -410,6 +438,22 @@ describe('backups and guards', () => {
 });
 
 describe('with a terminal', () => {
+  it('before a phase the scan reported blocked, says why and asks: "n" skips it', () => {
+    const blocked = renderRemediationScript(realisticReport('istio-1.6', fullResults('istio-1.6')));
+    const run = runScript(blocked, {
+      args: ['--apply', '--phase', 'prepare'],
+      responses: beforeFixes(),
+      tty: true,
+      input: 'n\n',
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain(
+      'Warning: the scan reported this phase blocked: phase cluster-upgrade is not done.',
+    );
+    expect(run.stdout).toContain('Run phase prepare anyway? [y/N]');
+    expect(changes(run.calls)).toEqual([]);
+  });
+
   it('asks before each phase: "n" skips it', () => {
     const run = runScript(scriptFor('istio-1.6'), {
       args: ['--apply', '--phase', 'prepare'],

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # remediate.sh: the migration steps meshready planned from one scan, phase by phase, in the order
-# of Google's guide "Upgrading to Istio 1.6 with the operator".
+# of Google's guide "Upgrading to Istio 1.6 with the operator"
+# (https://cloud.google.com/istio/docs/istio-on-gke/upgrade-with-operator).
 #
 #   cluster:  shop-prod (project acme-shop, location europe-west1-b)
 #   target:   istio-1.6
@@ -8,8 +9,46 @@
 #   report:   meshready-report.json
 #
 # Review it first. It changes nothing unless you pass --apply, and then only after checking that
-# kubectl (and gcloud) point at the scanned cluster. Run one phase at a time and scan again after
-# each one: a new scan writes a new remediate.sh from the new state. See --help.
+# kubectl (and gcloud) point at the scanned cluster. --apply runs the scan's current phase and
+# stops; scan again after it: a new scan writes a new remediate.sh from the new state. Each step
+# checks the cluster again just before it changes anything, and withholds itself (saying why)
+# when its precondition no longer holds. See --help.
+#
+# The plan: phases in order, one line per step.
+#   Phase cluster-upgrade (scan: todo): the current phase, what --apply runs
+#     - Back up the custom resources in istio-system: Cluster shop-prod [gke-upgrade-cr-deletion]
+#     - Back up the add-on ingress gateway before the master upgrade: Deployment istio-system/istio-ingressgateway [ingress-gateway-upgrade-disruption]
+#     - Upgrade the GKE master (asks first): Cluster shop-prod [gke-version-istio16, gke-upgrade-cr-deletion]
+#   Phase prepare (scan: blocked)
+#     - Check the 1.6 istiod (read-only): Namespace istio-system [istiod-revision-ready]
+#     - Apply the converted v1beta1 policy, then back up and delete the v1alpha1 one: ClusterRbacConfig default [v1alpha1-security-policy]
+#     - Apply the converted v1beta1 policy, then back up and delete the v1alpha1 one: Policy auth/jwt-auth [v1alpha1-security-policy]
+#     - Apply the converted v1beta1 policy, then back up and delete the v1alpha1 one: ServiceRole payments/payments-reader [v1alpha1-security-policy]
+#     - Apply the converted v1beta1 policy, then back up and delete the v1alpha1 one: ServiceRoleBinding payments/payments-reader-binding [v1alpha1-security-policy]
+#     - Restrict the 1.4 galley ClusterRole to get: ClusterRole istio-galley-istio-system [galley-webhook-clusterrole]
+#     - Back up and delete the 1.4 galley validating webhook: ValidatingWebhookConfiguration istio-galley [galley-validating-webhook]
+#     - Review an EnvoyFilter (TODO): EnvoyFilter search/search-lua-headers [envoyfilter-usage]
+#     - Replace Mixer configuration (TODO): handler shop/denylist-bots [mixer-custom-config]
+#     - Replace Mixer configuration (TODO): rule shop/deny-bots [mixer-custom-config]
+#     - Rewrite VirtualService fields 1.6 rejects (TODO): VirtualService catalog/catalog [virtualservice-removed-fields]
+#     - Name Service ports (TODO): Service auth/auth [service-port-naming]
+#     - Name Service ports (TODO): Service catalog/catalog [service-port-naming]
+#     - Name Service ports (TODO): Service legacy/soap-gateway [service-port-naming]
+#     - Name Service ports (TODO): Service monitoring/node-exporter [service-port-naming]
+#     - Name Service ports (TODO): Service shop/cart [service-port-naming]
+#     - Name Service ports (TODO): Service staging/frontend [service-port-naming]
+#   Phase migrate-namespaces (scan: blocked)
+#     - Stop here while v1alpha1 policies remain: 4 v1alpha1 policies [v1alpha1-security-policy]
+#     - Relabel the namespace (only once the revision is ready): Namespace auth [namespace-injection-labels]
+#     - Relabel the namespace (only once the revision is ready): Namespace catalog [namespace-injection-labels]
+#     - Relabel the namespace (only once the revision is ready): Namespace payments [namespace-injection-labels]
+#     - Relabel the namespace (only once the revision is ready): Namespace search [namespace-injection-labels]
+#     - Relabel the namespace (only once the revision is ready): Namespace shop [namespace-injection-labels]
+#     - Relabel the namespace (only once the revision is ready): Namespace staging [namespace-injection-labels]
+#   Phase migrate-gateway (scan: blocked)
+#     (nothing to do)
+#   Phase retire-old-control-plane (scan: blocked)
+#     - Withheld by the scan: Deployments istio-system/istio-* [old-control-plane-scaledown]
 #
 # Values from the cluster are single-quoted on purpose, so they never expand:
 # shellcheck disable=SC2016
@@ -29,6 +68,9 @@ readonly SCAN_TARGET=istio-1.6
 # kubectl contexts that name the scanned cluster (none: the scan recorded no identity).
 readonly SCAN_CONTEXTS=(gke_acme-shop_europe-west1-b_shop-prod )
 readonly PHASES=(cluster-upgrade prepare migrate-namespaces migrate-gateway retire-old-control-plane )
+# What the scan said of each phase, and the first phase it did not find done ('' if none).
+declare -rA PHASE_STATUS=([cluster-upgrade]="todo" [prepare]="blocked" [migrate-namespaces]="blocked" [migrate-gateway]="blocked" [retire-old-control-plane]="blocked" )
+readonly CURRENT_PHASE=cluster-upgrade
 
 usage() {
   cat <<'USAGE'
@@ -36,15 +78,19 @@ Usage: remediate.sh [--apply [--yes]] [--phase ID] [--context NAME] [--backup-di
 
 Runs the migration steps meshready planned from a scan, phase by phase.
 
-  (no option)       Dry run: print every step and command, change nothing, contact nothing.
-  --apply           Run the commands. First checks that kubectl's current context is the
-                    scanned cluster (and, before any gcloud step, that gcloud's project is the
-                    scanned project); refuses otherwise. Saves YAML backups before anything
-                    is deleted, scaled down or has its profile changed.
+  (no option)       Dry run: print every phase, step and command, change nothing, contact
+                    nothing.
+  --apply           Run the scan's current phase (the first it did not find done), then stop:
+                    later phases are blocked until it is done; scan again for them. First
+                    checks that kubectl's current context is the scanned cluster (and, before
+                    any gcloud step, that gcloud's project is the scanned project); refuses
+                    otherwise. Each step checks its preconditions against the cluster again
+                    and withholds itself when they no longer hold. Saves YAML backups before
+                    anything is deleted, scaled down or has its profile changed.
   --yes, -y         With --apply, do not ask before each phase and each disruptive step.
                     Without a terminal, --apply requires --yes.
-  --phase ID        Only this phase (see the list below). Recommended: one phase at a time,
-                    then scan again.
+  --phase ID        Only this phase (see the list below). A phase the scan reported blocked
+                    asks for confirmation first, or needs --yes.
   --context NAME    Accept the kubectl context NAME as the scanned cluster, e.g. when your
                     context has another name or the scan recorded no cluster identity.
   --backup-dir DIR  Where backups go (default: ./meshready-backup-<UTC time>).
@@ -57,8 +103,9 @@ already done say so and change nothing.
 Exit status: 0 finished (see the summary for TODO and withheld steps), 1 refused or a command
 failed (nothing after it ran), 2 usage error.
 USAGE
-  printf '\nPhases of this script (target %s):\n' "$SCAN_TARGET"
-  printf '  %s\n' "${PHASES[@]}"
+  printf '\nPhases of this script (target %s), with what the scan found:\n' "$SCAN_TARGET"
+  local phase
+  for phase in "${PHASES[@]}"; do printf '  %-26s %s\n' "$phase" "${PHASE_STATUS[$phase]}"; done
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -111,6 +158,11 @@ if [[ -n $ONLY_PHASE ]]; then
     if [[ $phase == "$ONLY_PHASE" ]]; then known=true; fi
   done
   if [[ $known != true ]]; then usage_error "no phase $ONLY_PHASE in this script (phases: ${PHASES[*]})"; fi
+fi
+if [[ $MODE == apply && -n $ONLY_PHASE && ${PHASE_STATUS[$ONLY_PHASE]} == blocked && $ASSUME_YES != true && ! -t 0 ]]; then
+  printf 'remediate.sh: refusing: the scan reported phase %s blocked (phase %s is not done), and without a terminal that cannot be confirmed. Finish %s and scan again, or pass --yes to run %s anyway.\n' \
+    "$ONLY_PHASE" "$CURRENT_PHASE" "$CURRENT_PHASE" "$ONLY_PHASE" >&2
+  exit 1
 fi
 if [[ $MODE == apply && $ASSUME_YES != true && ! -t 0 ]]; then
   usage_error "--apply without a terminal needs --yes (nothing can be confirmed interactively)"
@@ -192,7 +244,7 @@ run() {
     print_command '    would run: ' "$@"
   fi
 }
-# A read-only check whose output is for you to read (seed guide's verification commands).
+# A read-only check whose output is for you to read (the guide's verification commands).
 check() {
   if applying; then
     print_command '    $ ' "$@"
@@ -313,14 +365,189 @@ require_gcloud() {
   if applying; then check_gcloud_project; fi
 }
 
+# Whether phase $1 runs: with --phase, only that one; with a plain --apply, only the scan's current
+# phase (SPEC §9); a dry run prints them all.
 begin_phase() {
-  local id=$1 title=$2 status=$3
+  local id=$1 title=$2 status=${PHASE_STATUS[$1]}
   if [[ -n $ONLY_PHASE && $ONLY_PHASE != "$id" ]]; then return 1; fi
-  printf '\n=== Phase %s: %s\n    (%s)\n' "$id" "$title" "$status"
-  if applying && ! ask "Apply phase $id?"; then
+  printf '\n=== Phase %s: %s\n    (scan: %s)\n' "$id" "$title" "$status"
+  if [[ -z $ONLY_PHASE && $id != "$CURRENT_PHASE" ]]; then
+    local why="blocked until phase $CURRENT_PHASE is done: scan again then, and use the new remediate.sh"
+    if [[ $status == 'done' ]]; then why='the scan found it done'; fi
+    if applying; then
+      say "    Not run: $why."
+      return 1
+    fi
+    note "(--apply does not run it: $why)"
+  elif [[ -z $ONLY_PHASE ]] && ! applying; then
+    note '(the current phase: --apply runs this one, then stops)'
+  fi
+  applying || return 0
+  if [[ $status == blocked ]]; then
+    say "    Warning: the scan reported this phase blocked: phase $CURRENT_PHASE is not done. Its steps were planned from that state; each still checks the cluster before it changes anything."
+    if ! ask "Run phase $id anyway?"; then
+      say "    Skipped phase $id: not confirmed."
+      return 1
+    fi
+  elif ! ask "Apply phase $id?"; then
     say "    Skipped phase $id: not confirmed."
     return 1
   fi
+}
+
+# Run-time preconditions (SPEC §9). Each check reads the cluster at the moment of the change and
+# is true when the step may go ahead; when false it says why in CHECK_REASON. Steps call them
+# through `precondition`, never ad hoc, so every safety rule of the script is one of these.
+# They run as an `if` condition, where `set -e` does not apply: every read is followed by
+# `|| fail`, so a failed kubectl stops the script instead of passing the check.
+CHECK_REASON=
+
+# With --apply: runs the check (the remaining arguments); a false one withholds the step with its
+# reason. In a dry run: says what --apply will check. Argument 1 names the condition.
+precondition() {
+  local condition=$1
+  shift
+  if ! applying; then
+    note "(with --apply, checked first: $condition)"
+    return 0
+  fi
+  CHECK_REASON=
+  if "$@"; then return 0; fi
+  withhold "${CHECK_REASON:-the check failed} (checked: $condition)"
+  return 1
+}
+
+# Namespaces (names only, one a line) matching a label selector.
+namespaces_labelled() {
+  local names
+  names=$(query kubectl get namespaces -l "$1" -o name) || fail 'cannot list the namespaces'
+  printf '%s' "${names//namespace\//}"
+}
+
+# True when a Deployment of istiod for revision $1 in istio-system has a ready replica.
+istiod_revision_ready() {
+  local revision=$1 replicas count
+  replicas=$(query kubectl get deployment -n istio-system -l "app=istiod,istio.io/rev=$revision" \
+    -o jsonpath='{range .items[*]}{.status.readyReplicas}{"\n"}{end}') ||
+    fail 'cannot list the istiod Deployments'
+  while IFS= read -r count; do
+    if [[ $count =~ ^[1-9][0-9]*$ ]]; then return 0; fi
+  done <<<"$replicas"
+  CHECK_REASON="no ready istiod runs revision $(shell_word "$revision")"
+  return 1
+}
+
+# istio.io/rev|readyReplicas of each istiod Deployment in istio-system, one a line.
+istiod_revisions() {
+  query kubectl get deployment -n istio-system -l app=istiod \
+    -o jsonpath='{range .items[*]}{.metadata.labels.istio\.io/rev}{"|"}{.status.readyReplicas}{"\n"}{end}' ||
+    fail 'cannot list the istiod Deployments'
+}
+
+# True when an istiod of an asm-* revision is ready in istio-system.
+asm_istiod_ready() {
+  local lines revision ready
+  lines=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
+  while IFS='|' read -r revision ready; do
+    if [[ $revision == asm-* && $ready =~ ^[1-9][0-9]*$ ]]; then return 0; fi
+  done <<<"$lines"
+  CHECK_REASON='no asm-* istiod is ready in istio-system: run install_asm first'
+  return 1
+}
+
+# True when namespace $1 selects (istio.io/rev) a revision matching the glob $2 whose istiod is
+# ready, and no longer carries istio-injection (with it, the 1.4 injector still serves it).
+namespace_selects_revision() {
+  local namespace=$1 pattern=$2 labels revision
+  labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+  if label_value "$labels" istio-injection >/dev/null; then
+    CHECK_REASON="namespace $(shell_word "$namespace") still has the istio-injection label"
+    return 1
+  fi
+  if ! revision=$(label_value "$labels" istio.io/rev); then
+    CHECK_REASON="namespace $(shell_word "$namespace") selects no revision (no istio.io/rev label)"
+    return 1
+  fi
+  # shellcheck disable=SC2053
+  if [[ $revision != $pattern ]]; then
+    CHECK_REASON="namespace $(shell_word "$namespace") selects revision $(shell_word "$revision"), not $(shell_word "$pattern")"
+    return 1
+  fi
+  istiod_revision_ready "$revision"
+}
+
+# True when no namespace selects the 1.4 injector (istio-injection=enabled): even with no pod
+# running there, the next pod would be rejected once the 1.4 injector is gone (failurePolicy: Fail).
+no_namespace_on_old_injector() {
+  local names
+  names=$(namespaces_labelled istio-injection=enabled) || fail 'cannot list the namespaces'
+  if [[ -n $names ]]; then
+    CHECK_REASON="namespaces still select the 1.4 injector (istio-injection=enabled): ${names//$'\n'/, }"
+    return 1
+  fi
+}
+
+# True when no pod runs a 1.4 proxy (listing a few when some do).
+no_pod_on_old_proxy() {
+  if old_proxies_remain; then
+    CHECK_REASON='pods still run a 1.4 proxy (listed above): they would lose their control plane'
+    return 1
+  fi
+}
+
+# True when the 1.4 galley validating webhook is gone (with galley at 0 replicas it would reject
+# every Istio configuration change).
+galley_webhook_gone() {
+  local found
+  found=$(query kubectl get validatingwebhookconfiguration istio-galley --ignore-not-found -o name) ||
+    fail 'cannot read the validating webhooks'
+  if [[ -n $found ]]; then
+    CHECK_REASON='the 1.4 galley webhook (ValidatingWebhookConfiguration istio-galley) still exists: finish phase prepare first'
+    return 1
+  fi
+}
+
+# True when no namespace selects, and no pod runs on, a revision of IstioOperator $1: its
+# spec.revision and every istiod revision in istio-system that is not asm-*. A pod with a proxy
+# but no istio.io/rev label counts as on it unless its image is a 1.4 or an ASM one.
+nothing_on_operator_revision() {
+  local operator=$1 revision istiods names pods where pod_revision images image
+  local -a revisions=() list
+  revision=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.revision}') ||
+    fail "cannot read IstioOperator $(shell_word "$operator")"
+  if [[ -n $revision ]]; then revisions+=("$revision"); fi
+  istiods=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
+  while IFS='|' read -r revision _; do
+    if [[ -n $revision && $revision != asm-* ]]; then revisions+=("$revision"); fi
+  done <<<"$istiods"
+  for revision in "${revisions[@]}"; do
+    names=$(namespaces_labelled "istio.io/rev=$revision") || fail 'cannot list the namespaces'
+    if [[ -n $names ]]; then
+      CHECK_REASON="namespaces still select the operator's revision $(shell_word "$revision"): ${names//$'\n'/, } (relabel them and restart their workloads first: phase asm-migrate-namespaces)"
+      return 1
+    fi
+  done
+  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
+    fail 'cannot list the pods'
+  while IFS='|' read -r where _ pod_revision images; do
+    read -ra list <<<"$images"
+    ((${#list[@]} > 0)) || continue
+    if [[ -n $pod_revision ]]; then
+      for revision in "${revisions[@]}"; do
+        if [[ $pod_revision == "$revision" ]]; then
+          CHECK_REASON="pod $(shell_word "$where") still runs on the operator's revision $(shell_word "$revision")"
+          return 1
+        fi
+      done
+      continue
+    fi
+    for image in "${list[@]}"; do
+      if ! is_old_proxy "$image" && [[ $image != *-asm.* ]]; then
+        CHECK_REASON="pod $(shell_word "$where") runs proxy $(shell_word "$image") without an istio.io/rev label: it may be on the operator's control plane"
+        return 1
+      fi
+    done
+  done <<<"$pods"
 }
 
 # One line per rule entry of a ClusterRole: index|apiGroups,|resources,|verbs,
@@ -401,7 +628,6 @@ version_below() {
 
 # One line per label of an object: key=value
 readonly LABELS_TEMPLATE='{{range $k, $v := .metadata.labels}}{{$k}}={{$v}}{{"\n"}}{{end}}'
-declare -A REVISION_READY=()
 
 # Prints the value of label $2 in the label lines $1; false when it is absent.
 label_value() {
@@ -417,21 +643,7 @@ label_value() {
 namespace_labels() {
   query kubectl get namespace "$1" -o go-template="$LABELS_TEMPLATE"
 }
-# True when a ready istiod Deployment runs revision $1 (remembered per revision).
-revision_ready() {
-  local revision=$1 replicas count
-  if [[ -z ${REVISION_READY[$revision]+set} ]]; then
-    REVISION_READY[$revision]=false
-    replicas=$(query kubectl get deployment -n istio-system -l "app=istiod,istio.io/rev=$revision" \
-      -o jsonpath='{range .items[*]}{.status.readyReplicas}{"\n"}{end}') ||
-      fail 'cannot list the istiod Deployments'
-    while IFS= read -r count; do
-      if [[ $count =~ ^[1-9][0-9]*$ ]]; then REVISION_READY[$revision]=true; fi
-    done <<<"$replicas"
-  fi
-  [[ ${REVISION_READY[$revision]} == true ]]
-}
-# Labels namespace $1 istio.io/rev=$2 and removes istio-injection (seed guide, the same command).
+# Labels namespace $1 istio.io/rev=$2 and removes istio-injection (guide, the same command).
 relabel_namespace() {
   local namespace=$1 revision=$2 labels current
   if applying; then
@@ -440,31 +652,140 @@ relabel_namespace() {
       withhold "$(shell_word "$revision") cannot be an istio.io/rev label value"
       return 0
     fi
-    if ! revision_ready "$revision"; then
-      withhold "no ready istiod runs revision $(shell_word "$revision"): finish the 1.6 control plane first"
-      return 0
-    fi
     object_exists namespace "$namespace" || return 0
     labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-    if current=$(label_value "$labels" istio.io/rev) && [[ $current == "$revision" ]] &&
-      ! label_value "$labels" istio-injection >/dev/null; then
-      done_already "it is already labelled istio.io/rev=$(shell_word "$revision") without istio-injection"
+    if current=$(label_value "$labels" istio.io/rev) && ! label_value "$labels" istio-injection >/dev/null; then
+      if [[ $current == "$revision" ]]; then
+        done_already "it is already labelled istio.io/rev=$(shell_word "$revision") without istio-injection"
+        return 0
+      fi
+      # Never back from Anthos Service Mesh to the operator's revision (a report older than the move).
+      if [[ $current == asm-* && $revision != asm-* ]]; then
+        done_already "it already selects the Anthos Service Mesh revision $(shell_word "$current")"
+        return 0
+      fi
+    fi
+  fi
+  precondition "a ready istiod runs revision $(shell_word "$revision")" istiod_revision_ready "$revision" || return 0
+  run kubectl label namespace "$namespace" istio-injection- "istio.io/rev=$revision" --overwrite
+}
+
+# Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
+readonly POD_PROXIES_JSONPATH='{range .items[*]}{.metadata.namespace}/{.metadata.name}|{.metadata.labels.app}|{.metadata.labels.istio\.io/rev}|{range .spec.containers[?(@.name=="istio-proxy")]}{.image} {end}{"\n"}{end}'
+# Each pod's name and istio-proxy image, to read (the guide, step 5); used by the verify steps.
+# shellcheck disable=SC2034
+readonly POD_PROXY_IMAGES_JSONPATH='{range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\n"}{end}'
+# A workload's matchLabels as a selector (EXPRESSIONS when it also uses matchExpressions).
+readonly SELECTOR_TEMPLATE='{{with .spec.selector}}{{if .matchExpressions}}EXPRESSIONS{{end}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}'
+
+# True when an image's tag is an Istio version below 1.6 (e.g. proxyv2:1.4.10-gke.4).
+is_old_proxy() {
+  local reference=${1%%@*} tag
+  tag=${reference##*:}
+  [[ $reference == *:* && $tag != */* && $tag =~ ^v?([0-9]+)\.([0-9]+)\. ]] || return 1
+  ((10#${BASH_REMATCH[1]} < 1 || (10#${BASH_REMATCH[1]} == 1 && 10#${BASH_REMATCH[2]} < 6)))
+}
+# Each pod's name, istio-proxy image and istio.io/rev label (set by every 1.6+ injector).
+readonly POD_REVISIONS_JSONPATH='{range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\t"}{.metadata.labels.istio\.io/rev}{"\n"}{end}'
+# True when a pod of the workload runs a proxy that is not from revision $4 (a 1.4 proxy has no
+# istio.io/rev label), or when its pods cannot be told from its selector.
+workload_off_revision() {
+  local type=$1 namespace=$2 name=$3 revision=$4 selector pods image pod_revision
+  selector=$(query kubectl get "$type" "$name" -n "$namespace" -o go-template="$SELECTOR_TEMPLATE") ||
+    fail "cannot read $type $(shell_word "$namespace/$name")"
+  if [[ -z $selector || $selector == EXPRESSIONS* ]]; then
+    note 'cannot tell which pods belong to it from its selector: restarting it anyway'
+    return 0
+  fi
+  pods=$(query kubectl get pods -n "$namespace" -l "${selector%,}" -o "jsonpath=$POD_REVISIONS_JSONPATH") ||
+    fail "cannot list the pods of $type $(shell_word "$namespace/$name")"
+  while IFS=$'\t' read -r _ image pod_revision; do
+    if [[ -n $image && $pod_revision != "$revision" ]]; then return 0; fi
+  done <<<"$pods"
+  return 1
+}
+# True when a proxy image's version cannot be read from its tag (e.g. a digest only).
+is_unversioned_proxy() {
+  local reference=${1%%@*} tag
+  tag=${reference##*:}
+  [[ $reference != *:* || $tag == */* || ! $tag =~ ^v?[0-9]+\.[0-9]+\. ]]
+}
+# Restarts a workload so that it gets the proxy of its namespace's revision, only once the
+# namespace selects the target revision (glob $4), whose istiod is ready.
+restart_workload() {
+  local type=$1 namespace=$2 name=$3 target=$4
+  precondition "namespace $(shell_word "$namespace") selects a ready revision $(shell_word "$target") (else a restart brings back the same proxy)" \
+    namespace_selects_revision "$namespace" "$target" || return 0
+  if applying; then
+    object_exists "$type" "$name" -n "$namespace" || return 0
+    local labels revision
+    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+    revision=$(label_value "$labels" istio.io/rev) || revision=
+    if ! workload_off_revision "$type" "$namespace" "$name" "$revision"; then
+      done_already "its pods already run the proxy of revision $(shell_word "$revision")"
       return 0
     fi
   fi
-  run kubectl label namespace "$namespace" istio-injection- "istio.io/rev=$revision" --overwrite
+  run kubectl rollout restart "$type" "$name" -n "$namespace"
 }
-# True when namespace $1 selects a revision and no longer carries istio-injection.
-namespace_uses_revision() {
-  local labels
-  labels=$(namespace_labels "$1") || fail "cannot read namespace $(shell_word "$1")"
-  label_value "$labels" istio.io/rev >/dev/null && ! label_value "$labels" istio-injection >/dev/null
+# True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
+# label, which every 1.6+ injector sets); lists a few. For ASM targets the add-on gateway is left
+# out, as in the old-control-plane-scaledown rule (install_asm replaces it).
+old_proxies_remain() {
+  local pods where app revision images image count=0
+  local -a list
+  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
+    fail 'cannot list the pods'
+  while IFS='|' read -r where app revision images; do
+    if [[ $SCAN_TARGET != istio-1.6 && $where == istio-system/* && $app == istio-ingressgateway ]]; then continue; fi
+    read -ra list <<<"$images"
+    for image in "${list[@]}"; do
+      if is_old_proxy "$image" || { [[ -z $revision ]] && is_unversioned_proxy "$image"; }; then
+        count=$((count + 1))
+        if ((count <= 5)); then note "still on a 1.4 proxy: $(shell_word "$where") ($(shell_word "$image"))"; fi
+        break
+      fi
+    done
+  done <<<"$pods"
+  ((count > 0))
 }
 
-# True when one of the v1alpha1 policies still exists. Arguments: resource, namespace, name, ...
+# The add-on's mesh-wide MeshPolicy default: addonmanager label|mTLS mode of each peer,|origins
+readonly MESHPOLICY_JSONPATH='{.metadata.labels.addonmanager\.kubernetes\.io/mode}|{range .spec.peers[*]}{.mtls.mode}{","}{end}|{.spec.origins}'
+# Each PeerAuthentication: name|selector|mTLS mode
+readonly PEER_AUTHENTICATIONS_JSONPATH='{range .items[*]}{.metadata.name}|{.spec.selector}|{.spec.mtls.mode}{"\n"}{end}'
+
+# True when the MeshPolicy `default` needs nothing before workloads move: the add-on's own,
+# PERMISSIVE (1.6 defaults to PERMISSIVE, and the add-on manager re-creates the object, so waiting
+# for it to go would wait forever), or a STRICT one already matched by a mesh-wide STRICT
+# PeerAuthentication in istio-system.
+meshpolicy_default_settled() {
+  local resource=$1 fields manager modes origins mode strict
+  fields=$(query kubectl get "$resource" default -o "jsonpath=$MESHPOLICY_JSONPATH") ||
+    fail "cannot read $(shell_word "$resource") default"
+  IFS='|' read -r manager modes origins <<<"$fields"
+  if [[ -n $manager && -n $modes && -z $origins && ,$modes != *,,* && ${modes//PERMISSIVE,/} == '' ]]; then
+    note "MeshPolicy default is the add-on's own, PERMISSIVE: Istio 1.6 is PERMISSIVE by default too, so it is left alone"
+    return 0
+  fi
+  strict=$(query kubectl get peerauthentications.security.istio.io -n istio-system \
+    -o "jsonpath=$PEER_AUTHENTICATIONS_JSONPATH" 2>/dev/null) || strict=''
+  while IFS='|' read -r _ fields mode; do
+    if [[ -z $fields && $mode == STRICT ]]; then
+      note 'MeshPolicy default asks for mTLS, and a mesh-wide STRICT PeerAuthentication in istio-system already does the same for 1.6'
+      return 0
+    fi
+  done <<<"$strict"
+  note 'MeshPolicy default asks for mTLS: apply a mesh-wide PeerAuthentication (mtls.mode: STRICT, no selector) in istio-system first'
+  return 1
+}
+
+# True when one of the v1alpha1 policies still needs migrating. Arguments: resource, namespace,
+# name, repeated.
 v1alpha1_policies_remain() {
   if ! applying; then
-    note '(with --apply: this phase stops here while any of them still exists)'
+    note '(with --apply: this phase stops here while any of them still needs migrating;' \
+      "the add-on's own PERMISSIVE MeshPolicy default does not count)"
     return 1
   fi
   local resource namespace name found remain=false
@@ -476,13 +797,15 @@ v1alpha1_policies_remain() {
     if [[ -n $namespace ]]; then where=(-n "$namespace"); fi
     found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
       fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
-    if [[ -n $found ]]; then
-      note "still there: $(shell_word "$found") $(shell_word "${namespace:-(cluster)}")"
-      remain=true
+    if [[ -z $found ]]; then continue; fi
+    if [[ $resource == meshpolicies* && -z $namespace && $name == default ]] && meshpolicy_default_settled "$resource"; then
+      continue
     fi
+    note "still there: $(shell_word "$found") $(shell_word "${namespace:-(cluster)}")"
+    remain=true
   done
   if [[ $remain == true ]]; then return 0; fi
-  note 'none of them exists any more'
+  note 'none of them needs migrating any more'
   return 1
 }
 # The v1beta1 policies file written by `meshready scan` next to this script.
@@ -518,7 +841,7 @@ phase_cluster_upgrade() {
     note 'The backup above keeps those edits, to re-apply by hand after the upgrade.'
   fi
 
-  step 'gke-version-istio16, gke-upgrade-cr-deletion' 'Cluster shop-prod' 'Upgrade the GKE master to 1.17.12-gke.1501 (seed guide, step 1)'
+  step 'gke-version-istio16, gke-upgrade-cr-deletion' 'Cluster shop-prod' 'Upgrade the GKE master to 1.17.12-gke.1501 (guide, step 1)'
   require_gcloud
   if master_below 1.17.12-gke.1501 shop-prod --location europe-west1-b --project acme-shop; then
     if confirm_step 'Upgrades the control plane of cluster shop-prod to 1.17.12-gke.1501: the Kubernetes API of a zonal cluster is unavailable for several minutes, the add-on ingress gateway is down for about 5 minutes and loses edits made to its Deployment (see the step above). Istio 1.6 (operator and istiod) is then installed beside 1.4; node pools are not upgraded by this command.'; then
@@ -527,7 +850,7 @@ phase_cluster_upgrade() {
     fi
   fi
   check kubectl get pods -n istio-system
-  note 'After the upgrade an istiod-<revision> pod runs beside the 1.4 components (seed guide, step 2).'
+  note 'After the upgrade an istiod-<revision> pod runs beside the 1.4 components (guide, step 2).'
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -535,12 +858,12 @@ phase_cluster_upgrade() {
 phase_prepare() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
 
-  step istiod-revision-ready 'Namespace istio-system' 'Check that the Istio 1.6 control plane (istiod) runs beside 1.4 (seed guide, step 2)'
+  step istiod-revision-ready 'Namespace istio-system' 'Check that the Istio 1.6 control plane (istiod) runs beside 1.4 (guide, step 2)'
   note 'The scan found no istiod with an istio.io/rev label: it comes with the cluster upgrade (GKE 1.17.9-gke.6300 or later).'
   check kubectl get pods -n istio-system -l app=istiod --show-labels
   note 'Namespaces can only move to a revision whose istiod is Running and Ready; the next phase checks it again.'
 
-  step v1alpha1-security-policy 'ClusterRbacConfig default' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  step v1alpha1-security-policy 'ClusterRbacConfig default' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (guide, step 3)'
   note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
   policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
   run kubectl apply --dry-run=server -f "$policies_file"
@@ -551,7 +874,7 @@ phase_prepare() {
     run kubectl delete clusterrbacconfigs.rbac.istio.io default --ignore-not-found
   fi
 
-  step v1alpha1-security-policy 'Policy auth/jwt-auth' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  step v1alpha1-security-policy 'Policy auth/jwt-auth' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (guide, step 3)'
   note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
   policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
   run kubectl apply --dry-run=server -f "$policies_file"
@@ -564,7 +887,7 @@ phase_prepare() {
     run kubectl delete policies.authentication.istio.io -n auth jwt-auth --ignore-not-found
   fi
 
-  step v1alpha1-security-policy 'ServiceRole payments/payments-reader' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  step v1alpha1-security-policy 'ServiceRole payments/payments-reader' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (guide, step 3)'
   note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
   policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
   run kubectl apply --dry-run=server -f "$policies_file"
@@ -575,7 +898,7 @@ phase_prepare() {
     run kubectl delete serviceroles.rbac.istio.io -n payments payments-reader --ignore-not-found
   fi
 
-  step v1alpha1-security-policy 'ServiceRoleBinding payments/payments-reader-binding' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (seed guide, step 3)'
+  step v1alpha1-security-policy 'ServiceRoleBinding payments/payments-reader-binding' 'Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (guide, step 3)'
   note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
   policies_file=$(v1beta1_policies_file v1beta1-policies.yaml)
   run kubectl apply --dry-run=server -f "$policies_file"
@@ -586,10 +909,10 @@ phase_prepare() {
     run kubectl delete servicerolebindings.rbac.istio.io -n payments payments-reader-binding --ignore-not-found
   fi
 
-  step galley-webhook-clusterrole 'ClusterRole istio-galley-istio-system' 'Let the 1.4 galley only get validatingwebhookconfigurations, so it cannot re-create its webhook (seed guide, step 4)'
+  step galley-webhook-clusterrole 'ClusterRole istio-galley-istio-system' 'Let the 1.4 galley only get validatingwebhookconfigurations, so it cannot re-create its webhook (guide, step 4)'
   restrict_galley_clusterrole istio-galley-istio-system 0 07-clusterrole-istio-galley-istio-system.yaml
 
-  step galley-validating-webhook 'ValidatingWebhookConfiguration istio-galley' 'Back up, then delete the 1.4 galley validating webhook (seed guide, step 4)'
+  step galley-validating-webhook 'ValidatingWebhookConfiguration istio-galley' 'Back up, then delete the 1.4 galley validating webhook (guide, step 4)'
   if object_exists validatingwebhookconfiguration istio-galley; then
     backup 08-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
     run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found
@@ -685,37 +1008,37 @@ phase_migrate_namespaces() {
     return 0
   fi
 
-  step namespace-injection-labels 'Namespace auth' 'Point the namespace at the 1.6 control plane (seed guide: migrating namespaces, step 2)'
+  step namespace-injection-labels 'Namespace auth' 'Point the namespace at the 1.6 control plane (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
   todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
   todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
   todo_command kubectl label namespace auth istio-injection- 'istio.io/rev=REVISION' --overwrite
 
-  step namespace-injection-labels 'Namespace catalog' 'Point the namespace at the 1.6 control plane (seed guide: migrating namespaces, step 2)'
+  step namespace-injection-labels 'Namespace catalog' 'Point the namespace at the 1.6 control plane (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
   todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
   todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
   todo_command kubectl label namespace catalog istio-injection- 'istio.io/rev=REVISION' --overwrite
 
-  step namespace-injection-labels 'Namespace payments' 'Point the namespace at the 1.6 control plane (seed guide: migrating namespaces, step 2)'
+  step namespace-injection-labels 'Namespace payments' 'Point the namespace at the 1.6 control plane (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
   todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
   todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
   todo_command kubectl label namespace payments istio-injection- 'istio.io/rev=REVISION' --overwrite
 
-  step namespace-injection-labels 'Namespace search' 'Point the namespace at the 1.6 control plane (seed guide: migrating namespaces, step 2)'
+  step namespace-injection-labels 'Namespace search' 'Point the namespace at the 1.6 control plane (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
   todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
   todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
   todo_command kubectl label namespace search istio-injection- 'istio.io/rev=REVISION' --overwrite
 
-  step namespace-injection-labels 'Namespace shop' 'Point the namespace at the 1.6 control plane (seed guide: migrating namespaces, step 2)'
+  step namespace-injection-labels 'Namespace shop' 'Point the namespace at the 1.6 control plane (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
   todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
   todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
   todo_command kubectl label namespace shop istio-injection- 'istio.io/rev=REVISION' --overwrite
 
-  step namespace-injection-labels 'Namespace staging' 'Point the namespace at the 1.6 control plane (seed guide: migrating namespaces, step 2)'
+  step namespace-injection-labels 'Namespace staging' 'Point the namespace at the 1.6 control plane (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
   todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
   todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
@@ -745,8 +1068,11 @@ summary() {
     if [[ -d $BACKUP_DIR ]]; then say "Backups: $BACKUP_DIR"; fi
   else
     say 'Dry run: nothing was changed and nothing was contacted.'
-    say 'Next: review this output, then apply one phase at a time, e.g.: remediate.sh --apply --phase ID'
+    if [[ -n $CURRENT_PHASE ]]; then
+      say "Next: review this output, then run remediate.sh --apply: it runs phase $CURRENT_PHASE and stops. Then scan again."
+    fi
   fi
+  if [[ -z $CURRENT_PHASE ]]; then say 'The scan found every phase done.'; fi
   if [[ -n $STOP_REASON ]]; then say "Stopped after this phase: $STOP_REASON."; fi
   if ((${#WITHHELD_STEPS[@]} > 0)); then
     say 'Withheld (run this script again once the reason is gone):'
@@ -766,19 +1092,19 @@ else
   say "Dry run for cluster $(shell_word "${SCAN_CLUSTER:-unknown}") (project $(shell_word "${SCAN_PROJECT:-unknown}"), location $(shell_word "${SCAN_LOCATION:-unknown}")): nothing will be changed or contacted."
   say "Before --apply changes anything, it checks that kubectl's current context is the scanned cluster."
 fi
-if [[ -z $STOP_REASON ]] && begin_phase cluster-upgrade 'Upgrade the GKE cluster to a version with the Istio 1.6 operator' 'scan: todo'; then
+if [[ -z $STOP_REASON ]] && begin_phase cluster-upgrade 'Upgrade the GKE cluster to a version with the Istio 1.6 operator'; then
   phase_cluster_upgrade
 fi
-if [[ -z $STOP_REASON ]] && begin_phase prepare 'Prepare the 1.4 control plane and the cluster' 'scan: blocked'; then
+if [[ -z $STOP_REASON ]] && begin_phase prepare 'Prepare the 1.4 control plane and the cluster'; then
   phase_prepare
 fi
-if [[ -z $STOP_REASON ]] && begin_phase migrate-namespaces 'Move namespaces and their workloads to the 1.6 control plane' 'scan: blocked'; then
+if [[ -z $STOP_REASON ]] && begin_phase migrate-namespaces 'Move namespaces and their workloads to the 1.6 control plane'; then
   phase_migrate_namespaces
 fi
-if [[ -z $STOP_REASON ]] && begin_phase migrate-gateway 'Move the ingress gateway to Istio 1.6' 'scan: blocked'; then
+if [[ -z $STOP_REASON ]] && begin_phase migrate-gateway 'Move the ingress gateway to Istio 1.6'; then
   phase_migrate_gateway
 fi
-if [[ -z $STOP_REASON ]] && begin_phase retire-old-control-plane 'Turn off the 1.4 control plane' 'scan: blocked'; then
+if [[ -z $STOP_REASON ]] && begin_phase retire-old-control-plane 'Turn off the 1.4 control plane'; then
   phase_retire_old_control_plane
 fi
 summary

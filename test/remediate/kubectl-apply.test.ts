@@ -1,0 +1,735 @@
+/**
+ * remediate.sh --apply run by bash with the REAL kubectl against the project's test API server
+ * (writable mode), in cluster states a real migration passes through. What is asserted is what the
+ * API server received: the PATCH, PUT and DELETE requests (scale is a PATCH of the scale
+ * subresource), their order and their bodies. gcloud is a recording stand-in (no step here uses it
+ * beyond the project check).
+ */
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { fix } from '../../src/engine/fixes.ts';
+import type { Phase } from '../../src/engine/vocabulary.ts';
+import { renderRemediationScript } from '../../src/remediate/script.ts';
+import type { Report, RuleResult } from '../../src/report/model.ts';
+import { type Fault, type RecordedRequest, startKubeApiServer } from '../helpers/kube-api-server.ts';
+import { CLUSTER, CONTEXT, finding, realisticReport, report, result } from './reports.ts';
+
+type Raw = Record<string, unknown>;
+
+const work = mkdtempSync(path.join(tmpdir(), 'meshready-kubectl-apply-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+let runs = 0;
+
+const OLD_PROXY = 'gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4';
+const OPERATOR_PROXY = 'gcr.io/gke-release/istio/proxyv2:1.6.11-gke.0';
+const ASM_PROXY = 'gcr.io/gke-release/asm/proxyv2:1.7.3-asm.6';
+const OPERATOR = 'istio-1-6-11-gke-0';
+const OLD_DEPLOYMENTS = ['istio-citadel', 'istio-galley', 'istio-pilot', 'istio-sidecar-injector'];
+
+// ---- cluster objects ----------------------------------------------------------------------------
+
+function namespace(name: string, labels: Record<string, string> = {}): Raw {
+  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
+}
+
+function deployment(
+  ns: string,
+  name: string,
+  options: { labels?: Record<string, string>; replicas?: number; ready?: number } = {},
+): Raw {
+  const app = { app: name };
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name, namespace: ns, generation: 1, labels: { ...app, ...options.labels } },
+    spec: {
+      replicas: options.replicas ?? 1,
+      selector: { matchLabels: app },
+      template: { metadata: { labels: app }, spec: { containers: [{ name, image: `${name}:1` }] } },
+    },
+    // A finished rollout, so the script's `kubectl rollout status` check returns at once.
+    status: {
+      observedGeneration: 1,
+      replicas: options.replicas ?? 1,
+      updatedReplicas: options.replicas ?? 1,
+      readyReplicas: options.ready ?? options.replicas ?? 1,
+      availableReplicas: options.ready ?? options.replicas ?? 1,
+    },
+  };
+}
+
+function istiod(revision: string): Raw {
+  return deployment('istio-system', `istiod-${revision}`, {
+    labels: { app: 'istiod', 'istio.io/rev': revision },
+  });
+}
+
+/** A pod of workload `app` with a sidecar; `revision` is the istio.io/rev label its injector set. */
+function pod(ns: string, app: string, image: string, revision?: string): Raw {
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${app}-1`,
+      namespace: ns,
+      labels: { app, ...(revision ? { 'istio.io/rev': revision } : {}) },
+    },
+    spec: {
+      containers: [
+        { name: app, image: `${app}:1` },
+        { name: 'istio-proxy', image },
+      ],
+    },
+  };
+}
+
+function istioOperator(profile: string, revision = 'istio-1611'): Raw {
+  return {
+    apiVersion: 'install.istio.io/v1alpha1',
+    kind: 'IstioOperator',
+    metadata: { name: OPERATOR, namespace: 'istio-system' },
+    spec: { profile, revision },
+  };
+}
+
+function oldControlPlane(replicas: number): Raw[] {
+  return OLD_DEPLOYMENTS.map((name) => deployment('istio-system', name, { replicas }));
+}
+
+const GALLEY_WEBHOOK: Raw = {
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'ValidatingWebhookConfiguration',
+  metadata: { name: 'istio-galley' },
+  webhooks: [],
+};
+
+// ---- report findings (what the scan reports, per SPEC §4) ---------------------------------------
+
+const namespaceRef = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', name });
+const deploymentRef = (ns: string, name: string) => ({
+  apiVersion: 'apps/v1',
+  kind: 'Deployment',
+  namespace: ns,
+  name,
+});
+const operatorRef = {
+  apiVersion: 'install.istio.io/v1alpha1',
+  kind: 'IstioOperator',
+  namespace: 'istio-system',
+  name: OPERATOR,
+};
+
+function relabel(namespaces: readonly string[], revision: string, phase?: Phase): RuleResult {
+  return result(
+    'namespace-injection-labels',
+    'migrate-namespaces',
+    namespaces.map((ns) =>
+      finding({
+        severity: 'warning',
+        resource: namespaceRef(ns),
+        fix: fix('relabel-namespace', { namespace: ns, revision }),
+        ...(phase ? { phase } : {}),
+      }),
+    ),
+  );
+}
+
+function restarts(workloads: readonly [string, string][], phase?: Phase): RuleResult {
+  return result(
+    'sidecar-proxy-version',
+    'migrate-namespaces',
+    workloads.map(([ns, name]) =>
+      finding({
+        severity: 'warning',
+        resource: deploymentRef(ns, name),
+        fix: fix('restart-workload', { kind: 'Deployment', namespace: ns, name, pods: 1 }),
+        ...(phase ? { phase } : {}),
+      }),
+    ),
+  );
+}
+
+function operatorProfile(profile: 'disabled' | 'empty', phase?: Phase): RuleResult {
+  return result('istio-operator-profile', 'asm-install', [
+    finding({
+      resource: operatorRef,
+      fix: fix('set-operator-profile', { operator: OPERATOR, profile }),
+      ...(phase ? { phase } : {}),
+    }),
+  ]);
+}
+
+function scaleDown(): RuleResult {
+  return result(
+    'old-control-plane-scaledown',
+    'retire-old-control-plane',
+    [
+      finding({
+        severity: 'info',
+        resource: deploymentRef('istio-system', 'istio-pilot'),
+        fix: fix('scale-down-old-control-plane', { deployments: OLD_DEPLOYMENTS }),
+      }),
+    ],
+    { severity: 'info' },
+  );
+}
+
+function meshPolicyFinding(): RuleResult {
+  return result('v1alpha1-security-policy', 'prepare', [
+    finding({
+      resource: { apiVersion: 'authentication.istio.io/v1alpha1', kind: 'MeshPolicy', name: 'default' },
+      fix: fix('migrate-v1alpha1-policy', {
+        kind: 'MeshPolicy',
+        resource: 'meshpolicies.authentication.istio.io',
+        replacement: 'PeerAuthentication',
+        name: 'default',
+      }),
+    }),
+  ]);
+}
+
+function galleyWebhookFinding(): RuleResult {
+  return result('galley-validating-webhook', 'prepare', [
+    finding({
+      resource: {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingWebhookConfiguration',
+        name: 'istio-galley',
+      },
+      fix: fix('delete-galley-webhook', { name: 'istio-galley' }),
+    }),
+  ]);
+}
+
+// ---- running the script -------------------------------------------------------------------------
+
+const GCLOUD = `#!/usr/bin/env bash
+printf '%s\\n' "gcloud $*" >>"$GCLOUD_LOG"
+if [[ "$*" == 'config get-value project' ]]; then echo ${CLUSTER.project}; fi
+`;
+
+interface ApplyRun {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Every request the API server received. */
+  readonly requests: readonly RecordedRequest[];
+  /** The changes, as `METHOD path body`, in the order the server received them. */
+  readonly changes: readonly string[];
+}
+
+async function applyScript(
+  scanned: Report,
+  objects: readonly Raw[],
+  args: readonly string[],
+  faults: readonly Fault[] = [],
+): Promise<ApplyRun> {
+  runs += 1;
+  const dir = path.join(work, String(runs));
+  mkdirSync(path.join(dir, 'bin'), { recursive: true });
+  const server = await startKubeApiServer({ objects, writable: true, faults });
+  try {
+    const kubeconfig = await server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: CONTEXT });
+    writeFileSync(path.join(dir, 'bin', 'gcloud'), GCLOUD);
+    chmodSync(path.join(dir, 'bin', 'gcloud'), 0o755);
+    const script = path.join(dir, 'remediate.sh');
+    writeFileSync(script, renderRemediationScript(scanned), { mode: 0o755 });
+    const child = spawn('bash', [script, ...args], {
+      cwd: dir,
+      env: {
+        PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        HOME: dir,
+        KUBECONFIG: kubeconfig,
+        GCLOUD_LOG: path.join(dir, 'gcloud.log'),
+        LANG: 'C.UTF-8',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    const requests = [...server.requests];
+    const changes = requests
+      .filter((r) => r.method !== 'GET')
+      .map((r) => `${r.method} ${r.path}${r.method === 'PATCH' ? ` ${r.body}` : ''}`);
+    return { status, stdout, stderr, requests, changes };
+  } finally {
+    await server.close();
+  }
+}
+
+const NS = '/api/v1/namespaces';
+const DEPLOYMENTS = (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments`;
+const OPERATOR_PATH = `/apis/install.istio.io/v1alpha1/namespaces/istio-system/istiooperators/${OPERATOR}`;
+/** kubectl label sends only the difference: istio-injection's removal when it was there. */
+const relabelled = (ns: string, revision: string, hadInjectionLabel = true) =>
+  `PATCH ${NS}/${ns} {"metadata":{"labels":{${hadInjectionLabel ? '"istio-injection":null,' : ''}"istio.io/rev":"${revision}"}}}`;
+const restarted = (ns: string, name: string) =>
+  expect.stringMatching(
+    new RegExp(
+      `^PATCH ${DEPLOYMENTS(ns)}/${name} \\{"spec":\\{"template":\\{"metadata":\\{"annotations":\\{"kubectl.kubernetes.io/restartedAt":"[^"]+"\\}\\}\\}\\}\\}$`,
+    ),
+  );
+const scaledToZero = (name: string) =>
+  `PATCH ${DEPLOYMENTS('istio-system')}/${name}/scale {"spec":{"replicas":0}}`;
+const profileSet = (profile: string) => `PATCH ${OPERATOR_PATH} {"spec":{"profile":"${profile}"}}`;
+
+function touchesOperator(run: ApplyRun): boolean {
+  return run.requests.some((r) => r.method !== 'GET' && r.path.startsWith(OPERATOR_PATH));
+}
+
+const TIMEOUT = 120_000;
+
+// ---- the states ---------------------------------------------------------------------------------
+
+describe('ASM installed, workloads still on the operator revision (asm-1.7)', () => {
+  const state = [
+    namespace('istio-system'),
+    namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+    namespace('web', { 'istio.io/rev': 'istio-1611' }),
+    istiod('istio-1611'),
+    istiod('asm-173-6'),
+    ...oldControlPlane(0),
+    istioOperator('disabled'),
+    deployment('shop', 'cart'),
+    deployment('web', 'api'),
+    pod('shop', 'cart', OPERATOR_PROXY, 'istio-1611'),
+    pod('web', 'api', OPERATOR_PROXY, 'istio-1611'),
+  ];
+  // What the scan reports (SPEC §4): the move to ASM is asm-migrate-namespaces, `empty` asm-cleanup.
+  const scanned = realisticReport('asm-1.7', [
+    relabel(['shop', 'web'], 'asm-173-6', 'asm-migrate-namespaces'),
+    restarts(
+      [
+        ['shop', 'cart'],
+        ['web', 'api'],
+      ],
+      'asm-migrate-namespaces',
+    ),
+    operatorProfile('empty', 'asm-cleanup'),
+  ]);
+
+  it('the scan puts the move in the current phase and the empty profile after it', () => {
+    expect(scanned.currentPhase).toBe('asm-migrate-namespaces');
+    expect(scanned.phases.find((p) => p.id === 'asm-cleanup')?.status).toBe('blocked');
+  });
+
+  it(
+    'a plain --apply relabels each namespace, then restarts its workloads, and never touches the operator',
+    async () => {
+      const run = await applyScript(scanned, state, ['--apply', '--yes']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([
+        relabelled('shop', 'asm-173-6', false),
+        restarted('shop', 'cart'),
+        relabelled('web', 'asm-173-6', false),
+        restarted('web', 'api'),
+      ]);
+      expect(run.stdout).toContain('=== Phase asm-cleanup');
+      expect(run.stdout).toContain('Not run: blocked until phase asm-migrate-namespaces is done');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--phase asm-cleanup --yes withholds the empty profile while namespaces select the operator revision',
+    async () => {
+      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'asm-cleanup']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([]);
+      expect(run.stdout).toContain('Warning: the scan reported this phase blocked');
+      expect(run.stdout).toContain("namespaces still select the operator's revision istio-1611: shop, web");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a report that puts `empty` in asm-install (before asm-cleanup existed) cannot empty the operator either',
+    async () => {
+      const stale = realisticReport('asm-1.7', [operatorProfile('empty')]);
+      expect(stale.currentPhase).toBe('asm-install');
+      const run = await applyScript(stale, state, ['--apply', '--yes']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(touchesOperator(run)).toBe(false);
+      expect(run.stdout).toContain("Withheld: namespaces still select the operator's revision istio-1611");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'once namespaces and pods are on the ASM revision, asm-cleanup backs up the operator, then empties it',
+    async () => {
+      const moved = [
+        namespace('istio-system'),
+        namespace('shop', { 'istio.io/rev': 'asm-173-6' }),
+        istiod('istio-1611'),
+        istiod('asm-173-6'),
+        istioOperator('disabled'),
+        deployment('shop', 'cart'),
+        pod('shop', 'cart', ASM_PROXY, 'asm-173-6'),
+      ];
+      const done = realisticReport('asm-1.7', [operatorProfile('empty', 'asm-cleanup')]);
+      expect(done.currentPhase).toBe('asm-cleanup');
+      const run = await applyScript(done, moved, ['--apply', '--yes']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([profileSet('empty')]);
+      const backup = run.requests.findIndex((r) => r.method === 'GET' && r.path === OPERATOR_PATH);
+      const patch = run.requests.findIndex((r) => r.method === 'PATCH');
+      expect(backup).toBeGreaterThanOrEqual(0);
+      expect(backup).toBeLessThan(patch);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'withholds the empty profile while no asm-* istiod is ready',
+    async () => {
+      const notReady = [
+        namespace('istio-system'),
+        istiod('istio-1611'),
+        deployment('istio-system', 'istiod-asm-173-6', {
+          labels: { app: 'istiod', 'istio.io/rev': 'asm-173-6' },
+          ready: 0,
+        }),
+        istioOperator('disabled'),
+      ];
+      const run = await applyScript(
+        realisticReport('asm-1.7', [operatorProfile('empty', 'asm-cleanup')]),
+        notReady,
+        ['--apply', '--yes'],
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([]);
+      expect(run.stdout).toContain('no asm-* istiod is ready in istio-system');
+    },
+    TIMEOUT,
+  );
+});
+
+describe('asm-1.6 with operator proxies of a higher patch (1.6.11-gke.0 > 1.6.8-asm.9)', () => {
+  const base = [
+    namespace('istio-system'),
+    istiod('istio-1611'),
+    istiod('asm-168-9'),
+    istioOperator('disabled'),
+    deployment('shop', 'cart'),
+  ];
+
+  it(
+    'the empty profile is withheld while a pod runs on the operator revision, whatever its version',
+    async () => {
+      // Namespaces already relabelled, workloads not yet restarted.
+      const state = [
+        ...base,
+        namespace('shop', { 'istio.io/rev': 'asm-168-9' }),
+        pod('shop', 'cart', OPERATOR_PROXY, 'istio-1611'),
+      ];
+      const run = await applyScript(
+        realisticReport('asm-1.6', [operatorProfile('empty', 'asm-cleanup')]),
+        state,
+        ['--apply', '--yes'],
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([]);
+      expect(run.stdout).toContain("pod shop/cart-1 still runs on the operator's revision istio-1611");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'and while a pod without istio.io/rev runs a non-ASM 1.6 proxy (the image as a fallback)',
+    async () => {
+      const state = [
+        ...base,
+        namespace('shop', { 'istio.io/rev': 'asm-168-9' }),
+        pod('shop', 'cart', OPERATOR_PROXY),
+      ];
+      const run = await applyScript(
+        realisticReport('asm-1.6', [operatorProfile('empty', 'asm-cleanup')]),
+        state,
+        ['--apply', '--yes'],
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([]);
+      expect(run.stdout).toContain('without an istio.io/rev label: it may be on the operator');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'restarts a workload only once its namespace selects the ASM revision',
+    async () => {
+      const state = [
+        ...base,
+        namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+        namespace('web', { 'istio.io/rev': 'asm-168-9' }),
+        deployment('web', 'api'),
+        pod('shop', 'cart', OPERATOR_PROXY, 'istio-1611'),
+        pod('web', 'api', OPERATOR_PROXY, 'istio-1611'),
+      ];
+      // Restarts without their relabel (e.g. the relabel suppressed): shop must not restart.
+      const scanned = realisticReport('asm-1.6', [
+        restarts(
+          [
+            ['shop', 'cart'],
+            ['web', 'api'],
+          ],
+          'asm-migrate-namespaces',
+        ),
+      ]);
+      const run = await applyScript(scanned, state, ['--apply', '--yes']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([restarted('web', 'api')]);
+      expect(run.stdout).toContain("namespace shop selects revision istio-1611, not 'asm-*'");
+    },
+    TIMEOUT,
+  );
+});
+
+describe('retire-old-control-plane (istio-1.6)', () => {
+  const migrated = [
+    namespace('istio-system'),
+    namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+    istiod('istio-1611'),
+    ...oldControlPlane(1),
+    deployment('shop', 'cart'),
+    pod('shop', 'cart', OPERATOR_PROXY, 'istio-1611'),
+  ];
+  const scanned = realisticReport('istio-1.6', [scaleDown()]);
+
+  it(
+    'never scales down while a namespace without pods still has istio-injection=enabled',
+    async () => {
+      const state = [...migrated, namespace('batch', { 'istio-injection': 'enabled' })];
+      const run = await applyScript(scanned, state, [
+        '--apply',
+        '--yes',
+        '--phase',
+        'retire-old-control-plane',
+      ]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([]);
+      expect(run.stdout).toContain(
+        'namespaces still select the 1.4 injector (istio-injection=enabled): batch',
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'never scales down while a pod still runs a 1.4 proxy',
+    async () => {
+      const state = [
+        ...migrated,
+        namespace('late', { 'istio.io/rev': 'istio-1611' }),
+        pod('late', 'joiner', OLD_PROXY),
+      ];
+      const run = await applyScript(scanned, state, [
+        '--apply',
+        '--yes',
+        '--phase',
+        'retire-old-control-plane',
+      ]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([]);
+      expect(run.stdout).toContain('still on a 1.4 proxy: late/joiner-1');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'never scales down while the 1.4 galley webhook exists',
+    async () => {
+      const run = await applyScript(scanned, [...migrated, GALLEY_WEBHOOK], ['--apply', '--yes']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([]);
+      expect(run.stdout).toContain('ValidatingWebhookConfiguration istio-galley) still exists');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a check whose read fails stops the script: an API error never passes a precondition',
+    async () => {
+      const run = await applyScript(scanned, migrated, ['--apply', '--yes'], [{ path: NS, status: 500 }]);
+      expect(run.status).toBe(1);
+      expect(run.changes).toEqual([]);
+      expect(run.stderr).toContain('cannot list the namespaces');
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'once nothing uses it: backs up the Deployments, then scales each to 0',
+    async () => {
+      expect(scanned.currentPhase).toBe('retire-old-control-plane');
+      const run = await applyScript(scanned, migrated, ['--apply', '--yes']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual(OLD_DEPLOYMENTS.map(scaledToZero));
+      const firstScale = run.requests.findIndex((r) => r.method === 'PATCH');
+      const backups = run.requests
+        .slice(0, firstScale)
+        .filter((r) => r.method === 'GET' && r.path === `${DEPLOYMENTS('istio-system')}/istio-pilot`);
+      expect(backups.length).toBeGreaterThan(0);
+      // Idempotent: against the state it left, a second run changes nothing.
+      const scaled = migrated.map((o) =>
+        OLD_DEPLOYMENTS.includes(String((o.metadata as Raw).name))
+          ? { ...o, spec: { ...(o.spec as Raw), replicas: 0 } }
+          : o,
+      );
+      const again = await applyScript(scanned, scaled, ['--apply', '--yes']);
+      expect(again.changes).toEqual([]);
+      expect(again.stdout).toContain('already at 0 replicas');
+    },
+    TIMEOUT,
+  );
+});
+
+describe('the v1alpha1 gate and MeshPolicy default (istio-1.6)', () => {
+  const base = [
+    namespace('istio-system'),
+    namespace('shop', { 'istio-injection': 'enabled' }),
+    istiod('istio-1611'),
+    ...oldControlPlane(1),
+  ];
+  const scanned = report('istio-1.6', [meshPolicyFinding(), relabel(['shop'], 'istio-1611')]);
+  const meshPolicy = (labels: Record<string, string>, mtls: Raw): Raw => ({
+    apiVersion: 'authentication.istio.io/v1alpha1',
+    kind: 'MeshPolicy',
+    metadata: { name: 'default', labels },
+    spec: { peers: [{ mtls }] },
+  });
+  const addon = { 'addonmanager.kubernetes.io/mode': 'Reconcile' };
+
+  it(
+    "the add-on's own PERMISSIVE MeshPolicy does not hold namespaces back",
+    async () => {
+      const state = [...base, meshPolicy(addon, { mode: 'PERMISSIVE' })];
+      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'migrate-namespaces']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([relabelled('shop', 'istio-1611')]);
+      expect(run.stdout).toContain("MeshPolicy default is the add-on's own, PERMISSIVE");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a STRICT MeshPolicy holds them back until a mesh-wide STRICT PeerAuthentication exists',
+    async () => {
+      const strict = meshPolicy({}, {});
+      const held = await applyScript(
+        scanned,
+        [...base, strict],
+        ['--apply', '--yes', '--phase', 'migrate-namespaces'],
+      );
+      expect(held.status, held.stderr).toBe(0);
+      expect(held.changes).toEqual([]);
+      expect(held.stdout).toContain('Withheld: v1alpha1 policies found by the scan still exist');
+      const peerAuthentication: Raw = {
+        apiVersion: 'security.istio.io/v1beta1',
+        kind: 'PeerAuthentication',
+        metadata: { name: 'default', namespace: 'istio-system' },
+        spec: { mtls: { mode: 'STRICT' } },
+      };
+      const run = await applyScript(
+        scanned,
+        [...base, strict, peerAuthentication],
+        ['--apply', '--yes', '--phase', 'migrate-namespaces'],
+      );
+      expect(run.changes).toEqual([relabelled('shop', 'istio-1611')]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "an add-on-labelled MeshPolicy made STRICT is not the add-on's PERMISSIVE default: it holds",
+    async () => {
+      const state = [...base, meshPolicy(addon, { mode: 'STRICT' })];
+      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'migrate-namespaces']);
+      expect(run.changes).toEqual([]);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('--apply runs the current phase only; --phase on a blocked phase needs confirmation', () => {
+  const state = [
+    namespace('istio-system'),
+    namespace('shop', { 'istio-injection': 'enabled' }),
+    istiod('istio-1611'),
+    ...oldControlPlane(1),
+    GALLEY_WEBHOOK,
+    deployment('shop', 'cart'),
+    pod('shop', 'cart', OLD_PROXY),
+  ];
+  const scanned = realisticReport('istio-1.6', [
+    galleyWebhookFinding(),
+    relabel(['shop'], 'istio-1611'),
+    restarts([['shop', 'cart']]),
+  ]);
+
+  it('the scan has prepare open and migrate-namespaces blocked', () => {
+    expect(scanned.currentPhase).toBe('prepare');
+    expect(scanned.phases.find((p) => p.id === 'migrate-namespaces')?.status).toBe('blocked');
+  });
+
+  it(
+    'a plain --apply runs prepare only: it deletes the galley webhook and relabels no namespace',
+    async () => {
+      const run = await applyScript(scanned, state, ['--apply', '--yes']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([
+        'DELETE /apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/istio-galley',
+      ]);
+      expect(run.stdout).toContain('=== Phase migrate-namespaces');
+      expect(run.stdout).toMatch(/Not run: blocked until phase prepare is done/);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--phase on the blocked phase without --yes refuses, saying why, before contacting the cluster',
+    async () => {
+      const run = await applyScript(scanned, state, ['--apply', '--phase', 'migrate-namespaces']);
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain(
+        'refusing: the scan reported phase migrate-namespaces blocked (phase prepare is not done)',
+      );
+      expect(run.requests).toEqual([]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    '--phase on the blocked phase with --yes runs it, with the warning',
+    async () => {
+      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'migrate-namespaces']);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).toContain(
+        'Warning: the scan reported this phase blocked: phase prepare is not done',
+      );
+      expect(run.changes).toEqual([relabelled('shop', 'istio-1611'), restarted('shop', 'cart')]);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'a dry run sends nothing at all',
+    async () => {
+      const run = await applyScript(scanned, state, []);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.requests).toEqual([]);
+      expect(run.stdout).toContain('(the current phase: --apply runs this one, then stops)');
+    },
+    TIMEOUT,
+  );
+});
