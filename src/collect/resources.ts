@@ -121,4 +121,26 @@ export const COLLECTED_RESOURCES: readonly CollectedResource[] = [
     resource: 'clusterrbacconfigs',
     kind: 'ClusterRbacConfig',
   },
+  {
+    part: 'authorizationpolicies',
+    group: 'security.istio.io',
+    version: 'v1beta1',
+    resource: 'authorizationpolicies',
+    kind: 'AuthorizationPolicy',
+  },
+  {
+    part: 'networkpolicies',
+    group: 'networking.k8s.io',
+    version: 'v1',
+    resource: 'networkpolicies',
+    kind: 'NetworkPolicy',
+  },
+  {
+    // v1beta1 is served by every GKE version of the migration (v1 only from 1.16.8-gke.3 on).
+    part: 'backendconfigs',
+    group: 'cloud.google.com',
+    version: 'v1beta1',
+    resource: 'backendconfigs',
+    kind: 'BackendConfig',
+  },
 ];

@@ -84,6 +84,7 @@ const ACTION_ORDER: readonly FixAction[] = [
   'open-webhook-port',
   'relabel-namespace',
   'restart-workload',
+  'update-gateway-port-refs',
   'enable-operator-gateway',
   'scale-down-old-control-plane',
   'set-operator-profile',
@@ -318,6 +319,12 @@ function prepareStep(group: readonly FixedFinding[], plan: PlanBuilder): ScriptS
       return plan.step(first.action, rules, resource, params, {
         backupFile: plan.backup('istiooperator', text(params, 'operator')),
       });
+    case 'update-gateway-port-refs':
+      return plan.step(first.action, rules, resource, params, {
+        replacements: list(params, 'replacements').map(printable),
+        firewall: text(params, 'kind') === 'Firewall',
+        allowList: list(params, 'allow').join(','),
+      });
     case 'migrate-v1alpha1-policy':
     case 'fix-virtualservice-fields':
       return plan.step(first.action, rules, resource, params, {
@@ -483,6 +490,11 @@ function asmInstallSteps(items: readonly FixedFinding[], report: Report, plan: P
     );
   };
   for (const group of disabled) steps.push(profileStep(group, 'disabled'));
+  // Port references to the gateway move with the install, which replaces the gateway.
+  const others = items.filter(
+    (i) => i.action !== 'set-operator-profile' && i.action !== 'write-custom-overlay',
+  );
+  for (const group of uniqueByFix(others)) steps.push(prepareStep(group, plan));
   if (empty.length === 0) {
     const { name, project, location } = report.cluster;
     const version = report.target === 'asm-1.6' ? '1.6' : '1.7';
@@ -499,6 +511,9 @@ function asmInstallSteps(items: readonly FixedFinding[], report: Report, plan: P
           cluster: name ?? 'CLUSTER_NAME',
           location: location ?? 'CLUSTER_LOCATION',
           identityMissing: !(name && project && location),
+          overlays: uniqueByFix(items.filter((i) => i.action === 'write-custom-overlay')).map((group) =>
+            text((group[0] as FixedFinding).params, 'file'),
+          ),
         },
       ),
     );

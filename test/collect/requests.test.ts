@@ -15,7 +15,7 @@ import { type DemoCluster, runInProcess, startDemoCluster, TOKEN } from './demo-
 
 const CLUSTER_SCOPED = new Set(['meshpolicies', 'clusterrbacconfigs']);
 const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter(
-  (row) => row.resource !== '*' && row.group.includes('istio'),
+  (row) => row.resource !== '*' && (row.group.includes('istio') || row.group === 'cloud.google.com'),
 ).map((row) => ({
   group: row.group,
   version: row.version,
