@@ -76,7 +76,7 @@ export default defineRule({
       'rules).',
     why:
       "The 1.6 istiod, the operator's (Istio 1.6.0 `istio-discovery` chart) and Anthos Service Mesh's alike, " +
-      'serves its sidecar-injection and validation webhooks on port 15017; 1.4\'s injector and galley used 443. ' +
+      "serves its sidecar-injection and validation webhooks on port 15017; 1.4's injector and galley used 443. " +
       "In a private cluster the control plane reaches the nodes only through firewall rules, and GKE's own rule " +
       'opens only 443 and 10250: without 15017, pods in namespaces relabelled to the 1.6 revision fail to be ' +
       'created (the webhook fails closed), or start without sidecars. A warning for the Istio 1.6 target, an ' +
