@@ -498,10 +498,12 @@ function asmInstallSteps(items: readonly FixedFinding[], report: Report, plan: P
   if (empty.length === 0) {
     const { name, project, location } = report.cluster;
     const version = report.target === 'asm-1.6' ? '1.6' : '1.7';
+    const overlayGroups = uniqueByFix(items.filter((i) => i.action === 'write-custom-overlay'));
+    const installRules = [...disabled.flat(), ...overlayGroups.flat()];
     steps.push(
       plan.step(
         'install-asm',
-        disabled.length > 0 ? rulesOf(disabled.flat()) : ['asm-install'],
+        installRules.length > 0 ? rulesOf(installRules) : ['asm-install'],
         printable(`GKE cluster ${name ?? '(unknown)'}`),
         {},
         {
@@ -511,9 +513,7 @@ function asmInstallSteps(items: readonly FixedFinding[], report: Report, plan: P
           cluster: name ?? 'CLUSTER_NAME',
           location: location ?? 'CLUSTER_LOCATION',
           identityMissing: !(name && project && location),
-          overlays: uniqueByFix(items.filter((i) => i.action === 'write-custom-overlay')).map((group) =>
-            text((group[0] as FixedFinding).params, 'file'),
-          ),
+          overlays: overlayGroups.map((group) => text((group[0] as FixedFinding).params, 'file')),
         },
       ),
     );

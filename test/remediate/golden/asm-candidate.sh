@@ -611,6 +611,10 @@ phase_prepare() {
   todo_command kubectl drain -l cloud.google.com/gke-nodepool=tools-pool --ignore-daemonsets --delete-emptydir-data
   todo_command gcloud container node-pools delete tools-pool --cluster shop-prod --location europe-west1 --project acme-shop
 
+  step cluster-vcpu-capacity 'Cluster shop-prod' 'Raise the autoscaling minimum of node pool default-pool to 2 nodes per zone (ASM needs 8 vCPUs)'
+  require_gcloud
+  resize_node_pool shop-prod default-pool 2 true --location europe-west1 --project acme-shop
+
   step workload-identity 'Cluster shop-prod' 'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)'
   require_gcloud
   enable_cluster_workload_identity shop-prod acme-shop.svc.id.goog --location europe-west1 --project acme-shop
@@ -646,7 +650,7 @@ phase_asm_install() {
   step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Disable the operator (profile: disabled) so that it leaves the ASM gateway alone (seed guide: disabling the operator)'
   set_operator_profile istio-1-6-11-gke-0 disabled 02-istiooperator-istio-1-6-11-gke-0-disabled.yaml
 
-  step istio-operator-profile 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
+  step 'istio-operator-profile, install-asm-preconditions' 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
   # Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options
   # first. These are the seed guide's arguments for an add-on that keeps Citadel as its CA.
   todo 'Download install_asm 1.7, check its checksum, review its options, then run it as shown'
@@ -654,7 +658,11 @@ phase_asm_install() {
   todo_command curl -fsSLo install_asm.sha256 https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.7.sha256
   todo_command sha256sum -c --ignore-missing install_asm.sha256
   todo_command chmod +x install_asm
-  todo_command ./install_asm --project_id acme-shop --cluster_name shop-prod --cluster_location europe-west1 --mode migrate --ca citadel --enable_apis
+  # Beyond the mesh, install_asm also changes the cluster: it enables Workload Identity, enables
+  # Cloud Operations (--enable-stackdriver-kubernetes), adds the mesh_id label to the cluster, and
+  # creates a cluster-admin ClusterRoleBinding for the account that runs it.
+  note 'The operator'\''s customisations are in asm-custom-overlay.yaml, written by meshready scan next to the reports: review it, then keep --custom_overlay below.'
+  todo_command ./install_asm --project_id acme-shop --cluster_name shop-prod --cluster_location europe-west1 --mode migrate --ca citadel --enable_apis --custom_overlay asm-custom-overlay.yaml
   note 'Then enable sidecar injection for the asm-* revision and redeploy your workloads (scan again:' \
     'meshready plans the relabelling and restarts), and run this phase again for the step below.'
 
