@@ -196,8 +196,8 @@ export default defineRule({
       "pool of one e2-standard-4 node per zone). Unknown when the total is short but some pool's " +
       'vCPUs or node count cannot be told; not applicable when the Istio add-on is disabled.',
     why:
-      'Anthos Service Mesh needs at least 8 vCPUs on machine types with at least 4 vCPUs (seed guide, ' +
-      '"Requirements"). install_asm validates capacity with its own, different arithmetic, so it may refuse a ' +
+      'Anthos Service Mesh needs at least 8 vCPUs on machine types with at least 4 vCPUs ("Upgrading to ' +
+      'Istio 1.6 with the operator", "Requirements"). install_asm validates capacity with its own, different arithmetic, so it may refuse a ' +
       'cluster that has enough vCPUs (and accept a `custom-4-16384` pool as 16384 vCPUs); `install_asm ' +
       '--only_validate` shows its verdict before anything is installed.',
     fix:

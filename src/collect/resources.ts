@@ -11,6 +11,8 @@ export interface CollectedResource {
   /** API group, "" for the core group. */
   readonly group: string;
   readonly version: string;
+  /** Versions to list instead, in order, when the cluster does not serve `version`. */
+  readonly olderVersions?: readonly string[];
   /** Plural resource name; `*` means every resource the group serves (found by discovery). */
   readonly resource: string;
   /** The kind of the objects (list items of built-in types do not carry it); empty for `*`. */
@@ -136,10 +138,11 @@ export const COLLECTED_RESOURCES: readonly CollectedResource[] = [
     kind: 'NetworkPolicy',
   },
   {
-    // v1beta1 is served by every GKE version of the migration (v1 only from 1.16.8-gke.3 on).
+    // v1 from GKE 1.16.8-gke.3 on; older masters serve v1beta1 only.
     part: 'backendconfigs',
     group: 'cloud.google.com',
-    version: 'v1beta1',
+    version: 'v1',
+    olderVersions: ['v1beta1'],
     resource: 'backendconfigs',
     kind: 'BackendConfig',
   },
