@@ -31,8 +31,8 @@ export default defineRule({
     summary:
       'The Istio installation is customised, or not where install_asm expects it, so the plain migration command would lose settings or fail.',
     checks:
-      'Reads the IstioOperators in istio-system: one with `spec.meshConfig`, `spec.values` or a `k8s` block on a ' +
-      'component other than the gateways (settings equal to Istio 1.6 defaults, such as ' +
+      'Reads the IstioOperators in istio-system: one with `spec.meshConfig`, `spec.values` (other than ' +
+      '`values.gateways`) or a `k8s` block on a component other than the gateways (settings equal to Istio 1.6 defaults, such as ' +
       '`values.global.proxy.clusterDomain: cluster.local`, do not count) is a warning, and `meshready scan` ' +
       'writes those settings as an IstioOperator overlay (`asm-custom-overlay.yaml`) next to the reports, which ' +
       "the script's install step passes as `--custom_overlay`. An istiod (label `app=istiod`) running outside " +

@@ -5,7 +5,8 @@
  * installations that were not customised": without the overlay those settings are dropped.
  *
  * Settings equal to Istio 1.6's own defaults are not customisations (the GKE add-on's operator
- * writes some of them out), so they are left out.
+ * writes some of them out), and gateway settings (`values.gateways`, the gateway components) are
+ * not what the rule is about (install_asm installs its own gateway), so both are left out.
  */
 import { stringify } from 'yaml';
 import type { IstioOperator } from '../snapshot/model.ts';
@@ -65,7 +66,9 @@ export function customOverlay(operator: IstioOperator): CustomOverlay | undefine
     spec.meshConfig = meshConfig;
     settings.push(...settingPaths(meshConfig, 'meshConfig', 1));
   }
-  const values = custom.values && withoutDefaults(custom.values, 'values');
+  // `values.gateways` customises the gateways, which install_asm replaces with its own.
+  const { gateways: _gateways, ...nonGatewayValues } = custom.values ?? {};
+  const values = custom.values && withoutDefaults(nonGatewayValues, 'values');
   if (values) {
     spec.values = values;
     settings.push(...settingPaths(values, 'values', 2));

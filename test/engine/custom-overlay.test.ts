@@ -71,6 +71,7 @@ describe('customOverlay', () => {
         profile: 'default',
         revision: 'istio-1611',
         values: {
+          gateways: { 'istio-ingressgateway': { autoscaleMin: 2 } },
           global: {
             proxy: { clusterDomain: 'cluster.local', logLevel: 'debug' },
             istioNamespace: 'istio-system',
