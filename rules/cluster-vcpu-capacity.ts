@@ -5,6 +5,7 @@ import { defineRule, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { nodePoolResource } from '../src/gke/node-pool.ts';
 import {
   countsTowardRequirement,
+  installAsmCount,
   MIN_CLUSTER_VCPUS,
   MIN_VCPUS_PER_MACHINE,
   type PoolCapacity,
@@ -127,6 +128,49 @@ function autoscalingFinding(
   };
 }
 
+/**
+ * When the cluster has the vCPUs but install_asm's own validation would count fewer than 8: say how
+ * it counts, so the refusal is not a surprise, and which pool to grow so that it passes.
+ */
+function installAsmFinding(
+  cluster: GkeCluster,
+  capacities: readonly PoolCapacity[],
+  counted: readonly CountedPool[],
+  current: number,
+): RuleFinding | undefined {
+  const seen = installAsmCount(capacities);
+  const seenTotal = seen ? seen.nodesPerZone * seen.lastNumber : 0;
+  if (seenTotal >= MIN_CLUSTER_VCPUS) return undefined;
+  const grow = poolToGrow(counted);
+  if (!grow) return undefined;
+  const lastNumber = Number(/-(\d+)$/.exec(grow.capacity.pool.machineType ?? '')?.[1] ?? grow.vcpusPerNode);
+  const perZone = Math.max(
+    Math.ceil(MIN_CLUSTER_VCPUS / Math.max(lastNumber, 1)),
+    Math.ceil(grow.nodes / grow.capacity.zones),
+  );
+  const counts = seen
+    ? `it counts ${seenTotal} (node pool ${seen.pool.name}: ${seen.nodesPerZone} node${seen.nodesPerZone === 1 ? '' : 's'} per zone x ${seen.lastNumber}, the last number of ${seen.pool.machineType ?? '?'})`
+    : 'no pool qualifies for it';
+  return {
+    message:
+      `The node pools have the ${current} vCPUs ASM needs (${counted.map((p) => describePool(p)).join('; ')}), but ` +
+      "install_asm's own validation would refuse the cluster: it takes only the single pool with the most nodes per " +
+      'zone and multiplies that node count by the last number of its machine type name, needing at least ' +
+      `${MIN_CLUSTER_VCPUS}; ${counts}. Run \`install_asm --only_validate\` to see its verdict, and resize node pool ` +
+      `${grow.capacity.pool.name} to ${perZone} node${perZone === 1 ? '' : 's'} per zone so that it passes.`,
+    resource: clusterResource(cluster),
+    origin: cluster.origin,
+    severity: 'warning',
+    key: 'install-asm-arithmetic',
+    fix: fix('resize-node-pool', {
+      ...clusterScope(cluster),
+      pool: grow.capacity.pool.name,
+      nodes: perZone,
+      autoscaling: grow.capacity.autoscalingMinimum !== undefined,
+    }),
+  };
+}
+
 export default defineRule({
   id: 'cluster-vcpu-capacity',
   title: 'The cluster has the 8 vCPUs ASM needs',
@@ -145,11 +189,17 @@ export default defineRule({
       "names (the middle number of `custom-4-16384`). A pool's node count is its current Nodes (label " +
       '`cloud.google.com/gke-nodepool`) when the snapshot has Nodes, else `initialNodeCount` x the number of ' +
       'its zones. When the total is enough but autoscaling may shrink it below 8 vCPUs (its minimum per ' +
-      "zone, or total minimum), the finding is a warning. Unknown when the total is short but some pool's " +
+      "zone, or total minimum), the finding is a warning. Also a warning when the total is enough but install_asm's " +
+      'own validation would refuse it: install_asm takes the single pool with the most nodes per zone (among those ' +
+      'whose machine type name ends in a number of at least 4) and multiplies that node count by the last number ' +
+      'of the machine type name, needing at least 8 (two 1-node e2-standard-4 pools count 4; so does a regional ' +
+      "pool of one e2-standard-4 node per zone). Unknown when the total is short but some pool's " +
       'vCPUs or node count cannot be told; not applicable when the Istio add-on is disabled.',
     why:
-      'Anthos Service Mesh needs at least 8 vCPUs on machine types with at least 4 vCPUs ("Upgrading to Istio 1.6 with the operator", ' +
-      '"Requirements"); install_asm refuses to install on a smaller cluster.',
+      'Anthos Service Mesh needs at least 8 vCPUs on machine types with at least 4 vCPUs ("Upgrading to ' +
+      'Istio 1.6 with the operator", "Requirements"). install_asm validates capacity with its own, different arithmetic, so it may refuse a ' +
+      'cluster that has enough vCPUs (and accept a `custom-4-16384` pool as 16384 vCPUs); `install_asm ' +
+      '--only_validate` shows its verdict before anything is installed.',
     fix:
       'Resize a pool with at least 4 vCPUs per machine (`gcloud container clusters resize CLUSTER --node-pool ' +
       'POOL --num-nodes N`, N per zone), or raise its autoscaling minimum (`gcloud container clusters update ' +
@@ -191,7 +241,9 @@ export default defineRule({
       }
       return [capacityFinding(cluster, counted, current, tooSmall)];
     }
-    const warning = autoscalingFinding(cluster, counted, unresolved);
-    return warning ? [warning] : [];
+    return [
+      autoscalingFinding(cluster, counted, unresolved),
+      installAsmFinding(cluster, capacities, counted, current),
+    ].filter((finding): finding is RuleFinding => finding !== undefined);
   },
 });

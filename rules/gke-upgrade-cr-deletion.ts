@@ -25,6 +25,8 @@ const CUSTOM_RESOURCE_PARTS: readonly KubeKind[] = [
   'virtualservices',
   'mixerconfigs',
   'securitypolicies',
+  'authorizationpolicies',
+  'backendconfigs',
   'customresources',
 ];
 /** How many objects a message names before it says "and N more" (the fix lists them all). */

@@ -7,10 +7,12 @@ import clusterVcpuCapacity from './cluster-vcpu-capacity.ts';
 import envoyfilterUsage from './envoyfilter-usage.ts';
 import galleyValidatingWebhook from './galley-validating-webhook.ts';
 import galleyWebhookClusterrole from './galley-webhook-clusterrole.ts';
+import gatewayPortChanges from './gateway-port-changes.ts';
 import gkeUpgradeCrDeletion from './gke-upgrade-cr-deletion.ts';
 import gkeVersionIstio16 from './gke-version-istio16.ts';
 import ingressGatewayRevision from './ingress-gateway-revision.ts';
 import ingressGatewayUpgradeDisruption from './ingress-gateway-upgrade-disruption.ts';
+import installAsmPreconditions from './install-asm-preconditions.ts';
 import istioOperatorHealth from './istio-operator-health.ts';
 import istioOperatorProfile from './istio-operator-profile.ts';
 import istiodRevisionReady from './istiod-revision-ready.ts';
@@ -49,4 +51,6 @@ export const RULES: readonly Rule[] = Object.freeze([
   ingressGatewayRevision,
   oldControlPlaneScaledown,
   istioOperatorProfile,
+  gatewayPortChanges,
+  installAsmPreconditions,
 ]);

@@ -54,8 +54,8 @@ export default defineRule({
   id: 'webhook-firewall-15017',
   title: 'The control plane of a private cluster can reach the nodes on TCP 15017',
   phase: 'prepare',
-  targets: ['asm-1.6', 'asm-1.7'],
-  defaultSeverity: 'error',
+  targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
+  defaultSeverity: { 'istio-1.6': 'warning', 'asm-1.6': 'error', 'asm-1.7': 'error' },
   // Firewall rules are read only for private clusters: the rule checks their coverage itself so
   // that a public cluster is not applicable even when the snapshot has no firewall rules.
   needs: ['gkeCluster'],
@@ -75,10 +75,13 @@ export default defineRule({
       "data or when the data holds no rule of the cluster's network (for Shared VPC, list the host project's " +
       'rules).',
     why:
-      "ASM's automatic sidecar injection is a webhook the API server calls on istiod's port 15017. In a " +
-      "private cluster the control plane reaches the nodes only through firewall rules, and GKE's own rule " +
-      'opens only 443 and 10250: without 15017 pods are created without sidecars, or not at all ("Upgrading to Istio 1.6 with the operator", ' +
-      '"Requirements"; "Opening ports on a private cluster").',
+      "The 1.6 istiod, the operator's (Istio 1.6.0 `istio-discovery` chart) and Anthos Service Mesh's alike, " +
+      "serves its sidecar-injection and validation webhooks on port 15017; 1.4's injector and galley used 443. " +
+      "In a private cluster the control plane reaches the nodes only through firewall rules, and GKE's own rule " +
+      'opens only 443 and 10250: without 15017, pods in namespaces relabelled to the 1.6 revision fail to be ' +
+      'created (the webhook fails closed), or start without sidecars. A warning for the Istio 1.6 target, an ' +
+      'error for ASM, whose guide lists the port as a requirement ("Requirements"; "Opening ports on a private ' +
+      'cluster").',
     fix:
       "Add tcp:15017 to GKE's `gke-<cluster>-<hash>-master` rule, keeping what it already allows: " +
       '`gcloud compute firewall-rules update RULE --allow tcp:443,tcp:10250,tcp:15017`. Without that rule, ' +
@@ -167,8 +170,8 @@ export default defineRule({
       {
         message:
           `${where}no enabled ingress rule on network ${network} allows TCP ${WEBHOOK_PORT} from the control plane ` +
-          `(${cidr}) to the nodes${narrowerNote}, so the API server cannot call istiod's sidecar-injection ` +
-          `webhook. ${remedy}`,
+          `(${cidr}) to the nodes${narrowerNote}, so the API server cannot call the 1.6 istiod's injection and ` +
+          `validation webhooks, and pods in relabelled namespaces fail to be created. ${remedy}`,
         resource: clusterResource(cluster),
         origin: masterRule?.origin ?? cluster.origin,
         fix: fix('open-webhook-port', {

@@ -233,14 +233,52 @@ def istiod16(st, with_gateway):
                                    'name': 'sidecar-injector.istio.io', 'namespaceSelector': {'matchLabels': {'istio.io/rev': REV}},
                                    'sideEffects': 'None', 'failurePolicy': 'Fail'}]})
 
-def operator(profile='default', gateway_enabled=False, status='HEALTHY'):
-    return {'apiVersion': 'install.istio.io/v1alpha1', 'kind': 'IstioOperator',
+def operator(profile='default', gateway_enabled=False, status='HEALTHY', custom=False):
+    op = {'apiVersion': 'install.istio.io/v1alpha1', 'kind': 'IstioOperator',
             'metadata': meta('IstioOperator', OPERATOR, 'istio-system', labels={'addonmanager.kubernetes.io/mode': 'EnsureExists'}),
             'spec': {'components': {'ingressGateways': [{'enabled': gateway_enabled, 'name': 'istio-ingressgateway'}],
                                     'pilot': {'enabled': True}},
                      'hub': 'gcr.io/gke-release/istio', 'profile': profile, 'revision': REV, 'tag': '1.6.11-gke.0',
                      'values': {'global': {'proxy': {'clusterDomain': 'cluster.local'}}}},
             'status': {'status': status}}
+    if custom:  # access logs and istiod resources: settings a plain install_asm migration would drop
+        op['spec']['meshConfig'] = {'accessLogFile': '/dev/stdout'}
+        op['spec']['components']['pilot']['k8s'] = {'resources': {'requests': {'cpu': '500m', 'memory': '2Gi'}}}
+    return op
+
+def gateway_port_objects(st):
+    """Objects naming the 1.4 gateway's ports (80/443, status 15020), and the shop's own on port 80."""
+    for svc in st.services:
+        if svc['metadata']['name'] == 'istio-ingressgateway':
+            svc['metadata'].setdefault('annotations', {})['cloud.google.com/backend-config'] = '{"default": "ingressgateway-health"}'
+    gw = {'matchLabels': {'istio': 'ingressgateway'}}
+    web = {'matchLabels': {'app': 'frontend'}}
+    def obj(api, kind, ns, name, spec):
+        m = meta(kind, name, ns)
+        m['selfLink'] = f'/apis/{api}/namespaces/{ns}/{kind.lower()}s/{name}'
+        return {'apiVersion': api, 'kind': kind, 'metadata': m, 'spec': spec}
+    st.istio.append(obj('security.istio.io/v1beta1', 'AuthorizationPolicy', 'istio-system', 'ingressgateway-allow-web',
+                        {'selector': gw, 'action': 'ALLOW', 'rules': [{'to': [{'operation': {'ports': ['80', '443']}}]}]}))
+    st.istio.append(obj('security.istio.io/v1beta1', 'AuthorizationPolicy', 'shop', 'frontend-allow-http',
+                        {'selector': web, 'action': 'ALLOW', 'rules': [{'to': [{'operation': {'ports': ['80']}}]}]}))
+    st.istio.append(obj('networking.k8s.io/v1', 'NetworkPolicy', 'istio-system', 'ingressgateway-ingress',
+                        {'podSelector': {'matchLabels': {'app': 'istio-ingressgateway'}}, 'policyTypes': ['Ingress'],
+                         'ingress': [{'ports': [{'protocol': 'TCP', 'port': p} for p in (80, 443, 15020)]}]}))
+    st.istio.append(obj('networking.k8s.io/v1', 'NetworkPolicy', 'shop', 'frontend-ingress',
+                        {'podSelector': web, 'policyTypes': ['Ingress'], 'ingress': [{'ports': [{'protocol': 'TCP', 'port': 80}]}]}))
+    st.istio.append(obj('cloud.google.com/v1', 'BackendConfig', 'istio-system', 'ingressgateway-health',
+                        {'healthCheck': {'type': 'HTTP', 'port': 15020, 'requestPath': '/healthz/ready'}}))
+    st.istio.append(obj('cloud.google.com/v1', 'BackendConfig', 'shop', 'frontend-health',
+                        {'healthCheck': {'type': 'HTTP', 'port': 15020, 'requestPath': '/ready'}}))
+
+def lb_health_check_rule():
+    """A rule admitting Google's load-balancer health checks to the 1.4 gateway's status port only."""
+    return {'allowed': [{'IPProtocol': 'tcp', 'ports': ['15020']}], 'creationTimestamp': '2020-03-02T04:20:00.000-08:00',
+            'description': 'istio-ingressgateway health checks', 'direction': 'INGRESS', 'disabled': False, 'id': '4011223344556690',
+            'kind': 'compute#firewall', 'name': 'shop-vpc-allow-gateway-health-checks',
+            'network': f'https://www.googleapis.com/compute/v1/projects/{PROJECT}/global/networks/shop-vpc', 'priority': 1000,
+            'selfLink': f'https://www.googleapis.com/compute/v1/projects/{PROJECT}/global/firewalls/shop-vpc-allow-gateway-health-checks',
+            'sourceRanges': ['130.211.0.0/22', '35.191.0.0/16'], 'targetTags': [f'gke-{CLUSTER}-1a2b3c4d-node']}
 
 def galley(st, restricted, webhook):
     verbs = ['get'] if restricted else ['*']
@@ -526,13 +564,16 @@ for svc in st.services:
                 continue
             if p.get('name') in (None, 'web', 'metrics', 'soap'):
                 p['name'] = {'web': 'http-web', 'metrics': 'http-metrics', 'soap': 'http-soap'}.get(p.get('name'), 'http' if p['port'] != 3306 else 'tcp-mysql')
+gateway_port_objects(st)
 nodes(st, [('default-pool', 'e2-standard-4', 3, ['europe-west1-b'])], '1.17.12-gke.1501')
-write_state('mid-migration', st, cluster_json('1.17.12-gke.1501', pools=[('default-pool', 'e2-standard-4', 3, None)]),
-            fw=firewall_rules(False),
+write_state('mid-migration', st, cluster_json('1.17.12-gke.1501', private=True, pools=[('default-pool', 'e2-standard-4', 3, None)]),
+            fw=firewall_rules(True) + [lb_health_check_rule()],
             readme='# Demo: mid-migration\n\nThe cluster was upgraded to GKE 1.17.12-gke.1501; istiod `istio-1611` (Istio 1.6.11) runs beside the 1.4\n'
                    'control plane and the galley steps are done. `shop` is migrated and restarted, `payments` is relabelled but\n'
                    'still runs 1.4 proxies, `catalog` carries both injection labels, `search` points at a revision that does not\n'
                    'run, `auth` and `staging` are not migrated, and the shop `cart` Service still has an unnamed port.\n'
+                   'The cluster is private and its master firewall rule does not open tcp:15017; an AuthorizationPolicy, a\n'
+                   'NetworkPolicy, a BackendConfig and a firewall rule still name the 1.4 gateway ports (80/443, status 15020).\n'
                    'Scan it with `meshready scan --snapshot fixtures/demo/mid-migration` (target istio-1.6).\n')
 
 # ---- asm-candidate ------------------------------------------------------------------------
@@ -553,7 +594,7 @@ for p in st.pods:
         p['spec']['containers'][0]['image'] = PROXY16
         p['metadata']['labels']['istio.io/rev'] = REV
 istiod16(st, with_gateway=True)
-st.istio.append(operator(profile='default', gateway_enabled=True))
+st.istio.append(operator(profile='default', gateway_enabled=True, custom=True))
 galley(st, restricted=True, webhook=False)
 mixer(st, custom=False)
 security_policies(st, left=False)
@@ -571,6 +612,7 @@ write_state('asm-candidate', st,
             readme='# Demo: asm-candidate\n\nA private regional GKE 1.17 cluster fully on Istio 1.6.11 (`istio-1611`), including the ingress gateway,\n'
                    'checked against `asm-1.7`. The 1.4 control plane still has replicas, the operator profile is still `default`,\n'
                    'Workload Identity is off, the GKE master firewall rule does not open tcp:15017, and a small e2-medium pool\n'
-                   'does not count toward the 8-vCPU requirement.\n'
+                   'does not count toward the 8-vCPU requirement. The IstioOperator sets access logs and istiod resources\n'
+                   '(an install_asm custom overlay is needed).\n'
                    'Scan it with `meshready scan --snapshot fixtures/demo/asm-candidate --target asm-1.7`.\n')
 print('ok')

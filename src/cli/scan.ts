@@ -13,6 +13,7 @@ import { type Severity, severityRank, type Target } from '../engine/vocabulary.t
 import { UsageError } from '../errors.ts';
 import { parseGkeVersion } from '../gke/version.ts';
 import { TOOL_VERSION } from '../package-root.ts';
+import { customOverlays } from '../remediate/overlays.ts';
 import { renderRemediationScript, SCRIPT_FILE_NAME } from '../remediate/script.ts';
 import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
@@ -101,6 +102,11 @@ export async function writeReports(
     const file = path.join(outputDir, formatter.fileName);
     if (formatter.chunks) await writeChunks(file, formatter.chunks(report, context));
     else await writeFile(file, formatter.render(report, context));
+    written.push(path.relative(io.cwd, file) || file);
+  }
+  for (const overlay of customOverlays(report)) {
+    const file = path.join(outputDir, overlay.file);
+    await writeFile(file, overlay.text);
     written.push(path.relative(io.cwd, file) || file);
   }
   const script = path.join(outputDir, SCRIPT_FILE_NAME);

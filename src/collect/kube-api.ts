@@ -174,7 +174,13 @@ export class KubeApi {
             ...request,
           }),
     );
-    const items = (Array.isArray(list.items) ? list.items : []).map(asRecord);
+    // A built-in kind listed this way (NetworkPolicy) comes without kind and apiVersion, like any
+    // item of a built-in list; custom resources carry their own.
+    const apiVersion = `${group}/${version}`;
+    const items = (Array.isArray(list.items) ? list.items : []).map((item) => {
+      const object = asRecord(item);
+      return object.kind === undefined ? { ...object, apiVersion, kind: target.kind } : object;
+    });
     return { items, continueToken: tokenOf(asRecord(list.metadata).continue) };
   }
 }

@@ -104,8 +104,8 @@ export async function discoverServedVersions(
   }
 }
 
-function listTarget(row: CollectedResource, resource: string, kind: string): ListTarget {
-  return { group: row.group, version: row.version, resource, kind, namespace: row.namespace };
+function listTarget(row: CollectedResource, version: string, resource: string, kind: string): ListTarget {
+  return { group: row.group, version, resource, kind, namespace: row.namespace };
 }
 
 /** The list calls of the table; `*` rows become one call per resource discovery finds. */
@@ -117,8 +117,10 @@ async function planLists(
   const tasks: ListTask[] = [];
   const settled: { part: KubeKind; outcome: ListOutcome }[] = [];
   for (const row of COLLECTED_RESOURCES) {
-    const groupVersion = row.group === '' ? row.version : `${row.group}/${row.version}`;
-    if (!served.get(row.group)?.has(row.version)) {
+    const version =
+      [row.version, ...(row.olderVersions ?? [])].find((v) => served.get(row.group)?.has(v)) ?? row.version;
+    const groupVersion = row.group === '' ? version : `${row.group}/${version}`;
+    if (!served.get(row.group)?.has(version)) {
       const what = row.resource === '*' ? groupVersion : resourceName(row.group, row.resource);
       settled.push({
         part: row.part,
@@ -127,12 +129,12 @@ async function planLists(
       continue;
     }
     if (row.resource !== '*') {
-      tasks.push({ part: row.part, target: listTarget(row, row.resource, row.kind) });
+      tasks.push({ part: row.part, target: listTarget(row, version, row.resource, row.kind) });
       continue;
     }
     try {
       const resources = await withRetries(
-        () => api.resourcesOf(row.group, row.version),
+        () => api.resourcesOf(row.group, version),
         kubeRetryDecision,
         retry,
       );
@@ -144,7 +146,7 @@ async function planLists(
         });
       }
       for (const resource of listable) {
-        tasks.push({ part: row.part, target: listTarget(row, resource.name, resource.kind) });
+        tasks.push({ part: row.part, target: listTarget(row, version, resource.name, resource.kind) });
       }
     } catch (error) {
       const reason = `discovery of ${groupVersion} (GET /apis/${groupVersion}) failed: ${describeKubeFailure(kubeFailureOf(error))}`;

@@ -11,6 +11,8 @@ export interface CollectedResource {
   /** API group, "" for the core group. */
   readonly group: string;
   readonly version: string;
+  /** Versions to list instead, in order, when the cluster does not serve `version`. */
+  readonly olderVersions?: readonly string[];
   /** Plural resource name; `*` means every resource the group serves (found by discovery). */
   readonly resource: string;
   /** The kind of the objects (list items of built-in types do not carry it); empty for `*`. */
@@ -147,5 +149,28 @@ export const COLLECTED_RESOURCES: readonly CollectedResource[] = [
     version: 'v1alpha1',
     resource: 'clusterrbacconfigs',
     kind: 'ClusterRbacConfig',
+  },
+  {
+    part: 'authorizationpolicies',
+    group: 'security.istio.io',
+    version: 'v1beta1',
+    resource: 'authorizationpolicies',
+    kind: 'AuthorizationPolicy',
+  },
+  {
+    part: 'networkpolicies',
+    group: 'networking.k8s.io',
+    version: 'v1',
+    resource: 'networkpolicies',
+    kind: 'NetworkPolicy',
+  },
+  {
+    // v1 from GKE 1.16.8-gke.3 on; older masters serve v1beta1 only.
+    part: 'backendconfigs',
+    group: 'cloud.google.com',
+    version: 'v1',
+    olderVersions: ['v1beta1'],
+    resource: 'backendconfigs',
+    kind: 'BackendConfig',
   },
 ];

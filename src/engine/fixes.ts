@@ -123,10 +123,35 @@ export const FIX_ACTIONS = {
   /** ingress-gateway-revision: enable ingressGateways[index] (named istio-ingressgateway). */
   'enable-operator-gateway': z.object({ operator: name, index: z.number().int().nonnegative() }),
 
+  /**
+   * gateway-port-changes: instructions only. `resource` is the kubectl resource name (or
+   * `firewall-rules`), `replacements` say what changes, `allow` is a firewall rule's new `--allow`.
+   */
+  'update-gateway-port-refs': z.object({
+    kind: name,
+    resource: name,
+    namespace: optionalText,
+    name,
+    project: optionalText,
+    replacements: z.array(z.string()),
+    allow: z.array(z.string()),
+  }),
+
   // retire-old-control-plane
   'scale-down-old-control-plane': z.object({ deployments: z.array(z.string()) }),
 
   // asm-install
+  /**
+   * install-asm-preconditions: `meshready scan` writes `overlay` (an IstioOperator YAML) to `file`
+   * next to the reports, and the install step passes `--custom_overlay file`.
+   */
+  'write-custom-overlay': z.object({
+    operator: name,
+    namespace: name,
+    file: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*\.yaml$/),
+    overlay: name,
+    settings: z.array(z.string()),
+  }),
   /** istio-operator-profile: set spec.profile to `profile` (disabled before ASM, empty after). */
   'set-operator-profile': z.object({ operator: name, profile: z.enum(['disabled', 'empty']) }),
 } as const;

@@ -241,3 +241,40 @@ export function suggestMachineType(machineType: string | undefined): string {
   }
   return fallback;
 }
+
+/** What install_asm's own capacity validation sees of one pool. */
+export interface InstallAsmPoolCount {
+  readonly pool: NodePool;
+  /** The last dash-separated number of the machine type name (install_asm's "vCPUs"). */
+  readonly lastNumber: number;
+  readonly nodesPerZone: number;
+}
+
+/**
+ * install_asm's own arithmetic (not ASM's requirement, which SPEC §8 counts): it takes the pool
+ * with the most nodes per zone among those whose machine type name ends in a number >= 4, and
+ * multiplies that node count by the number, needing >= 8. So two 1-node e2-standard-4 pools, or a
+ * regional pool of one e2-standard-4 node per zone, have 8 or 12 vCPUs but count 4; and
+ * `custom-4-16384` counts 16384 per node. Undefined when no pool qualifies or no count is known.
+ */
+export function installAsmCount(capacities: readonly PoolCapacity[]): InstallAsmPoolCount | undefined {
+  let best: InstallAsmPoolCount | undefined;
+  for (const capacity of capacities) {
+    const last = /-(\d+)$/.exec(capacity.pool.machineType ?? '');
+    const lastNumber = last ? Number(last[1]) : Number.NaN;
+    if (!(lastNumber >= MIN_VCPUS_PER_MACHINE)) continue;
+    const nodesPerZone =
+      capacity.pool.initialNodeCount ??
+      (capacity.nodes === undefined ? undefined : Math.floor(capacity.nodes / capacity.zones));
+    if (nodesPerZone === undefined) continue;
+    const candidate = { pool: capacity.pool, lastNumber, nodesPerZone };
+    if (
+      !best ||
+      nodesPerZone > best.nodesPerZone ||
+      (nodesPerZone === best.nodesPerZone && nodesPerZone * lastNumber > best.nodesPerZone * best.lastNumber)
+    ) {
+      best = candidate;
+    }
+  }
+  return best;
+}

@@ -403,6 +403,37 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
     }
     return [commandLine(['kubectl', 'rollout', 'restart', kind.toLowerCase(), name, '-n', namespace])];
   },
+  'update-gateway-port-refs': (p) => {
+    const replacements = textList(p, 'replacements').map((line) => commentLine(`change: ${line}`));
+    if (text(p, 'kind') === 'Firewall') {
+      const project = optional(p, 'project');
+      return [
+        ...replacements,
+        commandLine([
+          'gcloud',
+          'compute',
+          'firewall-rules',
+          'update',
+          text(p, 'name'),
+          '--allow',
+          textList(p, 'allow').join(','),
+          ...(project ? ['--project', project] : []),
+        ]),
+      ];
+    }
+    const namespace = optional(p, 'namespace');
+    return [
+      ...replacements,
+      '# list the 1.6 port next to the 1.4 one until no 1.4 gateway pod is left, then drop the old one',
+      commandLine([
+        'kubectl',
+        'edit',
+        text(p, 'resource'),
+        ...(namespace ? ['-n', namespace] : []),
+        text(p, 'name'),
+      ]),
+    ];
+  },
   'enable-operator-gateway': (p) => {
     const patch = JSON.stringify([
       {
@@ -436,6 +467,15 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
       '--replicas=0',
       ...textList(p, 'deployments'),
     ]),
+  ],
+  'write-custom-overlay': (p) => [
+    commentLine(
+      `the customisations of IstioOperator ${text(p, 'operator')}: ${textList(p, 'settings').join(', ')}`,
+    ),
+    commandLine(['cat', text(p, 'file')]),
+    commentLine(
+      `review it, then run install_asm with --custom_overlay ${text(p, 'file')} (the install step of remediate.sh does)`,
+    ),
   ],
   'set-operator-profile': (p) => {
     const operator = text(p, 'operator');

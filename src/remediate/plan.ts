@@ -90,6 +90,7 @@ const ACTION_ORDER: readonly FixAction[] = [
   'open-webhook-port',
   'relabel-namespace',
   'restart-workload',
+  'update-gateway-port-refs',
   'enable-operator-gateway',
   'scale-down-old-control-plane',
   'set-operator-profile',
@@ -117,6 +118,7 @@ const STEP_SUMMARIES: Readonly<Record<string, string>> = {
   'relabel-namespace': 'Relabel the namespace (only once the revision is ready)',
   'restart-workload': 'Restart the workload (only once its namespace selects the revision)',
   'verify-namespace': "Check the namespace's pods (read-only)",
+  'update-gateway-port-refs': 'Move an object off the 1.4 gateway ports (TODO)',
   'enable-operator-gateway': 'Enable the 1.6 ingress gateway in the IstioOperator',
   'scale-down-old-control-plane':
     'Back up and scale the 1.4 control plane to 0 (only once no namespace or pod uses it)',
@@ -366,6 +368,12 @@ function prepareStep(group: readonly FixedFinding[], plan: PlanBuilder): ScriptS
       return plan.step(first.action, rules, resource, params, {
         backupFile: plan.backup('istiooperator', text(params, 'operator')),
       });
+    case 'update-gateway-port-refs':
+      return plan.step(first.action, rules, resource, params, {
+        replacements: list(params, 'replacements').map(printable),
+        firewall: text(params, 'kind') === 'Firewall',
+        allowList: list(params, 'allow').join(','),
+      });
     case 'migrate-v1alpha1-policy': {
       const converted = list(params, 'converted').flatMap(convertedObject);
       // Only a converted policy is backed up and deleted; the others stay instructions.
@@ -584,13 +592,20 @@ function asmInstallSteps(
 ): ScriptStep[] {
   const disabled = profileGroups(items, 'disabled');
   const steps = disabled.map((group) => operatorProfileStep(group, 'disabled', plan));
+  // Port references to the gateway move with the install, which replaces the gateway.
+  const others = items.filter(
+    (i) => i.action !== 'set-operator-profile' && i.action !== 'write-custom-overlay',
+  );
+  for (const group of uniqueByFix(others)) steps.push(prepareStep(group, plan));
   if (scanStatus !== 'done') {
     const { name, project, location } = report.cluster;
     const version = report.target === 'asm-1.6' ? '1.6' : '1.7';
+    const overlayGroups = uniqueByFix(items.filter((i) => i.action === 'write-custom-overlay'));
+    const installRules = [...disabled.flat(), ...overlayGroups.flat()];
     steps.push(
       plan.step(
         'install-asm',
-        disabled.length > 0 ? rulesOf(disabled.flat()) : ['asm-install'],
+        installRules.length > 0 ? rulesOf(installRules) : ['asm-install'],
         printable(`GKE cluster ${name ?? '(unknown)'}`),
         {},
         {
@@ -600,6 +615,7 @@ function asmInstallSteps(
           cluster: name ?? 'CLUSTER_NAME',
           location: location ?? 'CLUSTER_LOCATION',
           identityMissing: !(name && project && location),
+          overlays: overlayGroups.map((group) => text((group[0] as FixedFinding).params, 'file')),
         },
       ),
     );

@@ -111,8 +111,19 @@ export const istioOperatorSchema = z.object({
   tag: z.string().optional(),
   ingressGateways: z.array(gatewayComponentSchema).optional(),
   status: z.string().optional(),
+  /**
+   * The settings install_asm's plain migration would drop: `spec.meshConfig`, `spec.values` and
+   * the `k8s` settings of components other than gateways, as written (install-asm-preconditions).
+   */
+  customSettings: z
+    .object({
+      meshConfig: z.record(z.string(), z.unknown()).optional(),
+      values: z.record(z.string(), z.unknown()).optional(),
+      componentK8s: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+    })
+    .optional(),
 });
-/** Istio configuration objects whose spec some rule reads in full (there are few of them). */
+/** Configuration objects whose spec some rule reads in full (there are few of them). */
 export const istioConfigSchema = z.object({ ...kubeObject, spec: z.unknown().optional() });
 
 export const kubeKinds = {
@@ -135,6 +146,9 @@ export const kubeKinds = {
   securitypolicies: istioConfigSchema,
   /** Namespaced custom resources in istio-system of any group that is not built in (name only). */
   customresources: z.object({ ...kubeObject }),
+  authorizationpolicies: istioConfigSchema,
+  networkpolicies: istioConfigSchema,
+  backendconfigs: istioConfigSchema,
 } as const;
 
 export type KubeKind = keyof typeof kubeKinds;
@@ -288,6 +302,9 @@ export const PART_LABELS: Readonly<Record<SnapshotPart, string>> = {
   mixerconfigs: 'Mixer configuration (config.istio.io)',
   securitypolicies: 'v1alpha1 security policies',
   customresources: 'Custom resources in istio-system',
+  authorizationpolicies: 'AuthorizationPolicies (security.istio.io)',
+  networkpolicies: 'NetworkPolicies',
+  backendconfigs: 'BackendConfigs (cloud.google.com)',
   gkeCluster: 'GKE cluster data',
   firewalls: 'Compute firewall rules',
   machineTypes: 'Compute machine types',

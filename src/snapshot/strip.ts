@@ -9,6 +9,7 @@ import type {
   FirewallPermission,
   FirewallRule,
   GkeCluster,
+  IstioOperator,
   KubeKind,
   KubeObject,
   MachineType,
@@ -133,6 +134,10 @@ export function kubeKindOf(apiVersion: string, kind: string): KubeKind | undefin
     return undefined;
   }
   if (group === 'config.istio.io') return 'mixerconfigs';
+  if (group === 'security.istio.io')
+    return kind === 'AuthorizationPolicy' ? 'authorizationpolicies' : undefined;
+  if (group === 'networking.k8s.io') return kind === 'NetworkPolicy' ? 'networkpolicies' : undefined;
+  if (group === 'cloud.google.com') return kind === 'BackendConfig' ? 'backendconfigs' : undefined;
   if (V1ALPHA1_SECURITY[group]?.includes(kind) && apiVersion.endsWith('/v1alpha1')) return 'securitypolicies';
   return undefined;
 }
@@ -263,6 +268,29 @@ function stripPolicyRules(value: unknown): PolicyRule[] {
     );
 }
 
+/** Components whose settings install_asm carries over itself (it installs its own gateways). */
+const GATEWAY_COMPONENTS = new Set(['ingressGateways', 'egressGateways']);
+
+function nonEmptyRecord(value: unknown): Raw | undefined {
+  return isRecord(value) && Object.keys(value).length > 0 ? value : undefined;
+}
+
+/** An IstioOperator's meshConfig, values and non-gateway component k8s settings, when set. */
+function operatorCustomSettings(spec: Raw): IstioOperator['customSettings'] {
+  const componentK8s: Record<string, Raw> = {};
+  for (const [component, settings] of Object.entries(record(spec.components))) {
+    if (GATEWAY_COMPONENTS.has(component)) continue;
+    const k8s = nonEmptyRecord(record(settings).k8s);
+    if (k8s) componentK8s[component] = k8s;
+  }
+  const custom = compact({
+    meshConfig: nonEmptyRecord(spec.meshConfig),
+    values: nonEmptyRecord(spec.values),
+    componentK8s: Object.keys(componentK8s).length > 0 ? componentK8s : undefined,
+  });
+  return Object.keys(custom).length > 0 ? custom : undefined;
+}
+
 /** rootNamespace from the mesh config text (YAML), read with a line match: nothing else is kept. */
 function meshRootNamespace(mesh: unknown): string | undefined {
   if (typeof mesh !== 'string') return undefined;
@@ -343,9 +371,13 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
         tag: str(spec.tag),
         ingressGateways: isRecord(spec.components) ? gateways : undefined,
         status: str(status.status),
+        customSettings: operatorCustomSettings(spec),
       });
     }
     case 'virtualservices':
+    case 'authorizationpolicies':
+    case 'networkpolicies':
+    case 'backendconfigs':
     case 'securitypolicies':
       // `meshready convert` reads the whole spec of the v1alpha1 policies (they are few and small).
       return { ...base, spec: raw.spec };

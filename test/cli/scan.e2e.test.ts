@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
 import { RULES } from '../../rules/index.ts';
 import { reportSchema } from '../../src/report/model.ts';
 import { ROOT, runMeshready } from '../helpers/cli.ts';
@@ -114,6 +115,51 @@ describe('meshready scan (real CLI)', () => {
     expect(piped.stdout).toBe('{\n');
     expect(piped.stderr).toBe('');
     expect(piped.status).toBe(0);
+  });
+
+  it('writes the install_asm custom overlay of a customised IstioOperator next to the reports, and the script uses it', async () => {
+    const out = path.join(work, 'asm-reports');
+    const run = runMeshready([
+      'scan',
+      '--snapshot',
+      'fixtures/demo/asm-candidate',
+      '--target',
+      'asm-1.7',
+      '--output-dir',
+      out,
+      '--format',
+      'json',
+      '--fail-on',
+      'never',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain('asm-custom-overlay.yaml');
+    const overlay = parse(await readFile(path.join(out, 'asm-custom-overlay.yaml'), 'utf8'));
+    expect(overlay).toEqual({
+      apiVersion: 'install.istio.io/v1alpha1',
+      kind: 'IstioOperator',
+      spec: {
+        meshConfig: { accessLogFile: '/dev/stdout' },
+        components: { pilot: { k8s: { resources: { requests: { cpu: '500m', memory: '2Gi' } } } } },
+      },
+    });
+    const script = await readFile(path.join(out, 'remediate.sh'), 'utf8');
+    expect(script).toContain('--enable_apis --custom_overlay asm-custom-overlay.yaml');
+    // Without a customised operator there is no overlay file, and no --custom_overlay.
+    const plain = path.join(work, 'plain-reports');
+    runMeshready([
+      'scan',
+      '--snapshot',
+      'fixtures/demo/mid-migration',
+      '--target',
+      'asm-1.7',
+      '--output-dir',
+      plain,
+      '--fail-on',
+      'never',
+    ]);
+    await expect(readFile(path.join(plain, 'asm-custom-overlay.yaml'), 'utf8')).rejects.toThrow(/ENOENT/);
+    expect(await readFile(path.join(plain, 'remediate.sh'), 'utf8')).not.toContain('--custom_overlay');
   });
 
   it('exits 0 with --fail-on never and 1 on warnings with --fail-on warning', () => {

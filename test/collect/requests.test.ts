@@ -19,8 +19,8 @@ import { parseResourcePath, type ServedResource } from '../helpers/kube-api-serv
 import { type DemoCluster, runInProcess, startDemoCluster, TOKEN } from './demo-cluster.ts';
 
 const CLUSTER_SCOPED = new Set(['meshpolicies', 'clusterrbacconfigs']);
-const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter((row) =>
-  row.group.includes('istio'),
+const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter(
+  (row) => row.group.includes('istio') || row.group === 'cloud.google.com',
 ).flatMap((row) =>
   (row.resource === '*' ? (row.grantedResources ?? []) : [row.resource]).map((resource) => ({
     group: row.group,

@@ -245,7 +245,9 @@ describe('runner', () => {
       'asm-cleanup': 'todo',
     });
     expect(cleanupOnly.currentPhase).toBe('asm-cleanup');
-    expect(cleanupOnly.nextStep).toBe('asm-cleanup: title of spanning (spanning)');
+    expect(cleanupOnly.nextStep).toBe(
+      'asm-cleanup: ensure that title of spanning (spanning: 1 error finding open)',
+    );
     const finding = cleanupOnly.results[0]?.findings[0];
     expect(finding?.phase).toBe('asm-cleanup');
     expect(finding?.remediation?.phase).toBe('asm-cleanup');

@@ -10,9 +10,9 @@ const ASM_ONLY = [
   'node-machine-vcpu',
   'cluster-vcpu-capacity',
   'workload-identity',
-  'webhook-firewall-15017',
   'vpc-sc-mesh-ca',
   'istio-operator-profile',
+  'install-asm-preconditions',
 ];
 const ISTIO_ONLY = ['ingress-gateway-revision'];
 

@@ -170,6 +170,13 @@ const KNOWN_RESOURCES: readonly ServedResource[] = [
     namespaced: false,
   },
   {
+    group: 'networking.k8s.io',
+    version: 'v1',
+    resource: 'networkpolicies',
+    kind: 'NetworkPolicy',
+    namespaced: true,
+  },
+  {
     group: 'authentication.istio.io',
     version: 'v1alpha1',
     resource: 'meshpolicies',
@@ -186,7 +193,13 @@ const KNOWN_RESOURCES: readonly ServedResource[] = [
 ];
 
 /** Groups every cluster serves, whether or not the test gives objects of them. */
-const BUILT_IN_GROUPS = new Set(['', 'apps', 'admissionregistration.k8s.io', 'rbac.authorization.k8s.io']);
+const BUILT_IN_GROUPS = new Set([
+  '',
+  'apps',
+  'admissionregistration.k8s.io',
+  'rbac.authorization.k8s.io',
+  'networking.k8s.io',
+]);
 
 function core(resource: string, kind: string, namespaced: boolean): ServedResource {
   return { group: '', version: 'v1', resource, kind, namespaced };

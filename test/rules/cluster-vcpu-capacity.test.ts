@@ -17,8 +17,13 @@ const withPools = (...pools: Pool[]) => gkeCluster({ nodePools: pools });
 ruleTester(rule, {
   pass: [
     {
-      name: 'a regional pool: 1 node x 3 zones of e2-standard-4 = 12 vCPUs (fixture)',
-      fixtures: ['pass-regional-pool.json'],
+      name: "install_asm's own count is enough too: 2 nodes per zone in a regional pool",
+      documents: [
+        gkeCluster({
+          locations: regional,
+          nodePools: [pool('default-pool', 'e2-standard-4', 2, { locations: regional })],
+        }),
+      ],
     },
     {
       name: 'exactly 2 nodes of a 4-vCPU type',
@@ -133,12 +138,34 @@ ruleTester(rule, {
         ),
       ],
       findings: [
+        { severity: 'warning', message: "install_asm's own validation would refuse the cluster" },
         {
           severity: 'warning',
           message: 'to 4 vCPUs (auto: 1 x 4 vCPUs)',
           fix: { action: 'resize-node-pool', params: { nodes: 1 } },
         },
       ],
+    },
+    {
+      name: 'a regional pool, 1 node x 3 zones of e2-standard-4 = 12 vCPUs, but install_asm counts 1 x 4 (fixture)',
+      fixtures: ['fail-regional-pool-install-asm.json'],
+      findings: [
+        {
+          severity: 'warning',
+          resource: { kind: 'Cluster' },
+          message:
+            "have the 12 vCPUs ASM needs (default-pool: 3 x 4 vCPUs), but install_asm's own validation would refuse the " +
+            'cluster: it takes only the single pool with the most nodes per zone and multiplies that node count by the ' +
+            'last number of its machine type name, needing at least 8; it counts 4 (node pool default-pool: 1 node per ' +
+            'zone x 4, the last number of e2-standard-4). Run `install_asm --only_validate`',
+          fix: { action: 'resize-node-pool', params: { pool: 'default-pool', nodes: 2, autoscaling: false } },
+        },
+      ],
+    },
+    {
+      name: 'two 1-node e2-standard-4 pools: 8 vCPUs, but install_asm counts one pool: 4',
+      documents: [withPools(pool('pool-a', 'e2-standard-4', 1), pool('pool-b', 'e2-standard-4', 1))],
+      findings: [{ severity: 'warning', message: 'it counts 4 (node pool pool-a: 1 node per zone x 4' }],
     },
     {
       name: 'below 8 now in an autoscaled pool: error, and the fix raises the autoscaling minimum',

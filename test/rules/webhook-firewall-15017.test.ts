@@ -128,6 +128,7 @@ ruleTester(rule, {
     },
     {
       name: 'a DENY with a lower priority number blocks the allow',
+      target: 'asm-1.6',
       documents: withRules(
         webhookRule(),
         deny('deny-all-from-master', { priority: 900, denied: [{ IPProtocol: 'all' }] }),
@@ -138,6 +139,24 @@ ruleTester(rule, {
           severity: 'error',
         },
       ],
+    },
+    {
+      name: 'istio-1.6: the 1.6 istiod serves its webhooks on 15017 too, a warning there',
+      target: 'istio-1.6',
+      documents: withRules(masterRule()),
+      findings: [
+        {
+          message: /Add tcp:15017 to GKE's rule gke-demo-3f2a9c1b-master, keeping tcp:443, tcp:10250\.$/,
+          severity: 'warning',
+          fix: { action: 'open-webhook-port', params: { rule: 'gke-demo-3f2a9c1b-master' } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7: the same cluster is an error',
+      target: 'asm-1.7',
+      documents: withRules(masterRule()),
+      findings: [{ severity: 'error', message: 'pods in relabelled namespaces fail to be created' }],
     },
     {
       name: 'a DENY wins a priority tie',

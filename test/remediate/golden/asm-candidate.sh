@@ -19,6 +19,7 @@
 #     (nothing to do)
 #   Phase prepare (scan: todo): the current phase, what --apply runs
 #     - Move workloads to a node pool with 4 vCPUs or more (TODO): NodePool tools-pool [node-machine-vcpu]
+#     - Grow a node pool (asks first): Cluster shop-prod [cluster-vcpu-capacity]
 #     - Enable Workload Identity (asks first): Cluster shop-prod [workload-identity]
 #     - Open TCP 15017 from the control plane to the nodes: Cluster shop-prod [webhook-firewall-15017]
 #   Phase migrate-namespaces (scan: blocked)
@@ -27,7 +28,7 @@
 #     - Back up and scale the 1.4 control plane to 0 (only once no namespace or pod uses it): Deployments istio-system/istio-citadel,istio-galley,istio-pilot,istio-policy,istio-sidecar-injector,istio-telemetry,prometheus,promsd [old-control-plane-scaledown]
 #   Phase asm-install (scan: blocked)
 #     - Back up and set the IstioOperator profile to disabled: IstioOperator istio-system/istio-1-6-11-gke-0 [istio-operator-profile]
-#     - Install Anthos Service Mesh with install_asm (TODO): GKE cluster shop-prod [istio-operator-profile]
+#     - Install Anthos Service Mesh with install_asm (TODO): GKE cluster shop-prod [istio-operator-profile, install-asm-preconditions]
 #   Phase asm-migrate-namespaces (scan: blocked)
 #     (nothing to do)
 #   Phase asm-cleanup (scan: blocked)
@@ -866,6 +867,10 @@ phase_prepare() {
   todo_command kubectl drain -l cloud.google.com/gke-nodepool=tools-pool --ignore-daemonsets --delete-local-data
   todo_command gcloud container node-pools delete tools-pool --cluster shop-prod --location europe-west1 --project acme-shop
 
+  step cluster-vcpu-capacity 'Cluster shop-prod' 'Raise the autoscaling minimum of node pool default-pool to 2 nodes per zone (ASM needs 8 vCPUs)'
+  require_gcloud
+  resize_node_pool shop-prod default-pool 2 true --location europe-west1 --project acme-shop
+
   step workload-identity 'Cluster shop-prod' 'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)'
   require_gcloud
   enable_cluster_workload_identity shop-prod acme-shop.svc.id.goog --location europe-west1 --project acme-shop
@@ -899,7 +904,7 @@ phase_asm_install() {
   step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Disable the operator (profile: disabled) so that it leaves the ASM gateway alone (guide: disabling the operator)'
   set_operator_profile istio-1-6-11-gke-0 disabled 02-istiooperator-istio-1-6-11-gke-0-disabled.yaml
 
-  step istio-operator-profile 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
+  step 'istio-operator-profile, install-asm-preconditions' 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
   # Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options
   # first. These are the guide's arguments for an add-on that keeps Citadel as its CA.
   todo 'Download install_asm 1.7, check its checksum, review its options, then run it as shown'
@@ -907,7 +912,11 @@ phase_asm_install() {
   todo_command curl -fsSLo install_asm.sha256 https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.7.sha256
   todo_command sha256sum -c --ignore-missing install_asm.sha256
   todo_command chmod +x install_asm
-  todo_command ./install_asm --project_id acme-shop --cluster_name shop-prod --cluster_location europe-west1 --mode migrate --ca citadel --enable_apis
+  # Beyond the mesh, install_asm also changes the cluster: it enables Workload Identity, enables
+  # Cloud Operations (--enable-stackdriver-kubernetes), adds the mesh_id label to the cluster, and
+  # creates a cluster-admin ClusterRoleBinding for the account that runs it.
+  note 'The operator'\''s customisations are in asm-custom-overlay.yaml, written by meshready scan next to the reports: review it, then keep --custom_overlay below.'
+  todo_command ./install_asm --project_id acme-shop --cluster_name shop-prod --cluster_location europe-west1 --mode migrate --ca citadel --enable_apis --custom_overlay asm-custom-overlay.yaml
   note 'Then enable sidecar injection for the asm-* revision and redeploy your workloads (scan again:' \
     'meshready plans the relabelling and restarts), and run this phase again for the step below.'
 }

@@ -19,6 +19,7 @@
 #     (nothing to do)
 #   Phase prepare (scan: todo): the current phase, what --apply runs
 #     - Name Service ports (TODO): Service shop/cart [service-port-naming]
+#     - Open TCP 15017 from the control plane to the nodes: Cluster shop-prod [webhook-firewall-15017]
 #   Phase migrate-namespaces (scan: blocked)
 #     - Relabel the namespace (only once the revision is ready): Namespace auth [namespace-injection-labels]
 #     - Restart the workload (only once its namespace selects the revision): Deployment auth/auth [sidecar-proxy-version]
@@ -38,6 +39,10 @@
 #     - Restart the workload (only once its namespace selects the revision): Deployment staging/frontend [sidecar-proxy-version]
 #     - Check the namespace's pods (read-only): Namespace staging [namespace-injection-labels, sidecar-proxy-version]
 #   Phase migrate-gateway (scan: blocked)
+#     - Move an object off the 1.4 gateway ports (TODO): Firewall shop-vpc-allow-gateway-health-checks [gateway-port-changes]
+#     - Move an object off the 1.4 gateway ports (TODO): AuthorizationPolicy istio-system/ingressgateway-allow-web [gateway-port-changes]
+#     - Move an object off the 1.4 gateway ports (TODO): BackendConfig istio-system/ingressgateway-health [gateway-port-changes]
+#     - Move an object off the 1.4 gateway ports (TODO): NetworkPolicy istio-system/ingressgateway-ingress [gateway-port-changes]
 #     - Enable the 1.6 ingress gateway in the IstioOperator: IstioOperator istio-system/istio-1-6-11-gke-0 [ingress-gateway-revision]
 #   Phase retire-old-control-plane (scan: blocked)
 #     - Withheld by the scan: Deployments istio-system/istio-* [old-control-plane-scaledown]
@@ -542,6 +547,57 @@ nothing_on_operator_revision() {
   done <<<"$pods"
 }
 
+# True when a gcloud --allow list (tcp:443,tcp:10250,...) admits TCP 15017.
+allows_webhook_port() {
+  local item low high
+  local -a items
+  IFS=',' read -ra items <<<"$1"
+  for item in "${items[@]}"; do
+    case $item in
+      all | tcp) return 0 ;;
+      tcp:*)
+        item=${item#tcp:}
+        if [[ $item =~ ^([0-9]+)(-([0-9]+))?$ ]]; then
+          low=${BASH_REMATCH[1]}
+          high=${BASH_REMATCH[3]:-$low}
+          if ((10#$low <= 15017 && 15017 <= 10#$high)); then return 0; fi
+        fi
+        ;;
+    esac
+  done
+  return 1
+}
+
+# Adds tcp:15017 to an existing rule, keeping what it allows (read again when applying), or
+# creates a dedicated rule. Arguments: project, network, existing rule (or empty), new rule name,
+# source range (the control-plane CIDR), target tags (comma-separated), allowed items (the scan's).
+open_webhook_port() {
+  local project=$1 network=$2 rule=$3 new_rule=$4 source_range=$5 target_tags=$6 allowed=$7
+  local -a scope=() tags=()
+  if [[ -n $project ]]; then scope=(--project "$project"); fi
+  if [[ -n $rule ]]; then
+    if applying; then
+      allowed=$(query gcloud compute firewall-rules describe "$rule" "${scope[@]}" \
+        --format='value(allowed[].map().firewall_rule().list())') ||
+        fail "cannot read firewall rule $(shell_word "$rule")"
+      if allows_webhook_port "$allowed"; then
+        done_already "firewall rule $(shell_word "$rule") already allows TCP 15017"
+        return 0
+      fi
+    fi
+    run gcloud compute firewall-rules update "$rule" "${scope[@]}" --allow "${allowed:+$allowed,}tcp:15017"
+  else
+    if applying && query gcloud compute firewall-rules describe "$new_rule" "${scope[@]}" --format='value(name)' >/dev/null 2>&1; then
+      done_already "firewall rule $(shell_word "$new_rule") exists"
+      return 0
+    fi
+    if [[ -n $target_tags ]]; then tags=(--target-tags "$target_tags"); fi
+    run gcloud compute firewall-rules create "$new_rule" "${scope[@]}" --network "$network" \
+      --direction INGRESS --source-ranges "$source_range" "${tags[@]}" --allow tcp:15017 \
+      --description 'Anthos Service Mesh: sidecar injection webhook from the GKE control plane (meshready)'
+  fi
+}
+
 # One line per ingress gateway of an IstioOperator: index|name|enabled
 readonly INGRESS_GATEWAYS_TEMPLATE='{{with .spec}}{{with .components}}{{range $i, $g := .ingressGateways}}{{$i}}|{{$g.name}}|{{$g.enabled}}{{"\n"}}{{end}}{{end}}{{end}}'
 # Each pod's name and images (guide: check the gateway image).
@@ -723,6 +779,10 @@ phase_prepare() {
   #   8080/TCP (unnamed)
   todo 'Name these ports <protocol>[-<suffix>] or set appProtocol: 8080/TCP (unnamed)'
   todo_command kubectl edit service -n shop cart
+
+  step webhook-firewall-15017 'Cluster shop-prod' 'Open TCP 15017 from the control plane to the nodes: add it to firewall rule gke-shop-prod-1a2b3c4d-master'
+  require_gcloud
+  open_webhook_port acme-shop shop-vpc gke-shop-prod-1a2b3c4d-master shop-prod-istio-webhook-15017 172.16.0.0/28 gke-shop-prod-1a2b3c4d-node tcp:10250,tcp:443
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -804,6 +864,37 @@ phase_migrate_namespaces() {
 # Phase migrate-gateway: Move the ingress gateway to Istio 1.6 (scan: blocked)
 phase_migrate_gateway() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
+
+  step gateway-port-changes 'Firewall shop-vpc-allow-gateway-health-checks' 'Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)'
+  # Human decision: do it before the gateway moves, listing the new port next to the old one
+  # while 1.4 and 1.6 gateway pods run side by side. Changes:
+  #   allowed: add tcp:15021
+  todo 'Add tcp:15021 to firewall rule shop-vpc-allow-gateway-health-checks'
+  todo_command gcloud compute firewall-rules update shop-vpc-allow-gateway-health-checks --allow tcp:15020,tcp:15021 --project acme-shop
+
+  step gateway-port-changes 'AuthorizationPolicy istio-system/ingressgateway-allow-web' 'Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)'
+  # Human decision: do it before the gateway moves, listing the new port next to the old one
+  # while 1.4 and 1.6 gateway pods run side by side. Changes:
+  #   rules[0].to[0].operation.ports: "80" -> "8080"
+  #   rules[0].to[0].operation.ports: "443" -> "8443"
+  todo 'Edit AuthorizationPolicy ingressgateway-allow-web: rules[0].to[0].operation.ports: "80" -> "8080"; rules[0].to[0].operation.ports: "443" -> "8443"'
+  todo_command kubectl edit authorizationpolicies.security.istio.io -n istio-system ingressgateway-allow-web
+
+  step gateway-port-changes 'BackendConfig istio-system/ingressgateway-health' 'Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)'
+  # Human decision: do it before the gateway moves, listing the new port next to the old one
+  # while 1.4 and 1.6 gateway pods run side by side. Changes:
+  #   spec.healthCheck.port: 15020 -> 15021
+  todo 'Edit BackendConfig ingressgateway-health: spec.healthCheck.port: 15020 -> 15021'
+  todo_command kubectl edit backendconfigs.cloud.google.com -n istio-system ingressgateway-health
+
+  step gateway-port-changes 'NetworkPolicy istio-system/ingressgateway-ingress' 'Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)'
+  # Human decision: do it before the gateway moves, listing the new port next to the old one
+  # while 1.4 and 1.6 gateway pods run side by side. Changes:
+  #   ingress port 80 -> also allow 8080
+  #   ingress port 443 -> also allow 8443
+  #   ingress port 15020 -> also allow 15021
+  todo 'Edit NetworkPolicy ingressgateway-ingress: ingress port 80 -> also allow 8080; ingress port 443 -> also allow 8443; ingress port 15020 -> also allow 15021'
+  todo_command kubectl edit networkpolicies.networking.k8s.io -n istio-system ingressgateway-ingress
 
   step ingress-gateway-revision 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Enable the 1.6 ingress gateway in the IstioOperator (guide: migrating the ingress gateway)'
   enable_operator_gateway istio-1-6-11-gke-0 0 01-istiooperator-istio-1-6-11-gke-0.yaml
