@@ -2,6 +2,7 @@
  * Accumulates stripped objects and per-part coverage, then freezes them into a ClusterSnapshot.
  * Shared by the offline loader and the live collector.
  */
+import { InputError } from '../errors.ts';
 import {
   type ClusterIdentity,
   type ClusterSnapshot,
@@ -18,6 +19,7 @@ import {
   SNAPSHOT_PARTS,
   type SnapshotPart,
 } from './model.ts';
+import { invalidRawObject } from './raw-schema.ts';
 import { isKeptObject, kubeKindOf, stripKubeObject } from './strip.ts';
 
 export class SnapshotBuilder {
@@ -49,11 +51,12 @@ export class SnapshotBuilder {
       );
       return;
     }
-    const stripped = stripKubeObject(kind, raw, origin);
-    if (!stripped) {
-      this.skip(file, `${kindName} without metadata.name`);
-      return;
+    const problem = invalidRawObject(kind, raw);
+    if (problem !== undefined) {
+      throw new InputError(file, origin?.line, `not a valid Kubernetes object: ${problem}`);
     }
+    const stripped = stripKubeObject(kind, raw, origin);
+    if (!stripped) throw new InputError(file, origin?.line, `${kindName} without metadata.name`);
     this.addKubeObject(kind, stripped);
   }
 
