@@ -1,7 +1,11 @@
-/** The short terminal summary `scan` prints on stderr. */
+/**
+ * The short terminal summary `scan` prints on stderr. Each line is made printable: finding
+ * messages, reasons and names carry cluster text that must not drive the terminal.
+ */
 
 import { severityRank } from '../engine/vocabulary.ts';
 import type { Finding, Report } from '../report/model.ts';
+import { printable } from '../text/printable.ts';
 
 const TOP_FINDINGS = 5;
 
@@ -56,5 +60,5 @@ export function terminalSummary(report: Report, written: readonly string[]): str
     );
   }
   if (written.length > 0) lines.push(`Wrote: ${written.join(', ')}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }

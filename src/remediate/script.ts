@@ -46,11 +46,15 @@ function words(args: HelperArgs, helper: string): string {
 }
 
 /**
- * One shell word. NUL cannot be passed to a command at all, so it is replaced; nothing else is
- * changed (the property test checks that kubectl receives exactly the original string).
+ * One shell word. With one value it is a command argument: NUL cannot be passed to a command at
+ * all, so it is replaced; nothing else is changed (the property test checks that kubectl receives
+ * exactly the original string). With several parts (`{{shq "Upgrade " params.cluster " to " …}}`)
+ * it is a message the script prints (a step title, an Impact line before "Run this step?"), so
+ * it is made printable too: a cluster value cannot drive the terminal the operator confirms on.
  */
 function shellWord(...args: HelperArgs): string {
-  return shq(words(args, 'shq').replaceAll('\u0000', '\ufffd'));
+  const text = words(args, 'shq').replaceAll('\u0000', '\ufffd');
+  return shq(args.length > 2 ? printable(text) : text);
 }
 
 function identifier(...args: HelperArgs): string {
