@@ -16,6 +16,7 @@ import { ClusterConflict, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
 import { jsonErrorLine, jsonItemLines, jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
+import { MAX_NAME_LENGTH } from './raw-schema.ts';
 import {
   isRecord,
   looksLikeFirewall,
@@ -477,6 +478,9 @@ function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lin
     return;
   }
   if (looksLikeGkeCluster(value)) {
+    if (String(value.name).length > MAX_NAME_LENGTH) {
+      throw new InputError(file, lines.line, `GKE cluster name longer than ${MAX_NAME_LENGTH} characters`);
+    }
     builder.setGkeCluster(stripGkeCluster(value, origin(file, lines.line)), file);
     return;
   }

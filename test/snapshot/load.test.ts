@@ -419,6 +419,11 @@ describe('hostile snapshots', () => {
         JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a'.repeat(5_000_000) } }),
         /metadata\.name: longer than 253 characters/,
       ],
+      [
+        'cluster.json',
+        JSON.stringify({ name: 'c'.repeat(1_000_000), currentMasterVersion: '1.16.15-gke.4300' }),
+        /GKE cluster name longer than 253 characters/,
+      ],
     ];
     for (const [name, text, message] of cases) {
       const error = await inputErrorOf(loadSnapshot([await file(name, text)]));
