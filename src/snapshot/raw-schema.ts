@@ -30,15 +30,30 @@ const text = z.string().max(MAX_TEXT_LENGTH, `longer than ${MAX_TEXT_LENGTH} cha
 const count = z.number().int().nonnegative().finite();
 /** A port number; JSON `1e400` parses as Infinity and is refused here. */
 const portNumber = z.number().int().min(0).max(65535);
-/** Label and annotation values: hand-written YAML may say `version: 1`, which strip.ts reads as text. */
-const labelMap = z.record(
-  z.string().max(MAX_TEXT_LENGTH),
-  z.union([text, z.number(), z.boolean(), z.null()]),
+function isScalarMap(value: unknown, maxLength: number): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  for (const key in value) {
+    const entry = (value as Record<string, unknown>)[key];
+    if (key.length > MAX_TEXT_LENGTH) return false;
+    if (typeof entry === 'string') {
+      if (entry.length > maxLength) return false;
+    } else if (entry !== null && typeof entry !== 'number' && typeof entry !== 'boolean') return false;
+  }
+  return true;
+}
+/**
+ * Label and annotation values: hand-written YAML may say `version: 1`, which strip.ts reads as
+ * text. Checked by one function rather than z.record, which copies every map it validates: these
+ * maps are on every object, and the check must stay cheap at 200,000 objects.
+ */
+const labelMap = z.custom<Record<string, unknown>>(
+  (value) => isScalarMap(value, MAX_TEXT_LENGTH),
+  `expected a map of strings (values at most ${MAX_TEXT_LENGTH} characters)`,
 );
 /** Annotations may be long (the last-applied configuration), so their values are not bounded here. */
-const annotationMap = z.record(
-  z.string().max(MAX_TEXT_LENGTH),
-  z.union([z.string(), z.number(), z.boolean(), z.null()]),
+const annotationMap = z.custom<Record<string, unknown>>(
+  (value) => isScalarMap(value, Number.POSITIVE_INFINITY),
+  'expected a map of strings',
 );
 const strings = z.array(text);
 /** `null` is how YAML writes an empty field (`ports:` with nothing after it); it reads as absent. */

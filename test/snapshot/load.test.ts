@@ -397,7 +397,7 @@ describe('hostile snapshots', () => {
       [
         'labels.yaml',
         'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: [istio-injection, enabled]\n',
-        /Namespace shop: metadata\.labels: .*expected record/,
+        /Namespace shop: metadata\.labels: expected a map of strings/,
       ],
       [
         'port.json',
