@@ -3,15 +3,15 @@
  * snapshot bundle, for review or a scan somewhere without access to the cluster (air-gapped).
  * `scan --snapshot FILE` on the bundle gives the same results as a live scan.
  */
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
-import { InputError, UsageError } from '../errors.ts';
+import { UsageError } from '../errors.ts';
 import { TOOL_VERSION } from '../package-root.ts';
 import { snapshotToBundle } from '../snapshot/bundle.ts';
 import { type ClusterSnapshot, PART_LABELS } from '../snapshot/model.ts';
 import type { CliIO } from './io.ts';
+import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
 import { collectFromCluster, type LiveFlags } from './source.ts';
 
@@ -59,16 +59,9 @@ export async function collect(options: CollectOptions, io: CliIO): Promise<numbe
     format === 'json' ? `${JSON.stringify(bundle, null, 2)}\n` : stringify(bundle, { lineWidth: 0 });
   const bytes = gzip ? gzipSync(text) : Buffer.from(text);
   const file = path.resolve(io.cwd, options.output);
-  // Write then rename, so an interrupted run never leaves half a bundle under the final name.
-  const partial = `${file}.partial-${process.pid}`;
-  try {
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(partial, bytes);
-    await rename(partial, file);
-  } catch (error) {
-    await rm(partial, { force: true });
-    throw new InputError(options.output, undefined, `cannot write the bundle: ${(error as Error).message}`);
-  }
+  // Through a temporary file and a rename: never half a bundle, never through a planted link.
+  await ensureDirectory(path.dirname(file), path.dirname(options.output) || '.');
+  await writeOutputFile(file, options.output, bytes);
   if (!options.quiet)
     io.stderr.write(collectSummary(snapshot, path.relative(io.cwd, file) || file, bytes.length));
   return 0;

@@ -3,6 +3,7 @@
  * 2, CollectError exits 3, anything else is a bug and exits 70 with its stack.
  */
 import { CollectError, InputError, UsageError } from '../errors.ts';
+import { printableLines } from '../text/printable.ts';
 import { processIO } from './io.ts';
 import { runCli } from './program.ts';
 
@@ -31,7 +32,8 @@ async function main(argv: readonly string[]): Promise<void> {
     process.exitCode = await runCli(argv, io);
   } catch (error) {
     const code = exitCodeForError(error);
-    const message = error instanceof Error ? error.message : String(error);
+    // Messages quote input (a JSON excerpt, a name): nothing in them may drive the terminal.
+    const message = printableLines(error instanceof Error ? error.message : String(error));
     if (code === 70) io.stderr.write(`meshready: internal error: ${(error as Error)?.stack ?? message}\n`);
     else
       io.stderr.write(

@@ -3,15 +3,17 @@
  * JSON report. The file is validated against the report schema first; a malformed one is an
  * InputError naming the file, the line and what was expected.
  */
-import { chmod, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { commandsFor } from '../remediate/commands.ts';
 import { renderRemediationScript } from '../remediate/script.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import { type Report, reportSchema } from '../report/model.ts';
 import type { CliIO } from './io.ts';
+import { writeOutputFile } from './output-files.ts';
 
 export const RENDERABLE_FORMATS = ['html', 'sarif', 'markdown'] as const satisfies readonly Format[];
 export type RenderableFormat = (typeof RENDERABLE_FORMATS)[number];
@@ -80,6 +82,34 @@ function pathText(jsonPath: readonly PropertyKey[]): string {
     .join('');
 }
 
+/**
+ * The commands a saved report shows are rendered again from each finding's `fix`, never taken
+ * from the file (SPEC §9): a tampered `remediation.commands` could otherwise put any text in the
+ * "copy commands" blocks. A finding without a fix shows no commands.
+ */
+function withCommandsFromFixes(file: string, report: Report): Report {
+  const results = report.results.map((result, resultIndex) => ({
+    ...result,
+    findings: result.findings.map((finding, findingIndex) => {
+      const { remediation: _stored, ...rest } = finding;
+      if (finding.fix === undefined) return rest;
+      let commands: string[];
+      try {
+        commands = commandsFor(finding.fix);
+      } catch (error) {
+        throw new InputError(
+          file,
+          undefined,
+          `not a meshready report: results[${resultIndex}].findings[${findingIndex}].fix: ${(error as Error).message}`,
+          'a JSON report written by `meshready scan` (schemaVersion 1)',
+        );
+      }
+      return { ...rest, remediation: { phase: result.phase, commands } };
+    }),
+  }));
+  return { ...report, results };
+}
+
 export function parseReport(file: string, text: string): Report {
   let json: unknown;
   try {
@@ -94,7 +124,7 @@ export function parseReport(file: string, text: string): Report {
     );
   }
   const parsed = reportSchema.safeParse(json);
-  if (parsed.success) return parsed.data;
+  if (parsed.success) return withCommandsFromFixes(file, parsed.data);
   const issue = parsed.error.issues[0] as z.core.$ZodIssue;
   const where = issue.path.length > 0 ? `${pathText(issue.path)}: ` : '';
   throw new InputError(
@@ -122,13 +152,17 @@ export async function renderReport(reportFile: string, options: ReportOptions, i
   if (options.output === undefined) {
     io.stdout.write(rendered);
   } else {
-    await writeFile(path.resolve(io.cwd, options.output), rendered);
+    await writeOutputFile(path.resolve(io.cwd, options.output), options.output, rendered);
   }
   if (options.remediationScript !== undefined) {
     const script = path.resolve(io.cwd, options.remediationScript);
     const reportName = path.basename(reportFile);
-    await writeFile(script, renderRemediationScript(report, { reportFile: reportName }), { mode: 0o755 });
-    await chmod(script, 0o755);
+    await writeOutputFile(
+      script,
+      options.remediationScript,
+      renderRemediationScript(report, { reportFile: reportName }),
+      { mode: 0o755 },
+    );
   }
   return 0;
 }

@@ -1,7 +1,4 @@
 /** `meshready scan`: load a snapshot, run the catalogue, write the reports, decide the exit code. */
-import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
 import { loadConfig } from '../config/load.ts';
@@ -20,6 +17,7 @@ import { FORMATTERS, type Format } from '../report/formats.ts';
 import type { Report } from '../report/model.ts';
 import { readReportFile } from './diff.ts';
 import { type CliIO, useColour } from './io.ts';
+import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
 import { type LiveFlags, readSnapshot, snapshotSourceOf } from './source.ts';
 import { terminalSummary } from './summary.ts';
@@ -67,29 +65,13 @@ export function exitCodeFor(report: Report, failOn: FailOn, onlyNew = false): 0 
   return failing ? 1 : 0;
 }
 
-/** Writes text given in pieces, in writes of about 64 KiB, waiting whenever the file falls behind. */
-async function writeChunks(file: string, chunks: Iterable<string>): Promise<void> {
-  const out = createWriteStream(file);
-  const failed = new Promise<never>((_, reject) => out.once('error', reject));
-  let pending = '';
-  for (const chunk of chunks) {
-    pending += chunk;
-    if (pending.length >= 65_536) {
-      if (!out.write(pending)) await Promise.race([once(out, 'drain'), failed]);
-      pending = '';
-    }
-  }
-  out.end(pending);
-  await Promise.race([once(out, 'finish'), failed]);
-}
-
 export async function writeReports(
   report: Report,
   options: Pick<ScanOptions, 'formats' | 'outputDir' | 'sarifRoot' | 'sarifCategory'>,
   io: CliIO,
 ): Promise<string[]> {
   const outputDir = path.resolve(io.cwd, options.outputDir);
-  await mkdir(outputDir, { recursive: true });
+  await ensureDirectory(outputDir, options.outputDir);
   const context = {
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
     sarifCategory: options.sarifCategory,
@@ -100,20 +82,27 @@ export async function writeReports(
   for (const format of options.formats) {
     const formatter = FORMATTERS[format];
     const file = path.join(outputDir, formatter.fileName);
-    if (formatter.chunks) await writeChunks(file, formatter.chunks(report, context));
-    else await writeFile(file, formatter.render(report, context));
-    written.push(path.relative(io.cwd, file) || file);
+    const shown = path.relative(io.cwd, file) || file;
+    await writeOutputFile(
+      file,
+      shown,
+      formatter.chunks ? formatter.chunks(report, context) : formatter.render(report, context),
+    );
+    written.push(shown);
   }
   for (const overlay of customOverlays(report)) {
     const file = path.join(outputDir, overlay.file);
-    await writeFile(file, overlay.text);
-    written.push(path.relative(io.cwd, file) || file);
+    const shown = path.relative(io.cwd, file) || file;
+    await writeOutputFile(file, shown, overlay.text);
+    written.push(shown);
   }
   const script = path.join(outputDir, SCRIPT_FILE_NAME);
   const reportFile = options.formats.includes('json') ? FORMATTERS.json.fileName : undefined;
-  await writeFile(script, renderRemediationScript(report, { reportFile }), { mode: 0o755 });
-  await chmod(script, 0o755); // writeFile's mode only applies when it creates the file
-  written.push(path.relative(io.cwd, script) || script);
+  const shownScript = path.relative(io.cwd, script) || script;
+  await writeOutputFile(script, shownScript, renderRemediationScript(report, { reportFile }), {
+    mode: 0o755,
+  });
+  written.push(shownScript);
   return written;
 }
 
@@ -156,8 +145,9 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   if (policiesYaml !== undefined) {
     // The v1beta1 equivalents of the v1alpha1 policies, which the findings and remediate.sh name.
     const file = path.join(path.resolve(io.cwd, options.outputDir), POLICIES_FILE_NAME);
-    await writeFile(file, policiesYaml);
-    written.push(path.relative(io.cwd, file) || file);
+    const shown = path.relative(io.cwd, file) || file;
+    await writeOutputFile(file, shown, policiesYaml);
+    written.push(shown);
   }
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) {

@@ -27,7 +27,24 @@ export function addLiveSourceOptions(command: Command): Command {
     )
     .option('--cluster <name>', 'live: GKE cluster name (default: from the context)')
     .option('--container-api-endpoint <url>', 'live: GKE API endpoint (private access, emulators)')
-    .option('--compute-api-endpoint <url>', 'live: Compute API endpoint (private access, emulators)');
+    .option('--compute-api-endpoint <url>', 'live: Compute API endpoint (private access, emulators)')
+    .option(
+      '--request-timeout <duration>',
+      'live: how long one API request may take, e.g. 30s, 2m, 500ms (default 30s)',
+    );
+}
+
+/** `30s`, `2m`, `500ms`, or a number of seconds, as kubectl's --request-timeout. */
+export function parseRequestTimeout(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  const unit = match?.[2] ?? 's';
+  const ms = match ? Number(match[1]) * (unit === 'ms' ? 1 : unit === 's' ? 1000 : 60_000) : Number.NaN;
+  if (!(ms >= 1 && ms <= 3_600_000)) {
+    throw new UsageError(
+      `--request-timeout ${JSON.stringify(text)}: expected a duration from 1ms to 60m, such as 30s, 2m or 500ms`,
+    );
+  }
+  return Math.round(ms);
 }
 
 /** The live flags of parsed commander options. */
@@ -42,10 +59,13 @@ export function liveFlagsOf(opts: Record<string, unknown>): LiveFlags {
     cluster: text(opts.cluster),
     containerApiEndpoint: text(opts.containerApiEndpoint),
     computeApiEndpoint: text(opts.computeApiEndpoint),
+    requestTimeoutMs:
+      typeof opts.requestTimeout === 'string' ? parseRequestTimeout(opts.requestTimeout) : undefined,
   };
 }
 
-const LIVE_FLAG_NAMES: Readonly<Record<keyof LiveFlags, string>> = {
+/** The flags that choose a live source (a request timeout alone does not). */
+const LIVE_FLAG_NAMES: Readonly<Record<Exclude<keyof LiveFlags, 'requestTimeoutMs'>, string>> = {
   context: '--context',
   kubeconfig: '--kubeconfig',
   inCluster: '--in-cluster',
@@ -58,7 +78,7 @@ const LIVE_FLAG_NAMES: Readonly<Record<keyof LiveFlags, string>> = {
 
 function givenLiveFlags(live: LiveFlags | undefined): string[] {
   if (!live) return [];
-  return (Object.keys(LIVE_FLAG_NAMES) as (keyof LiveFlags)[])
+  return (Object.keys(LIVE_FLAG_NAMES) as (keyof typeof LIVE_FLAG_NAMES)[])
     .filter((key) => live[key] !== undefined)
     .map((key) => LIVE_FLAG_NAMES[key]);
 }

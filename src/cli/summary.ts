@@ -1,7 +1,12 @@
-/** The short terminal summary `scan` prints: on stdout, or on stderr when stdout carries --json. */
+/**
+ * The short terminal summary `scan` prints: on stdout, or on stderr when stdout carries --json.
+ * Each line is made printable: finding messages, reasons and names carry cluster text that must
+ * not drive the terminal.
+ */
 
 import { severityRank } from '../engine/vocabulary.ts';
 import type { Finding, Report } from '../report/model.ts';
+import { printable } from '../text/printable.ts';
 
 const TOP_FINDINGS = 5;
 
@@ -79,5 +84,5 @@ export function terminalSummary(
     );
   }
   if (written.length > 0) lines.push(`Wrote: ${written.join(', ')}`);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }

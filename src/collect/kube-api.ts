@@ -86,6 +86,24 @@ function tokenOf(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
+/** The request an error came from, when known ("GET /api"), for messages. */
+export function requestOf(error: unknown): string | undefined {
+  const request = (error as { meshreadyRequest?: unknown } | undefined)?.meshreadyRequest;
+  return typeof request === 'string' ? request : undefined;
+}
+
+/** Marks a failure with the request it came from, so a timeout can say which request timed out. */
+async function namedRequest<T>(request: string, answer: Promise<T>): Promise<T> {
+  try {
+    return await answer;
+  } catch (error) {
+    if (typeof error === 'object' && error !== null) {
+      Object.defineProperty(error, 'meshreadyRequest', { value: request, configurable: true });
+    }
+    throw error;
+  }
+}
+
 export class KubeApi {
   private readonly typed: TypedApis;
   private readonly discoveryCore: CoreApi;
@@ -121,8 +139,8 @@ export class KubeApi {
 
   /** GET /api and GET /apis: the served API versions, by group ("" for the core group). */
   async servedGroupVersions(): Promise<Map<string, Set<string>>> {
-    const core = await this.discoveryCore.getAPIVersions();
-    const groups = await this.discoveryGroups.getAPIVersions();
+    const core = await namedRequest('GET /api', this.discoveryCore.getAPIVersions());
+    const groups = await namedRequest('GET /apis', this.discoveryGroups.getAPIVersions());
     const served = new Map<string, Set<string>>([['', new Set(core.versions ?? [])]]);
     for (const group of groups.groups ?? []) {
       served.set(group.name, new Set((group.versions ?? []).map((v) => v.version)));

@@ -14,8 +14,9 @@
 import { CollectError } from '../errors.ts';
 import type { SnapshotBuilder } from '../snapshot/builder.ts';
 import { KUBE_KINDS, type KubeKind, type KubeObject } from '../snapshot/model.ts';
+import { describeRawObject, invalidRawObject } from '../snapshot/raw-schema.ts';
 import { kubeKindOf, stripKubeObject } from '../snapshot/strip.ts';
-import type { KubeApi, ListTarget } from './kube-api.ts';
+import { type KubeApi, type ListTarget, requestOf } from './kube-api.ts';
 import { describeKubeFailure, type KubeFailure, kubeFailureOf, kubeRetryDecision } from './kube-failure.ts';
 import type { KubeTarget } from './kubeconfig.ts';
 import { runWithConcurrency } from './pool.ts';
@@ -84,15 +85,30 @@ export async function discoverServedVersions(
   api: KubeApi,
   target: KubeTarget,
   retry: RetryPolicy,
+  requestTimeoutMs?: number,
 ): Promise<Map<string, Set<string>>> {
+  let served: Map<string, Set<string>>;
   try {
-    return await withRetries(() => api.servedGroupVersions(), kubeRetryDecision, retry);
+    // A server that accepts the connection and never answers is not retried: one timeout says
+    // enough, and five of them made the scan take minutes to fail.
+    served = await withRetries(
+      () => api.servedGroupVersions(),
+      (error) => (kubeFailureOf(error).kind === 'timeout' ? { retry: false } : kubeRetryDecision(error)),
+      retry,
+    );
   } catch (error) {
     const failure = kubeFailureOf(error);
     if (failure.kind === 'status' && failure.status === 401) {
       throw new CollectError(`${serverLabel(target)} rejected the credentials (HTTP 401 Unauthorized)`);
     }
-    if (failure.kind === 'network' || failure.kind === 'timeout') {
+    if (failure.kind === 'timeout') {
+      const limit = requestTimeoutMs === undefined ? '' : ` within ${requestTimeoutMs / 1000} s`;
+      throw new CollectError(
+        `${serverLabel(target)} did not answer ${requestOf(error) ?? 'API discovery'}${limit} ` +
+          '(--request-timeout sets the limit)',
+      );
+    }
+    if (failure.kind === 'network') {
       throw new CollectError(`cannot reach ${serverLabel(target)}: ${failure.message}`);
     }
     if (failure.kind === 'status') {
@@ -102,7 +118,23 @@ export async function discoverServedVersions(
     }
     throw new CollectError(`cannot talk to ${serverLabel(target)}: ${failure.message}`);
   }
+  // Every Kubernetes API server serves the core group: without it nothing the scan needs can be
+  // listed, and reading that as "no objects" would pass rules on data never read (SPEC §1: exit 3).
+  if (!served.get('')?.has('v1')) {
+    throw new CollectError(
+      `${serverLabel(target)} answered API discovery without the core API group (GET /api lists no v1): the scan cannot run`,
+    );
+  }
+  return served;
 }
+
+/** Groups every Kubernetes API server serves: not served means the answer is wrong, not "absent". */
+const BUILT_IN_GROUPS: ReadonlySet<string> = new Set([
+  '',
+  'apps',
+  'admissionregistration.k8s.io',
+  'rbac.authorization.k8s.io',
+]);
 
 function listTarget(row: CollectedResource, version: string, resource: string, kind: string): ListTarget {
   return { group: row.group, version, resource, kind, namespace: row.namespace };
@@ -122,6 +154,16 @@ async function planLists(
     const groupVersion = row.group === '' ? version : `${row.group}/${version}`;
     if (!served.get(row.group)?.has(version)) {
       const what = row.resource === '*' ? groupVersion : resourceName(row.group, row.resource);
+      if (BUILT_IN_GROUPS.has(row.group)) {
+        settled.push({
+          part: row.part,
+          outcome: {
+            kind: 'failed',
+            reason: `API discovery does not list ${groupVersion}, which every supported Kubernetes version serves, so ${what} could not be listed`,
+          },
+        });
+        continue;
+      }
       settled.push({
         part: row.part,
         outcome: { kind: 'absent', note: `${what} is not installed (${groupVersion} is not served)` },
@@ -185,10 +227,21 @@ async function listAll(
           tuning.retry,
         );
         for (const raw of page.items) {
-          // The same classification as the offline loader, so both build the same snapshot.
+          // The same classification and checks as the offline loader, so both build the same snapshot.
           const part = kubeKindOf(String(raw.apiVersion ?? ''), String(raw.kind ?? ''));
-          const stripped = part ? stripKubeObject(part, raw) : undefined;
-          if (part && stripped) objects.push([part, stripped]);
+          if (!part) continue;
+          // An object the API server should never return: the kind cannot be trusted, so it is
+          // not collected (its rules answer `unknown`), never read as if the field were absent.
+          const problem = invalidRawObject(part, raw);
+          const stripped = problem === undefined ? stripKubeObject(part, raw) : undefined;
+          if (!stripped) {
+            counter.value -= read;
+            return {
+              kind: 'failed',
+              reason: `${resourceName(target.group, target.resource)}: the API server returned an invalid object: ${problem ?? `${describeRawObject(raw)} without metadata.name`}`,
+            };
+          }
+          objects.push([part, stripped]);
         }
         read += page.items.length;
         counter.value += page.items.length;

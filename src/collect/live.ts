@@ -26,6 +26,8 @@ export interface LiveSourceOptions extends KubeSourceOptions {
   readonly cluster?: string | undefined;
   readonly containerApiEndpoint?: string | undefined;
   readonly computeApiEndpoint?: string | undefined;
+  /** Per-request deadline of every Kubernetes and Google API request (--request-timeout). */
+  readonly requestTimeoutMs?: number | undefined;
 }
 
 export const DEFAULT_TUNING: KubeCollectTuning = {
@@ -50,7 +52,11 @@ export async function collectLiveSnapshot(
   options: LiveSourceOptions,
   run: CollectRun,
 ): Promise<ClusterSnapshot> {
-  const tuning: KubeCollectTuning = { ...DEFAULT_TUNING, ...run.tuning };
+  const tuning: KubeCollectTuning = {
+    ...DEFAULT_TUNING,
+    ...run.tuning,
+    ...(options.requestTimeoutMs === undefined ? {} : { requestTimeoutMs: options.requestTimeoutMs }),
+  };
   // Flags are checked before any request, so a typo is a usage error, not a half-done scan.
   const containerEndpoint =
     options.containerApiEndpoint === undefined
@@ -87,7 +93,7 @@ export async function collectLiveSnapshot(
   });
 
   // Discovery first: if the API server is unreachable or rejects us, nothing else is worth doing.
-  const served = await discoverServedVersions(api, kube, tuning.retry);
+  const served = await discoverServedVersions(api, kube, tuning.retry, tuning.requestTimeoutMs);
 
   let kubeProgress: KubeProgress = { listsDone: 0, listsTotal: 0, objects: 0 };
   let google: LiveProgress['google'] = 'pending';

@@ -6,6 +6,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
+import { globMatcher } from './glob.ts';
 import { configSchema, type MeshreadyConfig, suppressionConfigSchema } from './schema.ts';
 import { type PathKey, pathText, SourcePositions } from './source-positions.ts';
 
@@ -73,6 +74,46 @@ function ruleIdProblems(
   return problems;
 }
 
+/** Namespaces `excludeNamespaces` may never hide (SPEC §11): without them the scan would lie. */
+export const CONTROL_PLANE_NAMESPACES = ['istio-system', 'kube-system'] as const;
+
+function excludeProblems(config: MeshreadyConfig, positions: SourcePositions): Problem[] {
+  const problems: Problem[] = [];
+  (config.excludeNamespaces ?? []).forEach((glob, index) => {
+    const hidden = CONTROL_PLANE_NAMESPACES.filter(globMatcher(glob));
+    if (hidden.length > 0) {
+      problems.push({
+        line: positions.lineAt(['excludeNamespaces', index]),
+        message:
+          `excludeNamespaces[${index}]: "${glob}" would exclude ${hidden.join(' and ')}; ` +
+          'the control plane is always evaluated',
+      });
+    }
+  });
+  return problems;
+}
+
+/**
+ * `__proto__` as a key would set the prototype of the parsed object rather than name a setting
+ * (`rules: {__proto__: off}` was accepted and did nothing), so it is refused wherever it appears.
+ */
+function prototypeKeyProblems(value: unknown, positions: SourcePositions, path: PathKey[] = []): Problem[] {
+  if (value === null || typeof value !== 'object') return [];
+  const problems: Problem[] = [];
+  if (!Array.isArray(value) && Object.hasOwn(value, '__proto__')) {
+    problems.push({
+      line: positions.lineOfKey(path, '__proto__'),
+      message: `key "__proto__"${path.length > 0 ? ` in ${pathText(path)}` : ''} is not allowed`,
+    });
+  }
+  for (const [key, child] of Object.entries(value)) {
+    problems.push(
+      ...prototypeKeyProblems(child, positions, [...path, Array.isArray(value) ? Number(key) : key]),
+    );
+  }
+  return problems;
+}
+
 function fail(file: string, problems: readonly Problem[]): never {
   const sorted = [...problems].sort((a, b) => a.line - b.line);
   const [first, ...rest] = sorted as [Problem, ...Problem[]];
@@ -93,17 +134,28 @@ export function parseConfig(file: string, text: string, knownRuleIds: ReadonlySe
     const line = syntaxError.linePos?.[0].line ?? positions.lineOfOffset(syntaxError.pos[0]);
     throw new InputError(file, line, `malformed YAML: ${syntaxError.message.split('\n')[0]}`);
   }
-  const value = document.toJS({ maxAliasCount: 100 }) ?? {};
+  let value: unknown;
+  try {
+    value = document.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (error) {
+    // The yaml library refuses alias bombs (and other unresolvable documents) by throwing.
+    throw new InputError(file, undefined, `malformed YAML: ${(error as Error).message}`);
+  }
   if (typeof value !== 'object' || Array.isArray(value)) {
     throw new InputError(file, positions.lineAt([]), 'the configuration must be a mapping of settings');
   }
+  const prototypeKeys = prototypeKeyProblems(value, positions);
+  if (prototypeKeys.length > 0) fail(file, prototypeKeys);
   const parsed = configSchema.safeParse(value);
   if (!parsed.success)
     fail(
       file,
       parsed.error.issues.flatMap((issue) => problemsOf(issue, value, positions)),
     );
-  const problems = ruleIdProblems(parsed.data, knownRuleIds, positions);
+  const problems = [
+    ...ruleIdProblems(parsed.data, knownRuleIds, positions),
+    ...excludeProblems(parsed.data, positions),
+  ];
   if (problems.length > 0) fail(file, problems);
   return parsed.data;
 }

@@ -9,7 +9,7 @@ import type { Report, Suppression } from '../report/model.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeObject } from '../snapshot/model.ts';
 import { apiGroup } from '../snapshot/strip.ts';
 import { namespaceOfResource } from './exclude.ts';
-import { globToRegExp } from './glob.ts';
+import { globMatcher } from './glob.ts';
 import type { SuppressionConfig } from './schema.ts';
 
 export const IGNORE_ANNOTATION = 'meshready.dev/ignore';
@@ -30,8 +30,8 @@ export function isExpired(suppression: SuppressionConfig, now: Date): boolean {
 
 function matcherFor(glob: string | undefined): (value: string | undefined) => boolean {
   if (glob === undefined) return () => true;
-  const expression = globToRegExp(glob);
-  return (value) => value !== undefined && expression.test(value);
+  const matches = globMatcher(glob);
+  return (value) => value !== undefined && matches(value);
 }
 
 interface ActiveSuppression {

@@ -5,6 +5,7 @@
 import { replacementFor } from '../engine/virtualservice-fields.ts';
 import type { Fix } from '../engine/vocabulary.ts';
 import { commandLine } from './shell.ts';
+import { commentLine } from './text.ts';
 
 type Params = Fix['params'];
 type CommandBuilder = (params: Params) => string[];
@@ -21,12 +22,6 @@ function optional(params: Params, key: string): string | undefined {
 function textList(params: Params, key: string): string[] {
   const value = params[key];
   return Array.isArray(value) ? value : value === undefined ? [] : [String(value)];
-}
-
-/** A shell comment line; control characters in cluster values cannot end the comment early. */
-function commentLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
-  return `# ${text.replace(/[\u0000-\u001f\u007f]+/g, ' ')}`;
 }
 
 /** `--project P --location L` when known, for gcloud. */
@@ -179,7 +174,9 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
           '-o',
           'yaml',
         ]),
-        `# Rewrite it as ${text(p, 'replacement')} (security.istio.io/v1beta1), apply that, then delete this object.`,
+        commentLine(
+          `Rewrite it as ${text(p, 'replacement')} (security.istio.io/v1beta1), apply that, then delete this object.`,
+        ),
         ...(optional(p, 'notConverted') ? [commentLine(text(p, 'notConverted'))] : []),
       ];
     }
@@ -195,11 +192,14 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
   },
   'name-service-ports': (p) => [
     commandLine(['kubectl', 'edit', 'service', '-n', text(p, 'namespace'), text(p, 'name')]),
-    ...textList(p, 'ports').map(
-      (port) =>
-        `# port ${port}: name it <protocol>[-<suffix>]${p.appProtocol === true ? ' or set appProtocol' : ''}`,
+    ...textList(p, 'ports').map((port) =>
+      commentLine(
+        `port ${port}: name it <protocol>[-<suffix>]${p.appProtocol === true ? ' or set appProtocol' : ''}`,
+      ),
     ),
-    ...textList(p, 'suggestions').map((suggestion) => `# suggestion (check it before use): ${suggestion}`),
+    ...textList(p, 'suggestions').map((suggestion) =>
+      commentLine(`suggestion (check it before use): ${suggestion}`),
+    ),
   ],
   'replace-node-pool': (p) => {
     const pool = text(p, 'pool');
@@ -375,7 +375,9 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
     if (!revision) {
       return [
         '# No istiod revision runs yet: install Istio 1.6 first, then relabel with',
-        `# ${commandLine(['kubectl', 'label', 'namespace', text(p, 'namespace'), 'istio-injection-'])} istio.io/rev=<revision> --overwrite`,
+        commentLine(
+          `${commandLine(['kubectl', 'label', 'namespace', text(p, 'namespace'), 'istio-injection-'])} istio.io/rev=<revision> --overwrite`,
+        ),
       ];
     }
     return [
@@ -398,7 +400,7 @@ const builders: Readonly<Record<string, CommandBuilder>> = {
       const deletion = commandLine(['kubectl', 'delete', 'pod', '-n', namespace, name]);
       return [
         '# A pod without a controller: delete it and re-create it from its manifest so it gets the new sidecar',
-        `# ${deletion.replace(/[\r\n]+/g, ' ')}`,
+        commentLine(deletion),
       ];
     }
     return [commandLine(['kubectl', 'rollout', 'restart', kind.toLowerCase(), name, '-n', namespace])];

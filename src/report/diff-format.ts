@@ -1,9 +1,11 @@
 /**
  * Renderings of a report diff: terminal text, JSON ({new, resolved, unchanged, unverified}) and
  * GitHub-flavoured Markdown for a pull-request comment or $GITHUB_STEP_SUMMARY. Pure functions;
- * every cluster-provided string is escaped for its medium.
+ * every cluster-provided string is escaped for its medium, and every line of the text and
+ * Markdown renderings (both end up on a terminal) is made printable.
  */
 import type { ResourceRef } from '../engine/vocabulary.ts';
+import { printable } from '../text/printable.ts';
 import type { DiffEntry, ReportDiff } from './diff.ts';
 import type { Report } from './model.ts';
 
@@ -24,12 +26,6 @@ const MESSAGE_LIMIT = 240;
 
 function clamp(text: string, limit: number): string {
   return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
-}
-
-/** Control characters from the cluster must not drive the terminal. */
-function printable(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: replacing control characters is the point
-  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
 }
 
 export function describeResource(resource: ResourceRef): string {
@@ -92,7 +88,7 @@ export function renderDiffText(diff: ReportDiff, sides: DiffSides): string {
   section('New findings', '+', diff.new);
   section('Resolved findings', '-', diff.resolved);
   section('Not re-checked (the new scan could not evaluate their rule)', '?', diff.unverified);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }
 
 export function renderDiffJson(diff: ReportDiff): string {
@@ -149,7 +145,7 @@ export function renderDiffMarkdown(diff: ReportDiff, sides: DiffSides): string {
   section('Resolved findings', diff.resolved, false);
   section('Not re-checked: their rule could not be evaluated in this scan', diff.unverified, true);
   section('Unchanged findings', diff.unchanged, true);
-  return `${lines.join('\n')}\n`;
+  return `${lines.map(printable).join('\n')}\n`;
 }
 
 export const DIFF_RENDERERS: Readonly<Record<DiffFormat, (diff: ReportDiff, sides: DiffSides) => string>> = {

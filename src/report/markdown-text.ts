@@ -2,6 +2,7 @@
  * Turning untrusted text into GitHub-flavoured Markdown that shows exactly that text: no markup,
  * no raw HTML, no autolinks or @-mentions, nothing that breaks a table row or a code fence.
  */
+import { printable } from '../text/printable.ts';
 
 /**
  * ASCII punctuation that starts Markdown or HTML constructs inside a line; CommonMark lets `\`
@@ -11,9 +12,11 @@
 const MARKDOWN_SPECIALS = /[\\`*_[\]<>|~&]/g;
 
 function collapse(value: unknown, maxLength?: number): string {
-  let text = String(value ?? '')
-    .replace(/\s+/g, ' ')
-    .trim();
+  let text = printable(
+    String(value ?? '')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
   if (maxLength !== undefined && text.length > maxLength) text = `${text.slice(0, maxLength - 1)}…`;
   return text;
 }

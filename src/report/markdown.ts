@@ -5,10 +5,12 @@
  * cluster. The template is compiled without HTML escaping because Markdown needs its own: every
  * report value goes through one of the Markdown helpers (md, code, fence, url).
  */
+
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { severityRank } from '../engine/vocabulary.ts';
 import { templatePath } from '../package-root.ts';
+import { commentLine } from '../text/printable.ts';
 import type { FormatContext } from './formats.ts';
 import { markdownCode, markdownFence, markdownText, markdownUrl } from './markdown-text.ts';
 import type { Report } from './model.ts';
@@ -83,7 +85,7 @@ function nextCommands(
       continue;
     }
     lines.push(
-      `# ${finding.ruleId}: ${finding.resource}`.replace(/\s+/g, ' ').slice(0, MARKDOWN_LIMITS.commandLength),
+      commentLine(`${finding.ruleId}: ${finding.resource}`).slice(0, MARKDOWN_LIMITS.commandLength),
       ...commands,
     );
   }

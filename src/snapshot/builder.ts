@@ -2,6 +2,7 @@
  * Accumulates stripped objects and per-part coverage, then freezes them into a ClusterSnapshot.
  * Shared by the offline loader and the live collector.
  */
+import { InputError } from '../errors.ts';
 import {
   type ClusterIdentity,
   type ClusterSnapshot,
@@ -18,7 +19,46 @@ import {
   SNAPSHOT_PARTS,
   type SnapshotPart,
 } from './model.ts';
+import { invalidRawObject } from './raw-schema.ts';
 import { isKeptObject, kubePartOf, stripKubeObject } from './strip.ts';
+
+/** A raw Kubernetes object's part and stripped form, or why it is skipped. */
+export type RawKubeOutcome =
+  | { readonly kind: KubeKind; readonly object: KubeObject }
+  | { readonly skip: string };
+
+/**
+ * What becomes of a raw Kubernetes object, on the main thread and in the parallel loader's
+ * workers alike: its part and stripped form, or why it is skipped (Secrets and kinds no rule
+ * reads; nothing of a Secret is kept). An object that breaks the schema of the fields the rules
+ * read is an InputError at its file and line.
+ */
+export function stripRawKubeObject(
+  raw: Record<string, unknown>,
+  origin: Origin | undefined,
+  file: string,
+): RawKubeOutcome {
+  const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
+  const kindName = typeof raw.kind === 'string' ? raw.kind : '';
+  const metadata = raw.metadata;
+  const namespace =
+    typeof metadata === 'object' && metadata !== null && 'namespace' in metadata
+      ? String((metadata as { namespace?: unknown }).namespace ?? '')
+      : undefined;
+  const kind = kubePartOf(apiVersion, kindName, namespace);
+  if (!kind) {
+    return {
+      skip: kindName === 'Secret' ? 'Secrets are never read' : `kind ${kindName} is not read by any rule`,
+    };
+  }
+  const problem = invalidRawObject(kind, raw);
+  if (problem !== undefined) {
+    throw new InputError(file, origin?.line, `not a valid Kubernetes object: ${problem}`);
+  }
+  const object = stripKubeObject(kind, raw, origin);
+  if (!object) throw new InputError(file, origin?.line, `${kindName} without metadata.name`);
+  return { kind, object };
+}
 
 export class SnapshotBuilder {
   private readonly kube = emptyKubeObjects();
@@ -39,27 +79,9 @@ export class SnapshotBuilder {
    */
   addRawKubeObject(raw: Record<string, unknown>, origin: Origin | undefined, file: string): void {
     this.kubeObjectsSeen = true;
-    const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
-    const kindName = typeof raw.kind === 'string' ? raw.kind : '';
-    const metadata = raw.metadata;
-    const namespace =
-      typeof metadata === 'object' && metadata !== null && 'namespace' in metadata
-        ? String((metadata as { namespace?: unknown }).namespace ?? '')
-        : undefined;
-    const kind = kubePartOf(apiVersion, kindName, namespace);
-    if (!kind) {
-      this.skip(
-        file,
-        kindName === 'Secret' ? 'Secrets are never read' : `kind ${kindName} is not read by any rule`,
-      );
-      return;
-    }
-    const stripped = stripKubeObject(kind, raw, origin);
-    if (!stripped) {
-      this.skip(file, `${kindName} without metadata.name`);
-      return;
-    }
-    this.addKubeObject(kind, stripped);
+    const outcome = stripRawKubeObject(raw, origin, file);
+    if ('skip' in outcome) this.skip(file, outcome.skip);
+    else this.addKubeObject(outcome.kind, outcome.object);
   }
 
   /** Adds an already stripped object; duplicates (same kind, namespace and name) keep the first. */

@@ -6,7 +6,8 @@
  * bundles. Anything else is listed as skipped. Malformed input raises an InputError naming the
  * file and line.
  */
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { constants, type Dirent } from 'node:fs';
+import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
@@ -16,6 +17,7 @@ import { bundleSchema, isBundleDocument } from './bundle.ts';
 import { jsonErrorLine, jsonItemLines, jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import { ParallelListLoader, type ParallelOptions } from './parallel.ts';
+import { MAX_NAME_LENGTH } from './raw-schema.ts';
 import {
   isRecord,
   looksLikeFirewall,
@@ -70,33 +72,174 @@ function isSnapshotFile(file: string): boolean {
   return SNAPSHOT_EXTENSIONS.includes(path.extname(name).toLowerCase());
 }
 
-async function expandPath(input: string): Promise<string[]> {
+/**
+ * The most text one snapshot file may hold, decompressed: far above any real `kubectl` dump
+ * (a 150 MB pod List is large), far below what would exhaust memory. A gzip bomb stops here.
+ */
+export const MAX_FILE_BYTES = 256 * 1024 * 1024;
+const MAX_FILE_TEXT = `${MAX_FILE_BYTES / 1024 / 1024} MiB`;
+
+interface ExpandedInputs {
+  readonly files: string[];
+  /** Entries of a directory that are not read, with the reason (listed in `source.skipped`). */
+  readonly skipped: { file: string; reason: string }[];
+}
+
+function unreadable(file: string, error: unknown): InputError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason =
+    code === 'ENOENT'
+      ? 'no such file or directory'
+      : code === 'EACCES' || code === 'EPERM'
+        ? 'cannot read: permission denied'
+        : code === 'ELOOP'
+          ? 'cannot read: too many levels of symbolic links'
+          : `cannot read (${code ?? (error as Error).message})`;
+  return new InputError(file, undefined, reason);
+}
+
+/** What a path that is neither a directory nor a regular file is, for messages. */
+function specialKind(info: Awaited<ReturnType<typeof stat>>): string {
+  if (info.isFIFO()) return 'a named pipe (FIFO)';
+  if (info.isSocket()) return 'a socket';
+  if (info.isCharacterDevice() || info.isBlockDevice()) return 'a device';
+  return 'not a regular file';
+}
+
+/**
+ * The snapshot files under a directory, searched recursively. Symbolic links are followed to
+ * regular files and directories; a link back into a directory already being read (a loop), a
+ * dangling link and anything that is not a regular file (a FIFO would block the read forever)
+ * are listed as skipped, never read and never dropped silently.
+ */
+async function walkDirectory(
+  directory: string,
+  ancestors: ReadonlySet<string>,
+  into: ExpandedInputs,
+): Promise<void> {
+  let entries: Dirent[];
+  try {
+    entries = await readdir(directory, { withFileTypes: true });
+  } catch (error) {
+    throw unreadable(directory, error);
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    const file = path.join(directory, entry.name);
+    if (entry.isDirectory()) {
+      const real = await realpath(file).catch(() => file);
+      await walkDirectory(file, new Set([...ancestors, real]), into);
+      continue;
+    }
+    if (entry.isFile()) {
+      if (isSnapshotFile(entry.name)) into.files.push(file);
+      continue;
+    }
+    if (entry.isSymbolicLink()) {
+      let info: Awaited<ReturnType<typeof stat>>;
+      try {
+        info = await stat(file);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (isSnapshotFile(entry.name) || code === 'ELOOP')
+          into.skipped.push({
+            file,
+            reason: `symbolic link not followed: ${code === 'ELOOP' ? 'a loop' : 'its target does not exist'}`,
+          });
+        continue;
+      }
+      if (info.isDirectory()) {
+        const real = await realpath(file);
+        if (ancestors.has(real)) {
+          into.skipped.push({
+            file,
+            reason: 'symbolic link not followed: it leads back into a directory being read (a loop)',
+          });
+        } else {
+          await walkDirectory(file, new Set([...ancestors, real]), into);
+        }
+      } else if (!isSnapshotFile(entry.name)) {
+        // Not a snapshot file name: ignored, like a regular file with that name.
+      } else if (info.isFile()) {
+        into.files.push(file);
+      } else {
+        into.skipped.push({ file, reason: `not read: ${specialKind(info)}` });
+      }
+      continue;
+    }
+    if (isSnapshotFile(entry.name)) {
+      into.skipped.push({
+        file,
+        reason: `not read: ${entry.isFIFO() ? 'a named pipe (FIFO)' : 'not a regular file'}`,
+      });
+    }
+  }
+}
+
+async function expandPath(input: string): Promise<ExpandedInputs> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(input);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new InputError(
-      input,
-      undefined,
-      code === 'ENOENT' ? 'no such file or directory' : `cannot read (${code})`,
-    );
+    throw unreadable(input, error);
   }
-  if (!info.isDirectory()) return [input];
-  const entries = await readdir(input, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile() && isSnapshotFile(entry.name))
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
+  if (info.isFile()) return { files: [input], skipped: [] };
+  if (!info.isDirectory()) {
+    throw new InputError(input, undefined, `cannot read: ${specialKind(info)}, not a file or a directory`);
+  }
+  const expanded: ExpandedInputs = { files: [], skipped: [] };
+  await walkDirectory(input, new Set([await realpath(input)]), expanded);
+  expanded.files.sort();
+  return expanded;
 }
 
+/**
+ * Reads one snapshot file as text. Only regular files are read (opened without blocking, then
+ * checked, so a FIFO put in its place cannot hang the scan); the text, decompressed or not, is
+ * bounded by MAX_FILE_BYTES; a UTF-8 byte order mark is dropped (editors on Windows write one).
+ */
 async function readText(file: string): Promise<string> {
+  let handle: Awaited<ReturnType<typeof open>>;
   try {
-    const bytes = await readFile(file);
-    return file.endsWith('.gz') ? gunzipSync(bytes).toString('utf8') : bytes.toString('utf8');
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new InputError(file, undefined, `cannot read: ${(error as Error).message}`);
+    throw unreadable(file, error);
   }
+  let bytes: Buffer;
+  try {
+    const info = await handle.stat();
+    if (!info.isFile())
+      throw new InputError(file, undefined, `cannot read: ${specialKind(info)}, not a regular file`);
+    if (info.size > MAX_FILE_BYTES) {
+      throw new InputError(
+        file,
+        undefined,
+        `too large: ${Math.round(info.size / 1024 / 1024)} MiB, the limit is ${MAX_FILE_TEXT} per file (split the snapshot into several files)`,
+      );
+    }
+    bytes = await handle.readFile();
+  } catch (error) {
+    if (error instanceof InputError) throw error;
+    throw unreadable(file, error);
+  } finally {
+    await handle.close();
+  }
+  if (file.endsWith('.gz')) {
+    try {
+      bytes = gunzipSync(bytes, { maxOutputLength: MAX_FILE_BYTES });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      throw new InputError(
+        file,
+        undefined,
+        code === 'ERR_BUFFER_TOO_LARGE'
+          ? `decompresses to more than ${MAX_FILE_TEXT}, the limit per file (a gzip bomb, or a snapshot to split into several files)`
+          : `not valid gzip: ${(error as Error).message}`,
+      );
+    }
+  }
+  const text = bytes.toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 function isJson(file: string, text: string): boolean {
@@ -119,8 +262,12 @@ export async function loadSnapshot(
   options: LoadOptions = {},
 ): Promise<ClusterSnapshot> {
   const files: string[] = [];
-  for (const input of inputs) files.push(...(await expandPath(path.normalize(input))));
   const builder = new SnapshotBuilder();
+  for (const input of inputs) {
+    const expanded = await expandPath(path.normalize(input));
+    files.push(...expanded.files);
+    for (const { file, reason } of expanded.skipped) builder.skip(file, reason);
+  }
   const parallel = new ParallelListLoader(options.parallel);
   let filesRead = 0;
   try {
@@ -318,6 +465,14 @@ function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lin
     return;
   }
   if (typeof value.apiVersion === 'string' && kind) {
+    if (kind.endsWith('List') && !Array.isArray(items)) {
+      // A List whose items are not a list would otherwise read as an empty cluster.
+      throw new InputError(
+        file,
+        lines.line,
+        `${kind}: items must be a list, not ${items === null || items === undefined ? 'missing' : typeof items}`,
+      );
+    }
     if (Array.isArray(items) && kind.endsWith('List')) {
       items.forEach((item, index) => {
         addListItem(builder, file, value, item, lines.itemLines[index] ?? lines.line);
@@ -328,6 +483,9 @@ function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lin
     return;
   }
   if (looksLikeGkeCluster(value)) {
+    if (String(value.name).length > MAX_NAME_LENGTH) {
+      throw new InputError(file, lines.line, `GKE cluster name longer than ${MAX_NAME_LENGTH} characters`);
+    }
     builder.setGkeCluster(stripGkeCluster(value, origin(file, lines.line)), file);
     return;
   }
@@ -343,10 +501,7 @@ function addListItem(
   line: number,
 ): void {
   const listKind = String(list.kind);
-  if (!isRecord(item)) {
-    builder.skip(file, `an item of ${listKind} is not an object`);
-    return;
-  }
+  if (!isRecord(item)) throw new InputError(file, line, `an item of ${listKind} is not an object`);
   const itemKind = listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
   const raw =
     itemKind && item.kind === undefined ? { apiVersion: list.apiVersion, kind: itemKind, ...item } : item;

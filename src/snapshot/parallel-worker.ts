@@ -3,8 +3,9 @@
  * only the stripped objects (or why an item is skipped), in order. Nothing else leaves the worker.
  */
 import { parentPort } from 'node:worker_threads';
+import { stripRawKubeObject } from './builder.ts';
 import type { KubeKind, KubeObject } from './model.ts';
-import { isRecord, kubeKindOf, stripKubeObject } from './strip.ts';
+import { isRecord } from './strip.ts';
 
 export interface ItemBatch {
   readonly id: number;
@@ -31,7 +32,11 @@ export type BatchResult =
   /** An item did not parse on its own: the caller falls back to the sequential loader. */
   | { readonly id: number; readonly failed: string };
 
-/** The same as load.ts's addListItem + SnapshotBuilder.addRawKubeObject, without the builder. */
+/**
+ * The same as load.ts's addListItem: the item (typed Lists may omit the items' own kind) through
+ * the builder's stripRawKubeObject. An invalid object throws, and the batch falls back to the
+ * sequential loader, which reports it at its file and line.
+ */
 export function stripListItem(
   listApiVersion: unknown,
   listKind: string,
@@ -43,18 +48,8 @@ export function stripListItem(
   const itemKind = listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
   const raw =
     itemKind && item.kind === undefined ? { apiVersion: listApiVersion, kind: itemKind, ...item } : item;
-  const apiVersion = typeof raw.apiVersion === 'string' ? raw.apiVersion : '';
-  const kindName = typeof raw.kind === 'string' ? raw.kind : '';
-  const kind = kubeKindOf(apiVersion, kindName);
-  if (!kind) {
-    return {
-      seen: true,
-      skip: kindName === 'Secret' ? 'Secrets are never read' : `kind ${kindName} is not read by any rule`,
-    };
-  }
-  const object = stripKubeObject(kind, raw, { file, line });
-  if (!object) return { seen: true, skip: `${kindName} without metadata.name` };
-  return { kind, object };
+  const outcome = stripRawKubeObject(raw, { file, line }, file);
+  return 'skip' in outcome ? { seen: true, skip: outcome.skip } : outcome;
 }
 
 export function processBatch(batch: ItemBatch): BatchResult {
@@ -66,7 +61,13 @@ export function processBatch(batch: ItemBatch): BatchResult {
     } catch (error) {
       return { id: batch.id, failed: (error as Error).message };
     }
-    entries.push(stripListItem(batch.listApiVersion, batch.listKind, item, batch.file, batch.lines[i] ?? 1));
+    try {
+      entries.push(
+        stripListItem(batch.listApiVersion, batch.listKind, item, batch.file, batch.lines[i] ?? 1),
+      );
+    } catch (error) {
+      return { id: batch.id, failed: (error as Error).message };
+    }
   }
   return { id: batch.id, entries };
 }

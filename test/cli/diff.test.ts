@@ -164,7 +164,7 @@ describe('diff renderings', () => {
       (c) => c !== '\n' && (c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
     );
     expect(controls).toEqual([]);
-    expect(text).toContain('boom?[2J? done');
+    expect(text).toContain('boom\\u{1b}[2J\\u{7} done');
   });
 
   it('warns when the reports are about different clusters or targets', () => {

@@ -273,6 +273,84 @@ describe('the scan cannot run (exit 3)', () => {
   });
 });
 
+describe('answers that cannot be trusted or never come (exit 3, never READY)', () => {
+  it('discovery without the core group: the scan cannot run (exit 3), not "Istio is not installed"', async () => {
+    await cluster.close();
+    cluster = await startDemoCluster('asm-candidate', { kube: { coreVersions: [] } });
+    await expect(collectWith([])).rejects.toThrow(/without the core API group/);
+    const run = await runChild(['scan', ...cluster.liveArgs, '--output-dir', `${cluster.kubeconfig}-out`]);
+    expect(run.code).toBe(3);
+    expect(run.stdout).not.toMatch(/READY/);
+    expect(run.stderr.trim().split('\n')).toEqual([
+      `meshready: the Kubernetes API server ${cluster.kube.url} (context ${cluster.context}) answered API discovery without the core API group (GET /api lists no v1): the scan cannot run`,
+    ]);
+  }, 60_000);
+
+  it('a server that accepts the connection and never answers: exit 3 after --request-timeout, naming the request', async () => {
+    let connections = 0;
+    const silent = createServer(() => {
+      connections++; // Accept, read, never answer.
+    });
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const address = silent.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      const kubeconfig = cluster.kubeconfig.replace(/kubeconfig\.yaml$/, 'silent.yaml');
+      await cluster.kube.writeKubeconfig(kubeconfig, { context: 'gke_acme-shop_europe-west1_silent' });
+      const { readFile, writeFile } = await import('node:fs/promises');
+      const text = await readFile(kubeconfig, 'utf8');
+      await writeFile(kubeconfig, text.replace(cluster.kube.url, `https://127.0.0.1:${port}`));
+      const started = Date.now();
+      const run = await runChild([
+        'scan',
+        '--kubeconfig',
+        kubeconfig,
+        '--container-api-endpoint',
+        cluster.google.url,
+        '--request-timeout',
+        '1s',
+      ]);
+      expect(run.code).toBe(3);
+      // One request, not retried: a silent server used to cost five full timeouts.
+      expect(connections).toBe(1);
+      expect(Date.now() - started).toBeLessThan(55_000);
+      expect(run.stderr.trim().split('\n')).toEqual([
+        `meshready: the Kubernetes API server https://127.0.0.1:${port} (context gke_acme-shop_europe-west1_silent) did not answer GET /api within 1 s (--request-timeout sets the limit)`,
+      ]);
+    } finally {
+      silent.close();
+    }
+  }, 60_000);
+
+  it('an object that breaks the Kubernetes schema leaves its kind not collected, never read as absent', async () => {
+    await cluster.close();
+    cluster = await startDemoCluster('asm-candidate', {
+      extraObjects: [
+        {
+          apiVersion: 'install.istio.io/v1alpha1',
+          kind: 'IstioOperator',
+          metadata: { name: 'hostile', namespace: 'istio-system', uid: 'hostile-operator' },
+          spec: { components: { ingressGateways: { a: { name: 'x', enabled: true } } } },
+        },
+      ],
+    });
+    const snapshot = await collectWith([]);
+    expect(snapshot.coverage.istiooperators).toEqual({
+      collected: false,
+      reason: expect.stringMatching(
+        /^istiooperators\.install\.istio\.io: the API server returned an invalid object: IstioOperator istio-system\/hostile: spec\.components\.ingressGateways: .*expected array/,
+      ),
+    });
+    expectRulesUnknown(snapshot, 'istiooperators', /invalid object/);
+  }, 60_000);
+
+  it('rejects a --request-timeout that is not a duration (exit 2)', async () => {
+    const run = await runChild(['scan', ...cluster.liveArgs, '--request-timeout', 'soon']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--request-timeout "soon": expected a duration/);
+  });
+});
+
 /** A port nothing listens on: bound, then released. */
 async function closedPort(): Promise<number> {
   const server = createServer();

@@ -147,4 +147,35 @@ describe('parseConfig', () => {
     expect(error.line).toBe(1);
     expect(error.message).toContain('must be a mapping');
   });
+
+  it('refuses an excludeNamespaces glob that would hide istio-system or kube-system, at its line', () => {
+    const star = problem('target: istio-1.6\nexcludeNamespaces: ["*"]\n');
+    expect(star.line).toBe(2);
+    expect(star.message).toContain('istio-system and kube-system');
+    const istio = problem('excludeNamespaces:\n  - sandbox-*\n  - istio-*\n');
+    expect(istio.line).toBe(3);
+    expect(istio.message).toMatch(/excludeNamespaces\[1\]: "istio-\*" would exclude istio-system;/);
+    expect(problem('excludeNamespaces: ["kube-?ystem"]\n').message).toContain('kube-system');
+    expect(parse('excludeNamespaces: ["istio-system-*", "sandbox-*"]\n').excludeNamespaces).toHaveLength(2);
+  });
+
+  it('refuses a __proto__ key anywhere instead of silently ignoring it', () => {
+    const rules = problem('target: istio-1.6\nrules:\n  __proto__: off\n');
+    expect(rules.line).toBe(3);
+    expect(rules.message).toContain('"__proto__" in rules');
+    expect(problem('__proto__:\n  target: asm-1.7\n').line).toBe(1);
+    expect(
+      problem('suppressions:\n  - rule: service-port-naming\n    reason: r\n    __proto__: {}\n').line,
+    ).toBe(4);
+  });
+
+  it('turns a YAML alias bomb into an input error, not a crash', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
+    for (const [index, name] of ['b', 'c', 'd', 'e', 'f'].entries()) {
+      const previous = String.fromCharCode(97 + index);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(', ')}]`);
+    }
+    const error = problem(`${levels.join('\n')}\n`);
+    expect(error.message).toMatch(/meshready\.yaml: malformed YAML: .*alias/i);
+  });
 });

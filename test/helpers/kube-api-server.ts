@@ -78,6 +78,8 @@ export interface KubeApiServerOptions {
   readonly latencyMs?: number;
   readonly faults?: readonly Fault[];
   readonly gitVersion?: string;
+  /** The versions GET /api lists (default `["v1"]`); a broken server may list none. */
+  readonly coreVersions?: readonly string[];
   /**
    * Serve HTTPS with a fresh self-signed certificate for 127.0.0.1 (made with openssl), as real
    * API servers do. kubectl only sends a bearer token over TLS.
@@ -461,7 +463,11 @@ export class KubeApiServer {
       return ok({ major, minor, gitVersion, platform: 'linux/amd64' });
     }
     if (pathname === '/api')
-      return ok({ kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+      return ok({
+        kind: 'APIVersions',
+        versions: [...(this.options.coreVersions ?? ['v1'])],
+        serverAddressByClientCIDRs: [],
+      });
     if (pathname === '/apis') return ok(this.groupList());
     const discovery = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))$/.exec(pathname);
     if (discovery) {

@@ -337,7 +337,7 @@ describe('gke-upgrade-cr-deletion remediation', () => {
     const result = await evaluateRule(rule, { name: 'hostile', documents: at('1.16.15-gke.4300', hostile) });
     const commands = result.findings[0]?.remediation?.commands ?? [];
     for (const command of commands) expect(command).not.toContain('\n');
-    expect(commands[0]).toBe('# custom resources in istio-system: VirtualService/x rm -rf ~');
+    expect(commands[0]).toBe('# custom resources in istio-system: VirtualService/x\\u{a}rm -rf ~');
   });
 });
 

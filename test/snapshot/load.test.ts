@@ -1,4 +1,5 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -369,5 +370,158 @@ describe('offline loader', () => {
       phase: 'Running',
       ready: true,
     });
+  });
+});
+
+describe('hostile snapshots', () => {
+  const role = (rules: unknown) =>
+    JSON.stringify({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: 'istio-galley-istio-system' },
+      rules,
+    });
+
+  it('refuses objects that break the Kubernetes schema instead of reading them as empty', async () => {
+    const cases: [string, string, RegExp][] = [
+      [
+        'role.json',
+        role({ a: { apiGroups: ['*'], resources: ['*'], verbs: ['*'] } }),
+        /ClusterRole istio-galley-istio-system: rules: .*expected array/,
+      ],
+      [
+        'ports.yaml',
+        'apiVersion: v1\nkind: Service\nmetadata:\n  name: cart\n  namespace: shop\nspec:\n  ports:\n    web: {port: 80}\n',
+        /Service shop\/cart: spec\.ports: .*expected array/,
+      ],
+      [
+        'labels.yaml',
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n  labels: [istio-injection, enabled]\n',
+        /Namespace shop: metadata\.labels: expected a map of strings/,
+      ],
+      [
+        'port.json',
+        '{"apiVersion":"v1","kind":"Service","metadata":{"name":"a","namespace":"b"},"spec":{"ports":[{"port":1e400}]}}',
+        /Service b\/a: spec\.ports\[0\]\.port/,
+      ],
+      [
+        'list.json',
+        '{"apiVersion":"v1","kind":"ServiceList","items":"hello"}',
+        /ServiceList: items must be a list/,
+      ],
+      [
+        'noname.yaml',
+        'apiVersion: v1\nkind: Namespace\nmetadata:\n  labels: {a: b}\n---\napiVersion: v1\nkind: Pod\nmetadata: {}\n',
+        /Namespace \(no name\): metadata\.name/,
+      ],
+      [
+        'name.json',
+        JSON.stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a'.repeat(5_000_000) } }),
+        /metadata\.name: longer than 253 characters/,
+      ],
+      [
+        'cluster.json',
+        JSON.stringify({ name: 'c'.repeat(1_000_000), currentMasterVersion: '1.16.15-gke.4300' }),
+        /GKE cluster name longer than 253 characters/,
+      ],
+    ];
+    for (const [name, text, message] of cases) {
+      const error = await inputErrorOf(loadSnapshot([await file(name, text)]));
+      expect(error.message, name).toMatch(message);
+      expect(error.file, name).toContain(name);
+      expect(error.line, name).toBe(1);
+      expect(error.message.length, name).toBeLessThan(400);
+    }
+  });
+
+  it('names the line of the invalid item inside a List', async () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      '- apiVersion: v1',
+      '  kind: Namespace',
+      '  metadata: {name: good}',
+      '- apiVersion: v1',
+      '  kind: Service',
+      '  metadata: {name: bad, namespace: good}',
+      '  spec: {ports: {web: 80}}',
+      '',
+    ].join('\n');
+    const error = await inputErrorOf(loadSnapshot([await file('list.yaml', text)]));
+    expect(error.line).toBe(7);
+  });
+
+  it('still reads what kubectl writes: null fields, numeric label values, string ports', async () => {
+    const text = [
+      'apiVersion: v1',
+      'kind: Service',
+      'metadata:',
+      '  name: cart',
+      '  namespace: shop',
+      '  labels: {version: 1, canary: true}',
+      '  annotations:',
+      'spec:',
+      '  ports:',
+      '  - {name: http, port: "8080", targetPort: web}',
+      '',
+    ].join('\n');
+    const snapshot = await loadSnapshot([await file('svc.yaml', text)]);
+    expect(snapshot.kube.services[0]?.ports[0]).toMatchObject({ port: 8080, targetPort: 'web' });
+    expect(snapshot.kube.services[0]?.metadata.labels).toEqual({ version: '1', canary: 'true' });
+  });
+
+  it('accepts JSON and YAML with a UTF-8 byte order mark', async () => {
+    const json = await file('bom.json', `\ufeff${JSON.stringify(namespace('from-json'))}`);
+    const yaml = await file(
+      'bom.yaml',
+      '\ufeffapiVersion: v1\nkind: Namespace\nmetadata:\n  name: from-yaml\n',
+    );
+    const snapshot = await loadSnapshot([json, yaml]);
+    expect(snapshot.kube.namespaces.map((n) => n.metadata.name).sort()).toEqual(['from-json', 'from-yaml']);
+  });
+
+  it('stops a gzip bomb at the size limit with a clear error, quickly and without the memory', async () => {
+    // 300 MiB of zeros compress to about 300 KB.
+    const bomb = gzipSync(Buffer.alloc(300 * 1024 * 1024), { level: 9 });
+    expect(bomb.length).toBeLessThan(2 * 1024 * 1024);
+    const before = process.memoryUsage().rss;
+    const error = await inputErrorOf(loadSnapshot([await file('bomb.json.gz', bomb)]));
+    expect(error.message).toMatch(/decompresses to more than 256 MiB/);
+    expect(process.memoryUsage().rss - before).toBeLessThan(600 * 1024 * 1024);
+  });
+
+  it('refuses a FIFO given as the snapshot, and lists one inside a directory as skipped, without blocking', async () => {
+    const fifo = path.join(dir, 'pipe.yaml');
+    execFileSync('mkfifo', [fifo]);
+    const error = await inputErrorOf(loadSnapshot([fifo]));
+    expect(error.message).toMatch(/named pipe \(FIFO\)/);
+    await file('ns.yaml', 'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: shop\n');
+    const snapshot = await loadSnapshot([dir]);
+    expect(snapshot.kube.namespaces.map((n) => n.metadata.name)).toEqual(['shop']);
+    expect(snapshot.skipped).toEqual([{ file: fifo, reason: 'not read: a named pipe (FIFO)' }]);
+  });
+
+  it('follows symbolic links to files and directories, and lists loops and dangling links as skipped', async () => {
+    const elsewhere = await mkdtemp(path.join(tmpdir(), 'meshready-elsewhere-'));
+    await writeFile(
+      path.join(elsewhere, 'linked.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: linked\n',
+    );
+    await mkdir(path.join(elsewhere, 'more'));
+    await writeFile(
+      path.join(elsewhere, 'more', 'ns.yaml'),
+      'apiVersion: v1\nkind: Namespace\nmetadata:\n  name: via-dir\n',
+    );
+    await symlink(path.join(elsewhere, 'linked.yaml'), path.join(dir, 'link.yaml'));
+    await symlink(path.join(elsewhere, 'more'), path.join(dir, 'more'));
+    await symlink(path.join(dir, 'missing.yaml'), path.join(dir, 'dangling.yaml'));
+    await symlink(dir, path.join(dir, 'self'));
+    const snapshot = await loadSnapshot([dir]);
+    expect(snapshot.kube.namespaces.map((n) => n.metadata.name).sort()).toEqual(['linked', 'via-dir']);
+    expect(snapshot.skipped.map((s) => [path.basename(s.file), s.reason]).sort()).toEqual([
+      ['dangling.yaml', 'symbolic link not followed: its target does not exist'],
+      ['self', 'symbolic link not followed: it leads back into a directory being read (a loop)'],
+    ]);
   });
 });

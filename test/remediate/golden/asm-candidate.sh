@@ -173,12 +173,14 @@ fail() {
   printf 'remediate.sh: %s\n' "$1" >&2
   exit 1
 }
-# A value as a shell word, for messages and printed commands.
+# A value as a shell word, for messages and printed commands. In the C locale every byte that is
+# not printable ASCII (control characters, but also the bytes of bidi overrides such as U+202E)
+# is written as an escape by %q, so a printed command can never drive the terminal.
 shell_word() {
-  local word=$1
+  local word=$1 LC_ALL=C
   if [[ $word =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then
     printf '%s' "$word"
-  elif [[ $word == *[[:cntrl:]]* ]]; then
+  elif [[ $word == *[![:print:]]* ]]; then
     printf '%q' "$word"
   else
     printf "'%s'" "${word//\'/\'\\\'\'}"
