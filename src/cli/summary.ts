@@ -37,19 +37,21 @@ export function terminalSummary(
   written: readonly string[],
   options: SummaryOptions = {},
 ): string {
-  const paint: Paint = (code, text) => (options.colour ? `\x1b[${code}m${text}\x1b[0m` : text);
+  // Colour codes are added after the text is made printable, so they are the only escapes left.
+  const paint: Paint = (code, text) =>
+    options.colour ? `\x1b[${code}m${printable(text)}\x1b[0m` : printable(text);
   // Where the rest can be read: the files just written, or how to write them.
   const elsewhere = written.length > 0 ? 'in the report' : 'in the reports, which --output-dir DIR writes';
   const s = report.summary;
   const lines = [
-    `meshready ${report.tool.version}: ${clusterLine(report)}, target ${report.target}`,
+    printable(`meshready ${report.tool.version}: ${clusterLine(report)}, target ${report.target}`),
     `Verdict: ${paint(VERDICT_COLOURS[report.verdict], report.verdict.toUpperCase())}`,
     `Rules: ${s.pass} pass, ${s.fail} fail, ${s['not-applicable']} not applicable, ${s.unknown} unknown`,
     `Findings: ${s.findings.error} error, ${s.findings.warning} warning, ${s.findings.info} info` +
       (s.suppressed > 0 ? `, ${s.suppressed} suppressed` : ''),
     `Phases: ${report.phases.map((p) => `${p.id} ${p.status}`).join(' > ')}`,
   ];
-  if (report.nextStep) lines.push(`Next step: ${report.nextStep}`);
+  if (report.nextStep) lines.push(printable(`Next step: ${report.nextStep}`));
   const top: { ruleId: string; finding: Finding }[] = report.results
     .flatMap((r) => r.findings.filter((f) => !f.suppressed).map((finding) => ({ ruleId: r.ruleId, finding })))
     .sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity));
@@ -57,7 +59,7 @@ export function terminalSummary(
     lines.push('Top findings:');
     for (const { ruleId, finding } of top.slice(0, TOP_FINDINGS)) {
       lines.push(
-        `  ${paint(SEVERITY_COLOURS[finding.severity], finding.severity.padEnd(7))} ${ruleId}: ${finding.message}`,
+        `  ${paint(SEVERITY_COLOURS[finding.severity], finding.severity.padEnd(7))} ${printable(`${ruleId}: ${finding.message}`)}`,
       );
     }
     if (top.length > TOP_FINDINGS) lines.push(`  … and ${top.length - TOP_FINDINGS} more ${elsewhere}`);
@@ -65,7 +67,7 @@ export function terminalSummary(
   const unknowns = report.results.filter((r) => r.status === 'unknown');
   if (unknowns.length > 0) {
     lines.push('Could not evaluate:');
-    for (const r of unknowns) lines.push(`  ${r.ruleId}: ${r.reason}`);
+    for (const r of unknowns) lines.push(printable(`  ${r.ruleId}: ${r.reason}`));
   }
   if (report.resolved !== undefined) {
     const all = report.results.flatMap((r) => r.findings);
@@ -74,8 +76,10 @@ export function terminalSummary(
   }
   for (const expired of report.expiredSuppressions ?? []) {
     lines.push(
-      `Warning: a suppression of ${expired.rule}${expired.owner ? ` (owner ${expired.owner})` : ''} expired on ` +
-        `${expired.expires} and no longer applies; renew or remove it (reason: ${expired.reason})`,
+      printable(
+        `Warning: a suppression of ${expired.rule}${expired.owner ? ` (owner ${expired.owner})` : ''} expired on ` +
+          `${expired.expires} and no longer applies; renew or remove it (reason: ${expired.reason})`,
+      ),
     );
   }
   if (report.source.skipped.length > 0) {
@@ -83,6 +87,7 @@ export function terminalSummary(
       `Skipped ${report.source.skipped.length} input entr${report.source.skipped.length === 1 ? 'y' : 'ies'} (listed ${elsewhere}).`,
     );
   }
-  if (written.length > 0) lines.push(`Wrote: ${written.join(', ')}`);
-  return `${lines.map(printable).join('\n')}\n`;
+  if (written.length > 0) lines.push(printable(`Wrote: ${written.join(', ')}`));
+  // Every line above is printable text, plus the colour codes paint() added.
+  return `${lines.join('\n')}\n`;
 }

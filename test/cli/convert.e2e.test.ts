@@ -103,8 +103,13 @@ describe('meshready convert (real CLI)', () => {
     ]);
     expect(badRoot.code).toBe(2);
     expect(badRoot.stderr).toMatch(/--root-namespace "Not_A_Namespace"/);
-    const none = runMeshready(['convert']);
+    // No source: the current context of the default kubeconfig, which this HOME does not have.
+    const none = runMeshready(['convert'], {
+      env: { HOME: path.join(tmpdir(), 'meshready-no-such-home'), KUBECONFIG: '' },
+    });
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/nothing to scan/);
+    expect(none.stderr).toMatch(
+      /no kubeconfig at .*meshready-no-such-home\/\.kube\/config: give --snapshot PATH/,
+    );
   });
 });

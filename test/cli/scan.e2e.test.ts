@@ -133,7 +133,7 @@ describe('meshready scan (real CLI)', () => {
       'never',
     ]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stderr).toContain('asm-custom-overlay.yaml');
+    expect(run.stdout).toContain('asm-custom-overlay.yaml');
     const overlay = parse(await readFile(path.join(out, 'asm-custom-overlay.yaml'), 'utf8'));
     expect(overlay).toEqual({
       apiVersion: 'install.istio.io/v1alpha1',
