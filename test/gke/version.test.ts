@@ -66,7 +66,7 @@ describe('GKE versions (SPEC §7)', () => {
     );
   });
 
-  it('has the Istio 1.6 operator exactly where the seed says', () => {
+  it('has the Istio 1.6 operator exactly where the guide says', () => {
     const yes = [
       '1.17.7-gke.8',
       '1.17.7-gke.17',

@@ -86,7 +86,7 @@ export function workload(
   };
 }
 
-/** An istiod Deployment and its pod, as the operator installs them (seed: istiod-istio-163-…). */
+/** An istiod Deployment and its pod, as the operator installs them (as in the guide: istiod-istio-163-…). */
 export function istiod(revision: string, version: string, options: { ready?: boolean } = {}): Raw[] {
   const labels = { app: 'istiod', istio: 'istiod', 'istio.io/rev': revision };
   const containers = [{ name: 'discovery', image: `gcr.io/gke-release/istio/pilot:${version}` }];
@@ -143,7 +143,7 @@ export function istioObject(
   return { apiVersion, kind, metadata: meta(name, ns, options), spec };
 }
 
-/** An IstioOperator as the GKE add-on installs it (seed: istio-1-6-11-gke-0, revision istio-1611). */
+/** An IstioOperator as the GKE add-on installs it (as in the guide: istio-1-6-11-gke-0, revision istio-1611). */
 export function istioOperator(
   name: string,
   options: MetaOptions & { status?: string; namespace?: string; spec?: Raw } = {},
@@ -221,7 +221,7 @@ export function machineType(name: string, guestCpus: number, isSharedCpu = false
   };
 }
 
-/** A workload pod with an injected sidecar of Istio `version` (seed: gcr.io/gke-release/istio/proxyv2:1.6.3-gke.0). */
+/** A workload pod with an injected sidecar of Istio `version` (as in the guide: gcr.io/gke-release/istio/proxyv2:1.6.3-gke.0). */
 export function sidecarPod(
   ns: string,
   name: string,

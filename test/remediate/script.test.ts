@@ -60,7 +60,7 @@ describe('renderRemediationScript', () => {
     ]);
   });
 
-  it('follows the seed guide within the prepare phase: istiod, policies, galley ClusterRole, then the webhook', () => {
+  it('follows the guide within the prepare phase: istiod, policies, galley ClusterRole, then the webhook', () => {
     const order = [
       "step istiod-revision-ready 'Namespace istio-system'",
       "step v1alpha1-security-policy 'Policy shop/default'",

@@ -15,7 +15,7 @@ const readConfig = { apiGroups: ['networking.istio.io'], resources: ['*'], verbs
 ruleTester(rule, {
   pass: [
     {
-      name: 'verbs already [get] (seed step 4.2 done)',
+      name: 'verbs already [get] (guide step 4.2 done)',
       documents: [clusterRole(NAME, [readConfig, webhooks(['get'])])],
     },
     { name: 'after the edit, from a fixture', fixtures: ['pass-restricted-to-get.yaml'] },
