@@ -20,7 +20,23 @@ import {
   type SnapshotPart,
 } from './model.ts';
 import { invalidRawObject } from './raw-schema.ts';
-import { isKeptObject, kubePartOf, stripKubeObject } from './strip.ts';
+import { isKeptObject, isRecord, kubePartOf, stripKubeObject } from './strip.ts';
+
+/**
+ * An item of a kubectl List as a raw object: typed Lists (PodList) may omit the items' own
+ * apiVersion and kind. An item that is not an object is an InputError at its line.
+ */
+export function listItemObject(
+  listApiVersion: unknown,
+  listKind: string,
+  item: unknown,
+  file: string,
+  line: number,
+): Record<string, unknown> {
+  if (!isRecord(item)) throw new InputError(file, line, `an item of ${listKind} is not an object`);
+  const itemKind = listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
+  return itemKind && item.kind === undefined ? { apiVersion: listApiVersion, kind: itemKind, ...item } : item;
+}
 
 /** A raw Kubernetes object's part and stripped form, or why it is skipped. */
 export type RawKubeOutcome =

@@ -290,3 +290,30 @@ export function firstJsonErrorOffset(text: string): number {
     throw error;
   }
 }
+
+/** A kubectl JSON List cut into its items: the spans, and the List's own apiVersion and kind. */
+export interface KubectlJsonList {
+  readonly spans: JsonListSpans;
+  readonly apiVersion: string;
+  readonly kind: string;
+}
+
+/**
+ * The items of a kubectl JSON List (`kind: ...List`, not a Compute `compute#...List`), found
+ * without parsing them, or undefined when the text is not such a List the span scan understands.
+ */
+export function kubectlJsonList(text: string): KubectlJsonList | undefined {
+  const spans = prettyJsonListSpans(text) ?? jsonListSpans(text);
+  if (!spans) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(`${text.slice(0, spans.arrayStart)}[]${text.slice(spans.arrayEnd + 1)}`);
+  } catch {
+    return undefined;
+  }
+  if (typeof list !== 'object' || list === null || Array.isArray(list)) return undefined;
+  const { apiVersion, kind } = list as { apiVersion?: unknown; kind?: unknown };
+  if (typeof kind !== 'string' || !kind.endsWith('List') || kind.startsWith('compute#')) return undefined;
+  if (typeof apiVersion !== 'string') return undefined;
+  return { spans, apiVersion, kind };
+}

@@ -12,9 +12,9 @@ import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
 import { InputError } from '../errors.ts';
-import { ClusterConflict, SnapshotBuilder } from './builder.ts';
+import { ClusterConflict, listItemObject, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
-import { jsonErrorLine, jsonItemLines, jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
+import { jsonErrorLine, jsonItemLines, kubectlJsonList } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import { ParallelListLoader, type ParallelOptions } from './parallel.ts';
 import { MAX_NAME_LENGTH } from './raw-schema.ts';
@@ -340,16 +340,9 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
  * the span scan understands; the whole-file parse then runs (and reports errors precisely).
  */
 function loadJsonListByItems(builder: SnapshotBuilder, file: string, text: string): boolean {
-  const spans = prettyJsonListSpans(text) ?? jsonListSpans(text);
-  if (!spans) return false;
-  let list: unknown;
-  try {
-    list = JSON.parse(`${text.slice(0, spans.arrayStart)}[]${text.slice(spans.arrayEnd + 1)}`);
-  } catch {
-    return false;
-  }
-  if (!isRecord(list) || typeof list.kind !== 'string' || !list.kind.endsWith('List')) return false;
-  if (typeof list.apiVersion !== 'string' || list.kind.startsWith('compute#')) return false;
+  const list = kubectlJsonList(text);
+  if (!list) return false;
+  const { spans } = list;
   for (const span of spans.items) {
     const itemText = text.slice(span.start, span.end);
     let item: unknown;
@@ -496,15 +489,11 @@ function addDocument(builder: SnapshotBuilder, file: string, value: unknown, lin
 function addListItem(
   builder: SnapshotBuilder,
   file: string,
-  list: Record<string, unknown>,
+  list: { readonly apiVersion?: unknown; readonly kind?: unknown },
   item: unknown,
   line: number,
 ): void {
-  const listKind = String(list.kind);
-  if (!isRecord(item)) throw new InputError(file, line, `an item of ${listKind} is not an object`);
-  const itemKind = listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
-  const raw =
-    itemKind && item.kind === undefined ? { apiVersion: list.apiVersion, kind: itemKind, ...item } : item;
+  const raw = listItemObject(list.apiVersion, String(list.kind), item, file, line);
   builder.addRawKubeObject(raw, origin(file, line), file);
 }
 

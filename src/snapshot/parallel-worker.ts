@@ -3,9 +3,8 @@
  * only the stripped objects (or why an item is skipped), in order. Nothing else leaves the worker.
  */
 import { parentPort } from 'node:worker_threads';
-import { stripRawKubeObject } from './builder.ts';
+import { listItemObject, stripRawKubeObject } from './builder.ts';
 import type { KubeKind, KubeObject } from './model.ts';
-import { isRecord } from './strip.ts';
 
 export interface ItemBatch {
   readonly id: number;
@@ -33,9 +32,8 @@ export type BatchResult =
   | { readonly id: number; readonly failed: string };
 
 /**
- * The same as load.ts's addListItem: the item (typed Lists may omit the items' own kind) through
- * the builder's stripRawKubeObject. An invalid object throws, and the batch falls back to the
- * sequential loader, which reports it at its file and line.
+ * The same as load.ts's addListItem, without the builder. An item that is not an object, or not
+ * valid, throws: the batch falls back to the sequential loader, which reports it at its line.
  */
 export function stripListItem(
   listApiVersion: unknown,
@@ -44,10 +42,7 @@ export function stripListItem(
   file: string,
   line: number,
 ): ItemEntry {
-  if (!isRecord(item)) return { skip: `an item of ${listKind} is not an object` };
-  const itemKind = listKind === 'List' ? undefined : listKind.slice(0, -'List'.length);
-  const raw =
-    itemKind && item.kind === undefined ? { apiVersion: listApiVersion, kind: itemKind, ...item } : item;
+  const raw = listItemObject(listApiVersion, listKind, item, file, line);
   const outcome = stripRawKubeObject(raw, { file, line }, file);
   return 'skip' in outcome ? { seen: true, skip: outcome.skip } : outcome;
 }

@@ -14,7 +14,7 @@ import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { SnapshotBuilder } from './builder.ts';
-import { jsonListSpans, prettyJsonListSpans } from './json-lines.ts';
+import { kubectlJsonList } from './json-lines.ts';
 import {
   type BatchMessage,
   type BatchResult,
@@ -22,7 +22,6 @@ import {
   type ItemEntry,
   processBatch,
 } from './parallel-worker.ts';
-import { isRecord } from './strip.ts';
 
 /** Files smaller than this are loaded on the main thread: a worker's start costs more. */
 export const PARALLEL_MIN_CHARS = 4_000_000;
@@ -118,16 +117,9 @@ export class ParallelListLoader {
       this.failure = error as Error;
       return false;
     }
-    const spans = prettyJsonListSpans(text) ?? jsonListSpans(text);
-    if (!spans || spans.items.length === 0) return false;
-    let list: unknown;
-    try {
-      list = JSON.parse(`${text.slice(0, spans.arrayStart)}[]${text.slice(spans.arrayEnd + 1)}`);
-    } catch {
-      return false;
-    }
-    if (!isRecord(list) || typeof list.kind !== 'string' || !list.kind.endsWith('List')) return false;
-    if (typeof list.apiVersion !== 'string' || list.kind.startsWith('compute#')) return false;
+    const list = kubectlJsonList(text);
+    if (!list || list.spans.items.length === 0) return false;
+    const { spans } = list;
 
     const batches: ItemBatch[] = [];
     for (let first = 0; first < spans.items.length; ) {

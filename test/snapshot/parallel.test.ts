@@ -64,6 +64,30 @@ describe('parallel JSON loading', () => {
     expect(error.line).toBe(line);
   });
 
+  it.each([
+    ['an item that is not an object', '"hello"', /an item of NamespaceList is not an object/],
+    [
+      'an item that breaks the schema',
+      '{ "metadata": { "name": "ns-x", "labels": ["a"] } }',
+      /not a valid Kubernetes object/,
+    ],
+  ])('%s is an input error at its line, as on one thread', async (_, bad, message) => {
+    const file = path.join(dir, 'invalid-item.json');
+    const items = Array.from({ length: 50 }, (_, i) =>
+      JSON.stringify({ metadata: { name: `ns-${i}`, uid: `u-${i}` } }, null, 2),
+    );
+    items[30] = bad;
+    const text = `{\n  "apiVersion": "v1",\n  "kind": "NamespaceList",\n  "items": [\n${items.join(',\n')}\n  ]\n}\n`;
+    await writeFile(file, text);
+    const line = text.split('\n').findIndex((l) => l.startsWith(bad)) + 1;
+    for (const parallel of [{ workers: 0 }, { workers: 1, minChars: 0 }]) {
+      const error = await loadSnapshot([file], { parallel }).catch((e) => e);
+      expect(error).toBeInstanceOf(InputError);
+      expect(error.line).toBe(line);
+      expect(error.message).toMatch(message);
+    }
+  });
+
   it('leaves what is not a kubectl List to the sequential loader', async () => {
     const loader = new ParallelListLoader({ workers: 1, minChars: 0 });
     try {
