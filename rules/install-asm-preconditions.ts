@@ -1,7 +1,7 @@
 import { customOverlay } from '../src/engine/custom-overlay.ts';
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM, REVISION_LABEL } from '../src/engine/snapshot-index.ts';
+import { ISTIO_SYSTEM, isAsmRevision, REVISION_LABEL } from '../src/engine/snapshot-index.ts';
 import type { IstioOperator, KubeObject } from '../src/snapshot/model.ts';
 
 export const OVERLAY_FILE = 'asm-custom-overlay.yaml';
@@ -122,7 +122,11 @@ export default defineRule({
     if (!handedOver) {
       for (const istiod of istiods) {
         const revision = istiod.metadata.labels?.[REVISION_LABEL];
-        if (istiod.metadata.namespace !== ISTIO_SYSTEM || !revision?.startsWith('asm-')) continue;
+        if (
+          istiod.metadata.namespace !== ISTIO_SYSTEM ||
+          !(revision !== undefined && isAsmRevision(revision))
+        )
+          continue;
         if (reported.has(key(istiod))) continue;
         reported.add(key(istiod));
         findings.push(

@@ -1,6 +1,11 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { INJECTION_LABEL, preferredRevision, REVISION_LABEL } from '../src/engine/snapshot-index.ts';
+import {
+  INJECTION_LABEL,
+  isAsmRevision,
+  preferredRevision,
+  REVISION_LABEL,
+} from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
 import type { Namespace } from '../src/snapshot/model.ts';
 
@@ -87,10 +92,10 @@ export default defineRule({
               ns,
               `Namespace ${name} has ${REVISION_LABEL}=${revision}, but no istiod runs that revision ` +
                 `(running: ${running}); new pods there get no sidecar.`,
-              { key: 'unknown-revision', fix: relabel(ns), ...(revision.startsWith('asm-') ? asmPhase : {}) },
+              { key: 'unknown-revision', fix: relabel(ns), ...(isAsmRevision(revision) ? asmPhase : {}) },
             ),
           );
-        } else if (asmRevision && !revision.startsWith('asm-') && injection === undefined) {
+        } else if (asmRevision && !isAsmRevision(revision) && injection === undefined) {
           findings.push(
             findingAbout(
               ns,

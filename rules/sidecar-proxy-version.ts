@@ -2,6 +2,7 @@ import { fix } from '../src/engine/fixes.ts';
 import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import {
+  isAsmRevision,
   type MeshProxy,
   PROXY_CONTAINER,
   REVISION_LABEL,
@@ -200,7 +201,7 @@ export default defineRule({
     const currentText = current.versionText ?? current.revision;
     // Once an asm-* istiod is ready, moving to it is asm-migrate-namespaces; only what still runs
     // 1.4 stays in migrate-namespaces (SPEC §4).
-    const asmInstalled = isAsmTarget(target) && current.revision.startsWith('asm-');
+    const asmInstalled = isAsmTarget(target) && isAsmRevision(current.revision);
     const outdated = new Map<string, OutdatedWorkload>();
     const unreadable: MeshProxy[] = [];
     for (const proxy of proxies) {

@@ -189,14 +189,17 @@ export class SnapshotIndex {
     };
   }
 
-  /** The newest ready `asm-*` istiod revision: ASM counts as installed once there is one. */
-  readonly readyAsmRevision = lazy((): string | undefined =>
-    this.istiodRevisions()
-      .filter((r) => r.ready && r.revision.startsWith('asm-'))
+  /** The newest ready istiod revision that is (or is not) an `asm-*` one. */
+  private newestReadyRevision(asm: boolean): string | undefined {
+    return this.istiodRevisions()
+      .filter((r) => r.ready && isAsmRevision(r.revision) === asm)
       .map((r) => r.revision)
       .sort(compareRevisionNames)
-      .at(-1),
-  );
+      .at(-1);
+  }
+
+  /** The newest ready `asm-*` istiod revision: ASM counts as installed once there is one. */
+  readonly readyAsmRevision = lazy((): string | undefined => this.newestReadyRevision(true));
 
   /**
    * The revision of the operator's 1.6 control plane (e.g. `istio-1611`): the `spec.revision` of
@@ -207,11 +210,7 @@ export class SnapshotIndex {
       .map((op) => op.revision)
       .find((r) => r !== undefined && r !== '');
     if (fromOperator) return fromOperator;
-    return this.istiodRevisions()
-      .filter((r) => r.ready && !r.revision.startsWith('asm-'))
-      .map((r) => r.revision)
-      .sort(compareRevisionNames)
-      .at(-1);
+    return this.newestReadyRevision(false);
   });
 
   /**
@@ -377,14 +376,19 @@ function discoveryImage(
  */
 export function preferredRevision(revisions: readonly IstiodRevision[], asm: boolean): string | undefined {
   const ready = revisions.filter((r) => r.ready);
-  const asmRevisions = ready.filter((r) => r.revision.startsWith('asm-'));
+  const asmRevisions = ready.filter((r) => isAsmRevision(r.revision));
   const candidates =
-    asm && asmRevisions.length > 0 ? asmRevisions : ready.filter((r) => !r.revision.startsWith('asm-'));
+    asm && asmRevisions.length > 0 ? asmRevisions : ready.filter((r) => !isAsmRevision(r.revision));
   const pool = candidates.length > 0 ? candidates : ready;
   return pool
     .map((r) => r.revision)
     .sort(compareRevisionNames)
     .at(-1);
+}
+
+/** install_asm names the revisions it installs `asm-<version>` (e.g. `asm-173-6`); the operator's are `istio-*`. */
+export function isAsmRevision(revision: string): boolean {
+  return revision.startsWith('asm-');
 }
 
 /** Orders revision names so that istio-1611 comes after istio-163 (numeric parts compare as numbers). */
