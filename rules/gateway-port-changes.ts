@@ -1,7 +1,7 @@
 import { fix } from '../src/engine/fixes.ts';
-import { isPreIstio16, parseIstioVersion } from '../src/engine/istio-version.ts';
+import { isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM, imageTag, PROXY_CONTAINER } from '../src/engine/snapshot-index.ts';
+import { gatewayProxy, ISTIO_SYSTEM, imageTag, isLive } from '../src/engine/snapshot-index.ts';
 import {
   networkName,
   networkProject,
@@ -34,18 +34,8 @@ function isGatewayLabelled(labels: Labels | undefined): boolean {
   return labels?.istio === 'ingressgateway' || labels?.app === 'istio-ingressgateway';
 }
 
-function isLive(pod: Pod): boolean {
-  return pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
-}
-
-function proxyVersionText(pod: Pod): string | undefined {
-  const proxy = pod.containers.find((c) => c.name === PROXY_CONTAINER) ?? pod.containers[0];
-  return imageTag(proxy?.image);
-}
-
 function runs14(pod: Pod): boolean {
-  const tag = proxyVersionText(pod);
-  const version = tag === undefined ? undefined : parseIstioVersion(tag);
+  const { version } = gatewayProxy(pod);
   return version !== undefined && isPreIstio16(version);
 }
 
@@ -381,7 +371,9 @@ export default defineRule({
     }
     const old = gatewayPods.filter(runs14);
     if (old.length === 0) {
-      const versions = [...new Set(gatewayPods.map((pod) => proxyVersionText(pod) ?? '?'))].sort();
+      const versions = [
+        ...new Set(gatewayPods.map((pod) => imageTag(gatewayProxy(pod).image) ?? '?')),
+      ].sort();
       return notApplicable(
         `every ingress gateway pod already runs ${versions.join(', ')}: no 1.4 gateway is left to move (the ` +
           'port change has happened)',

@@ -299,10 +299,7 @@ export class SnapshotIndex {
   readonly ingressGatewayPods = lazy((): MeshProxy[] =>
     (this.podsByNamespace().get(ISTIO_SYSTEM) ?? [])
       .filter((pod) => pod.metadata.labels?.app === INGRESS_GATEWAY_APP && isLive(pod))
-      .map((pod) => {
-        const proxy = pod.containers.find((c) => c.name === PROXY_CONTAINER) ?? pod.containers[0];
-        return meshProxy(pod, proxy?.image);
-      }),
+      .map(gatewayProxy),
   );
 
   /**
@@ -355,13 +352,20 @@ function referenceOnly(reference: OwnerReference, namespace: string): WorkloadRe
 }
 
 /** Pods that still run: completed Job pods and evicted pods keep their old image but no proxy runs. */
-function isLive(pod: Pod): boolean {
+/** Whether a pod is running or pending (not finished). */
+export function isLive(pod: Pod): boolean {
   return pod.phase !== 'Succeeded' && pod.phase !== 'Failed';
 }
 
 function meshProxy(pod: Pod, image: string | undefined): MeshProxy {
   const tag = imageTag(image);
   return { pod, image, version: tag === undefined ? undefined : parseIstioVersion(tag) };
+}
+
+/** A gateway pod's proxy: its istio-proxy container, else its only one (the 1.4 gateway's). */
+export function gatewayProxy(pod: Pod): MeshProxy {
+  const proxy = pod.containers.find((c) => c.name === PROXY_CONTAINER) ?? pod.containers[0];
+  return meshProxy(pod, proxy?.image);
 }
 
 function discoveryImage(
