@@ -65,44 +65,43 @@ export function exitCodeFor(report: Report, failOn: FailOn, onlyNew = false): 0 
   return failing ? 1 : 0;
 }
 
+/**
+ * Writes the reports, the install_asm overlays, remediate.sh and the v1beta1 policies (when there
+ * are v1alpha1 ones) into the output directory; returns the files as the user would name them.
+ */
 export async function writeReports(
   report: Report,
   options: Pick<ScanOptions, 'formats' | 'outputDir' | 'sarifRoot' | 'sarifCategory'>,
   io: CliIO,
+  policiesYaml: string | undefined,
 ): Promise<string[]> {
   const outputDir = path.resolve(io.cwd, options.outputDir);
   await ensureDirectory(outputDir, options.outputDir);
+  const written: string[] = [];
+  const write = async (name: string, content: Parameters<typeof writeOutputFile>[2], mode?: number) => {
+    const file = path.join(outputDir, name);
+    const shown = path.relative(io.cwd, file) || file;
+    await writeOutputFile(file, shown, content, mode === undefined ? {} : { mode });
+    written.push(shown);
+  };
   const context = {
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
     sarifCategory: options.sarifCategory,
     workingDirectory: io.cwd,
     htmlReport: options.formats.includes('html'),
   };
-  const written: string[] = [];
   for (const format of options.formats) {
     const formatter = FORMATTERS[format];
-    const file = path.join(outputDir, formatter.fileName);
-    const shown = path.relative(io.cwd, file) || file;
-    await writeOutputFile(
-      file,
-      shown,
+    await write(
+      formatter.fileName,
       formatter.chunks ? formatter.chunks(report, context) : formatter.render(report, context),
     );
-    written.push(shown);
   }
-  for (const overlay of customOverlays(report)) {
-    const file = path.join(outputDir, overlay.file);
-    const shown = path.relative(io.cwd, file) || file;
-    await writeOutputFile(file, shown, overlay.text);
-    written.push(shown);
-  }
-  const script = path.join(outputDir, SCRIPT_FILE_NAME);
+  for (const overlay of customOverlays(report)) await write(overlay.file, overlay.text);
   const reportFile = options.formats.includes('json') ? FORMATTERS.json.fileName : undefined;
-  const shownScript = path.relative(io.cwd, script) || script;
-  await writeOutputFile(script, shownScript, renderRemediationScript(report, { reportFile }), {
-    mode: 0o755,
-  });
-  written.push(shownScript);
+  await write(SCRIPT_FILE_NAME, renderRemediationScript(report, { reportFile }), 0o755);
+  // The v1beta1 equivalents of the v1alpha1 policies, which the findings and remediate.sh name.
+  if (policiesYaml !== undefined) await write(POLICIES_FILE_NAME, policiesYaml);
   return written;
 }
 
@@ -140,15 +139,9 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   if (policy.expiredSuppressions.length > 0) report.expiredSuppressions = policy.expiredSuppressions;
   if (baseline) report = withBaseline(report, baseline);
   progress.done();
-  const written = options.writeFiles ? await writeReports(report, options, io) : [];
-  const policiesYaml = options.writeFiles ? scanPoliciesYaml(policy.snapshot) : undefined;
-  if (policiesYaml !== undefined) {
-    // The v1beta1 equivalents of the v1alpha1 policies, which the findings and remediate.sh name.
-    const file = path.join(path.resolve(io.cwd, options.outputDir), POLICIES_FILE_NAME);
-    const shown = path.relative(io.cwd, file) || file;
-    await writeOutputFile(file, shown, policiesYaml);
-    written.push(shown);
-  }
+  const written = options.writeFiles
+    ? await writeReports(report, options, io, scanPoliciesYaml(policy.snapshot))
+    : [];
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) {
     // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.
