@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
 import type { ClusterRole, PolicyRule } from '../src/snapshot/model.ts';
 

@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { gatewayProxy, ISTIO_SYSTEM, imageTag, isLive } from '../src/engine/snapshot-index.ts';

@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/engine/istio-objects.ts';
 import { defineRule, type RuleContext, unknown } from '../src/engine/rule.ts';

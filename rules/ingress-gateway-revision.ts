@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import {
   INGRESS_GATEWAY_APP,

@@ -1,5 +1,5 @@
 import { customOverlay } from '../src/engine/custom-overlay.ts';
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
 import { ISTIO_SYSTEM, isAsmRevision, REVISION_LABEL } from '../src/engine/snapshot-index.ts';
 import type { IstioOperator, KubeObject } from '../src/snapshot/model.ts';

@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { clusterScope } from '../src/engine/gke-resources.ts';
 import { clusterPoolCapacities } from '../src/engine/pool-capacities.ts';
 import { defineRule, type RuleFinding, unknown } from '../src/engine/rule.ts';

@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/rule.ts';
 import { INJECTION_LABEL, ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';

@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import {

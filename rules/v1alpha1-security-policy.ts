@@ -1,5 +1,5 @@
 import { conversionOf, POLICIES_FILE_NAME } from '../src/convert/findings.ts';
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { isAddonManaged } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
 import type { IstioConfig } from '../src/snapshot/model.ts';

@@ -1,4 +1,4 @@
-import { fix } from '../src/engine/fixes.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { istioAddonDisabledReason, nodePoolResource } from '../src/gke/node-pool.ts';

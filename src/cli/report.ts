@@ -8,7 +8,7 @@ import path from 'node:path';
 import { LineCounter, parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { InputError } from '../errors.ts';
-import { commandsFor } from '../remediate/commands.ts';
+import { withRemediation } from '../remediate/report-commands.ts';
 import { renderRemediationScript } from '../remediate/script.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import { type Report, reportSchema } from '../report/model.ts';
@@ -82,34 +82,6 @@ function pathText(jsonPath: readonly PropertyKey[]): string {
     .join('');
 }
 
-/**
- * The commands a saved report shows are rendered again from each finding's `fix`, never taken
- * from the file (SPEC §9): a tampered `remediation.commands` could otherwise put any text in the
- * "copy commands" blocks. A finding without a fix shows no commands.
- */
-function withCommandsFromFixes(file: string, report: Report): Report {
-  const results = report.results.map((result, resultIndex) => ({
-    ...result,
-    findings: result.findings.map((finding, findingIndex) => {
-      const { remediation: _stored, ...rest } = finding;
-      if (finding.fix === undefined) return rest;
-      let commands: string[];
-      try {
-        commands = commandsFor(finding.fix);
-      } catch (error) {
-        throw new InputError(
-          file,
-          undefined,
-          `not a meshready report: results[${resultIndex}].findings[${findingIndex}].fix: ${(error as Error).message}`,
-          'a JSON report written by `meshready scan` (schemaVersion 1)',
-        );
-      }
-      return { ...rest, remediation: { phase: result.phase, commands } };
-    }),
-  }));
-  return { ...report, results };
-}
-
 export function parseReport(file: string, text: string): Report {
   let json: unknown;
   try {
@@ -124,7 +96,10 @@ export function parseReport(file: string, text: string): Report {
     );
   }
   const parsed = reportSchema.safeParse(json);
-  if (parsed.success) return withCommandsFromFixes(file, parsed.data);
+  if (parsed.success) // The commands a saved report shows are rendered again from each finding's `fix`, never
+    // taken from the file (SPEC §9): a tampered `remediation.commands` could otherwise put any
+    // text in the "copy commands" blocks.
+    return withRemediation(parsed.data);
   const issue = parsed.error.issues[0] as z.core.$ZodIssue;
   const where = issue.path.length > 0 ? `${pathText(issue.path)}: ` : '';
   throw new InputError(

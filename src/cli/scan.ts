@@ -11,6 +11,7 @@ import { UsageError } from '../errors.ts';
 import { parseGkeVersion } from '../gke/version.ts';
 import { TOOL_VERSION } from '../package-root.ts';
 import { customOverlays } from '../remediate/overlays.ts';
+import { withRemediation } from '../remediate/report-commands.ts';
 import { renderRemediationScript, SCRIPT_FILE_NAME } from '../remediate/script.ts';
 import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
@@ -128,14 +129,17 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     now,
     annotationExemptions: settings.annotationExemptions,
   });
-  let report = runRules(policy.snapshot, {
-    rules: RULES,
-    target: settings.target,
-    upgradeTo: settings.upgradeTo,
-    toolVersion: TOOL_VERSION,
-    now,
-    ...policy.runOptions,
-  });
+  // The rules give findings with `fix` data; the report's commands are rendered from it.
+  let report = withRemediation(
+    runRules(policy.snapshot, {
+      rules: RULES,
+      target: settings.target,
+      upgradeTo: settings.upgradeTo,
+      toolVersion: TOOL_VERSION,
+      now,
+      ...policy.runOptions,
+    }),
+  );
   if (policy.expiredSuppressions.length > 0) report.expiredSuppressions = policy.expiredSuppressions;
   if (baseline) report = withBaseline(report, baseline);
   progress.done();

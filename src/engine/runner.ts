@@ -3,7 +3,6 @@
  * parts, severity overrides, fingerprints, suppressions, remediation attachment, deterministic
  * ordering, phases and the verdict.
  */
-import { commandsFor } from '../remediate/commands.ts';
 import type { Finding, PhaseStatus, Report, RuleResult, Suppression } from '../report/model.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { fingerprintOf } from './fingerprint.ts';
@@ -92,10 +91,7 @@ function toFinding(
     phase,
   };
   if (found.origin) finding.location = { file: found.origin.file, line: found.origin.line };
-  if (found.fix) {
-    finding.remediation = { phase, commands: commandsFor(found.fix) };
-    finding.fix = found.fix;
-  }
+  if (found.fix) finding.fix = found.fix;
   return finding;
 }
 

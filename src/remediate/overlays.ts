@@ -4,7 +4,7 @@
  * findings' fix data, like every other remediation, and checked again here: a file name is a plain
  * name in the output directory, never a path.
  */
-import { FIX_ACTIONS } from '../engine/fixes.ts';
+import { FIX_ACTIONS } from './actions/index.ts';
 import type { Report } from '../report/model.ts';
 
 export interface OverlayFile {
@@ -17,7 +17,7 @@ export function customOverlays(report: Report): OverlayFile[] {
   for (const result of report.results) {
     for (const finding of result.findings) {
       if (finding.suppressed || finding.fix?.action !== 'write-custom-overlay') continue;
-      const parsed = FIX_ACTIONS['write-custom-overlay'].safeParse(finding.fix.params);
+      const parsed = FIX_ACTIONS['write-custom-overlay'].params.safeParse(finding.fix.params);
       if (parsed.success && !files.has(parsed.data.file)) files.set(parsed.data.file, parsed.data.overlay);
     }
   }

@@ -1,7 +1,8 @@
 /**
- * remediate.sh (SPEC §9): the report's plan rendered through templates/remediate.sh.hbs and one
- * partial per fix action (templates/remediate/*.hbs). A pure function of the report, so a saved
- * JSON report renders the same script.
+ * remediate.sh (SPEC §9): the report's plan (./plan.ts) rendered through templates/remediate.sh.hbs,
+ * every step kind through one generic partial (templates/remediate/step.hbs) and the bash library
+ * its steps name (templates/remediate/lib/). A pure function of the report, so a saved JSON
+ * report renders the same script.
  *
  * Shell is not HTML, so Handlebars runs with noEscape; in exchange every template is checked
  * when it is compiled: a mustache may only print through `shq` (shell quoting), `comment` (text
@@ -12,8 +13,9 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import { templatePath } from '../package-root.ts';
 import type { Report } from '../report/model.ts';
-import { planRemediation } from './plan.ts';
+import { type PlanStep, planRemediation } from './plan.ts';
 import { shq } from './shell.ts';
+import { type Argv, CHECKS, librariesOf, type Step } from './step.ts';
 import { printable } from './text.ts';
 
 export const SCRIPT_FILE_NAME = 'remediate.sh';
@@ -141,8 +143,212 @@ function scriptTemplate(): HandlebarsTemplateDelegate {
   return compiled;
 }
 
+/** The bash libraries each library needs in turn. */
+const LIBRARY_NEEDS: Readonly<Record<string, readonly string[]>> = {
+  'lib/checks': ['lib/namespaces', 'lib/proxies'],
+  'lib/namespaces': ['lib/checks'],
+  'lib/proxies': ['lib/checks'],
+  'lib/old-control-plane': ['lib/checks'],
+  'lib/operator-profile': ['lib/checks'],
+};
+
+function withNeeds(libraries: Iterable<string>): string[] {
+  const all = new Set<string>();
+  const add = (library: string) => {
+    if (all.has(library)) return;
+    all.add(library);
+    for (const need of LIBRARY_NEEDS[library] ?? []) add(need);
+  };
+  for (const library of libraries) add(library);
+  return [...all].sort();
+}
+
+/** One line of a step in the script: exactly one kind is set (templates/remediate/step.hbs). */
+type LineView = Readonly<Record<string, unknown>>;
+
+/** Commands that differ only in their last word print through one `*_each` call. */
+function commandLines(kind: 'check' | 'todoCommand', commands: readonly Argv[]): LineView[] {
+  const lines: LineView[] = [];
+  let index = 0;
+  while (index < commands.length) {
+    const argv = commands[index] as Argv;
+    const prefix = argv.slice(0, -1);
+    let end = index + 1;
+    while (
+      end < commands.length &&
+      (commands[end] as Argv).length === argv.length &&
+      prefix.every((word, at) => (commands[end] as Argv)[at] === word)
+    ) {
+      end += 1;
+    }
+    if (end - index >= 3 && argv.length > 1) {
+      lines.push({
+        eachCommand: {
+          fn: kind === 'check' ? 'check' : 'todo_command',
+          count: String(prefix.length),
+          prefix,
+          last: commands.slice(index, end).map((command) => command[command.length - 1] as string),
+        },
+      });
+    } else {
+      for (const command of commands.slice(index, end)) lines.push({ [kind === 'check' ? 'checkArgv' : 'todoArgv']: command });
+    }
+    index = end;
+  }
+  return lines;
+}
+
+function lineViews(steps: readonly Step[]): LineView[] {
+  const lines: LineView[] = [];
+  const gcloud = steps.some(
+    (step) =>
+      (step.kind === 'done-unless' && step.check === 'master-below') ||
+      ((step.kind === 'run' || step.kind === 'check' || step.kind === 'backup') && step.argv[0] === 'gcloud') ||
+      (step.kind === 'call' && step.shows.some((shown) => shown.argv[0] === 'gcloud')),
+  );
+  if (gcloud) lines.push({ requireGcloud: true });
+  let pendingChecks: Argv[] = [];
+  const flush = () => {
+    lines.push(...commandLines('check', pendingChecks));
+    pendingChecks = [];
+  };
+  for (const step of steps) {
+    if (step.kind !== 'check') flush();
+    switch (step.kind) {
+      case 'check':
+        pendingChecks.push(step.argv);
+        break;
+      case 'note':
+        lines.push({ noteText: printable(step.text) });
+        break;
+      case 'comment':
+        lines.push({ commentText: printable(step.text) });
+        break;
+      case 'backup':
+        lines.push({ backupStep: { file: step.file, argv: step.argv } });
+        break;
+      case 'run':
+        lines.push({ runArgv: step.argv });
+        break;
+      case 'todo':
+        lines.push({ todoText: printable(step.text) });
+        lines.push(...commandLines('todoCommand', step.commands.map((command) => command.argv)));
+        break;
+      case 'withhold-unless':
+        lines.push({ withholdUnless: { says: printable(step.says), fn: CHECK_FUNCTIONS[step.check], args: step.args } });
+        break;
+      case 'done-unless':
+        lines.push({ doneUnless: { fn: CHECK_FUNCTIONS[step.check], args: step.args } });
+        break;
+      case 'halt-phase-unless':
+        lines.push({ haltPhaseUnless: { fn: CHECK_FUNCTIONS[step.check], args: step.args, reason: printable(step.reason) } });
+        break;
+      case 'confirm':
+        lines.push({ confirmImpact: printable(step.impact) });
+        break;
+      case 'stop-after-phase':
+        lines.push({ stopReason: printable(step.reason) });
+        break;
+      case 'withhold':
+        lines.push({ withholdReason: printable(step.reason) });
+        break;
+      case 'call':
+        lines.push({ callStep: { fn: step.fn, args: step.args } });
+        break;
+    }
+  }
+  flush();
+  return lines;
+}
+
+const CHECK_FUNCTIONS = Object.fromEntries(
+  Object.entries(CHECKS).map(([check, { fn }]) => [check, fn]),
+) as Readonly<Record<keyof typeof CHECKS, string>>;
+
+/** The plan's one-line summary per phase: runs of steps alike are one line with a count. */
+function planLines(steps: readonly PlanStep[]): { summary: string; resource: string; rules: string }[] {
+  const lines: { summary: string; resource: string; rules: string }[] = [];
+  let index = 0;
+  while (index < steps.length) {
+    const first = steps[index] as PlanStep;
+    let end = index + 1;
+    while (end < steps.length && (steps[end] as PlanStep).summary === first.summary) end += 1;
+    const run = steps.slice(index, end);
+    if (run.length > 3) {
+      const rules = [...new Set(run.flatMap((step) => step.rules))].join(', ');
+      lines.push({ summary: `${first.summary} (${run.length} steps)`, resource: `${first.resource}, ... ${(run[run.length - 1] as PlanStep).resource}`, rules });
+    } else {
+      for (const step of run) lines.push({ summary: step.summary, resource: step.resource, rules: step.rules.join(', ') });
+    }
+    index = end;
+  }
+  return lines;
+}
+
+/** Kubernetes contexts that name the scanned cluster: the recorded one and gcloud's default name. */
+function expectedContexts(cluster: Report['cluster']): string[] {
+  const contexts: string[] = [];
+  if (cluster.context) contexts.push(cluster.context);
+  if (cluster.project && cluster.location && cluster.name) {
+    contexts.push(`gke_${cluster.project}_${cluster.location}_${cluster.name}`);
+  }
+  return [...new Set(contexts)];
+}
+
+/** The script's view of the plan: what templates/remediate.sh.hbs renders. */
+function scriptView(report: Report) {
+  const plan = planRemediation(report);
+  const libraries = new Set<string>();
+  const titles = new Map<string, number>();
+  for (const phase of plan.phases) {
+    for (const step of phase.steps) titles.set(step.title, (titles.get(step.title) ?? 0) + 1);
+  }
+  // A title many steps share is written once, as a variable.
+  const titleVariables = new Map(
+    [...titles].filter(([, count]) => count > 1).map(([title], index) => [title, `TITLE_${index + 1}`]),
+  );
+  let number = 0;
+  const phases = plan.phases.map((phase) => ({
+    id: phase.id,
+    title: phase.title,
+    functionName: `phase_${phase.id.replaceAll('-', '_')}`,
+    scanStatus: phase.scanStatus,
+    current: phase.current,
+    notes: phase.notes,
+    plan: planLines(phase.steps),
+    steps: phase.steps.map((step) => {
+      for (const library of librariesOf(step.steps)) libraries.add(library);
+      number += 1;
+      return {
+        functionName: `step_${number}`,
+        rules: step.rules.join(', '),
+        resource: step.resource,
+        title: step.title,
+        titleVariable: titleVariables.get(step.title) ?? '',
+        lines: lineViews(step.steps),
+        halts: step.steps.some((s) => s.kind === 'halt-phase-unless'),
+      };
+    }),
+  }));
+  const { name, project, location } = report.cluster;
+  return {
+    toolVersion: report.tool.version,
+    generatedAt: report.generatedAt,
+    target: report.target,
+    verdict: report.verdict,
+    cluster: { name: name ?? '', project: project ?? '', location: location ?? '' },
+    clusterLabel: printable(
+      name ? `${name} (project ${project ?? 'unknown'}, location ${location ?? 'unknown'})` : 'unknown',
+    ),
+    expectedContexts: expectedContexts(report.cluster),
+    currentPhase: plan.currentPhase,
+    titles: [...titleVariables].map(([title, variable]) => ({ title, variable })),
+    phases,
+    libraries: withNeeds(libraries).map((partial) => ({ partial })),
+  };
+}
+
 /** The remediation script for a report: bash, to be reviewed and then run phase by phase. */
 export function renderRemediationScript(report: Report, context: ScriptContext = {}): string {
-  const plan = planRemediation(report);
-  return scriptTemplate()({ ...plan, reportFile: context.reportFile ?? '' });
+  return scriptTemplate()({ ...scriptView(report), reportFile: context.reportFile ?? '' });
 }

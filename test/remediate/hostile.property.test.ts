@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fix } from '../../src/engine/fixes.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Report } from '../../src/report/model.ts';

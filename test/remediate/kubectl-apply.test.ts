@@ -10,7 +10,7 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fix } from '../../src/engine/fixes.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import type { Phase } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Report, RuleResult } from '../../src/report/model.ts';

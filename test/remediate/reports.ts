@@ -3,7 +3,7 @@
  * with the real fix() schemas and checked against the report schema), so every partial renders.
  */
 import { RULES } from '../../rules/index.ts';
-import { fix } from '../../src/engine/fixes.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import { phaseStatuses } from '../../src/engine/runner.ts';
 import {
   type Fix,

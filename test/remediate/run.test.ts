@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { fix } from '../../src/engine/fixes.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { afterFixes, beforeFixes, relabelEffects } from './cluster-states.ts';

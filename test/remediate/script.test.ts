@@ -3,7 +3,7 @@
  * only an instruction, and the template guard that keeps unquoted values out of the script.
  */
 import { describe, expect, it } from 'vitest';
-import { fix } from '../../src/engine/fixes.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import { planRemediation } from '../../src/remediate/plan.ts';
 import { checkTemplate, renderRemediationScript } from '../../src/remediate/script.ts';
 import { printable } from '../../src/remediate/text.ts';

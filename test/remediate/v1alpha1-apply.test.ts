@@ -4,7 +4,7 @@
  * backed up and deleted; a failed step stops everything after it.
  */
 import { describe, expect, it } from 'vitest';
-import { fix } from '../../src/engine/fixes.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { beforeFixes } from './cluster-states.ts';
 import { describeCall, type FakeResponse, runScript } from './fake-tools.ts';

@@ -1,0 +1,49 @@
+/**
+ * gke-upgrade-cr-deletion: back up the custom resources of istio-system before the master
+ * upgrade, which on affected versions deletes them. The upgrade itself is upgrade-master's step,
+ * to the highest version proposed.
+ */
+import { z } from 'zod';
+import { defineFixAction, type Step } from '../step.ts';
+import { clusterScope, name } from './common.ts';
+
+export default defineFixAction({
+  action: 'backup-istio-system-crs',
+  /** `resources` are `kubectl get` resource names; `objects` are `Kind/name` for display. */
+  params: z.object({
+    ...clusterScope,
+    version: name,
+    resources: z.array(z.string()),
+    objects: z.array(z.string()),
+  }),
+  order: 10,
+  summary: 'Back up the custom resources in istio-system',
+  title: () => 'Back up the custom resources in istio-system before the master upgrade',
+  steps: ([p], context): Step[] => {
+    if (!p) return [];
+    const upgrade = context.upgrade;
+    return [
+      { kind: 'comment', text: 'Upgrading a 1.16 master to 1.17 before 1.17.12-gke.1501, or to 1.18 before 1.18.9-gke.1501,' },
+      { kind: 'comment', text: 'deletes the custom resources created in istio-system. The scan found:' },
+      ...p.objects.map((object): Step => ({ kind: 'comment', text: `  ${object}` })),
+      ...(upgrade
+        ? [{ kind: 'done-unless', check: 'master-below', args: [upgrade.version, upgrade.cluster, ...upgrade.scope] } as const]
+        : []),
+      ...(p.resources.length > 0
+        ? [
+            {
+              kind: 'note',
+              text: 'Keep these copies: an upgrade to an affected version deletes custom resources in istio-system.',
+            } as const,
+            ...p.resources.map(
+              (resource): Step => ({
+                kind: 'backup',
+                file: context.backup('istio-system', resource),
+                argv: ['kubectl', 'get', resource, '-n', 'istio-system', '-o', 'yaml'],
+              }),
+            ),
+          ]
+        : [{ kind: 'note', text: 'Nothing to do: the scan listed no custom resource types in istio-system' } as const]),
+    ];
+  },
+});

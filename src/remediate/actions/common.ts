@@ -1,0 +1,26 @@
+/** What several fix actions share: parameter shapes and how a gcloud command is scoped. */
+import { z } from 'zod';
+import type { Argv } from '../step.ts';
+
+export const name = z.string().min(1);
+export const optionalText = z.string().optional();
+/** Where a gcloud command must point: the cluster, its location and project when known. */
+export const clusterScope = { cluster: name, location: optionalText, project: optionalText };
+
+/** gcloud's `--location L --project P`, when known. */
+export function gcloudScope(params: { readonly location?: string; readonly project?: string }): string[] {
+  const scope: string[] = [];
+  if (params.location) scope.push('--location', params.location);
+  if (params.project) scope.push('--project', params.project);
+  return scope;
+}
+
+/** kubectl's `-n NAMESPACE` for a namespaced object, nothing for a cluster-scoped one. */
+export function namespaceArgs(namespace: string | undefined): string[] {
+  return namespace ? ['-n', namespace] : [];
+}
+
+/** `kubectl get … -o yaml` of one object, for a backup or a TODO. */
+export function getYaml(resource: string, namespace: string | undefined, objectName: string): Argv {
+  return ['kubectl', 'get', resource, ...namespaceArgs(namespace), objectName, '-o', 'yaml'];
+}

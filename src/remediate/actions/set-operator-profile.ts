@@ -1,0 +1,37 @@
+/**
+ * istio-operator-profile: set spec.profile of an IstioOperator: `disabled` before ASM is installed
+ * (the operator leaves the ASM gateway alone), `empty` once ASM runs (the operator removes what it
+ * had installed: checked again first, nothing may still run on its revision).
+ */
+import { z } from 'zod';
+import { defineFixAction, type Step } from '../step.ts';
+import { name } from './common.ts';
+
+export default defineFixAction({
+  action: 'set-operator-profile',
+  params: z.object({ operator: name, profile: z.enum(['disabled', 'empty']) }),
+  order: 220,
+  summary: 'Back up and set the IstioOperator profile',
+  title: (p) =>
+    p.profile === 'empty'
+      ? 'After the migration: set the IstioOperator profile to empty, so the operator removes what it had installed (guide: after the migration)'
+      : 'Disable the operator (profile: disabled) so that it leaves the ASM gateway alone (guide: disabling the operator)',
+  steps: ([p], context): Step[] => {
+    if (!p) return [];
+    const file = context.backup('istiooperator', p.operator, p.profile);
+    return [
+      {
+        kind: 'call',
+        fn: 'set_operator_profile',
+        args: [p.operator, p.profile, file],
+        shows: [
+          { kind: 'backup', file, argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', p.operator, '-o', 'yaml'] },
+          {
+            kind: 'run',
+            argv: ['kubectl', 'patch', 'istiooperator', '-n', 'istio-system', p.operator, '--type=merge', '-p', JSON.stringify({ spec: { profile: p.profile } })],
+          },
+        ],
+      },
+    ];
+  },
+});
