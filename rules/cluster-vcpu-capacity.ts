@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { clusterPoolCapacities } from '../src/engine/pool-capacities.ts';
 import { defineRule, type RuleFinding, unknown } from '../src/engine/rule.ts';
@@ -10,6 +9,7 @@ import {
   MIN_VCPUS_PER_MACHINE,
   type PoolCapacity,
 } from '../src/gke/vcpu.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import type { GkeCluster } from '../src/snapshot/model.ts';
 
 /** A pool that counts toward the requirement, with everything needed to add up its vCPUs. */

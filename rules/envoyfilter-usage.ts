@@ -1,6 +1,6 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { isControlPlaneObject } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 
 export default defineRule({
   id: 'envoyfilter-usage',

@@ -1,5 +1,5 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import type { ClusterRole, PolicyRule } from '../src/snapshot/model.ts';
 
 const CLUSTER_ROLE = 'istio-galley-istio-system';

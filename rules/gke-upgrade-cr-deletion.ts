@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/engine/istio-objects.ts';
 import { defineRule, type RuleContext, unknown } from '../src/engine/rule.ts';
@@ -12,6 +11,7 @@ import {
   upgradeDeletesCustomResources,
 } from '../src/gke/gates.ts';
 import { formatGkeVersion, malformedVersionReason, parseGkeVersion } from '../src/gke/version.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import { type ClusterSnapshot, type KubeKind, type KubeObject, PART_LABELS } from '../src/snapshot/model.ts';
 
 /**

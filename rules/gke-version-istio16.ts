@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { defineRule } from '../src/engine/rule.ts';
 import {
@@ -11,6 +10,7 @@ import {
   upgradeDeletesCustomResources,
 } from '../src/gke/gates.ts';
 import { formatGkeVersion, type GkeVersion, parseGkeVersion } from '../src/gke/version.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 
 /**
  * The `--upgrade-to` version when it is a safe next hop from `master` (no skipped minor, has the

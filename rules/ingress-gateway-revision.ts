@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import {
   INGRESS_GATEWAY_APP,
@@ -6,6 +5,7 @@ import {
   type MeshProxy,
   type WorkloadRef,
 } from '../src/engine/snapshot-index.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import type { IstioOperator } from '../src/snapshot/model.ts';
 
 /** Upstream profiles whose defaults enable istio-ingressgateway when the CR does not say. */

@@ -1,6 +1,6 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { ISTIO_SYSTEM, REVISION_LABEL, type SnapshotIndex } from '../src/engine/snapshot-index.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import type { KubeObject } from '../src/snapshot/model.ts';
 
 /** istiod Deployments and pods without a revision label: a control plane namespaces cannot select. */

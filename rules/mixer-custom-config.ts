@@ -1,7 +1,7 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { isControlPlaneObject, kubectlResourceName } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 
 export default defineRule({
   id: 'mixer-custom-config',

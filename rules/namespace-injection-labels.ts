@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import {
   INJECTION_LABEL,
@@ -7,6 +6,7 @@ import {
   REVISION_LABEL,
 } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import type { Namespace } from '../src/snapshot/model.ts';
 
 export default defineRule({

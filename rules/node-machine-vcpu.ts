@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { clusterScope } from '../src/engine/gke-resources.ts';
 import { clusterPoolCapacities } from '../src/engine/pool-capacities.ts';
 import { defineRule, type RuleFinding, unknown } from '../src/engine/rule.ts';
@@ -9,6 +8,7 @@ import {
   MIN_VCPUS_PER_MACHINE,
   suggestMachineType,
 } from '../src/gke/vcpu.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 
 export default defineRule({
   id: 'node-machine-vcpu',

@@ -1,7 +1,7 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/rule.ts';
 import { INJECTION_LABEL, ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 
 /** The add-on's 1.4 control-plane Deployments, in the guide's `kubectl scale` order. */
 export const OLD_CONTROL_PLANE: readonly string[] = [

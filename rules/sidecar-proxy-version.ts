@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import {
@@ -9,6 +8,7 @@ import {
   type WorkloadRef,
 } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget, type Phase } from '../src/engine/vocabulary.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import type { Workload } from '../src/snapshot/model.ts';
 
 /** Controllers `kubectl rollout restart` works on; any other owner needs its pods re-created by hand. */

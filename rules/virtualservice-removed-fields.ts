@@ -1,6 +1,6 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { removedFields, replacementFor } from '../src/engine/virtualservice-fields.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 
 export default defineRule({
   id: 'virtualservice-removed-fields',

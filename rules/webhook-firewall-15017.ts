@@ -1,4 +1,3 @@
-import { fix } from '../src/remediate/actions/index.ts';
 import { clusterResource } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
 import {
@@ -18,6 +17,7 @@ import {
   WEBHOOK_PORT,
 } from '../src/gke/firewall.ts';
 import { istioAddonDisabledReason } from '../src/gke/node-pool.ts';
+import { fix } from '../src/remediate/actions/index.ts';
 import type { FirewallRule, GkeCluster } from '../src/snapshot/model.ts';
 
 /** Compute Engine resource names: at most 63 characters. */

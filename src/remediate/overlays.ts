@@ -4,8 +4,9 @@
  * findings' fix data, like every other remediation, and checked again here: a file name is a plain
  * name in the output directory, never a path.
  */
-import { FIX_ACTIONS } from './actions/index.ts';
+
 import type { Report } from '../report/model.ts';
+import { FIX_ACTIONS } from './actions/index.ts';
 
 export interface OverlayFile {
   readonly file: string;

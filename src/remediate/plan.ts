@@ -8,8 +8,8 @@
 import { type Phase, phasesFor } from '../engine/vocabulary.ts';
 import { compareGkeVersions, parseGkeVersion } from '../gke/version.ts';
 import type { Finding, PhaseStatus, Report, RuleResult } from '../report/model.ts';
-import { actionDefinition, FIX_ACTIONS, type FixAction, isFixAction } from './actions/index.ts';
 import { gcloudScope } from './actions/common.ts';
+import { actionDefinition, FIX_ACTIONS, type FixAction, isFixAction } from './actions/index.ts';
 import { installAsmSteps, v1alpha1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';
 import type { PlanContext, PlannedStep, Step } from './step.ts';
 import { printable } from './text.ts';
@@ -134,7 +134,15 @@ class Planner {
     steps: readonly Step[],
     findings: readonly Finding[] = [],
   ): PlanStep {
-    return { action, rules: [...new Set(rules)], resource: printable(resource), title, summary, steps, findings };
+    return {
+      action,
+      rules: [...new Set(rules)],
+      resource: printable(resource),
+      title,
+      summary,
+      steps,
+      findings,
+    };
   }
 
   /** The findings fixed by `action` in `items`, grouped as the action groups them. */
@@ -156,7 +164,9 @@ class Planner {
     const actions = [...new Set(items.map((item) => item.action))].sort(
       (a, b) => FIX_ACTIONS[a].order - FIX_ACTIONS[b].order,
     );
-    return actions.flatMap((action) => this.groups(items, action).map((group) => this.actionStep(group, context)));
+    return actions.flatMap((action) =>
+      this.groups(items, action).map((group) => this.actionStep(group, context)),
+    );
   }
 
   /**
@@ -166,7 +176,9 @@ class Planner {
   clusterUpgrade(items: readonly FixedFinding[]): PlanStep[] {
     // gke-version-istio16 and gke-upgrade-cr-deletion both propose an upgrade: one step, to the
     // highest version proposed (the safe one when they differ).
-    const proposals = items.filter((i) => i.action === 'upgrade-master' || i.action === 'backup-istio-system-crs');
+    const proposals = items.filter(
+      (i) => i.action === 'upgrade-master' || i.action === 'backup-istio-system-crs',
+    );
     const chosen = proposals.length
       ? proposals.reduce((best, item) => {
           const a = parseGkeVersion(text(best.params, 'version'));
@@ -204,10 +216,16 @@ class Planner {
    */
   migrateNamespaces(phase: Phase, items: readonly FixedFinding[]): PlanStep[] {
     const steps: PlanStep[] = [];
-    const revisions = new Set(items.filter((i) => i.action === 'relabel-namespace').map((i) => text(i.params, 'revision')));
+    const revisions = new Set(
+      items.filter((i) => i.action === 'relabel-namespace').map((i) => text(i.params, 'revision')),
+    );
     const [onlyRevision] = revisions;
     const targetRevision =
-      revisions.size === 1 && onlyRevision ? onlyRevision : phase === 'asm-migrate-namespaces' ? 'asm-*' : '*';
+      revisions.size === 1 && onlyRevision
+        ? onlyRevision
+        : phase === 'asm-migrate-namespaces'
+          ? 'asm-*'
+          : '*';
     const context = this.context(phase, { targetRevision });
     const policies = this.fixed.filter((i) => i.action === 'migrate-v1alpha1-policy');
     const moves = items.some((i) => i.action === 'relabel-namespace' || i.action === 'restart-workload');
@@ -245,7 +263,10 @@ class Planner {
       entry(text((group[0] as FixedFinding).params, 'namespace')).restarts.push(group);
     }
     for (const namespace of [...byNamespace.keys()].sort(compareText)) {
-      const { relabel, restarts } = byNamespace.get(namespace) as { relabel: FixedFinding[][]; restarts: FixedFinding[][] };
+      const { relabel, restarts } = byNamespace.get(namespace) as {
+        relabel: FixedFinding[][];
+        restarts: FixedFinding[][];
+      };
       for (const group of relabel) steps.push(this.actionStep(group, context));
       for (const group of restarts) steps.push(this.actionStep(group, context));
       // Nothing to verify when the namespace could only get an instruction (no revision known).
@@ -298,7 +319,10 @@ class Planner {
 
   profileStep(group: readonly FixedFinding[], profile: 'disabled' | 'empty', phase: Phase): PlanStep {
     const first = group[0] as FixedFinding;
-    const step = this.actionStep(group, this.context(phase), { operator: text(first.params, 'operator'), profile });
+    const step = this.actionStep(group, this.context(phase), {
+      operator: text(first.params, 'operator'),
+      profile,
+    });
     return {
       ...step,
       summary: `Back up and set the IstioOperator profile to ${profile}${profile === 'empty' ? ' (only once no namespace or pod uses its revision)' : ''}`,
@@ -320,7 +344,9 @@ class Planner {
   asmInstall(items: readonly FixedFinding[], scanStatus: PhaseStatus | 'not-scanned'): PlanStep[] {
     const disabled = this.profileGroups(items, 'disabled');
     const steps = disabled.map((group) => this.profileStep(group, 'disabled', 'asm-install'));
-    const others = items.filter((i) => i.action !== 'set-operator-profile' && i.action !== 'write-custom-overlay');
+    const others = items.filter(
+      (i) => i.action !== 'set-operator-profile' && i.action !== 'write-custom-overlay',
+    );
     steps.push(...this.defaultSteps('asm-install', others));
     if (scanStatus !== 'done') {
       const { name, project, location } = this.report.cluster;
@@ -351,7 +377,8 @@ class Planner {
         ),
       );
     }
-    for (const group of this.profileGroups(items, 'empty')) steps.push(this.profileStep(group, 'empty', 'asm-install'));
+    for (const group of this.profileGroups(items, 'empty'))
+      steps.push(this.profileStep(group, 'empty', 'asm-install'));
     return steps;
   }
 
@@ -391,7 +418,9 @@ function fixedFindings(results: readonly RuleResult[], notes: Map<Phase, string[
       }
       if (!finding.fix) continue;
       const { action } = finding.fix;
-      const parsed = isFixAction(action) ? FIX_ACTIONS[action].params.safeParse(finding.fix.params) : undefined;
+      const parsed = isFixAction(action)
+        ? FIX_ACTIONS[action].params.safeParse(finding.fix.params)
+        : undefined;
       if (!parsed?.success || !isFixAction(action)) {
         phaseNotes.push(
           `No script step for ${result.ruleId} ${describeResource(finding)} (fix "${printable(action)}" is ` +
@@ -411,7 +440,9 @@ function phaseNotesFor(results: readonly RuleResult[]): Map<Phase, string[]> {
     const phaseNotes = notes.get(result.phase) ?? [];
     notes.set(result.phase, phaseNotes);
     if (result.status === 'unknown') {
-      phaseNotes.push(`Not checked by the scan: ${result.ruleId} (${printable(result.reason ?? 'unknown')}).`);
+      phaseNotes.push(
+        `Not checked by the scan: ${result.ruleId} (${printable(result.reason ?? 'unknown')}).`,
+      );
     }
   }
   return notes;

@@ -52,13 +52,30 @@ export function installAsmSteps(install: InstallAsm): Step[] {
   const url = `https://storage.googleapis.com/csm-artifacts/asm/install_asm_${install.asmVersion}`;
   const identityMissing = !(install.project && install.cluster && install.location);
   return [
-    { kind: 'comment', text: 'Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options' },
-    { kind: 'comment', text: "first. These are the guide's arguments for an add-on that keeps Citadel as its CA." },
-    { kind: 'comment', text: 'Beyond the mesh, install_asm also changes the cluster: it enables Workload Identity, enables' },
-    { kind: 'comment', text: 'Cloud Operations (--enable-stackdriver-kubernetes), adds the mesh_id label to the cluster, and' },
+    {
+      kind: 'comment',
+      text: 'Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options',
+    },
+    {
+      kind: 'comment',
+      text: "first. These are the guide's arguments for an add-on that keeps Citadel as its CA.",
+    },
+    {
+      kind: 'comment',
+      text: 'Beyond the mesh, install_asm also changes the cluster: it enables Workload Identity, enables',
+    },
+    {
+      kind: 'comment',
+      text: 'Cloud Operations (--enable-stackdriver-kubernetes), adds the mesh_id label to the cluster, and',
+    },
     { kind: 'comment', text: 'creates a cluster-admin ClusterRoleBinding for the account that runs it.' },
     ...(identityMissing
-      ? [{ kind: 'note', text: 'The scan did not record the project, cluster and location: replace the placeholders below.' } as const]
+      ? [
+          {
+            kind: 'note',
+            text: 'The scan did not record the project, cluster and location: replace the placeholders below.',
+          } as const,
+        ]
       : []),
     ...install.overlayNotes,
     {

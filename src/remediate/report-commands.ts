@@ -27,7 +27,8 @@ function commandsOf(steps: readonly Step[], index: number): string[] {
         for (const shown of step.shows) if (servesFinding(shown.for, index)) commands.push(shown.argv);
         break;
       case 'todo':
-        for (const command of step.commands) if (servesFinding(command.for, index)) commands.push(command.argv);
+        for (const command of step.commands)
+          if (servesFinding(command.for, index)) commands.push(command.argv);
         break;
       default:
         break;
@@ -64,7 +65,10 @@ export function withRemediation(report: Report): Report {
       findings: result.findings.map((finding) => {
         const { remediation: _stored, ...rest } = finding;
         if (!finding.fix) return rest;
-        return { ...rest, remediation: { phase: finding.phase ?? result.phase, commands: commands.get(finding) ?? [] } };
+        return {
+          ...rest,
+          remediation: { phase: finding.phase ?? result.phase, commands: commands.get(finding) ?? [] },
+        };
       }),
     })),
   };

@@ -15,7 +15,7 @@ import { templatePath } from '../package-root.ts';
 import type { Report } from '../report/model.ts';
 import { type PlanStep, planRemediation } from './plan.ts';
 import { shq } from './shell.ts';
-import { type Argv, CHECKS, librariesOf, type Step } from './step.ts';
+import { type Argv, CHECKS, type Step } from './step.ts';
 import { printable } from './text.ts';
 
 export const SCRIPT_FILE_NAME = 'remediate.sh';
@@ -143,67 +143,70 @@ function scriptTemplate(): HandlebarsTemplateDelegate {
   return compiled;
 }
 
-/** The bash libraries each library needs in turn. */
-const LIBRARY_NEEDS: Readonly<Record<string, readonly string[]>> = {
-  'lib/checks': ['lib/namespaces', 'lib/proxies'],
-  'lib/namespaces': ['lib/checks'],
-  'lib/proxies': ['lib/checks'],
-  'lib/old-control-plane': ['lib/checks'],
-  'lib/operator-profile': ['lib/checks'],
-};
-
-function withNeeds(libraries: Iterable<string>): string[] {
-  const all = new Set<string>();
-  const add = (library: string) => {
-    if (all.has(library)) return;
-    all.add(library);
-    for (const need of LIBRARY_NEEDS[library] ?? []) add(need);
-  };
-  for (const library of libraries) add(library);
-  return [...all].sort();
+/**
+ * The bash library (templates/remediate/lib/*.hbs): every script carries all of it, so that the
+ * part of remediate.sh before the steps is the same for every scan (and reviewed once).
+ */
+function libraryPartials(): string[] {
+  return readdirSync(templatePath(path.join('remediate', 'lib')))
+    .filter((file) => file.endsWith('.hbs'))
+    .map((file) => `lib/${file.slice(0, -'.hbs'.length)}`)
+    .sort();
 }
 
 /** One line of a step in the script: exactly one kind is set (templates/remediate/step.hbs). */
 type LineView = Readonly<Record<string, unknown>>;
 
-/** Commands that differ only in their last word print through one `*_each` call. */
+/** The word positions where `argv` differs from `first` (same length assumed). */
+function differences(first: Argv, argv: Argv, into: Set<number>): void {
+  for (let at = 0; at < first.length; at += 1) if (first[at] !== argv[at]) into.add(at);
+}
+
+/**
+ * Commands alike but for one or two words (`kubectl edit service -n NS NAME` for each Service)
+ * print through one `each_command` call: the words once, then the varying values.
+ */
 function commandLines(kind: 'check' | 'todoCommand', commands: readonly Argv[]): LineView[] {
   const lines: LineView[] = [];
   let index = 0;
   while (index < commands.length) {
-    const argv = commands[index] as Argv;
-    const prefix = argv.slice(0, -1);
+    const first = commands[index] as Argv;
+    const slots = new Set<number>();
     let end = index + 1;
-    while (
-      end < commands.length &&
-      (commands[end] as Argv).length === argv.length &&
-      prefix.every((word, at) => (commands[end] as Argv)[at] === word)
-    ) {
+    while (end < commands.length && (commands[end] as Argv).length === first.length) {
+      const widened = new Set(slots);
+      differences(first, commands[end] as Argv, widened);
+      if (widened.size > 2) break;
+      for (const slot of widened) slots.add(slot);
       end += 1;
     }
-    if (end - index >= 3 && argv.length > 1) {
+    if (end - index >= 3 && slots.size > 0) {
+      const positions = [...slots].sort((a, b) => a - b);
       lines.push({
         eachCommand: {
           fn: kind === 'check' ? 'check' : 'todo_command',
-          count: String(prefix.length),
-          prefix,
-          last: commands.slice(index, end).map((command) => command[command.length - 1] as string),
+          count: String(first.length),
+          slots: positions.join(','),
+          words: first,
+          values: commands.slice(index, end).flatMap((argv) => positions.map((at) => argv[at] as string)),
         },
       });
     } else {
-      for (const command of commands.slice(index, end)) lines.push({ [kind === 'check' ? 'checkArgv' : 'todoArgv']: command });
+      for (const argv of commands.slice(index, end))
+        lines.push({ [kind === 'check' ? 'checkArgv' : 'todoArgv']: argv });
     }
     index = end;
   }
   return lines;
 }
 
-function lineViews(steps: readonly Step[]): LineView[] {
+function lineViews(steps: readonly Step[], written: Set<string>): LineView[] {
   const lines: LineView[] = [];
   const gcloud = steps.some(
     (step) =>
       (step.kind === 'done-unless' && step.check === 'master-below') ||
-      ((step.kind === 'run' || step.kind === 'check' || step.kind === 'backup') && step.argv[0] === 'gcloud') ||
+      ((step.kind === 'run' || step.kind === 'check' || step.kind === 'backup') &&
+        step.argv[0] === 'gcloud') ||
       (step.kind === 'call' && step.shows.some((shown) => shown.argv[0] === 'gcloud')),
   );
   if (gcloud) lines.push({ requireGcloud: true });
@@ -222,6 +225,8 @@ function lineViews(steps: readonly Step[]): LineView[] {
         lines.push({ noteText: printable(step.text) });
         break;
       case 'comment':
+        if (step.once && written.has(step.text)) break;
+        if (step.once) written.add(step.text);
         lines.push({ commentText: printable(step.text) });
         break;
       case 'backup':
@@ -232,16 +237,29 @@ function lineViews(steps: readonly Step[]): LineView[] {
         break;
       case 'todo':
         lines.push({ todoText: printable(step.text) });
-        lines.push(...commandLines('todoCommand', step.commands.map((command) => command.argv)));
+        lines.push(
+          ...commandLines(
+            'todoCommand',
+            step.commands.map((command) => command.argv),
+          ),
+        );
         break;
       case 'withhold-unless':
-        lines.push({ withholdUnless: { says: printable(step.says), fn: CHECK_FUNCTIONS[step.check], args: step.args } });
+        lines.push({
+          withholdUnless: { says: printable(step.says), fn: CHECK_FUNCTIONS[step.check], args: step.args },
+        });
         break;
       case 'done-unless':
         lines.push({ doneUnless: { fn: CHECK_FUNCTIONS[step.check], args: step.args } });
         break;
       case 'halt-phase-unless':
-        lines.push({ haltPhaseUnless: { fn: CHECK_FUNCTIONS[step.check], args: step.args, reason: printable(step.reason) } });
+        lines.push({
+          haltPhaseUnless: {
+            fn: CHECK_FUNCTIONS[step.check],
+            args: step.args,
+            reason: printable(step.reason),
+          },
+        });
         break;
       case 'confirm':
         lines.push({ confirmImpact: printable(step.impact) });
@@ -276,9 +294,14 @@ function planLines(steps: readonly PlanStep[]): { summary: string; resource: str
     const run = steps.slice(index, end);
     if (run.length > 3) {
       const rules = [...new Set(run.flatMap((step) => step.rules))].join(', ');
-      lines.push({ summary: `${first.summary} (${run.length} steps)`, resource: `${first.resource}, ... ${(run[run.length - 1] as PlanStep).resource}`, rules });
+      lines.push({
+        summary: `${first.summary} (${run.length} steps)`,
+        resource: `${first.resource}, ... ${(run[run.length - 1] as PlanStep).resource}`,
+        rules,
+      });
     } else {
-      for (const step of run) lines.push({ summary: step.summary, resource: step.resource, rules: step.rules.join(', ') });
+      for (const step of run)
+        lines.push({ summary: step.summary, resource: step.resource, rules: step.rules.join(', ') });
     }
     index = end;
   }
@@ -298,7 +321,6 @@ function expectedContexts(cluster: Report['cluster']): string[] {
 /** The script's view of the plan: what templates/remediate.sh.hbs renders. */
 function scriptView(report: Report) {
   const plan = planRemediation(report);
-  const libraries = new Set<string>();
   const titles = new Map<string, number>();
   for (const phase of plan.phases) {
     for (const step of phase.steps) titles.set(step.title, (titles.get(step.title) ?? 0) + 1);
@@ -308,6 +330,7 @@ function scriptView(report: Report) {
     [...titles].filter(([, count]) => count > 1).map(([title], index) => [title, `TITLE_${index + 1}`]),
   );
   let number = 0;
+  const written = new Set<string>();
   const phases = plan.phases.map((phase) => ({
     id: phase.id,
     title: phase.title,
@@ -317,7 +340,6 @@ function scriptView(report: Report) {
     notes: phase.notes,
     plan: planLines(phase.steps),
     steps: phase.steps.map((step) => {
-      for (const library of librariesOf(step.steps)) libraries.add(library);
       number += 1;
       return {
         functionName: `step_${number}`,
@@ -325,7 +347,7 @@ function scriptView(report: Report) {
         resource: step.resource,
         title: step.title,
         titleVariable: titleVariables.get(step.title) ?? '',
-        lines: lineViews(step.steps),
+        lines: lineViews(step.steps, written),
         halts: step.steps.some((s) => s.kind === 'halt-phase-unless'),
       };
     }),
@@ -344,7 +366,7 @@ function scriptView(report: Report) {
     currentPhase: plan.currentPhase,
     titles: [...titleVariables].map(([title, variable]) => ({ title, variable })),
     phases,
-    libraries: withNeeds(libraries).map((partial) => ({ partial })),
+    libraries: libraryPartials().map((partial) => ({ partial })),
   };
 }
 

@@ -83,8 +83,11 @@ export type Step =
   | CommandStep
   /** A line printed as is (dry run and --apply). */
   | { readonly kind: 'note'; readonly text: string }
-  /** A `#` line in the script, for the person who reviews it. */
-  | { readonly kind: 'comment'; readonly text: string }
+  /**
+   * A `#` line in the script, for the person who reviews it. `once`: guidance every step of the
+   * action repeats, written at its first step only.
+   */
+  | { readonly kind: 'comment'; readonly text: string; readonly once?: boolean }
   /** Needs a human: never run; `commands` are printed for them to use. */
   | {
       readonly kind: 'todo';
@@ -92,11 +95,21 @@ export type Step =
       readonly commands: readonly { readonly argv: Argv; readonly for?: FindingIndexes }[];
     }
   /** The rest of the step runs only while the check holds; otherwise it is withheld, with the reason. */
-  | { readonly kind: 'withhold-unless'; readonly check: CheckName; readonly says: string; readonly args: Argv }
+  | {
+      readonly kind: 'withhold-unless';
+      readonly check: CheckName;
+      readonly says: string;
+      readonly args: Argv;
+    }
   /** The rest of the step runs only while the check holds; otherwise there is nothing to do. */
   | { readonly kind: 'done-unless'; readonly check: CheckName; readonly args: Argv }
   /** The rest of the phase runs only while the check holds (a gate between steps). */
-  | { readonly kind: 'halt-phase-unless'; readonly check: CheckName; readonly args: Argv; readonly reason: string }
+  | {
+      readonly kind: 'halt-phase-unless';
+      readonly check: CheckName;
+      readonly args: Argv;
+      readonly reason: string;
+    }
   /** A disruptive change: its impact is printed, and --apply asks first. */
   | { readonly kind: 'confirm'; readonly impact: string }
   /** With --apply, nothing after this phase runs: the cluster the plan was made for is gone. */
@@ -119,7 +132,11 @@ export interface PlanContext {
   /** A backup file name, unique in the script, made of safe characters only. */
   backup(...parts: readonly (string | undefined)[]): string;
   /** The master upgrade the cluster-upgrade phase plans (the highest version proposed). */
-  readonly upgrade?: { readonly version: string; readonly cluster: string; readonly scope: readonly string[] };
+  readonly upgrade?: {
+    readonly version: string;
+    readonly cluster: string;
+    readonly scope: readonly string[];
+  };
   /** Whether the master upgrade also takes the add-on gateway down (a step before says so). */
   readonly gatewayOutage?: boolean;
   /**
@@ -171,17 +188,4 @@ export function defineFixAction<S extends z.ZodType>(
   definition: FixActionDefinition<S>,
 ): FixActionDefinition<S> {
   return definition;
-}
-
-/** The library partials a list of steps needs. */
-export function librariesOf(steps: readonly Step[]): string[] {
-  const libraries: string[] = [];
-  for (const step of steps) {
-    if (step.kind === 'call') libraries.push(LIBRARY_FUNCTIONS[step.fn]);
-    if (step.kind === 'withhold-unless' || step.kind === 'done-unless' || step.kind === 'halt-phase-unless') {
-      const library = CHECKS[step.check].library;
-      if (library) libraries.push(library);
-    }
-  }
-  return libraries;
 }

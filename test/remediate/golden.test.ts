@@ -1,6 +1,9 @@
 /**
  * Golden scripts for the demo snapshots (fixtures/demo/<state>), and the real CLI writing them.
- * After an intended change, review the diff and update with `npx vitest run test/remediate -u`.
+ * The part of remediate.sh before the steps (options, checks, the bash library) is the same for
+ * every scan: it is golden once (golden/prelude.sh); each demo's golden is its own part, the
+ * header with the plan and the steps (golden/<state>.sh). After an intended change, review the
+ * diff and update with `npx vitest run test/remediate -u`.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -10,8 +13,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
 import { runRules } from '../../src/engine/runner.ts';
 import type { Target } from '../../src/engine/vocabulary.ts';
+import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
-import { reportSchema } from '../../src/report/model.ts';
+import { type Report, reportSchema } from '../../src/report/model.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 import { ROOT, runMeshready } from '../helpers/cli.ts';
 import { runScript } from './fake-tools.ts';
@@ -22,23 +26,66 @@ const DEMOS: readonly (readonly [string, Target])[] = [
   ['asm-candidate', 'asm-1.7'],
 ];
 
-async function demoScript(state: string, target: Target): Promise<string> {
+async function demoReport(state: string, target: Target): Promise<Report> {
   const snapshot = await loadSnapshot([path.join(ROOT, 'fixtures', 'demo', state)]);
-  const report = runRules(snapshot, {
-    rules: RULES,
-    target,
-    toolVersion: '0.1.0',
-    now: new Date('2026-11-25T10:00:00Z'),
-  });
-  return renderRemediationScript(report, { reportFile: 'meshready-report.json' });
+  return withRemediation(
+    runRules(snapshot, {
+      rules: RULES,
+      target,
+      toolVersion: '0.1.0',
+      now: new Date('2026-11-25T10:00:00Z'),
+    }),
+  );
 }
+
+async function demoScript(state: string, target: Target): Promise<string> {
+  return renderRemediationScript(await demoReport(state, target), { reportFile: 'meshready-report.json' });
+}
+
+/** Where the shared part of a script starts and ends. */
+const PRELUDE_START =
+  '\n# ---------------------------------------------------------------------------------------------\n# Options\n';
+const STEPS_START =
+  '\n# ---------------------------------------------------------------------------------------------\n# The steps, one function each';
+
+/** A script as its own part (header, steps, phases) and the shared prelude between them. */
+function splitScript(script: string): { own: string; prelude: string } {
+  const start = script.indexOf(PRELUDE_START);
+  const end = script.indexOf(STEPS_START);
+  expect(start).toBeGreaterThan(0);
+  expect(end).toBeGreaterThan(start);
+  return {
+    own: `${script.slice(0, start)}\n# [prelude: golden/prelude.sh]\n${script.slice(end)}`,
+    prelude: script.slice(start, end),
+  };
+}
+
+/** How the dry run introduces a command: `would run: `, `would check: `, `would save: `, `$ ` (TODO). */
+const DRY_RUN_PREFIX = /^ *(would (run|check|save): |\$ )/;
 
 const work = mkdtempSync(path.join(tmpdir(), 'meshready-golden-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe.each(DEMOS)('demo %s (%s)', (state, target) => {
-  it('matches its golden script', async () => {
-    await expect(await demoScript(state, target)).toMatchFileSnapshot(`golden/${state}.sh`);
+  it('matches its golden step plan, after the prelude every script shares', async () => {
+    const { own, prelude } = splitScript(await demoScript(state, target));
+    await expect(own).toMatchFileSnapshot(`golden/${state}.sh`);
+    await expect(prelude).toMatchFileSnapshot('golden/prelude.sh');
+  });
+
+  it("shows in the report exactly the commands the script's dry run prints", async () => {
+    const report = await demoReport(state, target);
+    const dry = runScript(renderRemediationScript(report));
+    expect(dry.status, dry.stderr).toBe(0);
+    const printed = new Set(dry.stdout.split('\n').map((line) => line.replace(DRY_RUN_PREFIX, '')));
+    const commands = report.results.flatMap((r) => r.findings.flatMap((f) => f.remediation?.commands ?? []));
+    expect(commands.length).toBeGreaterThan(10);
+    for (const command of commands) expect(printed.has(command), command).toBe(true);
+    // A finding with a fix the script handles shows its commands; one it does not has none.
+    const planned = report.results.flatMap((r) => r.findings.filter((f) => f.fix && !f.suppressed));
+    expect(planned.filter((f) => (f.remediation?.commands.length ?? 0) > 0).length).toBeGreaterThan(
+      planned.length / 2,
+    );
   });
 
   it('is valid bash, shellcheck-clean, and its dry run contacts nothing', async () => {
@@ -126,8 +173,7 @@ describe('demo addon-1.4, what its script plans', () => {
     // The v1beta1 equivalents: server-side dry run, apply, check, and only then back up and delete.
     const step = script.slice(script.indexOf("step v1alpha1-security-policy 'Policy auth/jwt-auth'"));
     const order = [
-      'run kubectl apply --dry-run=server -f "$policies_file"',
-      'run kubectl apply -f "$policies_file"',
+      'apply_v1beta1_policies v1beta1-policies.yaml',
       'check kubectl get requestauthentications.security.istio.io -n auth',
       'backup 04-policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml',
       'run kubectl delete policies.authentication.istio.io -n auth jwt-auth --ignore-not-found',
@@ -137,7 +183,7 @@ describe('demo addon-1.4, what its script plans', () => {
     expect(script).toContain('restrict_galley_clusterrole istio-galley-istio-system 0');
     // No istiod ran yet: relabelling is an instruction, not a command.
     expect(script).toContain(
-      "todo_command kubectl label namespace shop istio-injection- 'istio.io/rev=REVISION' --overwrite",
+      'todo_command kubectl label namespace shop istio-injection- istio.io/rev=REVISION --overwrite',
     );
     expect(script).not.toContain('relabel_namespace ');
   });

@@ -10,8 +10,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fix } from '../../src/remediate/actions/index.ts';
 import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
+import { commandsByFinding } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Report } from '../../src/report/model.ts';
 import { type Call, type FakeResponse, kubectlWords, runScript } from './fake-tools.ts';
@@ -374,6 +375,9 @@ function hasCall(calls: readonly Call[], tool: string, words: readonly string[])
   );
 }
 
+/** How the dry run introduces a command: `would run: `, `would check: `, `would save: `, `$ ` (TODO). */
+const DRY_RUN_PREFIX = /^ *(would (run|check|save): |\$ )/;
+
 const RUNS = Number(process.env.MESHREADY_PROPERTY_RUNS ?? 12);
 
 describe('hostile names, labels and images', () => {
@@ -382,12 +386,18 @@ describe('hostile names, labels and images', () => {
     (target) => {
       fc.assert(
         fc.property(names, (n) => {
-          const script = renderRemediationScript(hostileReport(target, n));
+          const hostile = hostileReport(target, n);
+          const script = renderRemediationScript(hostile);
           const context = `gke_${n.project}_${n.location}_${n.cluster}`;
 
           const dry = runScript(script, { responses: responses(n, '1.16.15-gke.4300') });
           expect(dry.status, dry.stderr).toBe(0);
           expect(dry.calls).toEqual([]);
+          // Every command the report shows is, byte for byte, a line of the dry run.
+          const printed = new Set(dry.stdout.split('\n').map((line) => line.replace(DRY_RUN_PREFIX, '')));
+          const shown = [...commandsByFinding(hostile).values()].flat();
+          expect(shown.length).toBeGreaterThan(10);
+          for (const command of shown) expect(printed.has(command), command).toBe(true);
 
           // The master upgrade stops the script after its phase: one run for it, one for the rest.
           const upgrade = runScript(script, {
@@ -483,7 +493,7 @@ describe('hostile names, labels and images', () => {
                 '--overwrite',
               ],
             ],
-            ['kubectl', ['rollout', 'restart', 'deployment', n.workload, '-n', n.namespace]],
+            ['kubectl', ['rollout', 'restart', 'deployment', '-n', n.namespace, n.workload]],
             [
               'kubectl',
               ['rollout', 'status', `deployment/${n.workload}`, '-n', n.namespace, '--timeout=10m'],

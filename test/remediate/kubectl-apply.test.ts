@@ -10,8 +10,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { fix } from '../../src/remediate/actions/index.ts';
 import type { Phase } from '../../src/engine/vocabulary.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Report, RuleResult } from '../../src/report/model.ts';
 import { type Fault, type RecordedRequest, startKubeApiServer } from '../helpers/kube-api-server.ts';

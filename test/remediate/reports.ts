@@ -3,7 +3,6 @@
  * with the real fix() schemas and checked against the report schema), so every partial renders.
  */
 import { RULES } from '../../rules/index.ts';
-import { fix } from '../../src/remediate/actions/index.ts';
 import { phaseStatuses } from '../../src/engine/runner.ts';
 import {
   type Fix,
@@ -12,6 +11,7 @@ import {
   type ResourceRef,
   type Target,
 } from '../../src/engine/vocabulary.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import {
   type Finding,
   type PhaseStatus,

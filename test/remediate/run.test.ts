@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { RULES } from '../../rules/index.ts';
-import { fix } from '../../src/remediate/actions/index.ts';
 import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
+import { fix } from '../../src/remediate/actions/index.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { afterFixes, beforeFixes, relabelEffects } from './cluster-states.ts';
 import {
@@ -178,8 +178,8 @@ describe('modes', () => {
       `kubectl patch clusterrole istio-galley-istio-system --type=json -p ${GALLEY_PATCH}`,
       'kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found',
       'kubectl label namespace shop istio-injection- istio.io/rev=istio-1611 --overwrite',
-      'kubectl rollout restart deployment cart -n shop',
-      'kubectl rollout restart statefulset db -n shop',
+      'kubectl rollout restart deployment -n shop cart',
+      'kubectl rollout restart statefulset -n shop db',
       'kubectl label namespace web istio-injection- istio.io/rev=istio-1611 --overwrite',
       `kubectl patch istiooperator -n istio-system istio-1-6-11-gke-0 --type=json -p ${GATEWAY_PATCH}`,
       'kubectl scale deployment -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot',
@@ -202,8 +202,8 @@ describe('modes', () => {
       `gcloud container node-pools update default-pool --cluster demo ${scope} --workload-metadata GKE_METADATA --quiet`,
       'gcloud compute firewall-rules update gke-demo-1a2b3c4d-master --project acme-prod --allow tcp:443,tcp:10250,tcp:15017',
       'kubectl label namespace shop istio-injection- istio.io/rev=istio-1611 --overwrite',
-      'kubectl rollout restart deployment cart -n shop',
-      'kubectl rollout restart statefulset db -n shop',
+      'kubectl rollout restart deployment -n shop cart',
+      'kubectl rollout restart statefulset -n shop db',
       'kubectl label namespace web istio-injection- istio.io/rev=istio-1611 --overwrite',
       'kubectl scale deployment -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot',
       'kubectl patch istiooperator -n istio-system istio-1-6-11-gke-0 --type=merge -p {"spec":{"profile":"disabled"}}',

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { planRemediation } from '../../src/remediate/plan.ts';
 import { checkTemplate, renderRemediationScript } from '../../src/remediate/script.ts';
+import type { Step } from '../../src/remediate/step.ts';
 import { printable } from '../../src/remediate/text.ts';
 import { CLUSTER, CONTEXT, finding, fullReport, fullResults, report, result } from './reports.ts';
 
@@ -94,19 +95,25 @@ describe('renderRemediationScript', () => {
   });
 
   it('relabels each namespace before restarting its workloads, then verifies it, namespace by namespace', () => {
+    const calls = istio.slice(indexOf(istio, 'phase_migrate_namespaces() {'));
+    const order = /^ {2}(step_\d+)$/gm;
+    const steps = [...calls.slice(0, indexOf(calls, '\n}')).matchAll(order)].map((m) => m[1] as string);
+    const bodies = steps.map(
+      (step) => istio.slice(indexOf(istio, `${step}() {`)).split('\n}\n')[0] as string,
+    );
+    const at = (needle: string) => bodies.findIndex((text) => text.includes(needle));
     const shop = [
       "step namespace-injection-labels 'Namespace shop'",
-      'restart_workload deployment shop cart',
-      'restart_workload statefulset shop db',
-      'check kubectl rollout status deployment/cart -n shop --timeout=10m',
+      'restart_workloads deployment shop cart',
+      'restart_workloads statefulset shop db',
+      'wait_for_rollouts shop',
       "step namespace-injection-labels 'Namespace web'",
-    ].map((needle) => indexOf(istio, needle));
+    ].map(at);
+    expect(shop.every((index) => index >= 0)).toBe(true);
     expect(shop).toEqual([...shop].sort((a, b) => a - b));
     expect(istio).toContain('relabel_namespace shop istio-1611');
     // The v1alpha1 gate opens the phase.
-    expect(
-      indexOf(istio, 'v1alpha1_policies_remain policies.authentication.istio.io shop default'),
-    ).toBeLessThan(indexOf(istio, 'relabel_namespace shop'));
+    expect(at('v1alpha1_policies_migrated policies.authentication.istio.io shop default')).toBe(0);
   });
 
   it('gives a bare pod an instruction, never a command that deletes it', () => {
@@ -272,7 +279,7 @@ describe('renderRemediationScript', () => {
       });
     }
     const script = renderRemediationScript(report('istio-1.6', results));
-    expect(script).toContain('#   80/TCP (name "a\\u{a}touch /tmp/pwned")');
+    expect(script).toContain('#   cart: 80/TCP (name "a\\u{a}touch /tmp/pwned")');
     expect(script).not.toMatch(/^touch /m);
   });
 });
@@ -307,15 +314,21 @@ describe('checkTemplate (the guard against unquoted values)', () => {
   });
 });
 
+/** The backup files a step's commands write, whether it runs them itself or through a library call. */
+function backupFiles(steps: readonly Step[]): string[] {
+  return steps.flatMap((step) =>
+    step.kind === 'backup'
+      ? [step.file]
+      : step.kind === 'call'
+        ? step.shows.flatMap((shown) => (shown.kind === 'backup' ? [shown.file] : []))
+        : [],
+  );
+}
+
 describe('planRemediation', () => {
   it('gives backups unique file names made of safe characters', () => {
     const plan = planRemediation(fullReport('asm-1.7'));
-    const files = plan.phases.flatMap((phase) =>
-      phase.steps.flatMap((step) => [
-        ...(step.backupFile ? [step.backupFile] : []),
-        ...((step.resources as { backupFile: string }[] | undefined) ?? []).map((r) => r.backupFile),
-      ]),
-    );
+    const files = plan.phases.flatMap((phase) => phase.steps.flatMap((step) => backupFiles(step.steps)));
     expect(files.length).toBeGreaterThan(5);
     expect(new Set(files).size).toBe(files.length);
     for (const file of files) expect(file).toMatch(/^\d\d-[A-Za-z0-9._-]+\.yaml$/);
@@ -326,7 +339,7 @@ describe('planRemediation', () => {
     const webhook = results.find((r) => r.ruleId === 'galley-validating-webhook')?.findings[0];
     if (webhook) webhook.fix = fix('delete-galley-webhook', { name: '../../etc/$(id)\n' });
     const plan = planRemediation(report('istio-1.6', results));
-    const step = plan.phases[1]?.steps.find((s) => s.partial === 'delete-galley-webhook');
-    expect(step?.backupFile).toBe('05-validatingwebhookconfiguration-__.._etc_id_.yaml');
+    const step = plan.phases[1]?.steps.find((s) => s.action === 'delete-galley-webhook');
+    expect(backupFiles(step?.steps ?? [])).toEqual(['05-validatingwebhookconfiguration-__.._etc_id_.yaml']);
   });
 });

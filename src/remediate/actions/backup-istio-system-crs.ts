@@ -23,11 +23,25 @@ export default defineFixAction({
     if (!p) return [];
     const upgrade = context.upgrade;
     return [
-      { kind: 'comment', text: 'Upgrading a 1.16 master to 1.17 before 1.17.12-gke.1501, or to 1.18 before 1.18.9-gke.1501,' },
-      { kind: 'comment', text: 'deletes the custom resources created in istio-system. The scan found:' },
+      {
+        kind: 'comment',
+        text: 'Upgrading a 1.16 master to 1.17 before 1.17.12-gke.1501, or to 1.18 before 1.18.9-gke.1501,',
+        once: true,
+      },
+      {
+        kind: 'comment',
+        text: 'deletes the custom resources created in istio-system. The scan found:',
+        once: true,
+      },
       ...p.objects.map((object): Step => ({ kind: 'comment', text: `  ${object}` })),
       ...(upgrade
-        ? [{ kind: 'done-unless', check: 'master-below', args: [upgrade.version, upgrade.cluster, ...upgrade.scope] } as const]
+        ? [
+            {
+              kind: 'done-unless',
+              check: 'master-below',
+              args: [upgrade.version, upgrade.cluster, ...upgrade.scope],
+            } as const,
+          ]
         : []),
       ...(p.resources.length > 0
         ? [
@@ -43,7 +57,12 @@ export default defineFixAction({
               }),
             ),
           ]
-        : [{ kind: 'note', text: 'Nothing to do: the scan listed no custom resource types in istio-system' } as const]),
+        : [
+            {
+              kind: 'note',
+              text: 'Nothing to do: the scan listed no custom resource types in istio-system',
+            } as const,
+          ]),
     ];
   },
 });

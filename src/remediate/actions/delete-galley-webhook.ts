@@ -18,7 +18,10 @@ export default defineFixAction({
             file: context.backup('validatingwebhookconfiguration', p.name),
             argv: ['kubectl', 'get', 'validatingwebhookconfiguration', p.name, '-o', 'yaml'],
           },
-          { kind: 'run', argv: ['kubectl', 'delete', 'validatingwebhookconfiguration', p.name, '--ignore-not-found'] },
+          {
+            kind: 'run',
+            argv: ['kubectl', 'delete', 'validatingwebhookconfiguration', p.name, '--ignore-not-found'],
+          },
         ]
       : [],
 });

@@ -30,15 +30,45 @@ export default defineFixAction({
         fn: 'enable_operator_gateway',
         args: [p.operator, String(p.index), file],
         shows: [
-          { kind: 'backup', file, argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', p.operator, '-o', 'yaml'] },
+          {
+            kind: 'backup',
+            file,
+            argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', p.operator, '-o', 'yaml'],
+          },
           {
             kind: 'run',
-            argv: ['kubectl', 'patch', 'istiooperator', '-n', 'istio-system', p.operator, '--type=json', '-p', gatewayPatch(p.index)],
+            argv: [
+              'kubectl',
+              'patch',
+              'istiooperator',
+              '-n',
+              'istio-system',
+              p.operator,
+              '--type=json',
+              '-p',
+              gatewayPatch(p.index),
+            ],
           },
         ],
       },
-      { kind: 'check', argv: ['kubectl', 'get', 'pods', '-n', 'istio-system', '-l', 'app=istio-ingressgateway', '-o', POD_IMAGES_JSONPATH] },
-      { kind: 'note', text: 'The gateway pods should be re-created with a 1.6 image (the operator may take a minute).' },
+      {
+        kind: 'check',
+        argv: [
+          'kubectl',
+          'get',
+          'pods',
+          '-n',
+          'istio-system',
+          '-l',
+          'app=istio-ingressgateway',
+          '-o',
+          POD_IMAGES_JSONPATH,
+        ],
+      },
+      {
+        kind: 'note',
+        text: 'The gateway pods should be re-created with a 1.6 image (the operator may take a minute).',
+      },
     ];
   },
 });

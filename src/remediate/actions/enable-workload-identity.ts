@@ -5,10 +5,16 @@ import { clusterScope, gcloudScope, name } from './common.ts';
 
 export default defineFixAction({
   action: 'enable-workload-identity',
-  params: z.object({ ...clusterScope, workloadPool: name, clusterEnabled: z.boolean(), pools: z.array(z.string()) }),
+  params: z.object({
+    ...clusterScope,
+    workloadPool: name,
+    clusterEnabled: z.boolean(),
+    pools: z.array(z.string()),
+  }),
   order: 150,
   summary: 'Enable Workload Identity (asks first)',
-  title: () => 'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)',
+  title: () =>
+    'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)',
   steps: ([p]): Step[] => {
     if (!p) return [];
     const scope = gcloudScope(p);
@@ -23,7 +29,17 @@ export default defineFixAction({
               shows: [
                 {
                   kind: 'run',
-                  argv: ['gcloud', 'container', 'clusters', 'update', p.cluster, '--workload-pool', p.workloadPool, ...scope, '--quiet'],
+                  argv: [
+                    'gcloud',
+                    'container',
+                    'clusters',
+                    'update',
+                    p.cluster,
+                    '--workload-pool',
+                    p.workloadPool,
+                    ...scope,
+                    '--quiet',
+                  ],
                 },
               ],
             } as const,
@@ -36,7 +52,19 @@ export default defineFixAction({
           shows: [
             {
               kind: 'run',
-              argv: ['gcloud', 'container', 'node-pools', 'update', pool, '--cluster', p.cluster, ...scope, '--workload-metadata', 'GKE_METADATA', '--quiet'],
+              argv: [
+                'gcloud',
+                'container',
+                'node-pools',
+                'update',
+                pool,
+                '--cluster',
+                p.cluster,
+                ...scope,
+                '--workload-metadata',
+                'GKE_METADATA',
+                '--quiet',
+              ],
             },
           ],
         }),

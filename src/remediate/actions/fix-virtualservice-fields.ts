@@ -14,7 +14,9 @@ export default defineFixAction({
     p
       ? [
           { kind: 'comment', text: 'Human decision: each field found, and what replaces it in Istio 1.6:' },
-          ...p.fields.map((field): Step => ({ kind: 'comment', text: `  ${field} -> ${replacementFor(field)}` })),
+          ...p.fields.map(
+            (field): Step => ({ kind: 'comment', text: `  ${field} -> ${replacementFor(field)}` }),
+          ),
           {
             kind: 'todo',
             text: `Rewrite these fields: ${p.fields.join(', ')}`,

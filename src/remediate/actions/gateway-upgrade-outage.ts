@@ -15,7 +15,13 @@ export default defineFixAction({
     const upgrade = context.upgrade;
     return [
       ...(upgrade
-        ? [{ kind: 'done-unless', check: 'master-below', args: [upgrade.version, upgrade.cluster, ...upgrade.scope] } as const]
+        ? [
+            {
+              kind: 'done-unless',
+              check: 'master-below',
+              args: [upgrade.version, upgrade.cluster, ...upgrade.scope],
+            } as const,
+          ]
         : []),
       {
         kind: 'note',

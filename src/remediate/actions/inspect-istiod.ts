@@ -10,12 +10,18 @@ export default defineFixAction({
   title: () => 'Check that the Istio 1.6 control plane (istiod) runs beside 1.4 (guide, step 2)',
   steps: ([p]): Step[] => [
     p && p.revisions.length > 0
-      ? { kind: 'note', text: `The scan found these istiod revisions, none of them ready: ${p.revisions.join(', ')}` }
+      ? {
+          kind: 'note',
+          text: `The scan found these istiod revisions, none of them ready: ${p.revisions.join(', ')}`,
+        }
       : {
           kind: 'note',
           text: 'The scan found no istiod with an istio.io/rev label: it comes with the cluster upgrade (GKE 1.17.9-gke.6300 or later).',
         },
-    { kind: 'check', argv: ['kubectl', 'get', 'pods', '-n', 'istio-system', '-l', 'app=istiod', '--show-labels'] },
+    {
+      kind: 'check',
+      argv: ['kubectl', 'get', 'pods', '-n', 'istio-system', '-l', 'app=istiod', '--show-labels'],
+    },
     {
       kind: 'note',
       text: 'Namespaces can only move to a revision whose istiod is Running and Ready; the next phase checks it again.',

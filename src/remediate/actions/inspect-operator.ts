@@ -12,7 +12,11 @@ export default defineFixAction({
   steps: ([p]): Step[] =>
     p
       ? [
-          { kind: 'comment', text: 'Human decision: the operator installs the 1.6 control plane the namespaces will move to.' },
+          {
+            kind: 'comment',
+            text: 'Human decision: the operator installs the 1.6 control plane the namespaces will move to.',
+            once: true,
+          },
           { kind: 'check', argv: ['kubectl', 'get', 'istiooperators', '-n', p.namespace] },
           {
             kind: 'todo',

@@ -50,8 +50,16 @@ export default defineFixAction({
     if (!p.convertedFile || converted.length === 0) {
       return [
         { kind: 'comment', text: `Human decision: rewrite this object as ${p.replacement}` },
-        { kind: 'comment', text: '(security.istio.io/v1beta1), apply the new object, check the traffic, then delete the old one.' },
-        { kind: 'comment', text: 'Not automated: translating authentication and RBAC intent needs judgement.' },
+        {
+          kind: 'comment',
+          text: '(security.istio.io/v1beta1), apply the new object, check the traffic, then delete the old one.',
+          once: true,
+        },
+        {
+          kind: 'comment',
+          text: 'Not automated: translating authentication and RBAC intent needs judgement.',
+          once: true,
+        },
         ...(p.notConverted ? [{ kind: 'comment', text: `Not converted: ${p.notConverted}` } as const] : []),
         {
           kind: 'todo',

@@ -29,11 +29,33 @@ export default defineFixAction({
     const allowed = p.allowed.join(',');
     const tags = p.targetTags.join(',');
     const argv = p.rule
-      ? ['gcloud', 'compute', 'firewall-rules', 'update', p.rule, ...scope, '--allow', `${allowed ? `${allowed},` : ''}tcp:15017`]
+      ? [
+          'gcloud',
+          'compute',
+          'firewall-rules',
+          'update',
+          p.rule,
+          ...scope,
+          '--allow',
+          `${allowed ? `${allowed},` : ''}tcp:15017`,
+        ]
       : [
-          'gcloud', 'compute', 'firewall-rules', 'create', p.newRule, ...scope, '--network', p.network,
-          '--direction', 'INGRESS', '--source-ranges', p.sourceRange, ...(tags ? ['--target-tags', tags] : []),
-          '--allow', 'tcp:15017', '--description',
+          'gcloud',
+          'compute',
+          'firewall-rules',
+          'create',
+          p.newRule,
+          ...scope,
+          '--network',
+          p.network,
+          '--direction',
+          'INGRESS',
+          '--source-ranges',
+          p.sourceRange,
+          ...(tags ? ['--target-tags', tags] : []),
+          '--allow',
+          'tcp:15017',
+          '--description',
           'Anthos Service Mesh: sidecar injection webhook from the GKE control plane (meshready)',
         ];
     return [

@@ -1,6 +1,7 @@
 /**
  * namespace-injection-labels: point a namespace at the 1.6 (or asm-*) revision (guide: migrating
- * namespaces, step 2). `revision` is empty when no istiod revision ran at scan time: then a TODO.
+ * namespaces, step 2). `revision` is empty when no istiod revision ran at scan time: then there is
+ * nothing to run, and every such namespace shares one instruction.
  */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
@@ -11,18 +12,37 @@ export default defineFixAction({
   params: z.object({ namespace: name, revision: z.string() }),
   order: 170,
   summary: 'Relabel the namespace (only once the revision is ready)',
-  title: () => 'Point the namespace at the new control plane (guide: migrating namespaces, step 2)',
-  steps: ([p]): Step[] => {
+  title: (p) =>
+    p.revision
+      ? 'Point the namespace at the new control plane (guide: migrating namespaces, step 2)'
+      : 'Point the namespaces at the new control plane, once it runs (guide: migrating namespaces, step 2)',
+  group: (p) => (p.revision ? JSON.stringify([p.namespace, p.revision]) : ''),
+  steps: (group): Step[] => {
+    const p = group[0];
     if (!p) return [];
     if (!p.revision) {
       return [
-        { kind: 'comment', text: 'No ready istiod revision existed when the scan was taken: there is no revision to label with.' },
+        {
+          kind: 'comment',
+          text: 'No ready istiod revision existed when the scan was taken: there is no revision to label with.',
+        },
         {
           kind: 'todo',
-          text: 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)',
+          text: `Once a 1.6 istiod runs, find its revision and relabel ${group.length === 1 ? 'this namespace' : `these ${group.length} namespaces`} with it (or scan again)`,
           commands: [
             { argv: ['kubectl', '-n', 'istio-system', 'get', 'pods', '-l', 'app=istiod', '--show-labels'] },
-            { argv: ['kubectl', 'label', 'namespace', p.namespace, 'istio-injection-', 'istio.io/rev=REVISION', '--overwrite'] },
+            ...group.map((q, index) => ({
+              argv: [
+                'kubectl',
+                'label',
+                'namespace',
+                q.namespace,
+                'istio-injection-',
+                'istio.io/rev=REVISION',
+                '--overwrite',
+              ],
+              for: [index],
+            })),
           ],
         },
       ];
@@ -35,7 +55,15 @@ export default defineFixAction({
         shows: [
           {
             kind: 'run',
-            argv: ['kubectl', 'label', 'namespace', p.namespace, 'istio-injection-', `istio.io/rev=${p.revision}`, '--overwrite'],
+            argv: [
+              'kubectl',
+              'label',
+              'namespace',
+              p.namespace,
+              'istio-injection-',
+              `istio.io/rev=${p.revision}`,
+              '--overwrite',
+            ],
           },
         ],
       },

@@ -16,16 +16,45 @@ export default defineFixAction({
     const newPool = `${p.pool.slice(0, 34).replace(/-+$/, '')}-4vcpu`;
     const selector = `cloud.google.com/gke-nodepool=${p.pool}`;
     return [
-      { kind: 'comment', text: 'Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to a new' },
-      { kind: 'comment', text: 'pool (create, cordon and drain the old nodes, delete the old pool) reschedules every pod on' },
-      { kind: 'comment', text: 'them and changes the bill; choose the node count and the moment yourself.' },
-      { kind: 'comment', text: 'kubectl drain --delete-local-data: the flag of a kubectl matching a 1.17/1.18 master (1.20 renamed it).' },
+      {
+        kind: 'comment',
+        text: 'Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to a new',
+        once: true,
+      },
+      {
+        kind: 'comment',
+        text: 'pool (create, cordon and drain the old nodes, delete the old pool) reschedules every pod on',
+        once: true,
+      },
+      {
+        kind: 'comment',
+        text: 'them and changes the bill; choose the node count and the moment yourself.',
+        once: true,
+      },
+      {
+        kind: 'comment',
+        text: 'kubectl drain --delete-local-data: the flag of a kubectl matching a 1.17/1.18 master (1.20 renamed it).',
+        once: true,
+      },
       {
         kind: 'todo',
         text: `Create a pool of ${p.suggestedMachineType}, cordon and drain the nodes of ${p.pool}, then delete ${p.pool} (GKE: migrating workloads to different machine types)`,
         commands: [
           {
-            argv: ['gcloud', 'container', 'node-pools', 'create', newPool, '--cluster', p.cluster, '--machine-type', p.suggestedMachineType, '--num-nodes', 'NODES', ...scope],
+            argv: [
+              'gcloud',
+              'container',
+              'node-pools',
+              'create',
+              newPool,
+              '--cluster',
+              p.cluster,
+              '--machine-type',
+              p.suggestedMachineType,
+              '--num-nodes',
+              'NODES',
+              ...scope,
+            ],
           },
           { argv: ['kubectl', 'cordon', '-l', selector] },
           { argv: ['kubectl', 'drain', '-l', selector, '--ignore-daemonsets', '--delete-local-data'] },

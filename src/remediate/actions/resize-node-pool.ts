@@ -5,7 +5,12 @@ import { clusterScope, gcloudScope, name } from './common.ts';
 
 export default defineFixAction({
   action: 'resize-node-pool',
-  params: z.object({ ...clusterScope, pool: name, nodes: z.number().int().positive(), autoscaling: z.boolean() }),
+  params: z.object({
+    ...clusterScope,
+    pool: name,
+    nodes: z.number().int().positive(),
+    autoscaling: z.boolean(),
+  }),
   order: 140,
   summary: 'Grow a node pool (asks first)',
   title: (p) =>
@@ -17,8 +22,35 @@ export default defineFixAction({
     const scope = gcloudScope(p);
     const nodes = String(p.nodes);
     const argv = p.autoscaling
-      ? ['gcloud', 'container', 'clusters', 'update', p.cluster, '--node-pool', p.pool, '--enable-autoscaling', '--min-nodes', nodes, '--max-nodes', `MAX_NODES(at least ${nodes})`, ...scope, '--quiet']
-      : ['gcloud', 'container', 'clusters', 'resize', p.cluster, '--node-pool', p.pool, '--num-nodes', nodes, ...scope, '--quiet'];
+      ? [
+          'gcloud',
+          'container',
+          'clusters',
+          'update',
+          p.cluster,
+          '--node-pool',
+          p.pool,
+          '--enable-autoscaling',
+          '--min-nodes',
+          nodes,
+          '--max-nodes',
+          `MAX_NODES(at least ${nodes})`,
+          ...scope,
+          '--quiet',
+        ]
+      : [
+          'gcloud',
+          'container',
+          'clusters',
+          'resize',
+          p.cluster,
+          '--node-pool',
+          p.pool,
+          '--num-nodes',
+          nodes,
+          ...scope,
+          '--quiet',
+        ];
     return [
       {
         kind: 'call',

@@ -37,7 +37,11 @@ export default defineFixAction({
     const type = TYPES[first.kind];
     if (!type) {
       return [
-        { kind: 'comment', text: 'Human decision: a bare pod has no controller that would re-create it.' },
+        {
+          kind: 'comment',
+          text: 'Human decision: a bare pod has no controller that would re-create it.',
+          once: true,
+        },
         {
           kind: 'todo',
           text: 'Once the namespace is relabelled, delete these pods and create them again from their manifests (or run them under a Deployment)',
@@ -51,8 +55,16 @@ export default defineFixAction({
     const names = group.map((p) => p.name);
     const detail: Step[] =
       group.length <= DETAIL_LIMIT
-        ? group.map((p) => ({ kind: 'comment', text: `  ${p.kind} ${p.name}: ${p.pods} pod(s) on an older proxy` }))
-        : [{ kind: 'comment', text: `  ${group.length} ${first.kind}s, ${group.reduce((sum, p) => sum + p.pods, 0)} pods on an older proxy (the report lists each)` }];
+        ? group.map((p) => ({
+            kind: 'comment',
+            text: `  ${p.kind} ${p.name}: ${p.pods} pod(s) on an older proxy`,
+          }))
+        : [
+            {
+              kind: 'comment',
+              text: `  ${group.length} ${first.kind}s, ${group.reduce((sum, p) => sum + p.pods, 0)} pods on an older proxy (the report lists each)`,
+            },
+          ];
     return [
       ...detail,
       {
@@ -65,7 +77,9 @@ export default defineFixAction({
         kind: 'call',
         fn: 'restart_workloads',
         args: [type, first.namespace, ...names],
-        shows: [{ kind: 'run', argv: ['kubectl', 'rollout', 'restart', type, '-n', first.namespace, ...names] }],
+        shows: [
+          { kind: 'run', argv: ['kubectl', 'rollout', 'restart', type, '-n', first.namespace, ...names] },
+        ],
       },
     ];
   },

@@ -32,7 +32,10 @@ export default defineFixAction({
         args: [p.name, String(p.ruleIndex), file],
         shows: [
           { kind: 'backup', file, argv: ['kubectl', 'get', 'clusterrole', p.name, '-o', 'yaml'] },
-          { kind: 'run', argv: ['kubectl', 'patch', 'clusterrole', p.name, '--type=json', '-p', galleyPatch(p.ruleIndex)] },
+          {
+            kind: 'run',
+            argv: ['kubectl', 'patch', 'clusterrole', p.name, '--type=json', '-p', galleyPatch(p.ruleIndex)],
+          },
         ],
       },
     ];

@@ -12,9 +12,21 @@ export default defineFixAction({
   steps: ([p]): Step[] =>
     p
       ? [
-          { kind: 'comment', text: 'Human decision: EnvoyFilter patches reach into Envoy internals that change between versions.' },
-          { kind: 'comment', text: 'Check it against the 1.6 proxy; while 1.4 and 1.6 proxies coexist, give each version its own' },
-          { kind: 'comment', text: "copy, selected with match.proxy.proxyVersion (for example '^1\\.6.*')." },
+          {
+            kind: 'comment',
+            text: 'Human decision: EnvoyFilter patches reach into Envoy internals that change between versions.',
+            once: true,
+          },
+          {
+            kind: 'comment',
+            text: 'Check it against the 1.6 proxy; while 1.4 and 1.6 proxies coexist, give each version its own',
+            once: true,
+          },
+          {
+            kind: 'comment',
+            text: "copy, selected with match.proxy.proxyVersion (for example '^1\\.6.*').",
+            once: true,
+          },
           {
             kind: 'todo',
             text: 'Check that this EnvoyFilter works with the 1.6 proxy (or add a 1.6 copy matched by proxyVersion) before moving its workloads',

@@ -12,9 +12,17 @@ export default defineFixAction({
   steps: ([p]): Step[] =>
     p
       ? [
-          { kind: 'comment', text: 'Human decision: move what this object does elsewhere (telemetry v2 for metrics, an' },
-          { kind: 'comment', text: 'AuthorizationPolicy or an external authorizer for policy checks) before the 1.4 control' },
-          { kind: 'comment', text: 'plane (istio-policy, istio-telemetry) is turned off.' },
+          {
+            kind: 'comment',
+            text: 'Human decision: move what this object does elsewhere (telemetry v2 for metrics, an',
+            once: true,
+          },
+          {
+            kind: 'comment',
+            text: 'AuthorizationPolicy or an external authorizer for policy checks) before the 1.4 control',
+            once: true,
+          },
+          { kind: 'comment', text: 'plane (istio-policy, istio-telemetry) is turned off.', once: true },
           {
             kind: 'todo',
             text: `Replace what this ${p.kind} does before the 1.4 control plane is turned off, then delete it`,

@@ -19,16 +19,33 @@ export default defineFixAction({
     if (deployments.length === 0) return [];
     const file = context.backup('istio-system', 'old-control-plane-deployments');
     return [
-      { kind: 'withhold-unless', check: 'no-namespace-on-old-injector', says: 'no namespace selects the 1.4 injector', args: [] },
+      {
+        kind: 'withhold-unless',
+        check: 'no-namespace-on-old-injector',
+        says: 'no namespace selects the 1.4 injector',
+        args: [],
+      },
       { kind: 'withhold-unless', check: 'no-pod-on-old-proxy', says: 'no pod runs a 1.4 proxy', args: [] },
-      { kind: 'withhold-unless', check: 'galley-webhook-gone', says: 'the 1.4 galley webhook is gone', args: [] },
+      {
+        kind: 'withhold-unless',
+        check: 'galley-webhook-gone',
+        says: 'the 1.4 galley webhook is gone',
+        args: [],
+      },
       {
         kind: 'call',
         fn: 'scale_down_old_control_plane',
         args: [file, ...deployments],
         shows: [
-          { kind: 'backup', file, argv: ['kubectl', 'get', 'deployment', '-n', 'istio-system', ...deployments, '-o', 'yaml'] },
-          { kind: 'run', argv: ['kubectl', 'scale', 'deployment', '-n', 'istio-system', '--replicas=0', ...deployments] },
+          {
+            kind: 'backup',
+            file,
+            argv: ['kubectl', 'get', 'deployment', '-n', 'istio-system', ...deployments, '-o', 'yaml'],
+          },
+          {
+            kind: 'run',
+            argv: ['kubectl', 'scale', 'deployment', '-n', 'istio-system', '--replicas=0', ...deployments],
+          },
         ],
       },
     ];

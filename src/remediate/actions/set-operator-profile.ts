@@ -25,10 +25,24 @@ export default defineFixAction({
         fn: 'set_operator_profile',
         args: [p.operator, p.profile, file],
         shows: [
-          { kind: 'backup', file, argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', p.operator, '-o', 'yaml'] },
+          {
+            kind: 'backup',
+            file,
+            argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', p.operator, '-o', 'yaml'],
+          },
           {
             kind: 'run',
-            argv: ['kubectl', 'patch', 'istiooperator', '-n', 'istio-system', p.operator, '--type=merge', '-p', JSON.stringify({ spec: { profile: p.profile } })],
+            argv: [
+              'kubectl',
+              'patch',
+              'istiooperator',
+              '-n',
+              'istio-system',
+              p.operator,
+              '--type=merge',
+              '-p',
+              JSON.stringify({ spec: { profile: p.profile } }),
+            ],
           },
         ],
       },

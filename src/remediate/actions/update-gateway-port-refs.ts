@@ -20,12 +20,17 @@ export default defineFixAction({
   }),
   order: 190,
   summary: 'Move an object off the 1.4 gateway ports (TODO)',
-  title: () => 'Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)',
+  title: () =>
+    'Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)',
   steps: ([p]): Step[] => {
     if (!p) return [];
     return [
-      { kind: 'comment', text: 'Human decision: do it before the gateway moves, listing the new port next to the old one' },
-      { kind: 'comment', text: 'while 1.4 and 1.6 gateway pods run side by side. Changes:' },
+      {
+        kind: 'comment',
+        text: 'Human decision: do it before the gateway moves, listing the new port next to the old one',
+        once: true,
+      },
+      { kind: 'comment', text: 'while 1.4 and 1.6 gateway pods run side by side. Changes:', once: true },
       ...p.replacements.map((line): Step => ({ kind: 'comment', text: `  ${line}` })),
       p.kind === 'Firewall'
         ? {
@@ -33,7 +38,16 @@ export default defineFixAction({
             text: `Add tcp:15021 to firewall rule ${p.name}`,
             commands: [
               {
-                argv: ['gcloud', 'compute', 'firewall-rules', 'update', p.name, '--allow', p.allow.join(','), ...(p.project ? ['--project', p.project] : [])],
+                argv: [
+                  'gcloud',
+                  'compute',
+                  'firewall-rules',
+                  'update',
+                  p.name,
+                  '--allow',
+                  p.allow.join(','),
+                  ...(p.project ? ['--project', p.project] : []),
+                ],
               },
             ],
           }

@@ -26,7 +26,18 @@ export default defineFixAction({
       },
       {
         kind: 'run',
-        argv: ['gcloud', 'container', 'clusters', 'upgrade', p.cluster, '--master', '--cluster-version', p.version, ...scope, '--quiet'],
+        argv: [
+          'gcloud',
+          'container',
+          'clusters',
+          'upgrade',
+          p.cluster,
+          '--master',
+          '--cluster-version',
+          p.version,
+          ...scope,
+          '--quiet',
+        ],
       },
       {
         kind: 'stop-after-phase',
@@ -34,7 +45,10 @@ export default defineFixAction({
           'the master was upgraded, so the rest of this script was planned for a cluster that no longer exists: scan again and use the new remediate.sh',
       },
       { kind: 'check', argv: ['kubectl', 'get', 'pods', '-n', 'istio-system'] },
-      { kind: 'note', text: 'After the upgrade an istiod-<revision> pod runs beside the 1.4 components (guide, step 2).' },
+      {
+        kind: 'note',
+        text: 'After the upgrade an istiod-<revision> pod runs beside the 1.4 components (guide, step 2).',
+      },
     ];
   },
 });

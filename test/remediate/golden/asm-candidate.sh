@@ -92,759 +92,75 @@ USAGE
   for phase in "${PHASES[@]}"; do printf '  %-26s %s\n' "$phase" "${PHASE_STATUS[$phase]}"; done
 }
 
-# ---------------------------------------------------------------------------------------------
-# Options
-MODE=dry-run
-ASSUME_YES=false
-ONLY_PHASE=
-CONTEXT_OVERRIDE=
-BACKUP_DIR=./meshready-backup-$(date -u +%Y%m%dT%H%M%SZ)
-
-usage_error() {
-  printf 'remediate.sh: %s (see --help)\n' "$1" >&2
-  exit 2
-}
-
-while (($# > 0)); do
-  case $1 in
-    --apply) MODE=apply ;;
-    -y | --yes) ASSUME_YES=true ;;
-    --phase)
-      (($# > 1)) || usage_error "--phase needs a phase id"
-      ONLY_PHASE=$2
-      shift
-      ;;
-    --phase=*) ONLY_PHASE=${1#--phase=} ;;
-    --context)
-      (($# > 1)) || usage_error "--context needs a kubectl context name"
-      CONTEXT_OVERRIDE=$2
-      shift
-      ;;
-    --context=*) CONTEXT_OVERRIDE=${1#--context=} ;;
-    --backup-dir)
-      (($# > 1)) || usage_error "--backup-dir needs a directory"
-      BACKUP_DIR=$2
-      shift
-      ;;
-    --backup-dir=*) BACKUP_DIR=${1#--backup-dir=} ;;
-    -h | --help)
-      usage
-      exit 0
-      ;;
-    *) usage_error "unknown option: $1" ;;
-  esac
-  shift
-done
-
-if [[ -n $ONLY_PHASE ]]; then
-  known=false
-  for phase in "${PHASES[@]}"; do
-    if [[ $phase == "$ONLY_PHASE" ]]; then known=true; fi
-  done
-  if [[ $known != true ]]; then usage_error "no phase $ONLY_PHASE in this script (phases: ${PHASES[*]})"; fi
-fi
-if [[ $MODE == apply && -n $ONLY_PHASE && ${PHASE_STATUS[$ONLY_PHASE]} == blocked && $ASSUME_YES != true && ! -t 0 ]]; then
-  printf 'remediate.sh: refusing: the scan reported phase %s blocked (phase %s is not done), and without a terminal that cannot be confirmed. Finish %s and scan again, or pass --yes to run %s anyway.\n' \
-    "$ONLY_PHASE" "$CURRENT_PHASE" "$CURRENT_PHASE" "$ONLY_PHASE" >&2
-  exit 1
-fi
-if [[ $MODE == apply && $ASSUME_YES != true && ! -t 0 ]]; then
-  usage_error "--apply without a terminal needs --yes (nothing can be confirmed interactively)"
-fi
-if [[ $MODE != apply && $ASSUME_YES == true ]]; then
-  usage_error "--yes only makes sense with --apply"
-fi
+# [prelude: golden/prelude.sh]
 
 # ---------------------------------------------------------------------------------------------
-# Running, printing and checking commands
-KUBE_CONTEXT=
-GCLOUD_PROJECT_CHECKED=false
-STEP_NUMBER=0
-CURRENT_STEP=
-CHANGES=0
-TODO_STEPS=()
-WITHHELD_STEPS=()
-STOP_REASON=
-FINISHED=false
+# The steps, one function each (a step that withholds itself returns from its function only)
 
-applying() { [[ $MODE == apply ]]; }
-say() { printf '%s\n' "$*"; }
-fail() {
-  printf 'remediate.sh: %s\n' "$1" >&2
-  exit 1
-}
-# A value as a shell word, for messages and printed commands. In the C locale every byte that is
-# not printable ASCII (control characters, but also the bytes of bidi overrides such as U+202E)
-# is written as an escape by %q, so a printed command can never drive the terminal.
-shell_word() {
-  local word=$1 LC_ALL=C
-  if [[ $word =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then
-    printf '%s' "$word"
-  elif [[ $word == *[![:print:]]* ]]; then
-    printf '%q' "$word"
-  else
-    printf "'%s'" "${word//\'/\'\\\'\'}"
-  fi
-}
-print_command() {
-  local prefix=$1 line='' word
-  shift
-  for word in "$@"; do line+=" $(shell_word "$word")"; done
-  printf '%s%s\n' "$prefix" "${line# }"
-}
-on_exit() {
-  local status=$?
-  if [[ $FINISHED != true && $status -ne 0 && $status -ne 2 ]]; then
-    printf '\nremediate.sh stopped (exit %d) during: %s\nSteps above ran; nothing after this point did.' "$status" "${CURRENT_STEP:-the checks}" >&2
-    if [[ -d $BACKUP_DIR ]]; then printf ' Backups so far: %s' "$BACKUP_DIR" >&2; fi
-    printf '\n' >&2
-  fi
-}
-trap on_exit EXIT
-
-# Runs kubectl pinned to the checked context, and gcloud after the project check.
-invoke() {
-  case $1 in
-    kubectl)
-      shift
-      command kubectl --context "$KUBE_CONTEXT" "$@"
-      ;;
-    gcloud)
-      shift
-      check_gcloud_project
-      command gcloud "$@"
-      ;;
-    *) "$@" ;;
-  esac
-}
-# A read-only query whose output a step needs (apply mode only: a dry run contacts nothing).
-query() { invoke "$@"; }
-
-# A change: printed, and run only with --apply.
-run() {
-  if applying; then
-    print_command '    + ' "$@"
-    invoke "$@"
-    CHANGES=$((CHANGES + 1))
-  else
-    print_command '    would run: ' "$@"
-  fi
-}
-# A read-only check whose output is for you to read (the guide's verification commands).
-check() {
-  if applying; then
-    print_command '    $ ' "$@"
-    invoke "$@"
-  else
-    print_command '    would check: ' "$@"
-  fi
-}
-ensure_backup_dir() {
-  if [[ ! -d $BACKUP_DIR ]]; then
-    (umask 077 && mkdir -p -- "$BACKUP_DIR")
-    say "    (backups go to $BACKUP_DIR)"
-  fi
-}
-# Saves a command's YAML output in the backup directory before a destructive change.
-backup() {
-  local file=$1
-  shift
-  if applying; then
-    ensure_backup_dir
-    print_command '    + ' "$@"
-    printf '      > %s\n' "$BACKUP_DIR/$file"
-    invoke "$@" >"$BACKUP_DIR/$file"
-  else
-    print_command '    would save: ' "$@"
-    printf '      > %s\n' "$BACKUP_DIR/$file"
-  fi
+step_1() {
+  step node-machine-vcpu 'NodePool tools-pool' 'Move workloads off node pool tools-pool (e2-medium, fewer than 4 vCPUs)'
+  # Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to a new
+  # pool (create, cordon and drain the old nodes, delete the old pool) reschedules every pod on
+  # them and changes the bill; choose the node count and the moment yourself.
+  # kubectl drain --delete-local-data: the flag of a kubectl matching a 1.17/1.18 master (1.20 renamed it).
+  todo 'Create a pool of e2-standard-4, cordon and drain the nodes of tools-pool, then delete tools-pool (GKE: migrating workloads to different machine types)'
+  todo_command gcloud container node-pools create tools-pool-4vcpu --cluster shop-prod --machine-type e2-standard-4 --num-nodes NODES --location europe-west1 --project acme-shop
+  todo_command kubectl cordon -l cloud.google.com/gke-nodepool=tools-pool
+  todo_command kubectl drain -l cloud.google.com/gke-nodepool=tools-pool --ignore-daemonsets --delete-local-data
+  todo_command gcloud container node-pools delete tools-pool --cluster shop-prod --location europe-west1 --project acme-shop
 }
 
-step() {
-  STEP_NUMBER=$((STEP_NUMBER + 1))
-  CURRENT_STEP="step $STEP_NUMBER [$1] $2"
-  printf '\n--- Step %d [%s] %s\n    %s\n' "$STEP_NUMBER" "$1" "$2" "$3"
-}
-note() { printf '    %s\n' "$@"; }
-todo() {
-  TODO_STEPS+=("$CURRENT_STEP: $1")
-  printf '    TODO (needs you, never run by this script): %s\n' "$1"
-}
-todo_command() { print_command '      $ ' "$@"; }
-done_already() { printf '    Nothing to do: %s\n' "$1"; }
-withhold() {
-  WITHHELD_STEPS+=("$CURRENT_STEP: $1")
-  printf '    Withheld: %s\n' "$1"
+step_2() {
+  step cluster-vcpu-capacity 'Cluster shop-prod' 'Raise the autoscaling minimum of node pool default-pool to 2 nodes per zone (ASM needs 8 vCPUs)'
+  require_gcloud
+  resize_node_pool shop-prod default-pool 2 true --location europe-west1 --project acme-shop
 }
 
-# With --apply, no phase after this one runs (the cluster changed under the plan).
-stop_after_phase() {
-  if applying; then STOP_REASON=$1; fi
+step_3() {
+  step workload-identity 'Cluster shop-prod' 'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)'
+  require_gcloud
+  enable_cluster_workload_identity shop-prod acme-shop.svc.id.goog --location europe-west1 --project acme-shop
 }
 
-# 0 (yes) with --yes; otherwise asks on the terminal.
-ask() {
-  local answer=
-  if [[ $ASSUME_YES == true ]]; then return 0; fi
-  read -r -p "$1 [y/N] " answer || true
-  [[ $answer == [yY] || $answer == [yY][eE][sS] ]]
-}
-# A disruptive step: its impact is printed, and with --apply it runs only once confirmed.
-confirm_step() {
-  printf '    Impact: %s\n' "$1"
-  if ! applying; then
-    note '(with --apply this step asks for confirmation, unless --yes is given)'
-    return 0
-  fi
-  if ask '    Run this step?'; then return 0; fi
-  withhold 'not confirmed'
-  return 1
+step_4() {
+  step webhook-firewall-15017 'Cluster shop-prod' 'Open TCP 15017 from the control plane to the nodes: add it to firewall rule gke-shop-prod-1a2b3c4d-master'
+  require_gcloud
+  open_webhook_port acme-shop shop-vpc gke-shop-prod-1a2b3c4d-master shop-prod-istio-webhook-15017 172.16.0.0/28 gke-shop-prod-1a2b3c4d-node tcp:10250,tcp:443
 }
 
-# True when the object exists (always, in a dry run). Arguments: kubectl get arguments.
-object_exists() {
-  applying || return 0
-  local found
-  found=$(query kubectl get "$@" --ignore-not-found -o name) || fail "cannot read $(shell_word "$*")"
-  if [[ -z $found ]]; then
-    done_already 'it does not exist (any more)'
-    return 1
-  fi
-}
-
-# ---------------------------------------------------------------------------------------------
-# The cluster checks: --apply refuses to touch anything but the scanned cluster
-check_context() {
-  command -v kubectl >/dev/null || fail 'kubectl is not installed'
-  local current expected matched=false
-  current=$(command kubectl config current-context 2>/dev/null) || fail 'kubectl has no current context'
-  if [[ -n $CONTEXT_OVERRIDE ]]; then
-    if [[ $current != "$CONTEXT_OVERRIDE" ]]; then
-      fail "kubectl's current context is $(shell_word "$current"), not $(shell_word "$CONTEXT_OVERRIDE") (--context): refusing"
-    fi
-  elif ((${#SCAN_CONTEXTS[@]} == 0)); then
-    fail 'the scan recorded no cluster identity, so this script cannot tell whether kubectl points at the scanned cluster: pass --context NAME (the context of the scanned cluster) to confirm it'
-  else
-    for expected in "${SCAN_CONTEXTS[@]}"; do
-      if [[ $current == "$expected" ]]; then matched=true; fi
-    done
-    if [[ $matched != true ]]; then
-      fail "kubectl's current context is $(shell_word "$current"), but the scan was of $(shell_word "${SCAN_CONTEXTS[0]}"): refusing. Switch context (kubectl config use-context ...), or pass --context NAME if that context is the scanned cluster"
-    fi
-  fi
-  KUBE_CONTEXT=$current
-  say "kubectl context $(shell_word "$KUBE_CONTEXT") is the scanned cluster: every kubectl command below is pinned to it."
-}
-check_gcloud_project() {
-  if [[ $GCLOUD_PROJECT_CHECKED == true ]]; then return 0; fi
-  command -v gcloud >/dev/null || fail 'gcloud is not installed'
-  [[ -n $SCAN_PROJECT ]] || fail 'the scan recorded no GCP project, so gcloud steps cannot be checked: refusing'
-  local current
-  current=$(command gcloud config get-value project 2>/dev/null) || fail 'cannot read the gcloud project (gcloud config get-value project)'
-  if [[ $current != "$SCAN_PROJECT" ]]; then
-    fail "gcloud's project is $(shell_word "$current"), but the scan was of project $(shell_word "$SCAN_PROJECT"): refusing. Run: gcloud config set project $(shell_word "$SCAN_PROJECT")"
-  fi
-  GCLOUD_PROJECT_CHECKED=true
-}
-# Called at the start of a step that uses gcloud, so the check runs once, before its first call.
-require_gcloud() {
-  if applying; then check_gcloud_project; fi
-}
-
-# Whether phase $1 runs: with --phase, only that one; with a plain --apply, only the scan's current
-# phase (SPEC §9); a dry run prints them all.
-begin_phase() {
-  local id=$1 title=$2 status=${PHASE_STATUS[$1]}
-  if [[ -n $ONLY_PHASE && $ONLY_PHASE != "$id" ]]; then return 1; fi
-  printf '\n=== Phase %s: %s\n    (scan: %s)\n' "$id" "$title" "$status"
-  if [[ -z $ONLY_PHASE && $id != "$CURRENT_PHASE" ]]; then
-    local why="blocked until phase $CURRENT_PHASE is done: scan again then, and use the new remediate.sh"
-    if [[ $status == 'done' ]]; then why='the scan found it done'; fi
-    if applying; then
-      say "    Not run: $why."
-      return 1
-    fi
-    note "(--apply does not run it: $why)"
-  elif [[ -z $ONLY_PHASE ]] && ! applying; then
-    note '(the current phase: --apply runs this one, then stops)'
-  fi
-  applying || return 0
-  if [[ $status == blocked ]]; then
-    say "    Warning: the scan reported this phase blocked: phase $CURRENT_PHASE is not done. Its steps were planned from that state; each still checks the cluster before it changes anything."
-    if ! ask "Run phase $id anyway?"; then
-      say "    Skipped phase $id: not confirmed."
-      return 1
-    fi
-  elif ! ask "Apply phase $id?"; then
-    say "    Skipped phase $id: not confirmed."
-    return 1
-  fi
-}
-
-# Run-time preconditions (SPEC §9). Each check reads the cluster at the moment of the change and
-# is true when the step may go ahead; when false it says why in CHECK_REASON. Steps call them
-# through `precondition`, never ad hoc, so every safety rule of the script is one of these.
-# They run as an `if` condition, where `set -e` does not apply: every read is followed by
-# `|| fail`, so a failed kubectl stops the script instead of passing the check.
-CHECK_REASON=
-
-# With --apply: runs the check (the remaining arguments); a false one withholds the step with its
-# reason. In a dry run: says what --apply will check. Argument 1 names the condition.
-precondition() {
-  local condition=$1
-  shift
-  if ! applying; then
-    note "(with --apply, checked first: $condition)"
-    return 0
-  fi
-  CHECK_REASON=
-  if "$@"; then return 0; fi
-  withhold "${CHECK_REASON:-the check failed} (checked: $condition)"
-  return 1
-}
-
-# Namespaces (names only, one a line) matching a label selector.
-namespaces_labelled() {
-  local names
-  names=$(query kubectl get namespaces -l "$1" -o name) || fail 'cannot list the namespaces'
-  printf '%s' "${names//namespace\//}"
-}
-
-# True when a Deployment of istiod for revision $1 in istio-system has a ready replica.
-istiod_revision_ready() {
-  local revision=$1 replicas count
-  replicas=$(query kubectl get deployment -n istio-system -l "app=istiod,istio.io/rev=$revision" \
-    -o jsonpath='{range .items[*]}{.status.readyReplicas}{"\n"}{end}') ||
-    fail 'cannot list the istiod Deployments'
-  while IFS= read -r count; do
-    if [[ $count =~ ^[1-9][0-9]*$ ]]; then return 0; fi
-  done <<<"$replicas"
-  CHECK_REASON="no ready istiod runs revision $(shell_word "$revision")"
-  return 1
-}
-
-# istio.io/rev|readyReplicas of each istiod Deployment in istio-system, one a line.
-istiod_revisions() {
-  query kubectl get deployment -n istio-system -l app=istiod \
-    -o jsonpath='{range .items[*]}{.metadata.labels.istio\.io/rev}{"|"}{.status.readyReplicas}{"\n"}{end}' ||
-    fail 'cannot list the istiod Deployments'
-}
-
-# True when an istiod of an asm-* revision is ready in istio-system.
-asm_istiod_ready() {
-  local lines revision ready
-  lines=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
-  while IFS='|' read -r revision ready; do
-    if [[ $revision == asm-* && $ready =~ ^[1-9][0-9]*$ ]]; then return 0; fi
-  done <<<"$lines"
-  CHECK_REASON='no asm-* istiod is ready in istio-system: run install_asm first'
-  return 1
-}
-
-# True when namespace $1 selects (istio.io/rev) a revision matching the glob $2 whose istiod is
-# ready, and no longer carries istio-injection (with it, the 1.4 injector still serves it).
-namespace_selects_revision() {
-  local namespace=$1 pattern=$2 labels revision
-  labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-  if label_value "$labels" istio-injection >/dev/null; then
-    CHECK_REASON="namespace $(shell_word "$namespace") still has the istio-injection label"
-    return 1
-  fi
-  if ! revision=$(label_value "$labels" istio.io/rev); then
-    CHECK_REASON="namespace $(shell_word "$namespace") selects no revision (no istio.io/rev label)"
-    return 1
-  fi
-  # shellcheck disable=SC2053
-  if [[ $revision != $pattern ]]; then
-    CHECK_REASON="namespace $(shell_word "$namespace") selects revision $(shell_word "$revision"), not $(shell_word "$pattern")"
-    return 1
-  fi
-  istiod_revision_ready "$revision"
-}
-
-# True when no namespace selects the 1.4 injector (istio-injection=enabled): even with no pod
-# running there, the next pod would be rejected once the 1.4 injector is gone (failurePolicy: Fail).
-no_namespace_on_old_injector() {
-  local names
-  names=$(namespaces_labelled istio-injection=enabled) || fail 'cannot list the namespaces'
-  if [[ -n $names ]]; then
-    CHECK_REASON="namespaces still select the 1.4 injector (istio-injection=enabled): ${names//$'\n'/, }"
-    return 1
-  fi
-}
-
-# True when no pod runs a 1.4 proxy (listing a few when some do).
-no_pod_on_old_proxy() {
-  if old_proxies_remain; then
-    CHECK_REASON='pods still run a 1.4 proxy (listed above): they would lose their control plane'
-    return 1
-  fi
-}
-
-# True when the 1.4 galley validating webhook is gone (with galley at 0 replicas it would reject
-# every Istio configuration change).
-galley_webhook_gone() {
-  local found
-  found=$(query kubectl get validatingwebhookconfiguration istio-galley --ignore-not-found -o name) ||
-    fail 'cannot read the validating webhooks'
-  if [[ -n $found ]]; then
-    CHECK_REASON='the 1.4 galley webhook (ValidatingWebhookConfiguration istio-galley) still exists: finish phase prepare first'
-    return 1
-  fi
-}
-
-# True when no namespace selects, and no pod runs on, a revision of IstioOperator $1: its
-# spec.revision and every istiod revision in istio-system that is not asm-*. A pod with a proxy
-# but no istio.io/rev label counts as on it unless its image is a 1.4 or an ASM one.
-nothing_on_operator_revision() {
-  local operator=$1 revision istiods names pods where pod_revision images image
-  local -a revisions=() list
-  revision=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.revision}') ||
-    fail "cannot read IstioOperator $(shell_word "$operator")"
-  if [[ -n $revision ]]; then revisions+=("$revision"); fi
-  istiods=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
-  while IFS='|' read -r revision _; do
-    if [[ -n $revision && $revision != asm-* ]]; then revisions+=("$revision"); fi
-  done <<<"$istiods"
-  for revision in "${revisions[@]}"; do
-    names=$(namespaces_labelled "istio.io/rev=$revision") || fail 'cannot list the namespaces'
-    if [[ -n $names ]]; then
-      CHECK_REASON="namespaces still select the operator's revision $(shell_word "$revision"): ${names//$'\n'/, } (relabel them and restart their workloads first: phase asm-migrate-namespaces)"
-      return 1
-    fi
-  done
-  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
-    fail 'cannot list the pods'
-  while IFS='|' read -r where _ pod_revision images; do
-    read -ra list <<<"$images"
-    ((${#list[@]} > 0)) || continue
-    if [[ -n $pod_revision ]]; then
-      for revision in "${revisions[@]}"; do
-        if [[ $pod_revision == "$revision" ]]; then
-          CHECK_REASON="pod $(shell_word "$where") still runs on the operator's revision $(shell_word "$revision")"
-          return 1
-        fi
-      done
-      continue
-    fi
-    for image in "${list[@]}"; do
-      if ! is_old_proxy "$image" && [[ $image != *-asm.* ]]; then
-        CHECK_REASON="pod $(shell_word "$where") runs proxy $(shell_word "$image") without an istio.io/rev label: it may be on the operator's control plane"
-        return 1
-      fi
-    done
-  done <<<"$pods"
-}
-
-# True when a gcloud --allow list (tcp:443,tcp:10250,...) admits TCP 15017.
-allows_webhook_port() {
-  local item low high
-  local -a items
-  IFS=',' read -ra items <<<"$1"
-  for item in "${items[@]}"; do
-    case $item in
-      all | tcp) return 0 ;;
-      tcp:*)
-        item=${item#tcp:}
-        if [[ $item =~ ^([0-9]+)(-([0-9]+))?$ ]]; then
-          low=${BASH_REMATCH[1]}
-          high=${BASH_REMATCH[3]:-$low}
-          if ((10#$low <= 15017 && 15017 <= 10#$high)); then return 0; fi
-        fi
-        ;;
-    esac
-  done
-  return 1
-}
-
-# Adds tcp:15017 to an existing rule, keeping what it allows (read again when applying), or
-# creates a dedicated rule. Arguments: project, network, existing rule (or empty), new rule name,
-# source range (the control-plane CIDR), target tags (comma-separated), allowed items (the scan's).
-open_webhook_port() {
-  local project=$1 network=$2 rule=$3 new_rule=$4 source_range=$5 target_tags=$6 allowed=$7
-  local -a scope=() tags=()
-  if [[ -n $project ]]; then scope=(--project "$project"); fi
-  if [[ -n $rule ]]; then
-    if applying; then
-      allowed=$(query gcloud compute firewall-rules describe "$rule" "${scope[@]}" \
-        --format='value(allowed[].map().firewall_rule().list())') ||
-        fail "cannot read firewall rule $(shell_word "$rule")"
-      if allows_webhook_port "$allowed"; then
-        done_already "firewall rule $(shell_word "$rule") already allows TCP 15017"
-        return 0
-      fi
-    fi
-    run gcloud compute firewall-rules update "$rule" "${scope[@]}" --allow "${allowed:+$allowed,}tcp:15017"
-  else
-    if applying && query gcloud compute firewall-rules describe "$new_rule" "${scope[@]}" --format='value(name)' >/dev/null 2>&1; then
-      done_already "firewall rule $(shell_word "$new_rule") exists"
-      return 0
-    fi
-    if [[ -n $target_tags ]]; then tags=(--target-tags "$target_tags"); fi
-    run gcloud compute firewall-rules create "$new_rule" "${scope[@]}" --network "$network" \
-      --direction INGRESS --source-ranges "$source_range" "${tags[@]}" --allow tcp:15017 \
-      --description 'Anthos Service Mesh: sidecar injection webhook from the GKE control plane (meshready)'
-  fi
-}
-
-# One line per label of an object: key=value
-readonly LABELS_TEMPLATE='{{range $k, $v := .metadata.labels}}{{$k}}={{$v}}{{"\n"}}{{end}}'
-
-# Prints the value of label $2 in the label lines $1; false when it is absent.
-label_value() {
-  local line
-  while IFS= read -r line; do
-    if [[ $line == "$2="* ]]; then
-      printf '%s' "${line#"$2="}"
-      return 0
-    fi
-  done <<<"$1"
-  return 1
-}
-namespace_labels() {
-  query kubectl get namespace "$1" -o go-template="$LABELS_TEMPLATE"
-}
-# Labels namespace $1 istio.io/rev=$2 and removes istio-injection (guide, the same command).
-relabel_namespace() {
-  local namespace=$1 revision=$2 labels current
-  if applying; then
-    # A label value: letters, digits, '-', '_', '.'; anything else cannot be a revision.
-    if [[ ! $revision =~ ^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$ ]]; then
-      withhold "$(shell_word "$revision") cannot be an istio.io/rev label value"
-      return 0
-    fi
-    object_exists namespace "$namespace" || return 0
-    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-    if current=$(label_value "$labels" istio.io/rev) && ! label_value "$labels" istio-injection >/dev/null; then
-      if [[ $current == "$revision" ]]; then
-        done_already "it is already labelled istio.io/rev=$(shell_word "$revision") without istio-injection"
-        return 0
-      fi
-      # Never back from Anthos Service Mesh to the operator's revision (a report older than the move).
-      if [[ $current == asm-* && $revision != asm-* ]]; then
-        done_already "it already selects the Anthos Service Mesh revision $(shell_word "$current")"
-        return 0
-      fi
-    fi
-  fi
-  precondition "a ready istiod runs revision $(shell_word "$revision")" istiod_revision_ready "$revision" || return 0
-  run kubectl label namespace "$namespace" istio-injection- "istio.io/rev=$revision" --overwrite
-}
-
-# Grows a node pool, or raises its autoscaling minimum, to $3 nodes per zone; never shrinks it.
-# Arguments: cluster, pool, nodes, autoscaling (true/false), then the gcloud scope.
-resize_node_pool() {
-  local cluster=$1 pool=$2 nodes=$3 autoscaling=$4
-  shift 4
-  if [[ $autoscaling == true ]]; then
-    local limits min='' current_max='' max="MAX_NODES(at least $nodes)"
-    if applying; then
-      limits=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
-        --format='value(autoscaling.minNodeCount,autoscaling.maxNodeCount)') ||
-        fail "cannot read node pool $(shell_word "$pool")"
-      read -r min current_max <<<"$limits" || true
-      [[ $min =~ ^[0-9]+$ ]] || min=0
-      [[ $current_max =~ ^[0-9]+$ ]] || current_max=0
-      if ((min >= nodes)); then
-        done_already "its autoscaling minimum is already $min"
-        return 0
-      fi
-      max=$((current_max > nodes ? current_max : nodes))
-    fi
-    confirm_step "Raises the autoscaling minimum of node pool $(shell_word "$pool") to $nodes nodes per zone: the autoscaler adds nodes up to it, and the bill grows with them. Running pods are not moved." || return 0
-    run gcloud container clusters update "$cluster" --node-pool "$pool" --enable-autoscaling \
-      --min-nodes "$nodes" --max-nodes "$max" "$@" --quiet
-  else
-    if applying; then
-      local names count=0
-      names=$(query kubectl get nodes -l "cloud.google.com/gke-nodepool=$pool" -o name) ||
-        fail "cannot list the nodes of pool $(shell_word "$pool")"
-      if [[ -n $names ]]; then
-        local -a lines
-        mapfile -t lines <<<"$names"
-        count=${#lines[@]}
-      fi
-      if ((count >= nodes)); then
-        done_already "it already has $count nodes"
-        return 0
-      fi
-    fi
-    confirm_step "Resizes node pool $(shell_word "$pool") to $nodes nodes per zone: new nodes are added, and the bill grows with them. Running pods are not moved." || return 0
-    run gcloud container clusters resize "$cluster" --node-pool "$pool" --num-nodes "$nodes" "$@" --quiet
-  fi
-}
-
-# Arguments: cluster, workload pool (PROJECT.svc.id.goog), then the gcloud scope.
-enable_cluster_workload_identity() {
-  local cluster=$1 workload_pool=$2 current
-  shift 2
-  if applying; then
-    current=$(query gcloud container clusters describe "$cluster" "$@" \
-      --format='value(workloadIdentityConfig.workloadPool)') ||
-      fail "cannot read cluster $(shell_word "$cluster")"
-    if [[ $current == "$workload_pool" ]]; then
-      done_already "Workload Identity is already enabled on the cluster"
-      return 0
-    fi
-  fi
-  confirm_step "Enables Workload Identity on cluster $(shell_word "$cluster") (workload pool $(shell_word "$workload_pool")); the control plane is updated, which takes several minutes. Node pools keep their current metadata behaviour until they are switched (next steps)." || return 0
-  run gcloud container clusters update "$cluster" --workload-pool "$workload_pool" "$@" --quiet
-}
-
-# Arguments: cluster, node pool, then the gcloud scope.
-enable_pool_metadata_server() {
-  local cluster=$1 pool=$2 mode
-  shift 2
-  if applying; then
-    mode=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
-      --format='value(config.workloadMetadataConfig.mode,config.workloadMetadataConfig.nodeMetadata)') ||
-      fail "cannot read node pool $(shell_word "$pool")"
-    if [[ $mode == *GKE_METADATA* ]]; then
-      done_already "node pool $(shell_word "$pool") already uses the GKE metadata server"
-      return 0
-    fi
-  fi
-  confirm_step "Switches node pool $(shell_word "$pool") to the GKE metadata server: its nodes are re-created one by one and their pods rescheduled, and afterwards those pods reach Google APIs as their Kubernetes service account instead of the node's service account. Grant those service accounts the IAM access they need first (GKE: Workload Identity, limitations)." || return 0
-  run gcloud container node-pools update "$pool" --cluster "$cluster" "$@" --workload-metadata GKE_METADATA --quiet
-}
-
-# Scales the 1.4 Deployments to 0. Checked again first: no namespace selects the 1.4 injector
-# (istio-injection=enabled, even with no pod: its next pod would be rejected), no pod runs a 1.4
-# proxy, and the 1.4 galley webhook is gone. Arguments: backup file, then the Deployments.
-scale_down_old_control_plane() {
-  local backup_file=$1 replicas name count
-  shift
-  local -a deployments=("$@")
+step_5() {
+  step old-control-plane-scaledown 'Deployments istio-system/istio-citadel,istio-galley,istio-pilot,istio-policy,istio-sidecar-injector,istio-telemetry,prometheus,promsd' 'Scale the 1.4 control plane down to 0 replicas (guide: turning off the old control plane)'
   precondition 'no namespace selects the 1.4 injector' no_namespace_on_old_injector || return 0
   precondition 'no pod runs a 1.4 proxy' no_pod_on_old_proxy || return 0
   precondition 'the 1.4 galley webhook is gone' galley_webhook_gone || return 0
-  if applying; then
-    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
-      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
-      fail 'cannot read the 1.4 Deployments'
-    deployments=()
-    while IFS='=' read -r name count; do
-      if [[ -n $name && $count != 0 ]]; then deployments+=("$name"); fi
-    done <<<"$replicas"
-    if ((${#deployments[@]} == 0)); then
-      done_already 'the 1.4 Deployments are already at 0 replicas (or gone)'
-      return 0
-    fi
-  fi
-  backup "$backup_file" kubectl get deployment -n istio-system "${deployments[@]}" -o yaml
-  run kubectl scale deployment -n istio-system --replicas=0 "${deployments[@]}"
+  scale_down_old_control_plane 01-istio-system-old-control-plane-deployments.yaml istio-citadel istio-galley istio-pilot istio-policy istio-sidecar-injector istio-telemetry prometheus promsd
 }
 
-# Sets spec.profile of an IstioOperator to disabled (before ASM) or empty (once ASM runs). Empty
-# makes the operator remove its istiod, so it is checked again first: an asm-* istiod is ready, and
-# no namespace selects, and no pod runs on, the operator's revision.
-set_operator_profile() {
-  local operator=$1 profile=$2 backup_file=$3 current patch
-  case $profile in
-    disabled) patch='{"spec":{"profile":"disabled"}}' ;;
-    empty) patch='{"spec":{"profile":"empty"}}' ;;
-    *) fail "unexpected profile $(shell_word "$profile")" ;;
-  esac
-  if applying; then
-    object_exists istiooperator -n istio-system "$operator" || return 0
-    current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
-      fail "cannot read IstioOperator $(shell_word "$operator")"
-    if [[ $current == "$profile" ]]; then
-      done_already "its profile is already $profile"
-      return 0
-    fi
-    if [[ $profile == disabled ]] && asm_istiod_ready; then
-      done_already 'an asm-* istiod already runs, so the operator is past this step'
-      return 0
-    fi
-  fi
-  if [[ $profile == empty ]]; then
-    precondition 'an asm-* istiod is ready' asm_istiod_ready || return 0
-    precondition "nothing runs on the revision of IstioOperator $(shell_word "$operator")" \
-      nothing_on_operator_revision "$operator" || return 0
-  fi
-  backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
-  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "$patch"
+step_6() {
+  step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Disable the operator (profile: disabled) so that it leaves the ASM gateway alone (guide: disabling the operator)'
+  set_operator_profile istio-1-6-11-gke-0 disabled 02-istiooperator-istio-1-6-11-gke-0-disabled.yaml
 }
 
-# Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
-readonly POD_PROXIES_JSONPATH='{range .items[*]}{.metadata.namespace}/{.metadata.name}|{.metadata.labels.app}|{.metadata.labels.istio\.io/rev}|{range .spec.containers[?(@.name=="istio-proxy")]}{.image} {end}{"\n"}{end}'
-# Each pod's name and istio-proxy image, to read (the guide, step 5); used by the verify steps.
-# shellcheck disable=SC2034
-readonly POD_PROXY_IMAGES_JSONPATH='{range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\n"}{end}'
-# A workload's matchLabels as a selector (EXPRESSIONS when it also uses matchExpressions).
-readonly SELECTOR_TEMPLATE='{{with .spec.selector}}{{if .matchExpressions}}EXPRESSIONS{{end}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}'
+step_7() {
+  step 'istio-operator-profile, install-asm-preconditions' 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
+  # Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options
+  # first. These are the guide's arguments for an add-on that keeps Citadel as its CA.
+  # Beyond the mesh, install_asm also changes the cluster: it enables Workload Identity, enables
+  # Cloud Operations (--enable-stackdriver-kubernetes), adds the mesh_id label to the cluster, and
+  # creates a cluster-admin ClusterRoleBinding for the account that runs it.
+  note 'The customisations of IstioOperator istio-1-6-11-gke-0 (meshConfig.accessLogFile, components.pilot.k8s.resources) are in asm-custom-overlay.yaml, written by meshready scan next to the reports: review it, then keep --custom_overlay below.'
+  todo 'Download install_asm 1.7, check its checksum, review its options, then run it as shown'
+  todo_command curl -fsSLo install_asm https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.7
+  todo_command curl -fsSLo install_asm.sha256 https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.7.sha256
+  todo_command sha256sum -c --ignore-missing install_asm.sha256
+  todo_command chmod +x install_asm
+  todo_command ./install_asm --project_id acme-shop --cluster_name shop-prod --cluster_location europe-west1 --mode migrate --ca citadel --enable_apis --custom_overlay asm-custom-overlay.yaml
+  note 'Then enable sidecar injection for the asm-* revision and redeploy your workloads (scan again: meshready plans the relabelling and restarts), and run this phase again for the step below.'
+}
 
-# True when an image's tag is an Istio version below 1.6 (e.g. proxyv2:1.4.10-gke.4).
-is_old_proxy() {
-  local reference=${1%%@*} tag
-  tag=${reference##*:}
-  [[ $reference == *:* && $tag != */* && $tag =~ ^v?([0-9]+)\.([0-9]+)\. ]] || return 1
-  ((10#${BASH_REMATCH[1]} < 1 || (10#${BASH_REMATCH[1]} == 1 && 10#${BASH_REMATCH[2]} < 6)))
-}
-# Each pod's name, istio-proxy image and istio.io/rev label (set by every 1.6+ injector).
-readonly POD_REVISIONS_JSONPATH='{range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\t"}{.metadata.labels.istio\.io/rev}{"\n"}{end}'
-# True when a pod of the workload runs a proxy that is not from revision $4 (a 1.4 proxy has no
-# istio.io/rev label), or when its pods cannot be told from its selector.
-workload_off_revision() {
-  local type=$1 namespace=$2 name=$3 revision=$4 selector pods image pod_revision
-  selector=$(query kubectl get "$type" "$name" -n "$namespace" -o go-template="$SELECTOR_TEMPLATE") ||
-    fail "cannot read $type $(shell_word "$namespace/$name")"
-  if [[ -z $selector || $selector == EXPRESSIONS* ]]; then
-    note 'cannot tell which pods belong to it from its selector: restarting it anyway'
-    return 0
-  fi
-  pods=$(query kubectl get pods -n "$namespace" -l "${selector%,}" -o "jsonpath=$POD_REVISIONS_JSONPATH") ||
-    fail "cannot list the pods of $type $(shell_word "$namespace/$name")"
-  while IFS=$'\t' read -r _ image pod_revision; do
-    if [[ -n $image && $pod_revision != "$revision" ]]; then return 0; fi
-  done <<<"$pods"
-  return 1
-}
-# True when a proxy image's version cannot be read from its tag (e.g. a digest only).
-is_unversioned_proxy() {
-  local reference=${1%%@*} tag
-  tag=${reference##*:}
-  [[ $reference != *:* || $tag == */* || ! $tag =~ ^v?[0-9]+\.[0-9]+\. ]]
-}
-# Restarts a workload so that it gets the proxy of its namespace's revision, only once the
-# namespace selects the target revision (glob $4), whose istiod is ready.
-restart_workload() {
-  local type=$1 namespace=$2 name=$3 target=$4
-  precondition "namespace $(shell_word "$namespace") selects a ready revision $(shell_word "$target") (else a restart brings back the same proxy)" \
-    namespace_selects_revision "$namespace" "$target" || return 0
-  if applying; then
-    object_exists "$type" "$name" -n "$namespace" || return 0
-    local labels revision
-    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-    revision=$(label_value "$labels" istio.io/rev) || revision=
-    if ! workload_off_revision "$type" "$namespace" "$name" "$revision"; then
-      done_already "its pods already run the proxy of revision $(shell_word "$revision")"
-      return 0
-    fi
-  fi
-  run kubectl rollout restart "$type" "$name" -n "$namespace"
-}
-# True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
-# label, which every 1.6+ injector sets); lists a few. For ASM targets the add-on gateway is left
-# out, as in the old-control-plane-scaledown rule (install_asm replaces it).
-old_proxies_remain() {
-  local pods where app revision images image count=0
-  local -a list
-  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
-    fail 'cannot list the pods'
-  while IFS='|' read -r where app revision images; do
-    if [[ $SCAN_TARGET != istio-1.6 && $where == istio-system/* && $app == istio-ingressgateway ]]; then continue; fi
-    read -ra list <<<"$images"
-    for image in "${list[@]}"; do
-      if is_old_proxy "$image" || { [[ -z $revision ]] && is_unversioned_proxy "$image"; }; then
-        count=$((count + 1))
-        if ((count <= 5)); then note "still on a 1.4 proxy: $(shell_word "$where") ($(shell_word "$image"))"; fi
-        break
-      fi
-    done
-  done <<<"$pods"
-  ((count > 0))
+step_8() {
+  step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'After the migration: set the IstioOperator profile to empty, so the operator removes what it had installed (guide: after the migration)'
+  set_operator_profile istio-1-6-11-gke-0 empty 03-istiooperator-istio-1-6-11-gke-0-empty.yaml
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -857,29 +173,10 @@ phase_cluster_upgrade() {
 # Phase prepare: Prepare the 1.4 control plane and the cluster (scan: todo)
 phase_prepare() {
   note 'Not checked by the scan: vpc-sc-mesh-ca (manual check: if your organisation has a VPC Service Controls perimeter around project acme-shop, add Mesh CA (meshca.googleapis.com) to its restricted services before installing ASM; meshready cannot see organisation-level perimeters).'
-
-  step node-machine-vcpu 'NodePool tools-pool' 'Move workloads off node pool tools-pool (e2-medium, fewer than 4 vCPUs)'
-  # Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to a new
-  # pool (create, cordon and drain the old nodes, delete the old pool) reschedules every pod on
-  # them and changes the bill; choose the node count and the moment yourself.
-  todo 'Create a pool of e2-standard-4, cordon and drain the nodes of tools-pool, then delete tools-pool (GKE: migrating workloads to different machine types)'
-  todo_command gcloud container node-pools create tools-pool-4vcpu --cluster shop-prod --machine-type e2-standard-4 --num-nodes NODES --location europe-west1 --project acme-shop
-  todo_command kubectl cordon -l cloud.google.com/gke-nodepool=tools-pool
-  # --delete-local-data: the flag of a kubectl matching a 1.17/1.18 master (1.20 renamed it).
-  todo_command kubectl drain -l cloud.google.com/gke-nodepool=tools-pool --ignore-daemonsets --delete-local-data
-  todo_command gcloud container node-pools delete tools-pool --cluster shop-prod --location europe-west1 --project acme-shop
-
-  step cluster-vcpu-capacity 'Cluster shop-prod' 'Raise the autoscaling minimum of node pool default-pool to 2 nodes per zone (ASM needs 8 vCPUs)'
-  require_gcloud
-  resize_node_pool shop-prod default-pool 2 true --location europe-west1 --project acme-shop
-
-  step workload-identity 'Cluster shop-prod' 'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)'
-  require_gcloud
-  enable_cluster_workload_identity shop-prod acme-shop.svc.id.goog --location europe-west1 --project acme-shop
-
-  step webhook-firewall-15017 'Cluster shop-prod' 'Open TCP 15017 from the control plane to the nodes: add it to firewall rule gke-shop-prod-1a2b3c4d-master'
-  require_gcloud
-  open_webhook_port acme-shop shop-vpc gke-shop-prod-1a2b3c4d-master shop-prod-istio-webhook-15017 172.16.0.0/28 gke-shop-prod-1a2b3c4d-node tcp:10250,tcp:443
+  step_1
+  step_2
+  step_3
+  step_4
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -893,34 +190,15 @@ phase_migrate_namespaces() {
 # Phase retire-old-control-plane: Turn off the 1.4 control plane (scan: blocked)
 phase_retire_old_control_plane() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-
-  step old-control-plane-scaledown 'Deployments istio-system/istio-citadel,istio-galley,istio-pilot,istio-policy,istio-sidecar-injector,istio-telemetry,prometheus,promsd' 'Scale the 1.4 control plane down to 0 replicas (guide: turning off the old control plane)'
-  scale_down_old_control_plane 01-istio-system-old-control-plane-deployments.yaml istio-citadel istio-galley istio-pilot istio-policy istio-sidecar-injector istio-telemetry prometheus promsd
+  step_5
 }
 
 # ---------------------------------------------------------------------------------------------
 # Phase asm-install: Install Anthos Service Mesh next to the operator's control plane (scan: blocked)
 phase_asm_install() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-
-  step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Disable the operator (profile: disabled) so that it leaves the ASM gateway alone (guide: disabling the operator)'
-  set_operator_profile istio-1-6-11-gke-0 disabled 02-istiooperator-istio-1-6-11-gke-0-disabled.yaml
-
-  step 'istio-operator-profile, install-asm-preconditions' 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
-  # Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options
-  # first. These are the guide's arguments for an add-on that keeps Citadel as its CA.
-  todo 'Download install_asm 1.7, check its checksum, review its options, then run it as shown'
-  todo_command curl -fsSLo install_asm https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.7
-  todo_command curl -fsSLo install_asm.sha256 https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.7.sha256
-  todo_command sha256sum -c --ignore-missing install_asm.sha256
-  todo_command chmod +x install_asm
-  # Beyond the mesh, install_asm also changes the cluster: it enables Workload Identity, enables
-  # Cloud Operations (--enable-stackdriver-kubernetes), adds the mesh_id label to the cluster, and
-  # creates a cluster-admin ClusterRoleBinding for the account that runs it.
-  note 'The operator'\''s customisations are in asm-custom-overlay.yaml, written by meshready scan next to the reports: review it, then keep --custom_overlay below.'
-  todo_command ./install_asm --project_id acme-shop --cluster_name shop-prod --cluster_location europe-west1 --mode migrate --ca citadel --enable_apis --custom_overlay asm-custom-overlay.yaml
-  note 'Then enable sidecar injection for the asm-* revision and redeploy your workloads (scan again:' \
-    'meshready plans the relabelling and restarts), and run this phase again for the step below.'
+  step_6
+  step_7
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -934,9 +212,7 @@ phase_asm_migrate_namespaces() {
 # Phase asm-cleanup: Turn off the operator's control plane (profile empty) (scan: blocked)
 phase_asm_cleanup() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-
-  step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'After the migration: set the IstioOperator profile to empty, so the operator removes what it had installed (guide: after the migration)'
-  set_operator_profile istio-1-6-11-gke-0 empty 03-istiooperator-istio-1-6-11-gke-0-empty.yaml
+  step_8
 }
 
 summary() {
@@ -952,6 +228,7 @@ summary() {
   fi
   if [[ -z $CURRENT_PHASE ]]; then say 'The scan found every phase done.'; fi
   if [[ -n $STOP_REASON ]]; then say "Stopped after this phase: $STOP_REASON."; fi
+  if [[ $PHASE_HALTED == true ]]; then say 'A check stopped the last phase before its later steps (see Withheld).'; fi
   if ((${#WITHHELD_STEPS[@]} > 0)); then
     say 'Withheld (run this script again once the reason is gone):'
     printf '  - %s\n' "${WITHHELD_STEPS[@]}"

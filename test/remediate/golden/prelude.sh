@@ -1,0 +1,1027 @@
+
+# ---------------------------------------------------------------------------------------------
+# Options
+MODE=dry-run
+ASSUME_YES=false
+ONLY_PHASE=
+CONTEXT_OVERRIDE=
+BACKUP_DIR=./meshready-backup-$(date -u +%Y%m%dT%H%M%SZ)
+
+usage_error() {
+  printf 'remediate.sh: %s (see --help)\n' "$1" >&2
+  exit 2
+}
+
+while (($# > 0)); do
+  case $1 in
+    --apply) MODE=apply ;;
+    -y | --yes) ASSUME_YES=true ;;
+    --phase)
+      (($# > 1)) || usage_error "--phase needs a phase id"
+      ONLY_PHASE=$2
+      shift
+      ;;
+    --phase=*) ONLY_PHASE=${1#--phase=} ;;
+    --context)
+      (($# > 1)) || usage_error "--context needs a kubectl context name"
+      CONTEXT_OVERRIDE=$2
+      shift
+      ;;
+    --context=*) CONTEXT_OVERRIDE=${1#--context=} ;;
+    --backup-dir)
+      (($# > 1)) || usage_error "--backup-dir needs a directory"
+      BACKUP_DIR=$2
+      shift
+      ;;
+    --backup-dir=*) BACKUP_DIR=${1#--backup-dir=} ;;
+    -h | --help)
+      usage
+      exit 0
+      ;;
+    *) usage_error "unknown option: $1" ;;
+  esac
+  shift
+done
+
+if [[ -n $ONLY_PHASE ]]; then
+  known=false
+  for phase in "${PHASES[@]}"; do
+    if [[ $phase == "$ONLY_PHASE" ]]; then known=true; fi
+  done
+  if [[ $known != true ]]; then usage_error "no phase $ONLY_PHASE in this script (phases: ${PHASES[*]})"; fi
+fi
+if [[ $MODE == apply && -n $ONLY_PHASE && ${PHASE_STATUS[$ONLY_PHASE]} == blocked && $ASSUME_YES != true && ! -t 0 ]]; then
+  printf 'remediate.sh: refusing: the scan reported phase %s blocked (phase %s is not done), and without a terminal that cannot be confirmed. Finish %s and scan again, or pass --yes to run %s anyway.\n' \
+    "$ONLY_PHASE" "$CURRENT_PHASE" "$CURRENT_PHASE" "$ONLY_PHASE" >&2
+  exit 1
+fi
+if [[ $MODE == apply && $ASSUME_YES != true && ! -t 0 ]]; then
+  usage_error "--apply without a terminal needs --yes (nothing can be confirmed interactively)"
+fi
+if [[ $MODE != apply && $ASSUME_YES == true ]]; then
+  usage_error "--yes only makes sense with --apply"
+fi
+
+# ---------------------------------------------------------------------------------------------
+# Running, printing and checking commands
+KUBE_CONTEXT=
+GCLOUD_PROJECT_CHECKED=false
+STEP_NUMBER=0
+CURRENT_STEP=
+CHANGES=0
+TODO_STEPS=()
+WITHHELD_STEPS=()
+STOP_REASON=
+PHASE_HALTED=false
+FINISHED=false
+
+applying() { [[ $MODE == apply ]]; }
+say() { printf '%s\n' "$*"; }
+fail() {
+  printf 'remediate.sh: %s\n' "$1" >&2
+  exit 1
+}
+# A value as a shell word, for messages and printed commands: the quoting of the reports' commands
+# (src/remediate/shell.ts), so that a dry run prints each command exactly as the report shows it,
+# and an invisible character is an escape that can never drive the terminal.
+shell_word() {
+  local word=$1
+  if [[ $word =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then
+    printf '%s' "$word"
+  elif has_invisible "$word"; then
+    ansi_c_word "$word"
+  else
+    printf "'%s'" "${word//\'/\'\\\'\'}"
+  fi
+}
+# True when a value holds a character meshready writes as an escape (the set of
+# src/text/printable.ts): C0 and C1 controls, DEL, line and paragraph separators, bidi controls, BOM.
+has_invisible() {
+  local LC_ALL=C
+  [[ $1 == *[$'\x01'-$'\x1f'$'\x7f']* || $1 == *$'\xc2'[$'\x80'-$'\x9f']* ||
+    $1 == *$'\xe2\x80'[$'\x8e\x8f\xa8'-$'\xae']* || $1 == *$'\xe2\x81'[$'\xa6'-$'\xa9']* ||
+    $1 == *$'\xef\xbb\xbf'* ]]
+}
+# A value in ANSI-C quoting, $'...', with each invisible character as the \xHH bytes of its UTF-8
+# encoding: byte for byte what the reports show for the same command (src/remediate/shell.ts).
+ansi_c_word() {
+  local LC_ALL=C word=$1 out='' i=0 n width hex c
+  n=${#word}
+  while ((i < n)); do
+    c=${word:i:1}
+    width=0
+    case $c in
+      [$'\x01'-$'\x1f'$'\x7f']) width=1 ;;
+      $'\xc2') if [[ ${word:i+1:1} == [$'\x80'-$'\x9f'] ]]; then width=2; fi ;;
+      $'\xe2')
+        case ${word:i+1:2} in
+          $'\x80'[$'\x8e\x8f\xa8'-$'\xae'] | $'\x81'[$'\xa6'-$'\xa9']) width=3 ;;
+        esac
+        ;;
+      $'\xef') if [[ ${word:i+1:2} == $'\xbb\xbf' ]]; then width=3; fi ;;
+    esac
+    if ((width > 0)); then
+      while ((width > 0)); do
+        printf -v hex '%02x' "'${word:i:1}"
+        out+="\\x${hex: -2}"
+        i=$((i + 1)) width=$((width - 1))
+      done
+      continue
+    fi
+    case $c in
+      \' | \\) out+="\\$c" ;;
+      *) out+=$c ;;
+    esac
+    i=$((i + 1))
+  done
+  printf "\$'%s'" "$out"
+}
+print_command() {
+  local prefix=$1 line='' word
+  shift
+  for word in "$@"; do line+=" $(shell_word "$word")"; done
+  printf '%s%s\n' "$prefix" "${line# }"
+}
+on_exit() {
+  local status=$?
+  if [[ $FINISHED != true && $status -ne 0 && $status -ne 2 ]]; then
+    printf '\nremediate.sh stopped (exit %d) during: %s\nSteps above ran; nothing after this point did.' "$status" "${CURRENT_STEP:-the checks}" >&2
+    if [[ -d $BACKUP_DIR ]]; then printf ' Backups so far: %s' "$BACKUP_DIR" >&2; fi
+    printf '\n' >&2
+  fi
+}
+trap on_exit EXIT
+
+# Runs kubectl pinned to the checked context, and gcloud after the project check.
+invoke() {
+  case $1 in
+    kubectl)
+      shift
+      command kubectl --context "$KUBE_CONTEXT" "$@"
+      ;;
+    gcloud)
+      shift
+      check_gcloud_project
+      command gcloud "$@"
+      ;;
+    *) "$@" ;;
+  esac
+}
+# A read-only query whose output a step needs (apply mode only: a dry run contacts nothing).
+query() { invoke "$@"; }
+
+# A change: printed, and run only with --apply.
+run() {
+  if applying; then
+    print_command '    + ' "$@"
+    invoke "$@"
+    CHANGES=$((CHANGES + 1))
+  else
+    print_command '    would run: ' "$@"
+  fi
+}
+# A read-only check whose output is for you to read (the guide's verification commands).
+check() {
+  if applying; then
+    print_command '    $ ' "$@"
+    invoke "$@"
+  else
+    print_command '    would check: ' "$@"
+  fi
+}
+ensure_backup_dir() {
+  if [[ ! -d $BACKUP_DIR ]]; then
+    (umask 077 && mkdir -p -- "$BACKUP_DIR")
+    say "    (backups go to $BACKUP_DIR)"
+  fi
+}
+# Saves a command's YAML output in the backup directory before a destructive change.
+backup() {
+  local file=$1
+  shift
+  if applying; then
+    ensure_backup_dir
+    print_command '    + ' "$@"
+    printf '      > %s\n' "$BACKUP_DIR/$file"
+    invoke "$@" >"$BACKUP_DIR/$file"
+  else
+    print_command '    would save: ' "$@"
+    printf '      > %s\n' "$BACKUP_DIR/$file"
+  fi
+}
+
+step() {
+  STEP_NUMBER=$((STEP_NUMBER + 1))
+  CURRENT_STEP="step $STEP_NUMBER [$1] $2"
+  printf '\n--- Step %d [%s] %s\n    %s\n' "$STEP_NUMBER" "$1" "$2" "$3"
+}
+note() { printf '    %s\n' "$@"; }
+todo() {
+  TODO_STEPS+=("$CURRENT_STEP: $1")
+  printf '    TODO (needs you, never run by this script): %s\n' "$1"
+}
+todo_command() { print_command '      $ ' "$@"; }
+# Commands alike but for their last word: KIND (check or todo_command), the number of shared
+# words, the shared words, then one last word per command.
+each_command() {
+  local kind=$1 count=$2 last
+  shift 2
+  local -a prefix=("${@:1:count}")
+  shift "$count"
+  for last in "$@"; do "$kind" "${prefix[@]}" "$last"; done
+}
+done_already() { printf '    Nothing to do: %s\n' "$1"; }
+withhold() {
+  WITHHELD_STEPS+=("$CURRENT_STEP: $1")
+  printf '    Withheld: %s\n' "$1"
+}
+
+# With --apply, no phase after this one runs (the cluster changed under the plan).
+stop_after_phase() {
+  if applying; then STOP_REASON=$1; fi
+}
+
+# 0 (yes) with --yes; otherwise asks on the terminal.
+ask() {
+  local answer=
+  if [[ $ASSUME_YES == true ]]; then return 0; fi
+  read -r -p "$1 [y/N] " answer || true
+  [[ $answer == [yY] || $answer == [yY][eE][sS] ]]
+}
+# A disruptive step: its impact is printed, and with --apply it runs only once confirmed.
+confirm_step() {
+  printf '    Impact: %s\n' "$1"
+  if ! applying; then
+    note '(with --apply this step asks for confirmation, unless --yes is given)'
+    return 0
+  fi
+  if ask '    Run this step?'; then return 0; fi
+  withhold 'not confirmed'
+  return 1
+}
+
+# True when the object exists (always, in a dry run). Arguments: kubectl get arguments.
+object_exists() {
+  applying || return 0
+  local found
+  found=$(query kubectl get "$@" --ignore-not-found -o name) || fail "cannot read $(shell_word "$*")"
+  if [[ -z $found ]]; then
+    done_already 'it does not exist (any more)'
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# The cluster checks: --apply refuses to touch anything but the scanned cluster
+check_context() {
+  command -v kubectl >/dev/null || fail 'kubectl is not installed'
+  local current expected matched=false
+  current=$(command kubectl config current-context 2>/dev/null) || fail 'kubectl has no current context'
+  if [[ -n $CONTEXT_OVERRIDE ]]; then
+    if [[ $current != "$CONTEXT_OVERRIDE" ]]; then
+      fail "kubectl's current context is $(shell_word "$current"), not $(shell_word "$CONTEXT_OVERRIDE") (--context): refusing"
+    fi
+  elif ((${#SCAN_CONTEXTS[@]} == 0)); then
+    fail 'the scan recorded no cluster identity, so this script cannot tell whether kubectl points at the scanned cluster: pass --context NAME (the context of the scanned cluster) to confirm it'
+  else
+    for expected in "${SCAN_CONTEXTS[@]}"; do
+      if [[ $current == "$expected" ]]; then matched=true; fi
+    done
+    if [[ $matched != true ]]; then
+      fail "kubectl's current context is $(shell_word "$current"), but the scan was of $(shell_word "${SCAN_CONTEXTS[0]}"): refusing. Switch context (kubectl config use-context ...), or pass --context NAME if that context is the scanned cluster"
+    fi
+  fi
+  KUBE_CONTEXT=$current
+  say "kubectl context $(shell_word "$KUBE_CONTEXT") is the scanned cluster: every kubectl command below is pinned to it."
+}
+check_gcloud_project() {
+  if [[ $GCLOUD_PROJECT_CHECKED == true ]]; then return 0; fi
+  command -v gcloud >/dev/null || fail 'gcloud is not installed'
+  [[ -n $SCAN_PROJECT ]] || fail 'the scan recorded no GCP project, so gcloud steps cannot be checked: refusing'
+  local current
+  current=$(command gcloud config get-value project 2>/dev/null) || fail 'cannot read the gcloud project (gcloud config get-value project)'
+  if [[ $current != "$SCAN_PROJECT" ]]; then
+    fail "gcloud's project is $(shell_word "$current"), but the scan was of project $(shell_word "$SCAN_PROJECT"): refusing. Run: gcloud config set project $(shell_word "$SCAN_PROJECT")"
+  fi
+  GCLOUD_PROJECT_CHECKED=true
+}
+# Called at the start of a step that uses gcloud, so the check runs once, before its first call.
+require_gcloud() {
+  if applying; then check_gcloud_project; fi
+}
+
+# Whether phase $1 runs: with --phase, only that one; with a plain --apply, only the scan's current
+# phase (SPEC §9); a dry run prints them all.
+begin_phase() {
+  local id=$1 title=$2 status=${PHASE_STATUS[$1]}
+  PHASE_HALTED=false
+  if [[ -n $ONLY_PHASE && $ONLY_PHASE != "$id" ]]; then return 1; fi
+  printf '\n=== Phase %s: %s\n    (scan: %s)\n' "$id" "$title" "$status"
+  if [[ -z $ONLY_PHASE && $id != "$CURRENT_PHASE" ]]; then
+    local why="blocked until phase $CURRENT_PHASE is done: scan again then, and use the new remediate.sh"
+    if [[ $status == 'done' ]]; then why='the scan found it done'; fi
+    if applying; then
+      say "    Not run: $why."
+      return 1
+    fi
+    note "(--apply does not run it: $why)"
+  elif [[ -z $ONLY_PHASE ]] && ! applying; then
+    note '(the current phase: --apply runs this one, then stops)'
+  fi
+  applying || return 0
+  if [[ $status == blocked ]]; then
+    say "    Warning: the scan reported this phase blocked: phase $CURRENT_PHASE is not done. Its steps were planned from that state; each still checks the cluster before it changes anything."
+    if ! ask "Run phase $id anyway?"; then
+      say "    Skipped phase $id: not confirmed."
+      return 1
+    fi
+  elif ! ask "Apply phase $id?"; then
+    say "    Skipped phase $id: not confirmed."
+    return 1
+  fi
+}
+
+# Run-time preconditions (SPEC §9). Each check reads the cluster at the moment of the change and
+# is true when the step may go ahead; when false it says why in CHECK_REASON. Steps call them
+# through `precondition`, never ad hoc, so every safety rule of the script is one of these.
+# They run as an `if` condition, where `set -e` does not apply: every read is followed by
+# `|| fail`, so a failed kubectl stops the script instead of passing the check.
+CHECK_REASON=
+
+# With --apply: runs the check (the remaining arguments); a false one withholds the step with its
+# reason. In a dry run: says what --apply will check. Argument 1 names the condition.
+precondition() {
+  local condition=$1
+  shift
+  if ! applying; then
+    note "(with --apply, checked first: $condition)"
+    return 0
+  fi
+  CHECK_REASON=
+  if "$@"; then return 0; fi
+  withhold "${CHECK_REASON:-the check failed} (checked: $condition)"
+  return 1
+}
+
+# Namespaces (names only, one a line) matching a label selector.
+namespaces_labelled() {
+  local names
+  names=$(query kubectl get namespaces -l "$1" -o name) || fail 'cannot list the namespaces'
+  printf '%s' "${names//namespace\//}"
+}
+
+# True when a Deployment of istiod for revision $1 in istio-system has a ready replica.
+istiod_revision_ready() {
+  local revision=$1 replicas count
+  replicas=$(query kubectl get deployment -n istio-system -l "app=istiod,istio.io/rev=$revision" \
+    -o jsonpath='{range .items[*]}{.status.readyReplicas}{"\n"}{end}') ||
+    fail 'cannot list the istiod Deployments'
+  while IFS= read -r count; do
+    if [[ $count =~ ^[1-9][0-9]*$ ]]; then return 0; fi
+  done <<<"$replicas"
+  CHECK_REASON="no ready istiod runs revision $(shell_word "$revision")"
+  return 1
+}
+
+# istio.io/rev|readyReplicas of each istiod Deployment in istio-system, one a line.
+istiod_revisions() {
+  query kubectl get deployment -n istio-system -l app=istiod \
+    -o jsonpath='{range .items[*]}{.metadata.labels.istio\.io/rev}{"|"}{.status.readyReplicas}{"\n"}{end}' ||
+    fail 'cannot list the istiod Deployments'
+}
+
+# True when an istiod of an asm-* revision is ready in istio-system.
+asm_istiod_ready() {
+  local lines revision ready
+  lines=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
+  while IFS='|' read -r revision ready; do
+    if [[ $revision == asm-* && $ready =~ ^[1-9][0-9]*$ ]]; then return 0; fi
+  done <<<"$lines"
+  CHECK_REASON='no asm-* istiod is ready in istio-system: run install_asm first'
+  return 1
+}
+
+# True when namespace $1 selects (istio.io/rev) a revision matching the glob $2 whose istiod is
+# ready, and no longer carries istio-injection (with it, the 1.4 injector still serves it).
+namespace_selects_revision() {
+  local namespace=$1 pattern=$2 labels revision
+  labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+  if label_value "$labels" istio-injection >/dev/null; then
+    CHECK_REASON="namespace $(shell_word "$namespace") still has the istio-injection label"
+    return 1
+  fi
+  if ! revision=$(label_value "$labels" istio.io/rev); then
+    CHECK_REASON="namespace $(shell_word "$namespace") selects no revision (no istio.io/rev label)"
+    return 1
+  fi
+  # shellcheck disable=SC2053
+  if [[ $revision != $pattern ]]; then
+    CHECK_REASON="namespace $(shell_word "$namespace") selects revision $(shell_word "$revision"), not $(shell_word "$pattern")"
+    return 1
+  fi
+  istiod_revision_ready "$revision"
+}
+
+# True when no namespace selects the 1.4 injector (istio-injection=enabled): even with no pod
+# running there, the next pod would be rejected once the 1.4 injector is gone (failurePolicy: Fail).
+no_namespace_on_old_injector() {
+  local names
+  names=$(namespaces_labelled istio-injection=enabled) || fail 'cannot list the namespaces'
+  if [[ -n $names ]]; then
+    CHECK_REASON="namespaces still select the 1.4 injector (istio-injection=enabled): ${names//$'\n'/, }"
+    return 1
+  fi
+}
+
+# True when no pod runs a 1.4 proxy (listing a few when some do).
+no_pod_on_old_proxy() {
+  if old_proxies_remain; then
+    CHECK_REASON='pods still run a 1.4 proxy (listed above): they would lose their control plane'
+    return 1
+  fi
+}
+
+# True when the 1.4 galley validating webhook is gone (with galley at 0 replicas it would reject
+# every Istio configuration change).
+galley_webhook_gone() {
+  local found
+  found=$(query kubectl get validatingwebhookconfiguration istio-galley --ignore-not-found -o name) ||
+    fail 'cannot read the validating webhooks'
+  if [[ -n $found ]]; then
+    CHECK_REASON='the 1.4 galley webhook (ValidatingWebhookConfiguration istio-galley) still exists: finish phase prepare first'
+    return 1
+  fi
+}
+
+# True when no namespace selects, and no pod runs on, a revision of IstioOperator $1: its
+# spec.revision and every istiod revision in istio-system that is not asm-*. A pod with a proxy
+# but no istio.io/rev label counts as on it unless its image is a 1.4 or an ASM one.
+nothing_on_operator_revision() {
+  local operator=$1 revision istiods names pods where pod_revision images image
+  local -a revisions=() list
+  revision=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.revision}') ||
+    fail "cannot read IstioOperator $(shell_word "$operator")"
+  if [[ -n $revision ]]; then revisions+=("$revision"); fi
+  istiods=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
+  while IFS='|' read -r revision _; do
+    if [[ -n $revision && $revision != asm-* ]]; then revisions+=("$revision"); fi
+  done <<<"$istiods"
+  for revision in "${revisions[@]}"; do
+    names=$(namespaces_labelled "istio.io/rev=$revision") || fail 'cannot list the namespaces'
+    if [[ -n $names ]]; then
+      CHECK_REASON="namespaces still select the operator's revision $(shell_word "$revision"): ${names//$'\n'/, } (relabel them and restart their workloads first: phase asm-migrate-namespaces)"
+      return 1
+    fi
+  done
+  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
+    fail 'cannot list the pods'
+  while IFS='|' read -r where _ pod_revision images; do
+    read -ra list <<<"$images"
+    ((${#list[@]} > 0)) || continue
+    if [[ -n $pod_revision ]]; then
+      for revision in "${revisions[@]}"; do
+        if [[ $pod_revision == "$revision" ]]; then
+          CHECK_REASON="pod $(shell_word "$where") still runs on the operator's revision $(shell_word "$revision")"
+          return 1
+        fi
+      done
+      continue
+    fi
+    for image in "${list[@]}"; do
+      if ! is_old_proxy "$image" && [[ $image != *-asm.* ]]; then
+        CHECK_REASON="pod $(shell_word "$where") runs proxy $(shell_word "$image") without an istio.io/rev label: it may be on the operator's control plane"
+        return 1
+      fi
+    done
+  done <<<"$pods"
+}
+
+# True when a gcloud --allow list (tcp:443,tcp:10250,...) admits TCP 15017.
+allows_webhook_port() {
+  local item low high
+  local -a items
+  IFS=',' read -ra items <<<"$1"
+  for item in "${items[@]}"; do
+    case $item in
+      all | tcp) return 0 ;;
+      tcp:*)
+        item=${item#tcp:}
+        if [[ $item =~ ^([0-9]+)(-([0-9]+))?$ ]]; then
+          low=${BASH_REMATCH[1]}
+          high=${BASH_REMATCH[3]:-$low}
+          if ((10#$low <= 15017 && 15017 <= 10#$high)); then return 0; fi
+        fi
+        ;;
+    esac
+  done
+  return 1
+}
+
+# Adds tcp:15017 to an existing rule, keeping what it allows (read again when applying), or
+# creates a dedicated rule. Arguments: project, network, existing rule (or empty), new rule name,
+# source range (the control-plane CIDR), target tags (comma-separated), allowed items (the scan's).
+open_webhook_port() {
+  local project=$1 network=$2 rule=$3 new_rule=$4 source_range=$5 target_tags=$6 allowed=$7
+  local -a scope=() tags=()
+  if [[ -n $project ]]; then scope=(--project "$project"); fi
+  if [[ -n $rule ]]; then
+    if applying; then
+      allowed=$(query gcloud compute firewall-rules describe "$rule" "${scope[@]}" \
+        --format='value(allowed[].map().firewall_rule().list())') ||
+        fail "cannot read firewall rule $(shell_word "$rule")"
+      if allows_webhook_port "$allowed"; then
+        done_already "firewall rule $(shell_word "$rule") already allows TCP 15017"
+        return 0
+      fi
+    fi
+    run gcloud compute firewall-rules update "$rule" "${scope[@]}" --allow "${allowed:+$allowed,}tcp:15017"
+  else
+    if applying && query gcloud compute firewall-rules describe "$new_rule" "${scope[@]}" --format='value(name)' >/dev/null 2>&1; then
+      done_already "firewall rule $(shell_word "$new_rule") exists"
+      return 0
+    fi
+    if [[ -n $target_tags ]]; then tags=(--target-tags "$target_tags"); fi
+    run gcloud compute firewall-rules create "$new_rule" "${scope[@]}" --network "$network" \
+      --direction INGRESS --source-ranges "$source_range" "${tags[@]}" --allow tcp:15017 \
+      --description 'Anthos Service Mesh: sidecar injection webhook from the GKE control plane (meshready)'
+  fi
+}
+
+# One line per rule entry of a ClusterRole: index|apiGroups,|resources,|verbs,
+readonly CLUSTERROLE_RULES_TEMPLATE='{{range $i, $r := .rules}}{{$i}}|{{range $r.apiGroups}}{{.}},{{end}}|{{range $r.resources}}{{.}},{{end}}|{{range $r.verbs}}{{.}},{{end}}{{"\n"}}{{end}}'
+
+# JSON patch operations restricting rule entry $1 to get; the test operations make the patch fail
+# if the entry is no longer the one checked.
+galley_patch_operations() {
+  printf '{"op":"test","path":"/rules/%d/apiGroups","value":["admissionregistration.k8s.io"]},' "$1"
+  printf '{"op":"test","path":"/rules/%d/resources","value":["validatingwebhookconfigurations"]},' "$1"
+  printf '{"op":"replace","path":"/rules/%d/verbs","value":["get"]}' "$1"
+}
+
+# Restricts the verbs on validatingwebhookconfigurations to get. The scan's rule index is only a
+# hint: the entries are read again and every one granting more than get is patched.
+restrict_galley_clusterrole() {
+  local name=$1 scanned_index=$2 backup_file=$3
+  if ! applying; then
+    backup "$backup_file" kubectl get clusterrole "$name" -o yaml
+    run kubectl patch clusterrole "$name" --type=json -p "[$(galley_patch_operations "$scanned_index")]"
+    note "(with --apply the rule entries are read again: the scan saw this one at index $scanned_index)"
+    return 0
+  fi
+  local entries index groups resources verbs operations='' indexes='' by_hand=''
+  object_exists clusterrole "$name" || return 0
+  entries=$(query kubectl get clusterrole "$name" -o go-template="$CLUSTERROLE_RULES_TEMPLATE") ||
+    fail "cannot read ClusterRole $(shell_word "$name")"
+  while IFS='|' read -r index groups resources verbs; do
+    [[ $index =~ ^[0-9]+$ ]] || continue
+    if [[ ,$groups != *,admissionregistration.k8s.io,* && ,$groups != *,\*,* ]]; then continue; fi
+    if [[ ,$resources != *,validatingwebhookconfigurations,* && ,$resources != *,\*,* ]]; then continue; fi
+    if [[ $verbs == get, ]]; then continue; fi
+    if [[ $groups == admissionregistration.k8s.io, && $resources == validatingwebhookconfigurations, ]]; then
+      operations+=${operations:+,}$(galley_patch_operations "$index")
+      indexes+=" $index"
+    else
+      by_hand+=" $index"
+    fi
+  done <<<"$entries"
+  if [[ -n $by_hand ]]; then
+    todo "rule entries${by_hand} of ClusterRole $(shell_word "$name") grant more than get on validatingwebhookconfigurations through wildcards: narrow them by hand (changing them here could remove other permissions)"
+    todo_command kubectl edit clusterrole "$name"
+  fi
+  if [[ -z $operations ]]; then
+    if [[ -z $by_hand ]]; then done_already 'no rule entry grants more than get on validatingwebhookconfigurations'; fi
+    return 0
+  fi
+  if [[ $indexes != " $scanned_index" ]]; then note "rule entries to restrict:${indexes} (the scan saw index $scanned_index)"; fi
+  backup "$backup_file" kubectl get clusterrole "$name" -o yaml
+  run kubectl patch clusterrole "$name" --type=json -p "[$operations]"
+}
+
+# One line per ingress gateway of an IstioOperator: index|name|enabled
+readonly INGRESS_GATEWAYS_TEMPLATE='{{with .spec}}{{with .components}}{{range $i, $g := .ingressGateways}}{{$i}}|{{$g.name}}|{{$g.enabled}}{{"\n"}}{{end}}{{end}}{{end}}'
+
+gateway_patch_operations() {
+  printf '{"op":"test","path":"/spec/components/ingressGateways/%d/name","value":"istio-ingressgateway"},' "$1"
+  printf '{"op":"add","path":"/spec/components/ingressGateways/%d/enabled","value":true}' "$1"
+}
+
+# Sets enabled: true on the ingressGateways entry named istio-ingressgateway, found again at run time.
+enable_operator_gateway() {
+  local operator=$1 scanned_index=$2 backup_file=$3
+  if ! applying; then
+    backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+    run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$scanned_index")]"
+    note "(with --apply the entry is looked up again: the scan saw it at index $scanned_index)"
+    return 0
+  fi
+  local entries index name enabled='' found=''
+  object_exists istiooperator -n istio-system "$operator" || return 0
+  entries=$(query kubectl get istiooperator -n istio-system "$operator" -o go-template="$INGRESS_GATEWAYS_TEMPLATE") ||
+    fail "cannot read IstioOperator $(shell_word "$operator")"
+  while IFS='|' read -r index name enabled; do
+    if [[ $index =~ ^[0-9]+$ && $name == istio-ingressgateway ]]; then
+      found=$index
+      break
+    fi
+  done <<<"$entries"
+  if [[ -z $found ]]; then
+    todo "IstioOperator $(shell_word "$operator") has no ingressGateways entry named istio-ingressgateway: add one with enabled: true"
+    todo_command kubectl edit istiooperator -n istio-system "$operator"
+    return 0
+  fi
+  if [[ $enabled == true ]]; then
+    done_already 'the istio-ingressgateway entry is already enabled'
+    return 0
+  fi
+  backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+  run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$found")]"
+}
+
+# True when the master runs a version below $1 (always, in a dry run). Then: cluster, gcloud scope.
+master_below() {
+  local wanted=$1 cluster=$2 current
+  shift 2
+  applying || return 0
+  current=$(query gcloud container clusters describe "$cluster" "$@" --format='value(currentMasterVersion)') ||
+    fail "cannot read the master version of cluster $(shell_word "$cluster")"
+  if ! version_below "$current" "$wanted"; then
+    done_already "the master already runs $(shell_word "$current")"
+    return 1
+  fi
+}
+# MAJOR.MINOR.PATCH-gke.N compared number by number (gke.500 < gke.1501): true when $1 < $2.
+version_below() {
+  local pattern='^v?([0-9]+)\.([0-9]+)\.([0-9]+)-gke\.([0-9]+)$' i
+  local -a a b
+  [[ $1 =~ $pattern ]] || fail "not a GKE version: $(shell_word "$1")"
+  a=("${BASH_REMATCH[@]:1}")
+  [[ $2 =~ $pattern ]] || fail "not a GKE version: $(shell_word "$2")"
+  b=("${BASH_REMATCH[@]:1}")
+  for i in 0 1 2 3; do
+    if ((10#${a[i]} < 10#${b[i]})); then return 0; fi
+    if ((10#${a[i]} > 10#${b[i]})); then return 1; fi
+  done
+  return 1
+}
+
+# One line per label of an object: key=value
+readonly LABELS_TEMPLATE='{{range $k, $v := .metadata.labels}}{{$k}}={{$v}}{{"\n"}}{{end}}'
+
+# Prints the value of label $2 in the label lines $1; false when it is absent.
+label_value() {
+  local line
+  while IFS= read -r line; do
+    if [[ $line == "$2="* ]]; then
+      printf '%s' "${line#"$2="}"
+      return 0
+    fi
+  done <<<"$1"
+  return 1
+}
+namespace_labels() {
+  query kubectl get namespace "$1" -o go-template="$LABELS_TEMPLATE"
+}
+# Labels namespace $1 istio.io/rev=$2 and removes istio-injection (guide, the same command).
+relabel_namespace() {
+  local namespace=$1 revision=$2 labels current
+  if applying; then
+    # A label value: letters, digits, '-', '_', '.'; anything else cannot be a revision.
+    if [[ ! $revision =~ ^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$ ]]; then
+      withhold "$(shell_word "$revision") cannot be an istio.io/rev label value"
+      return 0
+    fi
+    object_exists namespace "$namespace" || return 0
+    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+    if current=$(label_value "$labels" istio.io/rev) && ! label_value "$labels" istio-injection >/dev/null; then
+      if [[ $current == "$revision" ]]; then
+        done_already "it is already labelled istio.io/rev=$(shell_word "$revision") without istio-injection"
+        return 0
+      fi
+      # Never back from Anthos Service Mesh to the operator's revision (a report older than the move).
+      if [[ $current == asm-* && $revision != asm-* ]]; then
+        done_already "it already selects the Anthos Service Mesh revision $(shell_word "$current")"
+        return 0
+      fi
+    fi
+  fi
+  precondition "a ready istiod runs revision $(shell_word "$revision")" istiod_revision_ready "$revision" || return 0
+  run kubectl label namespace "$namespace" istio-injection- "istio.io/rev=$revision" --overwrite
+}
+
+# Grows a node pool, or raises its autoscaling minimum, to $3 nodes per zone; never shrinks it.
+# Arguments: cluster, pool, nodes, autoscaling (true/false), then the gcloud scope.
+resize_node_pool() {
+  local cluster=$1 pool=$2 nodes=$3 autoscaling=$4
+  shift 4
+  if [[ $autoscaling == true ]]; then
+    local limits min='' current_max='' max="MAX_NODES(at least $nodes)"
+    if applying; then
+      limits=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
+        --format='value(autoscaling.minNodeCount,autoscaling.maxNodeCount)') ||
+        fail "cannot read node pool $(shell_word "$pool")"
+      read -r min current_max <<<"$limits" || true
+      [[ $min =~ ^[0-9]+$ ]] || min=0
+      [[ $current_max =~ ^[0-9]+$ ]] || current_max=0
+      if ((min >= nodes)); then
+        done_already "its autoscaling minimum is already $min"
+        return 0
+      fi
+      max=$((current_max > nodes ? current_max : nodes))
+    fi
+    confirm_step "Raises the autoscaling minimum of node pool $(shell_word "$pool") to $nodes nodes per zone: the autoscaler adds nodes up to it, and the bill grows with them. Running pods are not moved." || return 0
+    run gcloud container clusters update "$cluster" --node-pool "$pool" --enable-autoscaling \
+      --min-nodes "$nodes" --max-nodes "$max" "$@" --quiet
+  else
+    if applying; then
+      local names count=0
+      names=$(query kubectl get nodes -l "cloud.google.com/gke-nodepool=$pool" -o name) ||
+        fail "cannot list the nodes of pool $(shell_word "$pool")"
+      if [[ -n $names ]]; then
+        local -a lines
+        mapfile -t lines <<<"$names"
+        count=${#lines[@]}
+      fi
+      if ((count >= nodes)); then
+        done_already "it already has $count nodes"
+        return 0
+      fi
+    fi
+    confirm_step "Resizes node pool $(shell_word "$pool") to $nodes nodes per zone: new nodes are added, and the bill grows with them. Running pods are not moved." || return 0
+    run gcloud container clusters resize "$cluster" --node-pool "$pool" --num-nodes "$nodes" "$@" --quiet
+  fi
+}
+
+# Arguments: cluster, workload pool (PROJECT.svc.id.goog), then the gcloud scope.
+enable_cluster_workload_identity() {
+  local cluster=$1 workload_pool=$2 current
+  shift 2
+  if applying; then
+    current=$(query gcloud container clusters describe "$cluster" "$@" \
+      --format='value(workloadIdentityConfig.workloadPool)') ||
+      fail "cannot read cluster $(shell_word "$cluster")"
+    if [[ $current == "$workload_pool" ]]; then
+      done_already "Workload Identity is already enabled on the cluster"
+      return 0
+    fi
+  fi
+  confirm_step "Enables Workload Identity on cluster $(shell_word "$cluster") (workload pool $(shell_word "$workload_pool")); the control plane is updated, which takes several minutes. Node pools keep their current metadata behaviour until they are switched (next steps)." || return 0
+  run gcloud container clusters update "$cluster" --workload-pool "$workload_pool" "$@" --quiet
+}
+
+# Arguments: cluster, node pool, then the gcloud scope.
+enable_pool_metadata_server() {
+  local cluster=$1 pool=$2 mode
+  shift 2
+  if applying; then
+    mode=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
+      --format='value(config.workloadMetadataConfig.mode,config.workloadMetadataConfig.nodeMetadata)') ||
+      fail "cannot read node pool $(shell_word "$pool")"
+    if [[ $mode == *GKE_METADATA* ]]; then
+      done_already "node pool $(shell_word "$pool") already uses the GKE metadata server"
+      return 0
+    fi
+  fi
+  confirm_step "Switches node pool $(shell_word "$pool") to the GKE metadata server: its nodes are re-created one by one and their pods rescheduled, and afterwards those pods reach Google APIs as their Kubernetes service account instead of the node's service account. Grant those service accounts the IAM access they need first (GKE: Workload Identity, limitations)." || return 0
+  run gcloud container node-pools update "$pool" --cluster "$cluster" "$@" --workload-metadata GKE_METADATA --quiet
+}
+
+# Scales the 1.4 Deployments to 0 (its step checked first: no namespace selects the 1.4 injector,
+# no pod runs a 1.4 proxy, the 1.4 galley webhook is gone); those already at 0 are left alone.
+# Arguments: backup file, then the Deployments.
+scale_down_old_control_plane() {
+  local backup_file=$1 replicas name count
+  shift
+  local -a deployments=("$@")
+  if applying; then
+    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
+      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
+      fail 'cannot read the 1.4 Deployments'
+    deployments=()
+    while IFS='=' read -r name count; do
+      if [[ -n $name && $count != 0 ]]; then deployments+=("$name"); fi
+    done <<<"$replicas"
+    if ((${#deployments[@]} == 0)); then
+      done_already 'the 1.4 Deployments are already at 0 replicas (or gone)'
+      return 0
+    fi
+  fi
+  backup "$backup_file" kubectl get deployment -n istio-system "${deployments[@]}" -o yaml
+  run kubectl scale deployment -n istio-system --replicas=0 "${deployments[@]}"
+}
+
+# Sets spec.profile of an IstioOperator to disabled (before ASM) or empty (once ASM runs). Empty
+# makes the operator remove its istiod, so it is checked again first: an asm-* istiod is ready, and
+# no namespace selects, and no pod runs on, the operator's revision.
+set_operator_profile() {
+  local operator=$1 profile=$2 backup_file=$3 current patch
+  case $profile in
+    disabled) patch='{"spec":{"profile":"disabled"}}' ;;
+    empty) patch='{"spec":{"profile":"empty"}}' ;;
+    *) fail "unexpected profile $(shell_word "$profile")" ;;
+  esac
+  if applying; then
+    object_exists istiooperator -n istio-system "$operator" || return 0
+    current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
+      fail "cannot read IstioOperator $(shell_word "$operator")"
+    if [[ $current == "$profile" ]]; then
+      done_already "its profile is already $profile"
+      return 0
+    fi
+    if [[ $profile == disabled ]] && asm_istiod_ready; then
+      done_already 'an asm-* istiod already runs, so the operator is past this step'
+      return 0
+    fi
+  fi
+  if [[ $profile == empty ]]; then
+    precondition 'an asm-* istiod is ready' asm_istiod_ready || return 0
+    precondition "nothing runs on the revision of IstioOperator $(shell_word "$operator")" \
+      nothing_on_operator_revision "$operator" || return 0
+  fi
+  backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "$patch"
+}
+
+# Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
+readonly POD_PROXIES_JSONPATH='{range .items[*]}{.metadata.namespace}/{.metadata.name}|{.metadata.labels.app}|{.metadata.labels.istio\.io/rev}|{range .spec.containers[?(@.name=="istio-proxy")]}{.image} {end}{"\n"}{end}'
+# A workload's matchLabels as a selector (EXPRESSIONS when it also uses matchExpressions).
+readonly SELECTOR_TEMPLATE='{{with .spec.selector}}{{if .matchExpressions}}EXPRESSIONS{{end}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}'
+
+# True when an image's tag is an Istio version below 1.6 (e.g. proxyv2:1.4.10-gke.4).
+is_old_proxy() {
+  local reference=${1%%@*} tag
+  tag=${reference##*:}
+  [[ $reference == *:* && $tag != */* && $tag =~ ^v?([0-9]+)\.([0-9]+)\. ]] || return 1
+  ((10#${BASH_REMATCH[1]} < 1 || (10#${BASH_REMATCH[1]} == 1 && 10#${BASH_REMATCH[2]} < 6)))
+}
+# Each pod's name, istio-proxy image and istio.io/rev label (set by every 1.6+ injector).
+readonly POD_REVISIONS_JSONPATH='{range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\t"}{.metadata.labels.istio\.io/rev}{"\n"}{end}'
+# True when a pod of the workload runs a proxy that is not from revision $4 (a 1.4 proxy has no
+# istio.io/rev label), or when its pods cannot be told from its selector.
+workload_off_revision() {
+  local type=$1 namespace=$2 name=$3 revision=$4 selector pods image pod_revision
+  selector=$(query kubectl get "$type" "$name" -n "$namespace" -o go-template="$SELECTOR_TEMPLATE") ||
+    fail "cannot read $type $(shell_word "$namespace/$name")"
+  if [[ -z $selector || $selector == EXPRESSIONS* ]]; then
+    note 'cannot tell which pods belong to it from its selector: restarting it anyway'
+    return 0
+  fi
+  pods=$(query kubectl get pods -n "$namespace" -l "${selector%,}" -o "jsonpath=$POD_REVISIONS_JSONPATH") ||
+    fail "cannot list the pods of $type $(shell_word "$namespace/$name")"
+  while IFS=$'\t' read -r _ image pod_revision; do
+    if [[ -n $image && $pod_revision != "$revision" ]]; then return 0; fi
+  done <<<"$pods"
+  return 1
+}
+# True when a proxy image's version cannot be read from its tag (e.g. a digest only).
+is_unversioned_proxy() {
+  local reference=${1%%@*} tag
+  tag=${reference##*:}
+  [[ $reference != *:* || $tag == */* || ! $tag =~ ^v?[0-9]+\.[0-9]+\. ]]
+}
+# Workloads restarted in this run, as TYPE/NAME per namespace, for wait_for_rollouts.
+declare -A RESTARTED=()
+# Restarts workloads of one type in one namespace so that they get the proxy of the namespace's
+# revision (the step checked first that the namespace selects it). With --apply, a workload that
+# is gone, or whose pods all run that revision already, is left alone. Arguments: type,
+# namespace, then the names.
+restart_workloads() {
+  local type=$1 namespace=$2 name labels revision found
+  shift 2
+  local -a due=("$@") current=()
+  if applying; then
+    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+    revision=$(label_value "$labels" istio.io/rev) || revision=
+    due=()
+    for name in "$@"; do
+      found=$(query kubectl get "$type" "$name" -n "$namespace" --ignore-not-found -o name) ||
+        fail "cannot read $type $(shell_word "$namespace/$name")"
+      if [[ -z $found ]]; then
+        note "$type $(shell_word "$name") does not exist (any more)"
+      elif workload_off_revision "$type" "$namespace" "$name" "$revision"; then
+        due+=("$name")
+      else
+        current+=("$name")
+      fi
+    done
+    if ((${#current[@]} > 0)); then
+      note "already on the proxy of revision $(shell_word "$revision"): $(print_command '' "${current[@]}")"
+    fi
+    if ((${#due[@]} == 0)); then
+      done_already 'no workload here needs a restart'
+      return 0
+    fi
+  fi
+  run kubectl rollout restart "$type" -n "$namespace" "${due[@]}"
+  for name in "${due[@]}"; do RESTARTED[$namespace]+="$type/$name "; done
+}
+# Waits for the rollout of each workload restarted in namespace $1 in this run (guide, step 4).
+wait_for_rollouts() {
+  local namespace=$1 workload
+  local -a workloads
+  if ! applying; then
+    note "(with --apply: waits for each restarted workload: kubectl rollout status TYPE/NAME -n $(shell_word "$namespace") --timeout=10m)"
+    return 0
+  fi
+  read -ra workloads <<<"${RESTARTED[$namespace]:-}"
+  for workload in "${workloads[@]}"; do
+    check kubectl rollout status "$workload" -n "$namespace" --timeout=10m
+  done
+}
+# True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
+# label, which every 1.6+ injector sets); lists a few. For ASM targets the add-on gateway is left
+# out, as in the old-control-plane-scaledown rule (install_asm replaces it).
+old_proxies_remain() {
+  local pods where app revision images image count=0
+  local -a list
+  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
+    fail 'cannot list the pods'
+  while IFS='|' read -r where app revision images; do
+    if [[ $SCAN_TARGET != istio-1.6 && $where == istio-system/* && $app == istio-ingressgateway ]]; then continue; fi
+    read -ra list <<<"$images"
+    for image in "${list[@]}"; do
+      if is_old_proxy "$image" || { [[ -z $revision ]] && is_unversioned_proxy "$image"; }; then
+        count=$((count + 1))
+        if ((count <= 5)); then note "still on a 1.4 proxy: $(shell_word "$where") ($(shell_word "$image"))"; fi
+        break
+      fi
+    done
+  done <<<"$pods"
+  ((count > 0))
+}
+
+# The add-on's mesh-wide MeshPolicy default: addonmanager label|mTLS mode of each peer,|origins
+readonly MESHPOLICY_JSONPATH='{.metadata.labels.addonmanager\.kubernetes\.io/mode}|{range .spec.peers[*]}{.mtls.mode}{","}{end}|{.spec.origins}'
+# Each PeerAuthentication: name|selector|mTLS mode
+readonly PEER_AUTHENTICATIONS_JSONPATH='{range .items[*]}{.metadata.name}|{.spec.selector}|{.spec.mtls.mode}{"\n"}{end}'
+
+# True when the MeshPolicy `default` needs nothing before workloads move: the add-on's own,
+# PERMISSIVE (1.6 defaults to PERMISSIVE, and the add-on manager re-creates the object, so waiting
+# for it to go would wait forever), or a STRICT one already matched by a mesh-wide STRICT
+# PeerAuthentication in istio-system.
+meshpolicy_default_settled() {
+  local resource=$1 fields manager modes origins mode strict
+  fields=$(query kubectl get "$resource" default -o "jsonpath=$MESHPOLICY_JSONPATH") ||
+    fail "cannot read $(shell_word "$resource") default"
+  IFS='|' read -r manager modes origins <<<"$fields"
+  if [[ -n $manager && -n $modes && -z $origins && ,$modes != *,,* && ${modes//PERMISSIVE,/} == '' ]]; then
+    note "MeshPolicy default is the add-on's own, PERMISSIVE: Istio 1.6 is PERMISSIVE by default too, so it is left alone"
+    return 0
+  fi
+  strict=$(query kubectl get peerauthentications.security.istio.io -n istio-system \
+    -o "jsonpath=$PEER_AUTHENTICATIONS_JSONPATH" 2>/dev/null) || strict=''
+  while IFS='|' read -r _ fields mode; do
+    if [[ -z $fields && $mode == STRICT ]]; then
+      note 'MeshPolicy default asks for mTLS, and a mesh-wide STRICT PeerAuthentication in istio-system already does the same for 1.6'
+      return 0
+    fi
+  done <<<"$strict"
+  note 'MeshPolicy default asks for mTLS: apply a mesh-wide PeerAuthentication (mtls.mode: STRICT, no selector) in istio-system first'
+  return 1
+}
+
+# True when one of the v1alpha1 policies still needs migrating. Arguments: resource, namespace,
+# name, repeated.
+v1alpha1_policies_remain() {
+  if ! applying; then
+    note '(with --apply: this phase stops here while any of them still needs migrating;' \
+      "the add-on's own PERMISSIVE MeshPolicy default does not count)"
+    return 1
+  fi
+  local resource namespace name found remain=false
+  local -a where
+  while (($# >= 3)); do
+    resource=$1 namespace=$2 name=$3
+    shift 3
+    where=()
+    if [[ -n $namespace ]]; then where=(-n "$namespace"); fi
+    found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
+      fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
+    if [[ -z $found ]]; then continue; fi
+    if [[ $resource == meshpolicies* && -z $namespace && $name == default ]] && meshpolicy_default_settled "$resource"; then
+      continue
+    fi
+    note "still there: $(shell_word "$found") $(shell_word "${namespace:-(cluster)}")"
+    remain=true
+  done
+  if [[ $remain == true ]]; then return 0; fi
+  note 'none of them needs migrating any more'
+  return 1
+}
+# True when none of the v1alpha1 policies still needs migrating (the gate before workloads move).
+v1alpha1_policies_migrated() {
+  ! v1alpha1_policies_remain "$@"
+}
+# Applies the v1beta1 policies file `meshready scan` wrote next to this script: a server-side dry
+# run first, then the apply. Argument: the file name.
+apply_v1beta1_policies() {
+  local name=$1 file
+  if ! applying; then
+    run kubectl apply --dry-run=server -f "$name"
+    run kubectl apply -f "$name"
+    return 0
+  fi
+  file="$(dirname -- "${BASH_SOURCE[0]}")/$name"
+  [[ -f $file ]] || fail "$(shell_word "$file") is missing: rerun meshready scan, which writes it next to this script"
+  run kubectl apply --dry-run=server -f "$file"
+  run kubectl apply -f "$file"
+}
