@@ -1,6 +1,6 @@
 import { fix } from '../src/engine/fixes.ts';
-import { isControlPlaneObject } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
+import { isControlPlaneObject } from '../src/istio/objects.ts';
 
 export default defineRule({
   id: 'envoyfilter-usage',

@@ -1,5 +1,4 @@
 import { fix } from '../src/engine/fixes.ts';
-import { isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { gatewayProxy, ISTIO_SYSTEM, imageTag, isLive } from '../src/engine/snapshot-index.ts';
 import {
@@ -9,6 +8,7 @@ import {
   permissionItems,
   portSpecCovers,
 } from '../src/gke/firewall.ts';
+import { isPreIstio16 } from '../src/istio/version.ts';
 import type { FirewallPermission, FirewallRule, IstioConfig, Pod, Service } from '../src/snapshot/model.ts';
 
 /** Istio 1.4's gateway ports and the 1.6 ones that replace them (the gateways charts of 1.4.0 and 1.6.0). */

@@ -1,6 +1,4 @@
 import { fix } from '../src/engine/fixes.ts';
-import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
-import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/engine/istio-objects.ts';
 import { defineRule, type RuleContext, unknown } from '../src/engine/rule.ts';
 import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import {
@@ -11,7 +9,9 @@ import {
   skipsMinor,
   upgradeDeletesCustomResources,
 } from '../src/gke/gates.ts';
+import { clusterMasterVersion, clusterResource, clusterScope } from '../src/gke/resources.ts';
 import { formatGkeVersion, malformedVersionReason, parseGkeVersion } from '../src/gke/version.ts';
+import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/istio/objects.ts';
 import { type ClusterSnapshot, type KubeKind, type KubeObject, PART_LABELS } from '../src/snapshot/model.ts';
 
 /**

@@ -1,5 +1,4 @@
 import { fix } from '../src/engine/fixes.ts';
-import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { defineRule } from '../src/engine/rule.ts';
 import {
   hasIstio16Operator,
@@ -10,6 +9,7 @@ import {
   skipsMinor,
   upgradeDeletesCustomResources,
 } from '../src/gke/gates.ts';
+import { clusterMasterVersion, clusterResource, clusterScope } from '../src/gke/resources.ts';
 import { formatGkeVersion, type GkeVersion, parseGkeVersion } from '../src/gke/version.ts';
 
 /**

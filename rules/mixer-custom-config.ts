@@ -1,7 +1,7 @@
 import { fix } from '../src/engine/fixes.ts';
-import { isControlPlaneObject, kubectlResourceName } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import { isControlPlaneObject, kubectlResourceName } from '../src/istio/objects.ts';
 
 export default defineRule({
   id: 'mixer-custom-config',

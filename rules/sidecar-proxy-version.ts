@@ -1,5 +1,4 @@
 import { fix } from '../src/engine/fixes.ts';
-import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import {
   isAsmRevision,
@@ -9,6 +8,7 @@ import {
   type WorkloadRef,
 } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget, type Phase } from '../src/engine/vocabulary.ts';
+import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/istio/version.ts';
 import type { Workload } from '../src/snapshot/model.ts';
 
 /** Controllers `kubectl rollout restart` works on; any other owner needs its pods re-created by hand. */

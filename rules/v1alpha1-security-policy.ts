@@ -1,7 +1,7 @@
 import { conversionOf, POLICIES_FILE_NAME } from '../src/convert/findings.ts';
 import { fix } from '../src/engine/fixes.ts';
-import { isAddonManaged } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
+import { isAddonManaged } from '../src/istio/objects.ts';
 import type { IstioConfig } from '../src/snapshot/model.ts';
 
 /** What each v1alpha1 kind becomes in security.istio.io/v1beta1, and its kubectl resource name. */

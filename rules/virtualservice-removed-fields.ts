@@ -1,6 +1,6 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { removedFields, replacementFor } from '../src/engine/virtualservice-fields.ts';
+import { removedFields, replacementFor } from '../src/istio/virtualservice-fields.ts';
 
 export default defineRule({
   id: 'virtualservice-removed-fields',

@@ -1,5 +1,4 @@
 import { fix } from '../src/engine/fixes.ts';
-import { clusterResource } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
 import {
   evaluateIngress,
@@ -18,6 +17,7 @@ import {
   WEBHOOK_PORT,
 } from '../src/gke/firewall.ts';
 import { istioAddonDisabledReason } from '../src/gke/node-pool.ts';
+import { clusterResource } from '../src/gke/resources.ts';
 import type { FirewallRule, GkeCluster } from '../src/snapshot/model.ts';
 
 /** Compute Engine resource names: at most 63 characters. */

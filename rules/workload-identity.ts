@@ -1,7 +1,7 @@
 import { fix } from '../src/engine/fixes.ts';
-import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { istioAddonDisabledReason, nodePoolResource } from '../src/gke/node-pool.ts';
+import { clusterResource, clusterScope } from '../src/gke/resources.ts';
 import type { NodePool } from '../src/snapshot/model.ts';
 
 /** Workload metadata modes that serve Workload Identity: v1 `GKE_METADATA`, v1beta1 `GKE_METADATA_SERVER`. */

@@ -2,6 +2,8 @@
  * Indexes and mesh facts over a snapshot, computed once on first use and shared by every rule
  * (kube-linter's prepared context), so each rule stays linear in the objects it reads.
  */
+
+import { type IstioVersion, isPreIstio16, parseIstioVersion } from '../istio/version.ts';
 import type {
   ClusterSnapshot,
   IstioOperator,
@@ -14,7 +16,6 @@ import type {
 } from '../snapshot/model.ts';
 import { PART_LABELS } from '../snapshot/model.ts';
 import { groupBy } from './group-by.ts';
-import { type IstioVersion, isPreIstio16, parseIstioVersion } from './istio-version.ts';
 
 export const ISTIO_SYSTEM = 'istio-system';
 export const REVISION_LABEL = 'istio.io/rev';

@@ -2,8 +2,9 @@
  * The commands shown beside each finding in the reports, derived from its structured fix.
  * Every value that came from the cluster goes through shq(); nothing here runs anything.
  */
-import { replacementFor } from '../engine/virtualservice-fields.ts';
+
 import type { Fix } from '../engine/vocabulary.ts';
+import { replacementFor } from '../istio/virtualservice-fields.ts';
 import { commandLine } from './shell.ts';
 import { commentLine } from './text.ts';
 
