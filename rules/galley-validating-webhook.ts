@@ -1,6 +1,6 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
 
 /** The name of both the 1.4 galley Deployment and the webhook configuration it registers. */
 const GALLEY = 'istio-galley';

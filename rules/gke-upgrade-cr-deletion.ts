@@ -1,6 +1,5 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, type RuleContext, unknown } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import {
   CR_DELETION_FIXED_117,
   CR_DELETION_FIXED_118,
@@ -11,6 +10,7 @@ import {
 } from '../src/gke/gates.ts';
 import { clusterMasterVersion, clusterResource, clusterScope } from '../src/gke/resources.ts';
 import { formatGkeVersion, malformedVersionReason, parseGkeVersion } from '../src/gke/version.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
 import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/istio/objects.ts';
 import { type ClusterSnapshot, type KubeKind, type KubeObject, PART_LABELS } from '../src/snapshot/model.ts';
 

@@ -1,7 +1,7 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import { clusterMasterVersion } from '../src/gke/resources.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
 
 const GATEWAY = 'istio-ingressgateway';
 

@@ -1,7 +1,8 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM, isAsmRevision, REVISION_LABEL } from '../src/engine/snapshot-index.ts';
 import { customOverlay } from '../src/istio/custom-overlay.ts';
+import { ISTIO_SYSTEM, REVISION_LABEL } from '../src/istio/names.ts';
+import { isAsmRevision } from '../src/istio/revisions.ts';
 import type { IstioOperator, KubeObject } from '../src/snapshot/model.ts';
 
 export const OVERLAY_FILE = 'asm-custom-overlay.yaml';

@@ -1,6 +1,6 @@
 import { fix } from '../src/engine/fixes.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
 import type { IstioOperator } from '../src/snapshot/model.ts';
 
 const HEALTHY = 'HEALTHY';

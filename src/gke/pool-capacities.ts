@@ -4,10 +4,13 @@
  */
 
 import { type NotApplicable, notApplicable, type Unknown, unknown } from '../engine/rule.ts';
-import { NODE_POOL_LABEL, type SnapshotIndex } from '../engine/snapshot-index.ts';
+import type { SnapshotIndex } from '../engine/snapshot-index.ts';
 import type { ClusterSnapshot, GkeCluster } from '../snapshot/model.ts';
 import { istioAddonDisabledReason } from './node-pool.ts';
 import { type PoolCapacity, poolCapacities } from './vcpu.ts';
+
+/** The label GKE puts on every node with the name of its node pool. */
+export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
 export function clusterPoolCapacities(
   snapshot: ClusterSnapshot,
