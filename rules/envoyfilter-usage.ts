@@ -1,5 +1,6 @@
-import { isControlPlaneObject } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { isControlPlaneObject } from '../src/istio/objects.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 
 export default defineRule({
@@ -41,8 +42,9 @@ export default defineRule({
     ],
   },
   check(snapshot, { index }) {
+    const mesh = meshIndex(index);
     const filters = snapshot.kube.envoyfilters;
-    if (filters.length === 0 && !index.istioSystemExists()) {
+    if (filters.length === 0 && !mesh.istioSystemExists()) {
       return notApplicable('Istio is not installed (no istio-system namespace)');
     }
     return filters

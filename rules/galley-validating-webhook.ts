@@ -1,5 +1,5 @@
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 
 /** The name of both the 1.4 galley Deployment and the webhook configuration it registers. */

@@ -1,6 +1,5 @@
-import { isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { gatewayProxy, ISTIO_SYSTEM, imageTag, isLive } from '../src/engine/snapshot-index.ts';
+import { imageTag, isLive } from '../src/engine/snapshot-index.ts';
 import {
   networkName,
   networkProject,
@@ -8,6 +7,9 @@ import {
   permissionItems,
   portSpecCovers,
 } from '../src/gke/firewall.ts';
+import { gatewayProxy } from '../src/istio/mesh-index.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
+import { isPreIstio16 } from '../src/istio/version.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { FirewallPermission, FirewallRule, IstioConfig, Pod, Service } from '../src/snapshot/model.ts';
 

@@ -1,7 +1,4 @@
-import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
-import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/engine/istio-objects.ts';
 import { defineRule, type RuleContext, unknown } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import {
   CR_DELETION_FIXED_117,
   CR_DELETION_FIXED_118,
@@ -10,7 +7,10 @@ import {
   skipsMinor,
   upgradeDeletesCustomResources,
 } from '../src/gke/gates.ts';
+import { clusterMasterVersion, clusterResource, clusterScope } from '../src/gke/resources.ts';
 import { formatGkeVersion, malformedVersionReason, parseGkeVersion } from '../src/gke/version.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
+import { isAddonManaged, kindSlashName, kubectlResourceName } from '../src/istio/objects.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import { type ClusterSnapshot, type KubeKind, type KubeObject, PART_LABELS } from '../src/snapshot/model.ts';
 

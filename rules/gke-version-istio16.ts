@@ -1,4 +1,3 @@
-import { clusterMasterVersion, clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { defineRule } from '../src/engine/rule.ts';
 import {
   hasIstio16Operator,
@@ -9,6 +8,7 @@ import {
   skipsMinor,
   upgradeDeletesCustomResources,
 } from '../src/gke/gates.ts';
+import { clusterMasterVersion, clusterResource, clusterScope } from '../src/gke/resources.ts';
 import { formatGkeVersion, type GkeVersion, parseGkeVersion } from '../src/gke/version.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 

@@ -1,10 +1,7 @@
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import {
-  INGRESS_GATEWAY_APP,
-  ISTIO_SYSTEM,
-  type MeshProxy,
-  type WorkloadRef,
-} from '../src/engine/snapshot-index.ts';
+import type { WorkloadRef } from '../src/engine/snapshot-index.ts';
+import { type MeshProxy, meshIndex } from '../src/istio/mesh-index.ts';
+import { INGRESS_GATEWAY_APP, ISTIO_SYSTEM } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { IstioOperator } from '../src/snapshot/model.ts';
 
@@ -95,11 +92,12 @@ export default defineRule({
     ],
   },
   check(_snapshot, { index }) {
-    const operators = index.controlPlaneOperators();
+    const mesh = meshIndex(index);
+    const operators = mesh.controlPlaneOperators();
     if (operators.length === 0) {
       return notApplicable('no IstioOperator in istio-system: the Istio 1.6 operator is not installed yet');
     }
-    const oldGateways = index.proxiesOn14().gateways;
+    const oldGateways = mesh.proxiesOn14().gateways;
     const enabling = operators.find(enablesGateway);
     if (!enabling) return operators.map((op) => operatorFinding(op, oldGateways));
 
@@ -132,7 +130,7 @@ export default defineRule({
           : {}),
       }),
     );
-    const unreadableGateways = index.ingressGatewayPods().filter((p) => p.version === undefined);
+    const unreadableGateways = mesh.ingressGatewayPods().filter((p) => p.version === undefined);
     if (findings.length === 0 && unreadableGateways.length > 0) {
       return unknown(
         `the image of ingress gateway pod ${unreadableGateways.map((p) => p.pod.metadata.name).join(', ')} ` +

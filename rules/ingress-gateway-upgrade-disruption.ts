@@ -1,6 +1,6 @@
-import { clusterMasterVersion } from '../src/engine/gke-resources.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
+import { clusterMasterVersion } from '../src/gke/resources.ts';
+import { ISTIO_SYSTEM } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 
 const GATEWAY = 'istio-ingressgateway';

@@ -1,6 +1,7 @@
-import { customOverlay } from '../src/engine/custom-overlay.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM, isAsmRevision, REVISION_LABEL } from '../src/engine/snapshot-index.ts';
+import { customOverlay } from '../src/istio/custom-overlay.ts';
+import { ISTIO_SYSTEM, REVISION_LABEL } from '../src/istio/names.ts';
+import { isAsmRevision } from '../src/istio/revisions.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { IstioOperator, KubeObject } from '../src/snapshot/model.ts';
 

@@ -1,5 +1,7 @@
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM, REVISION_LABEL, type SnapshotIndex } from '../src/engine/snapshot-index.ts';
+import type { SnapshotIndex } from '../src/engine/snapshot-index.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { ISTIO_SYSTEM, REVISION_LABEL } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { ClusterSnapshot } from '../src/snapshot/model.ts';
 
@@ -28,7 +30,7 @@ function stillOnOperator(snapshot: ClusterSnapshot, index: SnapshotIndex, revisi
     .filter((ns) => ns.metadata.labels?.[REVISION_LABEL] === revision)
     .map((ns) => ns.metadata.name)
     .sort();
-  const pods = index
+  const pods = meshIndex(index)
     .meshProxies()
     .filter((proxy) => {
       const label = proxy.pod.metadata.labels?.[REVISION_LABEL];
@@ -83,12 +85,13 @@ export default defineRule({
     ],
   },
   check(snapshot, { index }) {
-    const operators = index.controlPlaneOperators();
+    const mesh = meshIndex(index);
+    const operators = mesh.controlPlaneOperators();
     if (operators.length === 0) return notApplicable('no IstioOperator in istio-system');
-    const revisionsUnknown = index.istiodRevisionsUnknown();
+    const revisionsUnknown = mesh.istiodRevisionsUnknown();
     if (revisionsUnknown) return unknown(`cannot tell whether ASM is installed: ${revisionsUnknown}`);
-    const asmRevision = index.readyAsmRevision();
-    const operatorRevision = index.operatorRevision();
+    const asmRevision = mesh.readyAsmRevision();
+    const operatorRevision = mesh.operatorRevision();
     const users =
       asmRevision && operatorRevision
         ? stillOnOperator(snapshot, index, operatorRevision)

@@ -1,5 +1,7 @@
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { ISTIO_SYSTEM, REVISION_LABEL, type SnapshotIndex } from '../src/engine/snapshot-index.ts';
+import type { SnapshotIndex } from '../src/engine/snapshot-index.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { ISTIO_SYSTEM, REVISION_LABEL } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { KubeObject } from '../src/snapshot/model.ts';
 
@@ -22,7 +24,7 @@ export default defineRule({
   targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
   defaultSeverity: 'error',
   // Revisions are read from istiod pods and Deployments; either one is enough, so the rule checks
-  // them itself (SnapshotIndex.istiodRevisionsUnknown) instead of requiring both.
+  // them itself (MeshIndex.istiodRevisionsUnknown) instead of requiring both.
   needs: ['namespaces'],
   docs: {
     summary: 'No ready istiod with an `istio.io/rev` label runs in istio-system.',
@@ -51,11 +53,11 @@ export default defineRule({
     ],
   },
   check(_snapshot, { index }) {
-    if (!index.istioSystemExists())
-      return notApplicable('Istio is not installed (no istio-system namespace)');
-    const revisionsUnknown = index.istiodRevisionsUnknown();
+    const mesh = meshIndex(index);
+    if (!mesh.istioSystemExists()) return notApplicable('Istio is not installed (no istio-system namespace)');
+    const revisionsUnknown = mesh.istiodRevisionsUnknown();
     if (revisionsUnknown) return unknown(`cannot tell which istiod revisions run: ${revisionsUnknown}`);
-    const revisions = index.istiodRevisions();
+    const revisions = mesh.istiodRevisions();
     if (revisions.some((r) => r.ready)) return [];
 
     const unrevisioned = unrevisionedIstiod(index);

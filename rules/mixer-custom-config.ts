@@ -1,6 +1,7 @@
-import { isControlPlaneObject, kubectlResourceName } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { isControlPlaneObject, kubectlResourceName } from '../src/istio/objects.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 
 export default defineRule({
@@ -44,8 +45,9 @@ export default defineRule({
     ],
   },
   check(snapshot, { index, target }) {
+    const mesh = meshIndex(index);
     const objects = snapshot.kube.mixerconfigs;
-    if (objects.length === 0 && !index.istioSystemExists()) {
+    if (objects.length === 0 && !mesh.istioSystemExists()) {
       return notApplicable('Istio is not installed (no istio-system namespace)');
     }
     const consequence = isAsmTarget(target)

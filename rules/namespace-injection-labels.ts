@@ -1,11 +1,8 @@
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import {
-  INJECTION_LABEL,
-  isAsmRevision,
-  preferredRevision,
-  REVISION_LABEL,
-} from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { INJECTION_LABEL, REVISION_LABEL } from '../src/istio/names.ts';
+import { isAsmRevision, preferredRevision } from '../src/istio/revisions.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { Namespace } from '../src/snapshot/model.ts';
 
@@ -49,19 +46,20 @@ export default defineRule({
     ],
   },
   check(snapshot, { index, target }) {
+    const mesh = meshIndex(index);
     const labelled = snapshot.kube.namespaces.filter((ns: Namespace) => {
       const labels = ns.metadata.labels ?? {};
       return REVISION_LABEL in labels || labels[INJECTION_LABEL] === 'enabled' || INJECTION_LABEL in labels;
     });
     if (labelled.length === 0)
       return notApplicable(`no namespace carries ${INJECTION_LABEL} or ${REVISION_LABEL}`);
-    const revisionsUnknown = index.istiodRevisionsUnknown();
-    const revisions = revisionsUnknown ? [] : index.istiodRevisions();
+    const revisionsUnknown = mesh.istiodRevisionsUnknown();
+    const revisions = revisionsUnknown ? [] : mesh.istiodRevisions();
     const known = new Set(revisions.map((r) => r.revision));
     const targetRevision = revisionsUnknown ? undefined : preferredRevision(revisions, isAsmTarget(target));
     // Once an asm-* istiod is ready, the move to it is its own phase; migrate-namespaces is then
     // judged against the operator's 1.6 revision only, so the ASM move never reopens it (SPEC §4).
-    const asmRevision = isAsmTarget(target) && !revisionsUnknown ? index.readyAsmRevision() : undefined;
+    const asmRevision = isAsmTarget(target) && !revisionsUnknown ? mesh.readyAsmRevision() : undefined;
     const asmPhase = asmRevision ? ({ phase: 'asm-migrate-namespaces' } as const) : {};
     const relabel = (ns: Namespace) =>
       fix('relabel-namespace', { namespace: ns.metadata.name, revision: targetRevision ?? '' });

@@ -1,7 +1,7 @@
-import { clusterScope } from '../src/engine/gke-resources.ts';
-import { clusterPoolCapacities } from '../src/engine/pool-capacities.ts';
 import { defineRule, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { nodePoolResource } from '../src/gke/node-pool.ts';
+import { clusterPoolCapacities } from '../src/gke/pool-capacities.ts';
+import { clusterScope } from '../src/gke/resources.ts';
 import {
   countsTowardRequirement,
   describeVcpuSource,

@@ -1,6 +1,7 @@
 import { defineRule, findingAbout, notApplicable, unknown } from '../src/engine/rule.ts';
-import { INJECTION_LABEL, ISTIO_SYSTEM } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget } from '../src/engine/vocabulary.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { INJECTION_LABEL, ISTIO_SYSTEM } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 
 /** The add-on's 1.4 control-plane Deployments, in the guide's `kubectl scale` order. */
@@ -59,6 +60,7 @@ export default defineRule({
     ],
   },
   check(snapshot, { index, target }) {
+    const mesh = meshIndex(index);
     const inIstioSystem = index.deploymentsByNamespace().get(ISTIO_SYSTEM) ?? [];
     const oldDeployments = inIstioSystem
       .filter((d) => OLD_CONTROL_PLANE.includes(d.metadata.name))
@@ -69,7 +71,7 @@ export default defineRule({
       return notApplicable('no Deployment of the 1.4 control plane in istio-system');
     }
     const withGateway = !isAsmTarget(target);
-    const on14 = index.proxiesOn14();
+    const on14 = mesh.proxiesOn14();
     const gateways = withGateway ? on14.gateways : [];
     if (on14.sidecars.length > 0 || gateways.length > 0) {
       const parts = [
@@ -114,7 +116,7 @@ export default defineRule({
           'would make their next pod fail to create; relabel them first (namespace-injection-labels)',
       );
     }
-    const current = index.currentControlPlane(isAsmTarget(target));
+    const current = mesh.currentControlPlane(isAsmTarget(target));
     if (!current) {
       return notApplicable(
         'no Istio 1.6 control plane (istiod with an istio.io/rev label) is ready: the 1.4 control plane is ' +
@@ -122,7 +124,7 @@ export default defineRule({
       );
     }
     const proxies =
-      withGateway && index.ingressGatewayPods().length > 0 ? 'proxy and the ingress gateway' : 'proxy';
+      withGateway && mesh.ingressGatewayPods().length > 0 ? 'proxy and the ingress gateway' : 'proxy';
     return oldDeployments
       .map((deployment) => ({ deployment, replicas: deployment.replicas ?? DEFAULT_REPLICAS }))
       .filter(({ replicas }) => replicas > 0)

@@ -1,6 +1,6 @@
-import { PLAIN_TCP_BY_DEFAULT, parseProtocolName, protocolOf } from '../src/engine/istio-protocol.ts';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
 import { parseGkeVersion } from '../src/gke/version.ts';
+import { PLAIN_TCP_BY_DEFAULT, parseProtocolName, protocolOf } from '../src/istio/protocol.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { ClusterSnapshot, Service, ServicePort } from '../src/snapshot/model.ts';
 

@@ -1,13 +1,10 @@
-import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/engine/istio-version.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import {
-  isAsmRevision,
-  type MeshProxy,
-  PROXY_CONTAINER,
-  REVISION_LABEL,
-  type WorkloadRef,
-} from '../src/engine/snapshot-index.ts';
+import type { WorkloadRef } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget, type Phase } from '../src/engine/vocabulary.ts';
+import { type MeshProxy, meshIndex } from '../src/istio/mesh-index.ts';
+import { PROXY_CONTAINER, REVISION_LABEL } from '../src/istio/names.ts';
+import { isAsmRevision } from '../src/istio/revisions.ts';
+import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/istio/version.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { Workload } from '../src/snapshot/model.ts';
 
@@ -178,9 +175,10 @@ export default defineRule({
     ],
   },
   check(_snapshot, { index, target }) {
-    const proxies = index.meshProxies();
+    const mesh = meshIndex(index);
+    const proxies = mesh.meshProxies();
     if (proxies.length === 0) return notApplicable('no pod outside istio-system has an istio-proxy sidecar');
-    const current = index.currentControlPlane(isAsmTarget(target));
+    const current = mesh.currentControlPlane(isAsmTarget(target));
     if (!current) {
       return notApplicable(
         'no Istio 1.6 control plane (istiod with an istio.io/rev label) is ready yet, so there is no current ' +

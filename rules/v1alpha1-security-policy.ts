@@ -1,6 +1,7 @@
 import { conversionOf, POLICIES_FILE_NAME } from '../src/convert/findings.ts';
-import { isAddonManaged } from '../src/engine/istio-objects.ts';
 import { defineRule, findingAbout, notApplicable } from '../src/engine/rule.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { isAddonManaged } from '../src/istio/objects.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { IstioConfig } from '../src/snapshot/model.ts';
 
@@ -89,8 +90,9 @@ export default defineRule({
     ],
   },
   check(snapshot, { index }) {
+    const mesh = meshIndex(index);
     const policies = snapshot.kube.securitypolicies;
-    if (policies.length === 0 && !index.istioSystemExists()) {
+    if (policies.length === 0 && !mesh.istioSystemExists()) {
       return notApplicable('Istio is not installed (no istio-system namespace)');
     }
     return policies.map((policy) => {

@@ -1,5 +1,6 @@
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
-import { removedFields, replacementFor } from '../src/engine/virtualservice-fields.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { removedFields, replacementFor } from '../src/istio/virtualservice-fields.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 
 export default defineRule({
@@ -46,8 +47,9 @@ export default defineRule({
     ],
   },
   check(snapshot, { index }) {
+    const mesh = meshIndex(index);
     const virtualServices = snapshot.kube.virtualservices;
-    if (virtualServices.length === 0 && !index.istioSystemExists()) {
+    if (virtualServices.length === 0 && !mesh.istioSystemExists()) {
       return notApplicable('Istio is not installed (no istio-system namespace)');
     }
     const findings: RuleFinding[] = [];

@@ -1,4 +1,3 @@
-import { clusterResource } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
 import {
   evaluateIngress,
@@ -17,6 +16,7 @@ import {
   WEBHOOK_PORT,
 } from '../src/gke/firewall.ts';
 import { istioAddonDisabledReason } from '../src/gke/node-pool.ts';
+import { clusterResource } from '../src/gke/resources.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { FirewallRule, GkeCluster } from '../src/snapshot/model.ts';
 

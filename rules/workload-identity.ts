@@ -1,6 +1,6 @@
-import { clusterResource, clusterScope } from '../src/engine/gke-resources.ts';
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { istioAddonDisabledReason, nodePoolResource } from '../src/gke/node-pool.ts';
+import { clusterResource, clusterScope } from '../src/gke/resources.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { NodePool } from '../src/snapshot/model.ts';
 

@@ -96,7 +96,8 @@ export function parseReport(file: string, text: string): Report {
     );
   }
   const parsed = reportSchema.safeParse(json);
-  if (parsed.success) // The commands a saved report shows are rendered again from each finding's `fix`, never
+  if (parsed.success)
+    // The commands a saved report shows are rendered again from each finding's `fix`, never
     // taken from the file (SPEC §9): a tampered `remediation.commands` could otherwise put any
     // text in the "copy commands" blocks.
     return withRemediation(parsed.data);

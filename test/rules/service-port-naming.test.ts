@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import rule, { suggestPortName } from '../../rules/service-port-naming.ts';
-import { protocolOf } from '../../src/engine/istio-protocol.ts';
+import { protocolOf } from '../../src/istio/protocol.ts';
 import { gkeCluster, service } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 

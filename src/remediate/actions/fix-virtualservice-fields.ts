@@ -1,6 +1,6 @@
 /** virtualservice-removed-fields: rewrite fields Istio 1.6 rejects (a TODO); `fields` are JSON paths. */
 import { z } from 'zod';
-import { replacementFor } from '../../engine/virtualservice-fields.ts';
+import { replacementFor } from '../../istio/virtualservice-fields.ts';
 import { defineFixAction, type Step } from '../step.ts';
 import { name } from './common.ts';
 

@@ -2,11 +2,15 @@
  * The node pools of the cluster with their vCPUs and node counts, as the two vCPU rules read
  * them, or why they cannot be read.
  */
-import { istioAddonDisabledReason } from '../gke/node-pool.ts';
-import { type PoolCapacity, poolCapacities } from '../gke/vcpu.ts';
+
+import { type NotApplicable, notApplicable, type Unknown, unknown } from '../engine/rule.ts';
+import type { SnapshotIndex } from '../engine/snapshot-index.ts';
 import type { ClusterSnapshot, GkeCluster } from '../snapshot/model.ts';
-import { type NotApplicable, notApplicable, type Unknown, unknown } from './rule.ts';
-import { NODE_POOL_LABEL, type SnapshotIndex } from './snapshot-index.ts';
+import { istioAddonDisabledReason } from './node-pool.ts';
+import { type PoolCapacity, poolCapacities } from './vcpu.ts';
+
+/** The label GKE puts on every node with the name of its node pool. */
+export const NODE_POOL_LABEL = 'cloud.google.com/gke-nodepool';
 
 export function clusterPoolCapacities(
   snapshot: ClusterSnapshot,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { removedFields, replacementFor } from '../../src/engine/virtualservice-fields.ts';
+import { removedFields, replacementFor } from '../../src/istio/virtualservice-fields.ts';
 
 describe('removedFields', () => {
   it('finds route-level, destination-level and fault.abort.percent fields, in document order', () => {

@@ -4,7 +4,7 @@ import {
   isControlPlaneObject,
   kindSlashName,
   kubectlResourceName,
-} from '../../src/engine/istio-objects.ts';
+} from '../../src/istio/objects.ts';
 import type { KubeObject } from '../../src/snapshot/model.ts';
 
 const object = (

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
-import { customOverlay } from '../../src/engine/custom-overlay.ts';
+import { customOverlay } from '../../src/istio/custom-overlay.ts';
 import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { IstioOperator } from '../../src/snapshot/model.ts';
 import { istioOperator } from '../helpers/objects.ts';

@@ -1,8 +1,8 @@
-import { istioAddonDisabledReason } from '../gke/node-pool.ts';
-import { type GkeVersion, malformedVersionReason, parseGkeVersion } from '../gke/version.ts';
+import { type NotApplicable, notApplicable, type Unknown, unknown } from '../engine/rule.ts';
+import type { ResourceRef } from '../engine/vocabulary.ts';
 import type { ClusterSnapshot, GkeCluster } from '../snapshot/model.ts';
-import { type NotApplicable, notApplicable, type Unknown, unknown } from './rule.ts';
-import type { ResourceRef } from './vocabulary.ts';
+import { istioAddonDisabledReason } from './node-pool.ts';
+import { type GkeVersion, malformedVersionReason, parseGkeVersion } from './version.ts';
 
 /** The reference to the GKE cluster itself, for findings about the cluster. */
 export function clusterResource(cluster: GkeCluster): ResourceRef {
