@@ -157,6 +157,9 @@ function libraryPartials(): string[] {
 /** One line of a step in the script: exactly one kind is set (templates/remediate/step.hbs). */
 type LineView = Readonly<Record<string, unknown>>;
 
+/** From this many commands alike on, they print through one `each_command` line. */
+const EACH_MINIMUM = 5;
+
 /** The word positions where `argv` differs from `first` (same length assumed). */
 function differences(first: Argv, argv: Argv, into: Set<number>): void {
   for (let at = 0; at < first.length; at += 1) if (first[at] !== argv[at]) into.add(at);
@@ -180,7 +183,7 @@ function commandLines(kind: 'check' | 'todoCommand', commands: readonly Argv[]):
       for (const slot of widened) slots.add(slot);
       end += 1;
     }
-    if (end - index >= 3 && slots.size > 0) {
+    if (end - index >= EACH_MINIMUM && slots.size > 0) {
       const positions = [...slots].sort((a, b) => a - b);
       lines.push({
         eachCommand: {
@@ -368,6 +371,20 @@ function scriptView(report: Report) {
     phases,
     libraries: libraryPartials().map((partial) => ({ partial })),
   };
+}
+
+/** One planned step as the script writes it: its function (for tests and golden renderings). */
+export function renderPlanStep(step: PlanStep, functionName = 'step_1'): string {
+  const partial = readFileSync(templatePath(path.join('remediate', 'step.hbs')), 'utf8');
+  const hb = createEnvironment();
+  return hb.compile(partial, { noEscape: true, preventIndent: true })({
+    functionName,
+    rules: step.rules.join(', '),
+    resource: step.resource,
+    title: step.title,
+    titleVariable: '',
+    lines: lineViews(step.steps, new Set()),
+  });
 }
 
 /** The remediation script for a report: bash, to be reviewed and then run phase by phase. */

@@ -182,8 +182,8 @@ describe('demo addon-1.4, what its script plans', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
     expect(script).toContain('restrict_galley_clusterrole istio-galley-istio-system 0');
     // No istiod ran yet: relabelling is an instruction, not a command.
-    expect(script).toContain(
-      'todo_command kubectl label namespace shop istio-injection- istio.io/rev=REVISION --overwrite',
+    expect(script).toMatch(
+      /^ {2}each_command todo_command 7 3 kubectl label namespace \S+ istio-injection- istio\.io\/rev=REVISION --overwrite .*\bshop\b/m,
     );
     expect(script).not.toContain('relabel_namespace ');
   });

@@ -371,6 +371,20 @@ export function fullResults(target: Target): RuleResult[] {
           fix: fix('enable-operator-gateway', { operator: 'istio-1-6-11-gke-0', index: 0 }),
         }),
       ]),
+      result('gateway-port-changes', 'migrate-gateway', [
+        finding({
+          severity: 'warning',
+          resource: { apiVersion: 'v1', kind: 'Service', namespace: 'shop', name: 'edge' },
+          fix: fix('update-gateway-port-refs', {
+            kind: 'Service',
+            resource: 'services',
+            namespace: 'shop',
+            name: 'edge',
+            replacements: ['targetPort 80 -> 8080'],
+            allow: [],
+          }),
+        }),
+      ]),
     );
   }
   results.push(
@@ -400,6 +414,24 @@ export function fullResults(target: Target): RuleResult[] {
             name: 'istio-1-6-11-gke-0',
           },
           fix: fix('set-operator-profile', { operator: 'istio-1-6-11-gke-0', profile: 'disabled' }),
+        }),
+      ]),
+      result('install-asm-preconditions', 'asm-install', [
+        finding({
+          severity: 'warning',
+          resource: {
+            apiVersion: 'install.istio.io/v1alpha1',
+            kind: 'IstioOperator',
+            namespace: 'istio-system',
+            name: 'istio-1-6-11-gke-0',
+          },
+          fix: fix('write-custom-overlay', {
+            operator: 'istio-1-6-11-gke-0',
+            namespace: 'istio-system',
+            file: 'asm-custom-overlay.yaml',
+            overlay: 'apiVersion: install.istio.io/v1alpha1\nkind: IstioOperator\n',
+            settings: ['meshConfig.accessLogFile'],
+          }),
         }),
       ]),
     );

@@ -173,7 +173,7 @@ describe('renderRemediationScript', () => {
     expect(script).toContain(
       "withhold 'the scan says: proxies still use the 1.4 control plane (12 workload pods)'",
     );
-    expect(script).not.toContain('scale_down_old_control_plane');
+    expect(script).not.toMatch(/^ {2}scale_down_old_control_plane /m);
   });
 
   it('merges the per-Deployment scale-down findings into one step', () => {
@@ -279,7 +279,7 @@ describe('renderRemediationScript', () => {
       });
     }
     const script = renderRemediationScript(report('istio-1.6', results));
-    expect(script).toContain('#   cart: 80/TCP (name "a\\u{a}touch /tmp/pwned")');
+    expect(script).toContain('#   shop/cart: 80/TCP (name "a\\u{a}touch /tmp/pwned")');
     expect(script).not.toMatch(/^touch /m);
   });
 });

@@ -28,10 +28,10 @@
 #     - Replace Mixer configuration (TODO): handler shop/denylist-bots [mixer-custom-config]
 #     - Replace Mixer configuration (TODO): rule shop/deny-bots [mixer-custom-config]
 #     - Rewrite VirtualService fields 1.6 rejects (TODO): VirtualService catalog/catalog [virtualservice-removed-fields]
-#     - Name Service ports (TODO) (6 steps): Service auth/auth, ... Service staging/frontend [service-port-naming]
+#     - Name Service ports (TODO): 6 Services in namespace auth [service-port-naming]
 #   Phase migrate-namespaces (scan: blocked)
 #     - Stop here while v1alpha1 policies remain: 4 v1alpha1 policies [v1alpha1-security-policy]
-#     - Relabel the namespace (only once the revision is ready) (6 steps): Namespace auth, ... Namespace staging [namespace-injection-labels]
+#     - Relabel the namespace (only once the revision is ready): 6 Namespaces [namespace-injection-labels]
 #   Phase migrate-gateway (scan: blocked)
 #     (nothing to do)
 #   Phase retire-old-control-plane (scan: blocked)
@@ -101,8 +101,6 @@ USAGE
 # The steps, one function each (a step that withholds itself returns from its function only)
 readonly TITLE_1='Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (guide, step 3)'
 readonly TITLE_2='Replace user Mixer configuration: deprecated in Istio 1.6, absent from Anthos Service Mesh'
-readonly TITLE_3='Name Service ports so that Istio can tell their protocol'
-readonly TITLE_4='Point the namespace at the new control plane (guide: migrating namespaces, step 2)'
 
 step_1() {
   step gke-upgrade-cr-deletion 'Cluster shop-prod' 'Back up the custom resources in istio-system before the master upgrade'
@@ -217,9 +215,6 @@ step_12() {
 
 step_13() {
   step mixer-custom-config 'rule shop/deny-bots' "$TITLE_2"
-  # Human decision: move what this object does elsewhere (telemetry v2 for metrics, an
-  # AuthorizationPolicy or an external authorizer for policy checks) before the 1.4 control
-  # plane (istio-policy, istio-telemetry) is turned off.
   todo 'Replace what this rule does before the 1.4 control plane is turned off, then delete it'
   todo_command kubectl get rules.config.istio.io -n shop deny-bots -o yaml
 }
@@ -234,64 +229,24 @@ step_14() {
 }
 
 step_15() {
-  step service-port-naming 'Service auth/auth' "$TITLE_3"
+  step service-port-naming '6 Services in namespace auth' 'Name Service ports so that Istio can tell their protocol'
   # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
   # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
-  #   auth: 9090/TCP (name "metrics")
-  todo 'Name these ports <protocol>[-<suffix>]: 9090/TCP (name "metrics")'
-  todo_command kubectl edit service -n auth auth
-}
-
-step_16() {
-  step service-port-naming 'Service catalog/catalog' "$TITLE_3"
-  # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
-  # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
-  #   catalog: 80/TCP (name "web")
+  #   auth/auth: 9090/TCP (name "metrics")
+  #   catalog/catalog: 80/TCP (name "web")
   #     suggestion, on strong evidence but still to check: port 80: "http" (port 80 carries HTTP by convention)
-  todo 'Name these ports <protocol>[-<suffix>]: 80/TCP (name "web")'
-  todo_command kubectl edit service -n catalog catalog
-  todo_command kubectl patch service -n catalog catalog --type=json -p '[{"op":"add","path":"/spec/ports/0/name","value":"http"}]'
-}
-
-step_17() {
-  step service-port-naming 'Service legacy/soap-gateway' "$TITLE_3"
-  # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
-  # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
-  #   soap-gateway: 8081/TCP (name "soap")
-  todo 'Name these ports <protocol>[-<suffix>]: 8081/TCP (name "soap")'
-  todo_command kubectl edit service -n legacy soap-gateway
-}
-
-step_18() {
-  step service-port-naming 'Service monitoring/node-exporter' "$TITLE_3"
-  # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
-  # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
-  #   node-exporter: 9100/TCP (name "metrics")
-  todo 'Name these ports <protocol>[-<suffix>]: 9100/TCP (name "metrics")'
-  todo_command kubectl edit service -n monitoring node-exporter
-}
-
-step_19() {
-  step service-port-naming 'Service shop/cart' "$TITLE_3"
-  # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
-  # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
-  #   cart: 8080/TCP (unnamed)
-  todo 'Name these ports <protocol>[-<suffix>]: 8080/TCP (unnamed)'
-  todo_command kubectl edit service -n shop cart
-}
-
-step_20() {
-  step service-port-naming 'Service staging/frontend' "$TITLE_3"
-  # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
-  # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
-  #   frontend: 80/TCP (unnamed)
+  #   legacy/soap-gateway: 8081/TCP (name "soap")
+  #   monitoring/node-exporter: 9100/TCP (name "metrics")
+  #   shop/cart: 8080/TCP (unnamed)
+  #   staging/frontend: 80/TCP (unnamed)
   #     suggestion, on strong evidence but still to check: port 80: "http-web" (its targetPort is named "http-web")
-  todo 'Name these ports <protocol>[-<suffix>]: 80/TCP (unnamed)'
-  todo_command kubectl edit service -n staging frontend
+  todo 'Name the ports of these 6 Services <protocol>[-<suffix>], one command each below'
+  each_command todo_command 6 4,5 kubectl edit service -n auth auth auth auth catalog catalog legacy soap-gateway monitoring node-exporter shop cart staging frontend
+  todo_command kubectl patch service -n catalog catalog --type=json -p '[{"op":"add","path":"/spec/ports/0/name","value":"http"}]'
   todo_command kubectl patch service -n staging frontend --type=json -p '[{"op":"add","path":"/spec/ports/0/name","value":"http-web"}]'
 }
 
-step_21() {
+step_16() {
   step v1alpha1-security-policy '4 v1alpha1 policies' 'Check that the v1alpha1 policies are migrated before workloads move to new proxies'
   if ! v1alpha1_policies_migrated clusterrbacconfigs.rbac.istio.io '' default policies.authentication.istio.io auth jwt-auth serviceroles.rbac.istio.io payments payments-reader servicerolebindings.rbac.istio.io payments payments-reader-binding; then
     withhold 'v1alpha1 policies found by the scan still exist: migrate them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.'
@@ -300,55 +255,15 @@ step_21() {
   fi
 }
 
-step_22() {
-  step namespace-injection-labels 'Namespace auth' "$TITLE_4"
+step_17() {
+  step namespace-injection-labels '6 Namespaces' 'Point the namespaces at the new control plane, once it runs (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
-  todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
+  todo 'Once a 1.6 istiod runs, find its revision and relabel these 6 namespaces with it (or scan again)'
   todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
-  todo_command kubectl label namespace auth istio-injection- istio.io/rev=REVISION --overwrite
+  each_command todo_command 7 3 kubectl label namespace auth istio-injection- istio.io/rev=REVISION --overwrite auth catalog payments search shop staging
 }
 
-step_23() {
-  step namespace-injection-labels 'Namespace catalog' "$TITLE_4"
-  # No ready istiod revision existed when the scan was taken: there is no revision to label with.
-  todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
-  todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
-  todo_command kubectl label namespace catalog istio-injection- istio.io/rev=REVISION --overwrite
-}
-
-step_24() {
-  step namespace-injection-labels 'Namespace payments' "$TITLE_4"
-  # No ready istiod revision existed when the scan was taken: there is no revision to label with.
-  todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
-  todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
-  todo_command kubectl label namespace payments istio-injection- istio.io/rev=REVISION --overwrite
-}
-
-step_25() {
-  step namespace-injection-labels 'Namespace search' "$TITLE_4"
-  # No ready istiod revision existed when the scan was taken: there is no revision to label with.
-  todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
-  todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
-  todo_command kubectl label namespace search istio-injection- istio.io/rev=REVISION --overwrite
-}
-
-step_26() {
-  step namespace-injection-labels 'Namespace shop' "$TITLE_4"
-  # No ready istiod revision existed when the scan was taken: there is no revision to label with.
-  todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
-  todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
-  todo_command kubectl label namespace shop istio-injection- istio.io/rev=REVISION --overwrite
-}
-
-step_27() {
-  step namespace-injection-labels 'Namespace staging' "$TITLE_4"
-  # No ready istiod revision existed when the scan was taken: there is no revision to label with.
-  todo 'Once a 1.6 istiod runs, find its revision and relabel this namespace with it (or scan again)'
-  todo_command kubectl -n istio-system get pods -l app=istiod --show-labels
-  todo_command kubectl label namespace staging istio-injection- istio.io/rev=REVISION --overwrite
-}
-
-step_28() {
+step_18() {
   step old-control-plane-scaledown 'Deployments istio-system/istio-*' 'Scale the 1.4 control plane down to 0 replicas'
   withhold 'the scan says: proxies still use the 1.4 control plane (19 workload pods and 2 ingress gateway pods on a version before 1.6)'
 }
@@ -377,25 +292,15 @@ phase_prepare() {
   step_13
   step_14
   step_15
-  step_16
-  step_17
-  step_18
-  step_19
-  step_20
 }
 
 # ---------------------------------------------------------------------------------------------
 # Phase migrate-namespaces: Move namespaces and their workloads to the 1.6 control plane (scan: blocked)
 phase_migrate_namespaces() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-  step_21
+  step_16
   if [[ $PHASE_HALTED == true ]]; then return 0; fi
-  step_22
-  step_23
-  step_24
-  step_25
-  step_26
-  step_27
+  step_17
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -409,7 +314,7 @@ phase_migrate_gateway() {
 # Phase retire-old-control-plane: Turn off the 1.4 control plane (scan: blocked)
 phase_retire_old_control_plane() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-  step_28
+  step_18
 }
 
 summary() {

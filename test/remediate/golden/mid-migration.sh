@@ -114,7 +114,7 @@ step_1() {
   step service-port-naming 'Service shop/cart' 'Name Service ports so that Istio can tell their protocol'
   # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
   # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
-  #   cart: 8080/TCP (unnamed)
+  #   shop/cart: 8080/TCP (unnamed)
   todo 'Name these ports <protocol>[-<suffix>]: 8080/TCP (unnamed)'
   todo_command kubectl edit service -n shop cart
 }
@@ -246,8 +246,6 @@ step_19() {
 
 step_20() {
   step gateway-port-changes 'AuthorizationPolicy istio-system/ingressgateway-allow-web' "$TITLE_4"
-  # Human decision: do it before the gateway moves, listing the new port next to the old one
-  # while 1.4 and 1.6 gateway pods run side by side. Changes:
   #   rules[0].to[0].operation.ports: "80" -> "8080"
   #   rules[0].to[0].operation.ports: "443" -> "8443"
   todo 'Edit AuthorizationPolicy ingressgateway-allow-web: rules[0].to[0].operation.ports: "80" -> "8080"; rules[0].to[0].operation.ports: "443" -> "8443"'
@@ -256,8 +254,6 @@ step_20() {
 
 step_21() {
   step gateway-port-changes 'BackendConfig istio-system/ingressgateway-health' "$TITLE_4"
-  # Human decision: do it before the gateway moves, listing the new port next to the old one
-  # while 1.4 and 1.6 gateway pods run side by side. Changes:
   #   spec.healthCheck.port: 15020 -> 15021
   todo 'Edit BackendConfig ingressgateway-health: spec.healthCheck.port: 15020 -> 15021'
   todo_command kubectl edit backendconfigs.cloud.google.com -n istio-system ingressgateway-health
@@ -265,8 +261,6 @@ step_21() {
 
 step_22() {
   step gateway-port-changes 'NetworkPolicy istio-system/ingressgateway-ingress' "$TITLE_4"
-  # Human decision: do it before the gateway moves, listing the new port next to the old one
-  # while 1.4 and 1.6 gateway pods run side by side. Changes:
   #   ingress port 80 -> also allow 8080
   #   ingress port 443 -> also allow 8443
   #   ingress port 15020 -> also allow 15021

@@ -139,7 +139,9 @@ ansi_c_word() {
 print_command() {
   local prefix=$1 line='' word
   shift
-  for word in "$@"; do line+=" $(shell_word "$word")"; done
+  for word in "$@"; do
+    if [[ $word =~ ^[A-Za-z0-9_@%+=:,./-]+$ ]]; then line+=" $word"; else line+=" $(shell_word "$word")"; fi
+  done
   printf '%s%s\n' "$prefix" "${line# }"
 }
 on_exit() {
@@ -221,14 +223,24 @@ todo() {
   printf '    TODO (needs you, never run by this script): %s\n' "$1"
 }
 todo_command() { print_command '      $ ' "$@"; }
-# Commands alike but for their last word: KIND (check or todo_command), the number of shared
-# words, the shared words, then one last word per command.
+# Commands alike but for one or two words: KIND (check or todo_command), the number of words,
+# the varying word positions (0-based, comma-separated), the words, then the varying values, one
+# group per command.
 each_command() {
-  local kind=$1 count=$2 last
-  shift 2
-  local -a prefix=("${@:1:count}")
+  local kind=$1 count=$2 slot
+  local -a positions words template
+  IFS=, read -ra positions <<<"$3"
+  shift 3
+  template=("${@:1:count}")
   shift "$count"
-  for last in "$@"; do "$kind" "${prefix[@]}" "$last"; done
+  while (($# >= ${#positions[@]})); do
+    words=("${template[@]}")
+    for slot in "${positions[@]}"; do
+      words[slot]=$1
+      shift
+    done
+    "$kind" "${words[@]}"
+  done
 }
 done_already() { printf '    Nothing to do: %s\n' "$1"; }
 withhold() {
@@ -878,8 +890,9 @@ is_unversioned_proxy() {
   tag=${reference##*:}
   [[ $reference != *:* || $tag == */* || ! $tag =~ ^v?[0-9]+\.[0-9]+\. ]]
 }
-# Workloads restarted in this run, as TYPE/NAME per namespace, for wait_for_rollouts.
-declare -A RESTARTED=()
+# Workloads restarted in this run (namespace, and TYPE/NAME at the same index), for wait_for_rollouts.
+RESTARTED_NAMESPACES=()
+RESTARTED_WORKLOADS=()
 # Restarts workloads of one type in one namespace so that they get the proxy of the namespace's
 # revision (the step checked first that the namespace selects it). With --apply, a workload that
 # is gone, or whose pods all run that revision already, is left alone. Arguments: type,
@@ -912,19 +925,22 @@ restart_workloads() {
     fi
   fi
   run kubectl rollout restart "$type" -n "$namespace" "${due[@]}"
-  for name in "${due[@]}"; do RESTARTED[$namespace]+="$type/$name "; done
+  for name in "${due[@]}"; do
+    RESTARTED_NAMESPACES+=("$namespace")
+    RESTARTED_WORKLOADS+=("$type/$name")
+  done
 }
 # Waits for the rollout of each workload restarted in namespace $1 in this run (guide, step 4).
 wait_for_rollouts() {
-  local namespace=$1 workload
-  local -a workloads
+  local namespace=$1 index
   if ! applying; then
     note "(with --apply: waits for each restarted workload: kubectl rollout status TYPE/NAME -n $(shell_word "$namespace") --timeout=10m)"
     return 0
   fi
-  read -ra workloads <<<"${RESTARTED[$namespace]:-}"
-  for workload in "${workloads[@]}"; do
-    check kubectl rollout status "$workload" -n "$namespace" --timeout=10m
+  for index in "${!RESTARTED_NAMESPACES[@]}"; do
+    if [[ ${RESTARTED_NAMESPACES[index]} == "$namespace" ]]; then
+      check kubectl rollout status "${RESTARTED_WORKLOADS[index]}" -n "$namespace" --timeout=10m
+    fi
   done
 }
 # True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
