@@ -103,14 +103,22 @@ class Planner {
     };
   }
 
-  /** The fix action's steps for a group of findings (`params` overrides their parameters). */
-  actionStep(group: readonly FixedFinding[], context: PlanContext, params?: Params): PlanStep {
+  /**
+   * The fix action's steps for a group of findings; `params` (and `action`) override theirs, as
+   * when two actions' findings propose one master upgrade.
+   */
+  actionStep(
+    group: readonly FixedFinding[],
+    context: PlanContext,
+    params?: Params,
+    action?: FixAction,
+  ): PlanStep {
     const first = group[0] as FixedFinding;
-    const definition = actionDefinition(first.action);
+    const definition = actionDefinition(action ?? first.action);
     const parameters = params ? [params] : group.map((item) => item.params);
     const described = new Set(group.map((item) => describeResource(item.finding)));
     return {
-      action: first.action,
+      action: action ?? first.action,
       rules: rulesOf(group),
       resource:
         described.size === 1
@@ -199,13 +207,18 @@ class Planner {
       context,
     );
     if (chosen) {
-      const step = this.actionStep(proposals, context, {
-        cluster: text(chosen.params, 'cluster'),
-        version: text(chosen.params, 'version'),
-        ...(chosen.params.location ? { location: chosen.params.location } : {}),
-        ...(chosen.params.project ? { project: chosen.params.project } : {}),
-      });
-      steps.push({ ...step, action: 'upgrade-master', resource: describeResource(chosen.finding) });
+      const step = this.actionStep(
+        proposals,
+        context,
+        {
+          cluster: text(chosen.params, 'cluster'),
+          version: text(chosen.params, 'version'),
+          ...(chosen.params.location ? { location: chosen.params.location } : {}),
+          ...(chosen.params.project ? { project: chosen.params.project } : {}),
+        },
+        'upgrade-master',
+      );
+      steps.push({ ...step, resource: describeResource(chosen.finding) });
     }
     return steps;
   }

@@ -67,6 +67,7 @@ export const LIBRARY_FUNCTIONS = {
   enable_cluster_workload_identity: 'lib/node-pools',
   enable_pool_metadata_server: 'lib/node-pools',
   apply_v1beta1_policies: 'lib/v1alpha1',
+  backup_namespaced_custom_resources: 'lib/gke-version',
 } as const;
 export type LibraryFunction = keyof typeof LIBRARY_FUNCTIONS;
 

@@ -250,7 +250,9 @@ describe('runner', () => {
     );
     const finding = cleanupOnly.results[0]?.findings[0];
     expect(finding?.phase).toBe('asm-cleanup');
-    expect(finding?.remediation?.phase).toBe('asm-cleanup');
+    expect(finding?.fix).toBeDefined();
+    // The runner renders no commands: the report-assembly step does (src/remediate/report-commands.ts).
+    expect(finding?.remediation).toBeUndefined();
     expect(cleanupOnly.results[0]?.phase).toBe('asm-install');
     // The rule is listed in its own phase and in the phase its finding belongs to.
     expect(rulesOf(cleanupOnly)['asm-install']).toEqual(['spanning']);

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Rule } from '../../src/engine/rule.ts';
 import { runRules } from '../../src/engine/runner.ts';
 import type { Phase, Severity, Target } from '../../src/engine/vocabulary.ts';
+import { withRemediation } from '../../src/remediate/report-commands.ts';
 import type { Finding, RuleResult } from '../../src/report/model.ts';
 import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { ClusterSnapshot, SnapshotPart } from '../../src/snapshot/model.ts';
@@ -69,16 +70,21 @@ async function snapshotOf(rule: Rule, input: CaseInput): Promise<ClusterSnapshot
   return snapshotFromDocuments({ documents: input.documents ?? [], notCollected: input.notCollected });
 }
 
-/** Runs one rule through the real runner and returns its result. */
+/**
+ * Runs one rule through the real runner, then the report-assembly step `meshready scan` runs
+ * (the commands of each finding, from the remediation model), and returns its result.
+ */
 export async function evaluateRule(rule: Rule, input: CaseInput): Promise<RuleResult> {
   const target = input.target ?? rule.targets[0] ?? 'istio-1.6';
-  const report = runRules(await snapshotOf(rule, input), {
-    rules: [rule],
-    target,
-    upgradeTo: input.upgradeTo,
-    toolVersion: '0.0.0-test',
-    now: new Date('2026-11-25T10:00:00Z'),
-  });
+  const report = withRemediation(
+    runRules(await snapshotOf(rule, input), {
+      rules: [rule],
+      target,
+      upgradeTo: input.upgradeTo,
+      toolVersion: '0.0.0-test',
+      now: new Date('2026-11-25T10:00:00Z'),
+    }),
+  );
   const result = report.results[0];
   if (!result) throw new Error(`rule ${rule.id} did not run for target ${target}`);
   return result;

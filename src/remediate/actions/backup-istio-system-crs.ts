@@ -7,6 +7,10 @@ import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
 import { clusterScope, name } from './common.ts';
 
+/** The names of the namespaced custom resource definitions, space-separated. */
+export const NAMESPACED_CRDS_JSONPATH =
+  'jsonpath={range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}';
+
 export default defineFixAction({
   action: 'backup-istio-system-crs',
   /** `resources` are `kubectl get` resource names; `objects` are `Kind/name` for display. */
