@@ -8,6 +8,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { POD_IMAGES_JSONPATH } from '../../src/remediate/actions/enable-operator-gateway.ts';
+import { POD_PROXY_IMAGES_JSONPATH } from '../../src/remediate/planned-steps.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { fullReport } from './reports.ts';
 
@@ -45,6 +47,12 @@ function kubectl(object: unknown, output: string): string {
   expect(run.stderr).toBe('');
   expect(run.status).toBe(0);
   return run.stdout;
+}
+
+/** A step's `-o jsonpath=...` argument (src/remediate/actions), without `jsonpath=`. */
+function jsonPathOf(argument: string): string {
+  expect(argument.startsWith('jsonpath=')).toBe(true);
+  return argument.slice('jsonpath='.length);
 }
 
 function list(items: unknown[]): unknown {
@@ -189,10 +197,10 @@ describe('kubectl JSONPath expressions in remediate.sh', () => {
   });
 
   it('lists pod names with their proxy image, and with all images', () => {
-    expect(kubectl(pods, perItem(constant('POD_PROXY_IMAGES_JSONPATH')))).toBe(
+    expect(kubectl(pods, perItem(jsonPathOf(POD_PROXY_IMAGES_JSONPATH)))).toBe(
       'cart-1\tgcr.io/gke-release/istio/proxyv2:1.4.10-gke.4\nistio-ingressgateway-1\tgcr.io/gke-release/istio/proxyv2:1.4.10-gke.4\nplain\t\n',
     );
-    expect(kubectl(pods, perItem(constant('POD_IMAGES_JSONPATH')))).toBe(
+    expect(kubectl(pods, perItem(jsonPathOf(POD_IMAGES_JSONPATH)))).toBe(
       'cart-1\tcart:1 gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 \nistio-ingressgateway-1\tgcr.io/gke-release/istio/proxyv2:1.4.10-gke.4 \nplain\tx:1 \n',
     );
   });
