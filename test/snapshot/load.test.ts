@@ -311,8 +311,8 @@ describe('offline loader', () => {
   it('names the file and line of malformed JSON', async () => {
     const json = '{\n  "apiVersion": "v1",\n  "kind": "Namespace",\n  "metadata": {"name": "a",}\n}\n';
     const error = await inputErrorOf(loadSnapshot([await file('broken.json', json)]));
-    expect(error.line).toBe(4);
-    expect(error.message).toMatch(/broken\.json:4: malformed JSON/);
+    expect([error.line, error.column]).toEqual([4, 28]);
+    expect(error.message).toMatch(/broken\.json:4:28: malformed JSON: Expected double-quoted property name$/);
   });
 
   it('names the line of a truncated JSON file', async () => {
