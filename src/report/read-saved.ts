@@ -34,7 +34,7 @@ export async function readSavedReport(file: string, cwd: string): Promise<Report
     const why = (code && READ_FAILURES[code]) ?? (code ? `error ${code}` : (error as Error).message);
     throw new InputError(file, undefined, `cannot read the report: ${why}`);
   }
-  return parseSavedReport(file, text);
+  return await parseSavedReport(file, text);
 }
 
 /** A newer meshready's report: said plainly, instead of as a schema mismatch. */
@@ -47,7 +47,7 @@ function newerSchemaVersion(value: unknown): { version: number; writer: string }
 }
 
 /** Parses and validates the text of a saved report; `file` is only for messages. */
-export function parseSavedReport(file: string, text: string): Report {
+export async function parseSavedReport(file: string, text: string): Promise<Report> {
   // Editors on Windows may save JSON with a byte order mark, which JSON.parse refuses.
   const json = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   let value: unknown;
@@ -60,7 +60,7 @@ export function parseSavedReport(file: string, text: string): Report {
   if (newer) {
     throw new InputError(
       file,
-      jsonPathPosition(json, ['schemaVersion']),
+      await jsonPathPosition(json, ['schemaVersion']),
       `written by ${newer.writer} with schemaVersion ${newer.version}; this meshready reads schemaVersion ${SCHEMA_VERSION}: read it with that meshready or a later one`,
     );
   }
@@ -70,7 +70,7 @@ export function parseSavedReport(file: string, text: string): Report {
   const where = issue && issue.path.length > 0 ? `${pathText(issue.path)}: ` : '';
   throw new InputError(
     file,
-    jsonPathPosition(json, issue?.path ?? []),
+    await jsonPathPosition(json, issue?.path ?? []),
     `not a meshready report: ${where}${issue?.message ?? 'invalid'}`,
     SAVED_REPORT_EXPECTED,
   );

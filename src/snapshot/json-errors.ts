@@ -11,7 +11,7 @@
  *   every subtree off the path: 0.4 s for a 5 MB report and 3 s for a 51 MB one, where the yaml
  *   library's document tree took 4.3 s and 106 s (2.5 GB).
  */
-import { type JSONPath, visit } from 'jsonc-parser';
+import type { JSONPath } from 'jsonc-parser';
 import { InputError, type TextPosition } from '../errors.ts';
 
 const QUOTE = 0x22;
@@ -73,9 +73,11 @@ class PathFound extends Error {}
  * Where the value at `path` is in valid JSON text: the position of its key (or array element),
  * or of its nearest ancestor that exists when it is missing (the object that lacks the key).
  * Subtrees off the path are scanned without callbacks, and the scan stops as soon as the path
- * is reached or the container that should hold it ends.
+ * is reached or the container that should hold it ends. jsonc-parser is loaded only here, on
+ * this error path, so no command pays for it otherwise.
  */
-export function jsonPathPosition(text: string, path: readonly PropertyKey[]): TextPosition {
+export async function jsonPathPosition(text: string, path: readonly PropertyKey[]): Promise<TextPosition> {
+  const { visit } = await import('jsonc-parser');
   const target = path.map((key) => (typeof key === 'number' ? key : String(key)));
   const onPath = (at: JSONPath) => at.length <= target.length && at.every((key, i) => key === target[i]);
   let found: TextPosition = { line: 1, column: 1 };
