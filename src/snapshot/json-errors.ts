@@ -40,19 +40,38 @@ function reasonOf(message: string): string {
     .replace(/ in JSON at position \d+[\s\S]*$/, '')
     // V8 quotes the text around the error: `, "…"`, `, ..."…"...` (kept out: it may be anything).
     .replace(/, (?:\.\.\.)?"[\s\S]*"(?:\.\.\.)? is not valid JSON$/, '')
+    // The unexpected character itself may be a line break or a tab: shown escaped, as JSON would.
+    .replace(/[\n\r\t]/g, (c) => JSON.stringify(c).slice(1, -1))
     .replace(/\s+/g, ' ')
     .trim();
   return reason.length > 200 ? `${reason.slice(0, 200)}…` : reason;
 }
 
-/** Where JSON.parse failed on `text` with `error`, and why. */
-export function jsonSyntaxErrorAt(text: string, error: unknown): { position: TextPosition; reason: string } {
+/** A part of the text known to hold the first error (a List item that failed on its own). */
+export interface ErrorSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Where JSON.parse failed on `text` with `error`, and why. With `within`, the validating parser
+ * scans only that span, not a big file from its start.
+ */
+export function jsonSyntaxErrorAt(
+  text: string,
+  error: unknown,
+  within?: ErrorSpan,
+): { position: TextPosition; reason: string } {
   const message = error instanceof Error ? error.message : String(error);
   const lineColumn = /\(line (\d+) column (\d+)\)/.exec(message);
   const atPosition = /at position (\d+)/.exec(message);
+  const scanned = () =>
+    within
+      ? within.start + firstJsonErrorOffset(text.slice(within.start, within.end))
+      : firstJsonErrorOffset(text);
   const position = lineColumn
     ? { line: Number(lineColumn[1]), column: Number(lineColumn[2]) }
-    : positionOfOffset(text, atPosition ? Number(atPosition[1]) : firstJsonErrorOffset(text));
+    : positionOfOffset(text, atPosition ? Number(atPosition[1]) : scanned());
   return { position, reason: reasonOf(message) };
 }
 
@@ -62,8 +81,9 @@ export function malformedJsonError(
   text: string,
   error: unknown,
   expected?: string,
+  within?: ErrorSpan,
 ): InputError {
-  const { position, reason } = jsonSyntaxErrorAt(text, error);
+  const { position, reason } = jsonSyntaxErrorAt(text, error, within);
   return new InputError(file, position, `malformed JSON: ${reason}`, expected);
 }
 

@@ -355,7 +355,7 @@ function loadJsonListByItems(builder: SnapshotBuilder, file: string, text: strin
       try {
         JSON.parse(text);
       } catch (error) {
-        throw malformedJsonError(file, text, error);
+        throw malformedJsonError(file, text, error, undefined, span);
       }
       return false;
     }

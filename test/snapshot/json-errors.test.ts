@@ -95,6 +95,14 @@ describe('jsonSyntaxErrorAt', () => {
     expect(at(text)).toEqual({ position: { line: 2, column: 159 }, reason: "Unexpected token '}'" });
   });
 
+  it('scans only the span it is told holds the error', () => {
+    const text = '{\n  "items": [\n    {"a": 1},\n    {"b": tru}\n  ]\n}';
+    const start = text.indexOf('{"b"');
+    const within = { start, end: text.indexOf('}', start) + 1 };
+    expect(jsonSyntaxErrorAt(text, parseError(text), within).position).toEqual({ line: 4, column: 14 });
+    expect(jsonSyntaxErrorAt(text, parseError(text), within)).toEqual(at(text));
+  });
+
   it('points past the last character of a truncated document', () => {
     expect(at('{\n  "a": [\n    1,\n')).toEqual({
       position: { line: 4, column: 1 },

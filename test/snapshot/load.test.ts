@@ -322,6 +322,22 @@ describe('offline loader', () => {
     expect(error.line).toBe(4);
   });
 
+  it('names line and column of an error inside a List item, in the file, wherever V8 gives no place', async () => {
+    // A pretty-printed List is loaded item by item: the error is found in the item, placed in the file.
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: ['a', 'b', 'c'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    };
+    const text = JSON.stringify(list, null, 2).replace('"name": "b"', '"name": tru');
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes('tru')) + 1;
+    const error = await inputErrorOf(loadSnapshot([await file('token.json', text)]));
+    expect(error.message).toBe(
+      `${path.join(dir, 'token.json')}:${line}:20: malformed JSON: Unexpected token '\\n'`,
+    );
+  });
+
   it('reports a missing path', async () => {
     const error = await inputErrorOf(loadSnapshot([path.join(dir, 'nope')]));
     expect(error.message).toContain('no such file or directory');
