@@ -6,19 +6,32 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-/** A file the user gave us is unreadable or malformed. Always names the file, and the line when known. */
+/** A 1-based line and column in a file. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
+}
+
+/**
+ * A file the user gave us is unreadable or malformed. Always names the file, and the line (and
+ * column, when known: `file:line:column`, as compilers and editors print it) when known.
+ */
 export class InputError extends Error {
   override name = 'InputError';
   readonly file: string;
   readonly line: number | undefined;
+  readonly column: number | undefined;
   readonly expected: string | undefined;
 
-  constructor(file: string, line: number | undefined, message: string, expected?: string) {
-    super(
-      `${line === undefined ? file : `${file}:${line}`}: ${message}${expected ? ` (expected ${expected})` : ''}`,
-    );
+  constructor(file: string, at: number | TextPosition | undefined, message: string, expected?: string) {
+    const line = typeof at === 'object' ? at.line : at;
+    const column = typeof at === 'object' ? at.column : undefined;
+    const where =
+      line === undefined ? file : column === undefined ? `${file}:${line}` : `${file}:${line}:${column}`;
+    super(`${where}: ${message}${expected ? ` (expected ${expected})` : ''}`);
     this.file = file;
     this.line = line;
+    this.column = column;
     this.expected = expected;
   }
 }

@@ -16,7 +16,7 @@ import { renderRemediationScript, SCRIPT_FILE_NAME } from '../remediate/script.t
 import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import type { Report } from '../report/model.ts';
-import { readReportFile } from './diff.ts';
+import { readSavedReport } from '../report/read-saved.ts';
 import { type CliIO, useColour } from './io.ts';
 import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
@@ -117,7 +117,8 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     knownRuleIds: new Set(RULES.map((rule) => rule.id)),
   });
   const settings = scanSettings(options, loaded?.config);
-  const baseline = options.baseline === undefined ? undefined : await readReportFile(options.baseline, io);
+  const baseline =
+    options.baseline === undefined ? undefined : await readSavedReport(options.baseline, io.cwd);
   if (options.upgradeTo !== undefined && !parseGkeVersion(options.upgradeTo)) {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);
   }

@@ -14,7 +14,8 @@ import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yam
 import { InputError } from '../errors.ts';
 import { ClusterConflict, listItemObject, SnapshotBuilder } from './builder.ts';
 import { bundleSchema, isBundleDocument } from './bundle.ts';
-import { jsonErrorLine, jsonItemLines, kubectlJsonList } from './json-lines.ts';
+import { malformedJsonError } from './json-errors.ts';
+import { jsonItemLines, kubectlJsonList } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import { ParallelListLoader, type ParallelOptions } from './parallel.ts';
 import { MAX_NAME_LENGTH } from './raw-schema.ts';
@@ -329,7 +330,7 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    throw new InputError(file, jsonErrorLine(text), `malformed JSON: ${(error as Error).message}`);
+    throw malformedJsonError(file, text, error);
   }
   addDocument(builder, file, value, { line: 1, itemLines: jsonItemLines(text) });
 }
@@ -348,14 +349,13 @@ function loadJsonListByItems(builder: SnapshotBuilder, file: string, text: strin
     let item: unknown;
     try {
       item = JSON.parse(itemText);
-    } catch (error) {
+    } catch {
       // Either the file is malformed (the whole-file parse then names the line) or, for a file
       // indented in some unusual way, the cut was wrong and the whole-file parse reads it right.
       try {
         JSON.parse(text);
-      } catch {
-        const line = span.line + jsonErrorLine(itemText) - 1;
-        throw new InputError(file, line, `malformed JSON: ${(error as Error).message}`);
+      } catch (error) {
+        throw malformedJsonError(file, text, error, undefined, span);
       }
       return false;
     }

@@ -312,11 +312,11 @@ describe('bad configuration and inputs', () => {
     ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InputError);
     expect((error as InputError).message).toMatch(
-      /^not-a-report\.json:3: not a meshready JSON report at tool\.name/,
+      /^not-a-report\.json:3:12: not a meshready report: tool\.name: /,
     );
     await writeFile(path.join(work, 'broken.json'), '{\n  "schemaVersion": 1,\n  oops\n}\n');
     await expect(runInProcess(['diff', 'broken.json', 'night-1.json'], work)).rejects.toThrow(
-      /^broken\.json:3: malformed JSON/,
+      /^broken\.json:3:3: malformed JSON: Expected double-quoted property name /,
     );
   });
 

@@ -186,7 +186,7 @@ describe('meshready scan (real CLI)', () => {
     await writeFile(file, '{\n  "kind": "List",\n  "items": [,]\n}\n');
     const run = runMeshready(['scan', '--snapshot', file]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/broken\.json:3: malformed JSON/);
+    expect(run.stderr).toMatch(/broken\.json:3:13: malformed JSON: Unexpected token ','\n$/);
   });
 
   it('exits 2 with one line when nothing in the snapshot is Kubernetes, GKE or Compute data', async () => {

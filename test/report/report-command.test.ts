@@ -111,7 +111,7 @@ describe('meshready report', () => {
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(
-      new RegExp(`^meshready: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: not valid JSON`),
+      new RegExp(`^meshready: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:11: malformed JSON`),
     );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
@@ -125,13 +125,15 @@ describe('meshready report', () => {
     const line = text.split('\n').findIndex((l) => l.includes('"fatal"')) + 1;
     const run = runMeshready(['report', file, '--format', 'markdown']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain(`${file}:${line}: not a meshready report: results[2].findings[0].severity:`);
+    expect(run.stderr).toContain(
+      `${file}:${line}:11: not a meshready report: results[2].findings[0].severity:`,
+    );
   });
 
   it('rejects a missing file and a missing or unknown --format with exit 2', () => {
     const missing = runMeshready(['report', path.join(work, 'nope.json'), '--format', 'sarif']);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('nope.json: cannot read the report');
+    expect(missing.stderr).toContain('nope.json: cannot read the report: no such file');
     const noFormat = runMeshready(['report', path.join(reports, 'meshready-report.json')]);
     expect(noFormat.code).toBe(2);
     expect(noFormat.stderr).toContain("required option '--format <format>' not specified");

@@ -311,8 +311,8 @@ describe('offline loader', () => {
   it('names the file and line of malformed JSON', async () => {
     const json = '{\n  "apiVersion": "v1",\n  "kind": "Namespace",\n  "metadata": {"name": "a",}\n}\n';
     const error = await inputErrorOf(loadSnapshot([await file('broken.json', json)]));
-    expect(error.line).toBe(4);
-    expect(error.message).toMatch(/broken\.json:4: malformed JSON/);
+    expect([error.line, error.column]).toEqual([4, 28]);
+    expect(error.message).toMatch(/broken\.json:4:28: malformed JSON: Expected double-quoted property name$/);
   });
 
   it('names the line of a truncated JSON file', async () => {
@@ -320,6 +320,22 @@ describe('offline loader', () => {
       loadSnapshot([await file('cut.json', '{\n  "items": [\n    {"a": 1},\n')]),
     );
     expect(error.line).toBe(4);
+  });
+
+  it('names line and column of an error inside a List item, in the file, wherever V8 gives no place', async () => {
+    // A pretty-printed List is loaded item by item: the error is found in the item, placed in the file.
+    const list = {
+      apiVersion: 'v1',
+      kind: 'List',
+      items: ['a', 'b', 'c'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    };
+    const text = JSON.stringify(list, null, 2).replace('"name": "b"', '"name": tru');
+    const lines = text.split('\n');
+    const line = lines.findIndex((l) => l.includes('tru')) + 1;
+    const error = await inputErrorOf(loadSnapshot([await file('token.json', text)]));
+    expect(error.message).toBe(
+      `${path.join(dir, 'token.json')}:${line}:20: malformed JSON: Unexpected token '\\n'`,
+    );
   });
 
   it('reports a missing path', async () => {
