@@ -263,8 +263,18 @@ export interface Shape<T> {
   readonly pick: (raw: Raw, origin?: Origin) => T | undefined;
 }
 
+/** The names of the fields without which the object is dropped. */
+type RequiredNames<F extends Fields> = {
+  [K in keyof F]: F[K] extends Field<unknown, 'required'> ? K : never;
+}[keyof F];
+
 export interface DeclaredShape<F extends Fields> extends Shape<z.infer<ShapeSchema<F>>> {
   readonly schema: ShapeSchema<F>;
+  /** Never undefined for a shape without required fields. */
+  readonly pick: (
+    raw: Raw,
+    origin?: Origin,
+  ) => [RequiredNames<F>] extends [never] ? z.infer<ShapeSchema<F>> : z.infer<ShapeSchema<F>> | undefined;
   readonly fields: F;
 }
 
