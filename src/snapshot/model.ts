@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import {
+  at,
   computed,
   copied,
   flag,
@@ -93,29 +94,28 @@ const policyRule = shape({
 });
 export type PolicyRule = z.infer<typeof policyRule.schema>;
 
+const podConditions = at('status.conditions');
 function podReady(pod: Raw): boolean {
-  const status = pod.status;
-  const conditions = isRecord(status) ? status.conditions : undefined;
+  const conditions = podConditions(pod);
   return (
     Array.isArray(conditions) &&
     conditions.some((c) => isRecord(c) && c.type === 'Ready' && c.status === 'True')
   );
 }
 
+const capacityCpu = at('status.capacity.cpu');
 /** status.capacity.cpu: a quantity, as text ("4", "3920m") or a bare number. */
 function cpuCapacity(node: Raw): string | undefined {
-  const status = node.status;
-  const capacity = isRecord(status) ? status.capacity : undefined;
-  const cpu = isRecord(capacity) ? capacity.cpu : undefined;
+  const cpu = capacityCpu(node);
   return typeof cpu === 'string' ? cpu : num(cpu)?.toString();
 }
 
+const objectName = at('metadata.name');
+const meshConfigText = at('data.mesh');
 /** rootNamespace from the `istio` ConfigMap's mesh config text, read with a line match: nothing else is kept. */
 function meshRootNamespace(configMap: Raw): string | undefined {
-  const meta = configMap.metadata;
-  if (!isRecord(meta) || meta.name !== 'istio') return undefined;
-  const data = configMap.data;
-  const mesh = isRecord(data) ? data.mesh : undefined;
+  if (objectName(configMap) !== 'istio') return undefined;
+  const mesh = meshConfigText(configMap);
   if (typeof mesh !== 'string') return undefined;
   const match = /^rootNamespace:[ \t]*["']?([a-z0-9]([-a-z0-9]*[a-z0-9])?)["']?[ \t]*$/m.exec(mesh);
   return match?.[1];
@@ -157,12 +157,13 @@ const gatewayComponent = shape({ name: text('name'), enabled: flag('enabled') })
 
 /** spec.components.ingressGateways; absent when spec.components is not set. */
 const ingressGateways = items('spec.components.ingressGateways', gatewayComponent).orEmpty();
+const operatorComponents = at('spec.components');
 function operatorIngressGateways(operator: Raw): z.infer<typeof gatewayComponent.schema>[] | undefined {
-  const spec = operator.spec;
-  return isRecord(spec) && isRecord(spec.components) ? ingressGateways.read(operator, undefined) : undefined;
+  return isRecord(operatorComponents(operator)) ? ingressGateways.read(operator, undefined) : undefined;
 }
 
-const namespace = shape({ ...kubeObject });
+/** Kinds of which rules read only what every object has (names, labels, owners). */
+const namedObject = shape({ ...kubeObject });
 const node = shape({
   ...kubeObject,
   cpuCapacity: computed(z.string(), cpuCapacity),
@@ -195,7 +196,6 @@ const daemonSet = shape({
   replicas: integer('status.desiredNumberScheduled'),
   readyReplicas: integer('status.numberReady'),
 });
-const replicaSet = shape({ ...kubeObject });
 const webhookConfiguration = shape({
   ...kubeObject,
   /** The webhooks' names. */
@@ -225,26 +225,26 @@ const istioConfig = shape({ ...kubeObject, spec: copied('spec') });
 
 /** Each part's declaration; `kubeKinds` below holds their schemas. */
 export const kubeShapes = {
-  namespaces: namespace,
+  namespaces: namedObject,
   nodes: node,
   services: service,
   pods: pod,
   deployments: workload,
   statefulsets: workload,
   daemonsets: daemonSet,
-  replicasets: replicaSet,
+  replicasets: namedObject,
   validatingwebhookconfigurations: webhookConfiguration,
   mutatingwebhookconfigurations: webhookConfiguration,
   clusterroles: clusterRole,
   configmaps: configMap,
   istiooperators: istioOperator,
   /** Kept by name: the rules list them, none reads their spec. */
-  envoyfilters: replicaSet,
+  envoyfilters: namedObject,
   virtualservices: istioConfig,
-  mixerconfigs: replicaSet,
+  mixerconfigs: namedObject,
   securitypolicies: istioConfig,
   /** Namespaced custom resources in istio-system of any group that is not built in (name only). */
-  customresources: replicaSet,
+  customresources: namedObject,
   authorizationpolicies: istioConfig,
   networkpolicies: istioConfig,
   backendconfigs: istioConfig,
@@ -256,12 +256,12 @@ export const kubeKinds = Object.fromEntries(KUBE_KINDS.map((kind) => [kind, kube
   readonly [K in KubeKind]: (typeof kubeShapes)[K]['schema'];
 };
 
-export type Namespace = z.infer<typeof namespace.schema>;
+export type Namespace = z.infer<typeof namedObject.schema>;
 export type Node = z.infer<typeof node.schema>;
 export type Service = z.infer<typeof service.schema>;
 export type Pod = z.infer<typeof pod.schema>;
 export type Workload = z.infer<typeof workload.schema>;
-export type ReplicaSet = z.infer<typeof replicaSet.schema>;
+export type ReplicaSet = z.infer<typeof namedObject.schema>;
 export type WebhookConfiguration = z.infer<typeof webhookConfiguration.schema>;
 export type ClusterRole = z.infer<typeof clusterRole.schema>;
 export type ConfigMap = z.infer<typeof configMap.schema>;

@@ -275,7 +275,6 @@ export interface DeclaredShape<F extends Fields> extends Shape<z.infer<ShapeSche
     raw: Raw,
     origin?: Origin,
   ) => [RequiredNames<F>] extends [never] ? z.infer<ShapeSchema<F>> : z.infer<ShapeSchema<F>> | undefined;
-  readonly fields: F;
 }
 
 export function shape<F extends Fields>(fields: F): DeclaredShape<F> {
@@ -288,7 +287,6 @@ export function shape<F extends Fields>(fields: F): DeclaredShape<F> {
   return {
     schema: z.object(schemaShape) as unknown as ShapeSchema<F>,
     pick: compilePicker(names.map((name) => [name, fields[name] as AnyField])) as DeclaredShape<F>['pick'],
-    fields,
   };
 }
 
