@@ -4,10 +4,15 @@
  * declaration accepts every stripped object unchanged.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import { InputError } from '../../src/errors.ts';
+import { snapshotToBundle } from '../../src/snapshot/bundle.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
 import { gkeClusterSchema, KUBE_KINDS, type KubeKind, kubeKinds } from '../../src/snapshot/model.ts';
 import { computed, integer, isRecord, shape, text } from '../../src/snapshot/shape.ts';
 import {
@@ -647,5 +652,40 @@ describe('shape()', () => {
   it('refuses a field name that is not an identifier (pickers are compiled from the names)', () => {
     expect(() => shape({ 'a-b': text('a') })).toThrow(/field name "a-b" is not an identifier/);
     expect(() => shape({ 'x; globalThis.y = 1; //': text('a') })).toThrow(/is not an identifier/);
+  });
+});
+
+describe('a bundle is read back through the derived schemas', () => {
+  const DEMO = path.join(ROOT, 'fixtures/demo/asm-candidate');
+
+  it('keeps every stripped object and GKE document of a demo unchanged', async () => {
+    const original = await loadSnapshot([DEMO]);
+    const dir = await mkdtemp(path.join(tmpdir(), 'meshready-bundle-'));
+    const file = path.join(dir, 'bundle.json');
+    await writeFile(file, JSON.stringify(snapshotToBundle(original, new Date(0), '0.1.0')));
+    const loaded = await loadSnapshot([file]);
+    for (const kind of KUBE_KINDS) expect(loaded.kube[kind], kind).toEqual(original.kube[kind]);
+    expect(loaded.gkeCluster).toEqual(original.gkeCluster);
+    expect(loaded.firewalls).toEqual(original.firewalls);
+    expect(loaded.machineTypes).toEqual(original.machineTypes);
+    expect(original.kube.pods.length).toBeGreaterThan(5);
+    expect(original.gkeCluster?.nodePools.length).toBeGreaterThan(0);
+  });
+
+  it('names the file, line and field of a stripped field of the wrong type', async () => {
+    const original = await loadSnapshot([DEMO]);
+    const bundle = JSON.parse(JSON.stringify(snapshotToBundle(original, new Date(0), '0.1.0')));
+    bundle.kube.services[0].ports[0].port = 'http';
+    const dir = await mkdtemp(path.join(tmpdir(), 'meshready-bundle-'));
+    const file = path.join(dir, 'bundle.json');
+    await writeFile(file, JSON.stringify(bundle));
+    const error = await loadSnapshot([file]).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(InputError);
+    expect((error as InputError).message).toBe(
+      `${file}:1: invalid meshready snapshot bundle at kube.services.0.ports.0.port: Invalid input: expected number, received string`,
+    );
   });
 });
