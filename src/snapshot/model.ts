@@ -1,246 +1,393 @@
 /**
  * The ClusterSnapshot: everything a rule may read, for live and offline scans alike.
  *
- * Objects are stripped to the fields rules need as soon as they are read (see strip.ts), so a
- * snapshot of a very large cluster stays small. These zod schemas are the single definition of
- * that stripped shape: TypeScript types are inferred from them, and the bundle written by
- * `meshready collect` is validated against them when it is read back.
+ * Objects are stripped to the fields rules need as soon as they are read, so a snapshot of a very
+ * large cluster stays small. The declarations below are the single definition of that stripped
+ * shape and of where each field is read from in the raw API object (see shape.ts): the zod
+ * schemas (TypeScript types, the validation of the bundle written by `meshready collect`) and the
+ * strippers strip.ts runs are both derived from them.
  */
 import { z } from 'zod';
+import {
+  at,
+  computed,
+  copied,
+  flag,
+  integer,
+  isRecord,
+  items,
+  nested,
+  num,
+  origin,
+  type Raw,
+  shape,
+  stringMap,
+  text,
+  texts,
+} from './shape.ts';
 
-export const originSchema = z.object({
-  file: z.string(),
-  line: z.number().int().positive(),
-});
+export const originSchema = origin().value;
 export type Origin = z.infer<typeof originSchema>;
 
-export const ownerReferenceSchema = z.object({
-  apiVersion: z.string().optional(),
-  kind: z.string(),
-  name: z.string(),
-  uid: z.string().optional(),
-  controller: z.boolean().optional(),
+const ownerReference = shape({
+  apiVersion: text('apiVersion'),
+  kind: text('kind').notEmpty().required(),
+  name: text('name').notEmpty().required(),
+  uid: text('uid'),
+  controller: flag('controller'),
 });
-export type OwnerReference = z.infer<typeof ownerReferenceSchema>;
+export type OwnerReference = z.infer<typeof ownerReference.schema>;
 
-const stringMap = z.record(z.string(), z.string());
+/** The field managers named in metadata.managedFields, sorted and without repeats. */
+function managerNames(metadata: Raw): string[] | undefined {
+  const managedFields = metadata.managedFields;
+  if (!Array.isArray(managedFields)) return undefined;
+  const managers = new Set<string>();
+  for (const entry of managedFields) {
+    const manager = isRecord(entry) ? entry.manager : undefined;
+    if (typeof manager === 'string' && manager !== '') managers.add(manager);
+  }
+  return managers.size > 0 ? [...managers].sort() : undefined;
+}
 
-export const metadataSchema = z.object({
-  name: z.string(),
-  namespace: z.string().optional(),
-  uid: z.string().optional(),
-  labels: stringMap.optional(),
-  annotations: stringMap.optional(),
-  ownerReferences: z.array(ownerReferenceSchema).optional(),
+const metadata = shape({
+  name: text('name').notEmpty().required(),
+  namespace: text('namespace'),
+  uid: text('uid'),
+  labels: stringMap('labels'),
+  annotations: stringMap('annotations'),
+  ownerReferences: items('ownerReferences', ownerReference).notEmpty(),
   /** Names of the field managers in metadata.managedFields (who edited the object). */
-  managers: z.array(z.string()).optional(),
+  managers: computed(z.array(z.string()), managerNames),
 });
+export const metadataSchema = metadata.schema;
 export type ObjectMetadata = z.infer<typeof metadataSchema>;
 
-/** What every stripped Kubernetes object has. */
+/** What every stripped Kubernetes object has; an object without metadata.name is dropped. */
 const kubeObject = {
-  apiVersion: z.string(),
-  kind: z.string(),
-  metadata: metadataSchema,
-  origin: originSchema.optional(),
+  apiVersion: text('apiVersion').or(''),
+  kind: text('kind').or(''),
+  metadata: nested('metadata', metadata).required(),
+  origin: origin(),
 };
 
-export const containerSchema = z.object({ name: z.string(), image: z.string().optional() });
-export type Container = z.infer<typeof containerSchema>;
+const container = shape({ name: text('name').or(''), image: text('image') });
+export type Container = z.infer<typeof container.schema>;
 
-export const namespaceSchema = z.object({ ...kubeObject });
-export const nodeSchema = z.object({
-  ...kubeObject,
-  cpuCapacity: z.string().optional(),
-  kubeletVersion: z.string().optional(),
+const servicePort = shape({
+  name: text('name'),
+  port: integer('port').or(0),
+  protocol: text('protocol'),
+  appProtocol: text('appProtocol'),
+  targetPort: computed(z.union([z.number().int(), z.string()]), (port) => {
+    const value = port.targetPort;
+    return num(value) ?? (typeof value === 'string' ? value : undefined);
+  }),
 });
-export const servicePortSchema = z.object({
-  name: z.string().optional(),
-  port: z.number().int(),
-  protocol: z.string().optional(),
-  appProtocol: z.string().optional(),
-  targetPort: z.union([z.number().int(), z.string()]).optional(),
+export type ServicePort = z.infer<typeof servicePort.schema>;
+
+const policyRule = shape({
+  apiGroups: texts('apiGroups'),
+  resources: texts('resources'),
+  resourceNames: texts('resourceNames'),
+  verbs: texts('verbs').orEmpty(),
 });
-export type ServicePort = z.infer<typeof servicePortSchema>;
-export const serviceSchema = z.object({
+export type PolicyRule = z.infer<typeof policyRule.schema>;
+
+const podConditions = at('status.conditions');
+function podReady(pod: Raw): boolean {
+  const conditions = podConditions(pod);
+  return (
+    Array.isArray(conditions) &&
+    conditions.some((c) => isRecord(c) && c.type === 'Ready' && c.status === 'True')
+  );
+}
+
+const capacityCpu = at('status.capacity.cpu');
+/** status.capacity.cpu: a quantity, as text ("4", "3920m") or a bare number. */
+function cpuCapacity(node: Raw): string | undefined {
+  const cpu = capacityCpu(node);
+  return typeof cpu === 'string' ? cpu : num(cpu)?.toString();
+}
+
+const objectName = at('metadata.name');
+const meshConfigText = at('data.mesh');
+/** rootNamespace from the `istio` ConfigMap's mesh config text, read with a line match: nothing else is kept. */
+function meshRootNamespace(configMap: Raw): string | undefined {
+  if (objectName(configMap) !== 'istio') return undefined;
+  const mesh = meshConfigText(configMap);
+  if (typeof mesh !== 'string') return undefined;
+  const match = /^rootNamespace:[ \t]*["']?([a-z0-9]([-a-z0-9]*[a-z0-9])?)["']?[ \t]*$/m.exec(mesh);
+  return match?.[1];
+}
+
+/** Components whose settings install_asm carries over itself (it installs its own gateways). */
+const GATEWAY_COMPONENTS = new Set(['ingressGateways', 'egressGateways']);
+
+function nonEmptyRecord(value: unknown): Raw | undefined {
+  return isRecord(value) && Object.keys(value).length > 0 ? value : undefined;
+}
+
+const customSettingsSchema = z.object({
+  meshConfig: z.record(z.string(), z.unknown()).optional(),
+  values: z.record(z.string(), z.unknown()).optional(),
+  componentK8s: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
+});
+
+/** An IstioOperator's meshConfig, values and non-gateway component k8s settings, when set. */
+function operatorCustomSettings(operator: Raw): z.infer<typeof customSettingsSchema> | undefined {
+  const spec = isRecord(operator.spec) ? operator.spec : {};
+  const components = isRecord(spec.components) ? spec.components : {};
+  const componentK8s: Record<string, Raw> = {};
+  for (const [component, settings] of Object.entries(components)) {
+    if (GATEWAY_COMPONENTS.has(component)) continue;
+    const k8s = nonEmptyRecord(isRecord(settings) ? settings.k8s : undefined);
+    if (k8s) componentK8s[component] = k8s;
+  }
+  const custom: z.infer<typeof customSettingsSchema> = {};
+  const meshConfig = nonEmptyRecord(spec.meshConfig);
+  if (meshConfig) custom.meshConfig = meshConfig;
+  const values = nonEmptyRecord(spec.values);
+  if (values) custom.values = values;
+  if (Object.keys(componentK8s).length > 0) custom.componentK8s = componentK8s;
+  return Object.keys(custom).length > 0 ? custom : undefined;
+}
+
+const gatewayComponent = shape({ name: text('name'), enabled: flag('enabled') });
+
+/** spec.components.ingressGateways; absent when spec.components is not set. */
+const ingressGateways = items('spec.components.ingressGateways', gatewayComponent).orEmpty();
+const operatorComponents = at('spec.components');
+function operatorIngressGateways(operator: Raw): z.infer<typeof gatewayComponent.schema>[] | undefined {
+  return isRecord(operatorComponents(operator)) ? ingressGateways.read(operator, undefined) : undefined;
+}
+
+/** Kinds of which rules read only what every object has (names, labels, owners). */
+const namedObject = shape({ ...kubeObject });
+const node = shape({
   ...kubeObject,
-  type: z.string().optional(),
-  ports: z.array(servicePortSchema),
+  cpuCapacity: computed(z.string(), cpuCapacity),
+  kubeletVersion: text('status.nodeInfo.kubeletVersion'),
+});
+const service = shape({
+  ...kubeObject,
+  type: text('spec.type'),
+  ports: items('spec.ports', servicePort).orEmpty(),
   /** spec.selector: the workload labels behind the Service (read by `meshready convert`). */
-  selector: stringMap.optional(),
+  selector: stringMap('spec.selector'),
 });
-export const podSchema = z.object({
+const pod = shape({
   ...kubeObject,
-  containers: z.array(containerSchema),
-  phase: z.string().optional(),
-  ready: z.boolean(),
+  containers: items('spec.containers', container).orEmpty(),
+  ready: computed(z.boolean(), podReady).or(false),
+  phase: text('status.phase'),
 });
-export const workloadSchema = z.object({
+/** Deployments and StatefulSets; DaemonSets read their counts from other fields. */
+const workloadFields = {
   ...kubeObject,
-  replicas: z.number().int().optional(),
-  readyReplicas: z.number().int().optional(),
-  templateLabels: stringMap.optional(),
-  containers: z.array(containerSchema),
+  replicas: integer('spec.replicas'),
+  readyReplicas: integer('status.readyReplicas'),
+  templateLabels: stringMap('spec.template.metadata.labels'),
+  containers: items('spec.template.spec.containers', container).orEmpty(),
+};
+const workload = shape(workloadFields);
+const daemonSet = shape({
+  ...workloadFields,
+  replicas: integer('status.desiredNumberScheduled'),
+  readyReplicas: integer('status.numberReady'),
 });
-export const replicaSetSchema = z.object({ ...kubeObject });
-export const webhookConfigurationSchema = z.object({
+const webhookConfiguration = shape({
   ...kubeObject,
-  webhooks: z.array(z.string()),
+  /** The webhooks' names. */
+  webhooks: items('webhooks', text('name')).orEmpty(),
 });
-export const policyRuleSchema = z.object({
-  apiGroups: z.array(z.string()).optional(),
-  resources: z.array(z.string()).optional(),
-  resourceNames: z.array(z.string()).optional(),
-  verbs: z.array(z.string()),
-});
-export type PolicyRule = z.infer<typeof policyRuleSchema>;
-export const clusterRoleSchema = z.object({ ...kubeObject, rules: z.array(policyRuleSchema) });
-export const configMapSchema = z.object({
+const clusterRole = shape({ ...kubeObject, rules: items('rules', policyRule).orEmpty() });
+const configMap = shape({
   ...kubeObject,
   /** The mesh config's rootNamespace, kept from the `istio` ConfigMap only. */
-  meshRootNamespace: z.string().optional(),
+  meshRootNamespace: computed(z.string(), meshRootNamespace),
 });
-export const gatewayComponentSchema = z.object({
-  name: z.string().optional(),
-  enabled: z.boolean().optional(),
-});
-export const istioOperatorSchema = z.object({
+const istioOperator = shape({
   ...kubeObject,
-  profile: z.string().optional(),
-  revision: z.string().optional(),
-  tag: z.string().optional(),
-  ingressGateways: z.array(gatewayComponentSchema).optional(),
-  status: z.string().optional(),
+  profile: text('spec.profile'),
+  revision: text('spec.revision'),
+  tag: text('spec.tag'),
+  ingressGateways: computed(ingressGateways.value, operatorIngressGateways),
+  status: text('status.status'),
   /**
    * The settings install_asm's plain migration would drop: `spec.meshConfig`, `spec.values` and
    * the `k8s` settings of components other than gateways, as written (install-asm-preconditions).
    */
-  customSettings: z
-    .object({
-      meshConfig: z.record(z.string(), z.unknown()).optional(),
-      values: z.record(z.string(), z.unknown()).optional(),
-      componentK8s: z.record(z.string(), z.record(z.string(), z.unknown())).optional(),
-    })
-    .optional(),
+  customSettings: computed(customSettingsSchema, operatorCustomSettings),
 });
-/** Configuration objects whose spec some rule reads in full (there are few of them). */
-export const istioConfigSchema = z.object({ ...kubeObject, spec: z.unknown().optional() });
+/** Configuration objects whose spec some rule (or `meshready convert`) reads in full: they are few and small. */
+const istioConfig = shape({ ...kubeObject, spec: copied('spec') });
 
-export const kubeKinds = {
-  namespaces: namespaceSchema,
-  nodes: nodeSchema,
-  services: serviceSchema,
-  pods: podSchema,
-  deployments: workloadSchema,
-  statefulsets: workloadSchema,
-  daemonsets: workloadSchema,
-  replicasets: replicaSetSchema,
-  validatingwebhookconfigurations: webhookConfigurationSchema,
-  mutatingwebhookconfigurations: webhookConfigurationSchema,
-  clusterroles: clusterRoleSchema,
-  configmaps: configMapSchema,
-  istiooperators: istioOperatorSchema,
-  envoyfilters: istioConfigSchema,
-  virtualservices: istioConfigSchema,
-  mixerconfigs: istioConfigSchema,
-  securitypolicies: istioConfigSchema,
+/** Each part's declaration; `kubeKinds` below holds their schemas. */
+export const kubeShapes = {
+  namespaces: namedObject,
+  nodes: node,
+  services: service,
+  pods: pod,
+  deployments: workload,
+  statefulsets: workload,
+  daemonsets: daemonSet,
+  replicasets: namedObject,
+  validatingwebhookconfigurations: webhookConfiguration,
+  mutatingwebhookconfigurations: webhookConfiguration,
+  clusterroles: clusterRole,
+  configmaps: configMap,
+  istiooperators: istioOperator,
+  /** Kept by name: the rules list them, none reads their spec. */
+  envoyfilters: namedObject,
+  virtualservices: istioConfig,
+  mixerconfigs: namedObject,
+  securitypolicies: istioConfig,
   /** Namespaced custom resources in istio-system of any group that is not built in (name only). */
-  customresources: z.object({ ...kubeObject }),
-  authorizationpolicies: istioConfigSchema,
-  networkpolicies: istioConfigSchema,
-  backendconfigs: istioConfigSchema,
+  customresources: namedObject,
+  authorizationpolicies: istioConfig,
+  networkpolicies: istioConfig,
+  backendconfigs: istioConfig,
 } as const;
 
-export type KubeKind = keyof typeof kubeKinds;
-export const KUBE_KINDS = Object.keys(kubeKinds) as KubeKind[];
+export type KubeKind = keyof typeof kubeShapes;
+export const KUBE_KINDS = Object.keys(kubeShapes) as KubeKind[];
+export const kubeKinds = Object.fromEntries(KUBE_KINDS.map((kind) => [kind, kubeShapes[kind].schema])) as {
+  readonly [K in KubeKind]: (typeof kubeShapes)[K]['schema'];
+};
 
-export type Namespace = z.infer<typeof namespaceSchema>;
-export type Node = z.infer<typeof nodeSchema>;
-export type Service = z.infer<typeof serviceSchema>;
-export type Pod = z.infer<typeof podSchema>;
-export type Workload = z.infer<typeof workloadSchema>;
-export type ReplicaSet = z.infer<typeof replicaSetSchema>;
-export type WebhookConfiguration = z.infer<typeof webhookConfigurationSchema>;
-export type ClusterRole = z.infer<typeof clusterRoleSchema>;
-export type ConfigMap = z.infer<typeof configMapSchema>;
-export type IstioOperator = z.infer<typeof istioOperatorSchema>;
-export type IstioConfig = z.infer<typeof istioConfigSchema>;
+export type Namespace = z.infer<typeof namedObject.schema>;
+export type Node = z.infer<typeof node.schema>;
+export type Service = z.infer<typeof service.schema>;
+export type Pod = z.infer<typeof pod.schema>;
+export type Workload = z.infer<typeof workload.schema>;
+export type ReplicaSet = z.infer<typeof namedObject.schema>;
+export type WebhookConfiguration = z.infer<typeof webhookConfiguration.schema>;
+export type ClusterRole = z.infer<typeof clusterRole.schema>;
+export type ConfigMap = z.infer<typeof configMap.schema>;
+export type IstioOperator = z.infer<typeof istioOperator.schema>;
+export type IstioConfig = z.infer<typeof istioConfig.schema>;
 export type KubeObject = z.infer<(typeof kubeKinds)[KubeKind]>;
 export type KubeObjects = { readonly [K in KubeKind]: readonly z.infer<(typeof kubeKinds)[K]>[] };
 
 // ---- Google Cloud -------------------------------------------------------------------------
 
-export const nodePoolSchema = z.object({
-  name: z.string(),
-  machineType: z.string().optional(),
-  initialNodeCount: z.number().int().optional(),
-  /** Zones of the pool; a regional pool has several and its node count is per zone. */
-  locations: z.array(z.string()).optional(),
-  autoscaling: z
-    .object({
-      enabled: z.boolean().optional(),
-      minNodeCount: z.number().int().optional(),
-      maxNodeCount: z.number().int().optional(),
-      totalMinNodeCount: z.number().int().optional(),
-      totalMaxNodeCount: z.number().int().optional(),
-    })
-    .optional(),
-  /** GKE_METADATA when the pool serves Workload Identity. */
-  workloadMetadataMode: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-  version: z.string().optional(),
-  serviceAccount: z.string().optional(),
-});
-export type NodePool = z.infer<typeof nodePoolSchema>;
+/** The last path segment of a Google resource URL or path, e.g. a network or zone name. */
+export function lastSegment(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const trimmed = value.replace(/\/+$/, '');
+  return trimmed.slice(trimmed.lastIndexOf('/') + 1) || undefined;
+}
 
-export const gkeClusterSchema = z.object({
-  name: z.string(),
-  project: z.string().optional(),
-  location: z.string().optional(),
-  locations: z.array(z.string()).optional(),
-  currentMasterVersion: z.string().optional(),
-  currentNodeVersion: z.string().optional(),
-  network: z.string().optional(),
-  subnetwork: z.string().optional(),
-  privateNodes: z.boolean(),
-  controlPlaneCidr: z.string().optional(),
-  workloadPool: z.string().optional(),
-  /** From v1beta1 addonsConfig.istioConfig; undefined when the document does not say (v1 API). */
-  istioAddon: z.object({ enabled: z.boolean(), auth: z.string().optional() }).optional(),
-  nodePools: z.array(nodePoolSchema),
-  origin: originSchema.optional(),
+/** The text at `path`, else the last segment of the text at `urlPath`. */
+function textOrLastSegment(path: string, urlPath: string) {
+  const direct = text(path);
+  const url = text(urlPath);
+  return computed(z.string(), (raw) => direct.read(raw, undefined) ?? lastSegment(url.read(raw, undefined)));
+}
+
+const nodePool = shape({
+  name: text('name').or(''),
+  machineType: text('config.machineType'),
+  initialNodeCount: integer('initialNodeCount'),
+  /** Zones of the pool; a regional pool has several and its node count is per zone. */
+  locations: texts('locations'),
+  autoscaling: nested(
+    'autoscaling',
+    shape({
+      enabled: flag('enabled'),
+      minNodeCount: integer('minNodeCount'),
+      maxNodeCount: integer('maxNodeCount'),
+      totalMinNodeCount: integer('totalMinNodeCount'),
+      totalMaxNodeCount: integer('totalMaxNodeCount'),
+    }),
+  ),
+  /**
+   * GKE_METADATA when the pool serves Workload Identity: v1 says `mode: GKE_METADATA`,
+   * v1beta1 also `nodeMetadata: GKE_METADATA_SERVER`.
+   */
+  workloadMetadataMode: text(
+    'config.workloadMetadataConfig.mode',
+    'config.workloadMetadataConfig.nodeMetadata',
+  ),
+  tags: texts('config.tags'),
+  version: text('version'),
+  serviceAccount: text('config.serviceAccount'),
 });
+export type NodePool = z.infer<typeof nodePool.schema>;
+
+const privateNodeFlags = [
+  flag('privateClusterConfig.enablePrivateNodes'),
+  flag('privateCluster'),
+  flag('networkConfig.defaultEnablePrivateNodes'),
+];
+
+/** A gcloud/REST GKE Cluster resource (v1 or v1beta1). */
+export const gkeCluster = shape({
+  name: text('name').or(''),
+  project: computed(z.string(), (raw) =>
+    typeof raw.selfLink === 'string' ? /\/projects\/([^/]+)\//.exec(raw.selfLink)?.[1] : undefined,
+  ),
+  location: text('location', 'zone'),
+  locations: texts('locations'),
+  currentMasterVersion: text('currentMasterVersion'),
+  currentNodeVersion: text('currentNodeVersion'),
+  network: textOrLastSegment('network', 'networkConfig.network'),
+  subnetwork: textOrLastSegment('subnetwork', 'networkConfig.subnetwork'),
+  privateNodes: computed(z.boolean(), (raw) =>
+    privateNodeFlags.some((privateFlag) => privateFlag.read(raw, undefined) === true),
+  ).or(false),
+  controlPlaneCidr: text('privateClusterConfig.masterIpv4CidrBlock', 'masterIpv4CidrBlock'),
+  workloadPool: text('workloadIdentityConfig.workloadPool', 'workloadIdentityConfig.identityNamespace'),
+  /** From v1beta1 addonsConfig.istioConfig; undefined when the document does not say (v1 API). */
+  istioAddon: nested(
+    'addonsConfig.istioConfig',
+    shape({
+      enabled: computed(z.boolean(), (istioConfig) => istioConfig.disabled !== true).or(true),
+      auth: text('auth'),
+    }),
+  ),
+  nodePools: items('nodePools', nodePool).orEmpty(),
+  origin: origin(),
+});
+export const gkeClusterSchema = gkeCluster.schema;
 export type GkeCluster = z.infer<typeof gkeClusterSchema>;
 
-export const firewallPermissionSchema = z.object({
-  IPProtocol: z.string(),
-  ports: z.array(z.string()).optional(),
+const firewallProtocol = text('IPProtocol', 'ipProtocol', 'I_p_protocol');
+const firewallPermission = shape({
+  /** The REST API spells it IPProtocol; some client libraries ipProtocol or I_p_protocol. Lower case. */
+  IPProtocol: computed(z.string(), (permission) =>
+    (firewallProtocol.read(permission, undefined) ?? '').toLowerCase(),
+  ).or(''),
+  ports: texts('ports'),
 });
-export type FirewallPermission = z.infer<typeof firewallPermissionSchema>;
+export type FirewallPermission = z.infer<typeof firewallPermission.schema>;
 
-export const firewallRuleSchema = z.object({
-  name: z.string(),
-  network: z.string().optional(),
-  direction: z.string().optional(),
-  priority: z.number().int().optional(),
-  disabled: z.boolean().optional(),
-  sourceRanges: z.array(z.string()).optional(),
-  sourceTags: z.array(z.string()).optional(),
-  targetTags: z.array(z.string()).optional(),
-  targetServiceAccounts: z.array(z.string()).optional(),
-  allowed: z.array(firewallPermissionSchema).optional(),
-  denied: z.array(firewallPermissionSchema).optional(),
-  origin: originSchema.optional(),
+export const firewallRule = shape({
+  name: text('name').or(''),
+  network: text('network'),
+  direction: text('direction'),
+  priority: integer('priority'),
+  disabled: flag('disabled'),
+  sourceRanges: texts('sourceRanges'),
+  sourceTags: texts('sourceTags'),
+  targetTags: texts('targetTags'),
+  targetServiceAccounts: texts('targetServiceAccounts'),
+  allowed: items('allowed', firewallPermission),
+  denied: items('denied', firewallPermission),
+  origin: origin(),
 });
+export const firewallRuleSchema = firewallRule.schema;
 export type FirewallRule = z.infer<typeof firewallRuleSchema>;
 
-export const machineTypeSchema = z.object({
-  name: z.string(),
-  zone: z.string().optional(),
-  guestCpus: z.number().int().nonnegative(),
-  isSharedCpu: z.boolean().optional(),
-  origin: originSchema.optional(),
+export const machineType = shape({
+  name: text('name').or(''),
+  zone: computed(z.string(), (raw) => lastSegment(typeof raw.zone === 'string' ? raw.zone : undefined)),
+  guestCpus: computed(z.number().int().nonnegative(), (raw) => num(raw.guestCpus)).or(0),
+  isSharedCpu: flag('isSharedCpu'),
+  origin: origin(),
 });
+export const machineTypeSchema = machineType.schema;
 export type MachineType = z.infer<typeof machineTypeSchema>;
 
 // ---- parts and coverage -------------------------------------------------------------------
