@@ -4,11 +4,9 @@
  * as `diff` and `scan --baseline` read theirs.
  */
 import path from 'node:path';
-import { InputError } from '../errors.ts';
 import { withRemediation } from '../remediate/report-commands.ts';
 import { renderRemediationScript } from '../remediate/script.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
-import type { Report } from '../report/model.ts';
 import { readSavedReport } from '../report/read-saved.ts';
 import type { CliIO } from './io.ts';
 import { writeOutputFile } from './output-files.ts';
