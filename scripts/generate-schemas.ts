@@ -5,8 +5,8 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { configJsonSchema } from '../src/config/schema.ts';
+import { reportJsonSchema } from '../src/engine/report-model.ts';
 import { PACKAGE_ROOT } from '../src/package-root.ts';
-import { reportJsonSchema } from '../src/report/model.ts';
 
 export const SCHEMAS: Readonly<Record<string, () => Record<string, unknown>>> = {
   'report.schema.json': reportJsonSchema,

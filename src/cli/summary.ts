@@ -4,8 +4,8 @@
  * not drive the terminal.
  */
 
+import type { Finding, Report } from '../engine/report-model.ts';
 import { severityRank } from '../engine/vocabulary.ts';
-import type { Finding, Report } from '../report/model.ts';
 import { printable } from '../text/printable.ts';
 
 const TOP_FINDINGS = 5;

@@ -3,9 +3,10 @@
  * expires) or by an annotation on the object itself (unless annotation exemptions are off).
  * Suppressed findings stay in every report; the runner only keeps them out of the verdict.
  */
+
+import type { Report, Suppression } from '../engine/report-model.ts';
 import type { SuppressionQuery } from '../engine/runner.ts';
 import type { ResourceRef } from '../engine/vocabulary.ts';
-import type { Report, Suppression } from '../report/model.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeObject } from '../snapshot/model.ts';
 import { apiGroup } from '../snapshot/strip.ts';
 import { namespaceOfResource } from './exclude.ts';

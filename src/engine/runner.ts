@@ -3,9 +3,10 @@
  * parts, severity overrides, fingerprints, suppressions, remediation attachment, deterministic
  * ordering, phases and the verdict.
  */
-import type { Finding, PhaseStatus, Report, RuleResult, Suppression } from '../report/model.ts';
+
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { fingerprintOf } from './fingerprint.ts';
+import type { Finding, PhaseStatus, Report, RuleResult, Suppression } from './report-model.ts';
 import {
   phaseFor,
   type Rule,

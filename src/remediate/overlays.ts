@@ -5,7 +5,7 @@
  * name in the output directory, never a path.
  */
 
-import type { Report } from '../report/model.ts';
+import type { Report } from '../engine/report-model.ts';
 import { FIX_ACTIONS } from './actions/index.ts';
 
 export interface OverlayFile {

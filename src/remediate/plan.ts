@@ -5,9 +5,10 @@
  * what runs in which phase. Pure data: the reports' commands (./report-commands.ts) and
  * remediate.sh (./script.ts) both render it.
  */
+
+import type { Finding, PhaseStatus, Report, RuleResult } from '../engine/report-model.ts';
 import { type Phase, phasesFor } from '../engine/vocabulary.ts';
 import { compareGkeVersions, parseGkeVersion } from '../gke/version.ts';
-import type { Finding, PhaseStatus, Report, RuleResult } from '../report/model.ts';
 import { gcloudScope } from './actions/common.ts';
 import { actionDefinition, FIX_ACTIONS, type FixAction, isFixAction } from './actions/index.ts';
 import { installAsmSteps, v1alpha1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';

@@ -4,7 +4,7 @@
  * same steps). The report-assembly step after the rules: `meshready scan` and `meshready report`
  * both call it, so commands are always rendered from `fix` data, never read from a saved report.
  */
-import type { Finding, Report } from '../report/model.ts';
+import type { Finding, Report } from '../engine/report-model.ts';
 import { type PlanStep, planRemediation } from './plan.ts';
 import { commandLine } from './shell.ts';
 import type { Argv, FindingIndexes, Step } from './step.ts';

@@ -11,8 +11,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import type { Report } from '../engine/report-model.ts';
 import { templatePath } from '../package-root.ts';
-import type { Report } from '../report/model.ts';
 import { type PlanStep, planRemediation } from './plan.ts';
 import { shq } from './shell.ts';
 import { type Argv, CHECKS, type Step } from './step.ts';

@@ -4,10 +4,11 @@
  * every cluster-provided string is escaped for its medium, and every line of the text and
  * Markdown renderings (both end up on a terminal) is made printable.
  */
+
+import type { Report } from '../engine/report-model.ts';
 import type { ResourceRef } from '../engine/vocabulary.ts';
 import { printable } from '../text/printable.ts';
 import type { DiffEntry, ReportDiff } from './diff.ts';
-import type { Report } from './model.ts';
 
 export const DIFF_FORMATS = ['text', 'json', 'markdown'] as const;
 export type DiffFormat = (typeof DIFF_FORMATS)[number];

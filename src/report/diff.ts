@@ -5,7 +5,7 @@
  * looked. Those are listed apart as `unverified`, so a flaky nightly scan never reports fixes
  * that did not happen.
  */
-import type { Finding, Report } from './model.ts';
+import type { Finding, Report } from '../engine/report-model.ts';
 
 export type DiffEntry = Finding & { ruleId: string };
 

@@ -1,9 +1,10 @@
 /**
  * Every output format, in one map (STYLE §6). A formatter is a pure function of the report.
  */
+
+import type { Report } from '../engine/report-model.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
-import type { Report } from './model.ts';
 import { renderSarif } from './sarif.ts';
 
 export interface FormatContext {

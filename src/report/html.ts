@@ -8,9 +8,9 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
+import type { Report } from '../engine/report-model.ts';
 import { templatePath } from '../package-root.ts';
 import type { FormatContext } from './formats.ts';
-import type { Report } from './model.ts';
 import { buildReportView } from './report-view.ts';
 
 interface PageAssets {

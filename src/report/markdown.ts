@@ -8,12 +8,12 @@
 
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
+import type { Report } from '../engine/report-model.ts';
 import { severityRank } from '../engine/vocabulary.ts';
 import { templatePath } from '../package-root.ts';
 import { commentLine } from '../text/printable.ts';
 import type { FormatContext } from './formats.ts';
 import { markdownCode, markdownFence, markdownText, markdownUrl } from './markdown-text.ts';
-import type { Report } from './model.ts';
 import { buildReportView, type FindingView, type RuleRowView } from './report-view.ts';
 
 export const MARKDOWN_LIMITS = {

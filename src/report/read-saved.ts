@@ -8,9 +8,9 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathText } from '../config/source-positions.ts';
+import { type Report, reportSchema } from '../engine/report-model.ts';
 import { InputError } from '../errors.ts';
 import { jsonPathPosition, malformedJsonError } from '../snapshot/json-errors.ts';
-import { type Report, reportSchema } from './model.ts';
 
 /** The schemaVersion this meshready writes and reads. */
 const SCHEMA_VERSION = 1;

@@ -4,6 +4,14 @@
  * templates escape it (Handlebars' HTML escaping, the Markdown helpers).
  */
 import { groupBy } from '../engine/group-by.ts';
+import type {
+  Finding,
+  PhaseStatus,
+  Report,
+  RuleResult,
+  Suppression,
+  Verdict,
+} from '../engine/report-model.ts';
 import {
   type Phase,
   type ResourceRef,
@@ -11,7 +19,6 @@ import {
   type Status,
   severityRank,
 } from '../engine/vocabulary.ts';
-import type { Finding, PhaseStatus, Report, RuleResult, Suppression, Verdict } from './model.ts';
 import { ruleById } from './rule-docs.ts';
 
 export const PHASE_LABELS: Readonly<Record<Phase, string>> = {

@@ -4,8 +4,8 @@
  * under the SARIF root, otherwise a stable pseudo-path built from the object's identity.
  */
 import path from 'node:path';
+import type { Finding } from '../engine/report-model.ts';
 import type { ResourceRef } from '../engine/vocabulary.ts';
-import type { Finding } from './model.ts';
 
 export interface ArtifactPlace {
   /** Relative URI reference: no scheme, never absolute, every segment percent-encoded. */

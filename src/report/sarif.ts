@@ -9,11 +9,11 @@
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { groupBy } from '../engine/group-by.ts';
+import type { Finding, Report, RuleResult, Suppression } from '../engine/report-model.ts';
 import { phaseText, type Rule } from '../engine/rule.ts';
 import { type Severity, severityRank } from '../engine/vocabulary.ts';
 import { ruleDocsMarkdown } from './catalogue.ts';
 import type { FormatContext } from './formats.ts';
-import type { Finding, Report, RuleResult, Suppression } from './model.ts';
 import { describeResource, standaloneMessage, withPeriod } from './report-view.ts';
 import { ruleById } from './rule-docs.ts';
 import { artifactPlace, type PlaceContext, qualifiedName } from './sarif-location.ts';

@@ -2,6 +2,7 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { type Finding, type Report, type RuleResult, reportSchema } from '../../src/engine/report-model.ts';
 import { diffReports, withBaseline } from '../../src/report/diff.ts';
 import {
   MARKDOWN_ROWS_PER_SECTION,
@@ -9,7 +10,6 @@ import {
   renderDiffMarkdown,
   renderDiffText,
 } from '../../src/report/diff-format.ts';
-import { type Finding, type Report, type RuleResult, reportSchema } from '../../src/report/model.ts';
 import { runInProcess } from '../config/fake-io.ts';
 
 function finding(fingerprint: string, name: string, extra: Partial<Finding> = {}): Finding {

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Report } from '../../src/report/model.ts';
+import type { Report } from '../../src/engine/report-model.ts';
 import { runMeshready } from '../helpers/cli.ts';
 import { gkeCluster, istiod, list, namespace, service } from '../helpers/objects.ts';
 import { runScript } from '../remediate/fake-tools.ts';

@@ -8,7 +8,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { reportSchema } from '../../src/report/model.ts';
+import { reportSchema } from '../../src/engine/report-model.ts';
 import { ROOT } from '../helpers/cli.ts';
 
 interface Instruction {

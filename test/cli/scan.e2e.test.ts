@@ -6,7 +6,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { RULES } from '../../rules/index.ts';
-import { reportSchema } from '../../src/report/model.ts';
+import { reportSchema } from '../../src/engine/report-model.ts';
 import { ROOT, runMeshready } from '../helpers/cli.ts';
 
 const schema = JSON.parse(await readFile(path.join(ROOT, 'schemas', 'report.schema.json'), 'utf8'));

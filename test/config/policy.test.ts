@@ -4,8 +4,8 @@ import { anyGlob, globMatcher } from '../../src/config/glob.ts';
 import { scanPolicy } from '../../src/config/policy.ts';
 import type { MeshreadyConfig } from '../../src/config/schema.ts';
 import { isExpired, utcDay } from '../../src/config/suppressions.ts';
+import type { Finding, Report } from '../../src/engine/report-model.ts';
 import { runRules } from '../../src/engine/runner.ts';
-import type { Finding, Report } from '../../src/report/model.ts';
 import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import { gkeCluster, namespace, service } from '../helpers/objects.ts';
 

@@ -1,6 +1,7 @@
 /**
  * src/engine is the generic rule machinery (STYLE §12): Istio and GKE facts live in src/istio and
- * src/gke, which may build on the engine, never the other way round.
+ * src/gke, which may build on the engine, never the other way round; and it renders nothing: the
+ * reports (src/report), the remediation model (src/remediate) and the CLI build on its output.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,5 +25,9 @@ describe('src/engine', () => {
 
   it.each(files)('%s imports nothing from src/istio or src/gke', (file) => {
     expect(importsOf(file).filter((target) => /^\.\.\/(istio|gke)\//.test(target))).toEqual([]);
+  });
+
+  it.each(files)('%s imports nothing from src/report, src/remediate or src/cli', (file) => {
+    expect(importsOf(file).filter((target) => /^\.\.\/(report|remediate|cli)\//.test(target))).toEqual([]);
   });
 });

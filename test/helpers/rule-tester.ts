@@ -7,11 +7,11 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Finding, RuleResult } from '../../src/engine/report-model.ts';
 import type { Rule } from '../../src/engine/rule.ts';
 import { runRules } from '../../src/engine/runner.ts';
 import type { Phase, Severity, Target } from '../../src/engine/vocabulary.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
-import type { Finding, RuleResult } from '../../src/report/model.ts';
 import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { ClusterSnapshot, SnapshotPart } from '../../src/snapshot/model.ts';
 

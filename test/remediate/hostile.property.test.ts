@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/engine/report-model.ts';
 import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { commandsByFinding } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
-import type { Report } from '../../src/report/model.ts';
 import { type Call, type FakeResponse, kubectlWords, runScript } from './fake-tools.ts';
 import { finding, report, result } from './reports.ts';
 

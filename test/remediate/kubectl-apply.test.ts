@@ -10,10 +10,10 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import type { Report, RuleResult } from '../../src/engine/report-model.ts';
 import type { Phase } from '../../src/engine/vocabulary.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
-import type { Report, RuleResult } from '../../src/report/model.ts';
 import { type Fault, type RecordedRequest, startKubeApiServer } from '../helpers/kube-api-server.ts';
 import { CLUSTER, CONTEXT, finding, realisticReport, report, result } from './reports.ts';
 

@@ -3,6 +3,13 @@
  * with the real fix() schemas and checked against the report schema), so every partial renders.
  */
 import { RULES } from '../../rules/index.ts';
+import {
+  type Finding,
+  type PhaseStatus,
+  type Report,
+  type RuleResult,
+  reportSchema,
+} from '../../src/engine/report-model.ts';
 import { phaseStatuses } from '../../src/engine/runner.ts';
 import {
   type Fix,
@@ -12,13 +19,6 @@ import {
   type Target,
 } from '../../src/engine/vocabulary.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
-import {
-  type Finding,
-  type PhaseStatus,
-  type Report,
-  type RuleResult,
-  reportSchema,
-} from '../../src/report/model.ts';
 
 export const CLUSTER = { name: 'demo', project: 'acme-prod', location: 'europe-west1-b' } as const;
 export const CONTEXT = `gke_${CLUSTER.project}_${CLUSTER.location}_${CLUSTER.name}`;

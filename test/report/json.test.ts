@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/engine/report-model.ts';
 import { jsonChunks, renderJson } from '../../src/report/formats.ts';
-import type { Report } from '../../src/report/model.ts';
 import { demoReport } from './reports.ts';
 
 describe('JSON report', () => {

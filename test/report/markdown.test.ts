@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/engine/report-model.ts';
 import { MARKDOWN_LIMITS, renderMarkdown } from '../../src/report/markdown.ts';
 import { markdownCode, markdownFence, markdownText, markdownUrl } from '../../src/report/markdown-text.ts';
-import type { Report } from '../../src/report/model.ts';
 import {
   demoReport,
   failing,

@@ -5,10 +5,10 @@
 import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
 import { fingerprintOf } from '../../src/engine/fingerprint.ts';
+import { type Finding, type Report, type RuleResult, reportSchema } from '../../src/engine/report-model.ts';
 import { phaseFor } from '../../src/engine/rule.ts';
 import { phaseStatuses, runRules, summarize } from '../../src/engine/runner.ts';
 import type { ResourceRef, Severity, Target } from '../../src/engine/vocabulary.ts';
-import { type Finding, type Report, type RuleResult, reportSchema } from '../../src/report/model.ts';
 import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import { gkeCluster, istiod, namespace, pod, service } from '../helpers/objects.ts';
 

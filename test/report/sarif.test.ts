@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import type { Report } from '../../src/engine/report-model.ts';
 import type { FormatContext } from '../../src/report/formats.ts';
-import type { Report } from '../../src/report/model.ts';
 import { ruleById } from '../../src/report/rule-docs.ts';
 import {
   buildSarifLog,

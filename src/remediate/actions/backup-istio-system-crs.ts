@@ -61,12 +61,16 @@ export default defineFixAction({
               }),
             ),
           ]
-        : [
-            {
-              kind: 'note',
-              text: 'Nothing to do: the scan listed no custom resource types in istio-system',
-            } as const,
-          ]),
+        : [{ kind: 'note', text: 'The scan listed no custom resource types in istio-system.' } as const]),
+      // Kinds the scan did not list (BackendConfig, ManagedCertificate, cert-manager, ...) too.
+      {
+        kind: 'call',
+        fn: 'backup_namespaced_custom_resources',
+        args: [context.backup('istio-system', 'every-namespaced-kind')],
+        shows: [
+          { kind: 'check', argv: ['kubectl', 'get', 'customresourcedefinitions', '-o', NAMESPACED_CRDS_JSONPATH] },
+        ],
+      },
     ];
   },
 });

@@ -10,7 +10,7 @@ import {
   severitySchema,
   statusSchema,
   targetSchema,
-} from '../engine/vocabulary.ts';
+} from './vocabulary.ts';
 
 export const PHASE_STATUSES = ['done', 'todo', 'blocked', 'unknown'] as const;
 export const phaseStatusSchema = z.enum(PHASE_STATUSES);
