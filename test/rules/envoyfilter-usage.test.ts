@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/envoyfilter-usage.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { istioObject, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const filter = (ns: string, name: string, options: Parameters<typeof istioObject>[5] = {}) =>
   istioObject('networking.istio.io/v1alpha3', 'EnvoyFilter', ns, name, {}, options);
@@ -84,11 +86,19 @@ ruleTester(rule, {
 
 describe('envoyfilter-usage remediation', () => {
   it('shows the filter and what to check', async () => {
-    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-user-filter.yaml'] });
-    const commands = result.findings[0]?.remediation?.commands ?? [];
-    expect(commands[0]).toBe(
-      'kubectl get envoyfilters.networking.istio.io -n search search-lua-headers -o yaml',
+    const input = { name: 'commands', fixtures: ['fail-user-filter.yaml'] };
+    const result = await evaluateRule(rule, input);
+    expect(result.findings[0]?.remediation?.commands).toEqual([
+      'kubectl get envoyfilter -n search search-lua-headers -o yaml',
+    ]);
+    // What to check is the step's guidance and TODO text, not a command.
+    const script = renderPlanStep(await plannedStep(rule, input, 'review-envoyfilter'));
+    expect(script).toContain(
+      '# Human decision: EnvoyFilter patches reach into Envoy internals that change between versions.',
     );
-    expect(commands[1]).toMatch(/^# EnvoyFilter patches depend on the proxy version/);
+    expect(script).toContain('match.proxy.proxyVersion');
+    expect(script).toContain(
+      "todo 'Check that this EnvoyFilter works with the 1.6 proxy (or add a 1.6 copy matched by proxyVersion) before moving its workloads'",
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/galley-validating-webhook.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { namespace, validatingWebhook, workload } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const galley = workload('Deployment', 'istio-system', 'istio-galley', { labels: { app: 'galley' } });
 const galleyWebhook = validatingWebhook('istio-galley', [
@@ -74,10 +76,18 @@ ruleTester(rule, {
 
 describe('galley-validating-webhook remediation', () => {
   it('backs the webhook up before deleting it', async () => {
-    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-galley-webhook.yaml'] });
+    const input = { name: 'commands', fixtures: ['fail-galley-webhook.yaml'] };
+    const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get validatingwebhookconfiguration istio-galley -o yaml > galley-webhook.backup.yaml',
-      'kubectl delete validatingwebhookconfiguration istio-galley',
+      'kubectl get validatingwebhookconfiguration istio-galley -o yaml',
+      'kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found',
     ]);
+    // The first command is a backup (its output saved to a file), and it comes before the delete.
+    const step = await plannedStep(rule, input, 'delete-galley-webhook');
+    expect(step.steps.map((s) => s.kind)).toEqual(['done-unless', 'backup', 'run']);
+    expect(renderPlanStep(step)).toContain(
+      'backup 01-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml\n' +
+        '  run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found\n',
+    );
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import rule from '../../rules/galley-webhook-clusterrole.ts';
 import { clusterRole, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const NAME = 'istio-galley-istio-system';
 const webhooks = (verbs: string[], extra: Record<string, unknown> = {}) => ({
@@ -123,11 +124,15 @@ ruleTester(rule, {
 
 describe('galley-webhook-clusterrole remediation', () => {
   it('backs the ClusterRole up, then patches the verbs of the offending rule to [get]', async () => {
-    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-addon-clusterrole.yaml'] });
+    const input = { name: 'commands', fixtures: ['fail-addon-clusterrole.yaml'] };
+    const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get clusterrole istio-galley-istio-system -o yaml > galley-clusterrole.backup.yaml',
-      `kubectl patch clusterrole istio-galley-istio-system --type=json -p '[{"op":"replace","path":"/rules/1/verbs","value":["get"]}]'`,
+      'kubectl get clusterrole istio-galley-istio-system -o yaml',
+      `kubectl patch clusterrole istio-galley-istio-system --type=json -p '[{"op":"test","path":"/rules/1/apiGroups","value":["admissionregistration.k8s.io"]},{"op":"test","path":"/rules/1/resources","value":["validatingwebhookconfigurations"]},{"op":"replace","path":"/rules/1/verbs","value":["get"]}]'`,
     ]);
+    // The get is the backup the library function saves before it patches.
+    const [call] = (await plannedStep(rule, input, 'restrict-galley-clusterrole')).steps;
+    expect(call?.kind === 'call' && call.shows.map((shown) => shown.kind)).toEqual(['backup', 'run']);
   });
 
   it('has distinct fingerprints for two offending rules of one ClusterRole', async () => {

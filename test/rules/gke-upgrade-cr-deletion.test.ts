@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/gke-upgrade-cr-deletion.ts';
 import { runRules } from '../../src/engine/runner.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { ClusterSnapshot } from '../../src/snapshot/model.ts';
 import { gkeCluster, istioObject, istioOperator, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const at = (version: string, ...documents: unknown[]) => [
   gkeCluster({ currentMasterVersion: version }),
@@ -334,10 +336,18 @@ describe('gke-upgrade-cr-deletion remediation', () => {
       'istio-system',
       'x\nrm -rf ~',
     );
-    const result = await evaluateRule(rule, { name: 'hostile', documents: at('1.16.15-gke.4300', hostile) });
+    const input = { name: 'hostile', documents: at('1.16.15-gke.4300', hostile) };
+    const result = await evaluateRule(rule, input);
     const commands = result.findings[0]?.remediation?.commands ?? [];
+    expect(commands).toContain('kubectl get virtualservices.networking.istio.io -n istio-system -o yaml');
     for (const command of commands) expect(command).not.toContain('\n');
-    expect(commands[0]).toBe('# custom resources in istio-system: VirtualService/x\\u{a}rm -rf ~');
+    for (const command of commands) expect(command).not.toContain('rm -rf');
+    // The object is named in the step's comment for the reviewer, which stays one `#` line.
+    const step = await plannedStep(rule, input, 'backup-istio-system-crs');
+    expect(step.steps).toContainEqual({ kind: 'comment', text: '  VirtualService/x\nrm -rf ~' });
+    const lines = renderPlanStep(step).split('\n');
+    expect(lines).toContain('  #   VirtualService/x\\u{a}rm -rf ~');
+    expect(lines.filter((line) => line.includes('rm -rf'))).toHaveLength(1);
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/ingress-gateway-upgrade-disruption.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { gkeCluster, managedField, namespace, workload } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const master = (version: string) => gkeCluster({ currentMasterVersion: version });
 const gateway = (managers?: string[]) =>
@@ -132,12 +134,20 @@ ruleTester(rule, {
 });
 
 describe('ingress-gateway-upgrade-disruption remediation', () => {
-  it('saves the Deployment and names the editors in a comment', async () => {
-    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-edited-gateway.yaml'] });
+  it('saves the Deployment and names the editors in a note', async () => {
+    const input = { name: 'commands', fixtures: ['fail-edited-gateway.yaml'] };
+    const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get deployment -n istio-system istio-ingressgateway -o yaml > ingress-gateway.backup.yaml',
-      '# the master upgrade makes this gateway unavailable for about 5 minutes and resets the Deployment',
-      '# edited by kubectl-edit: re-apply those changes after the upgrade, or move them to a gateway you manage yourself',
+      'kubectl get deployment -n istio-system istio-ingressgateway -o yaml',
     ]);
+    const step = await plannedStep(rule, input, 'gateway-upgrade-outage');
+    expect(step.steps.filter((s) => s.kind === 'backup')).toHaveLength(1);
+    const script = renderPlanStep(step);
+    expect(script).toContain('unavailable for about 5 minutes, and edits made to its Deployment are lost');
+    expect(script).toContain("note 'Edits found on it (field managers): kubectl-edit'");
+    expect(script).toContain(
+      'backup 01-deployment-istio-system-istio-ingressgateway.yaml kubectl get deployment -n istio-system istio-ingressgateway -o yaml',
+    );
+    expect(script).toContain('to re-apply by hand after the upgrade');
   });
 });

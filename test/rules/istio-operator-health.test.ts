@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import rule from '../../rules/istio-operator-health.ts';
 import { istioOperator, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 ruleTester(rule, {
   pass: [
@@ -95,12 +96,17 @@ ruleTester(rule, {
 });
 
 describe('istio-operator-health remediation', () => {
-  it('shows the resource and the operator pods', async () => {
-    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-operator-error.yaml'] });
+  it('lists the IstioOperators, describes the failing one and says its status', async () => {
+    const input = { name: 'commands', fixtures: ['fail-operator-error.yaml'] };
+    const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get istiooperators.install.istio.io -n istio-system istio-1-6-11-gke-0 -o yaml',
-      'kubectl get pods --all-namespaces -l name=istio-operator',
-      '# status is ERROR: read status.componentStatus and the operator logs to find the failing component',
+      'kubectl get istiooperators -n istio-system',
+      'kubectl describe istiooperator -n istio-system istio-1-6-11-gke-0',
     ]);
+    // The status and where to look are the TODO's text.
+    const todo = (await plannedStep(rule, input, 'inspect-operator')).steps.find((s) => s.kind === 'todo');
+    expect(todo?.kind === 'todo' && todo.text).toBe(
+      "IstioOperator istio-system/istio-1-6-11-gke-0 reports status ERROR: find out why (its events, the operator's logs) and fix it before moving namespaces",
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/istiod-revision-ready.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { istiod, namespace, pod, workload } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const istioSystem = namespace('istio-system');
 const unrevisioned = workload('Deployment', 'istio-system', 'istiod', {
@@ -124,11 +126,14 @@ ruleTester(rule, {
 });
 
 describe('istiod-revision-ready remediation', () => {
-  it('describes the istiod pods of each revision found', async () => {
-    const result = await evaluateRule(rule, { name: 'commands', fixtures: ['fail-istiod-crashloop.yaml'] });
+  it('shows the istiod pods and names each revision found', async () => {
+    const input = { name: 'commands', fixtures: ['fail-istiod-crashloop.yaml'] };
+    const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl -n istio-system get pods -l app=istiod --show-labels',
-      'kubectl -n istio-system describe pods -l app=istiod,istio.io/rev=istio-163',
+      'kubectl get pods -n istio-system -l app=istiod --show-labels',
     ]);
+    expect(renderPlanStep(await plannedStep(rule, input, 'inspect-istiod'))).toContain(
+      "note 'The scan found these istiod revisions, none of them ready: istio-163'",
+    );
   });
 });

@@ -122,7 +122,7 @@ describe('node-machine-vcpu drain command', () => {
     });
     const commands = result.findings[0]?.remediation?.commands ?? [];
     expect(commands).toContain(
-      'kubectl drain --selector cloud.google.com/gke-nodepool=batch --ignore-daemonsets --delete-local-data',
+      'kubectl drain -l cloud.google.com/gke-nodepool=batch --ignore-daemonsets --delete-local-data',
     );
     expect(commands.some((c) => c.includes('--delete-emptydir-data'))).toBe(false);
   });

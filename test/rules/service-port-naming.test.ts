@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import rule, { suggestPortName } from '../../rules/service-port-naming.ts';
 import { protocolOf } from '../../src/istio/protocol.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { gkeCluster, service } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const svc = (ports: Record<string, unknown>[], ns = 'shop', name = 'web', labels?: Record<string, string>) =>
   service(ns, name, ports, labels ? { labels } : {});
@@ -178,17 +180,22 @@ describe('appProtocol is offered only on a 1.19+ master', () => {
     ['1.18.9-gke.1501', false],
     ['1.19.3-gke.2100', true],
   ])('master %s: appProtocol offered = %s', async (masterVersion, offered) => {
-    const result = await evaluateRule(rule, {
+    const input = {
       name: masterVersion,
       documents: [gkeCluster({ currentMasterVersion: masterVersion }), unnamed],
-    });
+    };
+    const result = await evaluateRule(rule, input);
     const finding = result.findings[0];
     expect(finding?.fix?.params).toMatchObject({ appProtocol: offered });
     expect(finding?.message.includes('appProtocol')).toBe(offered);
-    expect((finding?.remediation?.commands ?? []).some((c) => c.includes('appProtocol'))).toBe(offered);
-    expect(finding?.remediation?.commands.some((c) => c.includes('name it <protocol>[-<suffix>]'))).toBe(
-      true,
+    expect(finding?.remediation?.commands).toEqual(['kubectl edit service -n shop web']);
+    // The offer is in the TODO's text (and the guidance comment), the commands being the same.
+    const step = await plannedStep(rule, input, 'name-service-ports');
+    const todo = step.steps.find((s) => s.kind === 'todo');
+    expect(todo?.kind === 'todo' && todo.text).toBe(
+      `Name these ports <protocol>[-<suffix>]${offered ? ' or set appProtocol' : ''}: 9000/TCP (unnamed)`,
     );
+    expect(renderPlanStep(step).includes('appProtocol')).toBe(offered);
   });
 
   it('is not offered when the master version is unknown (no GKE data)', async () => {

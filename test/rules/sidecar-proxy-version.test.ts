@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/sidecar-proxy-version.ts';
+import type { PlanStep } from '../../src/remediate/plan.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { istiod, namespace, pod, sidecarPod, workload } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedSteps } from './planned-steps.ts';
 
 const OLD = '1.4.10-gke.4';
 const NEW = '1.6.11-gke.0';
@@ -363,8 +366,8 @@ describe('sidecar-proxy-version gateways', () => {
 });
 
 describe('sidecar-proxy-version commands', () => {
-  it('quotes hostile names in the restart command and keeps a bare pod instruction on one comment line', async () => {
-    const result = await evaluateRule(rule, {
+  it('quotes hostile names in the restart command and keeps a bare pod a TODO, each command on one line', async () => {
+    const input = {
       name: 'hostile',
       documents: [
         ...running16,
@@ -374,12 +377,20 @@ describe('sidecar-proxy-version commands', () => {
         }),
         sidecarPod('shop', "debug'\n$(reboot)", OLD),
       ],
-    });
+    };
+    const result = await evaluateRule(rule, input);
     const commands = result.findings.flatMap((f) => f.remediation?.commands ?? []);
-    expect(commands).toContain("kubectl rollout restart deployment 'cart;rm -rf ~' -n shop");
+    for (const command of commands) expect(command).not.toContain('\n');
+    expect(commands).toContain("kubectl rollout restart deployment -n shop 'cart;rm -rf ~'");
     const podLines = commands.filter((c) => c.includes('delete pod'));
-    expect(podLines).toHaveLength(1);
-    expect(podLines[0]).toMatch(/^# /);
-    expect(podLines[0]).not.toContain('\n');
+    expect(podLines).toEqual(["kubectl delete pod -n shop $'debug\\'\\x0a$(reboot)'"]);
+    // A bare pod is never deleted by the script: its commands are a TODO's, printed for a person.
+    const steps = (await plannedSteps(rule, input)).filter((step) => step.resource.startsWith('Pod '));
+    expect(steps).toHaveLength(1);
+    expect(steps[0]?.steps.map((s) => s.kind)).toEqual(['comment', 'todo']);
+    const script = renderPlanStep(steps[0] as PlanStep);
+    expect(script.split('\n').filter((line) => line.includes('delete pod'))).toEqual([
+      "  todo_command kubectl delete pod -n shop $'debug\\'\\x0a$(reboot)'",
+    ]);
   });
 });

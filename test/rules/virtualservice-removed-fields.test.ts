@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/virtualservice-removed-fields.ts';
+import { renderPlanStep } from '../../src/remediate/script.ts';
 import { istioObject, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
+import { plannedStep } from './planned-steps.ts';
 
 const vs = (ns: string, name: string, spec: unknown) =>
   istioObject('networking.istio.io/v1alpha3', 'VirtualService', ns, name, spec);
@@ -129,18 +131,25 @@ ruleTester(rule, {
 
 describe('virtualservice-removed-fields remediation', () => {
   it('opens the VirtualService and says what replaces each field', async () => {
-    const result = await evaluateRule(rule, {
+    const input = {
       name: 'commands',
       documents: [
         vs('shop', 'cart', {
           http: [{ appendHeaders: { a: 'b' }, fault: { abort: { percent: 10, httpStatus: 503 } } }],
         }),
       ],
-    });
-    expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl edit virtualservices.networking.istio.io -n shop cart',
-      '# spec.http[0].appendHeaders -> headers.request.add',
-      '# spec.http[0].fault.abort.percent -> abort.percentage.value',
-    ]);
+    };
+    const result = await evaluateRule(rule, input);
+    expect(result.findings[0]?.remediation?.commands).toEqual(['kubectl edit virtualservice -n shop cart']);
+    // What replaces each field is said in the step's comments, for the person doing the edit.
+    const step = await plannedStep(rule, input, 'fix-virtualservice-fields');
+    expect(step.steps.filter((s) => s.kind === 'comment').map((s) => s.kind === 'comment' && s.text)).toEqual(
+      [
+        'Human decision: each field found, and what replaces it in Istio 1.6:',
+        '  spec.http[0].appendHeaders -> headers.request.add',
+        '  spec.http[0].fault.abort.percent -> abort.percentage.value',
+      ],
+    );
+    expect(renderPlanStep(step)).toContain('  #   spec.http[0].appendHeaders -> headers.request.add\n');
   });
 });

@@ -290,7 +290,7 @@ describe('webhook-firewall-15017 commands', () => {
       documents: withRules(masterRule()),
     });
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'gcloud compute firewall-rules update gke-demo-3f2a9c1b-master --allow tcp:443,tcp:10250,tcp:15017 --project acme-prod',
+      'gcloud compute firewall-rules update gke-demo-3f2a9c1b-master --project acme-prod --allow tcp:443,tcp:10250,tcp:15017',
     ]);
   });
 
@@ -300,7 +300,7 @@ describe('webhook-firewall-15017 commands', () => {
     );
     const result = await evaluateRule(rule, { name: 'dedicated', documents });
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      `gcloud compute firewall-rules create demo-istio-webhook-15017 --network default --direction INGRESS --source-ranges ${CIDR} --allow tcp:15017 --target-tags ${NODE_TAG} --project acme-prod`,
+      `gcloud compute firewall-rules create demo-istio-webhook-15017 --project acme-prod --network default --direction INGRESS --source-ranges ${CIDR} --target-tags ${NODE_TAG} --allow tcp:15017 --description 'Anthos Service Mesh: sidecar injection webhook from the GKE control plane (meshready)'`,
     ]);
   });
 
