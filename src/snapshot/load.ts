@@ -6,6 +6,7 @@
  * bundles. Anything else is listed as skipped. Malformed input raises an InputError naming the
  * file and line.
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { constants, type Dirent } from 'node:fs';
 import { open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -74,11 +75,13 @@ function isSnapshotFile(file: string): boolean {
 }
 
 /**
- * The most text one snapshot file may hold, decompressed: far above any real `kubectl` dump
- * (a 150 MB pod List is large), far below what would exhaust memory. A gzip bomb stops here.
+ * The most text one snapshot file may hold, decompressed: the longest string V8 can hold (about
+ * 512 MiB), since a file is parsed as one text. `kubectl get pods -A -o json` of a 150k-pod
+ * cluster is about 300 MiB; a bigger dump can be split into several files (or several Lists). A
+ * gzip bomb stops here.
  */
-export const MAX_FILE_BYTES = 256 * 1024 * 1024;
-const MAX_FILE_TEXT = `${MAX_FILE_BYTES / 1024 / 1024} MiB`;
+export const MAX_FILE_BYTES = bufferConstants.MAX_STRING_LENGTH;
+const MAX_FILE_TEXT = `${Math.floor(MAX_FILE_BYTES / 1024 / 1024)} MiB`;
 
 interface ExpandedInputs {
   readonly files: string[];

@@ -6,7 +6,7 @@ import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { ClusterSnapshot } from '../../src/snapshot/model.ts';
 import { gkeCluster, istioObject, istioOperator, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
-import { plannedStep } from './planned-steps.ts';
+import { plannedStep, plannedSteps } from './planned-steps.ts';
 
 const at = (version: string, ...documents: unknown[]) => [
   gkeCluster({ currentMasterVersion: version }),
@@ -308,25 +308,28 @@ ruleTester(rule, {
 
 describe('gke-upgrade-cr-deletion remediation', () => {
   it('backs up the listed kinds and every namespaced custom resource kind, then upgrades to the safe version', async () => {
-    const result = await evaluateRule(rule, {
+    const input = {
       name: 'commands',
       documents: at('1.16.15-gke.4300', userVirtualService),
       upgradeTo: '1.17.9-gke.6300',
-    });
-    const commands = result.findings[0]?.remediation?.commands ?? [];
-    expect(commands).toContain(
-      'kubectl get -n istio-system virtualservices.networking.istio.io -o yaml > istio-system-custom-resources.yaml',
+    };
+    const result = await evaluateRule(rule, input);
+    expect(result.findings[0]?.remediation?.commands).toEqual([
+      'kubectl get virtualservices.networking.istio.io -n istio-system -o yaml',
+      'kubectl get customresourcedefinitions -o \'jsonpath={range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}\'',
+      'gcloud container clusters upgrade demo --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-prod --quiet',
+      'kubectl get pods -n istio-system',
+    ]);
+    // The backups are saved to files, and the upgrade comes after them, in a later step.
+    const backup = await plannedStep(rule, input, 'backup-istio-system-crs');
+    expect(backup.steps.filter((s) => s.kind === 'backup').map((s) => s.kind === 'backup' && s.argv)).toEqual(
+      [['kubectl', 'get', 'virtualservices.networking.istio.io', '-n', 'istio-system', '-o', 'yaml']],
     );
-    expect(
-      commands.some((c) =>
-        c.includes(
-          'kubectl get customresourcedefinitions -o jsonpath=\'{range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}\'',
-        ),
-      ),
-    ).toBe(true);
-    expect(commands.at(-1)).toBe(
-      'gcloud container clusters upgrade demo --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-prod',
+    expect(backup.steps.some((s) => s.kind === 'call' && s.fn === 'backup_namespaced_custom_resources')).toBe(
+      true,
     );
+    const steps = await plannedSteps(rule, input);
+    expect(steps.map((step) => step.action)).toEqual(['backup-istio-system-crs', 'upgrade-master']);
   });
 
   it('keeps a hostile object name inside its comment line', async () => {

@@ -675,6 +675,24 @@ version_below() {
   done
   return 1
 }
+# Saves every namespaced custom resource kind found in istio-system, including kinds the scan did
+# not list (BackendConfig, ManagedCertificate, cert-manager, ...): one file per kind, named after
+# $1. In a dry run, shows how the kinds are listed.
+backup_namespaced_custom_resources() {
+  local prefix=${1%.yaml} jsonpath kinds kind found
+  jsonpath='jsonpath={range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}'
+  if ! applying; then
+    check kubectl get customresourcedefinitions -o "$jsonpath"
+    note '(with --apply: every kind listed is saved from istio-system, one file each, beside the backups above)'
+    return 0
+  fi
+  kinds=$(query kubectl get customresourcedefinitions -o "$jsonpath") ||
+    fail 'cannot list the custom resource definitions'
+  for kind in $kinds; do
+    found=$(query kubectl get "$kind" -n istio-system -o name) || fail "cannot list $(shell_word "$kind") in istio-system"
+    if [[ -n $found ]]; then backup "$prefix-${kind//[^A-Za-z0-9._-]/_}.yaml" kubectl get "$kind" -n istio-system -o yaml; fi
+  done
+}
 
 # One line per label of an object: key=value
 readonly LABELS_TEMPLATE='{{range $k, $v := .metadata.labels}}{{$k}}={{$v}}{{"\n"}}{{end}}'
