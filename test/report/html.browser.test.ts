@@ -12,6 +12,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtml } from '../../src/report/html.ts';
 import type { Report } from '../../src/report/model.ts';
+import { SHOWN_FINDINGS_PER_RULE } from '../../src/report/report-view.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import type { PageElement, PageWindow } from './page-dom.ts';
 import { demoReport, HOSTILE, hostileReport, largeReport } from './reports.ts';
@@ -343,12 +344,18 @@ describe('HTML report with 10,000 findings', { timeout: 120_000 }, () => {
       (details as unknown as PageElement).open = true;
     });
     const group = rule.locator('.ns-group').first();
-    const total = await group.locator('.finding').count();
-    expect(total).toBeGreaterThan(50);
+    // The namespace's count, of which the first SHOWN_FINDINGS_PER_RULE are in the page up front.
+    const total = Number((await group.locator('.ns-count').textContent())?.replace(/\D/g, ''));
+    expect(total).toBeGreaterThan(SHOWN_FINDINGS_PER_RULE);
+    expect(await group.locator('.finding').count()).toBe(SHOWN_FINDINGS_PER_RULE);
     expect(await group.locator('.finding:not(.paged-out)').count()).toBe(50);
+    expect(await group.locator('button.more[data-action="all"]').textContent()).toBe(`Show all ${total}`);
     await group.locator('button.more[data-action="more"]').click();
-    expect(await group.locator('.finding:not(.paged-out)').count()).toBe(Math.min(100, total));
+    expect(await group.locator('.finding:not(.paged-out)').count()).toBe(100);
+    await group.locator('button.more[data-action="more"]').click();
+    expect(await group.locator('.finding:not(.paged-out)').count()).toBe(Math.min(150, total));
     await group.locator('button.more[data-action="all"]').click();
+    expect(await group.locator('.finding').count()).toBe(total);
     expect(await group.locator('.finding:not(.paged-out)').count()).toBe(total);
 
     const filterStarted = Date.now();
