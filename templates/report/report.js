@@ -140,15 +140,17 @@
     for (const noscript of nsGroup.querySelectorAll('noscript.deferred'))
       waiting += deferredMatches(noscript, filter) ?? 0;
     const total = visible + waiting;
+    // Findings still waiting are one click away even when fewer than a page are shown.
+    const rest = total - Math.min(visible, limit);
     let pager = nsGroup.querySelector(':scope > .pager');
-    if (total > limit) {
+    if (rest > 0) {
       if (!pager) {
         pager = makePager('pager', ['more', 'all']);
         nsGroup.append(pager);
       }
       pager.hidden = false;
       const [more, all] = pager.querySelectorAll('button');
-      more.textContent = `Show ${Math.min(total - limit, PAGE_SIZE)} more`;
+      more.textContent = `Show ${Math.min(rest, PAGE_SIZE)} more`;
       all.textContent = `Show all ${total}`;
     } else if (pager) pager.hidden = true;
     return total;
@@ -291,8 +293,8 @@
     }
     if (action === 'more' || action === 'all') {
       const nsGroup = button.closest('.ns-group');
-      const current = pageLimits.get(nsGroup) ?? PAGE_SIZE;
-      pageLimits.set(nsGroup, action === 'all' ? Number.POSITIVE_INFINITY : current + PAGE_SIZE);
+      const shown = nsGroup.querySelectorAll('.finding:not([hidden]):not(.paged-out)').length;
+      pageLimits.set(nsGroup, action === 'all' ? Number.POSITIVE_INFINITY : shown + PAGE_SIZE);
       for (const noscript of nsGroup.querySelectorAll('noscript.deferred')) materialize(noscript);
     } else {
       // The rule's next namespaces, about a page of findings, or all of them.
