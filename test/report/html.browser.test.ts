@@ -514,6 +514,10 @@ describe('HTML report with more findings than it shows up front', { timeout: 120
     for (const context of [permissive, browser]) {
       const { page, consoleErrors, requests, dialogs } = await open(context, hostile, 'deferred-hostile');
       expect(await domFindings(page)).toBe(SHOWN_FINDINGS_PER_RULE);
+      // The namespace filter's options come from a JSON list in the page: the hostile name is an option.
+      await page.selectOption('#filter-ns', HOSTILE.namespace);
+      expect((await visibleFindings(page)).map((f) => f.ns)).toEqual([HOSTILE.namespace]);
+      await page.selectOption('#filter-ns', '');
       await page.evaluate(() => {
         const page = globalThis as unknown as PageWindow;
         page.dispatchEvent(new page.Event('beforeprint'));
