@@ -49,6 +49,8 @@ export function registerHtmlHelpers(handlebars: typeof Handlebars): void {
         .join(''),
     );
   });
+  // A value as JSON text for the page's script (a data attribute), escaped like any other text.
+  handlebars.registerHelper('json', (value: unknown) => JSON.stringify(value));
   handlebars.registerHelper('plural', (value: unknown, one: unknown, many: unknown) =>
     value === 1 ? String(one) : String(many),
   );

@@ -58,6 +58,23 @@ const VERDICT_LABELS: Readonly<Record<Verdict, { label: string; explanation: str
 /** Up to this many open findings, every rule group of the HTML report starts expanded. */
 const EXPANDED_FINDINGS_LIMIT = 200;
 
+/**
+ * The open findings of a rule that the HTML report puts in its DOM up front. The rest are written
+ * inside `<noscript>` elements: read as markup with JavaScript off, kept as unparsed text (and
+ * parsed on demand) with it on, so a report with 30,000 findings opens as fast as one with 300.
+ */
+export const SHOWN_FINDINGS_PER_RULE = 100;
+
+/**
+ * Namespace groups with no finding shown up front go into blocks of at least this many findings:
+ * one `<noscript>` each, a "show more" step, so a rule over 5,000 namespaces adds some hundred
+ * elements to the page rather than 5,000.
+ */
+export const DEFERRED_BLOCK_FINDINGS = 100;
+
+/** The rows of the HTML report's namespace table in its DOM up front; the rest wait likewise. */
+export const SHOWN_NAMESPACE_ROWS = 100;
+
 /** Shown instead of a namespace for cluster-scoped objects and GKE resources. */
 export const CLUSTER_SCOPE_LABEL = '(cluster-scoped)';
 
@@ -109,6 +126,14 @@ export interface NamespaceGroupView {
   readonly namespace: string;
   readonly anchor: string;
   readonly findings: readonly FindingView[];
+  /** The first findings, within the rule's SHOWN_FINDINGS_PER_RULE: in the HTML page's DOM up front. */
+  readonly shown: readonly FindingView[];
+  /** The rest: in the HTML page, markup that a script parses on demand (see SHOWN_FINDINGS_PER_RULE). */
+  readonly deferred: readonly FindingView[];
+  /** The list position of the first deferred finding (its `<ol start>`). */
+  readonly deferredStart: number;
+  /** The severities of the deferred findings, highest first (the script filters on them unparsed). */
+  readonly deferredSeverities: readonly Severity[];
 }
 
 export interface RuleGroupView {
@@ -127,6 +152,43 @@ export interface RuleGroupView {
   readonly badgeSeverity: Severity;
   readonly severities: readonly Severity[];
   readonly namespaces: readonly NamespaceGroupView[];
+  /** The namespace groups with findings shown up front… */
+  readonly shownNamespaces: readonly NamespaceGroupView[];
+  /** …and those whose findings are all deferred, in blocks of DEFERRED_BLOCK_FINDINGS or more. */
+  readonly deferredBlocks: readonly DeferredBlockView[];
+  /** How many of the rule's open findings are deferred. */
+  readonly deferredCount: number;
+}
+
+/** Consecutive namespace groups of a rule whose findings are all deferred. */
+export interface DeferredBlockView {
+  readonly namespaces: readonly NamespaceGroupView[];
+  readonly findingCount: number;
+  /** Highest first. */
+  readonly severities: readonly Severity[];
+}
+
+function deferredBlocks(groups: readonly NamespaceGroupView[]): DeferredBlockView[] {
+  const blocks: DeferredBlockView[] = [];
+  let current: NamespaceGroupView[] = [];
+  let count = 0;
+  const close = () => {
+    if (current.length === 0) return;
+    blocks.push({
+      namespaces: current,
+      findingCount: count,
+      severities: severitiesOf(current.flatMap((group) => group.deferred)),
+    });
+    current = [];
+    count = 0;
+  };
+  for (const group of groups) {
+    current.push(group);
+    count += group.deferred.length;
+    if (count >= DEFERRED_BLOCK_FINDINGS) close();
+  }
+  close();
+  return blocks;
 }
 
 export interface RuleRowView {
@@ -198,6 +260,9 @@ export interface ReportView {
   readonly ruleDocs: readonly RuleDocView[];
   readonly ruleGroups: readonly RuleGroupView[];
   readonly namespaceRows: readonly NamespaceRowView[];
+  /** The first SHOWN_NAMESPACE_ROWS namespace rows, and the rest. */
+  readonly shownNamespaceRows: readonly NamespaceRowView[];
+  readonly deferredNamespaceRows: readonly NamespaceRowView[];
   readonly namespaces: readonly string[];
   readonly suppressed: readonly FindingView[];
   readonly unknownRules: readonly RuleRowView[];
@@ -269,15 +334,31 @@ function findingView(
   };
 }
 
+function severitiesOf(findings: readonly { severity: Severity }[]): Severity[] {
+  return [...new Set(findings.map((f) => f.severity))].sort((a, b) => severityRank(b) - severityRank(a));
+}
+
+/** The rule's findings by namespace, the first `shownLimit` of them (in this order) shown up front. */
 function groupByNamespace(
   ruleAnchor: string,
   findings: readonly FindingView[],
-): { namespace: string; anchor: string; findings: FindingView[] }[] {
-  return [...groupBy(findings, (finding) => finding.namespace)].map(([namespace, inNamespace], index) => ({
-    namespace,
-    anchor: `${ruleAnchor}--ns${index}-${anchorPart(namespace)}`,
-    findings: inNamespace,
-  }));
+  shownLimit: number,
+): NamespaceGroupView[] {
+  let budget = shownLimit;
+  return [...groupBy(findings, (finding) => finding.namespace)].map(([namespace, inNamespace], index) => {
+    const shownHere = Math.min(budget, inNamespace.length);
+    budget -= shownHere;
+    const deferred = inNamespace.slice(shownHere);
+    return {
+      namespace,
+      anchor: `${ruleAnchor}--ns${index}-${anchorPart(namespace)}`,
+      findings: inNamespace,
+      shown: inNamespace.slice(0, shownHere),
+      deferred,
+      deferredStart: shownHere + 1,
+      deferredSeverities: severitiesOf(deferred),
+    };
+  });
 }
 
 /** The id of a rule's documentation section in the HTML report. */
@@ -349,7 +430,7 @@ export function buildReportView(report: Report): ReportView {
     rules.push(ruleRow(result, open.length > 0 ? anchor : undefined));
     if (open.length === 0) return;
     const rule = ruleById(result.ruleId);
-    const namespaces = groupByNamespace(anchor, open);
+    const namespaces = groupByNamespace(anchor, open, SHOWN_FINDINGS_PER_RULE);
     ruleGroups.push({
       ruleId: result.ruleId,
       title: result.title,
@@ -364,6 +445,9 @@ export function buildReportView(report: Report): ReportView {
       badgeSeverity: highestSeverity(open) ?? result.severity,
       severities: [...new Set(open.map((f) => f.severity))],
       namespaces,
+      shownNamespaces: namespaces.filter((group) => group.shown.length > 0),
+      deferredBlocks: deferredBlocks(namespaces.filter((group) => group.shown.length === 0)),
+      deferredCount: namespaces.reduce((sum, group) => sum + group.deferred.length, 0),
     });
     for (const group of namespaces) {
       const row = namespaceRows.get(group.namespace) ?? {
@@ -427,6 +511,8 @@ export function buildReportView(report: Report): ReportView {
     ruleDocs: report.results.flatMap((result) => ruleDocView(result) ?? []),
     ruleGroups,
     namespaceRows: sortedNamespaces,
+    shownNamespaceRows: sortedNamespaces.slice(0, SHOWN_NAMESPACE_ROWS),
+    deferredNamespaceRows: sortedNamespaces.slice(SHOWN_NAMESPACE_ROWS),
     namespaces: [...namespaceRows.keys()].sort((a, b) => a.localeCompare(b)),
     suppressed,
     unknownRules: rules.filter((r) => r.status === 'unknown'),

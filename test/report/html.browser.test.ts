@@ -12,9 +12,18 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/report-model.ts';
 import { renderHtml } from '../../src/report/html.ts';
+import { SHOWN_FINDINGS_PER_RULE } from '../../src/report/report-view.ts';
 import { launchChromium } from '../helpers/chromium.ts';
 import type { PageElement, PageWindow } from './page-dom.ts';
-import { demoReport, HOSTILE, hostileReport, largeReport } from './reports.ts';
+import {
+  demoReport,
+  failing,
+  HOSTILE,
+  hostileReport,
+  largeReport,
+  makeFinding,
+  reportFrom,
+} from './reports.ts';
 
 let workDir: string;
 const contexts: BrowserContext[] = [];
@@ -188,6 +197,8 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
     for (const [name, report] of [
       ['demo-axe', demo],
       ['hostile-axe', hostileReport()],
+      // Findings and namespace rows waiting to be shown: the "show more" controls.
+      ['deferred-axe', largeReport(400, 120)],
     ] as const) {
       const { page } = await open(permissive, report, name);
       await page.addScriptTag({ content: axeSource });
@@ -343,12 +354,18 @@ describe('HTML report with 10,000 findings', { timeout: 120_000 }, () => {
       (details as unknown as PageElement).open = true;
     });
     const group = rule.locator('.ns-group').first();
-    const total = await group.locator('.finding').count();
-    expect(total).toBeGreaterThan(50);
+    // The namespace's count, of which the first SHOWN_FINDINGS_PER_RULE are in the page up front.
+    const total = Number((await group.locator('.ns-count').textContent())?.replace(/\D/g, ''));
+    expect(total).toBeGreaterThan(SHOWN_FINDINGS_PER_RULE);
+    expect(await group.locator('.finding').count()).toBe(SHOWN_FINDINGS_PER_RULE);
     expect(await group.locator('.finding:not(.paged-out)').count()).toBe(50);
+    expect(await group.locator('button.more[data-action="all"]').textContent()).toBe(`Show all ${total}`);
     await group.locator('button.more[data-action="more"]').click();
-    expect(await group.locator('.finding:not(.paged-out)').count()).toBe(Math.min(100, total));
+    expect(await group.locator('.finding:not(.paged-out)').count()).toBe(100);
+    await group.locator('button.more[data-action="more"]').click();
+    expect(await group.locator('.finding:not(.paged-out)').count()).toBe(Math.min(150, total));
     await group.locator('button.more[data-action="all"]').click();
+    expect(await group.locator('.finding').count()).toBe(total);
     expect(await group.locator('.finding:not(.paged-out)').count()).toBe(total);
 
     const filterStarted = Date.now();
@@ -364,5 +381,158 @@ describe('HTML report with 10,000 findings', { timeout: 120_000 }, () => {
     const [match] = await visibleFindings(page);
     expect(match?.text).toContain('svc-4242');
     await page.close();
+  });
+});
+
+describe('HTML report with more findings than it shows up front', { timeout: 120_000 }, () => {
+  // 3,000 findings over 150 namespaces: three rules of 300, 2,400 and 300 findings, 151 namespace rows.
+  const report = largeReport(3_000, 150);
+  const all = report.results.flatMap((r) => r.findings);
+  const ports = report.results.find((r) => r.ruleId === 'service-port-naming');
+  const domFindings = (page: Page, selector = '#findings') => page.locator(`${selector} .finding`).count();
+  const status = (page: Page) => page.textContent('#filter-status');
+
+  it('opens with the first findings of each rule in the page and shows the rest when asked', async () => {
+    const { page, consoleErrors } = await open(browser, report, 'deferred');
+    expect(await domFindings(page)).toBe(3 * SHOWN_FINDINGS_PER_RULE);
+    expect(await status(page)).toBe('3,000 open findings in 3 rules.');
+    const rule = page.locator('#findings details[id^="rule-service-port-naming"]');
+    await rule.evaluate((details) => {
+      (details as unknown as PageElement).open = true;
+    });
+    // 16 findings per namespace: the first 6 namespaces and 4 of the 7th are shown.
+    const pager = rule.locator('.rule-pager');
+    expect(await pager.textContent()).toContain(`${2_400 - 112} more findings in 143 more namespaces.`);
+    await pager.locator('button[data-action="more-namespaces"]').click();
+    // One block: 7 namespaces of 16 findings (at least 100).
+    expect(await domFindings(page, '#findings details[id^="rule-service-port-naming"]')).toBe(100 + 112);
+    expect(await rule.locator('.finding:not(.paged-out)').count()).toBe(100 + 112);
+    await pager.locator('button[data-action="all-namespaces"]').click();
+    expect(await pager.isVisible()).toBe(false);
+    // The namespace cut in two: 4 findings shown, 12 one click away.
+    const cut = rule.locator('.ns-group').nth(6);
+    expect(await cut.locator('.finding').count()).toBe(4);
+    expect(await cut.locator('.pager').textContent()).toMatch(/Show 12 more\s+Show all 16/);
+    await cut.locator('button[data-action="more"]').click();
+    expect(await cut.locator('.finding:not(.paged-out)').count()).toBe(16);
+    expect(await cut.locator('.pager').isVisible()).toBe(false);
+    expect(await domFindings(page, '#findings details[id^="rule-service-port-naming"]')).toBe(2_400);
+    expect(await rule.locator('.ns-group').count()).toBe(150);
+    expect(await status(page)).toBe('3,000 open findings in 3 rules.');
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('filters across the findings not yet in the page', async () => {
+    const { page, consoleErrors } = await open(browser, report, 'deferred-filters');
+    // A finding near the end of the list, by text.
+    await page.fill('#filter-text', 'svc-2999');
+    await page.waitForFunction(() =>
+      (globalThis as unknown as PageWindow).document
+        .getElementById('filter-status')
+        ?.textContent?.startsWith('Showing 1 of 3000 '),
+    );
+    const [match] = await visibleFindings(page);
+    expect(match?.text).toContain('svc-2999');
+    await page.fill('#filter-text', '');
+
+    // Severity: the counts include findings still waiting, and whatever is in the page matches.
+    await page.uncheck('input[name="severity"][value="warning"]');
+    const errors = all.filter((f) => f.severity === 'error').length;
+    expect(await status(page)).toBe(`Showing ${errors} of 3000 open findings in 1 of 3 rules.`);
+    expect((await visibleFindings(page)).every((f) => f.severity === 'error')).toBe(true);
+    await page.check('input[name="severity"][value="warning"]');
+
+    // A namespace whose findings were all waiting: they are parsed and shown.
+    await page.selectOption('#filter-ns', 'team-149');
+    const inNamespace = all.filter((f) => f.resource.namespace === 'team-149');
+    expect(inNamespace.length).toBeGreaterThan(0);
+    const shown = await visibleFindings(page);
+    expect(shown.map((f) => f.ns).sort()).toEqual(inNamespace.map(() => 'team-149'));
+    expect(await status(page)).toBe(`Showing ${inNamespace.length} of 3000 open findings in 2 of 3 rules.`);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('follows links to findings and namespaces not yet in the page', async () => {
+    const { page, consoleErrors } = await open(browser, report, 'deferred-links');
+    expect(await page.locator('#namespaces tbody tr').count()).toBe(100);
+    expect(await page.textContent('#namespaces .rows-pager')).toContain('51 more namespaces.');
+    await page.click('#namespaces .rows-pager button');
+    expect(await page.locator('#namespaces tbody tr').count()).toBe(151);
+    expect(await page.locator('#namespaces table').count()).toBe(1);
+    const link = page
+      .locator('#namespaces tr', { has: page.locator('a.ns-filter[data-ns="team-149"]') })
+      .locator('a.rule-link', { hasText: 'service-port-naming' });
+    const href = await link.getAttribute('href');
+    expect(await page.locator(href ?? '').count()).toBe(0);
+    await link.click();
+    const target = page.locator(href ?? '');
+    await expect(target.isVisible()).resolves.toBe(true);
+    expect(await target.locator('.finding').count()).toBe(
+      ports?.findings.filter((f) => f.resource.namespace === 'team-149').length,
+    );
+    expect(consoleErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('prints every finding', async () => {
+    const { page } = await open(browser, report, 'deferred-print');
+    await page.emulateMedia({ media: 'print' });
+    await page.evaluate(() => {
+      const page = globalThis as unknown as PageWindow;
+      page.dispatchEvent(new page.Event('beforeprint'));
+    });
+    expect(await domFindings(page)).toBe(3_000);
+    expect(await page.locator('#namespaces tbody tr').count()).toBe(151);
+    expect(await page.locator('#findings .finding:visible').count()).toBe(3_000);
+    await page.close();
+  });
+
+  it('shows every finding and namespace with JavaScript off', async () => {
+    const noScript = await launch({ javaScriptEnabled: false });
+    const { page } = await open(noScript, report, 'deferred-nojs');
+    // Many findings: the rule groups start closed; opened, they show every finding.
+    for (const summary of await page.locator('#findings details.rule-group > summary').all())
+      await summary.click();
+    expect(await page.locator('#findings .finding:visible').count()).toBe(3_000);
+    expect(await page.locator('#namespaces tbody tr:visible').count()).toBe(151);
+    expect(await page.textContent('#filter-status')).toBe('3,000 open findings in 3 rules.');
+    await page.close();
+  });
+
+  it('keeps hostile strings inert in the findings parsed on demand', async () => {
+    const hostileName = `</noscript><img src=x onerror="window.__xss=7">${HOSTILE.service}`;
+    const findings = [
+      ...Array.from({ length: SHOWN_FINDINGS_PER_RULE + 5 }, (_, i) =>
+        makeFinding('service-port-naming', { namespace: 'shop', name: `svc-${i}` }),
+      ),
+      makeFinding('service-port-naming', { namespace: 'shop', name: hostileName }),
+      makeFinding('service-port-naming', { namespace: HOSTILE.namespace, name: hostileName }),
+    ];
+    const hostile = reportFrom([failing('service-port-naming', findings)]);
+    for (const context of [permissive, browser]) {
+      const { page, consoleErrors, requests, dialogs } = await open(context, hostile, 'deferred-hostile');
+      expect(await domFindings(page)).toBe(SHOWN_FINDINGS_PER_RULE);
+      // The namespace filter's options come from a JSON list in the page: the hostile name is an option.
+      await page.selectOption('#filter-ns', HOSTILE.namespace);
+      expect((await visibleFindings(page)).map((f) => f.ns)).toEqual([HOSTILE.namespace]);
+      await page.selectOption('#filter-ns', '');
+      await page.evaluate(() => {
+        const page = globalThis as unknown as PageWindow;
+        page.dispatchEvent(new page.Event('beforeprint'));
+      });
+      expect(await domFindings(page)).toBe(findings.length);
+      const text = await page.textContent('#findings');
+      expect(text).toContain(`Service shop/${hostileName}`);
+      expect(text).toContain(`Service ${HOSTILE.namespace}/${hostileName}`);
+      expect(await page.evaluate(() => (globalThis as unknown as PageWindow).__xss)).toBeUndefined();
+      expect(await page.locator('script').count()).toBe(1);
+      expect(await page.locator('img, svg, iframe, textarea').count()).toBe(0);
+      expect(consoleErrors).toEqual([]);
+      expect(requests).toEqual([]);
+      expect(dialogs).toEqual([]);
+      await page.close();
+    }
   });
 });

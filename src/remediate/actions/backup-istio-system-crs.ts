@@ -68,7 +68,10 @@ export default defineFixAction({
         fn: 'backup_namespaced_custom_resources',
         args: [context.backup('istio-system', 'every-namespaced-kind')],
         shows: [
-          { kind: 'check', argv: ['kubectl', 'get', 'customresourcedefinitions', '-o', NAMESPACED_CRDS_JSONPATH] },
+          {
+            kind: 'check',
+            argv: ['kubectl', 'get', 'customresourcedefinitions', '-o', NAMESPACED_CRDS_JSONPATH],
+          },
         ],
       },
     ];
