@@ -3,7 +3,7 @@
  * orderings, counts and labels, on small reports built by hand.
  */
 import { describe, expect, it } from 'vitest';
-import type { Finding } from '../../src/report/model.ts';
+import type { Finding } from '../../src/engine/report-model.ts';
 import {
   buildReportView,
   CLUSTER_SCOPE_LABEL,
