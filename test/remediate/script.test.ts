@@ -340,6 +340,6 @@ describe('planRemediation', () => {
     if (webhook) webhook.fix = fix('delete-galley-webhook', { name: '../../etc/$(id)\n' });
     const plan = planRemediation(report('istio-1.6', results));
     const step = plan.phases[1]?.steps.find((s) => s.action === 'delete-galley-webhook');
-    expect(backupFiles(step?.steps ?? [])).toEqual(['05-validatingwebhookconfiguration-__.._etc_id_.yaml']);
+    expect(backupFiles(step?.steps ?? [])).toEqual(['06-validatingwebhookconfiguration-__.._etc_id_.yaml']);
   });
 });
