@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
-import { clusterScope, name } from './common.ts';
+import { clusterScope, name, untilMasterUpgraded } from './common.ts';
 
 /** The names of the namespaced custom resource definitions, space-separated. */
 export const NAMESPACED_CRDS_JSONPATH =
@@ -25,7 +25,6 @@ export default defineFixAction({
   title: () => 'Back up the custom resources in istio-system before the master upgrade',
   steps: ([p], context): Step[] => {
     if (!p) return [];
-    const upgrade = context.upgrade;
     return [
       {
         kind: 'comment',
@@ -38,15 +37,7 @@ export default defineFixAction({
         once: true,
       },
       ...p.objects.map((object): Step => ({ kind: 'comment', text: `  ${object}` })),
-      ...(upgrade
-        ? [
-            {
-              kind: 'done-unless',
-              check: 'master-below',
-              args: [upgrade.version, upgrade.cluster, ...upgrade.scope],
-            } as const,
-          ]
-        : []),
+      ...untilMasterUpgraded(context),
       ...(p.resources.length > 0
         ? [
             {

@@ -1,6 +1,6 @@
 /** What several fix actions share: parameter shapes and how a gcloud command is scoped. */
 import { z } from 'zod';
-import type { Argv } from '../step.ts';
+import type { Argv, CommandStep, PlanContext, Step } from '../step.ts';
 
 export const name = z.string().min(1);
 export const optionalText = z.string().optional();
@@ -23,4 +23,48 @@ export function namespaceArgs(namespace: string | undefined): string[] {
 /** `kubectl get … -o yaml` of one object, for a backup or a TODO. */
 export function getYaml(resource: string, namespace: string | undefined, objectName: string): Argv {
   return ['kubectl', 'get', resource, ...namespaceArgs(namespace), objectName, '-o', 'yaml'];
+}
+
+/** Back up an IstioOperator of istio-system, then patch it (`type`: json or merge). */
+export function patchOperatorSteps(
+  operator: string,
+  file: string,
+  type: 'json' | 'merge',
+  patch: string,
+): CommandStep[] {
+  return [
+    {
+      kind: 'backup',
+      file,
+      argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', operator, '-o', 'yaml'],
+    },
+    {
+      kind: 'run',
+      argv: [
+        'kubectl',
+        'patch',
+        'istiooperator',
+        '-n',
+        'istio-system',
+        operator,
+        `--type=${type}`,
+        '-p',
+        patch,
+      ],
+    },
+  ];
+}
+
+/** A step that only matters before the master upgrade the phase plans: nothing to do once it is done. */
+export function untilMasterUpgraded(context: PlanContext): Step[] {
+  const upgrade = context.upgrade;
+  return upgrade
+    ? [
+        {
+          kind: 'done-unless',
+          check: 'master-below',
+          args: [upgrade.version, upgrade.cluster, ...upgrade.scope],
+        },
+      ]
+    : [];
 }

@@ -1,7 +1,7 @@
 /** ingress-gateway-revision: enable ingressGateways[index] (named istio-ingressgateway) of the IstioOperator. */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
-import { name } from './common.ts';
+import { name, patchOperatorSteps } from './common.ts';
 
 /** Each pod's name and images (guide: check the gateway image). */
 export const POD_IMAGES_JSONPATH =
@@ -29,27 +29,7 @@ export default defineFixAction({
         kind: 'call',
         fn: 'enable_operator_gateway',
         args: [p.operator, String(p.index), file],
-        shows: [
-          {
-            kind: 'backup',
-            file,
-            argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', p.operator, '-o', 'yaml'],
-          },
-          {
-            kind: 'run',
-            argv: [
-              'kubectl',
-              'patch',
-              'istiooperator',
-              '-n',
-              'istio-system',
-              p.operator,
-              '--type=json',
-              '-p',
-              gatewayPatch(p.index),
-            ],
-          },
-        ],
+        shows: patchOperatorSteps(p.operator, file, 'json', gatewayPatch(p.index)),
       },
       {
         kind: 'check',

@@ -1,7 +1,7 @@
 /** ingress-gateway-upgrade-disruption: the master upgrade restarts the add-on gateway and loses its edits. */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
-import { name } from './common.ts';
+import { name, untilMasterUpgraded } from './common.ts';
 
 export default defineFixAction({
   action: 'gateway-upgrade-outage',
@@ -12,17 +12,8 @@ export default defineFixAction({
   title: () => 'Before the master upgrade: the add-on ingress gateway will restart',
   steps: ([p], context): Step[] => {
     if (!p) return [];
-    const upgrade = context.upgrade;
     return [
-      ...(upgrade
-        ? [
-            {
-              kind: 'done-unless',
-              check: 'master-below',
-              args: [upgrade.version, upgrade.cluster, ...upgrade.scope],
-            } as const,
-          ]
-        : []),
+      ...untilMasterUpgraded(context),
       {
         kind: 'note',
         text: 'While the cluster upgrades, the add-on istio-ingressgateway is unavailable for about 5 minutes, and edits made to its Deployment are lost (the add-on manager restores its own manifest). To avoid both, install and manage your own gateway first (Istio on GKE: adding gateways).',

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
-import { name } from './common.ts';
+import { name, patchOperatorSteps } from './common.ts';
 
 export default defineFixAction({
   action: 'set-operator-profile',
@@ -24,27 +24,12 @@ export default defineFixAction({
         kind: 'call',
         fn: 'set_operator_profile',
         args: [p.operator, p.profile, file],
-        shows: [
-          {
-            kind: 'backup',
-            file,
-            argv: ['kubectl', 'get', 'istiooperator', '-n', 'istio-system', p.operator, '-o', 'yaml'],
-          },
-          {
-            kind: 'run',
-            argv: [
-              'kubectl',
-              'patch',
-              'istiooperator',
-              '-n',
-              'istio-system',
-              p.operator,
-              '--type=merge',
-              '-p',
-              JSON.stringify({ spec: { profile: p.profile } }),
-            ],
-          },
-        ],
+        shows: patchOperatorSteps(
+          p.operator,
+          file,
+          'merge',
+          JSON.stringify({ spec: { profile: p.profile } }),
+        ),
       },
     ];
   },
