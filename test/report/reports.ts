@@ -9,6 +9,7 @@ import { type Finding, type Report, type RuleResult, reportSchema } from '../../
 import { phaseFor } from '../../src/engine/rule.ts';
 import { phaseStatuses, runRules, summarize } from '../../src/engine/runner.ts';
 import type { ResourceRef, Severity, Target } from '../../src/engine/vocabulary.ts';
+import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import { gkeCluster, istiod, namespace, pod, service } from '../helpers/objects.ts';
 
@@ -20,7 +21,7 @@ export async function scanFiles(files: readonly string[], target: Target = 'isti
   const snapshot = await loadSnapshot(
     files.map((file) => path.relative(process.cwd(), path.join(REPO_ROOT, file))),
   );
-  return runRules(snapshot, { rules: RULES, target, toolVersion: '0.1.0', now: SCAN_TIME });
+  return withRemediation(runRules(snapshot, { rules: RULES, target, toolVersion: '0.1.0', now: SCAN_TIME }));
 }
 
 export function demoReport(): Promise<Report> {
@@ -28,12 +29,14 @@ export function demoReport(): Promise<Report> {
 }
 
 export function scanDocuments(documents: readonly unknown[], target: Target = 'istio-1.6'): Report {
-  return runRules(snapshotFromDocuments({ documents }), {
-    rules: RULES,
-    target,
-    toolVersion: '0.1.0',
-    now: SCAN_TIME,
-  });
+  return withRemediation(
+    runRules(snapshotFromDocuments({ documents }), {
+      rules: RULES,
+      target,
+      toolVersion: '0.1.0',
+      now: SCAN_TIME,
+    }),
+  );
 }
 
 export interface FindingSpec {
