@@ -9,45 +9,76 @@ import { type PlanStep, planRemediation } from './plan.ts';
 import { commandLine } from './shell.ts';
 import type { Argv, FindingIndexes, Step } from './step.ts';
 
-function servesFinding(indexes: FindingIndexes | undefined, index: number): boolean {
-  return indexes === undefined || indexes.includes(index);
+/** A command line of a step, and the findings it is for (absent: all of them). */
+interface CommandEntry {
+  readonly line: string;
+  readonly for: FindingIndexes | undefined;
 }
 
-/** The command lines of a step for its finding at `index`. */
-function commandsOf(steps: readonly Step[], index: number): string[] {
-  const commands: Argv[] = [];
+/** The command lines of a step, in the order the script prints them. */
+function commandEntries(steps: readonly Step[]): CommandEntry[] {
+  const entries: CommandEntry[] = [];
+  const add = (argv: Argv, indexes: FindingIndexes | undefined) =>
+    entries.push({ line: commandLine(argv), for: indexes });
   for (const step of steps) {
     switch (step.kind) {
       case 'check':
       case 'backup':
       case 'run':
-        if (servesFinding(step.for, index)) commands.push(step.argv);
+        add(step.argv, step.for);
         break;
       case 'call':
-        for (const shown of step.shows) if (servesFinding(shown.for, index)) commands.push(shown.argv);
+        for (const shown of step.shows) add(shown.argv, shown.for);
         break;
       case 'todo':
-        for (const command of step.commands)
-          if (servesFinding(command.for, index)) commands.push(command.argv);
+        for (const command of step.commands) add(command.argv, command.for);
         break;
       default:
         break;
     }
   }
-  return commands.map(commandLine);
+  return entries;
+}
+
+/**
+ * Each finding of a step with its command lines: those for all its findings and its own, in
+ * order. Linear in the step's commands, however many findings share the step (the Services of
+ * a big cluster are one step with a command each).
+ */
+function commandsOfStep(step: PlanStep, into: Map<Finding, string[]>): void {
+  const entries = commandEntries(step.steps);
+  const own = new Map<number, number[]>();
+  const shared: number[] = [];
+  entries.forEach((entry, position) => {
+    if (entry.for === undefined) shared.push(position);
+    else
+      for (const index of entry.for) {
+        const positions = own.get(index);
+        if (positions) positions.push(position);
+        else own.set(index, [position]);
+      }
+  });
+  step.findings.forEach((finding, index) => {
+    const positions = [...shared, ...(own.get(index) ?? [])].sort((a, b) => a - b);
+    const lines = into.get(finding) ?? [];
+    const seen = new Set(lines);
+    for (const position of positions) {
+      const line = (entries[position] as CommandEntry).line;
+      if (!seen.has(line)) {
+        seen.add(line);
+        lines.push(line);
+      }
+    }
+    into.set(finding, lines);
+  });
 }
 
 /** Each planned finding's command lines, in the order the script shows them. */
 export function commandsByFinding(report: Report): Map<Finding, string[]> {
   const byFinding = new Map<Finding, string[]>();
-  const add = (step: PlanStep) => {
-    step.findings.forEach((finding, index) => {
-      const lines = byFinding.get(finding) ?? [];
-      for (const line of commandsOf(step.steps, index)) if (!lines.includes(line)) lines.push(line);
-      byFinding.set(finding, lines);
-    });
-  };
-  for (const phase of planRemediation(report).phases) for (const step of phase.steps) add(step);
+  for (const phase of planRemediation(report).phases) {
+    for (const step of phase.steps) commandsOfStep(step, byFinding);
+  }
   return byFinding;
 }
 
