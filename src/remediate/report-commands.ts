@@ -6,8 +6,8 @@
  */
 import type { Finding, Report } from '../engine/report-model.ts';
 import { type PlanStep, planRemediation } from './plan.ts';
-import { commandLine } from './shell.ts';
-import type { Argv, FindingIndexes, Step } from './step.ts';
+import { commandLine, shq } from './shell.ts';
+import type { Argv, CommandStep, FindingIndexes, Step } from './step.ts';
 
 /** A command line of a step, and the findings it is for (absent: all of them). */
 interface CommandEntry {
@@ -18,20 +18,26 @@ interface CommandEntry {
 /** The command lines of a step, in the order the script prints them. */
 function commandEntries(steps: readonly Step[]): CommandEntry[] {
   const entries: CommandEntry[] = [];
-  const add = (argv: Argv, indexes: FindingIndexes | undefined) =>
-    entries.push({ line: commandLine(argv), for: indexes });
+  const add = (command: CommandStep | { readonly argv: Argv; readonly for?: FindingIndexes }) =>
+    entries.push({
+      // A backup shows where it goes, as the dry run prints it (the script's backup directory
+      // holds the file).
+      line:
+        'file' in command ? `${commandLine(command.argv)} > ${shq(command.file)}` : commandLine(command.argv),
+      for: command.for,
+    });
   for (const step of steps) {
     switch (step.kind) {
       case 'check':
       case 'backup':
       case 'run':
-        add(step.argv, step.for);
+        add(step);
         break;
       case 'call':
-        for (const shown of step.shows) add(shown.argv, shown.for);
+        for (const shown of step.shows) add(shown);
         break;
       case 'todo':
-        for (const command of step.commands) add(command.argv, command.for);
+        for (const command of step.commands) add(command);
         break;
       default:
         break;

@@ -79,7 +79,7 @@ describe('galley-validating-webhook remediation', () => {
     const input = { name: 'commands', fixtures: ['fail-galley-webhook.yaml'] };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get validatingwebhookconfiguration istio-galley -o yaml',
+      'kubectl get validatingwebhookconfiguration istio-galley -o yaml > 01-validatingwebhookconfiguration-istio-galley.yaml',
       'kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found',
     ]);
     // The first command is a backup (its output saved to a file), and it comes before the delete.

@@ -138,7 +138,7 @@ describe('ingress-gateway-upgrade-disruption remediation', () => {
     const input = { name: 'commands', fixtures: ['fail-edited-gateway.yaml'] };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get deployment -n istio-system istio-ingressgateway -o yaml',
+      'kubectl get deployment -n istio-system istio-ingressgateway -o yaml > 01-deployment-istio-system-istio-ingressgateway.yaml',
     ]);
     const step = await plannedStep(rule, input, 'gateway-upgrade-outage');
     expect(step.steps.filter((s) => s.kind === 'backup')).toHaveLength(1);

@@ -96,11 +96,12 @@ ruleTester(rule, {
 });
 
 describe('istio-operator-health remediation', () => {
-  it('lists the IstioOperators, describes the failing one and says its status', async () => {
+  it('lists the IstioOperators and the operator pods, describes the failing one and says its status', async () => {
     const input = { name: 'commands', fixtures: ['fail-operator-error.yaml'] };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
       'kubectl get istiooperators -n istio-system',
+      'kubectl get pods --all-namespaces -l name=istio-operator',
       'kubectl describe istiooperator -n istio-system istio-1-6-11-gke-0',
     ]);
     // The status and where to look are the TODO's text.

@@ -126,11 +126,12 @@ ruleTester(rule, {
 });
 
 describe('istiod-revision-ready remediation', () => {
-  it('shows the istiod pods and names each revision found', async () => {
+  it('shows the istiod pods, describes those of each revision found and names them', async () => {
     const input = { name: 'commands', fixtures: ['fail-istiod-crashloop.yaml'] };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
       'kubectl get pods -n istio-system -l app=istiod --show-labels',
+      'kubectl describe pods -n istio-system -l app=istiod,istio.io/rev=istio-163',
     ]);
     expect(renderPlanStep(await plannedStep(rule, input, 'inspect-istiod'))).toContain(
       "note 'The scan found these istiod revisions, none of them ready: istio-163'",

@@ -22,6 +22,20 @@ export default defineFixAction({
       kind: 'check',
       argv: ['kubectl', 'get', 'pods', '-n', 'istio-system', '-l', 'app=istiod', '--show-labels'],
     },
+    ...(p?.revisions ?? []).map(
+      (revision): Step => ({
+        kind: 'check',
+        argv: [
+          'kubectl',
+          'describe',
+          'pods',
+          '-n',
+          'istio-system',
+          '-l',
+          `app=istiod,istio.io/rev=${revision}`,
+        ],
+      }),
+    ),
     {
       kind: 'note',
       text: 'Namespaces can only move to a revision whose istiod is Running and Ready; the next phase checks it again.',

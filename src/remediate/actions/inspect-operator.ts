@@ -19,6 +19,10 @@ export default defineFixAction({
           },
           { kind: 'check', argv: ['kubectl', 'get', 'istiooperators', '-n', p.namespace] },
           {
+            kind: 'check',
+            argv: ['kubectl', 'get', 'pods', '--all-namespaces', '-l', 'name=istio-operator'],
+          },
+          {
             kind: 'todo',
             text: `IstioOperator ${p.namespace}/${p.name} reports status ${p.status || 'no status'}: find out why (its events, the operator's logs) and fix it before moving namespaces`,
             commands: [{ argv: ['kubectl', 'describe', 'istiooperator', '-n', p.namespace, p.name] }],

@@ -207,8 +207,9 @@ backup() {
     printf '      > %s\n' "$BACKUP_DIR/$file"
     invoke "$@" >"$BACKUP_DIR/$file"
   else
-    print_command '    would save: ' "$@"
-    printf '      > %s\n' "$BACKUP_DIR/$file"
+    # The line the report shows for this backup: the command and the file it goes to.
+    printf '    would save: %s > %s\n' "$(print_command '' "$@")" "$(shell_word "$file")"
+    printf '      (in %s)\n' "$BACKUP_DIR"
   fi
 }
 
