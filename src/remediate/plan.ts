@@ -63,12 +63,21 @@ function describeResource(finding: Finding): string {
   return printable(namespace ? `${kind} ${namespace}/${name}` : `${kind} ${name}`);
 }
 
-/** A file name made only of safe characters; the sequence number keeps names unique. */
-function backupName(sequence: number, parts: readonly (string | undefined)[]): string {
-  const words = parts
+/**
+ * A backup file name made only of safe characters, from what is saved (kind, namespace, name):
+ * the same object gets the same name whatever else the scan found, so a finding's commands do
+ * not depend on other findings. A second backup of the same parts gets `-2`.
+ */
+function backupName(parts: readonly (string | undefined)[], used: Set<string>): string {
+  const base = parts
     .filter((part): part is string => part !== undefined && part !== '')
-    .map((part) => part.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_'));
-  return `${String(sequence).padStart(2, '0')}-${words.join('-')}`.slice(0, 120).concat('.yaml');
+    .map((part) => part.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_'))
+    .join('-')
+    .slice(0, 120);
+  let name = `${base}.yaml`;
+  for (let copy = 2; used.has(name); copy += 1) name = `${base}-${copy}.yaml`;
+  used.add(name);
+  return name;
 }
 
 function text(params: Params, key: string): string {
@@ -82,7 +91,7 @@ function compareText(a: string, b: string): number {
 
 /** Builds the steps of one plan, numbering backup files across it. */
 class Planner {
-  private backups = 0;
+  private readonly backups = new Set<string>();
   private readonly report: Report;
   private readonly fixed: readonly FixedFinding[];
 
@@ -96,10 +105,7 @@ class Planner {
       phase,
       target: this.report.target,
       targetRevision: '*',
-      backup: (...parts) => {
-        this.backups += 1;
-        return backupName(this.backups, parts);
-      },
+      backup: (...parts) => backupName(parts, this.backups),
       ...extra,
     };
   }

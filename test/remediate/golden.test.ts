@@ -175,7 +175,7 @@ describe('demo addon-1.4, what its script plans', () => {
     const order = [
       'apply_v1beta1_policies v1beta1-policies.yaml',
       'check kubectl get requestauthentications.security.istio.io -n auth',
-      'backup 05-policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml',
+      'backup policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml',
       'run kubectl delete policies.authentication.istio.io -n auth jwt-auth --ignore-not-found',
     ].map((line) => step.indexOf(line));
     expect(order.every((at) => at > 0)).toBe(true);

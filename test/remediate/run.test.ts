@@ -327,8 +327,8 @@ describe('backups and guards', () => {
   it('writes backups to --backup-dir when given', () => {
     const run = apply('istio-1.6', beforeFixes(), ['--backup-dir', 'saved', '--phase', 'prepare']);
     expect(Object.keys(run.files).sort()).toEqual([
-      'saved/05-clusterrole-istio-galley-istio-system.yaml',
-      'saved/06-validatingwebhookconfiguration-istio-galley.yaml',
+      'saved/clusterrole-istio-galley-istio-system.yaml',
+      'saved/validatingwebhookconfiguration-istio-galley.yaml',
     ]);
   });
 

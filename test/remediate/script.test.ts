@@ -3,8 +3,10 @@
  * only an instruction, and the template guard that keeps unquoted values out of the script.
  */
 import { describe, expect, it } from 'vitest';
+import type { Report } from '../../src/engine/report-model.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { planRemediation } from '../../src/remediate/plan.ts';
+import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { checkTemplate, renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Step } from '../../src/remediate/step.ts';
 import { printable } from '../../src/remediate/text.ts';
@@ -81,7 +83,7 @@ describe('renderRemediationScript', () => {
       'run gcloud container clusters upgrade demo --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-prod --quiet',
     );
     expect(istio).toContain(
-      'backup 01-istio-system-gateways.networking.istio.io.yaml kubectl get gateways.networking.istio.io -n istio-system -o yaml',
+      'backup istio-system-gateways.networking.istio.io.yaml kubectl get gateways.networking.istio.io -n istio-system -o yaml',
     );
   });
 
@@ -331,7 +333,23 @@ describe('planRemediation', () => {
     const files = plan.phases.flatMap((phase) => phase.steps.flatMap((step) => backupFiles(step.steps)));
     expect(files.length).toBeGreaterThan(5);
     expect(new Set(files).size).toBe(files.length);
-    for (const file of files) expect(file).toMatch(/^\d\d-[A-Za-z0-9._-]+\.yaml$/);
+    for (const file of files) expect(file).toMatch(/^[a-z][A-Za-z0-9._-]*\.yaml$/);
+  });
+
+  it('gives a finding the same commands whatever other findings the report holds (backup names included)', () => {
+    const byFingerprint = (from: Report) =>
+      new Map(
+        from.results.flatMap((r) =>
+          r.findings.map((f) => [JSON.stringify([r.ruleId, f.resource, f.fix]), f.remediation?.commands]),
+        ),
+      );
+    const full = byFingerprint(withRemediation(fullReport('istio-1.6')));
+    // A live scan lists fewer custom resources in istio-system: the backup step differs, nothing else.
+    const fewer = fullResults('istio-1.6').filter((r) => r.ruleId !== 'gke-upgrade-cr-deletion');
+    const partial = byFingerprint(withRemediation(report('istio-1.6', fewer)));
+    expect(partial.size).toBeGreaterThan(10);
+    for (const [fingerprint, commands] of partial)
+      expect(commands, fingerprint).toEqual(full.get(fingerprint));
   });
 
   it('sanitises hostile names in backup file names', () => {
@@ -340,6 +358,6 @@ describe('planRemediation', () => {
     if (webhook) webhook.fix = fix('delete-galley-webhook', { name: '../../etc/$(id)\n' });
     const plan = planRemediation(report('istio-1.6', results));
     const step = plan.phases[1]?.steps.find((s) => s.action === 'delete-galley-webhook');
-    expect(backupFiles(step?.steps ?? [])).toEqual(['06-validatingwebhookconfiguration-__.._etc_id_.yaml']);
+    expect(backupFiles(step?.steps ?? [])).toEqual(['validatingwebhookconfiguration-__.._etc_id_.yaml']);
   });
 });

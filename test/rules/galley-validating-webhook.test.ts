@@ -79,14 +79,14 @@ describe('galley-validating-webhook remediation', () => {
     const input = { name: 'commands', fixtures: ['fail-galley-webhook.yaml'] };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get validatingwebhookconfiguration istio-galley -o yaml > 01-validatingwebhookconfiguration-istio-galley.yaml',
+      'kubectl get validatingwebhookconfiguration istio-galley -o yaml > validatingwebhookconfiguration-istio-galley.yaml',
       'kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found',
     ]);
     // The first command is a backup (its output saved to a file), and it comes before the delete.
     const step = await plannedStep(rule, input, 'delete-galley-webhook');
     expect(step.steps.map((s) => s.kind)).toEqual(['done-unless', 'backup', 'run']);
     expect(renderPlanStep(step)).toContain(
-      'backup 01-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml\n' +
+      'backup validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml\n' +
         '  run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found\n',
     );
   });

@@ -127,7 +127,7 @@ describe('galley-webhook-clusterrole remediation', () => {
     const input = { name: 'commands', fixtures: ['fail-addon-clusterrole.yaml'] };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get clusterrole istio-galley-istio-system -o yaml > 01-clusterrole-istio-galley-istio-system.yaml',
+      'kubectl get clusterrole istio-galley-istio-system -o yaml > clusterrole-istio-galley-istio-system.yaml',
       `kubectl patch clusterrole istio-galley-istio-system --type=json -p '[{"op":"test","path":"/rules/1/apiGroups","value":["admissionregistration.k8s.io"]},{"op":"test","path":"/rules/1/resources","value":["validatingwebhookconfigurations"]},{"op":"replace","path":"/rules/1/verbs","value":["get"]}]'`,
     ]);
     // The get is the backup the library function saves before it patches.

@@ -315,7 +315,7 @@ describe('gke-upgrade-cr-deletion remediation', () => {
     };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get virtualservices.networking.istio.io -n istio-system -o yaml > 01-istio-system-virtualservices.networking.istio.io.yaml',
+      'kubectl get virtualservices.networking.istio.io -n istio-system -o yaml > istio-system-virtualservices.networking.istio.io.yaml',
       'kubectl get customresourcedefinitions -o \'jsonpath={range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}\'',
       'gcloud container clusters upgrade demo --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-prod --quiet',
       'kubectl get pods -n istio-system',
@@ -343,7 +343,7 @@ describe('gke-upgrade-cr-deletion remediation', () => {
     const result = await evaluateRule(rule, input);
     const commands = result.findings[0]?.remediation?.commands ?? [];
     expect(commands).toContain(
-      'kubectl get virtualservices.networking.istio.io -n istio-system -o yaml > 01-istio-system-virtualservices.networking.istio.io.yaml',
+      'kubectl get virtualservices.networking.istio.io -n istio-system -o yaml > istio-system-virtualservices.networking.istio.io.yaml',
     );
     for (const command of commands) expect(command).not.toContain('\n');
     for (const command of commands) expect(command).not.toContain('rm -rf');

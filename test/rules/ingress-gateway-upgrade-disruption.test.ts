@@ -138,7 +138,7 @@ describe('ingress-gateway-upgrade-disruption remediation', () => {
     const input = { name: 'commands', fixtures: ['fail-edited-gateway.yaml'] };
     const result = await evaluateRule(rule, input);
     expect(result.findings[0]?.remediation?.commands).toEqual([
-      'kubectl get deployment -n istio-system istio-ingressgateway -o yaml > 01-deployment-istio-system-istio-ingressgateway.yaml',
+      'kubectl get deployment -n istio-system istio-ingressgateway -o yaml > deployment-istio-system-istio-ingressgateway.yaml',
     ]);
     const step = await plannedStep(rule, input, 'gateway-upgrade-outage');
     expect(step.steps.filter((s) => s.kind === 'backup')).toHaveLength(1);
@@ -146,7 +146,7 @@ describe('ingress-gateway-upgrade-disruption remediation', () => {
     expect(script).toContain('unavailable for about 5 minutes, and edits made to its Deployment are lost');
     expect(script).toContain("note 'Edits found on it (field managers): kubectl-edit'");
     expect(script).toContain(
-      'backup 01-deployment-istio-system-istio-ingressgateway.yaml kubectl get deployment -n istio-system istio-ingressgateway -o yaml',
+      'backup deployment-istio-system-istio-ingressgateway.yaml kubectl get deployment -n istio-system istio-ingressgateway -o yaml',
     );
     expect(script).toContain('to re-apply by hand after the upgrade');
   });

@@ -110,8 +110,8 @@ step_1() {
   #   Gateway/shop-gateway
   master_below 1.17.12-gke.1501 shop-prod --location europe-west1-b --project acme-shop || return 0
   note 'Keep these copies: an upgrade to an affected version deletes custom resources in istio-system.'
-  backup 01-istio-system-gateways.networking.istio.io.yaml kubectl get gateways.networking.istio.io -n istio-system -o yaml
-  backup_namespaced_custom_resources 02-istio-system-every-namespaced-kind.yaml
+  backup istio-system-gateways.networking.istio.io.yaml kubectl get gateways.networking.istio.io -n istio-system -o yaml
+  backup_namespaced_custom_resources istio-system-every-namespaced-kind.yaml
 }
 
 step_2() {
@@ -120,7 +120,7 @@ step_2() {
   master_below 1.17.12-gke.1501 shop-prod --location europe-west1-b --project acme-shop || return 0
   note 'While the cluster upgrades, the add-on istio-ingressgateway is unavailable for about 5 minutes, and edits made to its Deployment are lost (the add-on manager restores its own manifest). To avoid both, install and manage your own gateway first (Istio on GKE: adding gateways).'
   note 'Edits found on it (field managers): kubectl-edit'
-  backup 03-deployment-istio-system-istio-ingressgateway.yaml kubectl get deployment -n istio-system istio-ingressgateway -o yaml
+  backup deployment-istio-system-istio-ingressgateway.yaml kubectl get deployment -n istio-system istio-ingressgateway -o yaml
   note 'The backup above keeps those edits, to re-apply by hand after the upgrade.'
 }
 
@@ -148,7 +148,7 @@ step_5() {
   apply_v1beta1_policies v1beta1-policies.yaml
   check kubectl get authorizationpolicies.security.istio.io -n payments deny-by-default
   object_exists clusterrbacconfigs.rbac.istio.io default || return 0
-  backup 04-clusterrbacconfig-default.yaml kubectl get clusterrbacconfigs.rbac.istio.io default -o yaml
+  backup clusterrbacconfig-default.yaml kubectl get clusterrbacconfigs.rbac.istio.io default -o yaml
   run kubectl delete clusterrbacconfigs.rbac.istio.io default --ignore-not-found
 }
 
@@ -160,7 +160,7 @@ step_6() {
   check kubectl get requestauthentications.security.istio.io -n auth jwt-auth-auth
   check kubectl get authorizationpolicies.security.istio.io -n auth jwt-auth-auth
   object_exists policies.authentication.istio.io -n auth jwt-auth || return 0
-  backup 05-policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml
+  backup policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml
   run kubectl delete policies.authentication.istio.io -n auth jwt-auth --ignore-not-found
 }
 
@@ -170,7 +170,7 @@ step_7() {
   apply_v1beta1_policies v1beta1-policies.yaml
   check kubectl get authorizationpolicies.security.istio.io -n payments payments-reader-binding
   object_exists serviceroles.rbac.istio.io -n payments payments-reader || return 0
-  backup 06-servicerole-payments-payments-reader.yaml kubectl get serviceroles.rbac.istio.io -n payments payments-reader -o yaml
+  backup servicerole-payments-payments-reader.yaml kubectl get serviceroles.rbac.istio.io -n payments payments-reader -o yaml
   run kubectl delete serviceroles.rbac.istio.io -n payments payments-reader --ignore-not-found
 }
 
@@ -180,19 +180,19 @@ step_8() {
   apply_v1beta1_policies v1beta1-policies.yaml
   check kubectl get authorizationpolicies.security.istio.io -n payments payments-reader-binding
   object_exists servicerolebindings.rbac.istio.io -n payments payments-reader-binding || return 0
-  backup 07-servicerolebinding-payments-payments-reader-binding.yaml kubectl get servicerolebindings.rbac.istio.io -n payments payments-reader-binding -o yaml
+  backup servicerolebinding-payments-payments-reader-binding.yaml kubectl get servicerolebindings.rbac.istio.io -n payments payments-reader-binding -o yaml
   run kubectl delete servicerolebindings.rbac.istio.io -n payments payments-reader-binding --ignore-not-found
 }
 
 step_9() {
   step galley-webhook-clusterrole 'ClusterRole istio-galley-istio-system' 'Let the 1.4 galley only get validatingwebhookconfigurations, so it cannot re-create its webhook (guide, step 4)'
-  restrict_galley_clusterrole istio-galley-istio-system 0 08-clusterrole-istio-galley-istio-system.yaml
+  restrict_galley_clusterrole istio-galley-istio-system 0 clusterrole-istio-galley-istio-system.yaml
 }
 
 step_10() {
   step galley-validating-webhook 'ValidatingWebhookConfiguration istio-galley' 'Back up, then delete the 1.4 galley validating webhook (guide, step 4)'
   object_exists validatingwebhookconfiguration istio-galley || return 0
-  backup 09-validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
+  backup validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
   run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found
 }
 

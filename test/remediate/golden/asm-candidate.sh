@@ -133,12 +133,12 @@ step_5() {
   precondition 'no namespace selects the 1.4 injector' no_namespace_on_old_injector || return 0
   precondition 'no pod runs a 1.4 proxy' no_pod_on_old_proxy || return 0
   precondition 'the 1.4 galley webhook is gone' galley_webhook_gone || return 0
-  scale_down_old_control_plane 01-istio-system-old-control-plane-deployments.yaml istio-citadel istio-galley istio-pilot istio-policy istio-sidecar-injector istio-telemetry prometheus promsd
+  scale_down_old_control_plane istio-system-old-control-plane-deployments.yaml istio-citadel istio-galley istio-pilot istio-policy istio-sidecar-injector istio-telemetry prometheus promsd
 }
 
 step_6() {
   step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Disable the operator (profile: disabled) so that it leaves the ASM gateway alone (guide: disabling the operator)'
-  set_operator_profile istio-1-6-11-gke-0 disabled 02-istiooperator-istio-1-6-11-gke-0-disabled.yaml
+  set_operator_profile istio-1-6-11-gke-0 disabled istiooperator-istio-1-6-11-gke-0-disabled.yaml
 }
 
 step_7() {
@@ -160,7 +160,7 @@ step_7() {
 
 step_8() {
   step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'After the migration: set the IstioOperator profile to empty, so the operator removes what it had installed (guide: after the migration)'
-  set_operator_profile istio-1-6-11-gke-0 empty 03-istiooperator-istio-1-6-11-gke-0-empty.yaml
+  set_operator_profile istio-1-6-11-gke-0 empty istiooperator-istio-1-6-11-gke-0-empty.yaml
 }
 
 # ---------------------------------------------------------------------------------------------

@@ -270,7 +270,7 @@ step_22() {
 
 step_23() {
   step ingress-gateway-revision 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Enable the 1.6 ingress gateway in the IstioOperator (guide: migrating the ingress gateway)'
-  enable_operator_gateway istio-1-6-11-gke-0 0 01-istiooperator-istio-1-6-11-gke-0.yaml
+  enable_operator_gateway istio-1-6-11-gke-0 0 istiooperator-istio-1-6-11-gke-0.yaml
   check kubectl get pods -n istio-system -l app=istio-ingressgateway -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[*]}{.image}{" "}{end}{"\n"}{end}'
   note 'The gateway pods should be re-created with a 1.6 image (the operator may take a minute).'
 }
