@@ -110,9 +110,6 @@ function createEnvironment(): typeof Handlebars {
   hb.registerHelper('shq', shellWord);
   hb.registerHelper('comment', (...args: HelperArgs) => printable(words(args, 'comment')));
   hb.registerHelper('ident', identifier);
-  hb.registerHelper('join', (values: unknown, separator: unknown) =>
-    Array.isArray(values) ? values.join(typeof separator === 'string' ? separator : ', ') : '',
-  );
   hb.registerHelper('raw', (options: Handlebars.HelperOptions) => options.fn(undefined));
   return hb;
 }
@@ -376,6 +373,7 @@ function scriptView(report: Report) {
 /** One planned step as the script writes it: its function (for tests and golden renderings). */
 export function renderPlanStep(step: PlanStep, functionName = 'step_1'): string {
   const partial = readFileSync(templatePath(path.join('remediate', 'step.hbs')), 'utf8');
+  checkTemplate(partial, 'remediate/step.hbs');
   const hb = createEnvironment();
   return hb.compile(partial, { noEscape: true, preventIndent: true })({
     functionName,
