@@ -127,14 +127,19 @@ class Planner {
     return {
       action: action ?? first.action,
       rules: rulesOf(group),
-      resource:
-        described.size === 1
+      resource: definition.resource
+        ? printable(definition.resource(parameters))
+        : described.size === 1
           ? describeResource(first.finding)
           : printable(
               `${described.size} ${first.finding.resource.kind}s${first.finding.resource.namespace ? ` in namespace ${first.finding.resource.namespace}` : ''}`,
             ),
       title: printable(definition.title(parameters[0] as Params)),
-      summary: printable(definition.summary),
+      summary: printable(
+        typeof definition.summary === 'string'
+          ? definition.summary
+          : definition.summary(parameters[0] as Params),
+      ),
       steps: definition.steps(parameters, context),
       findings: group.map((item) => item.finding),
     };
@@ -308,21 +313,9 @@ class Planner {
   }
 
   retire(items: readonly FixedFinding[]): PlanStep[] {
-    if (items.some((i) => i.action === 'scale-down-old-control-plane')) {
-      const steps = this.defaultSteps('retire-old-control-plane', items);
-      return steps.map((step) =>
-        step.action === 'scale-down-old-control-plane'
-          ? {
-              ...step,
-              resource: printable(
-                `Deployments istio-system/${[...new Set(items.flatMap((i) => (i.params.deployments as string[] | undefined) ?? []))].join(',')}`,
-              ),
-            }
-          : step,
-      );
-    }
     const result = this.report.results.find((r) => r.ruleId === 'old-control-plane-scaledown');
-    if (result && (result.status === 'not-applicable' || result.status === 'unknown')) {
+    const scalesDown = items.some((i) => i.action === 'scale-down-old-control-plane');
+    if (!scalesDown && result && (result.status === 'not-applicable' || result.status === 'unknown')) {
       return [
         this.plannedStep(
           'withheld',
@@ -339,14 +332,7 @@ class Planner {
 
   profileStep(group: readonly FixedFinding[], profile: 'disabled' | 'empty', phase: Phase): PlanStep {
     const first = group[0] as FixedFinding;
-    const step = this.actionStep(group, this.context(phase), {
-      operator: text(first.params, 'operator'),
-      profile,
-    });
-    return {
-      ...step,
-      summary: `Back up and set the IstioOperator profile to ${profile}${profile === 'empty' ? ' (only once no namespace or pod uses its revision)' : ''}`,
-    };
+    return this.actionStep(group, this.context(phase), { operator: text(first.params, 'operator'), profile });
   }
 
   profileGroups(items: readonly FixedFinding[], profile: 'disabled' | 'empty'): FixedFinding[][] {

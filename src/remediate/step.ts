@@ -172,10 +172,15 @@ export interface FixActionDefinition<S extends z.ZodType = z.ZodType> {
   readonly params: S;
   /** Its place within a phase, in the guide's order (lower first). */
   readonly order: number;
-  /** One line for the plan at the top of the script. */
-  readonly summary: string;
+  /** One line for the plan at the top of the script (or, when it depends on them, of its parameters). */
+  readonly summary: string | ((params: z.output<S>) => string);
   /** The line printed under "Step N". */
   title(params: z.output<S>): string;
+  /**
+   * The resource a step names, when the action knows it better than its findings do (the
+   * Deployments one scale-down step covers). Default: the findings' resource, or how many.
+   */
+  resource?(group: readonly z.output<S>[]): string;
   /**
    * The findings that become one step: their key. Default: identical parameters (two rules asking
    * to relabel one namespace give one step).

@@ -6,6 +6,11 @@
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
 
+/** The Deployments of every finding, each once. */
+function deploymentsOf(group: readonly { readonly deployments: readonly string[] }[]): string[] {
+  return [...new Set(group.flatMap((p) => p.deployments))];
+}
+
 export default defineFixAction({
   action: 'scale-down-old-control-plane',
   params: z.object({ deployments: z.array(z.string()) }),
@@ -14,8 +19,9 @@ export default defineFixAction({
   title: () => 'Scale the 1.4 control plane down to 0 replicas (guide: turning off the old control plane)',
   /** Every finding asks for its Deployments: one step scales them all. */
   group: () => 'all',
+  resource: (group) => `Deployments istio-system/${deploymentsOf(group).join(',')}`,
   steps: (group, context): Step[] => {
-    const deployments = [...new Set(group.flatMap((p) => p.deployments))];
+    const deployments = deploymentsOf(group);
     if (deployments.length === 0) return [];
     const file = context.backup('istio-system', 'old-control-plane-deployments');
     return [

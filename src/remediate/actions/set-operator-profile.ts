@@ -11,7 +11,8 @@ export default defineFixAction({
   action: 'set-operator-profile',
   params: z.object({ operator: name, profile: z.enum(['disabled', 'empty']) }),
   order: 220,
-  summary: 'Back up and set the IstioOperator profile',
+  summary: (p) =>
+    `Back up and set the IstioOperator profile to ${p.profile}${p.profile === 'empty' ? ' (only once no namespace or pod uses its revision)' : ''}`,
   title: (p) =>
     p.profile === 'empty'
       ? 'After the migration: set the IstioOperator profile to empty, so the operator removes what it had installed (guide: after the migration)'
