@@ -211,3 +211,11 @@ export function describeCall(call: Call): string {
   const words = call.tool === 'kubectl' ? kubectlWords(call) : call.args;
   return [call.tool, ...words].join(' ');
 }
+
+/** How a dry run introduces a command: `would run: `, `would check: `, `would save: `, `$ ` (TODO). */
+const DRY_RUN_PREFIX = /^ *(would (run|check|save): |\$ )/;
+
+/** The commands a dry run printed, as the reports show them (without the prefix that says how). */
+export function dryRunCommands(stdout: string): Set<string> {
+  return new Set(stdout.split('\n').map((line) => line.replace(DRY_RUN_PREFIX, '')));
+}

@@ -18,7 +18,7 @@ import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
 import { ROOT, runMeshready } from '../helpers/cli.ts';
-import { runScript } from './fake-tools.ts';
+import { dryRunCommands, runScript } from './fake-tools.ts';
 
 const DEMOS: readonly (readonly [string, Target])[] = [
   ['addon-1.4', 'istio-1.6'],
@@ -60,9 +60,6 @@ function splitScript(script: string): { own: string; prelude: string } {
   };
 }
 
-/** How the dry run introduces a command: `would run: `, `would check: `, `would save: `, `$ ` (TODO). */
-const DRY_RUN_PREFIX = /^ *(would (run|check|save): |\$ )/;
-
 const work = mkdtempSync(path.join(tmpdir(), 'meshready-golden-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -77,7 +74,7 @@ describe.each(DEMOS)('demo %s (%s)', (state, target) => {
     const report = await demoReport(state, target);
     const dry = runScript(renderRemediationScript(report));
     expect(dry.status, dry.stderr).toBe(0);
-    const printed = new Set(dry.stdout.split('\n').map((line) => line.replace(DRY_RUN_PREFIX, '')));
+    const printed = dryRunCommands(dry.stdout);
     const commands = report.results.flatMap((r) => r.findings.flatMap((f) => f.remediation?.commands ?? []));
     expect(commands.length).toBeGreaterThan(10);
     for (const command of commands) expect(printed.has(command), command).toBe(true);

@@ -15,7 +15,7 @@ import { phasesFor, type Target } from '../../src/engine/vocabulary.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { commandsByFinding } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
-import { type Call, type FakeResponse, kubectlWords, runScript } from './fake-tools.ts';
+import { type Call, dryRunCommands, type FakeResponse, kubectlWords, runScript } from './fake-tools.ts';
 import { finding, report, result } from './reports.ts';
 
 const canaryDir = mkdtempSync(path.join(tmpdir(), 'meshready-canary-'));
@@ -375,9 +375,6 @@ function hasCall(calls: readonly Call[], tool: string, words: readonly string[])
   );
 }
 
-/** How the dry run introduces a command: `would run: `, `would check: `, `would save: `, `$ ` (TODO). */
-const DRY_RUN_PREFIX = /^ *(would (run|check|save): |\$ )/;
-
 const RUNS = Number(process.env.MESHREADY_PROPERTY_RUNS ?? 12);
 
 describe('hostile names, labels and images', () => {
@@ -394,7 +391,7 @@ describe('hostile names, labels and images', () => {
           expect(dry.status, dry.stderr).toBe(0);
           expect(dry.calls).toEqual([]);
           // Every command the report shows is, byte for byte, a line of the dry run.
-          const printed = new Set(dry.stdout.split('\n').map((line) => line.replace(DRY_RUN_PREFIX, '')));
+          const printed = dryRunCommands(dry.stdout);
           const shown = [...commandsByFinding(hostile).values()].flat();
           expect(shown.length).toBeGreaterThan(10);
           for (const command of shown) expect(printed.has(command), command).toBe(true);

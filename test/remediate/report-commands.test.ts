@@ -11,11 +11,8 @@ import type { Target } from '../../src/engine/vocabulary.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
-import { runScript } from './fake-tools.ts';
+import { dryRunCommands, runScript } from './fake-tools.ts';
 import { finding, fullReport, fullResults, report, result } from './reports.ts';
-
-/** How the dry run introduces a command: `would run: `, `would check: `, `would save: `, `$ ` (TODO). */
-const DRY_RUN_PREFIX = /^ *(would (run|check|save): |\$ )/;
 
 const scope = { cluster: 'demo', location: 'europe-west1-b', project: 'acme-prod' };
 
@@ -126,7 +123,7 @@ describe("every report command is a line of the script's dry run", () => {
     const dry = runScript(renderRemediationScript(assembled));
     expect(dry.status, dry.stderr).toBe(0);
     expect(dry.calls).toEqual([]);
-    const printed = new Set(dry.stdout.split('\n').map((line) => line.replace(DRY_RUN_PREFIX, '')));
+    const printed = dryRunCommands(dry.stdout);
     const findings = assembled.results.flatMap((r) => r.findings);
     const commands = findings.flatMap((f) => f.remediation?.commands ?? []);
     expect(commands.length).toBeGreaterThan(20);
