@@ -100,10 +100,8 @@ class Planner {
     this.fixed = fixed;
   }
 
-  context(phase: Phase, extra: Partial<PlanContext> = {}): PlanContext {
+  context(extra: Partial<PlanContext> = {}): PlanContext {
     return {
-      phase,
-      target: this.report.target,
       targetRevision: '*',
       backup: (...parts) => backupName(parts, this.backups),
       ...extra,
@@ -180,7 +178,7 @@ class Planner {
   }
 
   /** Every action of `items`, in the guide's order, one step per group. */
-  defaultSteps(phase: Phase, items: readonly FixedFinding[], context = this.context(phase)): PlanStep[] {
+  defaultSteps(items: readonly FixedFinding[], context = this.context()): PlanStep[] {
     const actions = [...new Set(items.map((item) => item.action))].sort(
       (a, b) => FIX_ACTIONS[a].order - FIX_ACTIONS[b].order,
     );
@@ -212,9 +210,8 @@ class Planner {
       scope: gcloudScope(chosen.params),
     };
     const gatewayOutage = items.some((i) => i.action === 'gateway-upgrade-outage');
-    const context = this.context('cluster-upgrade', { ...(upgrade ? { upgrade } : {}), gatewayOutage });
+    const context = this.context({ ...(upgrade ? { upgrade } : {}), gatewayOutage });
     const steps = this.defaultSteps(
-      'cluster-upgrade',
       items.filter((i) => i.action !== 'upgrade-master'),
       context,
     );
@@ -251,7 +248,7 @@ class Planner {
         : phase === 'asm-migrate-namespaces'
           ? 'asm-*'
           : '*';
-    const context = this.context(phase, { targetRevision });
+    const context = this.context({ targetRevision });
     const policies = this.fixed.filter((i) => i.action === 'migrate-v1alpha1-policy');
     const moves = items.some((i) => i.action === 'relabel-namespace' || i.action === 'restart-workload');
     if (policies.length > 0 && moves) {
@@ -327,12 +324,12 @@ class Planner {
         ),
       ];
     }
-    return this.defaultSteps('retire-old-control-plane', items);
+    return this.defaultSteps(items);
   }
 
-  profileStep(group: readonly FixedFinding[], profile: 'disabled' | 'empty', phase: Phase): PlanStep {
+  profileStep(group: readonly FixedFinding[], profile: 'disabled' | 'empty'): PlanStep {
     const first = group[0] as FixedFinding;
-    return this.actionStep(group, this.context(phase), { operator: text(first.params, 'operator'), profile });
+    return this.actionStep(group, this.context(), { operator: text(first.params, 'operator'), profile });
   }
 
   profileGroups(items: readonly FixedFinding[], profile: 'disabled' | 'empty'): FixedFinding[][] {
@@ -349,11 +346,11 @@ class Planner {
    */
   asmInstall(items: readonly FixedFinding[], scanStatus: PhaseStatus | 'not-scanned'): PlanStep[] {
     const disabled = this.profileGroups(items, 'disabled');
-    const steps = disabled.map((group) => this.profileStep(group, 'disabled', 'asm-install'));
+    const steps = disabled.map((group) => this.profileStep(group, 'disabled'));
     const others = items.filter(
       (i) => i.action !== 'set-operator-profile' && i.action !== 'write-custom-overlay',
     );
-    steps.push(...this.defaultSteps('asm-install', others));
+    steps.push(...this.defaultSteps(others));
     if (scanStatus !== 'done') {
       const { name, project, location } = this.report.cluster;
       const overlays = this.groups(items, 'write-custom-overlay');
@@ -376,15 +373,14 @@ class Planner {
             overlays: overlayItems.map((item) => text(item.params, 'file')),
             overlayNotes: overlayAction.steps(
               overlayItems.map((item) => item.params),
-              this.context('asm-install'),
+              this.context(),
             ),
           }),
           overlays.flat().map((item) => item.finding),
         ),
       );
     }
-    for (const group of this.profileGroups(items, 'empty'))
-      steps.push(this.profileStep(group, 'empty', 'asm-install'));
+    for (const group of this.profileGroups(items, 'empty')) steps.push(this.profileStep(group, 'empty'));
     return steps;
   }
 
@@ -398,7 +394,7 @@ class Planner {
       empty.length > 0 || this.profileGroups(this.fixed, 'empty').length > 0
         ? empty
         : this.profileGroups(this.fixed, 'disabled');
-    return groups.map((group) => this.profileStep(group, 'empty', 'asm-cleanup'));
+    return groups.map((group) => this.profileStep(group, 'empty'));
   }
 }
 
@@ -482,7 +478,7 @@ export function planRemediation(report: Report): RemediationPlan {
         steps = planner.asmCleanup(items);
         break;
       default:
-        steps = planner.defaultSteps(phase, items);
+        steps = planner.defaultSteps(items);
     }
     const phaseNotes = [...(notes.get(phase) ?? [])];
     if (scanStatus === 'blocked') {

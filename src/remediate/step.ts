@@ -9,7 +9,6 @@
  * named here, so every precondition the script can enforce is listed in one place.
  */
 import type { z } from 'zod';
-import type { Phase } from '../engine/vocabulary.ts';
 
 /** A command as words, e.g. `['kubectl', 'delete', 'validatingwebhookconfiguration', name]`. */
 export type Argv = readonly string[];
@@ -127,9 +126,6 @@ export type Step =
 
 /** What the planner gives an action besides its findings' parameters. */
 export interface PlanContext {
-  readonly phase: Phase;
-  /** The scan's target (`istio-1.6`, `asm-1.6`, `asm-1.7`). */
-  readonly target: string;
   /** A backup file name, unique in the script, made of safe characters only. */
   backup(...parts: readonly (string | undefined)[]): string;
   /** The master upgrade the cluster-upgrade phase plans (the highest version proposed). */
