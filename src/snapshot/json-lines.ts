@@ -102,62 +102,145 @@ export function jsonItemLines(text: string): number[] {
 }
 
 /**
- * The fast path of jsonListSpans for pretty-printed JSON (kubectl, JSON.stringify, Go's
- * MarshalIndent): with top-level keys indented by k spaces, an item of `items` is exactly the
- * lines from `<2k spaces>{` to `<2k spaces>}`, so only line starts need looking at, with native
- * indexOf. Returns undefined when the text does not have that shape; callers still parse every
- * item, so a wrong cut cannot go unnoticed.
+ * What the pretty cut reads: a decoded text, or the bytes of a file. Item boundaries are ASCII
+ * (`{`, `}`, `,`, newlines), so both give the same items and lines; offsets are characters in a
+ * text and bytes in a file.
  */
-export function prettyJsonListSpans(text: string): JsonListSpans | undefined {
-  if (!text.startsWith('{\n')) return undefined;
+export interface CutSource {
+  /** The code unit (text) or byte (file) at `at`; undefined past the end. */
+  code(at: number): number | undefined;
+  /** The offset of the first newline at or after `from`, or -1. */
+  newline(from: number): number;
+  /** The offset of `needle` (ASCII) at or after `from`, or -1. */
+  find(needle: string, from: number): number;
+}
+
+export function textSource(text: string): CutSource {
+  return {
+    code: (at) => text.charCodeAt(at),
+    newline: (from) => text.indexOf('\n', from),
+    find: (needle, from) => text.indexOf(needle, from),
+  };
+}
+
+/** Where a pretty-printed List's items array starts: its `[`, the line it is on, and the indent of top-level keys. */
+export interface PrettyListHead {
+  readonly keyIndent: number;
+  readonly arrayStart: number;
+  readonly line: number;
+}
+
+/**
+ * The head of a pretty-printed List (kubectl, JSON.stringify, Go's MarshalIndent): `{`, a newline,
+ * top-level keys indented by k spaces, and `"items": [` on a line of its own, found within the
+ * first `limit` characters or bytes. Undefined when the text does not start that way.
+ */
+export function prettyListHead(source: CutSource, limit: number): PrettyListHead | undefined {
+  if (source.code(0) !== OPEN_OBJECT || source.code(1) !== NEWLINE) return undefined;
   let k = 0;
-  while (text.charCodeAt(2 + k) === 0x20) k++;
-  if (k === 0 || text.charCodeAt(2 + k) !== QUOTE) return undefined;
-  const keyIndent = ' '.repeat(k);
-  const itemsKey = `\n${keyIndent}"items": [\n`;
-  const keyAt = text.indexOf(itemsKey);
-  if (keyAt < 0) return undefined;
-  const arrayStart = keyAt + itemsKey.length - 2;
+  while (source.code(2 + k) === 0x20) k++;
+  if (k === 0 || source.code(2 + k) !== QUOTE) return undefined;
+  const itemsKey = `\n${' '.repeat(k)}"items": [\n`;
+  const keyAt = source.find(itemsKey, 0);
+  if (keyAt < 0 || keyAt + itemsKey.length > limit) return undefined;
   let line = 1;
-  for (let i = text.indexOf('\n'); i >= 0 && i <= keyAt; i = text.indexOf('\n', i + 1)) line++;
-  const items: { start: number; end: number; line: number }[] = [];
-  const width = 2 * k;
-  let itemStart = -1;
-  let itemLine = 0;
-  // Only the character just after an item's indentation is looked at on most lines (charCodeAt
-  // is far cheaper than startsWith here: a 300 MB dump has millions of lines).
-  for (let nl = arrayStart + 1; nl >= 0; nl = text.indexOf('\n', nl + 1)) {
-    line++;
-    const at = nl + 1;
-    if (itemStart < 0) {
-      if (text.charCodeAt(at + width) === OPEN_OBJECT && isIndent(text, at, width)) {
-        itemStart = at + width;
-        itemLine = line;
-        if (text.charCodeAt(itemStart + 1) === CLOSE_OBJECT) {
-          // An empty object prints as `{}` on one line.
-          const end = itemStart + 2;
-          items.push({ start: itemStart, end, line });
-          itemStart = -1;
-          if (text.charCodeAt(end) === COMMA) nl = end;
-        }
-      } else if (text.charCodeAt(at + k) === CLOSE_ARRAY && isIndent(text, at, k)) {
-        return items.length > 0 ? { root: 'list', arrayStart, arrayEnd: at + k, items } : undefined;
-      } else return undefined;
-    } else if (text.charCodeAt(at + width) === CLOSE_OBJECT && isIndent(text, at, width)) {
-      const end = at + width + 1;
-      items.push({ start: itemStart, end, line: itemLine });
-      itemStart = -1;
-      const next = text.charCodeAt(end);
-      if (next !== COMMA && next !== NEWLINE) return undefined;
-      if (next === COMMA) nl = end;
+  for (let i = source.newline(0); i >= 0 && i <= keyAt; i = source.newline(i + 1)) line++;
+  return { keyIndent: k, arrayStart: keyAt + itemsKey.length - 2, line };
+}
+
+/**
+ * The fast path of jsonListSpans for pretty-printed JSON: with top-level keys indented by k
+ * spaces, an item of `items` is exactly the lines from `<2k spaces>{` to `<2k spaces>}`, so only
+ * line starts need looking at, with native indexOf. Cuts as the text arrives (a file read in
+ * chunks): `advance` looks at the lines that end before what is available. A text without that
+ * shape is `bad`; callers still parse every item, so a wrong cut cannot go unnoticed.
+ */
+export class PrettyListCut {
+  /** The items cut and not yet taken (a caller may empty it as it goes). */
+  readonly items: { start: number; end: number; line: number }[] = [];
+  /** How many items were cut in all. */
+  count = 0;
+  /** The offset of the items array's `]`, once found. */
+  arrayEnd = -1;
+  private readonly k: number;
+  private readonly width: number;
+  /** The newline before the next line to look at, and that line's number less one. */
+  private nl: number;
+  private line: number;
+  private itemStart = -1;
+  private itemLine = 0;
+
+  /** The first offset the cut still needs: the item it is in, or the newline it resumes at. */
+  resumeAt(): number {
+    return this.itemStart >= 0 ? this.itemStart : this.nl;
+  }
+
+  constructor(head: PrettyListHead) {
+    this.k = head.keyIndent;
+    this.width = 2 * head.keyIndent;
+    this.nl = head.arrayStart + 1;
+    this.line = head.line;
+  }
+
+  /**
+   * Cuts every line that ends before `limit` (all of them when `final`): 'more' when the `]`
+   * closing the items is still to come, 'done' when it was found, 'bad' when the text does not
+   * have the shape.
+   */
+  advance(source: CutSource, limit: number, final: boolean): 'more' | 'done' | 'bad' {
+    const { k, width, items } = this;
+    // Only the character just after an item's indentation is looked at on most lines (a 300 MB
+    // dump has millions of lines).
+    for (let nl = this.nl; ; ) {
+      const at = nl + 1;
+      const lineEnd = source.newline(at);
+      if (!final && (lineEnd < 0 || lineEnd >= limit)) {
+        this.nl = nl;
+        return 'more';
+      }
+      this.line++;
+      if (this.itemStart < 0) {
+        if (source.code(at + width) === OPEN_OBJECT && isIndent(source, at, width)) {
+          this.itemStart = at + width;
+          this.itemLine = this.line;
+          if (source.code(this.itemStart + 1) === CLOSE_OBJECT) {
+            // An empty object prints as `{}` on one line.
+            items.push({ start: this.itemStart, end: this.itemStart + 2, line: this.line });
+            this.count++;
+            this.itemStart = -1;
+          }
+        } else if (source.code(at + k) === CLOSE_ARRAY && isIndent(source, at, k)) {
+          if (this.count === 0) return 'bad';
+          this.arrayEnd = at + k;
+          return 'done';
+        } else return 'bad';
+      } else if (source.code(at + width) === CLOSE_OBJECT && isIndent(source, at, width)) {
+        const end = at + width + 1;
+        items.push({ start: this.itemStart, end, line: this.itemLine });
+        this.count++;
+        this.itemStart = -1;
+        const next = source.code(end);
+        if (next !== COMMA && next !== NEWLINE) return 'bad';
+      }
+      if (lineEnd < 0) return 'bad';
+      nl = lineEnd;
     }
   }
-  return undefined;
+}
+
+/** The pretty cut of a whole text, or undefined when it does not have the shape. */
+export function prettyJsonListSpans(text: string): JsonListSpans | undefined {
+  const source = textSource(text);
+  const head = prettyListHead(source, text.length);
+  if (!head) return undefined;
+  const cut = new PrettyListCut(head);
+  if (cut.advance(source, text.length, true) !== 'done') return undefined;
+  return { root: 'list', arrayStart: head.arrayStart, arrayEnd: cut.arrayEnd, items: cut.items };
 }
 
 /** Whether `width` spaces start at `at` (so the character after them begins the line's content). */
-function isIndent(text: string, at: number, width: number): boolean {
-  for (let i = at; i < at + width; i++) if (text.charCodeAt(i) !== 0x20) return false;
+function isIndent(source: CutSource, at: number, width: number): boolean {
+  for (let i = at; i < at + width; i++) if (source.code(i) !== 0x20) return false;
   return true;
 }
 
@@ -175,9 +258,21 @@ export interface KubectlJsonList {
 export function kubectlJsonList(text: string): KubectlJsonList | undefined {
   const spans = prettyJsonListSpans(text) ?? jsonListSpans(text);
   if (!spans) return undefined;
+  const envelope = listEnvelope(text.slice(0, spans.arrayStart), text.slice(spans.arrayEnd + 1));
+  return envelope && { spans, ...envelope };
+}
+
+/**
+ * The apiVersion and kind of a kubectl List (`kind: ...List`, not a Compute `compute#...List`)
+ * from its text before and after the items array, or undefined when it is not one.
+ */
+export function listEnvelope(
+  before: string,
+  after: string,
+): { apiVersion: string; kind: string } | undefined {
   let list: unknown;
   try {
-    list = JSON.parse(`${text.slice(0, spans.arrayStart)}[]${text.slice(spans.arrayEnd + 1)}`);
+    list = JSON.parse(`${before}[]${after}`);
   } catch {
     return undefined;
   }
@@ -185,5 +280,5 @@ export function kubectlJsonList(text: string): KubectlJsonList | undefined {
   const { apiVersion, kind } = list as { apiVersion?: unknown; kind?: unknown };
   if (typeof kind !== 'string' || !kind.endsWith('List') || kind.startsWith('compute#')) return undefined;
   if (typeof apiVersion !== 'string') return undefined;
-  return { spans, apiVersion, kind };
+  return { apiVersion, kind };
 }

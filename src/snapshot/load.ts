@@ -8,7 +8,7 @@
  */
 import { constants as bufferConstants } from 'node:buffer';
 import { constants, type Dirent } from 'node:fs';
-import { open, readdir, realpath, stat } from 'node:fs/promises';
+import { type FileHandle, open, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument } from 'yaml';
@@ -18,7 +18,8 @@ import { bundleSchema, isBundleDocument } from './bundle.ts';
 import { malformedJsonError } from './json-errors.ts';
 import { jsonItemLines, kubectlJsonList } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
-import { ParallelListLoader, type ParallelOptions } from './parallel.ts';
+import { type ByteFile, type ListOutcome, ParallelListLoader, type ParallelOptions } from './parallel.ts';
+import type { ItemEntry } from './parallel-worker.ts';
 import { MAX_NAME_LENGTH } from './raw-schema.ts';
 import {
   isRecord,
@@ -197,19 +198,24 @@ async function expandPath(input: string): Promise<ExpandedInputs> {
   return expanded;
 }
 
+/** A snapshot file opened for reading, checked to be a regular file within the size limit. */
+interface OpenedFile {
+  readonly file: string;
+  readonly handle: FileHandle;
+  readonly size: number;
+}
+
 /**
- * Reads one snapshot file as text. Only regular files are read (opened without blocking, then
- * checked, so a FIFO put in its place cannot hang the scan); the text, decompressed or not, is
- * bounded by MAX_FILE_BYTES; a UTF-8 byte order mark is dropped (editors on Windows write one).
+ * Opens one snapshot file. Only regular files are read (opened without blocking, then checked,
+ * so a FIFO put in its place cannot hang the scan), bounded by MAX_FILE_BYTES.
  */
-async function readText(file: string): Promise<string> {
-  let handle: Awaited<ReturnType<typeof open>>;
+async function openSnapshotFile(file: string): Promise<OpenedFile> {
+  let handle: FileHandle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
     throw unreadable(file, error);
   }
-  let bytes: Buffer;
   try {
     const info = await handle.stat();
     if (!info.isFile())
@@ -221,9 +227,38 @@ async function readText(file: string): Promise<string> {
         `too large: ${Math.round(info.size / 1024 / 1024)} MiB, the limit is ${MAX_FILE_TEXT} per file (split the snapshot into several files)`,
       );
     }
+    return { file, handle, size: info.size };
+  } catch (error) {
+    await handle.close();
+    if (error instanceof InputError) throw error;
+    throw unreadable(file, error);
+  }
+}
+
+/** An opened file's bytes as the parallel loader reads them, a piece at a time; closed by `close`. */
+function byteFile(opened: OpenedFile): ByteFile {
+  return {
+    size: opened.size,
+    read: async (into, offset, length, position) => {
+      try {
+        return (await opened.handle.read(into, offset, length, position)).bytesRead;
+      } catch (error) {
+        throw unreadable(opened.file, error);
+      }
+    },
+  };
+}
+
+/**
+ * Reads an opened snapshot file as text: decompressed when it is gzip (bounded by
+ * MAX_FILE_BYTES); a UTF-8 byte order mark is dropped (editors on Windows write one).
+ */
+async function readText(opened: OpenedFile): Promise<string> {
+  const { file, handle } = opened;
+  let bytes: Buffer;
+  try {
     bytes = await handle.readFile();
   } catch (error) {
-    if (error instanceof InputError) throw error;
     throw unreadable(file, error);
   } finally {
     await handle.close();
@@ -242,8 +277,36 @@ async function readText(file: string): Promise<string> {
       );
     }
   }
+  return decodeText(bytes);
+}
+
+function decodeText(bytes: Buffer): string {
   const text = bytes.toString('utf8');
   return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** A `.json` file, not compressed: the only kind the parallel loader reads. */
+function isPlainJsonFile(file: string): boolean {
+  return path.extname(file).toLowerCase() === '.json';
+}
+
+/** What the workers made of a List's items, added in order. */
+function addBatches(
+  builder: SnapshotBuilder,
+  file: string,
+  batches: readonly (readonly ItemEntry[])[],
+): void {
+  for (const entries of batches) {
+    for (const entry of entries) {
+      if ('object' in entry) {
+        builder.kubeObjectsSeen = true;
+        builder.addKubeObject(entry.kind, entry.object);
+      } else {
+        if ('seen' in entry) builder.kubeObjectsSeen = true;
+        builder.skip(file, entry.skip);
+      }
+    }
+  }
 }
 
 function isJson(file: string, text: string): boolean {
@@ -274,20 +337,63 @@ export async function loadSnapshot(
   }
   const parallel = new ParallelListLoader(options.parallel);
   let filesRead = 0;
+  const fileDone = () => {
+    filesRead++;
+    options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
+  };
+  // Big JSON Lists load in the workers while the next files are read; every file is added to
+  // the snapshot in order, so what the workers hold is added before the next file's objects.
+  const inWorkers: { file: string; outcome: Promise<ListOutcome> }[] = [];
+  const addFromWorkers = async () => {
+    if (inWorkers.length > 0) await parallel.drain();
+    for (const { file, outcome } of inWorkers.splice(0)) {
+      const loaded = await outcome;
+      addChecked(() => {
+        if ('batches' in loaded) addBatches(builder, file, loaded.batches);
+      });
+      // What the workers did not load is read again and loaded here, which names any error's line.
+      if ('fallback' in loaded) {
+        const text = await readText(await openSnapshotFile(file));
+        addChecked(() => loadJson(builder, file, text));
+      }
+      fileDone();
+    }
+  };
+  const addChecked = (add: () => void) => {
+    try {
+      add();
+    } catch (error) {
+      if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
+      throw error;
+    }
+  };
   try {
     for (const file of files) {
-      const text = await readText(file);
+      let text: string;
       try {
-        if (isJson(file, text)) {
-          if (!(await parallel.loadJsonList(builder, file, text))) loadJson(builder, file, text);
-        } else loadYaml(builder, file, text);
+        const opened = await openSnapshotFile(file);
+        if (isPlainJsonFile(file) && parallel.wants(opened.size)) {
+          try {
+            inWorkers.push({ file, ...(await parallel.begin(file, byteFile(opened))) });
+          } finally {
+            await opened.handle.close();
+          }
+          continue;
+        }
+        await addFromWorkers();
+        text = await readText(opened);
       } catch (error) {
-        if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
+        // An earlier file's error comes first, as when files load one after the other.
+        await addFromWorkers();
         throw error;
       }
-      filesRead++;
-      options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
+      addChecked(() => {
+        if (isJson(file, text)) loadJson(builder, file, text);
+        else loadYaml(builder, file, text);
+      });
+      fileDone();
     }
+    await addFromWorkers();
   } finally {
     await parallel.close();
   }

@@ -1,6 +1,7 @@
 /**
- * The worker side of parallel.ts: parses and strips a batch of kubectl List items and sends back
- * only the stripped objects (or why an item is skipped), in order. Nothing else leaves the worker.
+ * The worker side of parallel.ts: decodes, parses and strips a batch of kubectl List items, read
+ * from the file's bytes in shared memory, and sends back only the stripped objects (or why an
+ * item is skipped), in order. Nothing else leaves the worker.
  */
 import { parentPort } from 'node:worker_threads';
 import { listItemObject, stripRawKubeObject } from './builder.ts';
@@ -12,8 +13,8 @@ export interface ItemBatch {
   /** The List's apiVersion and kind: typed lists (PodList) may omit the items' own. */
   readonly listApiVersion: unknown;
   readonly listKind: string;
-  /** The text from the first item's start to the last one's end; each item's span in it, and its line in the file. */
-  readonly text: string;
+  /** The items' bytes (moved to the worker, not copied); each item's span in them, and its line in the file. */
+  readonly bytes: ArrayBuffer;
   readonly starts: readonly number[];
   readonly ends: readonly number[];
   readonly lines: readonly number[];
@@ -49,10 +50,13 @@ export function stripListItem(
 
 export function processBatch(batch: ItemBatch): BatchResult {
   const entries: ItemEntry[] = [];
+  const bytes = Buffer.from(batch.bytes);
   for (let i = 0; i < batch.ends.length; i++) {
     let item: unknown;
     try {
-      item = JSON.parse(batch.text.slice(batch.starts[i], batch.ends[i]));
+      // Items start and end at ASCII characters, so decoding each alone gives the same text
+      // as decoding the file whole.
+      item = JSON.parse(bytes.toString('utf8', batch.starts[i], batch.ends[i]));
     } catch (error) {
       return { id: batch.id, failed: (error as Error).message };
     }

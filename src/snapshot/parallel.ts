@@ -1,20 +1,29 @@
 /**
- * Loads big kubectl JSON Lists on every core: the List is cut at item boundaries (json-lines.ts),
- * and batches of items are parsed and stripped by worker threads and by the main thread at the
- * same time; workers send back only the stripped objects. Results are added to the snapshot in
- * file order, so the snapshot (and every finding) is the same as the single-threaded loader's.
+ * Loads big kubectl JSON Lists on every core. The main thread reads the file's bytes into memory
+ * shared with the worker threads, cuts the pretty-printed List at item boundaries as the bytes
+ * arrive (json-lines.ts), and hands out batches of items as byte ranges; the workers decode,
+ * parse and strip them and send back only the stripped objects. The main thread never decodes
+ * or parses an item, and reading the next file overlaps the workers' parsing of this one.
+ * Results are added in file order, so the snapshot (and every finding) is the same as the
+ * single-threaded loader's.
  *
- * Any surprise (an item that does not parse on its own, an envelope that is not a List) returns
- * false having added nothing, and the sequential loader runs, which reports errors with their line.
+ * Any surprise (a List that is not pretty-printed, an item that does not parse on its own or is
+ * invalid) gives the bytes back having added nothing, and the sequential loader loads them, which
+ * reports errors with their line.
  *
  * MESHREADY_LOAD_WORKERS sets the number of worker threads (0: single-threaded); the default is
- * one less than the available cores, at most 3.
+ * one less than the available cores, at most 3: the main thread loads batches too.
  */
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import type { SnapshotBuilder } from './builder.ts';
-import { kubectlJsonList } from './json-lines.ts';
+import {
+  type CutSource,
+  listEnvelope,
+  PrettyListCut,
+  type PrettyListHead,
+  prettyListHead,
+} from './json-lines.ts';
 import {
   type BatchMessage,
   type BatchResult,
@@ -24,10 +33,14 @@ import {
 } from './parallel-worker.ts';
 
 /** Files smaller than this are loaded on the main thread: a worker's start costs more. */
-export const PARALLEL_MIN_CHARS = 4_000_000;
-/** About this much item text per batch. */
-const BATCH_CHARS = 1_000_000;
-/** Batches queued per worker: enough to keep it busy while the main thread works on its own. */
+export const PARALLEL_MIN_BYTES = 4_000_000;
+/** About this many bytes of items per batch. */
+const BATCH_BYTES = 1_000_000;
+/** Bytes read at a time: the cut and the workers start on a file long before it is all read. */
+const READ_CHUNK = 8 * 1024 * 1024;
+/** The envelope after the items (`kind`, `metadata`) is looked for in this much of the file's end. */
+const TAIL_BYTES = 64 * 1024;
+/** Batches queued per worker: enough to keep it busy while the main thread reads. */
 const IN_FLIGHT = 2;
 
 export function defaultWorkerCount(env: NodeJS.ProcessEnv = process.env): number {
@@ -45,34 +58,69 @@ export interface ParallelStats {
 
 export interface ParallelOptions {
   readonly workers?: number;
-  readonly minChars?: number;
+  readonly minBytes?: number;
+  /** The bytes read at a time (tests make it small, so windows slide and grow). */
+  readonly windowBytes?: number;
   /** Counted into, when given. */
   readonly stats?: ParallelStats;
 }
+
+/** A file's bytes, read in pieces. */
+export interface ByteFile {
+  readonly size: number;
+  /** Reads up to `length` bytes of the file at `position` into `into` at `offset`; returns how many. */
+  read(into: Uint8Array, offset: number, length: number, position: number): Promise<number>;
+}
+
+/** Bytes already in memory (a test) as a ByteFile. */
+export function bytesFile(bytes: Uint8Array): ByteFile {
+  return {
+    size: bytes.byteLength,
+    read: async (into, offset, length, position) => {
+      const end = Math.min(bytes.byteLength, position + length);
+      into.set(bytes.subarray(position, end), offset);
+      return Math.max(0, end - position);
+    },
+  };
+}
+
+/** The items of a List, batch by batch in file order; or why the sequential loader must read the file. */
+export type ListOutcome =
+  | { readonly batches: readonly (readonly ItemEntry[])[] }
+  | { readonly fallback: string };
 
 interface PooledWorker {
   readonly worker: Worker;
   inFlight: number;
 }
 
+/** A batch waiting for a worker, and what to do with its result. */
+interface Job {
+  readonly batch: ItemBatch;
+  readonly settle: (result: BatchResult) => void;
+}
+
 export class ParallelListLoader {
   private readonly workerCount: number;
-  private readonly minChars: number;
+  private readonly minBytes: number;
+  private readonly windowBytes: number;
   private workers: PooledWorker[] | undefined;
-  private readonly waiting = new Map<number, (result: BatchResult) => void>();
+  private readonly queue: Job[] = [];
+  private readonly running = new Map<number, Job>();
+  private nextId = 0;
   private failure: Error | undefined;
-
   private readonly stats: ParallelStats;
 
   constructor(options: ParallelOptions = {}) {
     this.workerCount = options.workers ?? defaultWorkerCount();
-    this.minChars = options.minChars ?? PARALLEL_MIN_CHARS;
+    this.minBytes = options.minBytes ?? PARALLEL_MIN_BYTES;
+    this.windowBytes = options.windowBytes ?? READ_CHUNK;
     this.stats = options.stats ?? { files: 0, batchesInWorkers: 0, batchesOnMain: 0 };
   }
 
-  /** Whether `loadJsonList` would try this text at all. */
-  wants(text: string): boolean {
-    return this.workerCount > 0 && text.length >= this.minChars && this.failure === undefined;
+  /** Whether `begin` would load a file of this size in the workers at all. */
+  wants(size: number): boolean {
+    return this.workerCount > 0 && size >= this.minBytes && this.failure === undefined;
   }
 
   private start(): PooledWorker[] {
@@ -83,112 +131,165 @@ export class ParallelListLoader {
       const pooled: PooledWorker = { worker: new Worker(url), inFlight: 0 };
       pooled.worker.on('message', (message: BatchMessage) => {
         pooled.inFlight--;
-        const result: BatchResult =
-          'json' in message ? { id: message.id, entries: JSON.parse(message.json) as ItemEntry[] } : message;
-        this.waiting.get(result.id)?.(result);
-        this.waiting.delete(result.id);
+        const job = this.running.get(message.id);
+        this.running.delete(message.id);
+        this.stats.batchesInWorkers++;
+        job?.settle(
+          'json' in message ? { id: message.id, entries: JSON.parse(message.json) as ItemEntry[] } : message,
+        );
+        this.dispatch();
       });
+      // A worker that cannot start or dies fails what it holds; those files, and the next ones,
+      // go to the sequential loader.
       const fail = (error: Error) => {
-        this.failure = error;
-        for (const resolve of this.waiting.values()) resolve({ id: -1, failed: error.message });
-        this.waiting.clear();
+        this.failure ??= error;
+        const jobs = [...this.running.values(), ...this.queue.splice(0)];
+        this.running.clear();
+        for (const job of jobs) job.settle({ id: job.batch.id, failed: error.message });
       };
       pooled.worker.on('error', fail);
       pooled.worker.on('exit', (code) => {
-        if (this.waiting.size > 0) fail(new Error(`a loader worker exited with code ${code}`));
+        if (this.running.size > 0 || this.queue.length > 0)
+          fail(new Error(`a loader worker exited with code ${code}`));
       });
       return pooled;
     });
     return this.workers;
   }
 
+  /** Hands queued batches to the workers with the fewest in flight. */
+  private dispatch(): void {
+    const workers = this.workers ?? [];
+    while (this.queue.length > 0) {
+      let best: PooledWorker | undefined;
+      for (const pooled of workers) if (!best || pooled.inFlight < best.inFlight) best = pooled;
+      if (!best || best.inFlight >= IN_FLIGHT) return;
+      const job = this.queue.shift() as Job;
+      best.inFlight++;
+      this.running.set(job.batch.id, job);
+      best.worker.postMessage(job.batch, [job.batch.bytes]);
+    }
+  }
+
   /**
-   * Loads `text` as a kubectl JSON List on all cores. False (nothing added) when it is not one
-   * or an item does not parse alone: the caller then loads the file sequentially.
+   * Loads queued batches on this thread too, from the back of the queue (the workers take from
+   * the front), while more than `keep` wait.
    */
-  async loadJsonList(builder: SnapshotBuilder, file: string, text: string): Promise<boolean> {
-    if (!this.wants(text)) return false;
-    // Workers boot (about 50 ms) while this thread cuts the text. A worker that cannot start or
-    // dies leaves this file, and the next ones, to the sequential loader.
-    let workers: PooledWorker[];
-    try {
-      workers = this.start();
-    } catch (error) {
-      this.failure = error as Error;
-      return false;
+  private help(keep: number): void {
+    while (this.queue.length > keep) {
+      const job = this.queue.pop() as Job;
+      this.stats.batchesOnMain++;
+      job.settle(processBatch(job.batch));
     }
-    const list = kubectlJsonList(text);
-    if (!list || list.spans.items.length === 0) return false;
-    const { spans } = list;
+  }
 
-    const batches: ItemBatch[] = [];
-    for (let first = 0; first < spans.items.length; ) {
-      const from = spans.items[first]?.start ?? 0;
-      let last = first;
-      while (last + 1 < spans.items.length && (spans.items[last]?.end ?? 0) - from < BATCH_CHARS) last++;
-      const items = spans.items.slice(first, last + 1);
-      batches.push({
-        id: batches.length,
-        file,
-        listApiVersion: list.apiVersion,
-        listKind: list.kind,
-        text: text.slice(from, spans.items[last]?.end ?? from),
-        starts: items.map((item) => item.start - from),
-        ends: items.map((item) => item.end - from),
-        lines: items.map((item) => item.line),
-      });
-      first = last + 1;
-    }
-
-    const results: (BatchResult | undefined)[] = new Array(batches.length);
-    const pending: Promise<void>[] = [];
-    let next = 0;
-    const send = (pooled: PooledWorker, batch: ItemBatch) => {
-      pooled.inFlight++;
-      pending.push(
-        new Promise<void>((resolve) => {
-          this.waiting.set(batch.id, (result) => {
-            results[batch.id] = result;
-            resolve();
-          });
-        }),
-      );
-      pooled.worker.postMessage(batch);
-    };
-    // Workers take batches from the front, the main thread from the back, until they meet.
-    let back = batches.length - 1;
-    while (next <= back) {
-      if (this.failure) break;
-      for (const pooled of workers) {
-        while (pooled.inFlight < IN_FLIGHT && next <= back) send(pooled, batches[next++] as ItemBatch);
-      }
-      if (next <= back) {
-        const batch = batches[back--] as ItemBatch;
-        results[batch.id] = processBatch(batch);
-        if ('failed' in (results[batch.id] as BatchResult)) break;
-      }
+  /** Works through the queue with the workers until it is empty (every file begun has been handed out). */
+  async drain(): Promise<void> {
+    while (this.queue.length > 0) {
+      this.help(this.queue.length - 1);
       await yieldToEvents();
     }
-    await Promise.all(pending);
-    if (this.failure) return false;
-    if (results.some((result) => result === undefined || 'failed' in result)) return false;
-    this.stats.files++;
-    this.stats.batchesInWorkers += next;
-    this.stats.batchesOnMain += batches.length - next;
+  }
 
-    for (const result of results as BatchResult[]) {
-      if (!('entries' in result)) continue;
-      for (const entry of result.entries) {
-        if ('object' in entry) {
-          builder.kubeObjectsSeen = true;
-          builder.addKubeObject(entry.kind, entry.object);
-        } else {
-          if ('seen' in entry) builder.kubeObjectsSeen = true;
-          builder.skip(file, entry.skip);
-        }
+  /**
+   * Reads `source` a window at a time and hands its items to the workers (and to this thread);
+   * resolves once it is all read, with the promise of its outcome, so the caller can start on
+   * the next file meanwhile. Only the window and the batches not yet loaded are held, never the
+   * whole file.
+   */
+  async begin(file: string, source: ByteFile): Promise<{ readonly outcome: Promise<ListOutcome> }> {
+    const done = (fallback: string) => ({ outcome: Promise.resolve<ListOutcome>({ fallback }) });
+    const window = new SlidingWindow(source, this.windowBytes);
+    await window.fill();
+    const head = prettyListHead(window.source, window.end);
+    if (!head) return done('not a pretty-printed List');
+    const envelope = await readEnvelope(source, window, head);
+    if (!envelope) return done('not a kubectl List whose items end where its tail says');
+    try {
+      this.start();
+    } catch (error) {
+      this.failure = error as Error;
+    }
+
+    const results: (readonly ItemEntry[])[] = [];
+    let batchCount = 0;
+    let settled = 0;
+    let failed: string | undefined;
+    let allSent = false;
+    let finish: (outcome: ListOutcome) => void = () => {};
+    const outcome = new Promise<ListOutcome>((resolve) => {
+      finish = resolve;
+    });
+    const check = () => {
+      if (!allSent) return;
+      if (failed !== undefined) finish({ fallback: failed });
+      else if (settled === batchCount) {
+        this.stats.files++;
+        finish({ batches: results });
+      }
+    };
+    const cut = new PrettyListCut(head);
+    // Every item cut so far goes out in batches of about BATCH_BYTES, copied out of the window.
+    const sendCut = () => {
+      const { items } = cut;
+      for (let first = 0; first < items.length; ) {
+        const from = items[first]?.start ?? 0;
+        let last = first;
+        while (last + 1 < items.length && (items[last]?.end ?? 0) - from < BATCH_BYTES) last++;
+        const index = batchCount++;
+        const group = items.slice(first, last + 1);
+        const batch: ItemBatch = {
+          id: this.nextId++,
+          file,
+          listApiVersion: envelope.apiVersion,
+          listKind: envelope.kind,
+          bytes: window.copy(from, items[last]?.end ?? from),
+          starts: group.map((item) => item.start - from),
+          ends: group.map((item) => item.end - from),
+          lines: group.map((item) => item.line),
+        };
+        this.queue.push({
+          batch,
+          settle: (result) => {
+            settled++;
+            if ('entries' in result) results[index] = result.entries;
+            else failed ??= result.failed;
+            check();
+          },
+        });
+        first = last + 1;
+      }
+      items.length = 0;
+      this.dispatch();
+    };
+
+    let state: 'more' | 'done' | 'bad' = 'more';
+    while (failed === undefined && this.failure === undefined) {
+      state = cut.advance(window.source, window.end, window.atEnd);
+      sendCut();
+      if (state !== 'more') break;
+      if (window.atEnd) {
+        state = 'bad';
+        break;
+      }
+      // This thread loads a share too, a batch at a time so the workers' results keep coming in
+      // and they stay fed; and reads on only when they have enough queued.
+      while (this.queue.length > this.workerCount * IN_FLIGHT) {
+        this.help(this.queue.length - 1);
+        await yieldToEvents();
+      }
+      window.keepFrom(cut.resumeAt());
+      if ((await window.fill()) === 0) {
+        failed ??= 'the file ended while being read';
+        break;
       }
     }
-    return true;
+    if (state !== 'done' || cut.arrayEnd !== envelope.arrayEnd) {
+      failed ??= this.failure?.message ?? 'not a List the pretty cut reads';
+    }
+    allSent = true;
+    check();
+    return { outcome };
   }
 
   async close(): Promise<void> {
@@ -196,4 +297,105 @@ export class ParallelListLoader {
     this.workers = undefined;
     await Promise.all(workers.map((pooled) => pooled.worker.terminate()));
   }
+}
+
+/**
+ * A window on a file: the bytes from `start` to `end`, read a piece at a time. Offsets are the
+ * file's; what is before `keepFrom` is dropped when the window slides.
+ */
+class SlidingWindow {
+  private buffer: Buffer;
+  private base = 0;
+  private filled = 0;
+  private view: Buffer;
+  readonly source: CutSource;
+  private readonly file: ByteFile;
+
+  constructor(file: ByteFile, size: number) {
+    this.file = file;
+    this.buffer = Buffer.allocUnsafe(size);
+    this.view = this.buffer.subarray(0, 0);
+    const self = this;
+    this.source = {
+      code: (at) => self.view[at - self.base],
+      newline(from) {
+        const i = self.view.indexOf(0x0a, Math.max(0, from - self.base));
+        return i < 0 ? -1 : i + self.base;
+      },
+      find(needle, from) {
+        const i = self.view.indexOf(needle, Math.max(0, from - self.base), 'latin1');
+        return i < 0 ? -1 : i + self.base;
+      },
+    };
+  }
+
+  /** The file offset just after the last byte read. */
+  get end(): number {
+    return this.base + this.filled;
+  }
+
+  get atEnd(): boolean {
+    return this.end >= this.file.size;
+  }
+
+  /** Reads on until the window is full or the file ends (growing the window when it is full); returns how many bytes. */
+  async fill(): Promise<number> {
+    const before = this.filled;
+    if (this.filled === this.buffer.length) {
+      const bigger = Buffer.allocUnsafe(this.buffer.length * 2);
+      this.buffer.copy(bigger, 0, 0, this.filled);
+      this.buffer = bigger;
+    }
+    while (this.filled < this.buffer.length && !this.atEnd) {
+      const n = await this.file.read(this.buffer, this.filled, this.buffer.length - this.filled, this.end);
+      if (n <= 0) break;
+      this.filled += n;
+    }
+    this.view = this.buffer.subarray(0, this.filled);
+    return this.filled - before;
+  }
+
+  /** Drops the bytes before file offset `offset`. */
+  keepFrom(offset: number): void {
+    const drop = Math.min(this.filled, Math.max(0, offset - this.base));
+    if (drop === 0) return;
+    this.buffer.copy(this.buffer, 0, drop, this.filled);
+    this.base += drop;
+    this.filled -= drop;
+    this.view = this.buffer.subarray(0, this.filled);
+  }
+
+  /** A copy of the file's bytes from `from` to `to`, which the window holds. */
+  copy(from: number, to: number): ArrayBuffer {
+    const bytes = new Uint8Array(to - from);
+    bytes.set(this.view.subarray(from - this.base, to - this.base));
+    return bytes.buffer;
+  }
+}
+
+/**
+ * The List's apiVersion and kind, and where its items array must end: the last `]` at the
+ * top-level key indent, in the last TAIL_BYTES of the file. The cut must arrive exactly there.
+ */
+async function readEnvelope(
+  source: ByteFile,
+  window: SlidingWindow,
+  head: PrettyListHead,
+): Promise<{ apiVersion: string; kind: string; arrayEnd: number } | undefined> {
+  const tailStart = Math.max(0, source.size - TAIL_BYTES);
+  const tail = Buffer.allocUnsafe(source.size - tailStart);
+  let filled = 0;
+  while (filled < tail.length) {
+    const n = await source.read(tail, filled, tail.length - filled, tailStart + filled);
+    if (n <= 0) return undefined;
+    filled += n;
+  }
+  const closing = `\n${' '.repeat(head.keyIndent)}]`;
+  const at = tail.lastIndexOf(closing, tail.length, 'latin1');
+  if (at < 0) return undefined;
+  const arrayEnd = tailStart + at + closing.length - 1;
+  if (arrayEnd <= head.arrayStart) return undefined;
+  const before = Buffer.from(window.copy(0, head.arrayStart)).toString('utf8');
+  const envelope = listEnvelope(before, tail.toString('utf8', at + closing.length));
+  return envelope && { ...envelope, arrayEnd };
 }

@@ -13,7 +13,7 @@ import { runRules } from '../../src/engine/runner.ts';
 import { InputError } from '../../src/errors.ts';
 import { SnapshotBuilder } from '../../src/snapshot/builder.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
-import { ParallelListLoader } from '../../src/snapshot/parallel.ts';
+import { bytesFile, ParallelListLoader } from '../../src/snapshot/parallel.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -39,7 +39,7 @@ describe('parallel JSON loading', () => {
     const single = await loadSnapshot([json], { parallel: { workers: 0 } });
     // Every List goes through the workers, in small batches.
     const stats = { files: 0, batchesInWorkers: 0, batchesOnMain: 0 };
-    const parallel = await loadSnapshot([json], { parallel: { workers: 2, minChars: 0, stats } });
+    const parallel = await loadSnapshot([json], { parallel: { workers: 2, minBytes: 0, stats } });
     expect(stats.files).toBe(4);
     expect(stats.batchesInWorkers).toBeGreaterThan(0);
     expect(parallel).toEqual(single);
@@ -58,7 +58,7 @@ describe('parallel JSON loading', () => {
     items[40] = '{\n  "metadata": { "name": oops }\n}';
     const text = `{\n  "apiVersion": "v1",\n  "kind": "NamespaceList",\n  "items": [\n${items.join(',\n')}\n  ]\n}\n`;
     await writeFile(file, text);
-    const error = await loadSnapshot([file], { parallel: { workers: 1, minChars: 0 } }).catch((e) => e);
+    const error = await loadSnapshot([file], { parallel: { workers: 1, minBytes: 0 } }).catch((e) => e);
     expect(error).toBeInstanceOf(InputError);
     const line = text.split('\n').findIndex((l) => l.includes('oops')) + 1;
     expect(error.line).toBe(line);
@@ -80,7 +80,7 @@ describe('parallel JSON loading', () => {
     const text = `{\n  "apiVersion": "v1",\n  "kind": "NamespaceList",\n  "items": [\n${items.join(',\n')}\n  ]\n}\n`;
     await writeFile(file, text);
     const line = text.split('\n').findIndex((l) => l.startsWith(bad)) + 1;
-    for (const parallel of [{ workers: 0 }, { workers: 1, minChars: 0 }]) {
+    for (const parallel of [{ workers: 0 }, { workers: 1, minBytes: 0 }]) {
       const error = await loadSnapshot([file], { parallel }).catch((e) => e);
       expect(error).toBeInstanceOf(InputError);
       expect(error.line).toBe(line);
@@ -88,23 +88,93 @@ describe('parallel JSON loading', () => {
     }
   });
 
-  it('leaves what is not a kubectl List to the sequential loader', async () => {
-    const loader = new ParallelListLoader({ workers: 1, minChars: 0 });
+  it('gives back, for the sequential loader, what is not a pretty-printed kubectl List', async () => {
+    const loader = new ParallelListLoader({ workers: 1, minBytes: 0 });
+    const pods = Array.from({ length: 3 }, (_, i) => ({ kind: 'Pod', metadata: { name: `p${i}` } }));
+    const cases: [string, string][] = [
+      ['a bare array', JSON.stringify([{ apiVersion: 'v1', kind: 'Namespace' }], null, 4)],
+      [
+        'a Compute list',
+        JSON.stringify({ kind: 'compute#firewallList', apiVersion: 'v1', items: [{}] }, null, 4),
+      ],
+      ['a List on one line', JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods })],
+      [
+        'a List with CRLF line ends',
+        JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }, null, 4).replaceAll('\n', '\r\n'),
+      ],
+      [
+        'a List after a byte order mark',
+        `\ufeff${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods }, null, 4)}`,
+      ],
+      [
+        'a List with an array after its items',
+        JSON.stringify({ apiVersion: 'v1', items: pods, kind: 'List', extra: [1] }, null, 4),
+      ],
+    ];
     try {
-      const builder = new SnapshotBuilder();
-      expect(await loader.loadJsonList(builder, 'a.json', '[{"apiVersion":"v1","kind":"Namespace"}]')).toBe(
-        false,
-      );
-      expect(
-        await loader.loadJsonList(
-          builder,
-          'b.json',
-          '{"kind":"compute#firewallList","apiVersion":"v1","items":[{}]}',
-        ),
-      ).toBe(false);
-      expect(builder.objectCount).toBe(0);
+      for (const [what, text] of cases) {
+        const bytes = Buffer.from(text);
+        const loaded = await (await loader.begin(`${what}.json`, bytesFile(bytes))).outcome;
+        expect('fallback' in loaded, what).toBe(true);
+      }
+      // The control: the same pods, pretty-printed, load in the worker.
+      const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: pods, metadata: {} }, null, 4);
+      const loaded = await (await loader.begin('list.json', bytesFile(Buffer.from(text)))).outcome;
+      expect('batches' in loaded && loaded.batches.flat().length).toBe(3);
     } finally {
       await loader.close();
     }
+  });
+
+  it('cuts a List read in pieces the same as whole, across read boundaries, with non-ASCII names', async () => {
+    const pods = Array.from({ length: 400 }, (_, i) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: {
+        name: `pöd-${i}`,
+        namespace: 'ns',
+        labels: { app: '🚀'.repeat(i % 5), note: 'x'.repeat(i * 7) },
+      },
+      spec: { containers: [{ name: 'c', image: 'gcr.io/x/y:1' }] },
+    }));
+    const text = JSON.stringify(
+      { apiVersion: 'v1', items: pods, kind: 'List', metadata: { resourceVersion: '' } },
+      null,
+      4,
+    );
+    const file = path.join(dir, 'pieces.json');
+    await writeFile(file, text);
+    const single = await loadSnapshot([file], { parallel: { workers: 0 } });
+    // A source that gives at most 997 bytes per read, so reads end inside lines and characters,
+    // into a window of 1,000 bytes, which slides and grows for the longer pods.
+    const bytes = Buffer.from(text);
+    const source = bytesFile(bytes);
+    const trickle = {
+      size: source.size,
+      read: (into: Uint8Array, offset: number, n: number, at: number) =>
+        source.read(into, offset, Math.min(n, 997), at),
+    };
+    const stats = { files: 0, batchesInWorkers: 0, batchesOnMain: 0 };
+    const loader = new ParallelListLoader({ workers: 2, minBytes: 0, windowBytes: 1000, stats });
+    try {
+      const loaded = await (await loader.begin(file, trickle)).outcome;
+      expect(stats.batchesInWorkers + stats.batchesOnMain).toBeGreaterThan(50);
+      expect('batches' in loaded).toBe(true);
+      const builder = new SnapshotBuilder();
+      if ('batches' in loaded)
+        for (const entry of loaded.batches.flat())
+          if ('object' in entry) builder.addKubeObject(entry.kind, entry.object);
+      expect(builder.objectCount).toBe(400);
+    } finally {
+      await loader.close();
+    }
+    for (const windowBytes of [1000, 4096, 1 << 20]) {
+      const parallel = await loadSnapshot([file], { parallel: { workers: 2, minBytes: 0, windowBytes } });
+      expect(parallel).toEqual(single);
+    }
+    const parallel = await loadSnapshot([file], { parallel: { workers: 1, minBytes: 0, windowBytes: 1000 } });
+    expect(parallel.kube.pods[399]?.origin?.line).toBe(
+      text.split('\n').findIndex((l) => l.includes('"pöd-399"')) - 3,
+    );
   });
 });
