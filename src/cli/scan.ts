@@ -16,6 +16,7 @@ import { withRemediation } from '../remediate/report-commands.ts';
 import { renderRemediationScript, SCRIPT_FILE_NAME } from '../remediate/script.ts';
 import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
+import { startRendering } from '../report/parallel-render.ts';
 import { readSavedReport } from '../report/read-saved.ts';
 import { type CliIO, useColour } from './io.ts';
 import { ensureDirectory, writeOutputFile } from './output-files.ts';
@@ -83,7 +84,7 @@ export async function writeReports(
     const file = path.join(outputDir, name);
     const shown = path.relative(io.cwd, file) || file;
     await writeOutputFile(file, shown, content, mode === undefined ? {} : { mode });
-    written.push(shown);
+    return shown;
   };
   const context = {
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
@@ -91,18 +92,25 @@ export async function writeReports(
     workingDirectory: io.cwd,
     htmlReport: options.formats.includes('html'),
   };
+  // The big formats render in workers meanwhile. Files are listed in this order whatever order
+  // they finish in; the first one that fails (in this order) is the error.
+  const renderings = startRendering(report, options.formats, context);
+  const pending: Promise<string>[] = [];
+  const start = (task: () => Promise<string>) => {
+    const done = task();
+    done.catch(() => {});
+    pending.push(done);
+  };
   for (const format of options.formats) {
-    const formatter = FORMATTERS[format];
-    await write(
-      formatter.fileName,
-      formatter.chunks ? formatter.chunks(report, context) : formatter.render(report, context),
-    );
+    const rendering = renderings.get(format);
+    if (rendering) start(async () => write(FORMATTERS[format].fileName, (await rendering()).content));
   }
-  for (const overlay of customOverlays(report)) await write(overlay.file, overlay.text);
+  for (const overlay of customOverlays(report)) start(() => write(overlay.file, overlay.text));
   const reportFile = options.formats.includes('json') ? FORMATTERS.json.fileName : undefined;
-  await write(SCRIPT_FILE_NAME, renderRemediationScript(report, { reportFile }), 0o755);
+  start(async () => write(SCRIPT_FILE_NAME, renderRemediationScript(report, { reportFile }), 0o755));
   // The v1beta1 equivalents of the v1alpha1 policies, which the findings and remediate.sh name.
-  if (policiesYaml !== undefined) await write(POLICIES_FILE_NAME, policiesYaml);
+  if (policiesYaml !== undefined) start(() => write(POLICIES_FILE_NAME, policiesYaml));
+  for (const done of pending) written.push(await done);
   return written;
 }
 
