@@ -3,7 +3,8 @@ import path from 'node:path';
 import { RULES } from '../../rules/index.ts';
 import { loadConfig } from '../config/load.ts';
 import { scanPolicy } from '../config/policy.ts';
-import { scanSettings } from '../config/settings.ts';
+import type { MeshreadyConfig } from '../config/schema.ts';
+import { type ScanSettings, scanSettings } from '../config/settings.ts';
 import { POLICIES_FILE_NAME, scanPoliciesYaml } from '../convert/findings.ts';
 import type { Report } from '../engine/report-model.ts';
 import { runRules } from '../engine/runner.ts';
@@ -18,6 +19,7 @@ import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
 import { startRendering } from '../report/parallel-render.ts';
 import { readSavedReport } from '../report/read-saved.ts';
+import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { type CliIO, useColour } from './io.ts';
 import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
@@ -114,6 +116,45 @@ export async function writeReports(
   return written;
 }
 
+/**
+ * The report of a snapshot: the rules' findings with their commands, the suppressions applied
+ * and the baseline compared. The snapshot is referenced from here only, so it can be freed while
+ * the reports are written (at 150,000 pods it is most of the heap).
+ */
+async function assembleReport(
+  snapshot: ClusterSnapshot,
+  scan: {
+    readonly config: MeshreadyConfig | undefined;
+    readonly settings: ScanSettings;
+    readonly baseline: Report | undefined;
+    readonly now: Date;
+    /** Whether to convert the v1alpha1 policies for the output directory. */
+    readonly withPolicies: boolean;
+  },
+  progress: Progress,
+): Promise<{ report: Report; policiesYaml: string | undefined }> {
+  progress.update('running rules…', true);
+  const { settings, now } = scan;
+  const policy = scanPolicy(scan.config, snapshot, {
+    now,
+    annotationExemptions: settings.annotationExemptions,
+  });
+  // The rules give findings with `fix` data; the report's commands are rendered from it.
+  let report = withRemediation(
+    runRules(policy.snapshot, {
+      rules: RULES,
+      target: settings.target,
+      upgradeTo: settings.upgradeTo,
+      toolVersion: TOOL_VERSION,
+      now,
+      ...policy.runOptions,
+    }),
+  );
+  if (policy.expiredSuppressions.length > 0) report.expiredSuppressions = policy.expiredSuppressions;
+  if (scan.baseline) report = withBaseline(report, scan.baseline);
+  return { report, policiesYaml: scan.withPolicies ? scanPoliciesYaml(policy.snapshot) : undefined };
+}
+
 export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   const source = snapshotSourceOf(options.snapshot, options.live);
   if (options.failOnNew && options.baseline === undefined) {
@@ -131,30 +172,13 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);
   }
   const progress = new Progress(io);
-  const snapshot = await readSnapshot(source, io, progress);
-  progress.update('running rules…', true);
-  const now = io.now();
-  const policy = scanPolicy(loaded?.config, snapshot, {
-    now,
-    annotationExemptions: settings.annotationExemptions,
-  });
-  // The rules give findings with `fix` data; the report's commands are rendered from it.
-  let report = withRemediation(
-    runRules(policy.snapshot, {
-      rules: RULES,
-      target: settings.target,
-      upgradeTo: settings.upgradeTo,
-      toolVersion: TOOL_VERSION,
-      now,
-      ...policy.runOptions,
-    }),
+  const { report, policiesYaml } = await assembleReport(
+    await readSnapshot(source, io, progress),
+    { config: loaded?.config, settings, baseline, now: io.now(), withPolicies: options.writeFiles },
+    progress,
   );
-  if (policy.expiredSuppressions.length > 0) report.expiredSuppressions = policy.expiredSuppressions;
-  if (baseline) report = withBaseline(report, baseline);
   progress.done();
-  const written = options.writeFiles
-    ? await writeReports(report, options, io, scanPoliciesYaml(policy.snapshot))
-    : [];
+  const written = options.writeFiles ? await writeReports(report, options, io, policiesYaml) : [];
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) {
     // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.

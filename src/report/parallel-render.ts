@@ -16,13 +16,16 @@ import type { RenderRequest, RenderResponse } from './render-worker.ts';
 
 /** The formats worth a worker: the slowest to render at scale. */
 const OFFLOADED: readonly Format[] = ['html', 'sarif'];
-/** Below this many findings every format renders on the main thread. */
-export const PARALLEL_MIN_FINDINGS = 2_000;
+/**
+ * Below this many findings every format renders on the main thread: a worker's start (loading
+ * the formatters, about 0.4 s of CPU) and the report's copy cost more than they save.
+ */
+export const PARALLEL_MIN_FINDINGS = 10_000;
 
 export interface RenderOptions {
   /** False renders everything on the main thread; default from MESHREADY_RENDER_WORKERS. */
   readonly workers?: boolean;
-  /** The fewest findings for which workers are used; default from MESHREADY_RENDER_WORKERS. */
+  /** The fewest findings for which a worker is used; default from MESHREADY_RENDER_WORKERS. */
   readonly minFindings?: number;
 }
 
@@ -31,14 +34,14 @@ function fromEnvironment(env: NodeJS.ProcessEnv): Required<RenderOptions> {
   return { workers: set !== '0', minFindings: set === '1' ? 0 : PARALLEL_MIN_FINDINGS };
 }
 
-/** A format's text, rendered in a worker or (when it could not be) on this thread. */
+/** A format's text, rendered in the worker or (when it could not be) on this thread. */
 export type Rendering = () => Promise<{
   readonly content: string | Iterable<string>;
   readonly inWorker: boolean;
 }>;
 
 /**
- * Starts rendering `formats` of `report`: the ones worth it in workers at once, the others on
+ * Starts rendering `formats` of `report`: the ones worth it in one worker at once, the others on
  * this thread when asked. Each rendering is asked for once, in any order.
  */
 export function startRendering(
@@ -61,41 +64,55 @@ export function startRendering(
   const parallel =
     (options.workers ?? defaults.workers) && findings >= (options.minFindings ?? defaults.minFindings);
   const offloaded = parallel ? formats.filter((format) => OFFLOADED.includes(format)) : [];
+  const inWorker =
+    offloaded.length > 0
+      ? renderInWorker({ formats: offloaded, report: serialize(report), context })
+      : undefined;
   const renderings = new Map<Format, Rendering>();
-  const bytes = offloaded.length > 0 ? serialize(report) : undefined;
   for (const format of formats) {
-    if (!bytes || !offloaded.includes(format)) {
+    const text = inWorker?.get(format);
+    if (!text) {
       renderings.set(format, onThisThread(format));
       continue;
     }
-    const inWorker = renderInWorker({ format, report: bytes, context });
     renderings.set(format, async () => {
-      const text = await inWorker;
-      return text === undefined ? onThisThread(format)() : { content: text, inWorker: true };
+      const rendered = await text;
+      return rendered === undefined ? onThisThread(format)() : { content: rendered, inWorker: true };
     });
   }
   return renderings;
 }
 
-/** The text from a worker, or undefined when the worker could not do it. */
-async function renderInWorker(request: RenderRequest): Promise<string | undefined> {
+/**
+ * Each format's text from one worker, or undefined for a format the worker could not render
+ * (it could not start, it died, or the formatter threw: the main thread then renders it, and a
+ * formatter's error is reported from there).
+ */
+function renderInWorker(request: RenderRequest): Map<Format, Promise<string | undefined>> {
+  const settle = new Map<Format, (text: string | undefined) => void>();
+  const texts = new Map<Format, Promise<string | undefined>>();
+  for (const format of request.formats) {
+    texts.set(format, new Promise((resolve) => settle.set(format, resolve)));
+  }
+  const giveUp = () => {
+    for (const resolve of settle.values()) resolve(undefined);
+  };
   const self = import.meta.url;
   const url = new URL(`./render-worker${self.endsWith('.ts') ? '.ts' : '.js'}`, self);
   let worker: Worker;
   try {
     worker = new Worker(url);
   } catch {
-    return undefined;
+    giveUp();
+    return texts;
   }
-  try {
-    const response = await new Promise<RenderResponse | undefined>((resolve) => {
-      worker.once('message', resolve);
-      worker.once('error', () => resolve(undefined));
-      worker.once('exit', () => resolve(undefined));
-      worker.postMessage(request);
-    });
-    return response && 'text' in response ? response.text : undefined;
-  } finally {
-    await worker.terminate();
-  }
+  let left = request.formats.length;
+  worker.on('message', (response: RenderResponse) => {
+    settle.get(response.format)?.('text' in response ? response.text : undefined);
+    if (--left === 0) void worker.terminate();
+  });
+  worker.once('error', giveUp);
+  worker.once('exit', giveUp);
+  worker.postMessage(request);
+  return texts;
 }
