@@ -17,7 +17,7 @@ import { withRemediation } from '../remediate/report-commands.ts';
 import { renderRemediationScript, SCRIPT_FILE_NAME } from '../remediate/script.ts';
 import { withBaseline } from '../report/diff.ts';
 import { FORMATTERS, type Format } from '../report/formats.ts';
-import { startRendering } from '../report/parallel-render.ts';
+import { RenderWorker, renderWorkerAllowed, startRendering } from '../report/parallel-render.ts';
 import { readSavedReport } from '../report/read-saved.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { type CliIO, useColour } from './io.ts';
@@ -78,6 +78,7 @@ export async function writeReports(
   options: Pick<ScanOptions, 'formats' | 'outputDir' | 'sarifRoot' | 'sarifCategory'>,
   io: CliIO,
   policiesYaml: string | undefined,
+  renderWorker?: RenderWorker,
 ): Promise<string[]> {
   const outputDir = path.resolve(io.cwd, options.outputDir);
   await ensureDirectory(outputDir, options.outputDir);
@@ -96,7 +97,7 @@ export async function writeReports(
   };
   // The big formats render in workers meanwhile. Files are listed in this order whatever order
   // they finish in; the first one that fails (in this order) is the error.
-  const renderings = startRendering(report, options.formats, context);
+  const renderings = startRendering(report, options.formats, context, { worker: renderWorker });
   const pending: Promise<string>[] = [];
   const start = (task: () => Promise<string>) => {
     const done = task();
@@ -116,6 +117,9 @@ export async function writeReports(
   return written;
 }
 
+/** From this many Kubernetes objects, the render worker is started before the rules run. */
+const EARLY_RENDER_WORKER_OBJECTS = 100_000;
+
 /**
  * The report of a snapshot: the rules' findings with their commands, the suppressions applied
  * and the baseline compared. The snapshot is referenced from here only, so it can be freed while
@@ -130,10 +134,18 @@ async function assembleReport(
     readonly now: Date;
     /** Whether to convert the v1alpha1 policies for the output directory. */
     readonly withPolicies: boolean;
+    /** The formats to be written, if any. */
+    readonly formats: readonly Format[];
   },
   progress: Progress,
-): Promise<{ report: Report; policiesYaml: string | undefined }> {
+): Promise<{ report: Report; policiesYaml: string | undefined; renderWorker: RenderWorker | undefined }> {
   progress.update('running rules…', true);
+  // A big cluster makes a big report: the render worker loads the formatters while the rules run.
+  const objects = Object.values(snapshot.kube).reduce((sum, objects) => sum + objects.length, 0);
+  const renderWorker =
+    scan.formats.length > 0 && objects >= EARLY_RENDER_WORKER_OBJECTS && renderWorkerAllowed()
+      ? RenderWorker.start()
+      : undefined;
   const { settings, now } = scan;
   const policy = scanPolicy(scan.config, snapshot, {
     now,
@@ -152,7 +164,11 @@ async function assembleReport(
   );
   if (policy.expiredSuppressions.length > 0) report.expiredSuppressions = policy.expiredSuppressions;
   if (scan.baseline) report = withBaseline(report, scan.baseline);
-  return { report, policiesYaml: scan.withPolicies ? scanPoliciesYaml(policy.snapshot) : undefined };
+  return {
+    report,
+    policiesYaml: scan.withPolicies ? scanPoliciesYaml(policy.snapshot) : undefined,
+    renderWorker,
+  };
 }
 
 export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
@@ -172,13 +188,22 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);
   }
   const progress = new Progress(io);
-  const { report, policiesYaml } = await assembleReport(
+  const { report, policiesYaml, renderWorker } = await assembleReport(
     await readSnapshot(source, io, progress),
-    { config: loaded?.config, settings, baseline, now: io.now(), withPolicies: options.writeFiles },
+    {
+      config: loaded?.config,
+      settings,
+      baseline,
+      now: io.now(),
+      withPolicies: options.writeFiles,
+      formats: options.writeFiles ? options.formats : [],
+    },
     progress,
   );
   progress.done();
-  const written = options.writeFiles ? await writeReports(report, options, io, policiesYaml) : [];
+  const written = options.writeFiles
+    ? await writeReports(report, options, io, policiesYaml, renderWorker)
+    : [];
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) {
     // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.

@@ -1,12 +1,13 @@
 /**
- * Renders the big report formats (HTML, SARIF) in worker threads while the main thread writes
- * the others and remediate.sh: at 150,000 pods each takes about a second. The report is
- * serialized once (node:v8) and each worker renders one format from it.
+ * Renders some report formats (HTML and Markdown) in a worker thread while the main thread
+ * writes the others (SARIF, JSON) and remediate.sh: at 150,000 pods each of those takes about
+ * a second. The report is serialized once (node:v8) for the worker. The worker can be started
+ * early (`RenderWorker.start`, while the rules run), so loading the formatters costs no wall time.
  *
- * MESHREADY_RENDER_WORKERS=0 renders everything on the main thread, =1 uses workers whatever the
- * report's size; unset, a report too small for a worker's start to pay renders on the main
- * thread. A worker that cannot start or fails leaves its format to the main
- * thread, so a report is never lost to a worker.
+ * MESHREADY_RENDER_WORKERS=0 renders everything on the main thread, =1 uses the worker whatever
+ * the report's size; unset, a report too small for a worker to pay renders on the main thread. A
+ * worker that cannot start or fails leaves its formats to the main thread, so a report is never
+ * lost to a worker.
  */
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -14,10 +15,14 @@ import type { Report } from '../engine/report-model.ts';
 import { FORMATTERS, type Format, type FormatContext } from './formats.ts';
 import type { RenderRequest, RenderResponse } from './render-worker.ts';
 
-/** The formats worth a worker: the slowest to render at scale. */
-const OFFLOADED: readonly Format[] = ['html', 'sarif'];
 /**
- * Below this many findings every format renders on the main thread: a worker's start (loading
+ * The formats the worker renders: about half of the rendering at scale (at 150,000 pods, HTML and
+ * Markdown take about 1.6 s there; SARIF, the JSON text, remediate.sh and the report's copy for
+ * the worker about 2.5 s on the main thread; with SARIF in the worker too, the scan took 1 s more).
+ */
+const OFFLOADED: readonly Format[] = ['html', 'markdown'];
+/**
+ * Below this many findings every format renders on the main thread: the worker's start (loading
  * the formatters, about 0.4 s of CPU) and the report's copy cost more than they save.
  */
 export const PARALLEL_MIN_FINDINGS = 10_000;
@@ -25,13 +30,76 @@ export const PARALLEL_MIN_FINDINGS = 10_000;
 export interface RenderOptions {
   /** False renders everything on the main thread; default from MESHREADY_RENDER_WORKERS. */
   readonly workers?: boolean;
-  /** The fewest findings for which a worker is used; default from MESHREADY_RENDER_WORKERS. */
+  /** The fewest findings for which the worker is used; default from MESHREADY_RENDER_WORKERS. */
   readonly minFindings?: number;
+  /** A worker started early; closed here when it is not used. */
+  readonly worker?: RenderWorker | undefined;
 }
 
-function fromEnvironment(env: NodeJS.ProcessEnv): Required<RenderOptions> {
+function fromEnvironment(env: NodeJS.ProcessEnv): { workers: boolean; minFindings: number } {
   const set = env.MESHREADY_RENDER_WORKERS;
   return { workers: set !== '0', minFindings: set === '1' ? 0 : PARALLEL_MIN_FINDINGS };
+}
+
+/** Whether MESHREADY_RENDER_WORKERS allows a render worker at all. */
+export function renderWorkerAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return fromEnvironment(env).workers;
+}
+
+/** The render worker thread, started before the report is ready (it loads the formatters meanwhile). */
+export class RenderWorker {
+  private readonly worker: Worker | undefined;
+
+  private constructor() {
+    const self = import.meta.url;
+    const url = new URL(`./render-worker${self.endsWith('.ts') ? '.ts' : '.js'}`, self);
+    try {
+      this.worker = new Worker(url);
+      // Until it is given work, it must not keep the process alive.
+      this.worker.unref();
+    } catch {
+      this.worker = undefined;
+    }
+  }
+
+  static start(): RenderWorker {
+    return new RenderWorker();
+  }
+
+  /**
+   * Each format's text, or undefined for a format the worker could not render (it could not
+   * start, it died, or the formatter threw: the main thread then renders it, and a formatter's
+   * error is reported from there).
+   */
+  render(request: RenderRequest): Map<Format, Promise<string | undefined>> {
+    const settle = new Map<Format, (text: string | undefined) => void>();
+    const texts = new Map<Format, Promise<string | undefined>>();
+    for (const format of request.formats) {
+      texts.set(format, new Promise((resolve) => settle.set(format, resolve)));
+    }
+    const giveUp = () => {
+      for (const resolve of settle.values()) resolve(undefined);
+    };
+    const { worker } = this;
+    if (!worker) {
+      giveUp();
+      return texts;
+    }
+    let left = request.formats.length;
+    worker.ref();
+    worker.on('message', (response: RenderResponse) => {
+      settle.get(response.format)?.('text' in response ? response.text : undefined);
+      if (--left === 0) this.close();
+    });
+    worker.once('error', giveUp);
+    worker.once('exit', giveUp);
+    worker.postMessage(request);
+    return texts;
+  }
+
+  close(): void {
+    void this.worker?.terminate();
+  }
 }
 
 /** A format's text, rendered in the worker or (when it could not be) on this thread. */
@@ -41,7 +109,7 @@ export type Rendering = () => Promise<{
 }>;
 
 /**
- * Starts rendering `formats` of `report`: the ones worth it in one worker at once, the others on
+ * Starts rendering `formats` of `report`: the ones worth it in the worker at once, the others on
  * this thread when asked. Each rendering is asked for once, in any order.
  */
 export function startRendering(
@@ -64,13 +132,14 @@ export function startRendering(
   const parallel =
     (options.workers ?? defaults.workers) && findings >= (options.minFindings ?? defaults.minFindings);
   const offloaded = parallel ? formats.filter((format) => OFFLOADED.includes(format)) : [];
-  const inWorker =
-    offloaded.length > 0
-      ? renderInWorker({ formats: offloaded, report: serialize(report), context })
-      : undefined;
+  let texts: Map<Format, Promise<string | undefined>> | undefined;
+  if (offloaded.length > 0) {
+    const worker = options.worker ?? RenderWorker.start();
+    texts = worker.render({ formats: offloaded, report: serialize(report), context });
+  } else options.worker?.close();
   const renderings = new Map<Format, Rendering>();
   for (const format of formats) {
-    const text = inWorker?.get(format);
+    const text = texts?.get(format);
     if (!text) {
       renderings.set(format, onThisThread(format));
       continue;
@@ -81,38 +150,4 @@ export function startRendering(
     });
   }
   return renderings;
-}
-
-/**
- * Each format's text from one worker, or undefined for a format the worker could not render
- * (it could not start, it died, or the formatter threw: the main thread then renders it, and a
- * formatter's error is reported from there).
- */
-function renderInWorker(request: RenderRequest): Map<Format, Promise<string | undefined>> {
-  const settle = new Map<Format, (text: string | undefined) => void>();
-  const texts = new Map<Format, Promise<string | undefined>>();
-  for (const format of request.formats) {
-    texts.set(format, new Promise((resolve) => settle.set(format, resolve)));
-  }
-  const giveUp = () => {
-    for (const resolve of settle.values()) resolve(undefined);
-  };
-  const self = import.meta.url;
-  const url = new URL(`./render-worker${self.endsWith('.ts') ? '.ts' : '.js'}`, self);
-  let worker: Worker;
-  try {
-    worker = new Worker(url);
-  } catch {
-    giveUp();
-    return texts;
-  }
-  let left = request.formats.length;
-  worker.on('message', (response: RenderResponse) => {
-    settle.get(response.format)?.('text' in response ? response.text : undefined);
-    if (--left === 0) void worker.terminate();
-  });
-  worker.once('error', giveUp);
-  worker.once('exit', giveUp);
-  worker.postMessage(request);
-  return texts;
 }

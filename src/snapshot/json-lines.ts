@@ -182,6 +182,11 @@ export class PrettyListCut {
     this.line = head.line;
   }
 
+  /** The number of the last line looked at. */
+  get lastLine(): number {
+    return this.line;
+  }
+
   /**
    * Cuts every line that ends before `limit` (all of them when `final`): 'more' when the `]`
    * closing the items is still to come, 'done' when it was found, 'bad' when the text does not
@@ -226,6 +231,40 @@ export class PrettyListCut {
       nl = lineEnd;
     }
   }
+}
+
+/**
+ * Cuts a run of whole items of a pretty-printed List with top-level keys indented by `keyIndent`
+ * spaces, as the parallel loader's workers get them: `bytes` starts with the newline before an
+ * item's first line and ends just before the newline after an item's closing line. The same cut
+ * as the whole List's (the run is read as if the items array closed right after it). Lines count
+ * from the run's first newline: the line after it is line 1. Undefined when the bytes are not
+ * such a run.
+ */
+export function cutItemRun(
+  bytes: Uint8Array,
+  keyIndent: number,
+):
+  | { readonly items: readonly { start: number; end: number; line: number }[]; readonly newlines: number }
+  | undefined {
+  const n = bytes.length;
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, n);
+  const close = `\n${' '.repeat(keyIndent)}]`;
+  const source: CutSource = {
+    code: (at) => (at < n ? buffer[at] : close.charCodeAt(at - n) || undefined),
+    newline(from) {
+      if (from > n) return -1;
+      const at = from < n ? buffer.indexOf(NEWLINE, from) : -1;
+      return at >= 0 ? at : n;
+    },
+    find: () => -1,
+  };
+  if (buffer[0] !== NEWLINE) return undefined;
+  const cut = new PrettyListCut({ keyIndent, arrayStart: -1, line: 0 });
+  if (cut.advance(source, n + close.length, true) !== 'done' || cut.arrayEnd !== n + 1 + keyIndent)
+    return undefined;
+  // The last line looked at is the virtual `]`; the run's own lines are one fewer.
+  return { items: cut.items, newlines: cut.lastLine - 1 };
 }
 
 /** The pretty cut of a whole text, or undefined when it does not have the shape. */

@@ -290,6 +290,19 @@ function isPlainJsonFile(file: string): boolean {
   return path.extname(file).toLowerCase() === '.json';
 }
 
+/** The size of the snapshot's plain JSON files together (a file that cannot be read counts 0 here). */
+async function plainJsonBytes(files: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const file of files) {
+    if (isPlainJsonFile(file))
+      total += await stat(file).then(
+        (info) => info.size,
+        () => 0,
+      );
+  }
+  return total;
+}
+
 /** What the workers made of a List's items, added in order. */
 function addBatches(
   builder: SnapshotBuilder,
@@ -336,6 +349,7 @@ export async function loadSnapshot(
     for (const { file, reason } of expanded.skipped) builder.skip(file, reason);
   }
   const parallel = new ParallelListLoader(options.parallel);
+  const jsonBytes = await plainJsonBytes(files);
   let filesRead = 0;
   const fileDone = () => {
     filesRead++;
@@ -372,7 +386,7 @@ export async function loadSnapshot(
       let text: string;
       try {
         const opened = await openSnapshotFile(file);
-        if (isPlainJsonFile(file) && parallel.wants(opened.size)) {
+        if (isPlainJsonFile(file) && parallel.wants(opened.size, jsonBytes)) {
           try {
             inWorkers.push({ file, ...(await parallel.begin(file, byteFile(opened))) });
           } finally {

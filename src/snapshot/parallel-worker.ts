@@ -5,6 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { listItemObject, stripRawKubeObject } from './builder.ts';
+import { cutItemRun } from './json-lines.ts';
 import type { KubeKind, KubeObject } from './model.ts';
 
 export interface ItemBatch {
@@ -13,11 +14,14 @@ export interface ItemBatch {
   /** The List's apiVersion and kind: typed lists (PodList) may omit the items' own. */
   readonly listApiVersion: unknown;
   readonly listKind: string;
-  /** The items' bytes (moved to the worker, not copied); each item's span in them, and its line in the file. */
+  /**
+   * A run of whole items, cut here (json-lines.ts `cutItemRun`), moved to the worker, not
+   * copied: from the newline before an item's first line to just before the newline after the
+   * last item's closing line.
+   */
   readonly bytes: ArrayBuffer;
-  readonly starts: readonly number[];
-  readonly ends: readonly number[];
-  readonly lines: readonly number[];
+  /** The List's top-level key indent (kubectl: 4). */
+  readonly keyIndent: number;
 }
 
 /** One item's outcome, in the order of the batch. */
@@ -28,8 +32,12 @@ export type ItemEntry =
   | { readonly seen: true; readonly skip: string };
 
 export type BatchResult =
-  | { readonly id: number; readonly entries: readonly ItemEntry[] }
-  /** An item did not parse on its own: the caller falls back to the sequential loader. */
+  /**
+   * The objects' lines count from the run's first newline (the caller adds the line it is on),
+   * and `newlines` is how many the run holds.
+   */
+  | { readonly id: number; readonly entries: readonly ItemEntry[]; readonly newlines: number }
+  /** An item did not parse on its own, or the run is not one: the caller falls back to the sequential loader. */
   | { readonly id: number; readonly failed: string };
 
 /**
@@ -49,26 +57,26 @@ export function stripListItem(
 }
 
 export function processBatch(batch: ItemBatch): BatchResult {
-  const entries: ItemEntry[] = [];
   const bytes = Buffer.from(batch.bytes);
-  for (let i = 0; i < batch.ends.length; i++) {
+  const run = cutItemRun(bytes, batch.keyIndent);
+  if (!run) return { id: batch.id, failed: 'not a List the pretty cut reads' };
+  const entries: ItemEntry[] = [];
+  for (const { start, end, line } of run.items) {
     let item: unknown;
     try {
       // Items start and end at ASCII characters, so decoding each alone gives the same text
       // as decoding the file whole.
-      item = JSON.parse(bytes.toString('utf8', batch.starts[i], batch.ends[i]));
+      item = JSON.parse(bytes.toString('utf8', start, end));
     } catch (error) {
       return { id: batch.id, failed: (error as Error).message };
     }
     try {
-      entries.push(
-        stripListItem(batch.listApiVersion, batch.listKind, item, batch.file, batch.lines[i] ?? 1),
-      );
+      entries.push(stripListItem(batch.listApiVersion, batch.listKind, item, batch.file, line));
     } catch (error) {
       return { id: batch.id, failed: (error as Error).message };
     }
   }
-  return { id: batch.id, entries };
+  return { id: batch.id, entries, newlines: run.newlines };
 }
 
 /**
@@ -76,7 +84,7 @@ export function processBatch(batch: ItemBatch): BatchResult {
  * deserializing the structured clone of the same objects does (measured on the pods of size M).
  */
 export type BatchMessage =
-  | { readonly id: number; readonly json: string }
+  | { readonly id: number; readonly json: string; readonly newlines: number }
   | { readonly id: number; readonly failed: string };
 
 parentPort?.on('message', (batch: ItemBatch) => {
@@ -84,6 +92,10 @@ parentPort?.on('message', (batch: ItemBatch) => {
   parentPort?.postMessage(
     'failed' in result
       ? result
-      : ({ id: result.id, json: JSON.stringify(result.entries) } satisfies BatchMessage),
+      : ({
+          id: result.id,
+          json: JSON.stringify(result.entries),
+          newlines: result.newlines,
+        } satisfies BatchMessage),
   );
 });

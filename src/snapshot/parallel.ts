@@ -17,13 +17,7 @@
 import { availableParallelism } from 'node:os';
 import { setImmediate as yieldToEvents } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import {
-  type CutSource,
-  listEnvelope,
-  PrettyListCut,
-  type PrettyListHead,
-  prettyListHead,
-} from './json-lines.ts';
+import { type CutSource, listEnvelope, type PrettyListHead, prettyListHead } from './json-lines.ts';
 import {
   type BatchMessage,
   type BatchResult,
@@ -33,11 +27,13 @@ import {
 } from './parallel-worker.ts';
 
 /**
- * Files smaller than this are loaded on the main thread: a worker's start (about 0.4 s of CPU to
- * load the modules) and sending the stripped objects back cost more than they save (measured:
- * the 32 MB pods of size M load no faster in a worker on two cores).
+ * Snapshots with less JSON than this are loaded on the main thread: a worker's start (about
+ * 0.4 s of CPU to load the modules) and sending the stripped objects back cost more than they
+ * save (measured: the 58 MB of size M load no faster with a worker on two cores).
  */
-export const PARALLEL_MIN_BYTES = 64 * 1024 * 1024;
+export const PARALLEL_MIN_TOTAL_BYTES = 64 * 1024 * 1024;
+/** In a snapshot loaded in parallel, files smaller than this are still loaded on the main thread. */
+export const PARALLEL_MIN_BYTES = 4_000_000;
 /** About this many bytes of items per batch. */
 const BATCH_BYTES = 1_000_000;
 /** Bytes read at a time: the cut and the workers start on a file long before it is all read. */
@@ -63,8 +59,11 @@ export interface ParallelStats {
 export interface ParallelOptions {
   readonly workers?: number;
   readonly minBytes?: number;
+  readonly minTotalBytes?: number;
   /** The bytes read at a time (tests make it small, so windows slide and grow). */
   readonly windowBytes?: number;
+  /** About this many bytes of items per batch (tests make it small). */
+  readonly batchBytes?: number;
   /** Counted into, when given. */
   readonly stats?: ParallelStats;
 }
@@ -107,7 +106,9 @@ interface Job {
 export class ParallelListLoader {
   private readonly workerCount: number;
   private readonly minBytes: number;
+  private readonly minTotalBytes: number;
   private readonly windowBytes: number;
+  private readonly batchBytes: number;
   private workers: PooledWorker[] | undefined;
   private readonly queue: Job[] = [];
   private readonly running = new Map<number, Job>();
@@ -118,13 +119,20 @@ export class ParallelListLoader {
   constructor(options: ParallelOptions = {}) {
     this.workerCount = options.workers ?? defaultWorkerCount();
     this.minBytes = options.minBytes ?? PARALLEL_MIN_BYTES;
+    this.minTotalBytes = options.minTotalBytes ?? options.minBytes ?? PARALLEL_MIN_TOTAL_BYTES;
     this.windowBytes = options.windowBytes ?? READ_CHUNK;
+    this.batchBytes = options.batchBytes ?? BATCH_BYTES;
     this.stats = options.stats ?? { files: 0, batchesInWorkers: 0, batchesOnMain: 0 };
   }
 
-  /** Whether `begin` would load a file of this size in the workers at all. */
-  wants(size: number): boolean {
-    return this.workerCount > 0 && size >= this.minBytes && this.failure === undefined;
+  /** Whether `begin` should load a file of `size` bytes, of a snapshot with `totalBytes` of JSON, in the workers. */
+  wants(size: number, totalBytes: number): boolean {
+    return (
+      this.workerCount > 0 &&
+      size >= this.minBytes &&
+      totalBytes >= this.minTotalBytes &&
+      this.failure === undefined
+    );
   }
 
   private start(): PooledWorker[] {
@@ -139,7 +147,9 @@ export class ParallelListLoader {
         this.running.delete(message.id);
         this.stats.batchesInWorkers++;
         job?.settle(
-          'json' in message ? { id: message.id, entries: JSON.parse(message.json) as ItemEntry[] } : message,
+          'json' in message
+            ? { id: message.id, entries: JSON.parse(message.json) as ItemEntry[], newlines: message.newlines }
+            : message,
         );
         this.dispatch();
       });
@@ -216,6 +226,7 @@ export class ParallelListLoader {
     }
 
     const results: (readonly ItemEntry[])[] = [];
+    const newlinesIn: number[] = [];
     let batchCount = 0;
     let settled = 0;
     let failed: string | undefined;
@@ -229,51 +240,57 @@ export class ParallelListLoader {
       if (failed !== undefined) finish({ fallback: failed });
       else if (settled === batchCount) {
         this.stats.files++;
+        addRunLines(results, newlinesIn, head.line);
         finish({ batches: results });
       }
     };
-    const cut = new PrettyListCut(head);
-    // Every item cut so far goes out in batches of about BATCH_BYTES, copied out of the window.
-    const sendCut = () => {
-      const { items } = cut;
-      for (let first = 0; first < items.length; ) {
-        const from = items[first]?.start ?? 0;
-        let last = first;
-        while (last + 1 < items.length && (items[last]?.end ?? 0) - from < BATCH_BYTES) last++;
-        const index = batchCount++;
-        const group = items.slice(first, last + 1);
-        const batch: ItemBatch = {
-          id: this.nextId++,
-          file,
-          listApiVersion: envelope.apiVersion,
-          listKind: envelope.kind,
-          bytes: window.copy(from, items[last]?.end ?? from),
-          starts: group.map((item) => item.start - from),
-          ends: group.map((item) => item.end - from),
-          lines: group.map((item) => item.line),
-        };
-        this.queue.push({
-          batch,
-          settle: (result) => {
-            settled++;
-            if ('entries' in result) results[index] = result.entries;
-            else failed ??= result.failed;
-            check();
-          },
-        });
-        first = last + 1;
-      }
-      items.length = 0;
+    const send = (from: number, to: number) => {
+      const index = batchCount++;
+      const batch: ItemBatch = {
+        id: this.nextId++,
+        file,
+        listApiVersion: envelope.apiVersion,
+        listKind: envelope.kind,
+        bytes: window.copy(from, to),
+        keyIndent: head.keyIndent,
+      };
+      this.queue.push({
+        batch,
+        settle: (result) => {
+          settled++;
+          if ('entries' in result) {
+            results[index] = result.entries;
+            newlinesIn[index] = result.newlines;
+          } else failed ??= result.failed;
+          check();
+        },
+      });
       this.dispatch();
     };
 
-    let state: 'more' | 'done' | 'bad' = 'more';
+    // The items are handed out in runs of about `batchBytes`, cut where an item's first line
+    // starts; the workers cut the items in their run (and find the run is not one if the List
+    // is not what it looks like). Here, only run boundaries are searched for.
+    const itemLine = Buffer.from(`\n${' '.repeat(2 * head.keyIndent)}{`, 'latin1');
+    // The newline after `[`, and the one before the `]` closing the items.
+    let runStart = head.arrayStart + 1;
+    const itemsEnd = envelope.arrayEnd - head.keyIndent - 1;
     while (failed === undefined && this.failure === undefined) {
-      state = cut.advance(window.source, window.end, window.atEnd);
-      sendCut();
-      if (state !== 'more') break;
+      let next = runStart + this.batchBytes;
+      while (next < itemsEnd) {
+        next = window.find(itemLine, next);
+        if (next < 0 || next + itemLine.length >= window.end) break;
+        send(runStart, next);
+        runStart = next;
+        next = runStart + this.batchBytes;
+      }
+      // No boundary left in reach: with everything read up to the items' end, the rest is the last run.
+      if (window.end >= itemsEnd) {
+        send(runStart, itemsEnd);
+        break;
+      }
       if (window.atEnd) {
-        state = 'bad';
+        failed = 'not a List the pretty cut reads';
         break;
       }
       // This thread loads a share too, a batch at a time so the workers' results keep coming in
@@ -282,15 +299,13 @@ export class ParallelListLoader {
         this.help(this.queue.length - 1);
         await yieldToEvents();
       }
-      window.keepFrom(cut.resumeAt());
+      window.keepFrom(runStart);
       if ((await window.fill()) === 0) {
         failed ??= 'the file ended while being read';
         break;
       }
     }
-    if (state !== 'done' || cut.arrayEnd !== envelope.arrayEnd) {
-      failed ??= this.failure?.message ?? 'not a List the pretty cut reads';
-    }
+    failed ??= this.failure?.message;
     allSent = true;
     check();
     return { outcome };
@@ -300,6 +315,25 @@ export class ParallelListLoader {
     const workers = this.workers ?? [];
     this.workers = undefined;
     await Promise.all(workers.map((pooled) => pooled.worker.terminate()));
+  }
+}
+
+/**
+ * Makes each object's line the line in the file: the workers counted lines from the start of
+ * their run; a run starts on the line after `first` plus the newlines of the runs before it.
+ */
+function addRunLines(
+  batches: readonly (readonly ItemEntry[])[],
+  newlinesIn: readonly number[],
+  first: number,
+): void {
+  let base = first;
+  for (let b = 0; b < batches.length; b++) {
+    for (const entry of batches[b] ?? []) {
+      const origin = 'object' in entry ? entry.object.origin : undefined;
+      if (origin) (origin as { line?: number }).line = (origin.line ?? 0) + base;
+    }
+    base += newlinesIn[b] ?? 0;
   }
 }
 
@@ -367,6 +401,12 @@ class SlidingWindow {
     this.base += drop;
     this.filled -= drop;
     this.view = this.buffer.subarray(0, this.filled);
+  }
+
+  /** The file offset of `needle` at or after `from` within what was read, or -1. */
+  find(needle: Uint8Array, from: number): number {
+    const at = this.view.indexOf(needle, Math.max(0, from - this.base));
+    return at < 0 ? -1 : at + this.base;
   }
 
   /** A copy of the file's bytes from `from` to `to`, which the window holds. */

@@ -20,8 +20,8 @@ async function texts(report: Report, workers: boolean): Promise<Record<string, s
   const out: Record<string, string> = {};
   for (const [format, rendering] of renderings) {
     const { content, inWorker } = await rendering();
-    // HTML and SARIF go to workers when asked to; the others never do.
-    expect(inWorker, format).toBe(workers && (format === 'html' || format === 'sarif'));
+    // HTML and Markdown go to the worker when asked to; the others never do.
+    expect(inWorker, format).toBe(workers && (format === 'html' || format === 'markdown'));
     out[format] = typeof content === 'string' ? content : [...content].join('');
   }
   return out;

@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { jsonItemLines, jsonListSpans, prettyJsonListSpans } from '../../src/snapshot/json-lines.ts';
+import {
+  cutItemRun,
+  jsonItemLines,
+  jsonListSpans,
+  prettyJsonListSpans,
+} from '../../src/snapshot/json-lines.ts';
 
 describe('JSON positions', () => {
   it('finds the line of each item of a top-level array or of a List', () => {
@@ -53,5 +58,39 @@ describe('JSON List spans', () => {
     expect(jsonListSpans('[{"a": 1}]')).toBeUndefined();
     expect(jsonListSpans('{"kind": "List"}')).toBeUndefined();
     expect(jsonListSpans('{"items": [1, , 2]}')).toBeUndefined();
+  });
+
+  it("cuts a run of items alone as the whole List cuts them, with lines from the run's start", () => {
+    const object = fc.dictionary(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 3 }), { maxKeys: 4 });
+    fc.assert(
+      fc.property(
+        fc.array(object, { minLength: 1, maxLength: 8 }),
+        fc.constantFrom(1, 2, 4),
+        fc.nat(),
+        fc.nat(),
+        (items, indent, a, b) => {
+          const text = JSON.stringify({ apiVersion: 'v1', items, kind: 'List' }, null, indent);
+          const whole = prettyJsonListSpans(text);
+          expect(whole).toBeDefined();
+          if (!whole) return;
+          // A run from item `first` to item `last`, from the newline before its first line.
+          const first = a % items.length;
+          const last = first + (b % (items.length - first));
+          const from = text.lastIndexOf('\n', whole.items[first]?.start);
+          const to = whole.items[last]?.end ?? 0;
+          const run = cutItemRun(Buffer.from(text.slice(from, to)), indent);
+          expect(run).toBeDefined();
+          const base = text.slice(0, from).split('\n').length;
+          expect(run?.items.map((i) => [i.start + from, i.end + from, i.line + base])).toEqual(
+            whole.items.slice(first, last + 1).map((i) => [i.start, i.end, i.line]),
+          );
+          expect(run?.newlines).toBe(text.slice(from, to).split('\n').length - 1);
+          // Cut anywhere else, it is not a run.
+          expect(cutItemRun(Buffer.from(text.slice(from + 1, to)), indent)).toBeUndefined();
+          if (to < text.length - 2)
+            expect(cutItemRun(Buffer.from(text.slice(from, to + 2)), indent)).toBeUndefined();
+        },
+      ),
+    );
   });
 });

@@ -155,7 +155,13 @@ describe('parallel JSON loading', () => {
         source.read(into, offset, Math.min(n, 997), at),
     };
     const stats = { files: 0, batchesInWorkers: 0, batchesOnMain: 0 };
-    const loader = new ParallelListLoader({ workers: 2, minBytes: 0, windowBytes: 1000, stats });
+    const loader = new ParallelListLoader({
+      workers: 2,
+      minBytes: 0,
+      windowBytes: 1000,
+      batchBytes: 1500,
+      stats,
+    });
     try {
       const loaded = await (await loader.begin(file, trickle)).outcome;
       expect(stats.batchesInWorkers + stats.batchesOnMain).toBeGreaterThan(50);
@@ -168,8 +174,15 @@ describe('parallel JSON loading', () => {
     } finally {
       await loader.close();
     }
-    for (const windowBytes of [1000, 4096, 1 << 20]) {
-      const parallel = await loadSnapshot([file], { parallel: { workers: 2, minBytes: 0, windowBytes } });
+    for (const [windowBytes, batchBytes] of [
+      [1000, 1],
+      [1000, 1500],
+      [4096, 10_000],
+      [1 << 20, 1 << 20],
+    ] as const) {
+      const parallel = await loadSnapshot([file], {
+        parallel: { workers: 2, minBytes: 0, windowBytes, batchBytes },
+      });
       expect(parallel).toEqual(single);
     }
     const parallel = await loadSnapshot([file], { parallel: { workers: 1, minBytes: 0, windowBytes: 1000 } });
