@@ -450,7 +450,31 @@ function phaseNotesFor(results: readonly RuleResult[]): Map<Phase, string[]> {
   return notes;
 }
 
+/**
+ * Plans already made, per report: the report commands and remediate.sh read the same plan. A
+ * report is not changed once it is planned.
+ */
+const PLANS = new WeakMap<Report, RemediationPlan>();
+
 export function planRemediation(report: Report): RemediationPlan {
+  let plan = PLANS.get(report);
+  if (!plan) {
+    plan = makePlan(report);
+    PLANS.set(report, plan);
+  }
+  return plan;
+}
+
+/**
+ * Records that `copy` plans as `original` does, without planning it again: `copy` is `original`
+ * with only what the planner does not read changed (the report commands of each finding).
+ */
+export function planAlike(copy: Report, original: Report): void {
+  const plan = PLANS.get(original);
+  if (plan) PLANS.set(copy, plan);
+}
+
+function makePlan(report: Report): RemediationPlan {
   const notes = phaseNotesFor(report.results);
   const fixed = fixedFindings(report.results, notes);
   const planner = new Planner(report, fixed);

@@ -5,7 +5,7 @@
  * both call it, so commands are always rendered from `fix` data, never read from a saved report.
  */
 import type { Finding, Report } from '../engine/report-model.ts';
-import { type PlanStep, planRemediation } from './plan.ts';
+import { type PlanStep, planAlike, planRemediation } from './plan.ts';
 import { commandLine, shq } from './shell.ts';
 import type { Argv, CommandStep, FindingIndexes, Step } from './step.ts';
 
@@ -95,7 +95,7 @@ export function commandsByFinding(report: Report): Map<Finding, string[]> {
  */
 export function withRemediation(report: Report): Report {
   const commands = commandsByFinding(report);
-  return {
+  const withCommands: Report = {
     ...report,
     results: report.results.map((result) => ({
       ...result,
@@ -109,4 +109,6 @@ export function withRemediation(report: Report): Report {
       }),
     })),
   };
+  planAlike(withCommands, report);
+  return withCommands;
 }
