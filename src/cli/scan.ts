@@ -21,6 +21,7 @@ import { RenderWorker, renderWorkerAllowed, startRendering } from '../report/par
 import { readSavedReport } from '../report/read-saved.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
 import { type CliIO, useColour } from './io.ts';
+import { collectGarbage } from './memory.ts';
 import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
 import { type LiveFlags, readSnapshot, snapshotSourceOf } from './source.ts';
@@ -78,7 +79,7 @@ export async function writeReports(
   options: Pick<ScanOptions, 'formats' | 'outputDir' | 'sarifRoot' | 'sarifCategory'>,
   io: CliIO,
   policiesYaml: string | undefined,
-  renderWorker?: RenderWorker,
+  big: { readonly renderWorker?: RenderWorker | undefined; readonly freeSnapshot?: boolean } = {},
 ): Promise<string[]> {
   const outputDir = path.resolve(io.cwd, options.outputDir);
   await ensureDirectory(outputDir, options.outputDir);
@@ -97,7 +98,10 @@ export async function writeReports(
   };
   // The big formats render in workers meanwhile. Files are listed in this order whatever order
   // they finish in; the first one that fails (in this order) is the error.
-  const renderings = startRendering(report, options.formats, context, { worker: renderWorker });
+  const renderings = startRendering(report, options.formats, context, { worker: big.renderWorker });
+  // While the worker renders: the snapshot is no longer referenced, and collecting it now keeps
+  // the peak memory of a big scan under that of the bare parse of its input.
+  if (big.freeSnapshot) collectGarbage();
   const pending: Promise<string>[] = [];
   const start = (task: () => Promise<string>) => {
     const done = task();
@@ -117,8 +121,11 @@ export async function writeReports(
   return written;
 }
 
-/** From this many Kubernetes objects, the render worker is started before the rules run. */
-const EARLY_RENDER_WORKER_OBJECTS = 100_000;
+/**
+ * From this many Kubernetes objects, the render worker is started before the rules run, and the
+ * snapshot is collected before the reports are written.
+ */
+const BIG_SNAPSHOT_OBJECTS = 100_000;
 
 /**
  * The report of a snapshot: the rules' findings with their commands, the suppressions applied
@@ -138,14 +145,18 @@ async function assembleReport(
     readonly formats: readonly Format[];
   },
   progress: Progress,
-): Promise<{ report: Report; policiesYaml: string | undefined; renderWorker: RenderWorker | undefined }> {
+): Promise<{
+  report: Report;
+  policiesYaml: string | undefined;
+  renderWorker: RenderWorker | undefined;
+  big: boolean;
+}> {
   progress.update('running rules…', true);
   // A big cluster makes a big report: the render worker loads the formatters while the rules run.
   const objects = Object.values(snapshot.kube).reduce((sum, objects) => sum + objects.length, 0);
+  const big = objects >= BIG_SNAPSHOT_OBJECTS;
   const renderWorker =
-    scan.formats.length > 0 && objects >= EARLY_RENDER_WORKER_OBJECTS && renderWorkerAllowed()
-      ? RenderWorker.start()
-      : undefined;
+    scan.formats.length > 0 && big && renderWorkerAllowed() ? RenderWorker.start() : undefined;
   const { settings, now } = scan;
   const policy = scanPolicy(scan.config, snapshot, {
     now,
@@ -168,6 +179,7 @@ async function assembleReport(
     report,
     policiesYaml: scan.withPolicies ? scanPoliciesYaml(policy.snapshot) : undefined,
     renderWorker,
+    big,
   };
 }
 
@@ -188,7 +200,7 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);
   }
   const progress = new Progress(io);
-  const { report, policiesYaml, renderWorker } = await assembleReport(
+  const { report, policiesYaml, renderWorker, big } = await assembleReport(
     await readSnapshot(source, io, progress),
     {
       config: loaded?.config,
@@ -202,7 +214,7 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   );
   progress.done();
   const written = options.writeFiles
-    ? await writeReports(report, options, io, policiesYaml, renderWorker)
+    ? await writeReports(report, options, io, policiesYaml, { renderWorker, freeSnapshot: big })
     : [];
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) {

@@ -4,12 +4,11 @@
  * a second. The report is serialized once (node:v8) for the worker. The worker can be started
  * early (`RenderWorker.start`, while the rules run), so loading the formatters costs no wall time.
  *
- * It is off unless MESHREADY_RENDER_WORKERS=1, and then used for reports of 10,000 findings or
- * more: at 150,000 pods on two cores it saved 0.4 s of a 13 s scan but raised the peak memory by
- * 240 MB (the worker's copy of the report and its HTML), from 0.87× to 1.11× of a bare JSON.parse
- * of the input. MESHREADY_RENDER_WORKERS=always uses it whatever the report's size (tests). A
- * worker that cannot start or fails leaves its formats to the main thread, so a report is never
- * lost to a worker.
+ * It is used for reports of 10,000 findings or more; MESHREADY_RENDER_WORKERS=0 renders
+ * everything on the main thread, =always uses the worker whatever the report's size (tests). The
+ * worker holds its own copy of the report and its HTML (about 240 MB at 150,000 pods), which is
+ * why `meshready scan` frees the snapshot first (cli/scan.ts). A worker that cannot start or fails
+ * leaves its formats to the main thread, so a report is never lost to a worker.
  */
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
@@ -41,7 +40,7 @@ export interface RenderOptions {
 function fromEnvironment(env: NodeJS.ProcessEnv): { workers: boolean; minFindings: number } {
   const set = env.MESHREADY_RENDER_WORKERS;
   return {
-    workers: set === '1' || set === 'always',
+    workers: set !== '0',
     minFindings: set === 'always' ? 0 : PARALLEL_MIN_FINDINGS,
   };
 }
