@@ -316,8 +316,15 @@ function dropPriority(result: SarifResult): number {
   return result.suppressions ? severity : severity + 10;
 }
 
-function gzippedSize(log: SarifLog): number {
-  return gzipSync(JSON.stringify(log)).length;
+/**
+ * Whether the log, gzipped, is at most `limit` bytes. A log whose plain text is already well under
+ * the limit is not gzipped (gzip adds at most about 0.1% and a small header to text): at 150,000
+ * pods the gzip took a quarter of the SARIF's time.
+ */
+function fitsGzipped(log: SarifLog, limit: number): boolean {
+  const text = JSON.stringify(log);
+  if (Buffer.byteLength(text) * 1.001 + 1024 <= limit) return true;
+  return gzipSync(text).length <= limit;
 }
 
 function notification(level: Level, text: string, extra: Json = {}): Json {
@@ -414,7 +421,7 @@ export function buildSarifLog(
             ),
           ];
     run.invocations[0].toolExecutionNotifications = [...notifications, ...aggregated];
-    if (results.length <= limits.maxResults && gzippedSize(log) <= limits.maxGzippedBytes) return log;
+    if (results.length <= limits.maxResults && fitsGzipped(log, limits.maxGzippedBytes)) return log;
     if (last) break;
   }
   dropLeastImportant(log, limits);
@@ -442,7 +449,7 @@ function dropLeastImportant(log: SarifLog, limits: SarifLimits): void {
     notice.message = {
       text: `${total - keep} of ${total} results were dropped to stay within GitHub code scanning's limits (${limits.maxResults} results per run, ${limits.maxGzippedBytes} bytes gzipped); suppressed and less severe results went first. The HTML and JSON reports list every finding.`,
     };
-    if (keep === 0 || gzippedSize(log) <= limits.maxGzippedBytes) return;
+    if (keep === 0 || fitsGzipped(log, limits.maxGzippedBytes)) return;
     keep = Math.floor(keep * 0.9);
   }
 }
