@@ -355,6 +355,14 @@ export async function loadSnapshot(
     filesRead++;
     options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
   };
+  const addChecked = (add: () => void) => {
+    try {
+      add();
+    } catch (error) {
+      if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
+      throw error;
+    }
+  };
   // Big JSON Lists load in the workers while the next files are read; every file is added to
   // the snapshot in order, so what the workers hold is added before the next file's objects.
   const inWorkers: { file: string; outcome: Promise<ListOutcome> }[] = [];
@@ -362,23 +370,13 @@ export async function loadSnapshot(
     if (inWorkers.length > 0) await parallel.drain();
     for (const { file, outcome } of inWorkers.splice(0)) {
       const loaded = await outcome;
-      addChecked(() => {
-        if ('batches' in loaded) addBatches(builder, file, loaded.batches);
-      });
-      // What the workers did not load is read again and loaded here, which names any error's line.
-      if ('fallback' in loaded) {
+      if ('batches' in loaded) addChecked(() => addBatches(builder, file, loaded.batches));
+      else {
+        // What the workers did not load is read again and loaded here, which names any error's line.
         const text = await readText(await openSnapshotFile(file));
         addChecked(() => loadJson(builder, file, text));
       }
       fileDone();
-    }
-  };
-  const addChecked = (add: () => void) => {
-    try {
-      add();
-    } catch (error) {
-      if (error instanceof ClusterConflict) throw new InputError(error.file, undefined, error.message);
-      throw error;
     }
   };
   try {

@@ -1,15 +1,16 @@
 /**
- * Loads big kubectl JSON Lists on every core. The main thread reads the file's bytes into memory
- * shared with the worker threads, cuts the pretty-printed List at item boundaries as the bytes
- * arrive (json-lines.ts), and hands out batches of items as byte ranges; the workers decode,
- * parse and strip them and send back only the stripped objects. The main thread never decodes
- * or parses an item, and reading the next file overlaps the workers' parsing of this one.
- * Results are added in file order, so the snapshot (and every finding) is the same as the
- * single-threaded loader's.
+ * Loads big kubectl JSON Lists on every core. The main thread reads a pretty-printed List's bytes
+ * a window at a time and hands out runs of whole items (about 1 MB each, cut where an item's
+ * first line starts); a worker cuts its run into items (json-lines.ts `cutItemRun`), counts its
+ * lines, decodes, parses, checks and strips each item, and sends back only the stripped objects.
+ * The main thread takes runs too, from the other end of the queue. No file is held whole, and
+ * reading the next file overlaps the workers' parsing of this one. Results are added in file
+ * order, so the snapshot (and every finding, with its line) is the same as the single-threaded
+ * loader's.
  *
- * Any surprise (a List that is not pretty-printed, an item that does not parse on its own or is
- * invalid) gives the bytes back having added nothing, and the sequential loader loads them, which
- * reports errors with their line.
+ * Any surprise (a List that is not pretty-printed, a run that is not one, an item that does not
+ * parse on its own or is invalid) adds nothing and says why; the sequential loader then reads the
+ * file again, and reports errors with their line.
  *
  * MESHREADY_LOAD_WORKERS sets the number of worker threads (0: single-threaded); the default is
  * one less than the available cores, at most 3: the main thread loads batches too.
@@ -28,15 +29,16 @@ import {
 
 /**
  * Snapshots with less JSON than this are loaded on the main thread: a worker's start (about
- * 0.4 s of CPU to load the modules) and sending the stripped objects back cost more than they
- * save (measured: the 58 MB of size M load no faster with a worker on two cores).
+ * 0.15 s of CPU to load the modules) and sending the stripped objects back (about 40% of what
+ * parsing them costs) cost more than they save (measured: the 58 MB of size M load no faster
+ * with a worker on two cores).
  */
 export const PARALLEL_MIN_TOTAL_BYTES = 64 * 1024 * 1024;
 /** In a snapshot loaded in parallel, files smaller than this are still loaded on the main thread. */
 export const PARALLEL_MIN_BYTES = 4_000_000;
 /** About this many bytes of items per batch. */
 const BATCH_BYTES = 1_000_000;
-/** Bytes read at a time: the cut and the workers start on a file long before it is all read. */
+/** Bytes read at a time: the workers start on a file long before it is all read. */
 const READ_CHUNK = 8 * 1024 * 1024;
 /** The envelope after the items (`kind`, `metadata`) is looked for in this much of the file's end. */
 const TAIL_BYTES = 64 * 1024;
