@@ -137,6 +137,10 @@ export async function collectFromCluster(
   }
 }
 
+function megabytes(bytes: number): string {
+  return (bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0);
+}
+
 /** Reads the snapshot of a scan: loads the files or collects from the cluster. */
 export async function readSnapshot(
   source: SnapshotSource,
@@ -150,8 +154,10 @@ export async function readSnapshot(
       path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.',
     ),
     {
-      onProgress: ({ filesRead, filesTotal, objects }) =>
-        progress.update(`reading snapshot: ${filesRead}/${filesTotal} files, ${objects} objects`),
+      onProgress: ({ filesRead, filesTotal, objects, bytesRead, bytesTotal }) =>
+        progress.update(
+          `reading snapshot: ${filesRead}/${filesTotal} files, ${objects} objects, ${megabytes(bytesRead)} of ${megabytes(bytesTotal)} MB`,
+        ),
     },
   );
   if (!Object.values(snapshot.coverage).some((part) => part.collected)) {

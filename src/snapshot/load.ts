@@ -38,6 +38,9 @@ export interface LoadProgress {
   readonly filesRead: number;
   readonly filesTotal: number;
   readonly objects: number;
+  /** Bytes of the files read so far (of a big JSON List, as it is read), and of all of them. */
+  readonly bytesRead: number;
+  readonly bytesTotal: number;
 }
 
 export interface LoadOptions {
@@ -235,16 +238,19 @@ async function openSnapshotFile(file: string): Promise<OpenedFile> {
   }
 }
 
-/** An opened file's bytes as the parallel loader reads them, a piece at a time; closed by `close`. */
-function byteFile(opened: OpenedFile): ByteFile {
+/** An opened file's bytes as the parallel loader reads them, a piece at a time (each piece counted). */
+function byteFile(opened: OpenedFile, onRead: (bytes: number) => void): ByteFile {
   return {
     size: opened.size,
     read: async (into, offset, length, position) => {
+      let bytesRead: number;
       try {
-        return (await opened.handle.read(into, offset, length, position)).bytesRead;
+        bytesRead = (await opened.handle.read(into, offset, length, position)).bytesRead;
       } catch (error) {
         throw unreadable(opened.file, error);
       }
+      onRead(bytesRead);
+      return bytesRead;
     },
   };
 }
@@ -290,17 +296,17 @@ function isPlainJsonFile(file: string): boolean {
   return path.extname(file).toLowerCase() === '.json';
 }
 
-/** The size of the snapshot's plain JSON files together (a file that cannot be read counts 0 here). */
-async function plainJsonBytes(files: readonly string[]): Promise<number> {
-  let total = 0;
+/** Each file's size (a file that cannot be read counts 0 here; reading it reports why). */
+async function fileSizes(files: readonly string[]): Promise<Map<string, number>> {
+  const sizes = new Map<string, number>();
   for (const file of files) {
-    if (isPlainJsonFile(file))
-      total += await stat(file).then(
-        (info) => info.size,
-        () => 0,
-      );
+    const size = await stat(file).then(
+      (info) => info.size,
+      () => 0,
+    );
+    sizes.set(file, size);
   }
-  return total;
+  return sizes;
 }
 
 /** What the workers made of a List's items, added in order. */
@@ -349,11 +355,24 @@ export async function loadSnapshot(
     for (const { file, reason } of expanded.skipped) builder.skip(file, reason);
   }
   const parallel = new ParallelListLoader(options.parallel);
-  const jsonBytes = await plainJsonBytes(files);
+  const sizes = await fileSizes(files);
+  const bytesTotal = [...sizes.values()].reduce((sum, size) => sum + size, 0);
+  const jsonBytes = files.filter(isPlainJsonFile).reduce((sum, file) => sum + (sizes.get(file) ?? 0), 0);
   let filesRead = 0;
-  const fileDone = () => {
+  let bytesRead = 0;
+  const report = () =>
+    options.onProgress?.({
+      filesRead,
+      filesTotal: files.length,
+      objects: builder.objectCount,
+      bytesRead: Math.min(bytesRead, bytesTotal),
+      bytesTotal,
+    });
+  /** A file is done; `counted`: its bytes were counted as they were read. */
+  const fileDone = (file: string, counted = false) => {
     filesRead++;
-    options.onProgress?.({ filesRead, filesTotal: files.length, objects: builder.objectCount });
+    if (!counted) bytesRead += sizes.get(file) ?? 0;
+    report();
   };
   const addChecked = (add: () => void) => {
     try {
@@ -376,7 +395,7 @@ export async function loadSnapshot(
         const text = await readText(await openSnapshotFile(file));
         addChecked(() => loadJson(builder, file, text));
       }
-      fileDone();
+      fileDone(file, true);
     }
   };
   try {
@@ -386,7 +405,11 @@ export async function loadSnapshot(
         const opened = await openSnapshotFile(file);
         if (isPlainJsonFile(file) && parallel.wants(opened.size, jsonBytes)) {
           try {
-            inWorkers.push({ file, ...(await parallel.begin(file, byteFile(opened))) });
+            const counting = byteFile(opened, (n) => {
+              bytesRead += n;
+              report();
+            });
+            inWorkers.push({ file, ...(await parallel.begin(file, counting)) });
           } finally {
             await opened.handle.close();
           }
@@ -403,7 +426,7 @@ export async function loadSnapshot(
         if (isJson(file, text)) loadJson(builder, file, text);
         else loadYaml(builder, file, text);
       });
-      fileDone();
+      fileDone(file);
     }
     await addFromWorkers();
   } finally {

@@ -12,7 +12,7 @@ import { RULES } from '../../rules/index.ts';
 import { runRules } from '../../src/engine/runner.ts';
 import { InputError } from '../../src/errors.ts';
 import { SnapshotBuilder } from '../../src/snapshot/builder.ts';
-import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { type LoadProgress, loadSnapshot } from '../../src/snapshot/load.ts';
 import { bytesFile, ParallelListLoader } from '../../src/snapshot/parallel.ts';
 
 let dir: string;
@@ -190,4 +190,24 @@ describe('parallel JSON loading', () => {
       text.split('\n').findIndex((l) => l.includes('"pöd-399"')) - 3,
     );
   });
+
+  it('reports progress in bytes as a big List is read, and ends with every byte and file', async () => {
+    const json = path.join(dir, 'json');
+    for (const parallel of [{ workers: 0 }, { workers: 1, minBytes: 0, windowBytes: 64 * 1024 }]) {
+      const seen: LoadProgress[] = [];
+      const snapshot = await loadSnapshot([json], { parallel, onProgress: (p) => seen.push(p) });
+      const last = seen.at(-1);
+      expect(last?.filesRead).toBe(4);
+      expect(last?.bytesRead).toBe(last?.bytesTotal);
+      expect(last?.objects).toBeGreaterThan(SIZES.S.pods);
+      expect(snapshot.kube.pods.length).toBe(SIZES.S.pods);
+      for (let i = 1; i < seen.length; i++) {
+        expect(seen[i]?.bytesRead).toBeGreaterThanOrEqual(seen[i - 1]?.bytesRead ?? 0);
+        expect(seen[i]?.filesRead).toBeGreaterThanOrEqual(seen[i - 1]?.filesRead ?? 0);
+      }
+      // The parallel loader counts a file's bytes as it reads them, before the file is done.
+      const partway = seen.filter((p) => p.filesRead === 0 && p.bytesRead > 0);
+      expect(partway.length > 0, JSON.stringify(parallel)).toBe(parallel.workers > 0);
+    }
+  }, 60_000);
 });
