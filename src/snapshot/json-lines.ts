@@ -115,7 +115,7 @@ export interface CutSource {
   find(needle: string, from: number): number;
 }
 
-export function textSource(text: string): CutSource {
+function textSource(text: string): CutSource {
   return {
     code: (at) => text.charCodeAt(at),
     newline: (from) => text.indexOf('\n', from),
@@ -155,7 +155,7 @@ export function prettyListHead(source: CutSource, limit: number): PrettyListHead
  * chunks): `advance` looks at the lines that end before what is available. A text without that
  * shape is `bad`; callers still parse every item, so a wrong cut cannot go unnoticed.
  */
-export class PrettyListCut {
+class PrettyListCut {
   /** The items cut and not yet taken (a caller may empty it as it goes). */
   readonly items: { start: number; end: number; line: number }[] = [];
   /** How many items were cut in all. */
