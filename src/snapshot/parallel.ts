@@ -188,23 +188,22 @@ export class ParallelListLoader {
   }
 
   /**
-   * Loads queued batches on this thread too, from the back of the queue (the workers take from
-   * the front), while more than `keep` wait.
+   * Loads queued batches on this thread too while more than `keep` wait, from the back of the
+   * queue (the workers take from the front), one at a time so the workers' results keep coming
+   * in and they stay fed.
    */
-  private help(keep: number): void {
+  private async help(keep: number): Promise<void> {
     while (this.queue.length > keep) {
       const job = this.queue.pop() as Job;
       this.stats.batchesOnMain++;
       job.settle(processBatch(job.batch));
+      await yieldToEvents();
     }
   }
 
   /** Works through the queue with the workers until it is empty (every file begun has been handed out). */
-  async drain(): Promise<void> {
-    while (this.queue.length > 0) {
-      this.help(this.queue.length - 1);
-      await yieldToEvents();
-    }
+  drain(): Promise<void> {
+    return this.help(0);
   }
 
   /**
@@ -295,12 +294,8 @@ export class ParallelListLoader {
         failed = 'not a List the pretty cut reads';
         break;
       }
-      // This thread loads a share too, a batch at a time so the workers' results keep coming in
-      // and they stay fed; and reads on only when they have enough queued.
-      while (this.queue.length > this.workerCount * IN_FLIGHT) {
-        this.help(this.queue.length - 1);
-        await yieldToEvents();
-      }
+      // This thread loads a share too, and reads on only when the workers have enough queued.
+      await this.help(this.workerCount * IN_FLIGHT);
       window.keepFrom(runStart);
       if ((await window.fill()) === 0) {
         failed ??= 'the file ended while being read';
