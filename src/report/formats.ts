@@ -86,6 +86,16 @@ export const FORMATTERS: Readonly<Record<Format, Formatter>> = {
   sarif: { fileName: 'meshready-report.sarif', render: renderSarif },
   markdown: { fileName: 'meshready-report.md', render: renderMarkdown },
 };
+/** A format's text: in pieces when its formatter streams (JSON), else whole. */
+export function renderFormat(
+  format: Format,
+  report: Report,
+  context: FormatContext,
+): string | Iterable<string> {
+  const formatter = FORMATTERS[format];
+  return formatter.chunks ? formatter.chunks(report, context) : formatter.render(report, context);
+}
+
 export const DEFAULT_FORMATS: readonly Format[] = ['html', 'json', 'sarif'];
 
 export function isFormat(name: string): name is Format {

@@ -13,7 +13,7 @@
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Report } from '../engine/report-model.ts';
-import { FORMATTERS, type Format, type FormatContext } from './formats.ts';
+import { type Format, type FormatContext, renderFormat } from './formats.ts';
 import type { RenderRequest, RenderResponse } from './render-worker.ts';
 
 /**
@@ -124,13 +124,7 @@ export function startRendering(
 ): Map<Format, Rendering> {
   const onThisThread =
     (format: Format): Rendering =>
-    async () => {
-      const formatter = FORMATTERS[format];
-      const content = formatter.chunks
-        ? formatter.chunks(report, context)
-        : formatter.render(report, context);
-      return { content, inWorker: false };
-    };
+    async () => ({ content: renderFormat(format, report, context), inWorker: false });
   const findings = report.results.reduce((sum, result) => sum + result.findings.length, 0);
   const defaults = fromEnvironment(process.env);
   const parallel =

@@ -7,7 +7,7 @@
 import { deserialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import type { Report } from '../engine/report-model.ts';
-import { FORMATTERS, type Format, type FormatContext } from './formats.ts';
+import { type Format, type FormatContext, renderFormat } from './formats.ts';
 
 export interface RenderRequest {
   readonly formats: readonly Format[];
@@ -26,11 +26,8 @@ parentPort?.once('message', (request: RenderRequest) => {
     let response: RenderResponse;
     try {
       report ??= deserialize(request.report) as Report;
-      const formatter = FORMATTERS[format];
-      const text = formatter.chunks
-        ? [...formatter.chunks(report, request.context)].join('')
-        : formatter.render(report, request.context);
-      response = { format, text };
+      const content = renderFormat(format, report, request.context);
+      response = { format, text: typeof content === 'string' ? content : [...content].join('') };
     } catch (error) {
       response = { format, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }
