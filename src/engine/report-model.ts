@@ -37,6 +37,11 @@ export const findingSchema = z.object({
   location: z.object({ file: z.string(), line: z.number().int().positive() }).optional(),
   /** The phase this finding belongs to: the rule's, or another for a rule spanning two phases. */
   phase: phaseSchema.optional(),
+  /**
+   * Present (true) only when the finding's harm is already live, not only a blocker of a later
+   * phase (SPEC §3): reports list urgent findings first, whatever their phase.
+   */
+  urgent: z.literal(true).optional(),
   remediation: z.object({ phase: phaseSchema, commands: z.array(z.string()) }).optional(),
   /** Structured form of the remediation, from which remediate.sh is generated. */
   fix: fixSchema.optional(),

@@ -43,6 +43,8 @@ export interface RuleFinding {
   readonly fix?: Fix;
   /** Only when this finding belongs to another phase than the rule's (a rule spanning two phases). */
   readonly phase?: Phase;
+  /** Set only when the harm is already live (SPEC §3: e.g. new pods in a namespace fail to create now). */
+  readonly urgent?: boolean;
 }
 
 export interface NotApplicable {

@@ -91,6 +91,7 @@ function toFinding(
     resource: found.resource,
     phase,
   };
+  if (found.urgent) finding.urgent = true;
   if (found.origin) finding.location = { file: found.origin.file, line: found.origin.line };
   if (found.fix) finding.fix = found.fix;
   return finding;

@@ -273,6 +273,24 @@ describe('runner', () => {
     expect(rulesOf(installOnly)['asm-cleanup']).toEqual([]);
   });
 
+  it('marks a finding urgent only when the rule says its harm is live (SPEC §3), never false', () => {
+    const rule = defineRule({
+      ...namespaceRule('urgency', 'prepare', 'error', 'ns-'),
+      check: (snapshot) =>
+        snapshot.kube.namespaces.map((ns) => ({
+          ...findingAbout(ns, `namespace ${ns.metadata.name}`),
+          urgent: ns.metadata.name === 'ns-live',
+        })),
+    });
+    const report = run(snapshotOf(['ns-live', 'ns-later']), [rule]);
+    const findings = report.results[0]?.findings ?? [];
+    expect(findings.map((f) => [f.resource.name, f.urgent])).toEqual([
+      ['ns-later', undefined],
+      ['ns-live', true],
+    ]);
+    expect(Object.hasOwn(findings[0] ?? {}, 'urgent')).toBe(false);
+  });
+
   it('gives a rule its phase per target', () => {
     const perTarget = namespaceRule('gw', 'prepare', 'warning', 'bad', {
       phase: { 'istio-1.6': 'migrate-gateway', 'asm-1.7': 'asm-install' },
