@@ -37,8 +37,9 @@ function parseFormats(value: string): Format[] {
 
 const SCAN_EXIT_CODES = `
 Exit codes:
-  0  no unsuppressed finding at or above --fail-on
-  1  at least one such finding
+  0  no unsuppressed finding at or above --fail-on, and every gating rule was checked
+  1  at least one such finding, or the verdict is UNKNOWN (a gating rule could not be
+     checked); --fail-on never exits 0 whatever the scan found
   2  usage, configuration or input error (bad flag; unreadable or malformed file, named with its line;
      a snapshot with nothing recognised in it)
   3  the scan could not run (cluster or API unreachable, credentials rejected)`;
@@ -154,7 +155,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       'print the JSON report to stdout (and nothing else there); report files only with --output-dir or --format',
     )
     .addOption(
-      new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level')
+      new Option(
+        '--fail-on <level>',
+        'exit 1 when a finding is at or above this level, or the verdict is UNKNOWN (never: always 0)',
+      )
         .choices(['error', 'warning', 'info', 'never'])
         .default('error'),
     )

@@ -57,10 +57,13 @@ export interface ScanOptions {
 
 /**
  * Exit code 1 when an unsuppressed finding is at or above the --fail-on level (with
- * --fail-on-new, only a finding the baseline did not have).
+ * --fail-on-new, only a finding the baseline did not have), or when the verdict is `unknown`: a
+ * rule that gates the migration could not be checked, and a scheduled scan that could not see is
+ * not a green one (SPEC §1). Only --fail-on never exits 0 whatever the scan found.
  */
 export function exitCodeFor(report: Report, failOn: FailOn, onlyNew = false): 0 | 1 {
   if (failOn === 'never') return 0;
+  if (report.verdict === 'unknown') return 1;
   const threshold = severityRank(failOn);
   const failing = report.results.some((r) =>
     r.findings.some(
@@ -86,7 +89,9 @@ export async function writeReports(
   const written: string[] = [];
   const write = async (name: string, content: Parameters<typeof writeOutputFile>[2], mode?: number) => {
     const file = path.join(outputDir, name);
-    const shown = path.relative(io.cwd, file) || file;
+    // Named as the user gave the directory: `out/x.html`, `/tmp/out/x.html`, never this machine's
+    // absolute path for a relative directory, nor `../../tmp/…` for an absolute one.
+    const shown = path.join(options.outputDir, name);
     await writeOutputFile(file, shown, content, mode === undefined ? {} : { mode });
     return shown;
   };

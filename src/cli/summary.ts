@@ -6,22 +6,28 @@
 
 import type { Finding, Report } from '../engine/report-model.ts';
 import { severityRank } from '../engine/vocabulary.ts';
+import { type VerdictKind, verdictLine } from '../report/verdict-line.ts';
 import { printable } from '../text/printable.ts';
 
 const TOP_FINDINGS = 5;
+/** Urgent findings are all listed, up to this many, even beyond TOP_FINDINGS. */
+const MAX_URGENT = 20;
 
 export interface SummaryOptions {
   /** ANSI colour (a terminal without NO_COLOR). */
   readonly colour?: boolean | undefined;
 }
 
-type Paint = (code: number, text: string) => string;
+type Paint = (code: number | string, text: string) => string;
 
-const VERDICT_COLOURS: Readonly<Record<Report['verdict'], number>> = {
+const VERDICT_COLOURS: Readonly<Record<VerdictKind, number>> = {
+  done: 32,
   ready: 32,
   'not-ready': 31,
   unknown: 33,
 };
+/** Bold red. */
+const URGENT_COLOUR = '1;31';
 const SEVERITY_COLOURS: Readonly<Record<Finding['severity'], number>> = { error: 31, warning: 33, info: 36 };
 
 function clusterLine(report: Report): string {
@@ -43,26 +49,38 @@ export function terminalSummary(
   // Where the rest can be read: the files just written, or how to write them.
   const elsewhere = written.length > 0 ? 'in the report' : 'in the reports, which --output-dir DIR writes';
   const s = report.summary;
+  const verdict = verdictLine(report);
   const lines = [
     printable(`meshready ${report.tool.version}: ${clusterLine(report)}, target ${report.target}`),
-    `Verdict: ${paint(VERDICT_COLOURS[report.verdict], report.verdict.toUpperCase())}`,
+    `${paint(VERDICT_COLOURS[verdict.kind], verdict.word)}${printable(verdict.rest)}`,
     `Rules: ${s.pass} pass, ${s.fail} fail, ${s['not-applicable']} not applicable, ${s.unknown} unknown`,
     `Findings: ${s.findings.error} error, ${s.findings.warning} warning, ${s.findings.info} info` +
       (s.suppressed > 0 ? `, ${s.suppressed} suppressed` : ''),
     `Phases: ${report.phases.map((p) => `${p.id} ${p.status}`).join(' > ')}`,
   ];
   if (report.nextStep) lines.push(printable(`Next step: ${report.nextStep}`));
-  const top: { ruleId: string; finding: Finding }[] = report.results
-    .flatMap((r) => r.findings.filter((f) => !f.suppressed).map((finding) => ({ ruleId: r.ruleId, finding })))
-    .sort((a, b) => severityRank(b.finding.severity) - severityRank(a.finding.severity));
+  // Urgent findings (harm already live) first, whatever their phase; then by severity.
+  const open = report.results.flatMap((r) =>
+    r.findings.filter((f) => !f.suppressed).map((finding) => ({ ruleId: r.ruleId, finding })),
+  );
+  const bySeverity = (a: (typeof open)[number], b: (typeof open)[number]) =>
+    severityRank(b.finding.severity) - severityRank(a.finding.severity);
+  const urgent = open.filter((entry) => entry.finding.urgent).sort(bySeverity);
+  const top = [...urgent, ...open.filter((entry) => !entry.finding.urgent).sort(bySeverity)];
+  const shown = Math.max(TOP_FINDINGS, Math.min(urgent.length, MAX_URGENT));
   if (top.length > 0) {
-    lines.push('Top findings:');
-    for (const { ruleId, finding } of top.slice(0, TOP_FINDINGS)) {
+    lines.push(
+      urgent.length > 0
+        ? `Top findings (${urgent.length} urgent, listed first: their harm is already live):`
+        : 'Top findings:',
+    );
+    for (const { ruleId, finding } of top.slice(0, shown)) {
+      const mark = finding.urgent ? `${paint(URGENT_COLOUR, 'URGENT')} ` : '';
       lines.push(
-        `  ${paint(SEVERITY_COLOURS[finding.severity], finding.severity.padEnd(7))} ${printable(`${ruleId}: ${finding.message}`)}`,
+        `  ${paint(SEVERITY_COLOURS[finding.severity], finding.severity.padEnd(7))} ${mark}${printable(`${ruleId}: ${finding.message}`)}`,
       );
     }
-    if (top.length > TOP_FINDINGS) lines.push(`  … and ${top.length - TOP_FINDINGS} more ${elsewhere}`);
+    if (top.length > shown) lines.push(`  … and ${top.length - shown} more ${elsewhere}`);
   }
   const unknowns = report.results.filter((r) => r.status === 'unknown');
   if (unknowns.length > 0) {
