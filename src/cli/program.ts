@@ -144,7 +144,12 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     program
       .command('scan')
       .description('scan a snapshot or a live cluster and write the readiness reports')
-      .option('--snapshot <path>', 'offline: snapshot file or directory (repeatable)', collect),
+      .option('--snapshot <path>', 'offline: snapshot file or directory (repeatable)', collect)
+      .option(
+        '--exclude-path <glob>',
+        'offline: leave files of a --snapshot directory out, e.g. "src/mongodb/*.json" (repeatable)',
+        collect,
+      ),
   )
     .addOption(new Option('--target <target>', 'migration target').choices(TARGETS).default('istio-1.6'))
     .option('--upgrade-to <version>', 'GKE version the cluster will be upgraded to, e.g. 1.17.12-gke.1501')
@@ -177,6 +182,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
         await scan(
           {
             snapshot: opts.snapshot ?? [],
+            excludePaths: opts.excludePath ?? [],
             live: liveFlagsOf(opts),
             // Flags win over the config file; a default is not a flag.
             target: command.getOptionValueSource('target') === 'cli' ? (opts.target as Target) : undefined,

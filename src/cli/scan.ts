@@ -53,6 +53,8 @@ export interface ScanOptions {
   readonly quiet: boolean;
   readonly sarifRoot?: string | undefined;
   readonly sarifCategory?: string | undefined;
+  /** --exclude-path GLOB (repeatable): files of a --snapshot directory not to read. */
+  readonly excludePaths?: readonly string[] | undefined;
 }
 
 /**
@@ -190,6 +192,9 @@ async function assembleReport(
 
 export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   const source = snapshotSourceOf(options.snapshot, options.live);
+  if (source.kind === 'live' && (options.excludePaths ?? []).length > 0) {
+    throw new UsageError('--exclude-path leaves files of a --snapshot directory out; it needs --snapshot');
+  }
   if (options.failOnNew && options.baseline === undefined) {
     throw new UsageError('--fail-on-new needs --baseline OLD.json (the report to compare with)');
   }
@@ -206,7 +211,11 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   }
   const progress = new Progress(io);
   const { report, policiesYaml, renderWorker, big } = await assembleReport(
-    await readSnapshot(source, io, progress),
+    // The globs of the command line and of the configuration file both apply.
+    await readSnapshot(source, io, progress, [
+      ...(options.excludePaths ?? []),
+      ...(loaded?.config.excludePaths ?? []),
+    ]),
     {
       config: loaded?.config,
       settings,
