@@ -7,10 +7,11 @@ import { TARGETS, type Target } from '../engine/vocabulary.ts';
 import { UsageError } from '../errors.ts';
 import { TOOL_VERSION } from '../package-root.ts';
 import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/formats.ts';
+import { wrapText } from '../text/wrap.ts';
 import { collect as collectBundle } from './collect.ts';
 import { convert } from './convert.ts';
 import { diff } from './diff.ts';
-import type { CliIO } from './io.ts';
+import { type CliIO, wrapWidth } from './io.ts';
 import { DEFAULT_IMAGE, manifests } from './manifests.ts';
 import { RENDERABLE_FORMATS, type RenderableFormat, renderReport } from './report.ts';
 import { type CatalogueFormat, listRules } from './rules.ts';
@@ -135,10 +136,17 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Help on a terminal wraps to its width, at most 100 columns (SPEC §1): commander wraps the
+      // option descriptions in their column, and what it leaves too long (examples, a narrow
+      // terminal) wraps here. Piped help is not wrapped at all.
+      writeOut: (text) => io.stdout.write(wrapText(text, wrapWidth(io, 'stdout'))),
+      writeErr: (text) => io.stderr.write(wrapText(text, wrapWidth(io, 'stderr'))),
+      getOutHelpWidth: () => wrapWidth(io, 'stdout') ?? Number.MAX_SAFE_INTEGER,
+      getErrHelpWidth: () => wrapWidth(io, 'stderr') ?? Number.MAX_SAFE_INTEGER,
       outputError: (text, write) => outputError(text, write),
-    });
+    })
+    // Wrap descriptions however narrow their column is (commander's default gives up below 40).
+    .configureHelp({ minWidthToWrap: 12 });
 
   addLiveSourceOptions(
     program

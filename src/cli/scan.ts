@@ -20,7 +20,7 @@ import { FORMATTERS, type Format } from '../report/formats.ts';
 import { RenderWorker, renderWorkerAllowed, startRendering } from '../report/parallel-render.ts';
 import { readSavedReport } from '../report/read-saved.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
-import { type CliIO, useColour } from './io.ts';
+import { type CliIO, useColour, wrapWidth } from './io.ts';
 import { collectGarbage } from './memory.ts';
 import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
@@ -234,7 +234,9 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   if (!options.quiet) {
     // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.
     const stream = options.json ? 'stderr' : 'stdout';
-    io[stream].write(terminalSummary(report, written, { colour: useColour(io, stream) }));
+    io[stream].write(
+      terminalSummary(report, written, { colour: useColour(io, stream), width: wrapWidth(io, stream) }),
+    );
   }
   return exitCodeFor(report, options.failOn, options.failOnNew === true);
 }
