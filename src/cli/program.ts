@@ -109,8 +109,10 @@ Exit codes:
   2  usage or input error (unreadable or malformed report)`,
   manifests: `
 Examples:
-  meshready manifests --project my-project --location europe-west1 --cluster prod > meshready.yaml
-  meshready manifests --gcp-service-account meshready@my-project.iam.gserviceaccount.com | kubectl apply -f -
+  # Review, then apply (meshready.yaml is the configuration's name: write elsewhere)
+  meshready manifests --image registry.example.com/meshready:0.1.0 > meshready-cronjob.yaml
+  meshready manifests --image registry.example.com/meshready:0.1.0 \\
+    --gcp-service-account meshready@my-project.iam.gserviceaccount.com | kubectl apply -f -
 
 Exit codes:
   0  printed
@@ -180,7 +182,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .option('--fail-on-new', 'only findings not in the --baseline decide the exit code')
     .option('--no-annotation-exemptions', 'ignore meshready.dev/ignore annotations on objects')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
-    .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
+    .option(
+      '--sarif-category <id>',
+      'SARIF category (automationDetails.id; default meshready/<cluster>/<target>)',
+    )
     .option('-q, --quiet', 'no summary')
     .option('-v, --verbose', 'stack traces on errors')
     .action(async (opts, command: Command) => {
@@ -288,7 +293,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     )
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
-    .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
+    .option(
+      '--sarif-category <id>',
+      'SARIF category (automationDetails.id; default meshready/<cluster>/<target>)',
+    )
     .option('--remediation-script <file>', 'also write remediate.sh, made from this report, to <file>')
     .action(async (reportFile: string, opts) => {
       done(
