@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: the strings are GitHub expressions and shell parameters, not templates
 /**
  * The GitHub Actions workflows: the release workflow (.github/workflows/release.yml) and the
  * example scan workflows under docs/ci/ that the README shows. Each is checked with actionlint
