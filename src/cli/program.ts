@@ -109,10 +109,10 @@ Exit codes:
   2  usage or input error (unreadable or malformed report)`,
   manifests: `
 Examples:
-  # Review, then apply (meshready.yaml is the configuration's name: write elsewhere)
+  # Review, then apply (not into meshready.yaml: that is the configuration's name)
   meshready manifests --image registry.example.com/meshready:0.1.0 > meshready-cronjob.yaml
-  meshready manifests --image registry.example.com/meshready:0.1.0 \\
-    --gcp-service-account meshready@my-project.iam.gserviceaccount.com | kubectl apply -f -
+  meshready manifests --image registry.example.com/meshready:0.1.0 | kubectl apply -f -
+  meshready manifests --gcp-service-account meshready@my-project.iam.gserviceaccount.com
 
 Exit codes:
   0  printed
