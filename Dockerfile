@@ -1,6 +1,8 @@
 # meshready as a container image, for the in-cluster CronJob (`meshready manifests`) and CI.
-#   docker build -t meshready:0.1.0 .
-#   docker run --rm -v "$PWD/snapshot:/snapshot:ro" meshready:0.1.0 scan --snapshot /snapshot --json
+#   docker build -t registry.example.com/meshready:0.1.0 .
+#   docker run --rm -u "$(id -u)" -v "$PWD:/work" -w /work registry.example.com/meshready:0.1.0 \
+#     scan --snapshot snapshot --output-dir meshready-report
+# (the working directory mounted at /work, so reports name the snapshot's files as ./snapshot/…)
 # The image only reads: it needs no capabilities and runs with a read-only root filesystem.
 
 # Build stage: compile the TypeScript with the dev dependencies.

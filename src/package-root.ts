@@ -19,9 +19,12 @@ function findRoot(): string {
 
 export const PACKAGE_ROOT = findRoot();
 
-export const TOOL_VERSION: string = JSON.parse(
-  readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'),
-).version;
+const MANIFEST = JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+
+export const TOOL_VERSION: string = MANIFEST.version;
+
+/** package.json#homepage: the project's repository, where the README and docs/ are read. */
+export const TOOL_HOMEPAGE: string = MANIFEST.homepage;
 
 /**
  * Where a rule is documented, relative to the package root: docs/rules.md ships in the package.

@@ -1,3 +1,5 @@
+import { wrapWidthFor } from '../text/wrap.ts';
+
 /** The process surface the CLI uses, so commands can run in-process in tests. */
 export interface CliIO {
   readonly stdout: { write(text: string): unknown };
@@ -6,6 +8,9 @@ export interface CliIO {
   readonly stderrIsTTY: boolean;
   /** Colour is used only on a terminal; absent means not a terminal (tests, pipes). */
   readonly stdoutIsTTY?: boolean | undefined;
+  /** The terminal's width in columns, when the stream is a terminal; absent otherwise. */
+  readonly stdoutColumns?: number | undefined;
+  readonly stderrColumns?: number | undefined;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly now: () => Date;
@@ -17,6 +22,8 @@ export function processIO(): CliIO {
     stderr: process.stderr,
     stderrIsTTY: process.stderr.isTTY === true,
     stdoutIsTTY: process.stdout.isTTY === true,
+    stdoutColumns: process.stdout.isTTY === true ? process.stdout.columns : undefined,
+    stderrColumns: process.stderr.isTTY === true ? process.stderr.columns : undefined,
     cwd: process.cwd(),
     env: process.env,
     now: () => new Date(),
@@ -27,4 +34,12 @@ export function processIO(): CliIO {
 export function useColour(io: CliIO, stream: 'stdout' | 'stderr'): boolean {
   const tty = stream === 'stdout' ? io.stdoutIsTTY === true : io.stderrIsTTY;
   return tty && !io.env.NO_COLOR;
+}
+
+/**
+ * The width to wrap a stream's text at (SPEC §1): the terminal's, at most 100 columns; undefined
+ * when the stream is not a terminal, and then nothing is wrapped.
+ */
+export function wrapWidth(io: CliIO, stream: 'stdout' | 'stderr'): number | undefined {
+  return wrapWidthFor(stream === 'stdout' ? io.stdoutColumns : io.stderrColumns);
 }

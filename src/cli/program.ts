@@ -7,10 +7,11 @@ import { TARGETS, type Target } from '../engine/vocabulary.ts';
 import { UsageError } from '../errors.ts';
 import { TOOL_VERSION } from '../package-root.ts';
 import { DEFAULT_FORMATS, FORMATS, type Format, isFormat } from '../report/formats.ts';
+import { wrapText } from '../text/wrap.ts';
 import { collect as collectBundle } from './collect.ts';
 import { convert } from './convert.ts';
 import { diff } from './diff.ts';
-import type { CliIO } from './io.ts';
+import { type CliIO, wrapWidth } from './io.ts';
 import { DEFAULT_IMAGE, manifests } from './manifests.ts';
 import { RENDERABLE_FORMATS, type RenderableFormat, renderReport } from './report.ts';
 import { type CatalogueFormat, listRules } from './rules.ts';
@@ -37,8 +38,9 @@ function parseFormats(value: string): Format[] {
 
 const SCAN_EXIT_CODES = `
 Exit codes:
-  0  no unsuppressed finding at or above --fail-on
-  1  at least one such finding
+  0  no unsuppressed finding at or above --fail-on, and every gating rule was checked
+  1  at least one such finding, or the verdict is UNKNOWN (a gating rule could not be
+     checked); --fail-on never exits 0 whatever the scan found
   2  usage, configuration or input error (bad flag; unreadable or malformed file, named with its line;
      a snapshot with nothing recognised in it)
   3  the scan could not run (cluster or API unreachable, credentials rejected)`;
@@ -107,8 +109,10 @@ Exit codes:
   2  usage or input error (unreadable or malformed report)`,
   manifests: `
 Examples:
-  meshready manifests --project my-project --location europe-west1 --cluster prod > meshready.yaml
-  meshready manifests --gcp-service-account meshready@my-project.iam.gserviceaccount.com | kubectl apply -f -
+  # Review, then apply (not into meshready.yaml: that is the configuration's name)
+  meshready manifests --image registry.example.com/meshready:0.1.0 > meshready-cronjob.yaml
+  meshready manifests --image registry.example.com/meshready:0.1.0 | kubectl apply -f -
+  meshready manifests --gcp-service-account meshready@my-project.iam.gserviceaccount.com
 
 Exit codes:
   0  printed
@@ -134,16 +138,28 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Help on a terminal wraps to its width, at most 100 columns (SPEC §1): commander wraps the
+      // option descriptions in their column, and what it leaves too long (examples, a narrow
+      // terminal) wraps here. Piped help is not wrapped at all.
+      writeOut: (text) => io.stdout.write(wrapText(text, wrapWidth(io, 'stdout'))),
+      writeErr: (text) => io.stderr.write(wrapText(text, wrapWidth(io, 'stderr'))),
+      getOutHelpWidth: () => wrapWidth(io, 'stdout') ?? Number.MAX_SAFE_INTEGER,
+      getErrHelpWidth: () => wrapWidth(io, 'stderr') ?? Number.MAX_SAFE_INTEGER,
       outputError: (text, write) => outputError(text, write),
-    });
+    })
+    // Wrap descriptions however narrow their column is (commander's default gives up below 40).
+    .configureHelp({ minWidthToWrap: 12 });
 
   addLiveSourceOptions(
     program
       .command('scan')
       .description('scan a snapshot or a live cluster and write the readiness reports')
-      .option('--snapshot <path>', 'offline: snapshot file or directory (repeatable)', collect),
+      .option('--snapshot <path>', 'offline: snapshot file or directory (repeatable)', collect)
+      .option(
+        '--exclude-path <glob>',
+        'offline: leave files of a --snapshot directory out, e.g. "src/mongodb/*.json" (repeatable)',
+        collect,
+      ),
   )
     .addOption(new Option('--target <target>', 'migration target').choices(TARGETS).default('istio-1.6'))
     .option('--upgrade-to <version>', 'GKE version the cluster will be upgraded to, e.g. 1.17.12-gke.1501')
@@ -154,7 +170,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       'print the JSON report to stdout (and nothing else there); report files only with --output-dir or --format',
     )
     .addOption(
-      new Option('--fail-on <level>', 'exit 1 when a finding is at or above this level')
+      new Option(
+        '--fail-on <level>',
+        'exit 1 when a finding is at or above this level, or the verdict is UNKNOWN (never: always 0)',
+      )
         .choices(['error', 'warning', 'info', 'never'])
         .default('error'),
     )
@@ -163,7 +182,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     .option('--fail-on-new', 'only findings not in the --baseline decide the exit code')
     .option('--no-annotation-exemptions', 'ignore meshready.dev/ignore annotations on objects')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
-    .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
+    .option(
+      '--sarif-category <id>',
+      'SARIF category (automationDetails.id; default meshready/<cluster>/<target>)',
+    )
     .option('-q, --quiet', 'no summary')
     .option('-v, --verbose', 'stack traces on errors')
     .action(async (opts, command: Command) => {
@@ -173,6 +195,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
         await scan(
           {
             snapshot: opts.snapshot ?? [],
+            excludePaths: opts.excludePath ?? [],
             live: liveFlagsOf(opts),
             // Flags win over the config file; a default is not a flag.
             target: command.getOptionValueSource('target') === 'cli' ? (opts.target as Target) : undefined,
@@ -270,7 +293,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
     )
     .option('--output <file>', 'write to this file instead of stdout')
     .option('--sarif-root <dir>', 'directory SARIF file locations are relative to', '.')
-    .option('--sarif-category <id>', 'SARIF automationDetails.id (one per scanned cluster/target)')
+    .option(
+      '--sarif-category <id>',
+      'SARIF category (automationDetails.id; default meshready/<cluster>/<target>)',
+    )
     .option('--remediation-script <file>', 'also write remediate.sh, made from this report, to <file>')
     .action(async (reportFile: string, opts) => {
       done(

@@ -2,7 +2,7 @@
 import { RULES } from '../../rules/index.ts';
 import { UsageError } from '../errors.ts';
 import { catalogueJson, catalogueMarkdown, catalogueText, ruleText } from '../report/catalogue.ts';
-import type { CliIO } from './io.ts';
+import { type CliIO, wrapWidth } from './io.ts';
 
 export type CatalogueFormat = 'text' | 'json' | 'markdown';
 
@@ -15,7 +15,14 @@ export function listRules(ruleId: string | undefined, format: CatalogueFormat, i
   }
   if (format === 'json') io.stdout.write(catalogueJson(rules));
   else if (format === 'markdown') io.stdout.write(catalogueMarkdown(rules));
-  else io.stdout.write(ruleId === undefined ? catalogueText(rules) : rules.map(ruleText).join('\n'));
+  else {
+    const width = wrapWidth(io, 'stdout');
+    io.stdout.write(
+      ruleId === undefined
+        ? catalogueText(rules, width)
+        : rules.map((rule) => ruleText(rule, width)).join('\n'),
+    );
+  }
   return 0;
 }
 

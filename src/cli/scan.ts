@@ -20,7 +20,7 @@ import { FORMATTERS, type Format } from '../report/formats.ts';
 import { RenderWorker, renderWorkerAllowed, startRendering } from '../report/parallel-render.ts';
 import { readSavedReport } from '../report/read-saved.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
-import { type CliIO, useColour } from './io.ts';
+import { type CliIO, useColour, wrapWidth } from './io.ts';
 import { collectGarbage } from './memory.ts';
 import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
@@ -53,14 +53,19 @@ export interface ScanOptions {
   readonly quiet: boolean;
   readonly sarifRoot?: string | undefined;
   readonly sarifCategory?: string | undefined;
+  /** --exclude-path GLOB (repeatable): files of a --snapshot directory not to read. */
+  readonly excludePaths?: readonly string[] | undefined;
 }
 
 /**
  * Exit code 1 when an unsuppressed finding is at or above the --fail-on level (with
- * --fail-on-new, only a finding the baseline did not have).
+ * --fail-on-new, only a finding the baseline did not have), or when the verdict is `unknown`: a
+ * rule that gates the migration could not be checked, and a scheduled scan that could not see is
+ * not a green one (SPEC §1). Only --fail-on never exits 0 whatever the scan found.
  */
 export function exitCodeFor(report: Report, failOn: FailOn, onlyNew = false): 0 | 1 {
   if (failOn === 'never') return 0;
+  if (report.verdict === 'unknown') return 1;
   const threshold = severityRank(failOn);
   const failing = report.results.some((r) =>
     r.findings.some(
@@ -86,7 +91,9 @@ export async function writeReports(
   const written: string[] = [];
   const write = async (name: string, content: Parameters<typeof writeOutputFile>[2], mode?: number) => {
     const file = path.join(outputDir, name);
-    const shown = path.relative(io.cwd, file) || file;
+    // Named as the user gave the directory: `out/x.html`, `/tmp/out/x.html`, never this machine's
+    // absolute path for a relative directory, nor `../../tmp/…` for an absolute one.
+    const shown = path.join(options.outputDir, name);
     await writeOutputFile(file, shown, content, mode === undefined ? {} : { mode });
     return shown;
   };
@@ -185,6 +192,9 @@ async function assembleReport(
 
 export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   const source = snapshotSourceOf(options.snapshot, options.live);
+  if (source.kind === 'live' && (options.excludePaths ?? []).length > 0) {
+    throw new UsageError('--exclude-path leaves files of a --snapshot directory out; it needs --snapshot');
+  }
   if (options.failOnNew && options.baseline === undefined) {
     throw new UsageError('--fail-on-new needs --baseline OLD.json (the report to compare with)');
   }
@@ -201,7 +211,11 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   }
   const progress = new Progress(io);
   const { report, policiesYaml, renderWorker, big } = await assembleReport(
-    await readSnapshot(source, io, progress),
+    // The globs of the command line and of the configuration file both apply.
+    await readSnapshot(source, io, progress, [
+      ...(options.excludePaths ?? []),
+      ...(loaded?.config.excludePaths ?? []),
+    ]),
     {
       config: loaded?.config,
       settings,
@@ -220,7 +234,9 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
   if (!options.quiet) {
     // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.
     const stream = options.json ? 'stderr' : 'stdout';
-    io[stream].write(terminalSummary(report, written, { colour: useColour(io, stream) }));
+    io[stream].write(
+      terminalSummary(report, written, { colour: useColour(io, stream), width: wrapWidth(io, stream) }),
+    );
   }
   return exitCodeFor(report, options.failOn, options.failOnNew === true);
 }

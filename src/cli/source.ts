@@ -3,9 +3,11 @@
  * --kubeconfig, --in-cluster, with the GKE identity and endpoint overrides). Shared by `scan`
  * and `collect`, which declare the same live options.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { LiveProgress, LiveSourceOptions } from '../collect/live.ts';
+import { pathGlobsMatcher } from '../config/path-glob.ts';
 import { InputError, UsageError } from '../errors.ts';
 import { loadSnapshot } from '../snapshot/load.ts';
 import type { ClusterSnapshot } from '../snapshot/model.ts';
@@ -137,8 +139,58 @@ export async function collectFromCluster(
   }
 }
 
+/** The inputs that are directories (normalised), for the exclude hint. */
+async function directoriesOf(inputs: readonly string[]): Promise<string[]> {
+  const directories: string[] = [];
+  for (const input of inputs) {
+    const info = await stat(input).catch(() => undefined);
+    if (info?.isDirectory()) directories.push(path.normalize(input));
+  }
+  return directories;
+}
+
 function megabytes(bytes: number): string {
   return (bytes / 1_000_000).toFixed(bytes < 10_000_000 ? 1 : 0);
+}
+
+/**
+ * Leaves files of a --snapshot directory out when their path within it (or as named, from the
+ * working directory) matches a glob of --exclude-path or `excludePaths`; they are listed as skipped.
+ */
+function excludeByGlobs(
+  globs: readonly string[],
+): ((file: string, withinInput: string) => string | undefined) | undefined {
+  if (globs.length === 0) return undefined;
+  const matching = pathGlobsMatcher(globs);
+  return (file, withinInput) => {
+    const glob = matching(withinInput) ?? matching(file.split(path.sep).join('/'));
+    return glob === undefined ? undefined : `excluded by --exclude-path/excludePaths ${JSON.stringify(glob)}`;
+  };
+}
+
+/** Single quotes for a shell, as the user would type the path. */
+function shellWord(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * An input error in a file found inside a --snapshot directory (not named on the command line)
+ * says how to leave that file out, as kubeconform's -ignore-filename-pattern does: a stray file
+ * that is not a snapshot (test data, a MongoDB dump named .json) must not stop the scan silently,
+ * nor pass silently, so the scan still ends with exit 2 and names the way out.
+ */
+function withExcludeHint(error: InputError, directories: readonly string[]): InputError {
+  const file = path.normalize(error.file);
+  const directory = directories.find((dir) => {
+    const relative = path.relative(dir, file);
+    return relative !== '' && !relative.startsWith('..') && !path.isAbsolute(relative);
+  });
+  if (directory === undefined) return error;
+  const within = path.relative(directory, file).split(path.sep).join('/');
+  error.message +=
+    `; if ${within} is not part of the snapshot, leave it out with --exclude-path ${shellWord(within)}` +
+    ` (or excludePaths in meshready.yaml)`;
+  return error;
 }
 
 /** Reads the snapshot of a scan: loads the files or collects from the cluster. */
@@ -146,20 +198,28 @@ export async function readSnapshot(
   source: SnapshotSource,
   io: CliIO,
   progress: Progress,
+  excludePaths: readonly string[] = [],
 ): Promise<ClusterSnapshot> {
   if (source.kind === 'live') return collectFromCluster(source.live, io, progress);
-  const snapshot = await loadSnapshot(
-    // Paths stay as the user wrote them, so messages and report locations name them the same way.
-    source.paths.map((p) =>
-      path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.',
-    ),
-    {
+  // Paths stay as the user wrote them, so messages and report locations name them the same way.
+  const inputs = source.paths.map((p) =>
+    path.isAbsolute(p) ? p : path.relative(process.cwd(), path.resolve(io.cwd, p)) || '.',
+  );
+  let snapshot: ClusterSnapshot;
+  try {
+    snapshot = await loadSnapshot(inputs, {
       onProgress: ({ filesRead, filesTotal, objects, bytesRead, bytesTotal }) =>
         progress.update(
           `reading snapshot: ${filesRead}/${filesTotal} files, ${objects} objects, ${megabytes(bytesRead)} of ${megabytes(bytesTotal)} MB`,
         ),
-    },
-  );
+      exclude: excludeByGlobs(excludePaths),
+    });
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    progress.done();
+    const directories = await directoriesOf(inputs);
+    throw withExcludeHint(error, directories);
+  }
   if (!Object.values(snapshot.coverage).some((part) => part.collected)) {
     // SPEC §1: a broken dump step must not give a green (or UNKNOWN) run.
     progress.done();

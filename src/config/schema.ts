@@ -47,6 +47,19 @@ export const configSchema = z
       .array(glob)
       .optional()
       .describe('namespaces (globs) whose objects are not evaluated at all'),
+    excludePaths: z
+      .array(
+        z
+          .string()
+          .min(1)
+          .describe(
+            'a path glob: `*` and `?` within a name, `**` any directories; without `/` it matches the file name',
+          ),
+      )
+      .optional()
+      .describe(
+        'files of a --snapshot directory that are not read (e.g. "src/mongodb/*.json"), as --exclude-path; both apply',
+      ),
     rules: z
       .record(z.string(), z.enum(SEVERITY_OVERRIDES))
       .optional()

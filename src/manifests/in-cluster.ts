@@ -39,6 +39,16 @@ export function scanArguments(options: InClusterOptions): string[] {
   return args;
 }
 
+/**
+ * IfNotPresent for an image pinned by digest or by a version tag; Always for `:latest` or no tag,
+ * whose content changes under the same name (Kubernetes' own default for those).
+ */
+export function pullPolicyFor(image: string): 'IfNotPresent' | 'Always' {
+  if (image.includes('@sha256:')) return 'IfNotPresent';
+  const tag = /:([\w][\w.-]*)$/.exec(image.slice(image.lastIndexOf('/') + 1))?.[1];
+  return tag === undefined || tag === 'latest' ? 'Always' : 'IfNotPresent';
+}
+
 function cronJob(options: InClusterOptions): Manifest {
   const seccompField = hasSeccompField(options.kubeVersion);
   const runtimeDefault = { seccompProfile: { type: 'RuntimeDefault' } };
@@ -90,7 +100,7 @@ function cronJob(options: InClusterOptions): Manifest {
                 {
                   name: 'meshready',
                   image: options.image,
-                  imagePullPolicy: 'IfNotPresent',
+                  imagePullPolicy: pullPolicyFor(options.image),
                   command: ['meshready'],
                   args: scanArguments(options),
                   resources: {

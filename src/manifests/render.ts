@@ -14,15 +14,29 @@ export const GCP_PERMISSIONS = [
   'compute.machineTypes.get',
 ];
 
-function header(options: InClusterOptions): string {
+/** The verbs the roles below grant, read from them, so the comment cannot claim more or less. */
+function grantedVerbs(manifests: readonly Manifest[]): string {
+  const verbs = new Set<string>();
+  for (const manifest of manifests) {
+    if (manifest.kind !== 'ClusterRole' && manifest.kind !== 'Role') continue;
+    for (const rule of (manifest.rules ?? []) as { verbs?: string[] }[]) {
+      for (const verb of rule.verbs ?? []) verbs.add(verb);
+    }
+  }
+  return [...verbs].sort().join('/');
+}
+
+function header(options: InClusterOptions, manifests: readonly Manifest[]): string {
   const { namespace } = options;
   return [
     ` meshready ${TOOL_VERSION}: a scheduled, read-only readiness scan inside the cluster.`,
     '   meshready manifests ... | kubectl apply -f -',
-    ' The ClusterRole grants only get/list/watch on what the scanner reads, never Secrets.',
+    ` The ClusterRole and the Role grant only ${grantedVerbs(manifests)} on what the scanner reads,` +
+      ' no wildcard, never Secrets.',
     ' Each run prints the JSON report as one line on stdout, for log pipelines:',
     `   kubectl -n ${namespace} logs job/<job name>      (kubectl -n ${namespace} get jobs)`,
-    ' Exit code 1 (a failed Job) means findings at or above --fail-on; 2 a configuration error;',
+    ' Exit code 1 (a failed Job) means findings at or above --fail-on, or a rule that gates the',
+    ' migration could not be checked (UNKNOWN); 2 a configuration error;',
     ' 3 the scan could not reach an API. Jobs are not retried: the same scan gives the same result.',
     ...(options.outputClaim
       ? [
@@ -56,7 +70,7 @@ export function renderManifests(manifests: readonly Manifest[], options: InClust
       // Shared objects (the labels) are written out in full, never as YAML anchors.
       const document = new Document(manifest, { aliasDuplicateObjects: false });
       const comments: string[] = [];
-      if (index === 0) comments.push(header(options));
+      if (index === 0) comments.push(header(options, manifests));
       if (manifest.kind === 'ServiceAccount') comments.push(workloadIdentityComment(options));
       if (comments.length > 0) document.commentBefore = comments.join('\n\n');
       return document.toString({ lineWidth: 0 });

@@ -5,6 +5,7 @@
 import { phaseText, type Rule, type SeverityByTarget } from '../engine/rule.ts';
 import { PHASES, TARGETS } from '../engine/vocabulary.ts';
 import { ruleDocsPath } from '../package-root.ts';
+import { renderTable, wrapText } from '../text/wrap.ts';
 
 export function severityText(severity: SeverityByTarget): string {
   if (typeof severity === 'string') return severity;
@@ -15,6 +16,11 @@ export function severityText(severity: SeverityByTarget): string {
 
 function targetsText(rule: Rule): string {
   return rule.targets.join(', ');
+}
+
+/** In the table: `all` for a rule of every target, which most are. */
+function targetsCell(rule: Rule): string {
+  return TARGETS.every((target) => rule.targets.includes(target)) ? 'all' : targetsText(rule);
 }
 
 export function catalogueJson(rules: readonly Rule[]): string {
@@ -34,30 +40,24 @@ export function catalogueJson(rules: readonly Rule[]): string {
   )}\n`;
 }
 
-export function catalogueText(rules: readonly Rule[]): string {
+/** The catalogue as a table; with a width (a terminal), its cells wrap to fit. */
+export function catalogueText(rules: readonly Rule[], width?: number): string {
   const header = ['ID', 'PHASE', 'SEVERITY', 'TARGETS', 'TITLE'];
   const rows = rules.map((rule) => [
     rule.id,
     phaseText(rule),
     severityText(rule.defaultSeverity),
-    targetsText(rule),
+    targetsCell(rule),
     rule.title,
   ]);
-  // Every column as wide as its widest cell, as kubectl get does; the last one is not padded.
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
-  );
-  const line = (cells: readonly string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
-      .join('  ');
   const count = `${rules.length} rule${rules.length === 1 ? '' : 's'}`;
-  return `${[line(header), ...rows.map(line)].join('\n')}\n\n${count}. \`meshready rules RULE_ID\` explains one.\n`;
+  const footer = wrapText(`${count}. \`meshready rules RULE_ID\` explains one.`, width);
+  return `${renderTable(header, rows, width)}\n\n${footer}\n`;
 }
 
-export function ruleText(rule: Rule): string {
+export function ruleText(rule: Rule, width?: number): string {
   const refs = rule.docs.references.map((ref) => `  - ${ref.title}: ${ref.url}`).join('\n');
-  return [
+  const text = [
     `${rule.id} — ${rule.title}`,
     `phase: ${phaseText(rule)}   severity: ${severityText(rule.defaultSeverity)}   targets: ${targetsText(rule)}`,
     `reads: ${rule.needs.join(', ')}`,
@@ -73,6 +73,7 @@ export function ruleText(rule: Rule): string {
     `References:\n${refs}`,
     '',
   ].join('\n');
+  return wrapText(text, width, 0);
 }
 
 /** A rule's documentation as Markdown lines: summary, checks, why, fix and references. */

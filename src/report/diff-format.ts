@@ -72,7 +72,7 @@ export function diffWarnings(sides: DiffSides): string[] {
 export function renderDiffText(diff: ReportDiff, sides: DiffSides): string {
   const line = (mark: string, entry: DiffEntry) =>
     printable(
-      `  ${mark} ${entry.severity.padEnd(7)} ${entry.ruleId}  ${describeResource(entry.resource)}: ${messageAfterResource(entry)}` +
+      `  ${mark} ${entry.severity.padEnd(7)} ${entry.urgent ? 'URGENT ' : ''}${entry.ruleId}  ${describeResource(entry.resource)}: ${messageAfterResource(entry)}` +
         (entry.suppressed ? ` [suppressed: ${entry.suppressed.reason}]` : ''),
     );
   const lines = [
@@ -84,7 +84,7 @@ export function renderDiffText(diff: ReportDiff, sides: DiffSides): string {
   const section = (title: string, mark: string, entries: readonly DiffEntry[]) => {
     if (entries.length === 0) return;
     lines.push(`${title}:`);
-    for (const entry of entries) lines.push(line(mark, entry));
+    for (const entry of urgentFirst(entries)) lines.push(line(mark, entry));
   };
   section('New findings', '+', diff.new);
   section('Resolved findings', '-', diff.resolved);
@@ -106,11 +106,18 @@ export function markdownCell(text: string): string {
     .replace(/@/g, '@\u2060');
 }
 
+/** Urgent findings (harm already live) first, in their order; then the rest in theirs. */
+function urgentFirst(entries: readonly DiffEntry[]): DiffEntry[] {
+  return [...entries.filter((e) => e.urgent), ...entries.filter((e) => !e.urgent)];
+}
+
 function markdownTable(entries: readonly DiffEntry[]): string[] {
-  const rows = entries.slice(0, MARKDOWN_ROWS_PER_SECTION).map((entry) => {
-    const suppressed = entry.suppressed ? ` _(suppressed: ${markdownCell(entry.suppressed.reason)})_` : '';
-    return `| ${entry.severity} | \`${entry.ruleId}\` | ${markdownCell(describeResource(entry.resource))} | ${markdownCell(messageAfterResource(entry))}${suppressed} |`;
-  });
+  const rows = urgentFirst(entries)
+    .slice(0, MARKDOWN_ROWS_PER_SECTION)
+    .map((entry) => {
+      const suppressed = entry.suppressed ? ` _(suppressed: ${markdownCell(entry.suppressed.reason)})_` : '';
+      return `| ${entry.urgent ? '🚨 urgent ' : ''}${entry.severity} | \`${entry.ruleId}\` | ${markdownCell(describeResource(entry.resource))} | ${markdownCell(messageAfterResource(entry))}${suppressed} |`;
+    });
   const lines = ['| Severity | Rule | Resource | Finding |', '|---|---|---|---|', ...rows];
   const hidden = entries.length - rows.length;
   if (hidden > 0) lines.push('', `_… and ${hidden} more: see \`meshready diff --json\`._`);

@@ -19,6 +19,7 @@ import { buildReportView, type FindingView, type RuleRowView } from './report-vi
 export const MARKDOWN_LIMITS = {
   failingRules: 25,
   topFindings: 10,
+  urgentFindings: 10,
   nextFindings: 5,
   commandLines: 20,
   commandLength: 400,
@@ -95,7 +96,10 @@ function nextCommands(
 export function renderMarkdown(report: Report, context?: FormatContext): string {
   const view = buildReportView(report);
   const open = view.ruleGroups.flatMap((group) => group.namespaces.flatMap((ns) => ns.findings));
-  const ranked = [...open].sort((a, b) => severityRank(b.severity) - severityRank(a.severity));
+  // Urgent findings (harm already live) first, whatever their phase; then by severity.
+  const ranked = [...open].sort(
+    (a, b) => Number(b.urgent) - Number(a.urgent) || severityRank(b.severity) - severityRank(a.severity),
+  );
   // As in the HTML: a rule with only info notes is not failing.
   const failing: RuleRowView[] = view.rules.filter((rule) => rule.shownStatus === 'fail');
   const next = nextCommands(report, open);
@@ -103,6 +107,8 @@ export function renderMarkdown(report: Report, context?: FormatContext): string 
     ...view,
     failingRules: failing.slice(0, MARKDOWN_LIMITS.failingRules),
     moreFailingRules: Math.max(0, failing.length - MARKDOWN_LIMITS.failingRules),
+    urgentShown: view.urgentFindings.slice(0, MARKDOWN_LIMITS.urgentFindings),
+    moreUrgent: Math.max(0, view.urgentFindings.length - MARKDOWN_LIMITS.urgentFindings),
     topFindings: ranked.slice(0, MARKDOWN_LIMITS.topFindings),
     moreFindings: Math.max(0, ranked.length - MARKDOWN_LIMITS.topFindings),
     nextCommands: next.lines,

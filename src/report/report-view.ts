@@ -20,6 +20,7 @@ import {
   severityRank,
 } from '../engine/vocabulary.ts';
 import { ruleById } from './rule-docs.ts';
+import { type VerdictLine, verdictLine } from './verdict-line.ts';
 
 export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
   'cluster-upgrade': 'Upgrade the GKE cluster',
@@ -95,6 +96,12 @@ export interface FindingView {
   readonly fingerprint: string;
   readonly baseline?: string | undefined;
   readonly suppressed?: Suppression | undefined;
+  /** Its harm is already live (SPEC §3): listed first and marked. */
+  readonly urgent: boolean;
+  /** The phase it belongs to. */
+  readonly phase?: Phase | undefined;
+  /** The anchor of its rule group in the HTML report (open findings only). */
+  readonly ruleAnchor?: string | undefined;
   /** Lower-cased text the search filter matches. */
   readonly searchText: string;
   /** A v1alpha1 policy and the v1beta1 objects meshready wrote for it, shown side by side. */
@@ -254,6 +261,10 @@ export interface ReportView {
   readonly clusterLabel: string;
   readonly verdictLabel: string;
   readonly verdictExplanation: string;
+  /** The verdict relative to the phases: `READY for phase prepare (4 phases to go)`. */
+  readonly verdictLine: VerdictLine;
+  /** Open findings whose harm is already live, most severe first: every report lists them first. */
+  readonly urgentFindings: readonly FindingView[];
   readonly phases: readonly PhaseView[];
   readonly currentPhase?: PhaseView | undefined;
   readonly rules: readonly RuleRowView[];
@@ -304,7 +315,7 @@ export function clusterLabel(report: Report): string {
 }
 
 function findingView(
-  result: Pick<RuleResult, 'ruleId' | 'title'>,
+  result: Pick<RuleResult, 'ruleId' | 'title'> & { phase?: Phase; anchor?: string },
   finding: Finding,
   id: string,
 ): FindingView {
@@ -327,6 +338,9 @@ function findingView(
     fingerprint: finding.fingerprint,
     baseline: finding.baseline,
     suppressed: finding.suppressed,
+    urgent: finding.urgent === true,
+    phase: finding.phase ?? result.phase,
+    ruleAnchor: result.anchor,
     searchText: [result.ruleId, result.title, resource, finding.message, location ?? '']
       .join(' ')
       .toLowerCase(),
@@ -431,13 +445,16 @@ function buildView(report: Report): ReportView {
   const ruleGroups: RuleGroupView[] = [];
   const rules: RuleRowView[] = [];
   const suppressed: FindingView[] = [];
+  const urgentFindings: FindingView[] = [];
   const namespaceRows = new Map<string, NamespaceRowView & { rules: NamespaceRowView['rules'][number][] }>();
   let openFindings = 0;
   let totalFindings = 0;
 
   report.results.forEach((result, ruleIndex) => {
     const anchor = `rule-${anchorPart(result.ruleId)}-${ruleIndex}`;
-    const views = result.findings.map((finding, i) => findingView(result, finding, `f-${ruleIndex}-${i}`));
+    const views = result.findings.map((finding, i) =>
+      findingView({ ...result, anchor }, finding, `f-${ruleIndex}-${i}`),
+    );
     totalFindings += views.length;
     const open = views.filter((v) => !v.suppressed);
     suppressed.push(...views.filter((v) => v.suppressed));
@@ -445,7 +462,10 @@ function buildView(report: Report): ReportView {
     rules.push(ruleRow(result, open.length > 0 ? anchor : undefined));
     if (open.length === 0) return;
     const rule = ruleById(result.ruleId);
-    const namespaces = groupByNamespace(anchor, open, SHOWN_FINDINGS_PER_RULE);
+    // Urgent findings first within the rule too (stable: catalogue order otherwise).
+    const ordered = [...open.filter((f) => f.urgent), ...open.filter((f) => !f.urgent)];
+    urgentFindings.push(...open.filter((f) => f.urgent));
+    const namespaces = groupByNamespace(anchor, ordered, SHOWN_FINDINGS_PER_RULE);
     ruleGroups.push({
       ruleId: result.ruleId,
       title: result.title,
@@ -520,6 +540,8 @@ function buildView(report: Report): ReportView {
     clusterLabel: clusterLabel(report),
     verdictLabel: verdict.label,
     verdictExplanation: verdict.explanation,
+    verdictLine: verdictLine(report),
+    urgentFindings: urgentFindings.sort((a, b) => severityRank(b.severity) - severityRank(a.severity)),
     phases,
     currentPhase: phases.find((p) => p.current),
     rules,

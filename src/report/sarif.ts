@@ -12,11 +12,13 @@ import { groupBy } from '../engine/group-by.ts';
 import type { Finding, Report, RuleResult, Suppression } from '../engine/report-model.ts';
 import { phaseText, type Rule } from '../engine/rule.ts';
 import { type Severity, severityRank } from '../engine/vocabulary.ts';
+import { TOOL_HOMEPAGE } from '../package-root.ts';
 import { ruleDocsMarkdown } from './catalogue.ts';
 import type { FormatContext } from './formats.ts';
 import { describeResource, standaloneMessage, withPeriod } from './report-view.ts';
 import { ruleById } from './rule-docs.ts';
 import { artifactPlace, type PlaceContext, qualifiedName } from './sarif-location.ts';
+import { verdictLine } from './verdict-line.ts';
 
 export const SARIF_SCHEMA_URI = 'https://json.schemastore.org/sarif-2.1.0.json';
 /** The partialFingerprints key; bump the version if the fingerprint's meaning ever changes. */
@@ -47,7 +49,7 @@ export interface SarifLog {
 }
 export interface SarifRun {
   tool: { driver: Json & { rules: Json[] } };
-  automationDetails?: { id: string };
+  automationDetails: { id: string };
   invocations: [{ executionSuccessful: boolean; endTimeUtc: string; toolExecutionNotifications?: Json[] }];
   results: SarifResult[];
   properties: Json;
@@ -246,6 +248,8 @@ function location(finding: Finding, places: PlaceContext): Json {
 }
 
 const MAX_AGGREGATED_MESSAGE = 2_000;
+/** Marks an urgent finding where code scanning shows it (the alert's title is the message's first line). */
+export const URGENT_PREFIX = 'Urgent, harm already live: ';
 
 function aggregatedMessage(grouping: Grouping['name'], group: readonly Entry[]): string {
   const first = group[0] as Entry;
@@ -285,7 +289,11 @@ function sarifResult(
     ruleId: first.result.ruleId,
     ruleIndex: first.ruleIndex,
     level: sarifLevel(finding.severity),
-    message: { text: single ? standaloneMessage(finding) : aggregatedMessage(grouping.name, group) },
+    message: {
+      text: single
+        ? `${finding.urgent ? URGENT_PREFIX : ''}${standaloneMessage(finding)}`
+        : aggregatedMessage(grouping.name, group),
+    },
     locations: [location(finding, places)],
     partialFingerprints: {
       [FINGERPRINT_KEY]: single ? finding.fingerprint : aggregateFingerprint(grouping.name, key),
@@ -303,6 +311,7 @@ function sarifResult(
   result.properties = single
     ? {
         phase: first.result.phase,
+        ...(finding.urgent ? { urgent: true } : {}),
         resource: finding.resource,
         ...(finding.remediation ? { remediation: finding.remediation.commands } : {}),
       }
@@ -335,6 +344,31 @@ function clusterNameOf(report: Report): string {
   return report.cluster.name ?? report.cluster.context ?? 'cluster';
 }
 
+/**
+ * The run's category when --sarif-category is not given: `meshready/<cluster>/<target>`, so that
+ * uploads of different clusters and targets to one repository do not replace each other. A
+ * context name may hold any character; the category keeps to letters, digits, `.`, `_` and `-`.
+ */
+export function defaultSarifCategory(report: Report): string {
+  const cluster = clusterNameOf(report).replace(/[^A-Za-z0-9._-]+/g, '-');
+  return `meshready/${cluster}/${report.target}`;
+}
+
+/**
+ * automationDetails.id of a category. GitHub reads the part of the id before its last slash as
+ * the category, so the id ends with one, as github/codeql-action's upload step writes it
+ * (src/upload-lib.ts getAutomationID); that step keeps an id the file already has and ignores
+ * its own `category` input then (populateRunAutomationDetails).
+ */
+export function automationId(category: string): string {
+  return category.endsWith('/') ? category : `${category}/`;
+}
+
+/** Urgent findings (harm already live) come first in the results, whatever their rule. */
+function urgentFirst(entries: readonly Entry[]): Entry[] {
+  return [...entries.filter((e) => e.finding.urgent), ...entries.filter((e) => !e.finding.urgent)];
+}
+
 export function buildSarifLog(
   report: Report,
   context: FormatContext,
@@ -345,8 +379,10 @@ export function buildSarifLog(
     workingDirectory: context.workingDirectory ?? context.sarifRoot,
     clusterName: clusterNameOf(report),
   };
-  const entries: Entry[] = report.results.flatMap((result, ruleIndex) =>
-    result.findings.map((finding) => ({ result, ruleIndex, finding })),
+  const entries: Entry[] = urgentFirst(
+    report.results.flatMap((result, ruleIndex) =>
+      result.findings.map((finding) => ({ result, ruleIndex, finding })),
+    ),
   );
   const notifications: Json[] = report.results.flatMap((result, ruleIndex) =>
     result.status === 'unknown'
@@ -370,25 +406,21 @@ export function buildSarifLog(
         tool: {
           driver: {
             name: 'meshready',
+            informationUri: TOOL_HOMEPAGE,
             version: report.tool.version,
             semanticVersion: report.tool.version,
             rules: report.results.map(ruleDescriptor),
           },
         },
-        ...(context.sarifCategory
-          ? {
-              // As github/codeql-action does with its `category` input: the id's part before the
-              // last slash is the category, so end it with one.
-              automationDetails: {
-                id: context.sarifCategory.endsWith('/') ? context.sarifCategory : `${context.sarifCategory}/`,
-              },
-            }
-          : {}),
+        automationDetails: { id: automationId(context.sarifCategory ?? defaultSarifCategory(report)) },
         invocations: [{ executionSuccessful: true, endTimeUtc: report.generatedAt }],
         results: [],
         properties: {
           target: report.target,
           verdict: report.verdict,
+          // What the verdict is about, relative to the phases (SPEC §1).
+          verdictLine: verdictLine(report).text,
+          urgentFindings: entries.filter((e) => e.finding.urgent && !e.finding.suppressed).length,
           ...(report.currentPhase ? { currentPhase: report.currentPhase } : {}),
           ...(report.nextStep ? { nextStep: report.nextStep } : {}),
         },

@@ -47,7 +47,14 @@ export interface LoadOptions {
   readonly onProgress?: (progress: LoadProgress) => void;
   /** Worker threads for big JSON Lists (parallel.ts; `workers: 0` loads on the main thread only). */
   readonly parallel?: ParallelOptions;
+  /**
+   * Leaves a file found in a directory out (`--exclude-path`): given its path and its path within
+   * the directory given as input (`/`-separated), returns why, which is listed as skipped.
+   */
+  readonly exclude?: (file: string, withinInput: string) => string | undefined;
 }
+
+type Exclude = LoadOptions['exclude'];
 
 /** What an offline snapshot lacks, per part (SPEC §2). */
 function offlineMissing(part: SnapshotPart): { collected: false; reason: string } {
@@ -124,6 +131,7 @@ async function walkDirectory(
   directory: string,
   ancestors: ReadonlySet<string>,
   into: ExpandedInputs,
+  input: { readonly root: string; readonly exclude: Exclude } = { root: directory, exclude: undefined },
 ): Promise<void> {
   let entries: Dirent[];
   try {
@@ -136,7 +144,14 @@ async function walkDirectory(
     const file = path.join(directory, entry.name);
     if (entry.isDirectory()) {
       const real = await realpath(file).catch(() => file);
-      await walkDirectory(file, new Set([...ancestors, real]), into);
+      await walkDirectory(file, new Set([...ancestors, real]), into, input);
+      continue;
+    }
+    const excluded =
+      isSnapshotFile(entry.name) &&
+      input.exclude?.(file, path.relative(input.root, file).split(path.sep).join('/'));
+    if (excluded) {
+      into.skipped.push({ file, reason: excluded });
       continue;
     }
     if (entry.isFile()) {
@@ -164,7 +179,7 @@ async function walkDirectory(
             reason: 'symbolic link not followed: it leads back into a directory being read (a loop)',
           });
         } else {
-          await walkDirectory(file, new Set([...ancestors, real]), into);
+          await walkDirectory(file, new Set([...ancestors, real]), into, input);
         }
       } else if (!isSnapshotFile(entry.name)) {
         // Not a snapshot file name: ignored, like a regular file with that name.
@@ -184,7 +199,7 @@ async function walkDirectory(
   }
 }
 
-async function expandPath(input: string): Promise<ExpandedInputs> {
+async function expandPath(input: string, exclude?: Exclude): Promise<ExpandedInputs> {
   let info: Awaited<ReturnType<typeof stat>>;
   try {
     info = await stat(input);
@@ -196,7 +211,7 @@ async function expandPath(input: string): Promise<ExpandedInputs> {
     throw new InputError(input, undefined, `cannot read: ${specialKind(info)}, not a file or a directory`);
   }
   const expanded: ExpandedInputs = { files: [], skipped: [] };
-  await walkDirectory(input, new Set([await realpath(input)]), expanded);
+  await walkDirectory(input, new Set([await realpath(input)]), expanded, { root: input, exclude });
   expanded.files.sort();
   return expanded;
 }
@@ -350,7 +365,7 @@ export async function loadSnapshot(
   const files: string[] = [];
   const builder = new SnapshotBuilder();
   for (const input of inputs) {
-    const expanded = await expandPath(path.normalize(input));
+    const expanded = await expandPath(path.normalize(input), options.exclude);
     files.push(...expanded.files);
     for (const { file, reason } of expanded.skipped) builder.skip(file, reason);
   }

@@ -154,6 +154,23 @@ describe('diff renderings', () => {
     expect(markdown).toContain('| Deployment auth/auth | its pods run the 1.4 proxy |');
   });
 
+  it('lists new urgent findings first and marks them, in text and Markdown', () => {
+    const calm = finding('c1', 'cart');
+    const live = finding('u1', 'search', { urgent: true, message: 'Service shop/search: harm already live' });
+    const diff = diffReports(report([]), report([result('service-port-naming', [calm, live])]));
+    const text = renderDiffText(diff, sides(report([]), report([]))).split('\n');
+    const start = text.indexOf('New findings:');
+    expect(text[start + 1]).toBe(
+      '  + warning URGENT service-port-naming  Service shop/search: harm already live',
+    );
+    expect(text[start + 2]).toMatch(/^ {2}\+ warning service-port-naming {2}Service shop\/cart/);
+    const rows = renderDiffMarkdown(diff, sides(report([]), report([])))
+      .split('\n')
+      .filter((line) => line.startsWith('| ') && !line.startsWith('| Severity'));
+    expect(rows[0]).toMatch(/^\| 🚨 urgent warning \| `service-port-naming` \| Service shop\/search \|/);
+    expect(rows[1]).toMatch(/^\| warning \|/);
+  });
+
   it('text never passes control characters to the terminal', () => {
     const evil = finding('t', 'cart', { message: 'boom\u001b[2J\u0007 done' });
     const text = renderDiffText(

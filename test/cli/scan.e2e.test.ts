@@ -40,7 +40,7 @@ describe('meshready scan (real CLI)', () => {
       RULES.filter((r) => r.targets.includes('istio-1.6')).map((r) => r.id),
     );
     // The summary goes to stderr, never to stdout.
-    expect(run.stderr).toContain('Verdict: NOT-READY');
+    expect(run.stderr).toMatch(/^NOT READY: /m);
   });
 
   it('validates for every demo snapshot, and for the whole fixtures/demo directory', () => {
@@ -166,9 +166,28 @@ describe('meshready scan (real CLI)', () => {
     expect(
       runMeshready(['scan', '--snapshot', 'fixtures/demo/addon-1.4', '--json', '--fail-on', 'never']).code,
     ).toBe(0);
-    const clean = path.join(ROOT, 'fixtures/rules/service-port-naming/fail-unnamed.yaml');
-    expect(runMeshready(['scan', '--snapshot', clean, '--json', '--fail-on', 'error', '-q']).code).toBe(0);
-    expect(runMeshready(['scan', '--snapshot', clean, '--json', '--fail-on', 'warning', '-q']).code).toBe(1);
+    // Two warnings, and the GKE cluster the gating version rules read.
+    const warnings = [
+      '--snapshot',
+      path.join(ROOT, 'fixtures/rules/service-port-naming/fail-unnamed.yaml'),
+      '--snapshot',
+      path.join(ROOT, 'fixtures/rules/gke-version-istio16/pass-cluster-1.17.json'),
+    ];
+    expect(runMeshready(['scan', ...warnings, '--json', '--fail-on', 'error', '-q']).code).toBe(0);
+    expect(runMeshready(['scan', ...warnings, '--json', '--fail-on', 'warning', '-q']).code).toBe(1);
+  });
+
+  it('exits 1 on an UNKNOWN verdict (a gating rule could not be checked) unless --fail-on never', () => {
+    // No GKE cluster data: the GKE version rules, which gate the migration, are unknown.
+    const noGke = ['--snapshot', path.join(ROOT, 'fixtures/rules/service-port-naming/pass-named.yaml')];
+    const run = runMeshready(['scan', ...noGke, '--json', '--fail-on', 'error']);
+    const report = JSON.parse(run.stdout);
+    expect(report.verdict).toBe('unknown');
+    expect(report.summary.findings.error).toBe(0);
+    expect(run.stderr).toMatch(/^UNKNOWN: \d+ gating rules? could not be checked \(cluster-upgrade/m);
+    expect(run.code).toBe(1);
+    expect(runMeshready(['scan', ...noGke, '--json', '--fail-on', 'info', '-q']).code).toBe(1);
+    expect(runMeshready(['scan', ...noGke, '--json', '--fail-on', 'never', '-q']).code).toBe(0);
   });
 
   it('exits 2 naming file and line for malformed YAML, without a stack trace', async () => {

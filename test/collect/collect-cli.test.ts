@@ -108,7 +108,7 @@ describe('scan sources', () => {
       'json',
     ]);
     expect(run.code, run.stderr).toBe(1);
-    expect(run.stdout).toMatch(/Verdict: NOT-READY/);
+    expect(run.stdout).toMatch(/^NOT READY: /m);
     const report = JSON.parse(await readFile(path.join(outputDir, 'meshready-report.json'), 'utf8'));
     expect(report.source.kind).toBe('live');
   });

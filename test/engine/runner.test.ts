@@ -325,4 +325,29 @@ describe('exit codes', () => {
   ] as const)('--fail-on %s with a warning finding exits %i', (failOn, code) => {
     expect(exitCodeFor(report, failOn)).toBe(code);
   });
+
+  // SPEC §1: a scan that could not check a gating rule is not a green one.
+  const unknown = run(snapshotOf(['a']), [
+    namespaceRule('u', 'prepare', 'error', '', { needs: ['gkeCluster'] }),
+  ]);
+  it.each([
+    ['error', 1],
+    ['warning', 1],
+    ['info', 1],
+    ['never', 0],
+  ] as const)('--fail-on %s with an UNKNOWN verdict exits %i', (failOn, code) => {
+    expect(unknown.verdict).toBe('unknown');
+    expect(unknown.summary.findings).toEqual({ error: 0, warning: 0, info: 0 });
+    expect(exitCodeFor(unknown, failOn)).toBe(code);
+    // With --fail-on-new too: no finding is new, but the scan could not see.
+    expect(exitCodeFor(unknown, failOn, true)).toBe(code);
+  });
+
+  it('an unknown rule that does not gate (warning) leaves the exit code to the findings', () => {
+    const report = run(snapshotOf(['a']), [
+      namespaceRule('uw', 'prepare', 'warning', '', { needs: ['gkeCluster'] }),
+    ]);
+    expect(report.verdict).toBe('ready');
+    expect(exitCodeFor(report, 'error')).toBe(0);
+  });
 });

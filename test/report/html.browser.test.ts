@@ -93,6 +93,14 @@ afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
 });
 
+/** The report with its last two open findings marked urgent (harm already live). */
+function withUrgent(report: Report): Report {
+  const copy = structuredClone(report);
+  const open = copy.results.flatMap((r) => r.findings.filter((f) => !f.suppressed));
+  for (const finding of open.slice(-2)) finding.urgent = true;
+  return copy;
+}
+
 describe('HTML report in Chromium', { timeout: 60_000 }, () => {
   it('renders the demo with no console error and no network request', async () => {
     const { page, consoleErrors, requests } = await open(browser, demo, 'demo');
@@ -100,7 +108,10 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
     expect(requests).toEqual([]);
     await expect(page.title()).resolves.toContain('shop-prod');
     const banner = await page.textContent('.banner');
-    expect(banner).toMatch(/Not ready\s+to move\s+shop-prod\s+to istio-1\.6/);
+    expect(banner).toMatch(/moving\s+shop-prod\s+to istio-1\.6/);
+    expect(await page.textContent('h1')).toMatch(
+      /^NOT READY: 1 error blocks phase cluster-upgrade \(and \d+ in later phases\)$/,
+    );
     expect(banner).toContain('2026-11-25T10:00:00Z');
     const current = page.locator('.timeline [aria-current="step"]');
     await expect(current.count()).resolves.toBe(1);
@@ -199,6 +210,7 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
       ['hostile-axe', hostileReport()],
       // Findings and namespace rows waiting to be shown: the "show more" controls.
       ['deferred-axe', largeReport(400, 120)],
+      ['urgent-axe', withUrgent(largeReport(400, 120))],
     ] as const) {
       const { page } = await open(permissive, report, name);
       await page.addScriptTag({ content: axeSource });
@@ -214,6 +226,20 @@ describe('HTML report in Chromium', { timeout: 60_000 }, () => {
       ).toEqual([]);
       await page.close();
     }
+  });
+
+  it('links each urgent finding at the top to the finding itself, marked, even past the first page', async () => {
+    const report = withUrgent(largeReport(400, 120));
+    const { page, consoleErrors } = await open(permissive, report, 'urgent');
+    const links = page.locator('#urgent a');
+    await expect(links.count()).resolves.toBe(2);
+    const target = (await links.nth(1).getAttribute('href')) ?? '';
+    await links.nth(1).click();
+    const finding = page.locator(target);
+    await expect(finding.isVisible()).resolves.toBe(true);
+    await expect(finding.locator('.urgent-mark').count()).resolves.toBe(1);
+    expect(consoleErrors).toEqual([]);
+    await page.close();
   });
 
   it('shows hostile names, labels, images and port names as text, and runs no script from them', async () => {

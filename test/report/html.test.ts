@@ -147,6 +147,65 @@ describe('HTML report sections', () => {
     expect(findings).not.toContain('legacy-tcp');
   });
 
+  it('puts the verdict relative to the phases in the heading and the title', () => {
+    const report = reportFrom([
+      failing('ingress-gateway-revision', [
+        makeFinding('ingress-gateway-revision', { namespace: 'istio-system', name: 'gw' }),
+      ]),
+    ]);
+    const html = renderHtml(report);
+    expect(html).toContain(
+      '<h1 class="verdict-line"><span class="verdict-label">READY</span> for phase migrate-gateway (2 phases to go)</h1>',
+    );
+    expect(html).toContain(
+      '<title>meshready: demo to istio-1.6 — READY for phase migrate-gateway (2 phases to go)</title>',
+    );
+    const done = renderHtml(reportFrom([failing('service-port-naming', [])]));
+    expect(done).toContain('<span class="verdict-label">DONE</span>: every phase is done</h1>');
+  });
+
+  it('lists urgent findings first, in a section before the phases, and marks them where they are listed', () => {
+    const calm = makeFinding('service-port-naming', { namespace: 'shop', name: 'cart', severity: 'error' });
+    const live = {
+      ...makeFinding('namespace-injection-labels', {
+        kind: 'Namespace',
+        name: 'search',
+        severity: 'warning',
+        message: 'Namespace search selects revision istio-163, which no istiod runs.',
+      }),
+      urgent: true as const,
+    };
+    const later = makeFinding('namespace-injection-labels', {
+      kind: 'Namespace',
+      name: 'a-first',
+      severity: 'warning',
+    });
+    const html = renderHtml(
+      reportFrom([
+        failing('service-port-naming', [calm], 'error'),
+        failing('namespace-injection-labels', [later, live]),
+      ]),
+    );
+    const urgent = sectionOf(html, 'urgent');
+    expect(urgent).toContain('Urgent: harm already live (1)');
+    expect(urgent).toContain('Namespace search');
+    expect(urgent).not.toContain('a-first');
+    expect(urgent).not.toContain('shop/cart');
+    expect(html.indexOf('id="urgent"')).toBeLessThan(html.indexOf('id="phases"'));
+    // The link goes to the finding, which is marked, and listed before the other finding of its rule.
+    const target = /<a href="#(f-[\d-]+)">/.exec(urgent)?.[1] ?? '';
+    const item =
+      new RegExp(`<li class="finding finding-urgent" id="${target}"[^]*?</li>`).exec(html)?.[0] ?? '';
+    expect(item).toContain('<span class="urgent-mark"');
+    expect(item).toContain('Namespace search');
+    expect(html.indexOf(`id="${target}"`)).toBeLessThan(html.indexOf('a-first</span>'));
+    expect(html.match(/class="finding finding-urgent"/g)).toHaveLength(1);
+    // No urgent finding: no section, no link.
+    expect(renderHtml(reportFrom([failing('service-port-naming', [calm], 'error')]))).not.toContain(
+      'id="urgent"',
+    );
+  });
+
   it('says what is new and what was resolved since the baseline', () => {
     const html = renderHtml(suppressedAndBaseline());
     expect(sectionOf(html, 'findings')).toContain('<span class="baseline baseline-new">new</span>');

@@ -27,7 +27,10 @@ describe('Markdown summary', () => {
   it('gives the verdict, the phase, the failing rules, the top findings and what to run next', async () => {
     const report = await demoReport();
     const markdown = renderMarkdown(report, { sarifRoot: '.', htmlReport: true });
-    expect(markdown).toMatch(/^## ❌ meshready: Not ready — shop-prod to istio-1\.6\n/);
+    expect(markdown).toMatch(
+      /^## ❌ NOT READY: 1 error blocks phase cluster-upgrade \(and \d+ in later phases\)\n\nmeshready: shop-prod to istio-1\.6\. /,
+    );
+    expect(markdown).not.toContain('Urgent');
     expect(section(markdown, 'Phase')).toContain('🔴 Upgrade the GKE cluster → ⏸️ Prepare the cluster');
     expect(section(markdown, 'Phase')).toContain(`**Next step:** ${markdownText(report.nextStep)}`);
     const rules = section(markdown, 'Failing rules');
@@ -138,7 +141,7 @@ describe('Markdown summary', () => {
   it('says what could not be evaluated, and that nothing fails, for an empty scan', () => {
     const report = scanDocuments([]);
     const markdown = renderMarkdown(report);
-    expect(markdown).toMatch(/^## ❔ meshready: Unknown/);
+    expect(markdown).toMatch(/^## ❔ UNKNOWN: \d+ gating rules could not be checked \(cluster-upgrade/);
     expect(section(markdown, 'Failing rules')).toContain('No rule fails.');
     expect(markdown).toContain('<details><summary>Rules that could not be evaluated</summary>');
     const unknown = report.results.filter((r) => r.status === 'unknown');
@@ -148,6 +151,44 @@ describe('Markdown summary', () => {
     if (unknown.length > MARKDOWN_LIMITS.unknownRules) {
       expect(markdown).toContain(`- …and ${unknown.length - MARKDOWN_LIMITS.unknownRules} more.`);
     }
+  });
+});
+
+describe('Markdown urgent findings', () => {
+  it('lists urgent findings first, in their own section before the phase, and marks them in the top findings', () => {
+    const calm = Array.from({ length: 3 }, (_, i) =>
+      makeFinding('gke-version-istio16', {
+        kind: 'Cluster',
+        name: `c${i}`,
+        severity: 'error',
+        message: `calm ${i}`,
+      }),
+    );
+    const live = {
+      ...makeFinding('namespace-injection-labels', {
+        kind: 'Namespace',
+        name: 'search',
+        severity: 'warning',
+        message: 'Namespace search selects revision istio-163, which no istiod runs.',
+      }),
+      urgent: true as const,
+    };
+    const markdown = renderMarkdown(
+      reportFrom([
+        failing('gke-version-istio16', calm, 'error'),
+        failing('namespace-injection-labels', [live]),
+      ]),
+    );
+    const urgent = section(markdown, '🚨 Urgent: harm already live');
+    expect(urgent).toContain(
+      '1. 🚨 **warning** `namespace-injection-labels` Namespace search selects revision',
+    );
+    expect(markdown.indexOf('### 🚨 Urgent')).toBeLessThan(markdown.indexOf('### Phase'));
+    const top = section(markdown, 'Top findings')
+      .split('\n')
+      .filter((line) => line.startsWith('1. '));
+    expect(top[0]).toMatch(/^1\. 🚨 \*\*warning\*\* `namespace-injection-labels`/);
+    expect(top.slice(1).every((line) => line.startsWith('1. **error**'))).toBe(true);
   });
 });
 

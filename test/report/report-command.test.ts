@@ -101,7 +101,8 @@ describe('meshready report', () => {
     );
     expect(uris.length).toBeGreaterThan(0);
     expect(uris.every((uri: string) => uri.startsWith('addon-1.4/'))).toBe(true);
-    expect(sarif.runs[0].automationDetails).toBeUndefined();
+    // The default category keeps clusters and targets apart.
+    expect(sarif.runs[0].automationDetails).toEqual({ id: 'meshready/shop-prod/istio-1.6/' });
   });
 
   it('rejects malformed JSON with exit 2, naming the file and line, without a stack trace', async () => {

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -6,6 +7,7 @@ import type { FormatContext } from '../../src/report/formats.ts';
 import { ruleById } from '../../src/report/rule-docs.ts';
 import {
   buildSarifLog,
+  defaultSarifCategory,
   FINGERPRINT_KEY,
   GITHUB_LIMITS,
   pascalCase,
@@ -13,7 +15,9 @@ import {
   type SarifLimits,
   type SarifLog,
   type SarifResult,
+  URGENT_PREFIX,
 } from '../../src/report/sarif.ts';
+import { verdictLine } from '../../src/report/verdict-line.ts';
 import {
   demoReport,
   failing,
@@ -44,6 +48,19 @@ function noFileReport(): Report {
       [makeFinding('namespace-injection-labels', { kind: 'Namespace', name: 'legacy', severity: 'error' })],
       'error',
     ),
+  ]);
+}
+
+/** A report whose second rule's finding is urgent (harm already live). */
+function urgentReport(): Report {
+  const live = makeFinding('namespace-injection-labels', {
+    kind: 'Namespace',
+    name: 'search',
+    severity: 'error',
+  });
+  return reportFrom([
+    failing('service-port-naming', [makeFinding('service-port-naming', { namespace: 'shop', name: 'cart' })]),
+    failing('namespace-injection-labels', [{ ...live, urgent: true }], 'error'),
   ]);
 }
 
@@ -144,6 +161,7 @@ beforeAll(async () => {
       context: { sarifRoot: '/nonexistent/root', workingDirectory: REPO_ROOT },
     },
     aggregated: { report: largeReport(10_000) },
+    urgent: { report: urgentReport() },
   } satisfies Record<string, Case>);
   const dropped = largeReport(2_000);
   cases.dropped = { report: dropped, limits: FEW_RESULTS };
@@ -168,16 +186,13 @@ describe('SARIF validation', () => {
     'aggregated',
     'dropped',
     'droppedBySize',
+    'urgent',
   ];
 
-  // SARIF2005 asks for the driver's informationUri; meshready has no public site, and a made-up
-  // URL would be worse than none (GitHub code scanning does not need it). Only that one is allowed.
-  const noSite = (issue: { ruleId: string; message: string }) =>
-    issue.ruleId === 'SARIF2005' && issue.message === 'runs[0].tool.driver | meshready';
-
+  // Nothing is exempted: the driver has its informationUri (SARIF2005), every run its id.
   it.each(names)('Sarif.Multitool with GH1001–GH1007 as errors reports no error or warning: %s', (name) => {
     expect(log(name).runs).toHaveLength(1);
-    expect(issues.filter((issue) => issue.file === name && !noSite(issue))).toEqual([]);
+    expect(issues.filter((issue) => issue.file === name)).toEqual([]);
   });
 
   it('the validator is live: it flags what GitHub rejects', async () => {
@@ -215,7 +230,47 @@ describe('SARIF content', () => {
       version: '0.1.0',
       semanticVersion: '0.1.0',
     });
-    expect(sarif.runs[0].tool.driver.informationUri).toBeUndefined();
+    // Where the tool is documented: package.json#homepage, an absolute URI as SARIF wants.
+    const homepage = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')).homepage;
+    expect(sarif.runs[0].tool.driver.informationUri).toBe(homepage);
+    expect(new URL(homepage).protocol).toBe('https:');
+  });
+
+  it('states the verdict relative to the phases in the run properties', () => {
+    const { report } = cases.demo as Case;
+    expect(log('demo').runs[0].properties).toMatchObject({
+      verdict: 'not-ready',
+      verdictLine: verdictLine(report).text,
+    });
+    expect(String(log('demo').runs[0].properties.verdictLine)).toMatch(
+      /^NOT READY: \d+ errors? blocks? phase /,
+    );
+    expect(log('emptyScan').runs[0].properties.verdictLine).toMatch(/^(UNKNOWN|READY|DONE)/);
+  });
+
+  it('lists urgent findings first, marked in the message and the properties', () => {
+    const calm = makeFinding('service-port-naming', { namespace: 'shop', name: 'cart', severity: 'error' });
+    const live = {
+      ...makeFinding('namespace-injection-labels', {
+        kind: 'Namespace',
+        name: 'search',
+        severity: 'warning',
+      }),
+      urgent: true as const,
+    };
+    const report = reportFrom([
+      failing('service-port-naming', [calm], 'error'),
+      failing('namespace-injection-labels', [live], 'warning'),
+    ]);
+    const run = buildSarifLog(report, AT_ROOT).runs[0];
+    expect(run.results.map((r) => r.ruleId)).toEqual(['namespace-injection-labels', 'service-port-naming']);
+    expect(run.results[0]?.message.text.startsWith(URGENT_PREFIX)).toBe(true);
+    expect(run.results[0]?.properties).toMatchObject({ urgent: true });
+    expect(run.results[1]?.message.text).not.toContain(URGENT_PREFIX);
+    expect(run.results[1]?.properties).not.toHaveProperty('urgent');
+    expect(run.properties.urgentFindings).toBe(1);
+    // The fingerprint is the finding's, whatever the message says.
+    expect(run.results[0]?.partialFingerprints[FINGERPRINT_KEY]).toBe(live.fingerprint);
   });
 
   it('describes every rule that ran, and only those, in the report order', () => {
@@ -387,7 +442,17 @@ describe('SARIF content', () => {
 
   it('sets automationDetails.id from --sarif-category, ending in / as upload-sarif does', () => {
     expect(log('demo').runs[0].automationDetails).toEqual({ id: 'meshready/shop-prod/' });
-    expect(log('noFile').runs[0].automationDetails).toBeUndefined();
+  });
+
+  it('keeps clusters and targets apart by default: meshready/<cluster>/<target>/', () => {
+    expect(log('noFile').runs[0].automationDetails).toEqual({ id: 'meshready/demo/istio-1.6/' });
+    const asm = reportFrom([], { target: 'asm-1.7', cluster: { name: 'shop-eu' } });
+    expect(buildSarifLog(asm, AT_ROOT).runs[0].automationDetails).toEqual({
+      id: 'meshready/shop-eu/asm-1.7/',
+    });
+    // A context name (any text) keeps to the characters of a category, one segment.
+    const context = reportFrom([], { cluster: { context: 'arn:aws:eks:eu/prod cluster' } });
+    expect(defaultSarifCategory(context)).toBe('meshready/arn-aws-eks-eu-prod-cluster/istio-1.6');
   });
 
   it('gives two scans of the same objects the same fingerprints, whatever the time, file order or root', async () => {
