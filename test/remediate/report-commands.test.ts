@@ -1,7 +1,7 @@
 /**
  * The reports' commands are the script's dry-run lines, for every branch of every action: the
  * full test reports of each target, and variants that take the other branches (an autoscaled
- * pool, a new firewall rule without tags, a namespace without a revision, a bare pod, a policy
+ * pool, a new pool install_asm 1.6 must count alone, pools left to one for it, a new firewall rule without tags, a namespace without a revision, a bare pod, a policy
  * meshready could not convert, a firewall rule naming a gateway port, Workload Identity already
  * on the cluster), all run through the real script in bash.
  */
@@ -22,7 +22,27 @@ function variants(target: Target): Report {
     result('cluster-vcpu-capacity', 'prepare', [
       finding({
         resource: { apiVersion: 'container.googleapis.com/v1', kind: 'NodePool', name: 'auto-pool' },
-        fix: fix('resize-node-pool', { ...scope, pool: 'auto-pool', nodes: 3, autoscaling: true }),
+        fix: fix('autoscale-node-pool', { ...scope, pool: 'auto-pool', minNodes: 3, maxNodes: 5 }),
+      }),
+      finding({
+        resource: { apiVersion: 'container.googleapis.com/v1', kind: 'Cluster', name: 'demo' },
+        fix: fix('add-node-pool', {
+          ...scope,
+          pool: 'asm-pool-2',
+          machineType: 'custom-4-16384',
+          nodes: 1,
+          soleQualifying: true,
+        }),
+      }),
+      finding({
+        resource: { apiVersion: 'container.googleapis.com/v1', kind: 'Cluster', name: 'demo' },
+        fix: fix('consolidate-node-pools', {
+          ...scope,
+          keep: 'asm-pool',
+          newPoolMachineType: 'e2-standard-4',
+          newPoolNodes: 2,
+          retire: ['pool-a', 'pool-b'],
+        }),
       }),
     ]),
     result('webhook-firewall-15017', 'prepare', [
