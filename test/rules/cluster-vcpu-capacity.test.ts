@@ -68,13 +68,19 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'asm-1.7: two qualifying pools of 2 x e2-standard-4: install_asm 1.7 takes the largest product, 8',
+      name: 'asm-1.7: two qualifying pools, one autoscaled up to 3: install_asm 1.7 takes the largest product (3 x 4)',
       target: 'asm-1.7',
-      documents: [withPools(pool('pool-a', 'e2-standard-4', 2), pool('pool-b', 'e2-standard-4', 2))],
+      documents: [
+        withPools(pool('pool-a', 'e2-standard-4', 1, autoscaled(1, 3)), pool('pool-b', 'e2-standard-4', 1)),
+        list([...nodesOf('pool-a', 2), ...nodesOf('pool-b', 1)]),
+      ],
     },
     {
-      name: 'asm-1.6, after consolidating: only the new pool qualifies (2 x e2-standard-4), a small n1 pool stays',
-      documents: [withPools(pool('asm-pool', 'e2-standard-4', 2), pool('batch', 'n1-standard-2', 3))],
+      name: 'asm-1.6, after consolidating: pool-a alone qualifies, autoscaled 2..2 (reads 2 x 4); an n1-standard-2 pool stays',
+      documents: [
+        withPools(pool('pool-a', 'e2-standard-4', 1, autoscaled(2, 2)), pool('batch', 'n1-standard-2', 3)),
+        list([...nodesOf('pool-a', 2), ...nodesOf('batch', 3, '2')]),
+      ],
     },
   ],
   fail: [

@@ -39,15 +39,6 @@ ruleTester(rule, {
     },
     { name: 'a dedicated rule, targetTags empty', documents: withRules(masterRule(), webhookRule()) },
     {
-      name: 'istio-1.6, after the fix: namespaces on the revision and the port open',
-      target: 'istio-1.6',
-      documents: [
-        ...withRules(masterRule({ allowed: [{ IPProtocol: 'tcp', ports: ['443', '10250', '15017'] }] })),
-        namespace('shop', { 'istio.io/rev': 'istio-1611' }),
-        ...istiod('istio-1611', '1.6.11-gke.0'),
-      ],
-    },
-    {
       name: 'targetTags matching a node pool tag',
       documents: withRules(webhookRule({ targetTags: ['web'] })),
     },
