@@ -350,17 +350,23 @@ function installAsmFinding(pools: Pools): RuleFinding | undefined {
   const retire = kept.filter((r) => r !== keep).map((r) => r.pool.name);
   const moveOff = `move the workloads off ${retire.join(', ')} and delete ${retire.length === 1 ? 'it' : 'them'}`;
   if (keep) {
-    const limits = limitsFor(keep, capacityOf(keep.pool.name), vcpusOf(keep.pool.name), heldByKept);
+    const capacity = capacityOf(keep.pool.name);
+    const limits = limitsFor(keep, capacity, vcpusOf(keep.pool.name), heldByKept);
+    const now = autoscalingLimits(capacity);
+    // Already autoscaled within these limits: nothing to change on the pool kept.
+    const change = !now || now.min < limits.minNodes || now.max < limits.maxNodes;
+    const kept = change
+      ? `keep ${keep.pool.name}, autoscaled up to ${limits.maxNodes} nodes per zone (install_asm then reads ` +
+        `${limits.maxNodes} x ${keep.lastNumber}, and the pool can grow to hold the others' pods)`
+      : `keep ${keep.pool.name} (install_asm reads ${keep.count} x ${keep.lastNumber} = ${keep.product} of it, ` +
+        "and its autoscaling can grow it to hold the others' pods)";
     return {
       ...base,
-      message:
-        `${refuses} Leave it one pool to count: keep ${keep.pool.name}, autoscaled up to ${limits.maxNodes} nodes per ` +
-        `zone (install_asm then reads ${limits.maxNodes} x ${keep.lastNumber}, and the pool can grow to hold the ` +
-        `others' pods), and ${moveOff}. ${asm17Alternative(pools)}`,
+      message: `${refuses} Leave it one pool to count: ${kept}, and ${moveOff}. ${asm17Alternative(pools)}`,
       fix: fix('consolidate-node-pools', {
         ...clusterScope(cluster),
         keep: keep.pool.name,
-        ...limits,
+        ...(change ? limits : {}),
         retire,
       }),
     };

@@ -1,6 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/cluster-vcpu-capacity.ts';
 import { gkeCluster, list, machineType, namespace, node } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 type Pool = Record<string, unknown>;
 const zone = ['europe-west1-b'];
@@ -330,11 +331,9 @@ ruleTester(rule, {
           message:
             'it reads default-pool: autoscaling.maxNodeCount 4 x 4 = 16; tools-pool: "medium", the end of e2-medium, ' +
             'is no number, so jq stops there; a jq error ends install_asm 1.6 (set -e). Leave it one pool to count: ' +
-            'keep default-pool, autoscaled up to 4 nodes per zone',
-          fix: {
-            action: 'consolidate-node-pools',
-            params: { keep: 'default-pool', minNodes: 1, maxNodes: 4, retire: ['tools-pool'] },
-          },
+            "keep default-pool (install_asm reads 4 x 4 = 16 of it, and its autoscaling can grow it to hold the others' pods), and move the workloads off tools-pool and delete it.",
+          // Already autoscaled within what it needs: the TODO changes nothing on the pool kept.
+          fix: { action: 'consolidate-node-pools', params: { keep: 'default-pool', retire: ['tools-pool'] } },
         },
       ],
     },
@@ -417,4 +416,25 @@ ruleTester(rule, {
       reason: 'lists no node pools',
     },
   ],
+});
+
+describe('cluster-vcpu-capacity, consolidating for install_asm 1.6', () => {
+  it('leaves a kept pool alone when it already autoscales within what is needed', async () => {
+    const result = await evaluateRule(rule, {
+      name: 'kept pool already autoscaled',
+      documents: [
+        withPools(pool('default-pool', 'e2-standard-4', 1, autoscaled(2, 4)), pool('tools', 'e2-medium', 1)),
+        list([...nodesOf('default-pool', 2), ...nodesOf('tools', 1, '2')]),
+      ],
+    });
+    const finding = result.findings[0];
+    expect(finding?.fix?.params).toEqual({
+      cluster: 'demo',
+      location: 'europe-west1-b',
+      project: 'acme-prod',
+      keep: 'default-pool',
+      retire: ['tools'],
+    });
+    expect(finding?.remediation?.commands.some((c) => c.includes('--enable-autoscaling'))).toBe(false);
+  });
 });
