@@ -80,7 +80,8 @@ function namespacesOnBlockedWebhook(
     namespaces.push(ns.metadata.name);
     revisions.add(revision);
   }
-  return { namespaces, revisions: [...revisions].sort() };
+  // Sorted: live listing and snapshot files give namespaces in different orders.
+  return { namespaces: namespaces.sort(), revisions: [...revisions].sort() };
 }
 
 /** The sentence saying the harm is live, and the urgent mark, when a namespace is affected now. */

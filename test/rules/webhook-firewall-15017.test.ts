@@ -177,11 +177,11 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'asm-1.7, an istiod revision not ready yet still has its webhook: urgent, namespaces counted and named',
+      name: 'asm-1.7, an istiod revision not ready yet still has its webhook: urgent, namespaces counted and named in order',
       target: 'asm-1.7',
       documents: [
         ...withRules(masterRule()),
-        ...['a', 'b', 'c', 'd', 'e', 'f'].map((n) => namespace(n, { 'istio.io/rev': 'asm-173-6' })),
+        ...['f', 'e', 'd', 'c', 'b', 'a'].map((n) => namespace(n, { 'istio.io/rev': 'asm-173-6' })),
         namespace('g', { 'istio.io/rev': 'istio-1611' }),
         ...istiod('istio-1611', '1.6.11-gke.0'),
         ...istiod('asm-173-6', '1.7.3-asm.6', { ready: false }),
