@@ -4,7 +4,38 @@ import { meshIndex } from '../src/istio/mesh-index.ts';
 import { INJECTION_LABEL, REVISION_LABEL } from '../src/istio/names.ts';
 import { isAsmRevision, preferredRevision } from '../src/istio/revisions.ts';
 import { fix } from '../src/remediate/actions/index.ts';
-import type { Namespace } from '../src/snapshot/model.ts';
+import type { ClusterSnapshot, Namespace } from '../src/snapshot/model.ts';
+
+/**
+ * The injection webhook configurations of a revision (Istio 1.6.0 istio-discovery chart,
+ * templates/mutatingwebhook.yaml:5-12: named `istio-sidecar-injector-<revision>` and labelled
+ * `istio.io/rev`), or undefined when MutatingWebhookConfigurations were not collected.
+ */
+function injectionWebhooksOf(
+  snapshot: ClusterSnapshot,
+  missing: string | undefined,
+  revision: string,
+): string[] | undefined {
+  if (missing) return undefined;
+  return snapshot.kube.mutatingwebhookconfigurations
+    .filter(
+      (w) =>
+        w.metadata.labels?.[REVISION_LABEL] === revision ||
+        w.metadata.name === `istio-sidecar-injector-${revision}`,
+    )
+    .map((w) => w.metadata.name);
+}
+
+/** What happens now to a new pod in a namespace whose revision has no istiod. */
+function withoutIstiod(webhooks: readonly string[] | undefined): string {
+  if (webhooks === undefined) {
+    return 'new pods there are rejected (while its injection webhook is still registered: it fails closed) or start without a sidecar';
+  }
+  if (webhooks.length > 0) {
+    return `its injection webhook ${webhooks.join(', ')} is still registered and fails closed, so every pod created there is rejected now`;
+  }
+  return 'no injection webhook selects it, so new pods there start without a sidecar';
+}
 
 export default defineRule({
   id: 'namespace-injection-labels',
@@ -17,8 +48,12 @@ export default defineRule({
     summary: 'A namespace has conflicting or stale sidecar-injection labels.',
     checks:
       'Error when a namespace carries both `istio-injection` and `istio.io/rev` (the revisioned injector ' +
-      'skips it), or when `istio.io/rev` names no istiod revision running in istio-system (revisions are read ' +
-      'from the `istio.io/rev` label of `app=istiod` pods and Deployments). Warning when a namespace is still ' +
+      "skips it: new pods get the 1.4 injector's sidecar, or none), when `istio.io/rev` names no istiod " +
+      'revision running in istio-system (revisions are read from the `istio.io/rev` label of `app=istiod` ' +
+      "pods and Deployments; new pods are rejected while the revision's injection webhook is still " +
+      'registered, else start without a sidecar), or when it names a revision whose istiod is not ready (its ' +
+      'injection webhook fails closed, so new pods are rejected). These three are urgent: the harm is live ' +
+      'for every pod created now. Warning when a namespace is still ' +
       'on `istio-injection=enabled` alone: it has not been migrated yet (phase migrate-namespaces). For ASM ' +
       'targets, once an `asm-*` istiod is ready: a warning in phase asm-migrate-namespaces for each namespace ' +
       "still selecting the operator's revision (e.g. `istio-1611`), with a relabel to the `asm-*` revision; " +
@@ -56,6 +91,8 @@ export default defineRule({
     const revisionsUnknown = mesh.istiodRevisionsUnknown();
     const revisions = revisionsUnknown ? [] : mesh.istiodRevisions();
     const known = new Set(revisions.map((r) => r.revision));
+    const ready = new Set(revisions.filter((r) => r.ready).map((r) => r.revision));
+    const webhooksMissing = index.missing('mutatingwebhookconfigurations');
     const targetRevision = revisionsUnknown ? undefined : preferredRevision(revisions, isAsmTarget(target));
     // Once an asm-* istiod is ready, the move to it is its own phase; migrate-namespaces is then
     // judged against the operator's 1.6 revision only, so the ASM move never reopens it (SPEC §4).
@@ -75,9 +112,14 @@ export default defineRule({
           findingAbout(
             ns,
             `Namespace ${name} has both ${INJECTION_LABEL}=${injection} and ${REVISION_LABEL}=${revision}: the ` +
-              `revisioned injector skips it. Remove the ${INJECTION_LABEL} label.`,
+              `revisioned injector skips it, so new pods there get ${injection === 'enabled' ? "the 1.4 injector's sidecar" : 'no sidecar'} now. Remove the ${INJECTION_LABEL} label.`,
             // With istio-injection=enabled the 1.4 injector serves it: that is the 1.6 move.
-            { key: 'both-labels', fix: relabel(ns), ...(injection === 'enabled' ? {} : asmPhase) },
+            {
+              key: 'both-labels',
+              fix: relabel(ns),
+              urgent: true,
+              ...(injection === 'enabled' ? {} : asmPhase),
+            },
           ),
         );
       }
@@ -85,12 +127,32 @@ export default defineRule({
         if (revisionsUnknown) cannotCheck = true;
         else if (!known.has(revision)) {
           const running = revisions.length > 0 ? revisions.map((r) => r.revision).join(', ') : 'none';
+          // With istio-injection also set, the both-labels finding says what new pods get.
+          const now =
+            injection === undefined
+              ? `: ${withoutIstiod(injectionWebhooksOf(snapshot, webhooksMissing, revision))}`
+              : '';
           findings.push(
             findingAbout(
               ns,
               `Namespace ${name} has ${REVISION_LABEL}=${revision}, but no istiod runs that revision ` +
-                `(running: ${running}); new pods there get no sidecar.`,
-              { key: 'unknown-revision', fix: relabel(ns), ...(isAsmRevision(revision) ? asmPhase : {}) },
+                `(running: ${running})${now}.`,
+              {
+                key: 'unknown-revision',
+                fix: relabel(ns),
+                urgent: true,
+                ...(isAsmRevision(revision) ? asmPhase : {}),
+              },
+            ),
+          );
+        } else if (!ready.has(revision) && injection === undefined) {
+          findings.push(
+            findingAbout(
+              ns,
+              `Namespace ${name} selects revision ${revision}, whose istiod is not ready: its injection webhook ` +
+                'fails closed (failurePolicy: Fail), so every pod created there is rejected now. Find out why: ' +
+                `kubectl -n istio-system get pods -l app=istiod,${REVISION_LABEL}=${revision}.`,
+              { key: 'revision-not-ready', urgent: true, ...(isAsmRevision(revision) ? asmPhase : {}) },
             ),
           );
         } else if (asmRevision && !isAsmRevision(revision) && injection === undefined) {

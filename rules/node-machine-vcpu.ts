@@ -1,4 +1,5 @@
 import { defineRule, type RuleFinding, unknown } from '../src/engine/rule.ts';
+import { installAsmFilterKeeps, installAsmVcpus } from '../src/gke/install-asm-node-pools.ts';
 import { nodePoolResource } from '../src/gke/node-pool.ts';
 import { clusterPoolCapacities } from '../src/gke/pool-capacities.ts';
 import { clusterScope } from '../src/gke/resources.ts';
@@ -36,7 +37,9 @@ export default defineRule({
     fix:
       'Move the workloads to a node pool with a larger machine type: create a pool of e.g. `e2-standard-4`, ' +
       'cordon and drain the old pool\'s nodes, then delete the old pool (GKE documentation, "Migrating ' +
-      'workloads to different machine types").',
+      'workloads to different machine types"). For ASM 1.6, when another pool already has a machine type of ' +
+      'at least 4 vCPUs, move the workloads onto that pool instead: install_asm 1.6 counts a single pool and ' +
+      'refuses a second (see `cluster-vcpu-capacity`).',
     references: [
       {
         title: 'Upgrading to Istio 1.6 with the operator: migrating to Anthos Service Mesh',
@@ -48,10 +51,22 @@ export default defineRule({
       },
     ],
   },
-  check(snapshot, { index }) {
+  check(snapshot, { index, target }) {
     const pools = clusterPoolCapacities(snapshot, index);
     if ('status' in pools) return pools;
     const { cluster, capacities } = pools;
+    // install_asm 1.6 counts a single pool (cluster-vcpu-capacity): a new one beside a pool that
+    // already qualifies would make it refuse, so the workloads go to that pool instead.
+    const qualifying =
+      target === 'asm-1.6'
+        ? capacities.find(
+            (c) =>
+              c.machine !== undefined &&
+              countsTowardRequirement(c.machine) &&
+              installAsmFilterKeeps(c.pool.machineType) &&
+              installAsmVcpus(c.pool.machineType ?? '') !== undefined,
+          )?.pool.name
+        : undefined;
     const findings: RuleFinding[] = [];
     const unresolved: string[] = [];
     for (const { pool, machine } of capacities) {
@@ -67,8 +82,11 @@ export default defineRule({
         message:
           `Node pool ${pool.name} uses ${type} (${machine.vcpus} vCPU${machine.vcpus === 1 ? '' : 's'}${shared}, ` +
           `from ${describeVcpuSource(machine.source)}): ASM needs machine types with at least ` +
-          `${MIN_VCPUS_PER_MACHINE} vCPUs, so this pool does not count toward its capacity. Consider moving ` +
-          `its workloads to a pool of ${suggested}.`,
+          `${MIN_VCPUS_PER_MACHINE} vCPUs, so this pool does not count toward its capacity. ` +
+          (qualifying
+            ? `Consider moving its workloads onto node pool ${qualifying}: install_asm 1.6 counts a single ` +
+              `pool, so a new pool of ${suggested} beside it would make install_asm refuse (see cluster-vcpu-capacity).`
+            : `Consider moving its workloads to a pool of ${suggested}.`),
         resource: nodePoolResource(pool),
         origin: cluster.origin,
         fix: fix('replace-node-pool', {
@@ -76,6 +94,7 @@ export default defineRule({
           pool: pool.name,
           machineType: pool.machineType ?? 'unknown',
           suggestedMachineType: suggested,
+          into: qualifying,
         }),
       });
     }

@@ -15,6 +15,14 @@ function appProtocolServed(snapshot: ClusterSnapshot): boolean {
   return master !== undefined && (master.major > 1 || master.minor >= 19);
 }
 
+/**
+ * How long an inbound listener of Istio 1.6.0 waits to sniff a port's protocol:
+ * PILOT_INBOUND_PROTOCOL_DETECTION_TIMEOUT (pilot/pkg/features/pilot.go:196-200), applied because
+ * PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_INBOUND defaults to true there (lines 177-181; false in
+ * 1.4.10 pilot.go:188-192, where an unnamed inbound port was plain TCP: plugin.go:58-63).
+ */
+const INBOUND_DETECTION_TIMEOUT = '1 s';
+
 const SYSTEM_NAMESPACES: ReadonlySet<string> = new Set(['kube-system', 'kube-public', 'kube-node-lease']);
 
 /** Control-plane services: a label with key `istio`, or release=istio. */
@@ -68,10 +76,17 @@ export default defineRule({
       'or thrift get an info finding: those filters are off by default, so the traffic is plain TCP. The ' +
       'message and fix offer `appProtocol` only when the master version is 1.19 or later.',
     why:
-      'Service ports must be named `protocol[-suffix]` to be part of the mesh ("Upgrading to Istio 1.6 with ' +
-      'the operator", ASM requirements; Istio "protocol selection"). A port whose protocol Istio cannot tell ' +
-      'is not routed with the intended protocol, so HTTP routing, retries, metrics and authorization rules ' +
-      'silently stop applying. `appProtocol` is no remedy on the masters this migration runs on: Kubernetes ' +
+      'Istio takes a port\'s protocol from its name ("protocol selection"); a port it cannot read is sniffed, ' +
+      'the first bytes of each connection deciding. Istio 1.4 sniffed only outbound and treated such a port as ' +
+      'plain TCP inbound (1.4.10 `pilot/pkg/networking/plugin/plugin.go:58-63`, ' +
+      '`PILOT_ENABLE_PROTOCOL_SNIFFING_FOR_INBOUND` false in `pilot/pkg/features/pilot.go:188-192`); 1.6 sniffs ' +
+      'inbound too (the same flag defaults to true in 1.6.0 `pilot.go:177-181`), waiting up to ' +
+      '`PILOT_INBOUND_PROTOCOL_DETECTION_TIMEOUT`, 1 s (`pilot.go:196-200`), for the client to speak. HTTP is ' +
+      'usually detected; a server-first protocol (the server speaks first: MySQL or SMTP off their well-known ' +
+      'ports, NATS, FTP, …) waits up to 1 s on every new connection, and routing rules, policies and metrics ' +
+      'see a guessed protocol instead of a declared one. The guide asks for named ports for Anthos Service ' +
+      'Mesh ("Upgrading to Istio 1.6 with the operator", "Requirements"), hence an error for ASM targets and ' +
+      'a warning for Istio 1.6. `appProtocol` is no remedy on the masters this migration runs on: Kubernetes ' +
       '1.17 drops the field and 1.18 serves it only behind the alpha ServiceAppProtocol feature gate, off on ' +
       'GKE; it is GA from 1.19 (Kubernetes "Service: application protocol").',
     fix:
@@ -111,6 +126,7 @@ export default defineRule({
       });
       const where = `${service.metadata.namespace}/${service.metadata.name}`;
       if (failing.length > 0) {
+        const several = failing.length > 1;
         const suggestions = failing.flatMap(({ port, index }) => {
           const suggestion = suggestPortName(port);
           return suggestion ? [{ index, port, ...suggestion }] : [];
@@ -118,9 +134,14 @@ export default defineRule({
         findings.push(
           findingAbout(
             service,
-            `Service ${where}: Istio 1.6 cannot determine the protocol of port${failing.length > 1 ? 's' : ''} ` +
-              `${failing.map(({ port }) => describePort(port)).join(', ')}. Name ports <protocol>[-<suffix>] ` +
-              `(e.g. http-web, grpc, tcp-db)${appProtocol ? ' or set appProtocol' : ''}.`,
+            `Service ${where}: Istio 1.6 cannot tell the protocol of ${several ? 'ports' : 'port'} ` +
+              `${failing.map(({ port }) => describePort(port)).join(', ')} from ${several ? 'their names' : 'its name'}, ` +
+              `so it sniffs ${several ? 'them' : 'it'}: outbound, as 1.4 did, and now inbound too, where it waits up ` +
+              `to ${INBOUND_DETECTION_TIMEOUT} for the client to speak. A server-first protocol there (the server speaks ` +
+              'first: MySQL or SMTP off their usual ports, NATS, FTP) gets that delay on every connection, and ' +
+              'routing rules, policies and metrics see a guessed protocol. Name the ' +
+              `${several ? 'ports' : 'port'} <protocol>[-<suffix>] (e.g. http-web, grpc, tcp-db)` +
+              `${appProtocol ? ' or set appProtocol' : ''}.`,
             {
               key: 'unnamed',
               fix: fix('name-service-ports', {

@@ -1,4 +1,5 @@
-import { defineRule, notApplicable, unknown } from '../src/engine/rule.ts';
+import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
+import type { SnapshotIndex } from '../src/engine/snapshot-index.ts';
 import {
   evaluateIngress,
   type Ipv4Range,
@@ -17,8 +18,10 @@ import {
 } from '../src/gke/firewall.ts';
 import { istioAddonDisabledReason } from '../src/gke/node-pool.ts';
 import { clusterResource } from '../src/gke/resources.ts';
+import { meshIndex } from '../src/istio/mesh-index.ts';
+import { INJECTION_LABEL, REVISION_LABEL } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
-import type { FirewallRule, GkeCluster } from '../src/snapshot/model.ts';
+import type { ClusterSnapshot, FirewallRule, GkeCluster } from '../src/snapshot/model.ts';
 
 /** Compute Engine resource names: at most 63 characters. */
 const MAX_RULE_NAME = 63;
@@ -50,14 +53,64 @@ function partialAllows(
   );
 }
 
+/** How many namespaces a message names before it says how many more. */
+const NAMES_SHOWN = 5;
+
+/**
+ * The namespaces whose new pods the blocked webhook rejects right now: those the 1.6 injection
+ * webhook of an installed revision selects. Its namespaceSelector (Istio 1.6.0
+ * manifests/charts/istio-control/istio-discovery/templates/mutatingwebhook.yaml:44-51) is
+ * `istio.io/rev` In [revision] and `istio-injection` DoesNotExist, and its failurePolicy is Fail
+ * (line 28). Empty when namespaces or istiod revisions were not collected: then nothing is
+ * claimed to be live.
+ */
+function namespacesOnBlockedWebhook(
+  snapshot: ClusterSnapshot,
+  index: SnapshotIndex,
+): { readonly namespaces: readonly string[]; readonly revisions: readonly string[] } {
+  const mesh = meshIndex(index);
+  if (index.missing('namespaces') || mesh.istiodRevisionsUnknown()) return { namespaces: [], revisions: [] };
+  const installed = new Set(mesh.istiodRevisions().map((r) => r.revision));
+  const namespaces: string[] = [];
+  const revisions = new Set<string>();
+  for (const ns of snapshot.kube.namespaces) {
+    const labels = ns.metadata.labels ?? {};
+    const revision = labels[REVISION_LABEL];
+    if (revision === undefined || INJECTION_LABEL in labels || !installed.has(revision)) continue;
+    namespaces.push(ns.metadata.name);
+    revisions.add(revision);
+  }
+  // Sorted: live listing and snapshot files give namespaces in different orders.
+  return { namespaces: namespaces.sort(), revisions: [...revisions].sort() };
+}
+
+/** The sentence saying the harm is live, and the urgent mark, when a namespace is affected now. */
+function liveHarm(selecting: ReturnType<typeof namespacesOnBlockedWebhook>): Pick<RuleFinding, 'urgent'> & {
+  readonly note: string;
+} {
+  const { namespaces, revisions } = selecting;
+  if (namespaces.length === 0) return { note: '' };
+  const shown = namespaces.slice(0, NAMES_SHOWN).join(', ');
+  const more = namespaces.length > NAMES_SHOWN ? ` and ${namespaces.length - NAMES_SHOWN} more` : '';
+  const one = namespaces.length === 1;
+  return {
+    note:
+      ` Namespace${one ? '' : 's'} ${shown}${more} already select${one ? 's' : ''} revision` +
+      `${revisions.length === 1 ? '' : 's'} ${revisions.join(', ')}: every pod created there is rejected now.`,
+    urgent: true,
+  };
+}
+
 export default defineRule({
   id: 'webhook-firewall-15017',
   title: 'The control plane of a private cluster can reach the nodes on TCP 15017',
   phase: 'prepare',
   targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
-  defaultSeverity: { 'istio-1.6': 'warning', 'asm-1.6': 'error', 'asm-1.7': 'error' },
+  defaultSeverity: 'error',
   // Firewall rules are read only for private clusters: the rule checks their coverage itself so
   // that a public cluster is not applicable even when the snapshot has no firewall rules.
+  // Namespaces and istiod pods only tell whether the harm is live already (urgent), so they are
+  // not listed either.
   needs: ['gkeCluster'],
   docs: {
     summary:
@@ -71,17 +124,22 @@ export default defineRule({
       'service account; a pool without one runs as the default `NUMBER-compute@developer.gserviceaccount.com`), ' +
       'and which allows `tcp` with no ports or a port or range covering 15017, or protocol `all`. An enabled ' +
       'DENY rule reaching any control-plane address, the nodes and TCP 15017 overrides it when its priority ' +
-      'number is lower or equal (DENY wins ties). Not applicable to public clusters; unknown without firewall ' +
+      'number is lower or equal (DENY wins ties). Urgent when a namespace already selects (`istio.io/rev`, ' +
+      'no `istio-injection`) the revision of an istiod in istio-system. Not applicable to public clusters; ' +
+      'unknown without firewall ' +
       "data or when the data holds no rule of the cluster's network (for Shared VPC, list the host project's " +
       'rules).',
     why:
-      "The 1.6 istiod, the operator's (Istio 1.6.0 `istio-discovery` chart) and Anthos Service Mesh's alike, " +
-      "serves its sidecar-injection and validation webhooks on port 15017; 1.4's injector and galley used 443. " +
-      "In a private cluster the control plane reaches the nodes only through firewall rules, and GKE's own rule " +
-      'opens only 443 and 10250: without 15017, pods in namespaces relabelled to the 1.6 revision fail to be ' +
-      'created (the webhook fails closed), or start without sidecars. A warning for the Istio 1.6 target, an ' +
-      'error for ASM, whose guide lists the port as a requirement ("Requirements"; "Opening ports on a private ' +
-      'cluster").',
+      "The 1.6 istiod, the operator's and Anthos Service Mesh's alike, serves its sidecar-injection and " +
+      'validation webhooks on port 15017 (Istio 1.6.0 `manifests/charts/istio-control/istio-discovery`, ' +
+      "`templates/service.yaml:17-19`: Service port 443, targetPort 15017); 1.4's injector and galley listened " +
+      'on 443 itself. In a private cluster the control plane reaches the nodes only through firewall rules, and ' +
+      "GKE's own rule opens only 443 and 10250. The injection webhook has `failurePolicy: Fail` " +
+      '(`templates/mutatingwebhook.yaml:28`) and selects the namespaces labelled `istio.io/rev=<revision>` ' +
+      'without `istio-injection` (lines 44-51): without 15017, every pod created in such a namespace is ' +
+      'rejected, so this is an error for every target (the ASM guide also lists the port: "Requirements"; ' +
+      '"Opening ports on a private cluster"). The finding is urgent when a namespace already selects an ' +
+      'installed revision: its new pods (rollouts, scale-ups, evictions) fail now.',
     fix:
       "Add tcp:15017 to GKE's `gke-<cluster>-<hash>-master` rule, keeping what it already allows: " +
       '`gcloud compute firewall-rules update RULE --allow tcp:443,tcp:10250,tcp:15017`. Without that rule, ' +
@@ -139,6 +197,7 @@ export default defineRule({
     if (verdict.open) return [];
 
     const where = `Private cluster ${cluster.name}: `;
+    const { note, ...urgent } = liveHarm(namespacesOnBlockedWebhook(snapshot, index));
     const deny = verdict.blockingDeny;
     const best = verdict.allows[0];
     if (deny && best) {
@@ -147,10 +206,12 @@ export default defineRule({
           message:
             `${where}DENY rule ${deny.name} (priority ${priorityOf(deny)}) blocks TCP ${WEBHOOK_PORT} from the ` +
             `control plane (${cidr}) to the nodes, overriding allow rule ${best.name} (priority ` +
-            `${priorityOf(best)}; a DENY wins a tie). Narrow the DENY rule, or allow the port with a priority ` +
+            `${priorityOf(best)}; a DENY wins a tie), so the API server cannot call the 1.6 istiod's injection ` +
+            `webhook, which fails closed.${note} Narrow the DENY rule, or allow the port with a priority ` +
             `number below ${priorityOf(deny)}.`,
           resource: clusterResource(cluster),
           origin: deny.origin ?? cluster.origin,
+          ...urgent,
         },
       ];
     }
@@ -171,9 +232,11 @@ export default defineRule({
         message:
           `${where}no enabled ingress rule on network ${network} allows TCP ${WEBHOOK_PORT} from the control plane ` +
           `(${cidr}) to the nodes${narrowerNote}, so the API server cannot call the 1.6 istiod's injection and ` +
-          `validation webhooks, and pods in relabelled namespaces fail to be created. ${remedy}`,
+          'validation webhooks; the injection webhook fails closed (failurePolicy: Fail), so every pod created in ' +
+          `a namespace selecting a 1.6 revision (istio.io/rev) is rejected.${note} ${remedy}`,
         resource: clusterResource(cluster),
         origin: masterRule?.origin ?? cluster.origin,
+        ...urgent,
         fix: fix('open-webhook-port', {
           project:
             networkProject(masterRule?.network ?? verdict.rulesOnNetwork[0]?.network) ?? cluster.project,

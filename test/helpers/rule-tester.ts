@@ -35,6 +35,8 @@ export interface ExpectedFinding {
   readonly fix?: { readonly action: string; readonly params?: Readonly<Record<string, unknown>> };
   /** The phase the finding belongs to (its own, or the rule's for the target). */
   readonly phase?: Phase;
+  /** Whether the finding is marked urgent (false: the mark is absent). */
+  readonly urgent?: boolean;
 }
 
 export interface FailCase extends CaseInput {
@@ -100,6 +102,7 @@ function expectFinding(actual: Finding, expected: ExpectedFinding): void {
   expectText(actual.message, expected.message);
   if (expected.severity) expect(actual.severity).toBe(expected.severity);
   if (expected.phase) expect(actual.phase).toBe(expected.phase);
+  if (expected.urgent !== undefined) expect(actual.urgent ?? false, 'urgent').toBe(expected.urgent);
   if (expected.resource) expect(actual.resource).toMatchObject(expected.resource);
   if (expected.fix) {
     expect(actual.fix?.action).toBe(expected.fix.action);

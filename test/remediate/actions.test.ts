@@ -21,7 +21,7 @@ const ACTIONS_DIR = path.resolve(import.meta.dirname, '../../src/remediate/actio
 /** The first planned step serving a finding with each action, over both targets' full reports. */
 function sampleSteps(): Map<FixAction, { step: PlanStep; commands: string[] }> {
   const samples = new Map<FixAction, { step: PlanStep; commands: string[] }>();
-  for (const target of ['istio-1.6', 'asm-1.7'] as const) {
+  for (const target of ['istio-1.6', 'asm-1.7', 'asm-1.6'] as const) {
     const report = fullReport(target);
     const commands = commandsByFinding(report);
     for (const phase of planRemediation(report).phases) {

@@ -45,7 +45,7 @@ export function beforeFixes(options: { masterVersion?: string } = {}): FakeRespo
       match: 'gcloud compute firewall-rules describe gke-demo-1a2b3c4d-master *',
       stdout: 'tcp:443,tcp:10250\n',
     },
-    { match: 'kubectl *get nodes -l cloud.google.com/gke-nodepool=default-pool -o name', stdout: 'node/a\n' },
+    { match: 'gcloud container node-pools list --cluster demo *', stdout: 'default-pool\nsmall-pool\n' },
     {
       match: 'kubectl *get clusterrole istio-galley-istio-system --ignore-not-found -o name',
       stdout: 'clusterrole.rbac.authorization.k8s.io/istio-galley-istio-system\n',
@@ -135,8 +135,8 @@ export function afterFixes(): FakeResponse[] {
       stdout: 'tcp:443,tcp:10250,tcp:15017\n',
     },
     {
-      match: 'kubectl *get nodes -l cloud.google.com/gke-nodepool=default-pool -o name',
-      stdout: 'node/a\nnode/b\n',
+      match: 'gcloud container node-pools list --cluster demo *',
+      stdout: 'default-pool\nsmall-pool\nasm-pool\n',
     },
     {
       match: 'kubectl *get clusterrole istio-galley-istio-system --ignore-not-found -o name',

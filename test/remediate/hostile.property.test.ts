@@ -282,7 +282,13 @@ function hostileReport(target: Target, n: HostileNames): Report {
       result('cluster-vcpu-capacity', 'prepare', [
         finding({
           resource: ref('NodePool', n.pool),
-          fix: fix('resize-node-pool', { ...scope, pool: n.pool, nodes: 2, autoscaling: false }),
+          fix: fix('add-node-pool', {
+            ...scope,
+            pool: n.pool,
+            machineType: n.editor,
+            nodes: 2,
+            soleQualifying: false,
+          }),
         }),
       ]),
       result('workload-identity', 'prepare', [
@@ -507,11 +513,13 @@ describe('hostile names, labels and images', () => {
                 'gcloud',
                 [
                   'container',
-                  'clusters',
-                  'resize',
-                  n.cluster,
-                  '--node-pool',
+                  'node-pools',
+                  'create',
                   n.pool,
+                  '--cluster',
+                  n.cluster,
+                  '--machine-type',
+                  n.editor,
                   '--num-nodes',
                   '2',
                   ...scope,

@@ -1,9 +1,10 @@
 /**
  * The reports' commands are the script's dry-run lines, for every branch of every action: the
  * full test reports of each target, and variants that take the other branches (an autoscaled
- * pool, a new firewall rule without tags, a namespace without a revision, a bare pod, a policy
- * meshready could not convert, a firewall rule naming a gateway port, Workload Identity already
- * on the cluster), all run through the real script in bash.
+ * pool, a new pool install_asm 1.6 must count alone, pools left to one for it, workloads moved
+ * onto the pool it already counts, a new firewall rule without tags, a namespace without a
+ * revision, a bare pod, a policy meshready could not convert, a firewall rule naming a gateway
+ * port, Workload Identity already on the cluster), all run through the real script in bash.
  */
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/report-model.ts';
@@ -22,7 +23,37 @@ function variants(target: Target): Report {
     result('cluster-vcpu-capacity', 'prepare', [
       finding({
         resource: { apiVersion: 'container.googleapis.com/v1', kind: 'NodePool', name: 'auto-pool' },
-        fix: fix('resize-node-pool', { ...scope, pool: 'auto-pool', nodes: 3, autoscaling: true }),
+        fix: fix('autoscale-node-pool', { ...scope, pool: 'auto-pool', minNodes: 3, maxNodes: 5 }),
+      }),
+      finding({
+        resource: { apiVersion: 'container.googleapis.com/v1', kind: 'Cluster', name: 'demo' },
+        fix: fix('add-node-pool', {
+          ...scope,
+          pool: 'asm-pool-2',
+          machineType: 'custom-4-16384',
+          nodes: 1,
+          soleQualifying: true,
+        }),
+      }),
+      finding({
+        resource: { apiVersion: 'container.googleapis.com/v1', kind: 'NodePool', name: 'tools' },
+        fix: fix('replace-node-pool', {
+          ...scope,
+          pool: 'tools',
+          machineType: 'e2-medium',
+          suggestedMachineType: 'e2-standard-4',
+          into: 'default-pool',
+        }),
+      }),
+      finding({
+        resource: { apiVersion: 'container.googleapis.com/v1', kind: 'Cluster', name: 'demo' },
+        fix: fix('consolidate-node-pools', {
+          ...scope,
+          keep: 'asm-pool',
+          newPoolMachineType: 'e2-standard-4',
+          newPoolNodes: 2,
+          retire: ['pool-a', 'pool-b'],
+        }),
       }),
     ]),
     result('webhook-firewall-15017', 'prepare', [

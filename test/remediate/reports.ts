@@ -289,16 +289,45 @@ export function fullResults(target: Target): RuleResult[] {
           }),
         }),
       ]),
-      result('cluster-vcpu-capacity', 'prepare', [
-        finding({
-          resource: {
-            apiVersion: 'container.googleapis.com/v1beta1',
-            kind: 'NodePool',
-            name: 'default-pool',
-          },
-          fix: fix('resize-node-pool', { ...scope, pool: 'default-pool', nodes: 2, autoscaling: false }),
-        }),
-      ]),
+      result(
+        'cluster-vcpu-capacity',
+        'prepare',
+        target === 'asm-1.6'
+          ? [
+              // install_asm 1.6 counts one pool only, and the autoscaler may shrink the cluster.
+              finding({
+                resource: { apiVersion: 'container.googleapis.com/v1', kind: 'Cluster', name: 'demo' },
+                fix: fix('consolidate-node-pools', {
+                  ...scope,
+                  keep: 'default-pool',
+                  minNodes: 1,
+                  maxNodes: 4,
+                  retire: ['small-pool'],
+                }),
+              }),
+              finding({
+                severity: 'warning',
+                resource: {
+                  apiVersion: 'container.googleapis.com/v1',
+                  kind: 'NodePool',
+                  name: 'default-pool',
+                },
+                fix: fix('autoscale-node-pool', { ...scope, pool: 'default-pool', minNodes: 2, maxNodes: 4 }),
+              }),
+            ]
+          : [
+              finding({
+                resource: { apiVersion: 'container.googleapis.com/v1', kind: 'Cluster', name: 'demo' },
+                fix: fix('add-node-pool', {
+                  ...scope,
+                  pool: 'asm-pool',
+                  machineType: 'e2-standard-4',
+                  nodes: 2,
+                  soleQualifying: false,
+                }),
+              }),
+            ],
+      ),
       result('workload-identity', 'prepare', [
         finding({
           severity: 'warning',

@@ -197,7 +197,7 @@ describe('modes', () => {
     expect(changes(run.calls)).toEqual([
       `kubectl patch clusterrole istio-galley-istio-system --type=json -p ${GALLEY_PATCH}`,
       'kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found',
-      `gcloud container clusters resize demo --node-pool default-pool --num-nodes 2 ${scope} --quiet`,
+      `gcloud container node-pools create asm-pool --cluster demo --machine-type e2-standard-4 --num-nodes 2 ${scope} --quiet`,
       `gcloud container clusters update demo --workload-pool acme-prod.svc.id.goog ${scope} --quiet`,
       `gcloud container node-pools update default-pool --cluster demo ${scope} --workload-metadata GKE_METADATA --quiet`,
       'gcloud compute firewall-rules update gke-demo-1a2b3c4d-master --project acme-prod --allow tcp:443,tcp:10250,tcp:15017',

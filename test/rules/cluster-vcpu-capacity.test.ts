@@ -1,29 +1,32 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/cluster-vcpu-capacity.ts';
 import { gkeCluster, list, machineType, namespace, node } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 type Pool = Record<string, unknown>;
 const zone = ['europe-west1-b'];
 const regional = ['europe-west1-b', 'europe-west1-c', 'europe-west1-d'];
-const pool = (name: string, type: string, initialNodeCount: number, extra: Pool = {}): Pool => ({
+const pool = (name: string, type: string, initialNodeCount: number | undefined, extra: Pool = {}): Pool => ({
   name,
-  initialNodeCount,
+  ...(initialNodeCount === undefined ? {} : { initialNodeCount }),
   locations: zone,
   config: { machineType: type },
   ...extra,
 });
+const autoscaled = (min: number, max: number) => ({
+  autoscaling: { enabled: true, minNodeCount: min, maxNodeCount: max },
+});
 const withPools = (...pools: Pool[]) => gkeCluster({ nodePools: pools });
+const regionalCluster = (...pools: Pool[]) => gkeCluster({ locations: regional, nodePools: pools });
+/** `count` Nodes of a pool, with `cpu` vCPUs each. */
+const nodesOf = (pool: string, count: number, cpu = '4') =>
+  Array.from({ length: count }, (_, i) => node(`${pool}-${i}`, pool, cpu));
 
 ruleTester(rule, {
   pass: [
     {
       name: "install_asm's own count is enough too: 2 nodes per zone in a regional pool",
-      documents: [
-        gkeCluster({
-          locations: regional,
-          nodePools: [pool('default-pool', 'e2-standard-4', 2, { locations: regional })],
-        }),
-      ],
+      documents: [regionalCluster(pool('default-pool', 'e2-standard-4', 2, { locations: regional }))],
     },
     {
       name: 'exactly 2 nodes of a 4-vCPU type',
@@ -40,95 +43,190 @@ ruleTester(rule, {
     },
     {
       name: 'autoscaling whose minimum keeps 8 vCPUs (2 per zone)',
+      documents: [withPools(pool('auto', 'e2-standard-4', 3, autoscaled(2, 5)))],
+    },
+    {
+      name: 'enough counted vCPUs make an unresolvable extra pool irrelevant (a2-highgpu-1g: "1g" < "4", not kept)',
+      documents: [withPools(pool('default-pool', 'e2-standard-8', 1), pool('gpu', 'a2-highgpu-1g', 1))],
+    },
+    {
+      name: 'asm-1.6, after the fix: a regional pool of 1 node per zone autoscaled to 2: install_asm reads maxNodeCount 2 x 4',
       documents: [
-        withPools(
-          pool('auto', 'e2-standard-4', 3, {
-            autoscaling: { enabled: true, minNodeCount: 2, maxNodeCount: 5 },
-          }),
+        regionalCluster(
+          pool('default-pool', 'e2-standard-4', 1, { locations: regional, ...autoscaled(1, 2) }),
         ),
       ],
     },
     {
-      name: 'enough counted vCPUs make an unresolvable extra pool irrelevant',
-      documents: [withPools(pool('default-pool', 'e2-standard-8', 1), pool('gpu', 'a2-highgpu-1g', 1))],
+      name: 'asm-1.7: the demo pools: regional, initialNodeCount 1 but maxNodeCount 4 per zone (16), then an e2-medium pool',
+      target: 'asm-1.7',
+      documents: [
+        regionalCluster(
+          pool('default-pool', 'e2-standard-4', 1, { locations: regional, ...autoscaled(1, 4) }),
+          pool('tools-pool', 'e2-medium', 1, { locations: regional }),
+        ),
+        list([...nodesOf('default-pool', 3), ...nodesOf('tools-pool', 3, '2')]),
+      ],
+    },
+    {
+      name: 'asm-1.7: two qualifying pools, one autoscaled up to 3: install_asm 1.7 takes the largest product (3 x 4)',
+      target: 'asm-1.7',
+      documents: [
+        withPools(pool('pool-a', 'e2-standard-4', 1, autoscaled(1, 3)), pool('pool-b', 'e2-standard-4', 1)),
+        list([...nodesOf('pool-a', 2), ...nodesOf('pool-b', 1)]),
+      ],
+    },
+    {
+      name: 'asm-1.6, after consolidating: pool-a alone qualifies, autoscaled 2..2 (reads 2 x 4); an n1-standard-2 pool stays',
+      documents: [
+        withPools(pool('pool-a', 'e2-standard-4', 1, autoscaled(2, 2)), pool('batch', 'n1-standard-2', 3)),
+        list([...nodesOf('pool-a', 2), ...nodesOf('batch', 3, '2')]),
+      ],
     },
   ],
   fail: [
     {
-      name: "current Nodes win over initialNodeCount: 1 e2-standard-4 node left, e2-small doesn't count (fixture)",
+      name: "current Nodes win over initialNodeCount: 1 e2-standard-4 node left; asm-1.6 must retire e2-small too (kept by install_asm's filter as text) (fixture)",
       fixtures: ['fail-one-node-left'],
       findings: [
         {
           message:
-            /^The node pools that count toward ASM's requirement have 4 vCPUs \(default-pool: 1 x 4 vCPUs\): ASM needs at least 8 vCPUs/,
+            /^The node pools that count toward ASM's requirement have 4 vCPUs \(default-pool: 1 x 4 vCPUs\): ASM needs at least 8 vCPUs.* install_asm 1\.6 would refuse it too: it reads default-pool: initialNodeCount 3 x 4 = 12; small: "small", the end of e2-small, is no number, so jq stops there; a jq error ends install_asm 1\.6 \(set -e\)\. Add node pool asm-pool of 2 nodes e2-standard-4, and, since install_asm 1\.6 counts a single pool, move the workloads off default-pool, small and delete them\./,
           severity: 'error',
           resource: { kind: 'Cluster', name: 'shop-prod' },
           fix: {
-            action: 'resize-node-pool',
+            action: 'consolidate-node-pools',
             params: {
               cluster: 'shop-prod',
               project: 'acme-shop',
-              pool: 'default-pool',
-              nodes: 2,
-              autoscaling: false,
+              keep: 'asm-pool',
+              newPoolMachineType: 'e2-standard-4',
+              newPoolNodes: 2,
+              retire: ['default-pool', 'small'],
             },
           },
         },
       ],
     },
     {
-      name: 'a single 4-vCPU node from initialNodeCount',
+      name: 'asm-1.7: the same shortage: one new pool, sized for the real vCPUs only (install_asm 1.7 only warns)',
+      target: 'asm-1.7',
+      fixtures: ['fail-one-node-left'],
+      findings: [
+        {
+          message:
+            /install_asm 1\.7's own check would not stop the install: it takes the largest of default-pool: initialNodeCount 3 x 4 = 12;.* Add node pool asm-pool of 1 node e2-standard-4\. A new pool is both real nodes/,
+          fix: {
+            action: 'add-node-pool',
+            params: { pool: 'asm-pool', machineType: 'e2-standard-4', nodes: 1, soleQualifying: false },
+          },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7: a single 4-vCPU node from initialNodeCount: a new pool, never a resize',
+      target: 'asm-1.7',
       documents: [withPools(pool('default-pool', 'e2-standard-4', 1))],
       findings: [
         {
           message: 'Node counts are initialNodeCount x zones',
-          fix: { action: 'resize-node-pool', params: { nodes: 2, autoscaling: false } },
+          fix: { action: 'add-node-pool', params: { nodes: 1, soleQualifying: false } },
         },
       ],
     },
     {
-      name: 'only shared-core and small types: nothing counts, no pool to resize',
+      name: 'only shared-core and small types: nothing counts; asm-1.6 retires e2-medium, kept as text',
       documents: [withPools(pool('a', 'e2-medium', 6), pool('b', 'n1-standard-2', 4))],
-      findings: [{ message: /^No node pool has a machine type with at least 4 vCPUs/, severity: 'error' }],
+      findings: [
+        {
+          message: /^No node pool has a machine type with at least 4 vCPUs/,
+          severity: 'error',
+          fix: {
+            action: 'consolidate-node-pools',
+            params: { keep: 'asm-pool', newPoolMachineType: 'e2-standard-4', newPoolNodes: 2, retire: ['a'] },
+          },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7: nothing counts: a new pool of 2 x e2-standard-4',
+      target: 'asm-1.7',
+      documents: [withPools(pool('a', 'e2-medium', 6), pool('b', 'n1-standard-2', 4))],
+      findings: [
+        {
+          message: /^No node pool .* Add node pool asm-pool of 2 nodes e2-standard-4\./,
+          fix: {
+            action: 'add-node-pool',
+            params: { pool: 'asm-pool', nodes: 2, machineType: 'e2-standard-4' },
+          },
+        },
+      ],
     },
     {
       name: 'Node capacity: 3 nodes of a type only the Nodes describe, 2 vCPUs each',
+      target: 'asm-1.7',
       documents: [
         withPools(pool('odd', 'zz-2', 3), pool('four', 'zz-4', 1)),
-        list([node('a', 'odd', '2'), node('b', 'odd', '2'), node('c', 'odd', '2'), node('d', 'four', '4')]),
+        list([...nodesOf('odd', 3, '2'), ...nodesOf('four', 1)]),
       ],
       findings: [
         {
           message: 'have 4 vCPUs (four: 1 x 4 vCPUs)',
-          fix: { action: 'resize-node-pool', params: { pool: 'four', nodes: 2 } },
+          fix: { action: 'add-node-pool', params: { machineType: 'e2-standard-4', nodes: 1 } },
         },
       ],
     },
     {
-      name: 'a regional pool resized per zone: 1 node x 1 zone of 4 vCPUs -> 2 per zone',
-      documents: [gkeCluster({ locations: regional, nodePools: [pool('default-pool', 'e2-standard-4', 1)] })],
-      findings: [{ fix: { action: 'resize-node-pool', params: { nodes: 2 } } }],
+      name: 'a regional cluster with a zonal pool (1 x 4 vCPUs): asm-1.6 sizes the new pool per zone for install_asm (2 in each of 3 zones)',
+      documents: [regionalCluster(pool('default-pool', 'e2-standard-4', 1))],
+      findings: [
+        {
+          message: 'Add node pool asm-pool of 2 nodes e2-standard-4 in each of its 3 zones',
+          fix: { action: 'consolidate-node-pools', params: { newPoolNodes: 2, retire: ['default-pool'] } },
+        },
+      ],
     },
     {
-      name: 'autoscaling minimum too low => warning on the pool, raise its minimum',
-      documents: [
-        withPools(
-          pool('auto', 'e2-standard-4', 3, {
-            autoscaling: { enabled: true, minNodeCount: 1, maxNodeCount: 5 },
-          }),
-        ),
+      name: 'a custom machine type: custom-4-16384 x 1 has 4 real vCPUs, while install_asm reads 16384 and would not stop it',
+      target: 'asm-1.7',
+      documents: [withPools(pool('custom', 'custom-4-16384', 1))],
+      findings: [
+        {
+          message:
+            /have 4 vCPUs \(custom: 1 x 4 vCPUs\).*install_asm 1\.7's own check would not stop the install: it takes the largest of custom: initialNodeCount 1 x 16384 = 16384/,
+          severity: 'error',
+          fix: { action: 'add-node-pool', params: { machineType: 'custom-4-16384', nodes: 1 } },
+        },
       ],
+    },
+    {
+      name: 'asm-1.6, custom-4-16384 x 1: the new pool replaces it (install_asm 1.6 counts one pool)',
+      documents: [withPools(pool('custom', 'custom-4-16384', 1))],
+      findings: [
+        {
+          message:
+            "install_asm 1.6's own check would not stop the install: it reads custom: initialNodeCount 1 x 16384 = 16384",
+          fix: {
+            action: 'consolidate-node-pools',
+            params: { newPoolMachineType: 'custom-4-16384', newPoolNodes: 2, retire: ['custom'] },
+          },
+        },
+      ],
+    },
+    {
+      name: 'autoscaling minimum too low => warning on the pool, raise its minimum, keep its maximum',
+      documents: [withPools(pool('auto', 'e2-standard-4', 3, autoscaled(1, 5)))],
       findings: [
         {
           message: /^Autoscaling may shrink the node pools that count toward ASM's requirement to 4 vCPUs/,
           severity: 'warning',
           resource: { kind: 'NodePool', name: 'auto' },
-          fix: { action: 'resize-node-pool', params: { pool: 'auto', nodes: 2, autoscaling: true } },
+          fix: { action: 'autoscale-node-pool', params: { pool: 'auto', minNodes: 2, maxNodes: 5 } },
         },
       ],
     },
     {
-      name: 'autoscaling total minimum (totalMinNodeCount) too low in a regional pool => warning',
+      name: 'autoscaled by total limits only (totalMinNodeCount/totalMaxNodeCount): no maxNodeCount, so install_asm 1.6 stops',
       documents: [
         withPools(
           pool('auto', 'e2-standard-4', 1, {
@@ -138,49 +236,157 @@ ruleTester(rule, {
         ),
       ],
       findings: [
-        { severity: 'warning', message: "install_asm's own validation would refuse the cluster" },
+        {
+          severity: 'error',
+          message:
+            'install_asm 1.6 would refuse the cluster: it reads auto: autoscaling without maxNodeCount (only a total limit), so jq stops there',
+          fix: { action: 'autoscale-node-pool', params: { pool: 'auto', minNodes: 1, maxNodes: 3 } },
+        },
         {
           severity: 'warning',
           message: 'to 4 vCPUs (auto: 1 x 4 vCPUs)',
-          fix: { action: 'resize-node-pool', params: { nodes: 1 } },
+          fix: { action: 'autoscale-node-pool', params: { minNodes: 1, maxNodes: 3 } },
         },
       ],
     },
     {
-      name: 'a regional pool, 1 node x 3 zones of e2-standard-4 = 12 vCPUs, but install_asm counts 1 x 4 (fixture)',
+      name: 'a regional pool, 1 node x 3 zones of e2-standard-4 = 12 vCPUs, but install_asm 1.6 reads initialNodeCount 1 x 4 (fixture)',
       fixtures: ['fail-regional-pool-install-asm.json'],
       findings: [
         {
-          severity: 'warning',
+          severity: 'error',
           resource: { kind: 'Cluster' },
           message:
-            "have the 12 vCPUs ASM needs (default-pool: 3 x 4 vCPUs), but install_asm's own validation would refuse the " +
-            'cluster: it takes only the single pool with the most nodes per zone and multiplies that node count by the ' +
-            'last number of its machine type name, needing at least 8; it counts 4 (node pool default-pool: 1 node per ' +
-            'zone x 4, the last number of e2-standard-4). Run `install_asm --only_validate`',
-          fix: { action: 'resize-node-pool', params: { pool: 'default-pool', nodes: 2, autoscaling: false } },
+            'The node pools have the 12 vCPUs ASM needs (default-pool: 3 x 4 vCPUs), but install_asm 1.6 would refuse the ' +
+            'cluster: it reads default-pool: initialNodeCount 1 x 4 = 4, needing at least 8. Autoscale node pool ' +
+            'default-pool with --min-nodes 1 and --max-nodes 2: install_asm then reads 2 x 4 = 8. A resize changes ' +
+            'neither initialNodeCount nor autoscaling.maxNodeCount',
+          fix: { action: 'autoscale-node-pool', params: { pool: 'default-pool', minNodes: 1, maxNodes: 2 } },
         },
       ],
     },
     {
-      name: 'two 1-node e2-standard-4 pools: 8 vCPUs, but install_asm counts one pool: 4',
-      documents: [withPools(pool('pool-a', 'e2-standard-4', 1), pool('pool-b', 'e2-standard-4', 1))],
-      findings: [{ severity: 'warning', message: 'it counts 4 (node pool pool-a: 1 node per zone x 4' }],
+      name: 'asm-1.7, the same regional pool: install_asm 1.7 only warns (info, nothing to do)',
+      target: 'asm-1.7',
+      fixtures: ['fail-regional-pool-install-asm.json'],
+      findings: [
+        {
+          severity: 'info',
+          message:
+            "but install_asm 1.7 will warn that the cluster does not meet ASM's requirement and go on after 2 seconds: " +
+            'it takes the largest of default-pool: initialNodeCount 1 x 4 = 4, needing at least 8. Nothing to do',
+        },
+      ],
     },
     {
-      name: 'below 8 now in an autoscaled pool: error, and the fix raises the autoscaling minimum',
+      name: 'asm-1.6, two 1-node e2-standard-4 pools: keep one, autoscaled to hold both, retire the other',
+      documents: [withPools(pool('pool-a', 'e2-standard-4', 1), pool('pool-b', 'e2-standard-4', 1))],
+      findings: [
+        {
+          severity: 'error',
+          message:
+            'it reads pool-a: initialNodeCount 1 x 4 = 4; pool-b: initialNodeCount 1 x 4 = 4, and compares that whole ' +
+            'list as one number, which bash rejects: it refuses whenever two or more pools qualify. Leave it one pool ' +
+            'to count: keep pool-a, autoscaled up to 2 nodes per zone',
+          fix: {
+            action: 'consolidate-node-pools',
+            params: { keep: 'pool-a', minNodes: 1, maxNodes: 2, retire: ['pool-b'] },
+          },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6, two qualifying pools that each pass alone (2 x e2-standard-4 each): still refused; ASM 1.7 would pass',
+      documents: [withPools(pool('pool-a', 'e2-standard-4', 2), pool('pool-b', 'n1-standard-8', 1))],
+      findings: [
+        {
+          message:
+            /pool-a: initialNodeCount 2 x 4 = 8; pool-b: initialNodeCount 1 x 8 = 8, and compares that whole list as one number.*keep pool-a.*Or target ASM 1\.7, .* would count 8 and pass/,
+          fix: { action: 'consolidate-node-pools', params: { keep: 'pool-a', retire: ['pool-b'] } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6, during the consolidation: the new pool exists but the old one is not retired yet',
+      documents: [withPools(pool('default-pool', 'e2-standard-4', 1), pool('asm-pool', 'e2-standard-4', 2))],
+      findings: [
+        {
+          severity: 'error',
+          fix: { action: 'consolidate-node-pools', params: { keep: 'asm-pool', retire: ['default-pool'] } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6, the demo pools: jq stops at e2-medium ("medium" passes the filter as text) and ends install_asm 1.6',
       documents: [
-        withPools(
-          pool('auto', 'e2-standard-4', 1, {
-            autoscaling: { enabled: true, minNodeCount: 1, maxNodeCount: 3 },
-          }),
+        regionalCluster(
+          pool('default-pool', 'e2-standard-4', 1, { locations: regional, ...autoscaled(1, 4) }),
+          pool('tools-pool', 'e2-medium', 1, { locations: regional }),
         ),
+        list([...nodesOf('default-pool', 3), ...nodesOf('tools-pool', 3, '2')]),
       ],
       findings: [
         {
           severity: 'error',
-          message: 'Raise the autoscaling minimum of node pool auto to 2 nodes per zone',
-          fix: { action: 'resize-node-pool', params: { nodes: 2, autoscaling: true } },
+          message:
+            'it reads default-pool: autoscaling.maxNodeCount 4 x 4 = 16; tools-pool: "medium", the end of e2-medium, ' +
+            'is no number, so jq stops there; a jq error ends install_asm 1.6 (set -e). Leave it one pool to count: ' +
+            "keep default-pool (install_asm reads 4 x 4 = 16 of it, and its autoscaling can grow it to hold the others' pods), and move the workloads off tools-pool and delete it.",
+          // Already autoscaled within what it needs: the TODO changes nothing on the pool kept.
+          fix: { action: 'consolidate-node-pools', params: { keep: 'default-pool', retire: ['tools-pool'] } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7: e2-medium listed first: jq stops before the e2-standard-8 pool, so install_asm 1.7 counts 0 and warns',
+      target: 'asm-1.7',
+      documents: [withPools(pool('default-pool', 'e2-medium', 3), pool('big', 'e2-standard-8', 1))],
+      findings: [
+        {
+          severity: 'info',
+          message:
+            'it takes the largest of default-pool: "medium", the end of e2-medium, is no number, so jq stops there; big: initialNodeCount 1 x 8 = 8',
+        },
+      ],
+    },
+    {
+      name: 'autoscaled pool, max < min < current differ: 3 Nodes and initialNodeCount 3, but install_asm reads maxNodeCount 1 x 4',
+      documents: [withPools(pool('auto', 'e2-standard-4', 3, autoscaled(0, 1))), list(nodesOf('auto', 3))],
+      findings: [
+        {
+          severity: 'error',
+          message:
+            'it reads auto: autoscaling.maxNodeCount 1 x 4 = 4, needing at least 8. Autoscale node pool auto with --min-nodes 0 and --max-nodes 2',
+          fix: { action: 'autoscale-node-pool', params: { pool: 'auto', minNodes: 0, maxNodes: 2 } },
+        },
+        {
+          severity: 'warning',
+          message: 'to 0 vCPUs (auto: 0 x 4 vCPUs)',
+          fix: { action: 'autoscale-node-pool', params: { minNodes: 2, maxNodes: 2 } },
+        },
+      ],
+    },
+    {
+      name: 'a pool created with 0 nodes has no initialNodeCount: jq stops on null; autoscaling at its current size fixes it',
+      documents: [withPools(pool('big', 'e2-standard-8', undefined)), list(nodesOf('big', 1, '8'))],
+      findings: [
+        {
+          message: 'big: no initialNodeCount (the API leaves 0 out), so jq stops there',
+          fix: { action: 'autoscale-node-pool', params: { pool: 'big', minNodes: 1, maxNodes: 1 } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6, enough real vCPUs on a type install_asm does not keep (a2-highgpu-1g, 12 vCPUs): one new pool it counts',
+      documents: [withPools(pool('gpu', 'a2-highgpu-1g', 1)), [machineType('a2-highgpu-1g', 12)]],
+      findings: [
+        {
+          message:
+            'no node pool has a machine type whose name ends in a number of at least 4, so it counts nothing',
+          fix: {
+            action: 'add-node-pool',
+            params: { pool: 'asm-pool', machineType: 'e2-standard-4', nodes: 2, soleQualifying: true },
+          },
         },
       ],
     },
@@ -210,4 +416,25 @@ ruleTester(rule, {
       reason: 'lists no node pools',
     },
   ],
+});
+
+describe('cluster-vcpu-capacity, consolidating for install_asm 1.6', () => {
+  it('leaves a kept pool alone when it already autoscales within what is needed', async () => {
+    const result = await evaluateRule(rule, {
+      name: 'kept pool already autoscaled',
+      documents: [
+        withPools(pool('default-pool', 'e2-standard-4', 1, autoscaled(2, 4)), pool('tools', 'e2-medium', 1)),
+        list([...nodesOf('default-pool', 2), ...nodesOf('tools', 1, '2')]),
+      ],
+    });
+    const finding = result.findings[0];
+    expect(finding?.fix?.params).toEqual({
+      cluster: 'demo',
+      location: 'europe-west1-b',
+      project: 'acme-prod',
+      keep: 'default-pool',
+      retire: ['tools'],
+    });
+    expect(finding?.remediation?.commands.some((c) => c.includes('--enable-autoscaling'))).toBe(false);
+  });
 });

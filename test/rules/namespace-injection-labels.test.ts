@@ -99,6 +99,102 @@ ruleTester(rule, {
       ],
     },
     {
+      name: 'both labels: new pods get the 1.4 sidecar now (istio-injection=enabled) or none (disabled): urgent',
+      documents: [
+        ...operator16,
+        namespace('catalog', { ...injection, ...rev('istio-1611') }),
+        namespace('tools', { 'istio-injection': 'disabled', ...rev('istio-1611') }),
+      ],
+      findings: [
+        {
+          message:
+            "Namespace catalog has both istio-injection=enabled and istio.io/rev=istio-1611: the revisioned injector skips it, so new pods there get the 1.4 injector's sidecar now.",
+          severity: 'error',
+          urgent: true,
+        },
+        {
+          message: 'the revisioned injector skips it, so new pods there get no sidecar now.',
+          severity: 'error',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'a revision without istiod whose injection webhook is still registered: every new pod is rejected now, urgent',
+      documents: [
+        ...operator16,
+        namespace('search', rev('istio-163')),
+        {
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'MutatingWebhookConfiguration',
+          metadata: { name: 'istio-sidecar-injector-istio-163', labels: rev('istio-163') },
+          webhooks: [{ name: 'sidecar-injector.istio.io' }],
+        },
+      ],
+      findings: [
+        {
+          message:
+            'Namespace search has istio.io/rev=istio-163, but no istiod runs that revision (running: istio-1611): its ' +
+            'injection webhook istio-sidecar-injector-istio-163 is still registered and fails closed, so every pod ' +
+            'created there is rejected now.',
+          severity: 'error',
+          urgent: true,
+          fix: { action: 'relabel-namespace', params: { namespace: 'search', revision: 'istio-1611' } },
+        },
+      ],
+    },
+    {
+      name: 'a revision without istiod or webhook: new pods start without a sidecar, urgent',
+      documents: [...operator16, namespace('search', rev('istio-163'))],
+      findings: [
+        {
+          message: 'no injection webhook selects it, so new pods there start without a sidecar.',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'a revision without istiod, webhooks not collected: says both outcomes, urgent',
+      documents: [...operator16, namespace('search', rev('istio-163'))],
+      notCollected: { mutatingwebhookconfigurations: 'forbidden' },
+      findings: [
+        {
+          message:
+            'new pods there are rejected (while its injection webhook is still registered: it fails closed) or start without a sidecar.',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'during the move: a namespace selects a revision whose istiod is not ready: new pods are rejected now, urgent',
+      documents: [
+        ...istiod('istio-1611', '1.6.11-gke.0', { ready: false }),
+        namespace('shop', rev('istio-1611')),
+        namespace('web', injection),
+      ],
+      findings: [
+        {
+          message:
+            'Namespace shop selects revision istio-1611, whose istiod is not ready: its injection webhook fails closed ' +
+            '(failurePolicy: Fail), so every pod created there is rejected now.',
+          severity: 'error',
+          urgent: true,
+          resource: { kind: 'Namespace', name: 'shop' },
+        },
+        { resource: { name: 'web' }, severity: 'warning', urgent: false },
+      ],
+    },
+    {
+      name: 'asm-1.7: an asm revision installed but not ready (so ASM does not count as installed), selected by a namespace: urgent',
+      target: 'asm-1.7',
+      documents: [
+        ...operator16,
+        ...istiod('asm-173-6', '1.7.3-asm.6', { ready: false }),
+        namespace('shop', rev('asm-173-6')),
+      ],
+      findings: [{ message: 'whose istiod is not ready', urgent: true, phase: 'migrate-namespaces' }],
+    },
+    {
       name: 'before any 1.6 istiod: namespaces on istio-injection are not migrated yet (warning)',
       documents: [namespace('istio-system'), namespace('shop', injection)],
       findings: [
@@ -106,6 +202,7 @@ ruleTester(rule, {
           message:
             /^Namespace shop still uses istio-injection=enabled: it has not been moved to the 1\.6 control plane yet\.$/,
           severity: 'warning',
+          urgent: false,
           fix: { action: 'relabel-namespace', params: { revision: '' } },
         },
       ],

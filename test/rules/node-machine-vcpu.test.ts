@@ -114,6 +114,33 @@ ruleTester(rule, {
   ],
 });
 
+describe('node-machine-vcpu and install_asm 1.6, which counts a single pool', () => {
+  const documents = [withPools(pool('default-pool', 'e2-standard-4'), pool('batch', 'e2-medium'))];
+
+  it('asm-1.6: moves the workloads onto the pool that already qualifies, creating none', async () => {
+    const result = await evaluateRule(rule, { name: 'asm-1.6', target: 'asm-1.6', documents });
+    const finding = result.findings[0];
+    expect(finding?.message).toContain(
+      'Consider moving its workloads onto node pool default-pool: install_asm 1.6 counts a single pool, so a new ' +
+        'pool of e2-standard-4 beside it would make install_asm refuse (see cluster-vcpu-capacity).',
+    );
+    expect(finding?.fix?.params).toMatchObject({ pool: 'batch', into: 'default-pool' });
+    expect(finding?.remediation?.commands).toEqual([
+      'kubectl cordon -l cloud.google.com/gke-nodepool=batch',
+      'kubectl drain -l cloud.google.com/gke-nodepool=batch --ignore-daemonsets --delete-local-data',
+      'gcloud container node-pools delete batch --cluster demo --location europe-west1-b --project acme-prod',
+    ]);
+  });
+
+  it('asm-1.7 (largest pool counts): a new pool of e2-standard-4, as before', async () => {
+    const result = await evaluateRule(rule, { name: 'asm-1.7', target: 'asm-1.7', documents });
+    expect(result.findings[0]?.fix?.params).not.toHaveProperty('into');
+    expect(result.findings[0]?.remediation?.commands[0]).toMatch(
+      /^gcloud container node-pools create batch-4vcpu --cluster demo --machine-type e2-standard-4 --num-nodes NODES/,
+    );
+  });
+});
+
 describe('node-machine-vcpu drain command', () => {
   it('uses --delete-local-data, which a kubectl matching a 1.17/1.18 master knows (--delete-emptydir-data is 1.20+)', async () => {
     const result = await evaluateRule(rule, {

@@ -108,7 +108,7 @@ ruleTester(rule, {
           resource: { kind: 'Service', namespace: 'shop', name: 'cart' },
           fix: { action: 'name-service-ports', params: { suggestions: [], patches: [] } },
         },
-        { message: /^Service shop\/frontend: .* port 9090\/TCP \(name "metrics"\)\./ },
+        { message: /^Service shop\/frontend: .* port 9090\/TCP \(name "metrics"\) from its name,/ },
       ],
     },
     {
@@ -125,8 +125,23 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            /ports 80\/TCP \(unnamed\), 81\/TCP \(name "web"\), 82\/TCP \(name "httpx"\), 83\/TCP \(name "metrics"\)\./,
+            /ports 80\/TCP \(unnamed\), 81\/TCP \(name "web"\), 82\/TCP \(name "httpx"\), 83\/TCP \(name "metrics"\) from their names, so it sniffs them:.* Name the ports <protocol>/,
           fix: { action: 'name-service-ports', params: { patches: ['0=http'] } },
+        },
+      ],
+    },
+    {
+      name: 'says what changes from 1.4: inbound sniffing with a 1 s wait, the server-first hazard; the fix is a name',
+      documents: [svc([{ port: 4222, targetPort: 4222 }])],
+      findings: [
+        {
+          message:
+            'Service shop/web: Istio 1.6 cannot tell the protocol of port 4222/TCP (unnamed) from its name, so it ' +
+            'sniffs it: outbound, as 1.4 did, and now inbound too, where it waits up to 1 s for the client to speak. ' +
+            'A server-first protocol there (the server speaks first: MySQL or SMTP off their usual ports, NATS, FTP) ' +
+            'gets that delay on every connection, and routing rules, policies and metrics see a guessed protocol. ' +
+            'Name the port <protocol>[-<suffix>] (e.g. http-web, grpc, tcp-db).',
+          severity: 'warning',
         },
       ],
     },

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/webhook-firewall-15017.ts';
-import { firewallRule, gkeCluster } from '../helpers/objects.ts';
+import { firewallRule, gkeCluster, istiod, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 type Raw = Record<string, unknown>;
@@ -141,22 +141,84 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'istio-1.6: the 1.6 istiod serves its webhooks on 15017 too, a warning there',
+      name: 'istio-1.6, before any namespace moves: an error (the 1.6 injection webhook fails closed), not urgent yet',
       target: 'istio-1.6',
-      documents: withRules(masterRule()),
+      documents: [
+        ...withRules(masterRule()),
+        namespace('shop', { 'istio-injection': 'enabled' }),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+      ],
       findings: [
         {
-          message: /Add tcp:15017 to GKE's rule gke-demo-3f2a9c1b-master, keeping tcp:443, tcp:10250\.$/,
-          severity: 'warning',
+          message:
+            /the injection webhook fails closed \(failurePolicy: Fail\), so every pod created in a namespace selecting a 1\.6 revision \(istio\.io\/rev\) is rejected\. Add tcp:15017 to GKE's rule gke-demo-3f2a9c1b-master, keeping tcp:443, tcp:10250\.$/,
+          severity: 'error',
+          urgent: false,
           fix: { action: 'open-webhook-port', params: { rule: 'gke-demo-3f2a9c1b-master' } },
         },
       ],
     },
     {
-      name: 'asm-1.7: the same cluster is an error',
+      name: 'istio-1.6, during the move: a namespace selects the installed revision, so its new pods fail now: urgent',
+      target: 'istio-1.6',
+      documents: [
+        ...withRules(masterRule()),
+        namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+        namespace('web', { 'istio-injection': 'enabled' }),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+      ],
+      findings: [
+        {
+          message:
+            'Namespace shop already selects revision istio-1611: every pod created there is rejected now.',
+          severity: 'error',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7, an istiod revision not ready yet still has its webhook: urgent, namespaces counted and named in order',
       target: 'asm-1.7',
-      documents: withRules(masterRule()),
-      findings: [{ severity: 'error', message: 'pods in relabelled namespaces fail to be created' }],
+      documents: [
+        ...withRules(masterRule()),
+        ...['f', 'e', 'd', 'c', 'b', 'a'].map((n) => namespace(n, { 'istio.io/rev': 'asm-173-6' })),
+        namespace('g', { 'istio.io/rev': 'istio-1611' }),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+        ...istiod('asm-173-6', '1.7.3-asm.6', { ready: false }),
+      ],
+      findings: [
+        {
+          message:
+            'Namespaces a, b, c, d, e and 2 more already select revisions asm-173-6, istio-1611: every pod created there is rejected now.',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'not urgent: the relabelled namespace still has istio-injection (the revision webhook skips it), or names no installed revision',
+      target: 'istio-1.6',
+      documents: [
+        ...withRules(masterRule()),
+        namespace('shop', { 'istio.io/rev': 'istio-1611', 'istio-injection': 'enabled' }),
+        namespace('web', { 'istio.io/rev': 'istio-999' }),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+      ],
+      findings: [{ severity: 'error', urgent: false }],
+    },
+    {
+      name: 'a winning DENY rule with a namespace on the revision: urgent too',
+      documents: [
+        ...withRules(webhookRule(), deny('deny-webhook', { priority: 900 })),
+        namespace('shop', { 'istio.io/rev': 'asm-173-6' }),
+        ...istiod('asm-173-6', '1.7.3-asm.6'),
+      ],
+      findings: [
+        {
+          message:
+            /^Private cluster demo: DENY rule deny-webhook .* fails closed\. Namespace shop already selects revision asm-173-6/,
+          urgent: true,
+        },
+      ],
     },
     {
       name: 'a DENY wins a priority tie',

@@ -6,7 +6,10 @@
 import type { z } from 'zod';
 import type { Fix } from '../../engine/vocabulary.ts';
 import type { FixActionDefinition } from '../step.ts';
+import addNodePool from './add-node-pool.ts';
+import autoscaleNodePool from './autoscale-node-pool.ts';
 import backupIstioSystemCrs from './backup-istio-system-crs.ts';
+import consolidateNodePools from './consolidate-node-pools.ts';
 import deleteGalleyWebhook from './delete-galley-webhook.ts';
 import enableOperatorGateway from './enable-operator-gateway.ts';
 import enableWorkloadIdentity from './enable-workload-identity.ts';
@@ -19,7 +22,6 @@ import nameServicePorts from './name-service-ports.ts';
 import openWebhookPort from './open-webhook-port.ts';
 import relabelNamespace from './relabel-namespace.ts';
 import replaceNodePool from './replace-node-pool.ts';
-import resizeNodePool from './resize-node-pool.ts';
 import restartWorkload from './restart-workload.ts';
 import restrictGalleyClusterRole from './restrict-galley-clusterrole.ts';
 import reviewEnvoyFilter from './review-envoyfilter.ts';
@@ -44,7 +46,9 @@ export const FIX_ACTIONS = {
   'fix-virtualservice-fields': fixVirtualServiceFields,
   'name-service-ports': nameServicePorts,
   'replace-node-pool': replaceNodePool,
-  'resize-node-pool': resizeNodePool,
+  'consolidate-node-pools': consolidateNodePools,
+  'add-node-pool': addNodePool,
+  'autoscale-node-pool': autoscaleNodePool,
   'enable-workload-identity': enableWorkloadIdentity,
   'open-webhook-port': openWebhookPort,
   'relabel-namespace': relabelNamespace,

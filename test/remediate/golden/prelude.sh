@@ -739,47 +739,69 @@ relabel_namespace() {
   run kubectl label namespace "$namespace" istio-injection- "istio.io/rev=$revision" --overwrite
 }
 
-# Grows a node pool, or raises its autoscaling minimum, to $3 nodes per zone; never shrinks it.
-# Arguments: cluster, pool, nodes, autoscaling (true/false), then the gcloud scope.
-resize_node_pool() {
-  local cluster=$1 pool=$2 nodes=$3 autoscaling=$4
+# Enables autoscaling on a node pool, or raises its limits, to at least $3 and up to at least $4
+# nodes per zone; never lowers them (they are read again). install_asm reads the maximum
+# (autoscaling.maxNodeCount); a resize changes nothing it reads.
+# Arguments: cluster, pool, minimum, maximum, then the gcloud scope.
+autoscale_node_pool() {
+  local cluster=$1 pool=$2 min=$3 max=$4 limits enabled current_min current_max
   shift 4
-  if [[ $autoscaling == true ]]; then
-    local limits min='' current_max='' max="MAX_NODES(at least $nodes)"
-    if applying; then
-      limits=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
-        --format='value(autoscaling.minNodeCount,autoscaling.maxNodeCount)') ||
-        fail "cannot read node pool $(shell_word "$pool")"
-      read -r min current_max <<<"$limits" || true
-      [[ $min =~ ^[0-9]+$ ]] || min=0
+  if applying; then
+    # Comma-separated: with value()'s tabs, read would merge an empty minimum (0) into the next field.
+    limits=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
+      --format='value[separator=","](autoscaling.enabled,autoscaling.minNodeCount,autoscaling.maxNodeCount)') ||
+      fail "cannot read node pool $(shell_word "$pool")"
+    IFS=, read -r enabled current_min current_max <<<"$limits" || true
+    if [[ ${enabled,,} == true ]]; then
+      [[ $current_min =~ ^[0-9]+$ ]] || current_min=0
       [[ $current_max =~ ^[0-9]+$ ]] || current_max=0
-      if ((min >= nodes)); then
-        done_already "its autoscaling minimum is already $min"
+      if ((10#$current_min >= min && 10#$current_max >= max)); then
+        done_already "node pool $(shell_word "$pool") already autoscales with $current_min to $current_max nodes per zone"
         return 0
       fi
-      max=$((current_max > nodes ? current_max : nodes))
+      if ((10#$current_min > min)); then min=$((10#$current_min)); fi
+      if ((10#$current_max > max)); then max=$((10#$current_max)); fi
     fi
-    confirm_step "Raises the autoscaling minimum of node pool $(shell_word "$pool") to $nodes nodes per zone: the autoscaler adds nodes up to it, and the bill grows with them. Running pods are not moved." || return 0
-    run gcloud container clusters update "$cluster" --node-pool "$pool" --enable-autoscaling \
-      --min-nodes "$nodes" --max-nodes "$max" "$@" --quiet
-  else
-    if applying; then
-      local names count=0
-      names=$(query kubectl get nodes -l "cloud.google.com/gke-nodepool=$pool" -o name) ||
-        fail "cannot list the nodes of pool $(shell_word "$pool")"
-      if [[ -n $names ]]; then
-        local -a lines
-        mapfile -t lines <<<"$names"
-        count=${#lines[@]}
-      fi
-      if ((count >= nodes)); then
-        done_already "it already has $count nodes"
-        return 0
-      fi
-    fi
-    confirm_step "Resizes node pool $(shell_word "$pool") to $nodes nodes per zone: new nodes are added, and the bill grows with them. Running pods are not moved." || return 0
-    run gcloud container clusters resize "$cluster" --node-pool "$pool" --num-nodes "$nodes" "$@" --quiet
   fi
+  confirm_step "Autoscales node pool $(shell_word "$pool") with $min to $max nodes per zone: the autoscaler adds nodes, up to the maximum, while pods cannot be scheduled, and removes idle ones down to the minimum; the bill follows. Running pods are not moved now." || return 0
+  run gcloud container clusters update "$cluster" --node-pool "$pool" --enable-autoscaling \
+    --min-nodes "$min" --max-nodes "$max" "$@" --quiet
+}
+
+# Creates a node pool of $4 nodes per zone of machine type $3, unless it exists. $5 is install_asm's
+# own gcloud filter when no other pool may pass it (install_asm 1.6 refuses two): while one does,
+# the step is withheld. Arguments: cluster, pool, machine type, nodes, filter (or empty), then the
+# gcloud scope.
+add_node_pool() {
+  local cluster=$1 pool=$2 machine_type=$3 nodes=$4 filter=$5 names name others=''
+  local -a lines
+  shift 5
+  if applying; then
+    names=$(query gcloud container node-pools list --cluster "$cluster" "$@" --format='value(name)') ||
+      fail "cannot list the node pools of cluster $(shell_word "$cluster")"
+    mapfile -t lines <<<"$names"
+    for name in "${lines[@]}"; do
+      if [[ $name == "$pool" ]]; then
+        done_already "node pool $(shell_word "$pool") exists"
+        return 0
+      fi
+    done
+    if [[ -n $filter ]]; then
+      names=$(query gcloud container node-pools list --cluster "$cluster" "$@" --filter "$filter" \
+        --format='value(name)') || fail "cannot list the node pools of cluster $(shell_word "$cluster")"
+      mapfile -t lines <<<"$names"
+      for name in "${lines[@]}"; do
+        if [[ -n $name ]]; then others+="${others:+, }$(shell_word "$name")"; fi
+      done
+      if [[ -n $others ]]; then
+        withhold "install_asm 1.6 would also count node pool(s) $others and refuses two: leave it one pool first"
+        return 0
+      fi
+    fi
+  fi
+  confirm_step "Creates node pool $(shell_word "$pool") with $nodes node(s) of $(shell_word "$machine_type") per zone: the bill grows with them. No running pod moves." || return 0
+  run gcloud container node-pools create "$pool" --cluster "$cluster" --machine-type "$machine_type" \
+    --num-nodes "$nodes" "$@" --quiet
 }
 
 # Arguments: cluster, workload pool (PROJECT.svc.id.goog), then the gcloud scope.
