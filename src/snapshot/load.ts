@@ -19,7 +19,7 @@ import { malformedJsonError } from './json-errors.ts';
 import { jsonItemLines, kubectlJsonList } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import { type ByteFile, type ListOutcome, ParallelListLoader, type ParallelOptions } from './parallel.ts';
-import type { ItemEntry } from './parallel-worker.ts';
+import { type ItemEntry, listItemEntries } from './parallel-worker.ts';
 import { MAX_NAME_LENGTH } from './raw-schema.ts';
 import {
   isRecord,
@@ -468,8 +468,18 @@ export function snapshotFromDocuments(input: InlineDocuments): ClusterSnapshot {
   return builder.build({ source: { kind: 'snapshot', inputs: [file] }, missingReason: offlineMissing });
 }
 
+/**
+ * A JSON file. A kubectl List is parsed item by item (json-lines.ts), each item stripped at once,
+ * so a 300 MB pod dump never exists as one object tree; its objects are added once all of them
+ * parsed. Anything else, or a List whose cut does not verify or whose item does not parse alone or
+ * is invalid, is parsed whole: JSON.parse decides, and a syntax error names its line.
+ */
 function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
-  if (loadJsonListByItems(builder, file, text)) return;
+  const entries = jsonListEntries(file, text);
+  if (entries) {
+    addBatches(builder, file, [entries]);
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -479,33 +489,12 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
   addDocument(builder, file, value, { line: 1, itemLines: jsonItemLines(text) });
 }
 
-/**
- * Parses a kubectl JSON List item by item, stripping each at once, so a 300 MB pod dump never
- * exists as one object tree. Returns false, having added nothing, when the text is not a List
- * the span scan understands; the whole-file parse then runs (and reports errors precisely).
- */
-function loadJsonListByItems(builder: SnapshotBuilder, file: string, text: string): boolean {
+/** The entries of a kubectl JSON List's items, or undefined when the file must be parsed whole. */
+function jsonListEntries(file: string, text: string): ItemEntry[] | undefined {
   const list = kubectlJsonList(text);
-  if (!list) return false;
-  const { spans } = list;
-  for (const span of spans.items) {
-    const itemText = text.slice(span.start, span.end);
-    let item: unknown;
-    try {
-      item = JSON.parse(itemText);
-    } catch {
-      // Either the file is malformed (the whole-file parse then names the line) or, for a file
-      // indented in some unusual way, the cut was wrong and the whole-file parse reads it right.
-      try {
-        JSON.parse(text);
-      } catch (error) {
-        throw malformedJsonError(file, text, error, undefined, span);
-      }
-      return false;
-    }
-    addListItem(builder, file, list, item, span.line);
-  }
-  return true;
+  if (!list) return undefined;
+  const outcome = listItemEntries(text, list.spans.items, list.apiVersion, list.kind, file);
+  return 'entries' in outcome ? outcome.entries : undefined;
 }
 
 function loadYaml(builder: SnapshotBuilder, file: string, text: string): void {

@@ -1,8 +1,11 @@
 /**
  * Loads big kubectl JSON Lists on every core. The main thread reads a pretty-printed List's bytes
  * a window at a time and hands out runs of whole items (about 1 MB each, cut where an item's
- * first line starts); a worker cuts its run into items (json-lines.ts `cutItemRun`), counts its
- * lines, decodes, parses, checks and strips each item, and sends back only the stripped objects.
+ * first line starts); a worker decodes its run, cuts it into items (json-lines.ts
+ * `cutPrettyItems`), counts its lines, parses, checks and strips each item, and sends back only
+ * the stripped objects. What the runs do not hold, the List's envelope, is checked here
+ * (`listEnvelope`), and so are the commas that join the runs: the file is used only when it is
+ * valid JSON whose `items` are exactly the items parsed (json-lines.ts says why that suffices).
  * The main thread takes runs too, from the other end of the queue. No file is held whole, and
  * reading the next file overlaps the workers' parsing of this one. Results are added in file
  * order, so the snapshot (and every finding, with its line) is the same as the single-threaded
@@ -150,7 +153,12 @@ export class ParallelListLoader {
         this.stats.batchesInWorkers++;
         job?.settle(
           'json' in message
-            ? { id: message.id, entries: JSON.parse(message.json) as ItemEntry[], newlines: message.newlines }
+            ? {
+                id: message.id,
+                entries: JSON.parse(message.json) as ItemEntry[],
+                newlines: message.newlines,
+                comma: message.comma,
+              }
             : message,
         );
         this.dispatch();
@@ -228,6 +236,7 @@ export class ParallelListLoader {
 
     const results: (readonly ItemEntry[])[] = [];
     const newlinesIn: number[] = [];
+    const commaAfter: boolean[] = [];
     let batchCount = 0;
     let settled = 0;
     let failed: string | undefined;
@@ -240,6 +249,12 @@ export class ParallelListLoader {
       if (!allSent) return;
       if (failed !== undefined) finish({ fallback: failed });
       else if (settled === batchCount) {
+        // Runs are joined by the comma that ends each one but the last (json-lines.ts: only
+        // then is the array's text exactly the items and the commas between them).
+        if (commaAfter.some((comma, index) => comma !== index < batchCount - 1)) {
+          finish({ fallback: 'the items are not joined by single commas' });
+          return;
+        }
         this.stats.files++;
         addRunLines(results, newlinesIn, head.line);
         finish({ batches: results });
@@ -262,6 +277,7 @@ export class ParallelListLoader {
           if ('entries' in result) {
             results[index] = result.entries;
             newlinesIn[index] = result.newlines;
+            commaAfter[index] = result.comma;
           } else failed ??= result.failed;
           check();
         },

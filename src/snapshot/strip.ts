@@ -141,6 +141,31 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
   return kubeShapes[kind].pick(raw, origin);
 }
 
+/**
+ * Where a kept value holds a number JSON cannot carry, or undefined: JSON.parse reads `1e999` as
+ * Infinity (and YAML has `.inf` and `.nan`), which the snapshot's JSON (a bundle, the parallel
+ * loader's transfer) would turn into `null`, so such an input is refused rather than read two
+ * ways. On the way, -0 becomes 0: JSON has one zero, and the transfer would make it 0 on one path
+ * only. Walks only what the snapshot keeps of an object (stripped objects are small).
+ */
+export function unrepresentableNumberPath(value: unknown, path = ''): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const holder = value as Record<string, unknown>;
+  for (const key of Object.keys(holder)) {
+    const child = holder[key];
+    if (typeof child === 'number') {
+      if (!Number.isFinite(child))
+        return Array.isArray(value) ? `${path}[${key}]` : `${path}${path ? '.' : ''}${key}`;
+      if (child === 0 && 1 / child < 0) holder[key] = 0;
+    } else if (typeof child === 'object' && child !== null) {
+      const at = Array.isArray(value) ? `${path}[${key}]` : `${path}${path ? '.' : ''}${key}`;
+      const found = unrepresentableNumberPath(child, at);
+      if (found !== undefined) return found;
+    }
+  }
+  return undefined;
+}
+
 // ---- Google Cloud documents -------------------------------------------------------------
 
 /** A gcloud/REST GKE Cluster resource (v1 or v1beta1). */
