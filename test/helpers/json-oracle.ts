@@ -12,11 +12,24 @@ import { InputError } from '../../src/errors.ts';
 import { listItemObject, SnapshotBuilder } from '../../src/snapshot/builder.ts';
 import { type LoadOptions, loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { ClusterSnapshot } from '../../src/snapshot/model.ts';
+import type { ParallelListLoader } from '../../src/snapshot/parallel.ts';
 
 /** What a load gave, in a form two loads can be compared by: the objects and skips, or the error class. */
 export type Outcome =
   | { readonly kube: ClusterSnapshot['kube']; readonly skipped: ClusterSnapshot['skipped'] }
   | { readonly error: 'input' };
+
+/** The outcome without the objects' lines (for documents whose lines the oracle does not know). */
+export function withoutLines(outcome: Outcome): unknown {
+  if (!('kube' in outcome)) return outcome;
+  const kube = Object.fromEntries(
+    Object.entries(outcome.kube).map(([kind, objects]) => [
+      kind,
+      objects.map((object) => ({ ...object, origin: { ...object.origin, line: 0 } })),
+    ]),
+  );
+  return { ...outcome, kube };
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -47,9 +60,10 @@ function outcomeOf(snapshot: ClusterSnapshot): Outcome {
 
 /**
  * The oracle: JSON.parse of the whole text; a kubectl List's items added one by one at their
- * jsonc-parser lines, anything else as snapshotFromDocuments adds it (then lines are not compared).
+ * jsonc-parser lines (`linesKnown`), anything else as snapshotFromDocuments adds it (every
+ * object at line 1: compare `withoutLines`).
  */
-export function oracleOutcome(file: string, text: string): Outcome {
+export function oracleOutcome(file: string, text: string): Outcome & { readonly linesKnown?: boolean } {
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -71,12 +85,15 @@ export function oracleOutcome(file: string, text: string): Outcome {
         const raw = listItemObject(value.apiVersion, kind, item, file, lines[index] ?? 1);
         builder.addRawKubeObject(raw, { file, line: lines[index] ?? 1 }, file);
       });
-      return outcomeOf(
-        builder.build({
-          source: { kind: 'snapshot', inputs: [file] },
-          missingReason: () => ({ collected: false, reason: '' }),
-        }),
-      );
+      return {
+        linesKnown: true,
+        ...outcomeOf(
+          builder.build({
+            source: { kind: 'snapshot', inputs: [file] },
+            missingReason: () => ({ collected: false, reason: '' }),
+          }),
+        ),
+      };
     }
     return outcomeOf(snapshotFromDocuments({ documents: [value], file }));
   } catch (error) {
@@ -98,12 +115,16 @@ export async function loadedOutcome(
   name: string,
   text: string,
   parallel: NonNullable<LoadOptions['parallel']>,
+  loader?: ParallelListLoader,
 ): Promise<{ outcome: Outcome; file: string; error?: InputError }> {
   directory ??= await mkdtemp(path.join(tmpdir(), 'meshready-json-oracle-'));
   const file = path.join(directory, `${name}.json`);
   await writeFile(file, text);
   try {
-    return { outcome: outcomeOf(await loadSnapshot([file], { parallel })), file };
+    return {
+      outcome: outcomeOf(await loadSnapshot([file], { parallel, ...(loader ? { loader } : {}) })),
+      file,
+    };
   } catch (error) {
     if (error instanceof InputError) return { outcome: { error: 'input' }, file, error };
     throw error;
