@@ -20,7 +20,7 @@ import { describeRawObject, invalidRawObject } from '../snapshot/raw-schema.ts';
 import { kubeKindOf, stripKubeObject, unrepresentableNumberPath } from '../snapshot/strip.ts';
 import { type KubeApi, type ListTarget, requestOf } from './kube-api.ts';
 import { describeKubeFailure, type KubeFailure, kubeFailureOf, kubeRetryDecision } from './kube-failure.ts';
-import type { KubeTarget } from './kubeconfig.ts';
+import { isPlainHttp, type KubeTarget } from './kubeconfig.ts';
 import { runWithConcurrency } from './pool.ts';
 import { COLLECTED_RESOURCES, type CollectedResource } from './resources.ts';
 import { type RetryPolicy, withRetries } from './retry.ts';
@@ -107,7 +107,11 @@ export async function discoverServedVersions(
   } catch (error) {
     const failure = kubeFailureOf(error);
     if (failure.kind === 'status' && failure.status === 401) {
-      throw new CollectError(`${serverLabel(target)} rejected the credentials (HTTP 401 Unauthorized)`);
+      throw new CollectError(
+        isPlainHttp(target.server)
+          ? `${serverLabel(target)} asks for credentials (HTTP 401 Unauthorized), and like kubectl, meshready sends none over plain http://: use the server's https:// address, or \`kubectl proxy\``
+          : `${serverLabel(target)} rejected the credentials (HTTP 401 Unauthorized)`,
+      );
     }
     if (failure.kind === 'timeout') {
       const limit = requestTimeoutMs === undefined ? '' : ` within ${requestTimeoutMs / 1000} s`;

@@ -94,6 +94,8 @@ export interface KubeApiServerOptions {
   readonly tls?: boolean;
   /** Accept and apply PATCH, PUT and DELETE (see the file comment); otherwise they get 405. */
   readonly writable?: boolean;
+  /** The address to listen on (default 127.0.0.1): a non-loopback one models a remote server. */
+  readonly host?: string;
 }
 
 export interface ServerCertificate {
@@ -273,9 +275,11 @@ export class KubeApiServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
     const scheme = this.certificate ? 'https' : 'http';
-    this.url = `${scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const hostInUrl = host.includes(':') ? `[${host}]` : host;
+    this.url = `${scheme}://${hostInUrl}:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
