@@ -297,7 +297,7 @@ async function listAll(
           // not collected (its rules answer `unknown`), never read as if the field were absent.
           const invalid = invalidRawObject(part, raw);
           const stripped = invalid === undefined ? stripKubeObject(part, raw) : undefined;
-          const unrepresentable = stripped && unrepresentableNumberPath(stripped);
+          const unrepresentable = stripped && unrepresentableNumberPath(part, stripped);
           if (!stripped || unrepresentable !== undefined) {
             const problem =
               invalid ??

@@ -73,7 +73,7 @@ export function stripRawKubeObject(
   }
   const object = stripKubeObject(kind, raw, origin);
   if (!object) throw new InputError(file, origin?.line, `${kindName} without metadata.name`);
-  const unrepresentable = unrepresentableNumberPath(object);
+  const unrepresentable = unrepresentableNumberPath(kind, object);
   if (unrepresentable !== undefined) {
     throw new InputError(
       file,

@@ -142,24 +142,33 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
 }
 
 /**
- * Where a kept value holds a number JSON cannot carry, or undefined: JSON.parse reads `1e999` as
- * Infinity (and YAML has `.inf` and `.nan`), which the snapshot's JSON (a bundle, the parallel
- * loader's transfer) would turn into `null`, so such an input is refused rather than read two
- * ways. On the way, -0 becomes 0: JSON has one zero, and the transfer would make it 0 on one path
- * only. Walks only what the snapshot keeps of an object (stripped objects are small).
+ * Where a stripped object holds a number JSON cannot carry, or undefined: JSON.parse reads `1e999`
+ * as Infinity (and YAML has `.inf` and `.nan`), which the snapshot's JSON (a bundle, the parallel
+ * loader's transfer between threads) would turn into `null`, so such an input is refused rather
+ * than read two ways. Only the fields that keep raw values are walked (Field.raw): every other
+ * number was read by shape.ts's `num`, which keeps finite numbers only. On the way, -0 becomes 0
+ * (as `num` does): JSON has one zero, and the transfer would make it 0 on one path only.
  */
-export function unrepresentableNumberPath(value: unknown, path = ''): string | undefined {
+export function unrepresentableNumberPath(kind: KubeKind, object: KubeObject): string | undefined {
+  const fields = kubeShapes[kind].rawFields;
+  for (const name of fields) {
+    const found = numberPathIn((object as unknown as Raw)[name], name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+function numberPathIn(value: unknown, path: string): string | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
-  const holder = value as Record<string, unknown>;
+  const holder = value as Raw;
+  const isArray = Array.isArray(value);
   for (const key of Object.keys(holder)) {
     const child = holder[key];
     if (typeof child === 'number') {
-      if (!Number.isFinite(child))
-        return Array.isArray(value) ? `${path}[${key}]` : `${path}${path ? '.' : ''}${key}`;
-      if (child === 0 && 1 / child < 0) holder[key] = 0;
+      if (!Number.isFinite(child)) return isArray ? `${path}[${key}]` : `${path}.${key}`;
+      if (child === 0) holder[key] = 0;
     } else if (typeof child === 'object' && child !== null) {
-      const at = Array.isArray(value) ? `${path}[${key}]` : `${path}${path ? '.' : ''}${key}`;
-      const found = unrepresentableNumberPath(child, at);
+      const found = numberPathIn(child, isArray ? `${path}[${key}]` : `${path}.${key}`);
       if (found !== undefined) return found;
     }
   }
