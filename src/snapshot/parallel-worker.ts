@@ -57,9 +57,10 @@ export function stripListItem(
   item: unknown,
   file: string,
   line: number,
+  originFile = file,
 ): ItemEntry {
   const raw = listItemObject(listApiVersion, listKind, item, file, line);
-  const outcome = stripRawKubeObject(raw, { file, line }, file);
+  const outcome = stripRawKubeObject(raw, { file: originFile, line }, file);
   return 'skip' in outcome ? { seen: true, skip: outcome.skip } : outcome;
 }
 
@@ -74,6 +75,7 @@ export function listItemEntries(
   listApiVersion: unknown,
   listKind: string,
   file: string,
+  originFile = file,
 ): { readonly entries: ItemEntry[] } | { readonly failed: string } {
   const entries: ItemEntry[] = [];
   for (const { start, end, line } of items) {
@@ -84,7 +86,7 @@ export function listItemEntries(
       return { failed: (error as Error).message };
     }
     try {
-      entries.push(stripListItem(listApiVersion, listKind, item, file, line));
+      entries.push(stripListItem(listApiVersion, listKind, item, file, line, originFile));
     } catch (error) {
       return { failed: (error as Error).message };
     }
@@ -99,7 +101,9 @@ export function processBatch(batch: ItemBatch): BatchResult {
   const run = cutPrettyItems(text, 0, text.length, 2 * batch.keyIndent);
   if (!run || run.end !== text.length)
     return { id: batch.id, failed: 'not a run of pretty-printed List items' };
-  const outcome = listItemEntries(text, run.items, batch.listApiVersion, batch.listKind, batch.file);
+  // Each object's origin names no file yet: the caller puts in the one file name string (not
+  // one copy per object sent back and parsed), with the line in the file.
+  const outcome = listItemEntries(text, run.items, batch.listApiVersion, batch.listKind, batch.file, '');
   if ('failed' in outcome) return { id: batch.id, failed: outcome.failed };
   return { id: batch.id, entries: outcome.entries, newlines: run.newlines, comma: run.comma };
 }
