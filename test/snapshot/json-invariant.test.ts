@@ -3,7 +3,12 @@
  * input error naming the file and line; on the sequential path and on the worker path alike
  * (forced here whatever the file's size). Each case below was read differently before the fix.
  */
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { InputError } from '../../src/errors.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
 import { loadedOutcome, oracleOutcome, PATHS } from '../helpers/json-oracle.ts';
 
 function pod(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
@@ -177,6 +182,19 @@ describe('numbers JSON cannot carry', () => {
       expect(error?.message, path).toMatch(/not a valid Kubernetes object|cannot carry/);
       expect(error?.line, path).toBeGreaterThan(1);
       expect(error?.line, path).toBeLessThan(line);
+    }
+  });
+
+  it('.inf and .nan in YAML are input errors too, as JSON cannot carry them', async () => {
+    for (const value of ['.inf', '-.inf', '.nan']) {
+      const yaml = `apiVersion: networking.istio.io/v1alpha3\nkind: VirtualService\nmetadata:\n  name: vs\n  namespace: shop\nspec:\n  weight: ${value}\n`;
+      const file = path.join(await mkdtemp(path.join(tmpdir(), 'meshready-inf-')), 'vs.yaml');
+      await writeFile(file, yaml);
+      const error = await loadSnapshot([file]).catch((e: unknown) => e);
+      expect(error, value).toBeInstanceOf(InputError);
+      expect((error as InputError).message).toMatch(
+        /VirtualService shop\/vs: spec\.weight: a number JSON cannot carry/,
+      );
     }
   });
 
