@@ -158,18 +158,22 @@ export function unrepresentableNumberPath(kind: KubeKind, object: KubeObject): s
   return undefined;
 }
 
+/** Iterative, so a spec nested a million levels deep is walked like any other. */
 function numberPathIn(value: unknown, path: string): string | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const holder = value as Raw;
-  const isArray = Array.isArray(value);
-  for (const key of Object.keys(holder)) {
-    const child = holder[key];
-    if (typeof child === 'number') {
-      if (!Number.isFinite(child)) return isArray ? `${path}[${key}]` : `${path}.${key}`;
-      if (child === 0) holder[key] = 0;
-    } else if (typeof child === 'object' && child !== null) {
-      const found = numberPathIn(child, isArray ? `${path}[${key}]` : `${path}.${key}`);
-      if (found !== undefined) return found;
+  const pending: [unknown, string][] = [[value, path]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [holder, at] = next;
+    if (typeof holder !== 'object' || holder === null) continue;
+    const isArray = Array.isArray(holder);
+    const record = holder as Raw;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (typeof child === 'number') {
+        if (!Number.isFinite(child)) return isArray ? `${at}[${key}]` : `${at}.${key}`;
+        if (child === 0) record[key] = 0;
+      } else if (typeof child === 'object' && child !== null) {
+        pending.push([child, isArray ? `${at}[${key}]` : `${at}.${key}`]);
+      }
     }
   }
   return undefined;
