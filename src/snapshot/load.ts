@@ -29,6 +29,7 @@ import {
   stripFirewall,
   stripGkeCluster,
   stripMachineType,
+  unrepresentableNumberPath,
 } from './strip.ts';
 import { parseYamlListItem, splitYamlList } from './yaml-list.ts';
 
@@ -671,7 +672,17 @@ function addBundle(
   const bundle = parsed.data;
   builder.mergeIdentity(bundle.metadata.identity);
   for (const kind of KUBE_KINDS) {
-    for (const object of bundle.kube[kind as KubeKind] ?? []) builder.addKubeObject(kind, object);
+    for (const object of bundle.kube[kind as KubeKind] ?? []) {
+      const unrepresentable = unrepresentableNumberPath(kind, object);
+      if (unrepresentable !== undefined) {
+        throw new InputError(
+          file,
+          line,
+          `invalid meshready snapshot bundle at kube.${kind}: ${object.metadata.namespace ?? ''}${object.metadata.namespace ? '/' : ''}${object.metadata.name}: ${unrepresentable}: a number JSON cannot carry`,
+        );
+      }
+      builder.addKubeObject(kind, object);
+    }
   }
   if (bundle.gkeCluster) builder.setGkeCluster(bundle.gkeCluster, file);
   if (bundle.firewalls) builder.addFirewalls(bundle.firewalls);
