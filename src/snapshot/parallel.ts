@@ -46,12 +46,19 @@ const READ_CHUNK = 8 * 1024 * 1024;
 /** The envelope after the items (`kind`, `metadata`) is looked for in this much of the file's end. */
 const TAIL_BYTES = 64 * 1024;
 /**
- * While it reads, the main thread loads at most this share of the runs and waits for the workers
- * otherwise. A run it loads costs it about 3.3 times what taking a worker's objects does (5 ms
- * against 1.35 ms per MB of pods, docs/performance.md), so with one worker the two threads finish
- * together when the main thread loads about 40% of the runs; it loaded about half.
+ * The share of the runs the main thread loads while it reads (beyond it, it waits for a worker's
+ * answer), so that it finishes with the workers. Per MB of pods (docs/performance.md): a run costs
+ * the main thread about 4.5 ms to load itself and 1.35 ms to take from a worker, and a worker 5 ms
+ * (it also sends the objects back). With `w` workers, all finish together when the main thread's
+ * share k satisfies k·4.5 + (1−k)·1.35 = (1−k)·5/w; a tenth less leaves it time to read and to
+ * add the objects. One worker: 0.40 (it loaded about half the runs before); two: 0.18; three: 0.06.
  */
-const MAIN_SHARE_WHILE_READING = 0.4;
+export function mainShareWhileReading(workers: number): number {
+  const own = 4.5;
+  const take = 1.35;
+  const worker = 5 / Math.max(1, workers);
+  return Math.max(0, (0.9 * (worker - take)) / (own - take + worker));
+}
 /** The worker's young generation (V8's default is about 16 MB at most): parsed items die young. */
 const WORKER_YOUNG_GENERATION_MB = 96;
 /** Batches queued per worker: enough to keep it busy while the main thread reads. */
@@ -336,7 +343,7 @@ export class ParallelListLoader {
         break;
       }
       // This thread loads a share too, and reads on only when the workers have enough queued.
-      await this.help(this.workerCount * IN_FLIGHT, MAIN_SHARE_WHILE_READING);
+      await this.help(this.workerCount * IN_FLIGHT, mainShareWhileReading(this.workerCount));
       window.keepFrom(runStart);
       if ((await window.fill()) === 0) {
         failed ??= 'the file ended while being read';
