@@ -490,11 +490,15 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
   addDocument(builder, file, value, { line: 1, itemLines: jsonItemLines(text) });
 }
 
-/** The entries of a kubectl JSON List's items, or undefined when the file must be parsed whole. */
+/**
+ * The entries of a kubectl JSON List's items, or undefined when the file must be parsed whole; an
+ * invalid item is thrown (with the skeleton verified, it is the error the whole parse would give).
+ */
 function jsonListEntries(file: string, text: string): ItemEntry[] | undefined {
   const list = kubectlJsonList(text);
   if (!list) return undefined;
   const outcome = listItemEntries(text, list.spans.items, list.apiVersion, list.kind, file);
+  if ('invalid' in outcome) throw outcome.invalid;
   return 'entries' in outcome ? outcome.entries : undefined;
 }
 

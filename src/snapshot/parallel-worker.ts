@@ -5,6 +5,7 @@
  * its entries with the same `listItemEntries`, so both paths see the same objects.
  */
 import { parentPort } from 'node:worker_threads';
+import { InputError } from '../errors.ts';
 import { listItemObject, stripRawKubeObject } from './builder.ts';
 import { cutPrettyItems, type ItemSpan } from './json-lines.ts';
 import type { KubeKind, KubeObject } from './model.ts';
@@ -65,9 +66,11 @@ export function stripListItem(
 }
 
 /**
- * Parses and strips the items of a cut List, in order: the entries, or why the sequential loader
- * must read the file whole (an item that does not parse alone means the cut or the file is wrong;
- * an item that is not an object or not valid, the whole-file parse reports at its line).
+ * Parses and strips the items of a cut List, in order: the entries; or, when an item does not
+ * parse alone (the cut or the file is wrong), why the file must be parsed whole; or, when every
+ * item parses but one is not an object or not valid, that item's InputError: with the skeleton
+ * verified (json-lines.ts) the items are exactly JSON.parse's, so the error is the one a
+ * whole-file parse would give, without holding a tree of the whole file to find it again.
  */
 export function listItemEntries(
   text: string,
@@ -76,8 +79,9 @@ export function listItemEntries(
   listKind: string,
   file: string,
   originFile = file,
-): { readonly entries: ItemEntry[] } | { readonly failed: string } {
+): { readonly entries: ItemEntry[] } | { readonly failed: string } | { readonly invalid: InputError } {
   const entries: ItemEntry[] = [];
+  let invalid: InputError | undefined;
   for (const { start, end, line } of items) {
     let item: unknown;
     try {
@@ -85,13 +89,16 @@ export function listItemEntries(
     } catch (error) {
       return { failed: (error as Error).message };
     }
+    // After an invalid item, the rest are only parsed: a syntax error after it still comes first.
+    if (invalid) continue;
     try {
       entries.push(stripListItem(listApiVersion, listKind, item, file, line, originFile));
     } catch (error) {
-      return { failed: (error as Error).message };
+      if (!(error instanceof InputError)) throw error;
+      invalid = error;
     }
   }
-  return { entries };
+  return invalid ? { invalid } : { entries };
 }
 
 export function processBatch(batch: ItemBatch): BatchResult {
@@ -104,7 +111,9 @@ export function processBatch(batch: ItemBatch): BatchResult {
   // Each object's origin names no file yet: the caller puts in the one file name string (not
   // one copy per object sent back and parsed), with the line in the file.
   const outcome = listItemEntries(text, run.items, batch.listApiVersion, batch.listKind, batch.file, '');
+  // An invalid item too: the sequential loader reports it with its line in the file.
   if ('failed' in outcome) return { id: batch.id, failed: outcome.failed };
+  if ('invalid' in outcome) return { id: batch.id, failed: outcome.invalid.message };
   return { id: batch.id, entries: outcome.entries, newlines: run.newlines, comma: run.comma };
 }
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../src/errors.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
-import { loadedOutcome, oracleOutcome, PATHS } from '../helpers/json-oracle.ts';
+import { itemLinesByJsoncParser, loadedOutcome, oracleOutcome, PATHS } from '../helpers/json-oracle.ts';
 
 function pod(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
@@ -142,6 +142,35 @@ describe('the JSON loader sees what JSON.parse sees', () => {
       }
     });
   }
+});
+
+describe('an invalid item', () => {
+  const invalid = {
+    ...pod('bad'),
+    metadata: { name: 'bad', namespace: 'shop', labels: ['not', 'a', 'map'] },
+  };
+
+  it('is an input error at its line on both paths', async () => {
+    const text = kubectlList([pod('a'), invalid, pod('b')]);
+    const line = itemLinesByJsoncParser(text)[1];
+    for (const [path, options] of Object.entries(PATHS)) {
+      const { error } = await loadedOutcome(`invalid-item-${path}`, text, options);
+      expect(error?.message, path).toMatch(/not a valid Kubernetes object: Pod shop\/bad: metadata\.labels/);
+      expect(error?.line, path).toBe(line);
+    }
+  });
+
+  it('comes after a syntax error later in the file, as JSON.parse fails first', async () => {
+    const text = kubectlList([pod('a'), invalid, pod('b'), pod('c')]).replace(
+      '"name": "c"',
+      '"name": "c" "oops"',
+    );
+    for (const [path, options] of Object.entries(PATHS)) {
+      const { error } = await loadedOutcome(`invalid-then-syntax-${path}`, text, options);
+      expect(error?.message, path).toMatch(/malformed JSON/);
+      expect(error?.line, path).toBe(text.split('\n').findIndex((l) => l.includes('"oops"')) + 1);
+    }
+  });
 });
 
 describe('numbers JSON cannot carry', () => {
