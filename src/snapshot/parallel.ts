@@ -59,8 +59,6 @@ export function mainShareWhileReading(workers: number): number {
   const worker = 5 / Math.max(1, workers);
   return Math.max(0, (0.9 * (worker - take)) / (own - take + worker));
 }
-/** The worker's young generation (V8's default is about 16 MB at most): parsed items die young. */
-const WORKER_YOUNG_GENERATION_MB = 96;
 /** Batches queued per worker: enough to keep it busy while the main thread reads. */
 const IN_FLIGHT = 2;
 
@@ -166,10 +164,7 @@ export class ParallelListLoader {
     const self = import.meta.url;
     const url = new URL(`./parallel-worker${self.endsWith('.ts') ? '.ts' : '.js'}`, self);
     this.workers = Array.from({ length: this.workerCount }, () => {
-      const pooled: PooledWorker = {
-        worker: new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } }),
-        inFlight: 0,
-      };
+      const pooled: PooledWorker = { worker: new Worker(url), inFlight: 0 };
       pooled.worker.on('message', (message: BatchMessage) => {
         pooled.inFlight--;
         const job = this.running.get(message.id);
