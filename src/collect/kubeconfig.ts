@@ -107,19 +107,40 @@ export function loadKubeTarget(
       `no Kubernetes context to scan in ${source}: give --context NAME (or --kubeconfig FILE, or --in-cluster)`,
     );
   }
-  allowPlainHttp(kubeConfig, cluster.name);
+  if (isPlainHttp(cluster.server)) plainHttpAsKubectl(kubeConfig, cluster.name, context);
   return { kubeConfig, context, server: cluster.server };
 }
 
+/** Whether a server URL is plain http:// (the scheme, whatever its case). */
+export function isPlainHttp(server: string): boolean {
+  return /^http:/i.test(server);
+}
+
 /**
- * kubectl talks plain HTTP to an http:// server (`kubectl proxy` on localhost:8001); the
- * Kubernetes client refuses unless the cluster says insecure-skip-tls-verify, which means
- * nothing without TLS. Say it for such a cluster, so every kubeconfig kubectl accepts works.
+ * A plain http:// server, as kubectl reads one. kubectl talks to it (`kubectl proxy` on
+ * localhost:8001 needs nothing more), but sends no credentials at all, to a loopback address or
+ * any other: client-go reads the user's token, token file, client certificate, basic auth, auth
+ * provider and exec plugin only when the transport is TLS (kubernetes/client-go
+ * tools/clientcmd/client_config.go:230-231, "only try to read the auth information if we are
+ * secure"; rest/config.go:586, IsConfigTransportTLS: the server URL's scheme is https).
+ * meshready does the same, so the kubeconfig's credentials never cross the network in clear
+ * text; there is no option to send them (kubectl has none): use the https:// address, or
+ * `kubectl proxy`, which adds them itself. Impersonation is not a credential and is kept, as in
+ * kubectl. The Kubernetes client also refuses http:// unless the cluster says
+ * insecure-skip-tls-verify, which means nothing without TLS: it is said for such a cluster, so
+ * every kubeconfig kubectl accepts works.
  */
-function allowPlainHttp(kubeConfig: KubeConfig, clusterName: string): void {
+function plainHttpAsKubectl(kubeConfig: KubeConfig, clusterName: string, contextName: string): void {
   kubeConfig.clusters = kubeConfig.clusters.map((cluster) =>
-    cluster.name === clusterName && cluster.server.startsWith('http:') && !cluster.skipTLSVerify
-      ? { ...cluster, skipTLSVerify: true }
-      : cluster,
+    cluster.name === clusterName && !cluster.skipTLSVerify ? { ...cluster, skipTLSVerify: true } : cluster,
+  );
+  const userName = kubeConfig.getContextObject(contextName)?.user;
+  kubeConfig.users = kubeConfig.users.map((user) =>
+    user.name === userName
+      ? {
+          name: user.name,
+          ...(user.impersonateUser === undefined ? {} : { impersonateUser: user.impersonateUser }),
+        }
+      : user,
   );
 }

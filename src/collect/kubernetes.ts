@@ -5,7 +5,9 @@
  *
  * Per list: pages of `limit` objects chained with `continue`, each page stripped as it arrives
  * (the raw page is dropped, so memory follows the stripped size); an expired continue token
- * (410 Gone) restarts that list; 429, 5xx, network errors and timeouts are retried with jittered
+ * (410 Gone) restarts that list; a list that would never end (a `continue` token given twice, an
+ * object listed twice, more objects or pages than maxListObjects allows) stops the scan
+ * (CollectError, exit 3): its objects cannot be trusted, and reading on would fill the memory; 429, 5xx, network errors and timeouts are retried with jittered
  * backoff. A 404 (the API group or resource is not installed) means the kind is absent: collected,
  * with no objects. A 403, or a failure that outlasts the retries, leaves the part not collected,
  * with a reason naming the verb, API group and resource, so the rules that need it say `unknown`.
@@ -15,10 +17,10 @@ import { CollectError } from '../errors.ts';
 import type { SnapshotBuilder } from '../snapshot/builder.ts';
 import { KUBE_KINDS, type KubeKind, type KubeObject } from '../snapshot/model.ts';
 import { describeRawObject, invalidRawObject } from '../snapshot/raw-schema.ts';
-import { kubeKindOf, stripKubeObject } from '../snapshot/strip.ts';
+import { kubeKindOf, stripKubeObject, unrepresentableNumberPath } from '../snapshot/strip.ts';
 import { type KubeApi, type ListTarget, requestOf } from './kube-api.ts';
 import { describeKubeFailure, type KubeFailure, kubeFailureOf, kubeRetryDecision } from './kube-failure.ts';
-import type { KubeTarget } from './kubeconfig.ts';
+import { isPlainHttp, type KubeTarget } from './kubeconfig.ts';
 import { runWithConcurrency } from './pool.ts';
 import { COLLECTED_RESOURCES, type CollectedResource } from './resources.ts';
 import { type RetryPolicy, withRetries } from './retry.ts';
@@ -32,6 +34,12 @@ export interface KubeCollectTuning {
   readonly retry: RetryPolicy;
   /** How many times one list may start again after its continue token expired. */
   readonly maxListRestarts: number;
+  /**
+   * The most objects one list may hold (the pages of one list are at most this over the page
+   * size, twice over for short pages): a server whose `continue` never ends stops here, with
+   * memory bounded, rather than filling it.
+   */
+  readonly maxListObjects: number;
 }
 
 export interface KubeProgress {
@@ -99,7 +107,11 @@ export async function discoverServedVersions(
   } catch (error) {
     const failure = kubeFailureOf(error);
     if (failure.kind === 'status' && failure.status === 401) {
-      throw new CollectError(`${serverLabel(target)} rejected the credentials (HTTP 401 Unauthorized)`);
+      throw new CollectError(
+        isPlainHttp(target.server)
+          ? `${serverLabel(target)} asks for credentials (HTTP 401 Unauthorized), and like kubectl, meshready sends none over plain http://: use the server's https:// address, or \`kubectl proxy\``
+          : `${serverLabel(target)} rejected the credentials (HTTP 401 Unauthorized)`,
+      );
     }
     if (failure.kind === 'timeout') {
       const limit = requestTimeoutMs === undefined ? '' : ` within ${requestTimeoutMs / 1000} s`;
@@ -202,6 +214,55 @@ class ObjectCounter {
   value = 0;
 }
 
+/**
+ * Watches one list's pages for a server that would never end it: a real API server never gives
+ * the same `continue` token twice, nor the same object twice in one list, and a list holds at most
+ * maxListObjects objects (Kubernetes' own limits are far below: 150,000 pods per cluster).
+ */
+class PaginationGuard {
+  private readonly tokens = new Set<string>();
+  private readonly uids = new Set<string>();
+  private objects = 0;
+  private pages = 0;
+  private readonly target: ListTarget;
+  private readonly maxObjects: number;
+  private readonly maxPages: number;
+
+  constructor(target: ListTarget, tuning: KubeCollectTuning) {
+    this.target = target;
+    this.maxObjects = tuning.maxListObjects;
+    this.maxPages = 2 * Math.ceil(tuning.maxListObjects / tuning.pageSize) + 10;
+  }
+
+  page(items: readonly Record<string, unknown>[], continueToken: string | undefined): void {
+    this.pages++;
+    this.objects += items.length;
+    const name = resourceName(this.target.group, this.target.resource);
+    const stop = (why: string) =>
+      new CollectError(
+        `listing ${name} would never end: ${why} (page ${this.pages}, ${this.objects} objects); the list cannot be trusted, so the scan stops`,
+      );
+    if (continueToken !== undefined && this.tokens.has(continueToken)) {
+      throw stop('the API server gave the same continue token a second time');
+    }
+    if (continueToken !== undefined) this.tokens.add(continueToken);
+    for (const item of items) {
+      const metadata = item.metadata;
+      const uid =
+        typeof metadata === 'object' && metadata !== null ? (metadata as { uid?: unknown }).uid : undefined;
+      if (typeof uid !== 'string' || uid === '') continue;
+      if (this.uids.has(uid)) {
+        throw stop(
+          `the API server returned the object with uid ${JSON.stringify(uid.slice(0, 80))} a second time`,
+        );
+      }
+      this.uids.add(uid);
+    }
+    if (this.objects > this.maxObjects) throw stop(`more than ${this.maxObjects} objects in one list`);
+    if (this.pages > this.maxPages) throw stop(`more than ${this.maxPages} pages`);
+  }
+}
+
 async function listAll(
   api: KubeApi,
   task: ListTask,
@@ -215,6 +276,7 @@ async function listAll(
     let read = 0;
     let continueToken: string | undefined;
     let attempts = 0;
+    const pagination = new PaginationGuard(target, tuning);
     try {
       do {
         attempts = 0;
@@ -226,19 +288,26 @@ async function listAll(
           kubeRetryDecision,
           tuning.retry,
         );
+        pagination.page(page.items, page.continueToken);
         for (const raw of page.items) {
           // The same classification and checks as the offline loader, so both build the same snapshot.
           const part = kubeKindOf(String(raw.apiVersion ?? ''), String(raw.kind ?? ''));
           if (!part) continue;
           // An object the API server should never return: the kind cannot be trusted, so it is
           // not collected (its rules answer `unknown`), never read as if the field were absent.
-          const problem = invalidRawObject(part, raw);
-          const stripped = problem === undefined ? stripKubeObject(part, raw) : undefined;
-          if (!stripped) {
+          const invalid = invalidRawObject(part, raw);
+          const stripped = invalid === undefined ? stripKubeObject(part, raw) : undefined;
+          const unrepresentable = stripped && unrepresentableNumberPath(part, stripped);
+          if (!stripped || unrepresentable !== undefined) {
+            const problem =
+              invalid ??
+              (unrepresentable === undefined
+                ? `${describeRawObject(raw)} without metadata.name`
+                : `${describeRawObject(raw)}: ${unrepresentable}: a number JSON cannot carry`);
             counter.value -= read;
             return {
               kind: 'failed',
-              reason: `${resourceName(target.group, target.resource)}: the API server returned an invalid object: ${problem ?? `${describeRawObject(raw)} without metadata.name`}`,
+              reason: `${resourceName(target.group, target.resource)}: the API server returned an invalid object: ${problem}`,
             };
           }
           objects.push([part, stripped]);
@@ -251,6 +320,7 @@ async function listAll(
       return { kind: 'collected', objects };
     } catch (error) {
       counter.value -= read;
+      if (error instanceof CollectError) throw error;
       const failure = kubeFailureOf(error);
       if (failure.kind === 'status' && failure.status === 410) {
         if (restart < tuning.maxListRestarts) continue;

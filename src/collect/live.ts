@@ -36,6 +36,7 @@ export const DEFAULT_TUNING: KubeCollectTuning = {
   requestTimeoutMs: 30_000,
   retry: DEFAULT_RETRY_POLICY,
   maxListRestarts: 3,
+  maxListObjects: 1_000_000,
 };
 
 export interface LiveProgress extends KubeProgress {

@@ -19,8 +19,8 @@ import {
   SNAPSHOT_PARTS,
   type SnapshotPart,
 } from './model.ts';
-import { invalidRawObject } from './raw-schema.ts';
-import { isKeptObject, isRecord, kubePartOf, stripKubeObject } from './strip.ts';
+import { describeRawObject, invalidRawObject } from './raw-schema.ts';
+import { isKeptObject, isRecord, kubePartOf, stripKubeObject, unrepresentableNumberPath } from './strip.ts';
 
 /**
  * An item of a kubectl List as a raw object: typed Lists (PodList) may omit the items' own
@@ -73,6 +73,14 @@ export function stripRawKubeObject(
   }
   const object = stripKubeObject(kind, raw, origin);
   if (!object) throw new InputError(file, origin?.line, `${kindName} without metadata.name`);
+  const unrepresentable = unrepresentableNumberPath(kind, object);
+  if (unrepresentable !== undefined) {
+    throw new InputError(
+      file,
+      origin?.line,
+      `not a valid Kubernetes object: ${describeRawObject(raw)}: ${unrepresentable}: a number JSON cannot carry (out of range, or not a number)`,
+    );
+  }
   return { kind, object };
 }
 

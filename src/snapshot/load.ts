@@ -19,7 +19,7 @@ import { malformedJsonError } from './json-errors.ts';
 import { jsonItemLines, kubectlJsonList } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import { type ByteFile, type ListOutcome, ParallelListLoader, type ParallelOptions } from './parallel.ts';
-import type { ItemEntry } from './parallel-worker.ts';
+import { type ItemEntry, listItemEntries } from './parallel-worker.ts';
 import { MAX_NAME_LENGTH } from './raw-schema.ts';
 import {
   isRecord,
@@ -29,6 +29,7 @@ import {
   stripFirewall,
   stripGkeCluster,
   stripMachineType,
+  unrepresentableNumberPath,
 } from './strip.ts';
 import { parseYamlListItem, splitYamlList } from './yaml-list.ts';
 
@@ -483,8 +484,18 @@ export function snapshotFromDocuments(input: InlineDocuments): ClusterSnapshot {
   return builder.build({ source: { kind: 'snapshot', inputs: [file] }, missingReason: offlineMissing });
 }
 
+/**
+ * A JSON file. A kubectl List is parsed item by item (json-lines.ts), each item stripped at once,
+ * so a 300 MB pod dump never exists as one object tree; its objects are added once all of them
+ * parsed. Anything else, or a List whose cut does not verify or whose item does not parse alone or
+ * is invalid, is parsed whole: JSON.parse decides, and a syntax error names its line.
+ */
 function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
-  if (loadJsonListByItems(builder, file, text)) return;
+  const entries = jsonListEntries(file, text);
+  if (entries) {
+    addBatches(builder, file, [entries]);
+    return;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -495,32 +506,15 @@ function loadJson(builder: SnapshotBuilder, file: string, text: string): void {
 }
 
 /**
- * Parses a kubectl JSON List item by item, stripping each at once, so a 300 MB pod dump never
- * exists as one object tree. Returns false, having added nothing, when the text is not a List
- * the span scan understands; the whole-file parse then runs (and reports errors precisely).
+ * The entries of a kubectl JSON List's items, or undefined when the file must be parsed whole; an
+ * invalid item is thrown (with the skeleton verified, it is the error the whole parse would give).
  */
-function loadJsonListByItems(builder: SnapshotBuilder, file: string, text: string): boolean {
+function jsonListEntries(file: string, text: string): ItemEntry[] | undefined {
   const list = kubectlJsonList(text);
-  if (!list) return false;
-  const { spans } = list;
-  for (const span of spans.items) {
-    const itemText = text.slice(span.start, span.end);
-    let item: unknown;
-    try {
-      item = JSON.parse(itemText);
-    } catch {
-      // Either the file is malformed (the whole-file parse then names the line) or, for a file
-      // indented in some unusual way, the cut was wrong and the whole-file parse reads it right.
-      try {
-        JSON.parse(text);
-      } catch (error) {
-        throw malformedJsonError(file, text, error, undefined, span);
-      }
-      return false;
-    }
-    addListItem(builder, file, list, item, span.line);
-  }
-  return true;
+  if (!list) return undefined;
+  const outcome = listItemEntries(text, list.spans.items, list.apiVersion, list.kind, file);
+  if ('invalid' in outcome) throw outcome.invalid;
+  return 'entries' in outcome ? outcome.entries : undefined;
 }
 
 function loadYaml(builder: SnapshotBuilder, file: string, text: string): void {
@@ -697,7 +691,17 @@ function addBundle(
   const bundle = parsed.data;
   builder.mergeIdentity(bundle.metadata.identity);
   for (const kind of KUBE_KINDS) {
-    for (const object of bundle.kube[kind as KubeKind] ?? []) builder.addKubeObject(kind, object);
+    for (const object of bundle.kube[kind as KubeKind] ?? []) {
+      const unrepresentable = unrepresentableNumberPath(kind, object);
+      if (unrepresentable !== undefined) {
+        throw new InputError(
+          file,
+          line,
+          `invalid meshready snapshot bundle at kube.${kind}: ${object.metadata.namespace ?? ''}${object.metadata.namespace ? '/' : ''}${object.metadata.name}: ${unrepresentable}: a number JSON cannot carry`,
+        );
+      }
+      builder.addKubeObject(kind, object);
+    }
   }
   if (bundle.gkeCluster) builder.setGkeCluster(bundle.gkeCluster, file);
   if (bundle.firewalls) builder.addFirewalls(bundle.firewalls);

@@ -218,7 +218,7 @@ const istioOperator = shape({
    * The settings install_asm's plain migration would drop: `spec.meshConfig`, `spec.values` and
    * the `k8s` settings of components other than gateways, as written (install-asm-preconditions).
    */
-  customSettings: computed(customSettingsSchema, operatorCustomSettings),
+  customSettings: computed(customSettingsSchema, operatorCustomSettings, { raw: true }),
 });
 /** Configuration objects whose spec some rule (or `meshready convert`) reads in full: they are few and small. */
 const istioConfig = shape({ ...kubeObject, spec: copied('spec') });

@@ -1,11 +1,13 @@
 /**
- * The worker side of parallel.ts: decodes, parses and strips a batch of kubectl List items, read
- * from the file's bytes in shared memory, and sends back only the stripped objects (or why an
- * item is skipped), in order. Nothing else leaves the worker.
+ * The worker side of parallel.ts: cuts a run of kubectl List items (json-lines.ts
+ * `cutPrettyItems`), parses, checks and strips each, and sends back only the stripped objects (or
+ * why an item is skipped), in order. Nothing else leaves the worker. The sequential loader makes
+ * its entries with the same `listItemEntries`, so both paths see the same objects.
  */
 import { parentPort } from 'node:worker_threads';
+import { InputError } from '../errors.ts';
 import { listItemObject, stripRawKubeObject } from './builder.ts';
-import { cutItemRun } from './json-lines.ts';
+import { cutPrettyItems, type ItemSpan } from './json-lines.ts';
 import type { KubeKind, KubeObject } from './model.ts';
 
 export interface ItemBatch {
@@ -15,9 +17,9 @@ export interface ItemBatch {
   readonly listApiVersion: unknown;
   readonly listKind: string;
   /**
-   * A run of whole items, cut here (json-lines.ts `cutItemRun`), moved to the worker, not
-   * copied: from the newline before an item's first line to just before the newline after the
-   * last item's closing line.
+   * A run of whole items, cut here, moved to the worker, not copied: from the newline before an
+   * item's first line to just before the newline after the last item's closing line (after its
+   * comma, when one follows).
    */
   readonly bytes: ArrayBuffer;
   /** The List's top-level key indent (kubectl: 4). */
@@ -34,9 +36,15 @@ export type ItemEntry =
 export type BatchResult =
   /**
    * The objects' lines count from the run's first newline (the caller adds the line it is on),
-   * and `newlines` is how many the run holds.
+   * `newlines` is how many the run holds, and `comma` whether its last item is followed by a
+   * comma (every run's but the last List item's must be; the caller checks).
    */
-  | { readonly id: number; readonly entries: readonly ItemEntry[]; readonly newlines: number }
+  | {
+      readonly id: number;
+      readonly entries: readonly ItemEntry[];
+      readonly newlines: number;
+      readonly comma: boolean;
+    }
   /** An item did not parse on its own, or the run is not one: the caller falls back to the sequential loader. */
   | { readonly id: number; readonly failed: string };
 
@@ -50,33 +58,63 @@ export function stripListItem(
   item: unknown,
   file: string,
   line: number,
+  originFile = file,
 ): ItemEntry {
   const raw = listItemObject(listApiVersion, listKind, item, file, line);
-  const outcome = stripRawKubeObject(raw, { file, line }, file);
+  const outcome = stripRawKubeObject(raw, { file: originFile, line }, file);
   return 'skip' in outcome ? { seen: true, skip: outcome.skip } : outcome;
 }
 
-export function processBatch(batch: ItemBatch): BatchResult {
-  const bytes = Buffer.from(batch.bytes);
-  const run = cutItemRun(bytes, batch.keyIndent);
-  if (!run) return { id: batch.id, failed: 'not a List the pretty cut reads' };
+/**
+ * Parses and strips the items of a cut List, in order: the entries; or, when an item does not
+ * parse alone (the cut or the file is wrong), why the file must be parsed whole; or, when every
+ * item parses but one is not an object or not valid, that item's InputError: with the skeleton
+ * verified (json-lines.ts) the items are exactly JSON.parse's, so the error is the one a
+ * whole-file parse would give, without holding a tree of the whole file to find it again.
+ */
+export function listItemEntries(
+  text: string,
+  items: readonly ItemSpan[],
+  listApiVersion: unknown,
+  listKind: string,
+  file: string,
+  originFile = file,
+): { readonly entries: ItemEntry[] } | { readonly failed: string } | { readonly invalid: InputError } {
   const entries: ItemEntry[] = [];
-  for (const { start, end, line } of run.items) {
+  let invalid: InputError | undefined;
+  for (const { start, end, line } of items) {
     let item: unknown;
     try {
-      // Items start and end at ASCII characters, so decoding each alone gives the same text
-      // as decoding the file whole.
-      item = JSON.parse(bytes.toString('utf8', start, end));
+      item = JSON.parse(text.slice(start, end));
     } catch (error) {
-      return { id: batch.id, failed: (error as Error).message };
+      return { failed: (error as Error).message };
     }
+    // After an invalid item, the rest are only parsed: a syntax error after it still comes first.
+    if (invalid) continue;
     try {
-      entries.push(stripListItem(batch.listApiVersion, batch.listKind, item, batch.file, line));
+      entries.push(stripListItem(listApiVersion, listKind, item, file, line, originFile));
     } catch (error) {
-      return { id: batch.id, failed: (error as Error).message };
+      if (!(error instanceof InputError)) throw error;
+      invalid = error;
     }
   }
-  return { id: batch.id, entries, newlines: run.newlines };
+  return invalid ? { invalid } : { entries };
+}
+
+export function processBatch(batch: ItemBatch): BatchResult {
+  // Runs start and end at ASCII characters, so decoding each alone gives the same text as
+  // decoding the file whole.
+  const text = Buffer.from(batch.bytes).toString('utf8');
+  const run = cutPrettyItems(text, 0, text.length, 2 * batch.keyIndent);
+  if (!run || run.end !== text.length)
+    return { id: batch.id, failed: 'not a run of pretty-printed List items' };
+  // Each object's origin names no file yet: the caller puts in the one file name string (not
+  // one copy per object sent back and parsed), with the line in the file.
+  const outcome = listItemEntries(text, run.items, batch.listApiVersion, batch.listKind, batch.file, '');
+  // An invalid item too: the sequential loader reports it with its line in the file.
+  if ('failed' in outcome) return { id: batch.id, failed: outcome.failed };
+  if ('invalid' in outcome) return { id: batch.id, failed: outcome.invalid.message };
+  return { id: batch.id, entries: outcome.entries, newlines: run.newlines, comma: run.comma };
 }
 
 /**
@@ -84,7 +122,7 @@ export function processBatch(batch: ItemBatch): BatchResult {
  * deserializing the structured clone of the same objects does (measured on the pods of size M).
  */
 export type BatchMessage =
-  | { readonly id: number; readonly json: string; readonly newlines: number }
+  | { readonly id: number; readonly json: string; readonly newlines: number; readonly comma: boolean }
   | { readonly id: number; readonly failed: string };
 
 parentPort?.on('message', (batch: ItemBatch) => {
@@ -96,6 +134,7 @@ parentPort?.on('message', (batch: ItemBatch) => {
           id: result.id,
           json: JSON.stringify(result.entries),
           newlines: result.newlines,
+          comma: result.comma,
         } satisfies BatchMessage),
   );
 });

@@ -1,8 +1,11 @@
 /**
  * Loads big kubectl JSON Lists on every core. The main thread reads a pretty-printed List's bytes
  * a window at a time and hands out runs of whole items (about 1 MB each, cut where an item's
- * first line starts); a worker cuts its run into items (json-lines.ts `cutItemRun`), counts its
- * lines, decodes, parses, checks and strips each item, and sends back only the stripped objects.
+ * first line starts); a worker decodes its run, cuts it into items (json-lines.ts
+ * `cutPrettyItems`), counts its lines, parses, checks and strips each item, and sends back only
+ * the stripped objects. What the runs do not hold, the List's envelope, is checked here
+ * (`listEnvelope`), and so are the commas that join the runs: the file is used only when it is
+ * valid JSON whose `items` are exactly the items parsed (json-lines.ts says why that suffices).
  * The main thread takes runs too, from the other end of the queue. No file is held whole, and
  * reading the next file overlaps the workers' parsing of this one. Results are added in file
  * order, so the snapshot (and every finding, with its line) is the same as the single-threaded
@@ -42,6 +45,20 @@ const BATCH_BYTES = 1_000_000;
 const READ_CHUNK = 8 * 1024 * 1024;
 /** The envelope after the items (`kind`, `metadata`) is looked for in this much of the file's end. */
 const TAIL_BYTES = 64 * 1024;
+/**
+ * The share of the runs the main thread loads while it reads (beyond it, it waits for a worker's
+ * answer), so that it finishes with the workers. Per MB of pods (docs/performance.md): a run costs
+ * the main thread about 4.5 ms to load itself and 1.35 ms to take from a worker, and a worker 5 ms
+ * (it also sends the objects back). With `w` workers, all finish together when the main thread's
+ * share k satisfies k·4.5 + (1−k)·1.35 = (1−k)·5/w; a tenth less leaves it time to read and to
+ * add the objects. One worker: 0.40 (it loaded about half the runs before); two: 0.18; three: 0.06.
+ */
+export function mainShareWhileReading(workers: number): number {
+  const own = 4.5;
+  const take = 1.35;
+  const worker = 5 / Math.max(1, workers);
+  return Math.max(0, (0.9 * (worker - take)) / (own - take + worker));
+}
 /** Batches queued per worker: enough to keep it busy while the main thread reads. */
 const IN_FLIGHT = 2;
 
@@ -116,6 +133,11 @@ export class ParallelListLoader {
   private readonly running = new Map<number, Job>();
   private nextId = 0;
   private failure: Error | undefined;
+  /** Runs loaded on this thread, and handed to workers. */
+  private runsOnMain = 0;
+  private runsInWorkers = 0;
+  /** Called when a worker answers (or fails). */
+  private readonly waiting: (() => void)[] = [];
   private readonly stats: ParallelStats;
 
   constructor(options: ParallelOptions = {}) {
@@ -150,10 +172,16 @@ export class ParallelListLoader {
         this.stats.batchesInWorkers++;
         job?.settle(
           'json' in message
-            ? { id: message.id, entries: JSON.parse(message.json) as ItemEntry[], newlines: message.newlines }
+            ? {
+                id: message.id,
+                entries: JSON.parse(message.json) as ItemEntry[],
+                newlines: message.newlines,
+                comma: message.comma,
+              }
             : message,
         );
         this.dispatch();
+        for (const wake of this.waiting.splice(0)) wake();
       });
       // A worker that cannot start or dies fails what it holds; those files, and the next ones,
       // go to the sequential loader.
@@ -162,6 +190,7 @@ export class ParallelListLoader {
         const jobs = [...this.running.values(), ...this.queue.splice(0)];
         this.running.clear();
         for (const job of jobs) job.settle({ id: job.batch.id, failed: error.message });
+        for (const wake of this.waiting.splice(0)) wake();
       };
       pooled.worker.on('error', fail);
       pooled.worker.on('exit', (code) => {
@@ -182,6 +211,7 @@ export class ParallelListLoader {
       if (!best || best.inFlight >= IN_FLIGHT) return;
       const job = this.queue.shift() as Job;
       best.inFlight++;
+      this.runsInWorkers++;
       this.running.set(job.batch.id, job);
       best.worker.postMessage(job.batch, [job.batch.bytes]);
     }
@@ -190,12 +220,17 @@ export class ParallelListLoader {
   /**
    * Loads queued batches on this thread too while more than `keep` wait, from the back of the
    * queue (the workers take from the front), one at a time so the workers' results keep coming
-   * in and they stay fed.
+   * in and they stay fed; beyond `share` of the runs, it waits for a worker's answer instead.
    */
-  private async help(keep: number): Promise<void> {
+  private async help(keep: number, share = 1): Promise<void> {
     while (this.queue.length > keep) {
+      if (this.running.size > 0 && this.runsOnMain >= share * (this.runsOnMain + this.runsInWorkers)) {
+        await new Promise<void>((resolve) => this.waiting.push(resolve));
+        continue;
+      }
       const job = this.queue.pop() as Job;
       this.stats.batchesOnMain++;
+      this.runsOnMain++;
       job.settle(processBatch(job.batch));
       await yieldToEvents();
     }
@@ -228,6 +263,7 @@ export class ParallelListLoader {
 
     const results: (readonly ItemEntry[])[] = [];
     const newlinesIn: number[] = [];
+    const commaAfter: boolean[] = [];
     let batchCount = 0;
     let settled = 0;
     let failed: string | undefined;
@@ -240,8 +276,14 @@ export class ParallelListLoader {
       if (!allSent) return;
       if (failed !== undefined) finish({ fallback: failed });
       else if (settled === batchCount) {
+        // Runs are joined by the comma that ends each one but the last (json-lines.ts: only
+        // then is the array's text exactly the items and the commas between them).
+        if (commaAfter.some((comma, index) => comma !== index < batchCount - 1)) {
+          finish({ fallback: 'the items are not joined by single commas' });
+          return;
+        }
         this.stats.files++;
-        addRunLines(results, newlinesIn, head.line);
+        placeInFile(results, newlinesIn, head.line, file);
         finish({ batches: results });
       }
     };
@@ -262,6 +304,7 @@ export class ParallelListLoader {
           if ('entries' in result) {
             results[index] = result.entries;
             newlinesIn[index] = result.newlines;
+            commaAfter[index] = result.comma;
           } else failed ??= result.failed;
           check();
         },
@@ -295,7 +338,7 @@ export class ParallelListLoader {
         break;
       }
       // This thread loads a share too, and reads on only when the workers have enough queued.
-      await this.help(this.workerCount * IN_FLIGHT);
+      await this.help(this.workerCount * IN_FLIGHT, mainShareWhileReading(this.workerCount));
       window.keepFrom(runStart);
       if ((await window.fill()) === 0) {
         failed ??= 'the file ended while being read';
@@ -316,19 +359,25 @@ export class ParallelListLoader {
 }
 
 /**
- * Makes each object's line the line in the file: the workers counted lines from the start of
- * their run; a run starts on the line after `first` plus the newlines of the runs before it.
+ * Makes each object's origin its place in the file: the file's name (one string for all), and
+ * its line: the workers counted lines from the start of their run; a run starts on the line
+ * after `first` plus the newlines of the runs before it.
  */
-function addRunLines(
+function placeInFile(
   batches: readonly (readonly ItemEntry[])[],
   newlinesIn: readonly number[],
   first: number,
+  file: string,
 ): void {
   let base = first;
   for (let b = 0; b < batches.length; b++) {
     for (const entry of batches[b] ?? []) {
-      const origin = 'object' in entry ? entry.object.origin : undefined;
-      if (origin) (origin as { line?: number }).line = (origin.line ?? 0) + base;
+      const origin =
+        'object' in entry ? (entry.object.origin as { file: string; line: number } | undefined) : undefined;
+      if (origin) {
+        origin.file = file;
+        origin.line += base;
+      }
     }
     base += newlinesIn[b] ?? 0;
   }
@@ -408,9 +457,10 @@ class SlidingWindow {
 
   /** A copy of the file's bytes from `from` to `to`, which the window holds. */
   copy(from: number, to: number): ArrayBuffer {
-    const bytes = new Uint8Array(to - from);
+    // Not zero-filled first: every byte is written at once.
+    const bytes = Buffer.allocUnsafeSlow(to - from);
     bytes.set(this.view.subarray(from - this.base, to - this.base));
-    return bytes.buffer;
+    return bytes.buffer as ArrayBuffer;
   }
 }
 

@@ -135,6 +135,12 @@ const servicePort = object({
   targetPort: maybe(union(portNumber, text)),
 });
 
+/** A Kubernetes label selector (NetworkPolicy `podSelector`). */
+const labelSelector = object({
+  matchLabels: maybe(labelMap),
+  matchExpressions: maybe(array(object({ key: maybe(text), operator: maybe(text), values: maybe(strings) }))),
+});
+
 const policyRule = object({
   apiGroups: maybe(strings),
   resources: maybe(strings),
@@ -184,6 +190,57 @@ const KIND_FIELDS: Readonly<Partial<Record<KubeKind, RawShape>>> = {
     status: spec({ status: maybe(text) }),
   },
   virtualservices: { spec: maybe(object({})) },
+  // gateway-port-changes decides on these ports: a port it cannot read must not read as absent
+  // (or as Infinity on one path and null on the other, issue #25).
+  networkpolicies: {
+    spec: spec({
+      podSelector: maybe(labelSelector),
+      policyTypes: maybe(strings),
+      ingress: maybe(
+        array(
+          object({
+            ports: maybe(
+              array(
+                object({
+                  protocol: maybe(text),
+                  port: maybe(union(portNumber, text)),
+                  endPort: maybe(portNumber),
+                }),
+              ),
+            ),
+          }),
+        ),
+      ),
+    }),
+  },
+  authorizationpolicies: {
+    spec: spec({
+      selector: maybe(object({ matchLabels: maybe(labelMap) })),
+      rules: maybe(
+        array(
+          object({
+            to: maybe(
+              array(
+                object({
+                  operation: maybe(
+                    object({
+                      ports: maybe(array(union(text, portNumber))),
+                      notPorts: maybe(array(union(text, portNumber))),
+                    }),
+                  ),
+                }),
+              ),
+            ),
+          }),
+        ),
+      ),
+    }),
+  },
+  backendconfigs: {
+    spec: spec({
+      healthCheck: maybe(object({ port: maybe(union(portNumber, text)), requestPath: maybe(text) })),
+    }),
+  },
 };
 
 /** The declared type of a raw object of a kind: its metadata and the fields the rules read. */

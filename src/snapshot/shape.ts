@@ -27,9 +27,12 @@ export function isRecord(value: unknown): value is Raw {
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
-/** A finite number, or the integer a string spells (hand-written YAML quotes numbers). */
+/**
+ * A finite number, or the integer a string spells (hand-written YAML quotes numbers); -0 reads as
+ * 0 (JSON has one zero, and a stripped object sent as JSON between threads would lose the sign).
+ */
 export function num(value: unknown): number | undefined {
-  if (typeof value === 'number' && Number.isFinite(value)) return value;
+  if (typeof value === 'number' && Number.isFinite(value)) return value === 0 ? 0 : value;
   if (typeof value === 'string' && /^-?\d+$/.test(value)) return Number(value);
   return undefined;
 }
@@ -108,23 +111,34 @@ export class Field<T, P extends Presence = 'optional'> {
   readonly value: z.ZodType<T>;
   readonly read: Reader<T>;
   readonly presence: P;
+  /**
+   * Whether the value keeps raw input as it is (any JSON value, numbers included), rather than
+   * values this module's readers made (finite numbers, strings, booleans).
+   */
+  readonly raw: boolean;
 
-  constructor(value: z.ZodType<T>, read: Reader<T>, presence: P) {
+  constructor(value: z.ZodType<T>, read: Reader<T>, presence: P, raw = false) {
     this.value = value;
     this.read = read;
     this.presence = presence;
+    this.raw = raw;
   }
 
   /** Always present: `fallback` when the raw object does not have it. */
   or(fallback: T): Field<T, 'always'> {
     const read = this.read;
-    return new Field(this.value, (raw, origin) => read(raw, origin) ?? fallback, 'always');
+    return new Field(this.value, (raw, origin) => read(raw, origin) ?? fallback, 'always', this.raw);
   }
 
   /** Always present: a new empty list when the raw object does not have one. */
   orEmpty(this: Field<T & unknown[], P>): Field<T, 'always'> {
     const read = this.read;
-    return new Field(this.value, (raw, origin) => read(raw, origin) ?? ([] as unknown as T), 'always');
+    return new Field(
+      this.value,
+      (raw, origin) => read(raw, origin) ?? ([] as unknown as T),
+      'always',
+      this.raw,
+    );
   }
 
   /** An empty string or list reads as absent. */
@@ -137,12 +151,13 @@ export class Field<T, P extends Presence = 'optional'> {
         return value === undefined || value.length === 0 ? undefined : value;
       },
       this.presence,
+      this.raw,
     );
   }
 
   /** The object is dropped when this field is absent. */
   required(): Field<T, 'required'> {
-    return new Field(this.value, this.read, 'required');
+    return new Field(this.value, this.read, 'required', this.raw);
   }
 }
 
@@ -190,12 +205,19 @@ export function stringMap(path: string): Field<Record<string, string>> {
 /** The raw value as it is (for the few objects whose whole spec a rule reads). */
 export function copied(path: string): Field<unknown> {
   const read = at(path);
-  return new Field(z.unknown(), (raw) => read(raw), 'optional');
+  return new Field(z.unknown(), (raw) => read(raw), 'optional', true);
 }
 
-/** A value no single path holds, computed from the raw object by `read`. */
-export function computed<T>(value: z.ZodType<T>, read: (raw: Raw) => T | undefined): Field<T> {
-  return new Field(value, read, 'optional');
+/**
+ * A value no single path holds, computed from the raw object by `read`; `raw` when what it
+ * returns holds raw input values as they are (see Field.raw).
+ */
+export function computed<T>(
+  value: z.ZodType<T>,
+  read: (raw: Raw) => T | undefined,
+  options: { readonly raw?: boolean } = {},
+): Field<T> {
+  return new Field(value, read, 'optional', options.raw === true);
 }
 
 /** Where the object was read (file and line), given by the caller of the stripper. */
@@ -261,6 +283,8 @@ export interface Shape<T> {
   readonly schema: z.ZodType<T>;
   /** The stripped object, or undefined when a required field is absent. */
   readonly pick: (raw: Raw, origin?: Origin) => T | undefined;
+  /** The fields that keep raw input values (Field.raw): only these can hold any number JSON.parse gives. */
+  readonly rawFields: readonly string[];
 }
 
 /** The names of the fields without which the object is dropped. */
@@ -287,6 +311,7 @@ export function shape<F extends Fields>(fields: F): DeclaredShape<F> {
   return {
     schema: z.object(schemaShape) as unknown as ShapeSchema<F>,
     pick: compilePicker(names.map((name) => [name, fields[name] as AnyField])) as DeclaredShape<F>['pick'],
+    rawFields: names.filter((name) => (fields[name] as AnyField).raw),
   };
 }
 

@@ -141,6 +141,44 @@ export function stripKubeObject(kind: KubeKind, raw: Raw, origin?: Origin): Kube
   return kubeShapes[kind].pick(raw, origin);
 }
 
+/**
+ * Where a stripped object holds a number JSON cannot carry, or undefined: JSON.parse reads `1e999`
+ * as Infinity (and YAML has `.inf` and `.nan`), which the snapshot's JSON (a bundle, the parallel
+ * loader's transfer between threads) would turn into `null`, so such an input is refused rather
+ * than read two ways. Only the fields that keep raw values are walked (Field.raw): every other
+ * number was read by shape.ts's `num`, which keeps finite numbers only. On the way, -0 becomes 0
+ * (as `num` does): JSON has one zero, and the transfer would make it 0 on one path only.
+ */
+export function unrepresentableNumberPath(kind: KubeKind, object: KubeObject): string | undefined {
+  const fields = kubeShapes[kind].rawFields;
+  for (const name of fields) {
+    const found = numberPathIn((object as unknown as Raw)[name], name);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}
+
+/** Iterative, so a spec nested a million levels deep is walked like any other. */
+function numberPathIn(value: unknown, path: string): string | undefined {
+  const pending: [unknown, string][] = [[value, path]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [holder, at] = next;
+    if (typeof holder !== 'object' || holder === null) continue;
+    const isArray = Array.isArray(holder);
+    const record = holder as Raw;
+    for (const key of Object.keys(record)) {
+      const child = record[key];
+      if (typeof child === 'number') {
+        if (!Number.isFinite(child)) return isArray ? `${at}[${key}]` : `${at}.${key}`;
+        if (child === 0) record[key] = 0;
+      } else if (typeof child === 'object' && child !== null) {
+        pending.push([child, isArray ? `${at}[${key}]` : `${at}.${key}`]);
+      }
+    }
+  }
+  return undefined;
+}
+
 // ---- Google Cloud documents -------------------------------------------------------------
 
 /** A gcloud/REST GKE Cluster resource (v1 or v1beta1). */

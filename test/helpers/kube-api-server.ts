@@ -52,6 +52,13 @@ export interface Fault {
   readonly drop?: boolean;
   /** How many matching requests it affects; unlimited when absent. */
   readonly times?: number;
+  /**
+   * A list whose `continue` never ends: every page is the first page again, with a continue
+   * token that is the same every time (`same-token`) or new every time (`cycle`); or every page
+   * holds `limit` objects never listed before (`fresh-objects`: a runaway), or none
+   * (`empty-pages`), with a new token.
+   */
+  readonly continueLoop?: 'same-token' | 'cycle' | 'fresh-objects' | 'empty-pages';
 }
 
 export interface RecordedRequest {
@@ -87,6 +94,8 @@ export interface KubeApiServerOptions {
   readonly tls?: boolean;
   /** Accept and apply PATCH, PUT and DELETE (see the file comment); otherwise they get 405. */
   readonly writable?: boolean;
+  /** The address to listen on (default 127.0.0.1): a non-loopback one models a remote server. */
+  readonly host?: string;
 }
 
 export interface ServerCertificate {
@@ -266,9 +275,11 @@ export class KubeApiServer {
   }
 
   async start(): Promise<this> {
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    const host = this.options.host ?? '127.0.0.1';
+    await new Promise<void>((resolve) => this.server.listen(0, host, resolve));
     const scheme = this.certificate ? 'https' : 'http';
-    this.url = `${scheme}://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    const hostInUrl = host.includes(':') ? `[${host}]` : host;
+    this.url = `${scheme}://${hostInUrl}:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
 
@@ -440,8 +451,38 @@ export class KubeApiServer {
       );
       return;
     }
+    if (fault?.continueLoop) {
+      send(200, this.loopingPage(pathname, url.searchParams, fault.continueLoop));
+      return;
+    }
     const answer = this.answer(pathname, url.searchParams, request.headers.accept ?? '');
     send(answer.status, answer.body);
+  }
+
+  private loops = 0;
+
+  /** A page of a list that never ends (Fault.continueLoop). */
+  private loopingPage(
+    pathname: string,
+    query: URLSearchParams,
+    mode: NonNullable<Fault['continueLoop']>,
+  ): string {
+    const first = new URLSearchParams(query);
+    first.delete('continue');
+    const page = JSON.parse(this.answer(pathname, first, 'application/json').body) as Raw;
+    const loop = ++this.loops;
+    const metadata = (page.metadata ?? {}) as Raw;
+    metadata.continue = mode === 'same-token' ? 'again' : `loop-${loop}`;
+    page.metadata = metadata;
+    if (mode === 'empty-pages') page.items = [];
+    if (mode === 'fresh-objects') {
+      const limit = Number(query.get('limit') ?? '0') || 10;
+      page.items = Array.from({ length: limit }, (_, i) => {
+        const name = `runaway-${loop}-${i}`;
+        return { metadata: { name, namespace: 'default', uid: name } };
+      });
+    }
+    return JSON.stringify(page);
   }
 
   private takeFault(pathname: string, hasContinue: boolean): Fault | undefined {

@@ -3,6 +3,8 @@
  * the loader's stripping, to the overlay text. It must round-trip (parsing the overlay gives back
  * exactly the customised settings) and carry nothing else.
  */
+
+import { load as loadJsYaml } from 'js-yaml';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
 import { customOverlay } from '../../src/istio/custom-overlay.ts';
@@ -97,11 +99,46 @@ describe('customOverlay', () => {
     ).toBeUndefined();
   });
 
+  it('round-trips hostile keys and values in YAML 1.2 and 1.1 readers alike (issue #25)', () => {
+    // JSON.parse, as the loader reads it: `__proto__` is an own key here, not a prototype.
+    const hostile = JSON.parse(`{
+      "meshConfig": {
+        "__proto__": { "polluted": "yes" },
+        "lineSeparator": "a\\u2028b", "nextLine": "a\\u0085b", "paragraph": "a\\u2029b",
+        "controls": "\\u0000\\u0007\\u001b\\u007f\\u009f\\ufeff", "words": ["yes", "on", "~", "null", "1e3", "0x1F", "1:20"]
+      },
+      "components": { "pilot": { "k8s": { "podAnnotations": {
+        "<<": { "merged": "no" }, "*alias": "&anchor", "key: with colon": "# not a comment", "${'k'.repeat(1100)}": "long key"
+      } } } }
+    }`);
+    const overlay = customOverlay(loaded(hostile));
+    const text = overlay?.yaml ?? '';
+    expect(text).not.toMatch(/[\u0085\u2028\u2029\u007f\ufeff]/);
+    const expected = {
+      apiVersion: 'install.istio.io/v1alpha1',
+      kind: 'IstioOperator',
+      spec: JSON.parse(JSON.stringify(hostile)),
+    };
+    expect(parse(text)).toEqual(expected);
+    // YAML 1.1, as Go's YAML library reads it: merge keys on, `yes`/`on` booleans when plain.
+    expect(parse(text, { version: '1.1', merge: true })).toEqual(expected);
+    expect(loadJsYaml(text)).toEqual(expected);
+    expect(Object.keys(parse(text).spec.meshConfig)).toContain('__proto__');
+    expect(overlay?.settings).toContain('meshConfig.__proto__');
+  });
+
   it('keeps a hostile operator name on its comment line', () => {
     const overlay = customOverlay(
       loaded({ meshConfig: { accessLogFile: '/dev/stdout' } }, 'x\nkind: Secret'),
     );
     expect(parse(overlay?.yaml ?? '').kind).toBe('IstioOperator');
     expect(overlay?.yaml.split('\n')[0]).toContain('x kind: Secret');
+    for (const separator of ['\u0085', '\u2028', '\u2029']) {
+      const named = customOverlay(
+        loaded({ meshConfig: { accessLogFile: '/dev/stdout' } }, `x${separator}kind: Secret`),
+      );
+      expect(named?.yaml.split('\n')[0]).toContain('x kind: Secret');
+      expect(named?.yaml).not.toContain(separator);
+    }
   });
 });

@@ -1,9 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  cutItemRun,
+  cutPrettyItems,
   jsonItemLines,
-  jsonListSpans,
+  jsonItemSpans,
+  kubectlJsonList,
   prettyJsonListSpans,
 } from '../../src/snapshot/json-lines.ts';
 
@@ -37,8 +38,8 @@ describe('JSON List spans', () => {
           null,
           indent,
         );
-        const spans = jsonListSpans(text);
-        expect(spans).toBeDefined();
+        const spans = jsonItemSpans(text);
+        expect(spans?.root).toBe('list');
         expect(spans?.items.map((s) => JSON.parse(text.slice(s.start, s.end)))).toEqual(
           JSON.parse(text).items,
         );
@@ -54,10 +55,26 @@ describe('JSON List spans', () => {
     );
   });
 
-  it('declines what is not a List object', () => {
-    expect(jsonListSpans('[{"a": 1}]')).toBeUndefined();
-    expect(jsonListSpans('{"kind": "List"}')).toBeUndefined();
-    expect(jsonListSpans('{"items": [1, , 2]}')).toBeUndefined();
+  it('declines what is not a kubectl List', () => {
+    expect(jsonItemSpans('[{"a": 1}]')?.root).toBe('array');
+    expect(kubectlJsonList('[{"a": 1}]')).toBeUndefined();
+    expect(kubectlJsonList('{"kind": "List"}')).toBeUndefined();
+    expect(kubectlJsonList('{"apiVersion": "v1", "kind": "List", "items": [1, , 2]}')).toBeUndefined();
+    expect(
+      kubectlJsonList('{"apiVersion": "v1", "kind": "compute#firewallList", "items": [{}]}'),
+    ).toBeUndefined();
+    expect(
+      kubectlJsonList('{"apiVersion": "v1", "kind": "List", "items": [{}, {}]}')?.spans.items,
+    ).toHaveLength(2);
+  });
+
+  it('takes the items JSON.parse takes: the last top-level key, escapes decoded, never one below', () => {
+    const text =
+      '{"metadata": {"items": [1]}, "items": [2, 3], "kind": "List", "apiVersion": "v1", "it\\u0065ms": [{"a": 4},\n {"b": 5}]}';
+    const spans = jsonItemSpans(text);
+    expect(spans?.items.map((s) => JSON.parse(text.slice(s.start, s.end)))).toEqual(JSON.parse(text).items);
+    expect(spans?.items.map((s) => s.line)).toEqual([1, 2]);
+    expect(jsonItemSpans('{"items": [1], "items": 2}')).toBeUndefined();
   });
 
   it("cuts a run of items alone as the whole List cuts them, with lines from the run's start", () => {
@@ -78,17 +95,28 @@ describe('JSON List spans', () => {
           const last = first + (b % (items.length - first));
           const from = text.lastIndexOf('\n', whole.items[first]?.start);
           const to = whole.items[last]?.end ?? 0;
-          const run = cutItemRun(Buffer.from(text.slice(from, to)), indent);
+          const width = 2 * indent;
+          const run = cutPrettyItems(text.slice(from, to), 0, to - from, width);
           expect(run).toBeDefined();
+          expect(run?.end).toBe(to - from);
+          expect(run?.comma).toBe(false);
           const base = text.slice(0, from).split('\n').length;
           expect(run?.items.map((i) => [i.start + from, i.end + from, i.line + base])).toEqual(
             whole.items.slice(first, last + 1).map((i) => [i.start, i.end, i.line]),
           );
           expect(run?.newlines).toBe(text.slice(from, to).split('\n').length - 1);
+          // With the comma after it, the run says so.
+          if (last < items.length - 1) {
+            const withComma = cutPrettyItems(text.slice(from, to + 1), 0, to + 1 - from, width);
+            expect([withComma?.comma, withComma?.end]).toEqual([true, to + 1 - from]);
+          }
           // Cut anywhere else, it is not a run.
-          expect(cutItemRun(Buffer.from(text.slice(from + 1, to)), indent)).toBeUndefined();
-          if (to < text.length - 2)
-            expect(cutItemRun(Buffer.from(text.slice(from, to + 2)), indent)).toBeUndefined();
+          expect(cutPrettyItems(text.slice(from + 1, to), 0, to - from - 1, width)).toBeUndefined();
+          // Run on past its end, the cut stops short of it (the worker then refuses the run).
+          if (to < text.length - 2) {
+            const longer = cutPrettyItems(text.slice(from, to + 2), 0, to + 2 - from, width);
+            expect(longer === undefined || longer.end < to + 2 - from).toBe(true);
+          }
         },
       ),
     );

@@ -253,6 +253,27 @@ describe('offline loader', () => {
     expect(loaded.coverage.services).toEqual({ collected: true });
   });
 
+  it('rejects a bundle with a number JSON cannot carry, as any other input (issue #25)', async () => {
+    const original = snapshotFromDocuments({
+      documents: [
+        {
+          apiVersion: 'networking.istio.io/v1alpha3',
+          kind: 'VirtualService',
+          metadata: { name: 'vs', namespace: 'shop' },
+          spec: { weight: 'INF' },
+        },
+      ],
+    });
+    const text = JSON.stringify(snapshotToBundle(original, new Date('2026-11-25T10:00:00Z'), '0.1.0'));
+    expect(text).toContain('"INF"');
+    const error = await inputErrorOf(
+      loadSnapshot([await file('bundle.json', text.replace('"INF"', '1e999'))]),
+    );
+    expect(error.message).toMatch(
+      /bundle\.json:1: invalid meshready snapshot bundle at kube\.virtualservices: shop\/vs: spec\.weight: a number JSON cannot carry/,
+    );
+  });
+
   it('rejects an invalid bundle naming the file and the field', async () => {
     const bad = {
       apiVersion: 'meshready.dev/v1alpha1',

@@ -43,6 +43,8 @@ describe('parallel JSON loading', () => {
     expect(stats.files).toBe(4);
     expect(stats.batchesInWorkers).toBeGreaterThan(0);
     expect(parallel).toEqual(single);
+    // The same objects with their keys in the same order: every report is then the same bytes.
+    expect(JSON.stringify(parallel)).toBe(JSON.stringify(single));
     const expected = findings(single);
     expect(expected.length).toBeGreaterThan(100);
     expect(expected.filter((f) => /\.json:\d+$/.test(f)).length).toBeGreaterThan(100);

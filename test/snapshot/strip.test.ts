@@ -13,7 +13,13 @@ import { z } from 'zod';
 import { InputError } from '../../src/errors.ts';
 import { snapshotToBundle } from '../../src/snapshot/bundle.ts';
 import { loadSnapshot } from '../../src/snapshot/load.ts';
-import { gkeClusterSchema, KUBE_KINDS, type KubeKind, kubeKinds } from '../../src/snapshot/model.ts';
+import {
+  gkeClusterSchema,
+  KUBE_KINDS,
+  type KubeKind,
+  kubeKinds,
+  kubeShapes,
+} from '../../src/snapshot/model.ts';
 import { computed, integer, isRecord, shape, text } from '../../src/snapshot/shape.ts';
 import {
   kubePartOf,
@@ -21,7 +27,9 @@ import {
   stripGkeCluster,
   stripKubeObject,
   stripMachineType,
+  unrepresentableNumberPath,
 } from '../../src/snapshot/strip.ts';
+import { rawKubeObjectsFromFiles } from '../helpers/kube-api-server.ts';
 
 type Raw = Record<string, unknown>;
 const ORIGIN = { file: 'dump.yaml', line: 12 };
@@ -687,5 +695,60 @@ describe('a bundle is read back through the derived schemas', () => {
     expect((error as InputError).message).toBe(
       `${file}:1: invalid meshready snapshot bundle at kube.services.0.ports.0.port: Invalid input: expected number, received string`,
     );
+  });
+});
+
+describe('numbers JSON cannot carry (issue #25)', () => {
+  /** Every raw object of the demo clusters, with its part. */
+  const demoObjects = rawKubeObjectsFromFiles(
+    readdirSync(path.join(import.meta.dirname, '../../fixtures/demo')).flatMap((demo) => {
+      const dir = path.join(import.meta.dirname, '../../fixtures/demo', demo, 'kubectl');
+      return readdirSync(dir).map((file) => path.join(dir, file));
+    }),
+  ).flatMap((raw) => {
+    const metadata = isRecord(raw.metadata) ? raw.metadata : {};
+    const part = kubePartOf(
+      String(raw.apiVersion),
+      String(raw.kind),
+      metadata.namespace as string | undefined,
+    );
+    return part ? [[part, raw] as const] : [];
+  });
+
+  /** The value with every number replaced. */
+  function everyNumber(value: unknown, by: number): unknown {
+    if (typeof value === 'number') return by;
+    if (Array.isArray(value)) return value.map((item) => everyNumber(item, by));
+    if (isRecord(value))
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, everyNumber(v, by)]));
+    return value;
+  }
+
+  /** Where a value holds a number that is not finite, or -0. */
+  function oddNumbers(value: unknown, at = ''): string[] {
+    if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0) ? [] : [at];
+    if (typeof value !== 'object' || value === null) return [];
+    return Object.entries(value).flatMap(([key, child]) => oddNumbers(child, `${at}.${key}`));
+  }
+
+  it('reach a stripped object only through the fields that keep raw values, which the walk finds', () => {
+    const kinds = new Set(demoObjects.map(([kind]) => kind));
+    expect(kinds.size).toBeGreaterThan(12);
+    for (const by of [Number.POSITIVE_INFINITY, Number.NaN, -0]) {
+      for (const [kind, raw] of demoObjects) {
+        const object = stripKubeObject(kind, everyNumber(raw, by) as Raw);
+        if (!object) continue;
+        const { rawFields } = kubeShapes[kind];
+        const typed = Object.fromEntries(Object.entries(object).filter(([key]) => !rawFields.includes(key)));
+        expect(oddNumbers(typed), `${kind} ${by}`).toEqual([]);
+        const odd = oddNumbers(object);
+        const found = unrepresentableNumberPath(kind, object);
+        if (Object.is(by, -0)) {
+          expect(found).toBeUndefined();
+          // ... and -0 became 0 on the way.
+          expect(oddNumbers(object)).toEqual([]);
+        } else expect(found !== undefined, `${kind}: ${odd.join(', ')}`).toBe(odd.length > 0);
+      }
+    }
   });
 });
