@@ -53,7 +53,10 @@ metadata: { name: f, namespace: auth }
 spec:
   selector: { matchLabels: { app: auth } }
   action: DENY
-  rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }]
+  rules:
+  - { from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { notMethods: [OPTIONS] } }] }
+  - { from: [{ source: { notRequestPrincipals: ["*"] } }], when: [{ key: "request.headers[origin]", notValues: ["*"] }] }
+  - { from: [{ source: { notRequestPrincipals: ["*"] } }], when: [{ key: "request.headers[access-control-request-method]", notValues: ["*"] }] }
 `),
     );
     const yaml = renderPoliciesYaml(result.objects);
@@ -149,7 +152,7 @@ spec: { mode: "ON" }
 apiVersion: rbac.istio.io/v1alpha1
 kind: ServiceRole
 metadata: { name: r, namespace: a }
-spec: { rules: [{ services: [web] }] }
+spec: { rules: [{ services: [web.a.svc.cluster.local] }] }
 ---
 apiVersion: rbac.istio.io/v1alpha1
 kind: ServiceRoleBinding
