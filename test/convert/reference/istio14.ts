@@ -2,9 +2,9 @@
  * Reference evaluator: would Istio 1.4 (1.4.10, proxy 1.4.10) let this HTTP request through to
  * this workload, given the v1alpha1 RBAC and authentication objects? Written from the sources,
  * cited as file:line at those tags (istio/istio unless marked proxy:, which is istio/proxy).
- * It shares no code with src/convert. What it leaves out: TCP ports, destination.ip, connection.sni
- * and experimental.* constraints, JWT peer methods and exchanged tokens, trust domain aliases,
- * v1beta1 AuthorizationPolicies living beside the v1alpha1 objects.
+ * It shares no code with src/convert. What it leaves out: TCP ports, destination.ip, the SNI and
+ * other filters' metadata (such matchers never match here), JWT peer methods and exchanged
+ * tokens, trust domain aliases, v1beta1 AuthorizationPolicies living beside the v1alpha1 objects.
  */
 import {
   claimList,
@@ -320,11 +320,10 @@ function permissionFor(world: World, key: string, values: readonly string[]): Pr
     const name = bracketed(key, 'request.headers');
     if (name === undefined) return undefined;
     one = (v) => header(name, v);
-  } else if (
-    key === 'destination.ip' ||
-    key === 'connection.sni' ||
-    key.startsWith('experimental.envoy.filters.')
-  ) {
+  } else if (key === 'connection.sni' || key.startsWith('experimental.envoy.filters.')) {
+    // The requests modelled carry no SNI and no other filter's metadata: such matchers never match.
+    one = () => () => false;
+  } else if (key === 'destination.ip') {
     throw new Error(`the 1.4 reference does not model constraint ${key}`);
   } else {
     // destination.labels/name/namespace/user were matched at config time; anything else is ignored.
