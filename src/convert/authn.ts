@@ -160,11 +160,18 @@ function jwtSignature(spec: PolicySpec): string {
 export function requireJwtRules(
   operations: readonly Operation[] | undefined,
   ports: readonly string[],
+  tcpPorts: readonly string[] = [],
 ): Rule[] {
   const from = [{ source: { notRequestPrincipals: ['*'] } }];
   const rules: Rule[] = [];
+  // 1.4's authn filter only ran on HTTP; a 1.6 DENY rule drops its HTTP-only parts on a TCP port
+  // and then denies everything there (1.6 pilot/pkg/security/authz/model/model.go:292-302, 222-224).
+  const http = ports.filter((p) => !tcpPorts.includes(p));
+  if (ports.length > 0 && http.length === 0) return [];
+  const portSpec: Partial<Operation> =
+    ports.length > 0 ? { ports: http } : tcpPorts.length > 0 ? { notPorts: [...tcpPorts] } : {};
   for (const base of operations ?? [{}]) {
-    const operation: Operation = { ...base, ...(ports.length > 0 ? { ports: [...ports] } : {}) };
+    const operation: Operation = { ...base, ...portSpec };
     const to = (extra: Partial<Operation>) => {
       const merged = { ...operation, ...extra };
       return Object.keys(merged).length > 0 ? { to: [{ operation: merged }] } : {};
@@ -177,6 +184,36 @@ export function requireJwtRules(
     );
   }
   return rules;
+}
+
+/** Whether 1.4 served a Service port as HTTP: its name's protocol (pkg/config/protocol/instance.go:54-81); inbound sniffing was off. */
+export function isHttpPort(port: ServicePort): boolean {
+  const prefix = (port.name ?? '').split('-')[0]?.toLowerCase() ?? '';
+  return prefix === 'http' || prefix === 'http2' || prefix === 'grpc';
+}
+
+/** The workload ports 1.4 served as TCP (no JWT there) and as HTTP behind these Services; undefined when one is a named targetPort. */
+function portsByProtocol(services: readonly Service[]): { tcp?: string[]; http?: string[] } {
+  const tcp = new Set<string>();
+  const http = new Set<string>();
+  let tcpKnown = true;
+  let httpKnown = true;
+  for (const service of services) {
+    for (const port of service.ports) {
+      const set = isHttpPort(port) ? http : tcp;
+      try {
+        set.add(String(targetPortOf(service, port)));
+      } catch (error) {
+        if (!(error instanceof NotConvertible)) throw error;
+        if (set === tcp) tcpKnown = false;
+        else httpKnown = false;
+      }
+    }
+  }
+  return {
+    ...(tcpKnown ? { tcp: [...tcp].sort() } : {}),
+    ...(httpKnown ? { http: [...http].sort() } : {}),
+  };
 }
 
 class Reports {
@@ -473,6 +510,15 @@ function emit(
   // Mesh and namespace levels: one set of objects each, without a selector.
   for (const policy of live.filter((p) => p.level !== 'workload')) {
     const namespace = policy.level === 'mesh' ? options.rootNamespace : policy.namespace;
+    const scope = policy.level === 'mesh' ? services.all() : [...services.inNamespace(policy.namespace)];
+    const tcpPorts = portsByProtocol(scope).tcp;
+    if (tcpPorts === undefined && requiresJwt(policy)) {
+      reports.refuse(
+        policy.ref,
+        `a TCP port of its Services has a named targetPort, which the JWT requirement must leave out (1.4 checked JWTs on HTTP only) and which needs the pods' container ports to resolve`,
+      );
+      continue;
+    }
     const what = policy.level === 'mesh' ? 'mesh-wide' : `namespace ${namespace}`;
     const mode = mtlsMode(policy);
     out.push(
@@ -485,7 +531,7 @@ function emit(
         `mTLS ${mode}, ${what}`,
       ),
     );
-    out.push(...jwtObjects(policy, policy.name, namespace, undefined, [], what, object));
+    out.push(...jwtObjects(policy, policy.name, namespace, undefined, [], tcpPorts ?? [], what, object));
   }
 
   // Workload level: per Service, one PeerAuthentication for all the Policies that target it.
@@ -509,16 +555,27 @@ function emit(
     }
     // The DENY policy covers the ports a Policy had, unless it had them all (and no other Service
     // fronts the pods). Resolved first: a Policy refused here must not be part of the PeerAuthentication.
-    const denyPorts = new Map<AuthnPolicy, string[]>();
+    const denyPorts = new Map<AuthnPolicy, { ports: string[]; tcpPorts: string[] }>();
     for (const policy of mine) {
       const own = [...byPort].filter(([, eff]) => eff === policy).map(([port]) => port);
       if (own.length === 0) continue;
-      const everyPort = own.length === byPort.size && services.sharingWorkloads(service).length === 0;
+      const sharing = services.sharingWorkloads(service);
+      const everyPort = own.length === byPort.size && sharing.length === 0;
       try {
-        denyPorts.set(
-          policy,
-          everyPort ? [] : [...new Set(own.map((port) => String(targetPortOf(service, port))))],
-        );
+        let ports = everyPort ? [] : [...new Set(own.map((port) => String(targetPortOf(service, port))))];
+        const byProtocol = requiresJwt(policy) ? portsByProtocol([service, ...sharing]) : { tcp: [] };
+        if (byProtocol.tcp === undefined) {
+          // The TCP ports cannot be left out by number: name the HTTP ones instead.
+          if (byProtocol.http === undefined) {
+            throw new NotConvertible(
+              `ports of service ${service.metadata.name} have named targetPorts, so the JWT requirement cannot be kept to its HTTP ports (1.4 checked JWTs on HTTP only)`,
+            );
+          }
+          const http = byProtocol.http;
+          ports = ports.length > 0 ? ports.filter((p) => http.includes(p)) : http;
+          if (ports.length === 0) continue;
+        }
+        denyPorts.set(policy, { ports, tcpPorts: byProtocol.tcp ?? [] });
       } catch (error) {
         if (!(error instanceof NotConvertible)) throw error;
         reports.refuse(policy.ref, error.message);
@@ -559,15 +616,16 @@ function emit(
       );
     }
     for (const policy of kept) {
-      const ports = denyPorts.get(policy);
-      if (ports === undefined) continue;
+      const deny = denyPorts.get(policy);
+      if (deny === undefined) continue;
       out.push(
         ...jwtObjects(
           policy,
           `${policy.name}-${service.metadata.name}`,
           namespace,
           selector,
-          ports,
+          deny.ports,
+          deny.tcpPorts,
           what,
           object,
         ),
@@ -592,6 +650,7 @@ function jwtObjects(
   namespace: string,
   selector: Record<string, string> | undefined,
   ports: readonly string[],
+  tcpPorts: readonly string[],
   what: string,
   object: (
     kind: 'PeerAuthentication' | 'RequestAuthentication' | 'AuthorizationPolicy',
@@ -615,20 +674,32 @@ function jwtObjects(
       `JWT validation, ${what}`,
     ),
   ];
-  if (policy.spec.originIsOptional) return out;
+  if (!requiresJwt(policy)) return out;
   const operations = triggerOperations(policy.spec);
-  if (operations !== undefined && operations.length === 0) return out;
+  const rules = requireJwtRules(operations, ports, tcpPorts);
+  if (rules.length === 0) return out;
   out.push(
     object(
       'AuthorizationPolicy',
       name,
       namespace,
-      { ...selectorSpec, action: 'DENY', rules: requireJwtRules(operations, ports) },
+      { ...selectorSpec, action: 'DENY', rules },
       [policy.ref],
-      `requests without a valid JWT are denied (CORS preflights excepted, as in 1.4)${ports.length > 0 ? ` on port ${ports.join(', ')}` : ''}, ${what}`,
+      `requests without a valid JWT are denied (CORS preflights excepted, as in 1.4)${ports.length > 0 ? ` on port ${ports.join(', ')}` : ''}${tcpPorts.length > 0 ? `, not on TCP port ${tcpPorts.join(', ')}` : ''}, ${what}`,
     ),
   );
   return out;
+}
+
+/** A DENY policy is needed: origins, not optional, and trigger rules that can match. */
+function requiresJwt(policy: AuthnPolicy): boolean {
+  if (policy.spec.origins.length === 0 || policy.spec.originIsOptional) return false;
+  try {
+    const operations = triggerOperations(policy.spec);
+    return operations === undefined || operations.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 export function effectiveBinding(policy: AuthnPolicy | undefined): 'USE_PEER' | 'USE_ORIGIN' {

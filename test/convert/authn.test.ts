@@ -12,7 +12,7 @@ spec:
   - { name: http, port: 8000, targetPort: 80 }
   - { name: http-admin, port: 8001, targetPort: 81 }
   - { name: tcp-raw, port: 8002 }
-  - { name: named, port: 8003, targetPort: web }
+  - { name: http-named, port: 8003, targetPort: web }
 ---
 apiVersion: v1
 kind: Service
@@ -191,7 +191,7 @@ spec: { jwtRules: [{ issuer: "https://id.example.com", jwksUri: "https://id.exam
 `,
   },
   {
-    name: 'trigger rules: one DENY rule each (times the CORS preflight exception), included paths as paths, excluded as notPaths, the target port of a port-level Policy',
+    name: 'trigger rules: one DENY rule each (times the CORS preflight exception), included paths as paths, excluded as notPaths, the target port of a port-level Policy, never the TCP ports (1.4 checked JWTs on HTTP only)',
     input:
       SERVICES +
       policy(
@@ -283,20 +283,20 @@ spec:
   action: DENY
   rules:
   - from: [{ source: { notRequestPrincipals: ["*"] } }]
-    to: [{ operation: { paths: [/api/*, /pay], notPaths: ["*.png"], notMethods: [OPTIONS] } }]
+    to: [{ operation: { paths: [/api/*, /pay], notPaths: ["*.png"], notPorts: ["8002"], notMethods: [OPTIONS] } }]
   - from: [{ source: { notRequestPrincipals: ["*"] } }]
-    to: [{ operation: { paths: [/api/*, /pay], notPaths: ["*.png"] } }]
+    to: [{ operation: { paths: [/api/*, /pay], notPaths: ["*.png"], notPorts: ["8002"] } }]
     when: [{ key: "request.headers[origin]", notValues: ["*"] }]
   - from: [{ source: { notRequestPrincipals: ["*"] } }]
-    to: [{ operation: { paths: [/api/*, /pay], notPaths: ["*.png"] } }]
+    to: [{ operation: { paths: [/api/*, /pay], notPaths: ["*.png"], notPorts: ["8002"] } }]
     when: [{ key: "request.headers[access-control-request-method]", notValues: ["*"] }]
   - from: [{ source: { notRequestPrincipals: ["*"] } }]
-    to: [{ operation: { notPaths: [/healthz], notMethods: [OPTIONS] } }]
+    to: [{ operation: { notPaths: [/healthz], notPorts: ["8002"], notMethods: [OPTIONS] } }]
   - from: [{ source: { notRequestPrincipals: ["*"] } }]
-    to: [{ operation: { notPaths: [/healthz] } }]
+    to: [{ operation: { notPaths: [/healthz], notPorts: ["8002"] } }]
     when: [{ key: "request.headers[origin]", notValues: ["*"] }]
   - from: [{ source: { notRequestPrincipals: ["*"] } }]
-    to: [{ operation: { notPaths: [/healthz] } }]
+    to: [{ operation: { notPaths: [/healthz], notPorts: ["8002"] } }]
     when: [{ key: "request.headers[access-control-request-method]", notValues: ["*"] }]
 `,
   },

@@ -458,6 +458,24 @@ spec: { targets: [{ name: reviews, ports: [{ name: http-admin }] }], peers: [{ m
     ]);
   });
 
+  it('1.4 checked JWTs on HTTP ports only: the DENY policy leaves the TCP ports out (1.6 would deny all TCP traffic there)', () => {
+    const text = `
+apiVersion: v1
+kind: Service
+metadata: { name: orders, namespace: shop }
+spec: { selector: { app: orders }, ports: [{ name: http, port: 80, targetPort: 8080 }, { name: tcp-db, port: 3306 }, { name: metrics, port: 9090 }] }
+${NS_JWT}`;
+    const result = convertText(text);
+    expect(result.problems).toEqual([]);
+    const deny = result.objects.find((o) => o.object.kind === 'AuthorizationPolicy');
+    const rules = (deny?.object.spec as { rules: { to: { operation: { notPorts: string[] } }[] }[] }).rules;
+    expect(rules.map((r) => r.to[0]?.operation.notPorts)).toEqual([
+      ['3306', '9090'],
+      ['3306', '9090'],
+      ['3306', '9090'],
+    ]);
+  });
+
   it('a CORS preflight passed 1.4 without a token: the DENY policy spares it', () => {
     const text = SERVICES + NS_JWT;
     const result = convertText(text);

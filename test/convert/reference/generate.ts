@@ -31,6 +31,19 @@ export const SERVICES: readonly ServiceDef[] = [
     selector: { app: 'ratings' },
     ports: [{ name: 'http', port: 8080, targetPort: 9080 }],
   },
+  // Two Services fronting the same pods on different ports (1.4 applied policy per Service port).
+  {
+    name: 'details',
+    namespace: 'shop',
+    selector: { app: 'details' },
+    ports: [{ name: 'http', port: 9080, targetPort: 9080 }],
+  },
+  {
+    name: 'details-metrics',
+    namespace: 'shop',
+    selector: { app: 'details' },
+    ports: [{ name: 'http-metrics', port: 15090, targetPort: 15090 }],
+  },
   {
     name: 'wallet',
     namespace: 'bank',
@@ -136,6 +149,8 @@ const SERVICE_PATTERNS = [
   'wallet.bank.svc.cluster.local',
   'istio-ingressgateway.istio-system.svc.cluster.local',
   'ghost.shop.svc.cluster.local',
+  'details.shop.svc.cluster.local',
+  'details*',
 ];
 
 const CONSTRAINTS: readonly { key: string; values: string[] }[] = [
@@ -249,6 +264,9 @@ const TARGETS = [
   [{ name: 'reviews', ports: [{ number: 9080 }] }],
   [{ name: 'reviews', ports: [{ name: 'http-admin' }] }],
   [{ name: 'ratings' }, { name: 'reviews' }],
+  [{ name: 'ratings.shop.svc.cluster.local', labels: { version: 'v1' } }],
+  [{ name: 'details' }],
+  [{ name: 'details-metrics', ports: [{ number: 15090 }] }],
 ];
 
 function doc(
@@ -299,13 +317,18 @@ export const roleAndBindingArbitrary = fc
     fc.array(accessRule, { minLength: 1, maxLength: 2 }),
     fc.array(subject, { minLength: 1, maxLength: 2 }),
     sometimes(fc.constant('PERMISSIVE'), 15),
+    sometimes(fc.array(subject, { minLength: 1, maxLength: 2 }), 5),
   )
-  .map(([namespace, rules, subjects, mode]) => [
+  .map(([namespace, rules, subjects, mode, more]) => [
     doc('rbac.istio.io/v1alpha1', 'ServiceRole', 'role', namespace, { rules }),
     doc('rbac.istio.io/v1alpha1', 'ServiceRoleBinding', 'binding', namespace, {
       subjects,
       ...(mode ? { mode } : {}),
     }),
+    // Several bindings of one role: their subjects add up (1.4 ORed the principals).
+    ...(more
+      ? [doc('rbac.istio.io/v1alpha1', 'ServiceRoleBinding', 'binding-more', namespace, { subjects: more })]
+      : []),
   ]);
 
 export const authnPoliciesArbitrary = fc
@@ -316,8 +339,10 @@ export const authnPoliciesArbitrary = fc
     sometimes(authnSpec(4), 3),
     sometimes(fc.tuple(fc.constantFrom(...TARGETS), authnSpec(3)), 3),
     sometimes(fc.tuple(fc.constantFrom(...TARGETS), authnSpec(3)), 8),
+    // JWT at the ingress gateway, a common 1.4 set-up.
+    sometimes(authnSpec(2), 5),
   )
-  .map(([mesh, shop, bank, workload, workload2]) => [
+  .map(([mesh, shop, bank, workload, workload2, gateway]) => [
     ...(mesh ? [doc('authentication.istio.io/v1alpha1', 'MeshPolicy', 'default', undefined, mesh)] : []),
     ...(shop ? [doc('authentication.istio.io/v1alpha1', 'Policy', 'default', 'shop', shop)] : []),
     ...(bank ? [doc('authentication.istio.io/v1alpha1', 'Policy', 'default', 'bank', bank)] : []),
@@ -334,6 +359,14 @@ export const authnPoliciesArbitrary = fc
           doc('authentication.istio.io/v1alpha1', 'Policy', 'targeted-2', 'shop', {
             targets: workload2[0],
             ...workload2[1],
+          }),
+        ]
+      : []),
+    ...(gateway
+      ? [
+          doc('authentication.istio.io/v1alpha1', 'Policy', 'ingress-jwt', ROOT, {
+            targets: [{ name: 'istio-ingressgateway' }],
+            ...gateway,
           }),
         ]
       : []),
