@@ -707,6 +707,67 @@ function usesRequestAuth(subject: Subject): boolean {
   );
 }
 
+/** Protocols 1.6 reads from a port name without sniffing (1.6 pkg/config/protocol/instance.go). */
+const NAMED_PROTOCOLS = new Set([
+  'http',
+  'http2',
+  'https',
+  'grpc',
+  'grpc-web',
+  'tcp',
+  'tls',
+  'udp',
+  'mongo',
+  'redis',
+  'mysql',
+]);
+
+/**
+ * Ports 1.4 served as TCP (no known protocol in the name, inbound sniffing off) that 1.6 sniffs and
+ * may serve as HTTP. 1.4 dropped HTTP-only permissions and principals there (permission.go:88-121,
+ * principal.go:49-75); a 1.6 rule would apply them.
+ */
+function sniffedPorts(target: Target): string[] {
+  const out = new Set<string>();
+  for (const service of target.services) {
+    for (const port of service.ports) {
+      const name = (port.name ?? '').toLowerCase();
+      const prefix = name.startsWith('grpc-web') ? 'grpc-web' : (name.split('-')[0] ?? '');
+      if (NAMED_PROTOCOLS.has(prefix)) continue;
+      const number = String(targetPortOf(service, port));
+      if (target.ports === undefined || target.ports.includes(number)) out.add(number);
+    }
+  }
+  return [...out].sort();
+}
+
+function httpOnly(rule: Rule): boolean {
+  const op = rule.to?.[0]?.operation ?? {};
+  const source = rule.from?.[0]?.source ?? {};
+  return (
+    ['hosts', 'notHosts', 'methods', 'notMethods', 'paths', 'notPaths'].some((k) => k in op) ||
+    'requestPrincipals' in source ||
+    'notRequestPrincipals' in source ||
+    (rule.when ?? []).some((c) => c.key.startsWith('request.'))
+  );
+}
+
+/** An HTTP-only rule kept off the ports 1.4 served as TCP; undefined when no port is left. */
+function offSniffedPorts(rule: Rule, target: Target): Rule | undefined {
+  if (!httpOnly(rule)) return rule;
+  const sniffed = sniffedPorts(target);
+  if (sniffed.length === 0) return rule;
+  const operations: Operation[] = rule.to?.map((t) => t.operation) ?? [{}];
+  const kept = operations.flatMap((op): Operation[] => {
+    if (op.ports) {
+      const ports = op.ports.filter((p) => !sniffed.includes(p));
+      return ports.length > 0 ? [{ ...op, ports }] : [];
+    }
+    return [{ ...op, notPorts: [...new Set([...(op.notPorts ?? []), ...sniffed])] }];
+  });
+  return kept.length > 0 ? { ...rule, to: kept.map((operation) => ({ operation })) } : undefined;
+}
+
 /** `rule AND not a CORS preflight`, as three rules (any of the three preflight tests failing). */
 function withoutPreflight(rule: Rule): Rule[] {
   const absent = (header: string): Condition => ({ key: `request.headers[${header}]`, notValues: ['*'] });
@@ -773,7 +834,9 @@ function convertBinding(
           ...(Object.keys(operation).length > 0 ? { to: [{ operation }] } : {}),
           ...(fragment.when.length + rule.when.length > 0 ? { when: [...fragment.when, ...rule.when] } : {}),
         };
-        for (const r of fragment.notPreflight ? withoutPreflight(base) : [base]) {
+        for (const withPreflight of fragment.notPreflight ? withoutPreflight(base) : [base]) {
+          const r = offSniffedPorts(withPreflight, target);
+          if (r === undefined) continue;
           const text = JSON.stringify(r);
           if (group.seen.has(text)) continue;
           group.seen.add(text);

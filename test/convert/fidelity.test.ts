@@ -468,7 +468,11 @@ ${NS_JWT}`;
     const result = convertText(text);
     expect(result.problems).toEqual([]);
     const deny = result.objects.find((o) => o.object.kind === 'AuthorizationPolicy');
-    const rules = (deny?.object.spec as { rules: { to: { operation: { notPorts: string[] } }[] }[] }).rules;
+    expect(deny).toBeDefined();
+    const spec = (deny?.object.spec ?? { rules: [] }) as {
+      rules: { to: { operation: { notPorts: string[] } }[] }[];
+    };
+    const rules = spec.rules;
     expect(rules.map((r) => r.to[0]?.operation.notPorts)).toEqual([
       ['3306', '9090'],
       ['3306', '9090'],
@@ -559,6 +563,23 @@ spec:
       { service: 'reviews', namespace: 'shop', port: 9080, in14: 'allow' },
       // ratings.shop is not ratings' hostname: 1.4 kept ratings enforced.
       { service: 'ratings', namespace: 'shop', port: 9080, in14: 'deny' },
+    ]);
+  });
+});
+
+describe('ports 1.4 served as TCP', () => {
+  it('an HTTP-only rule (methods) is kept off a port whose name has no known protocol: 1.4 served it as TCP and dropped the rule there, 1.6 sniffs HTTP', () => {
+    const text = `
+apiVersion: v1
+kind: Service
+metadata: { name: orders, namespace: shop }
+spec: { selector: { app: orders }, ports: [{ name: http, port: 80, targetPort: 8080 }, { name: metrics, port: 9090 }, { name: tcp-db, port: 3306 }] }
+${ON}${roleAndBinding(`[{ services: [orders.shop.svc.cluster.local], methods: [GET] }, { services: [orders.shop.svc.cluster.local], ports: [3306] }]`, `[{ user: "*" }]`)}`;
+    const result = convertText(text);
+    expect(result.problems).toEqual([]);
+    expect(rulesOf(result, 'binding')).toEqual([
+      { to: [{ operation: { methods: ['GET'], notPorts: ['9090'] } }] },
+      { to: [{ operation: { ports: ['3306'] } }] },
     ]);
   });
 });
