@@ -116,8 +116,17 @@ export class ServiceDirectory {
    * conflict). 1.4 applied policy per Service port; a v1beta1 selector reaches every port of a pod.
    */
   sharingWorkloads(service: Service): Service[] {
+    const cached = this.sharing.get(service);
+    if (cached) return cached;
     const selector = service.selector ?? {};
-    if (Object.keys(selector).length === 0) return [];
+    const found = Object.keys(selector).length === 0 ? [] : this.findSharing(service, selector);
+    this.sharing.set(service, found);
+    return found;
+  }
+
+  private readonly sharing = new Map<Service, Service[]>();
+
+  private findSharing(service: Service, selector: Labels): Service[] {
     return this.inNamespace(namespaceOf(service)).filter(
       (other) =>
         other !== service &&
