@@ -2,6 +2,7 @@
  * `meshready convert`: print the v1beta1 equivalents of the v1alpha1 security policies found in a
  * snapshot or a live cluster (SPEC §12). Exit 0 when everything converted, 1 when an object could
  * not be converted faithfully (named on stderr with the reason; nothing is written for it).
+ * Warnings (parts 1.4 ignored, documented 1.6 differences) go to stderr and do not change the exit.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -18,6 +19,7 @@ export interface ConvertCliOptions {
   readonly live?: LiveFlags | undefined;
   readonly rootNamespace?: string | undefined;
   readonly allowNoClusterRbacConfig: boolean;
+  readonly ignoreUnknownFields?: boolean | undefined;
   readonly output?: string | undefined;
   readonly quiet: boolean;
 }
@@ -34,6 +36,7 @@ export async function convert(options: ConvertCliOptions, io: CliIO): Promise<nu
   const result = convertSnapshot(snapshot, {
     rootNamespace,
     allowNoClusterRbacConfig: options.allowNoClusterRbacConfig,
+    ignoreUnknownFields: options.ignoreUnknownFields === true,
   });
   const yaml = renderPoliciesYaml(
     result.objects,
@@ -50,6 +53,9 @@ export async function convert(options: ConvertCliOptions, io: CliIO): Promise<nu
     io.stderr.write(`meshready: cannot convert ${describeSource(problem.source)}: ${problem.reason}\n`);
   }
   if (!options.quiet) {
+    for (const warning of result.warnings) {
+      io.stderr.write(`meshready: warning: ${describeSource(warning.source)}: ${warning.reason}\n`);
+    }
     for (const skipped of result.skipped) {
       io.stderr.write(
         `meshready: nothing written for ${describeSource(skipped.source)}: ${skipped.reason}\n`,

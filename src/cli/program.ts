@@ -107,6 +107,25 @@ Exit codes:
   0  compared (with --fail-on-new: no new finding at or above --fail-on)
   1  with --fail-on-new: at least one new unsuppressed finding at or above --fail-on
   2  usage or input error (unreadable or malformed report)`,
+  convert: `
+Without --snapshot or a live option, convert reads the cluster of kubectl's current context.
+The output allows a request exactly when Istio 1.4 did; what cannot be written that way is
+refused (named on stderr with the reason) and nothing is written for it. See docs/convert.md.
+
+Examples:
+  # The v1beta1 policies of a snapshot, reviewed before they are applied
+  meshready convert --snapshot ./snapshot --output v1beta1-policies.yaml
+  kubectl apply --dry-run=server -f v1beta1-policies.yaml
+  # The current kubectl context, with a custom mesh root namespace
+  meshready convert --root-namespace mesh-root > v1beta1-policies.yaml
+  # Objects with fields 1.4 ignored (typos?) converted as 1.4 read them
+  meshready convert --snapshot ./snapshot --ignore-unknown-fields
+
+Exit codes:
+  0  every v1alpha1 object was converted (warnings, if any, on stderr)
+  1  at least one object could not be converted faithfully (named on stderr; the rest is written)
+  2  usage or input error (bad flag; unreadable or malformed file, named with its line)
+  3  the cluster or an API could not be read`,
   manifests: `
 Examples:
   # Review, then apply (not into meshready.yaml: that is the configuration's name)
@@ -242,7 +261,7 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       .description(
         'print the v1alpha1 security policies as the security.istio.io/v1beta1 objects Istio 1.6 reads',
       )
-      .option('--snapshot <path>', 'snapshot file or directory (repeatable)', collect, []),
+      .option('--snapshot <path>', 'offline: snapshot file or directory (repeatable)', collect),
   )
     .option(
       '--root-namespace <ns>',
@@ -252,6 +271,10 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       '--allow-no-cluster-rbac-config',
       'convert ServiceRoles even without a ClusterRbacConfig (adds enforcement)',
     )
+    .option(
+      '--ignore-unknown-fields',
+      'convert objects with fields Istio 1.4 did not know as 1.4 read them: without those fields',
+    )
     .option('--output <file>', 'write the YAML to this file instead of stdout')
     .option('-q, --quiet', 'only the objects that could not be converted on stderr')
     .option('-v, --verbose', 'stack traces on errors')
@@ -259,10 +282,11 @@ export function buildProgram(io: CliIO, done: (exitCode: number) => void): Comma
       done(
         await convert(
           {
-            snapshot: opts.snapshot,
+            snapshot: opts.snapshot ?? [],
             live: liveFlagsOf(opts),
             rootNamespace: opts.rootNamespace,
             allowNoClusterRbacConfig: opts.allowNoClusterRbacConfig === true,
+            ignoreUnknownFields: opts.ignoreUnknownFields === true,
             output: opts.output,
             quiet: opts.quiet === true,
           },

@@ -40,12 +40,16 @@ export function scanPoliciesYaml(snapshot: ClusterSnapshot): string | undefined 
   const refused = result.problems.map(
     (p) => `NOT CONVERTED ${p.source.kind} ${p.source.namespace ?? ''}/${p.source.name}: ${p.reason}`,
   );
+  const warned = result.warnings.map(
+    (w) => `WARNING ${w.source.kind} ${w.source.namespace ?? ''}/${w.source.name}: ${w.reason}`,
+  );
   return renderPoliciesYaml(
     result.objects,
     [
       `${POLICIES_FILE_NAME}: the security.istio.io/v1beta1 equivalents of the v1alpha1 policies (meshready scan).`,
       'Review, then: kubectl apply --dry-run=server -f v1beta1-policies.yaml && kubectl apply -f v1beta1-policies.yaml',
       ...refused,
+      ...warned,
     ].join('\n'),
   );
 }

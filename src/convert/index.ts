@@ -1,17 +1,11 @@
 /**
  * `meshready convert`: the v1alpha1 security policies of a snapshot as the security.istio.io/v1beta1
- * objects Istio 1.6 reads (SPEC §12). Pure: the snapshot in, objects and reasons out.
+ * objects Istio 1.6 reads (SPEC §12). Pure: the snapshot in, objects, refusals and warnings out.
  */
 import type { ClusterSnapshot } from '../snapshot/model.ts';
-import { convertAuthnPolicy } from './authn.ts';
-import {
-  type ConversionProblem,
-  type ConversionResult,
-  type ConvertedObject,
-  type ConvertOptions,
-  NotConvertible,
-} from './model.ts';
-import { convertRbac, refOf } from './rbac.ts';
+import { convertAuthn } from './authn.ts';
+import type { ConversionProblem, ConversionResult, ConvertedObject, ConvertOptions } from './model.ts';
+import { convertRbac } from './rbac.ts';
 import { ServiceDirectory } from './services.ts';
 import { v1beta1ObjectSchema } from './v1beta1.ts';
 
@@ -26,6 +20,7 @@ export function rootNamespaceOf(snapshot: ClusterSnapshot): string {
 }
 
 const AUTHN_KINDS = new Set(['Policy', 'MeshPolicy']);
+const RBAC_KINDS = new Set(['ServiceRole', 'ServiceRoleBinding', 'ClusterRbacConfig', 'RbacConfig']);
 
 /** Two objects of one kind cannot share a name in a namespace: later ones get a numbered suffix. */
 function uniqueNames(objects: ConvertedObject[]): ConvertedObject[] {
@@ -43,29 +38,26 @@ function uniqueNames(objects: ConvertedObject[]): ConvertedObject[] {
   });
 }
 
+const sourceKey = (p: ConversionProblem['source']) => `${p.kind}/${p.namespace ?? ''}/${p.name}`;
+
 export function convertSnapshot(snapshot: ClusterSnapshot, options: ConvertOptions): ConversionResult {
   const services = new ServiceDirectory(snapshot.kube.services);
   const policies = snapshot.kube.securitypolicies.filter((p) => p.apiVersion.endsWith('/v1alpha1'));
-  const rbac = convertRbac(policies, services, options);
-  const objects: ConvertedObject[] = [...rbac.objects];
-  const problems: ConversionProblem[] = [...rbac.problems];
-  const authn = policies
-    .filter((p) => AUTHN_KINDS.has(p.kind))
-    .sort((a, b) => {
-      const key = (p: typeof a) =>
-        `${p.kind === 'MeshPolicy' ? 0 : 1}/${p.metadata.namespace ?? ''}/${p.metadata.name}`;
-      return key(a) < key(b) ? -1 : 1;
-    });
-  for (const policy of authn) {
-    try {
-      objects.push(...convertAuthnPolicy(policy, services, options.rootNamespace));
-    } catch (error) {
-      if (!(error instanceof NotConvertible)) throw error;
-      problems.push({ source: refOf(policy), reason: error.message });
-    }
-  }
+  const ignoreUnknownFields = options.ignoreUnknownFields === true;
+  const authn = convertAuthn(
+    policies.filter((p) => AUTHN_KINDS.has(p.kind)),
+    services,
+    { rootNamespace: options.rootNamespace, ignoreUnknownFields },
+  );
+  const rbac = convertRbac(
+    policies.filter((p) => RBAC_KINDS.has(p.kind)),
+    services,
+    options,
+    authn.analysis,
+  );
+  const problems: ConversionProblem[] = [...rbac.problems, ...authn.problems];
   const valid: ConvertedObject[] = [];
-  for (const converted of uniqueNames(objects)) {
+  for (const converted of uniqueNames([...rbac.objects, ...authn.objects])) {
     const check = v1beta1ObjectSchema.safeParse(converted.object);
     if (check.success) {
       valid.push(converted);
@@ -80,16 +72,13 @@ export function convertSnapshot(snapshot: ClusterSnapshot, options: ConvertOptio
     }
   }
   // An object with a problem yields nothing at all, not part of its output.
-  const failed = new Set(
-    problems.map((p) => `${p.source.kind}/${p.source.namespace ?? ''}/${p.source.name}`),
-  );
+  const failed = new Set(problems.map((p) => sourceKey(p.source)));
+  const written = valid.filter((o) => !o.sources.some((s) => failed.has(sourceKey(s))));
   return {
-    objects: valid.filter(
-      (o) =>
-        !o.sources.some((s) => failed.has(`${s.kind}/${s.namespace ?? ''}/${s.name}`) && s === o.sources[0]),
-    ),
+    objects: written,
     problems,
-    skipped: rbac.skipped,
+    skipped: [...rbac.skipped, ...authn.skipped],
+    warnings: [...rbac.warnings, ...authn.warnings].filter((w) => !failed.has(sourceKey(w.source))),
   };
 }
 

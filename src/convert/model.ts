@@ -27,6 +27,11 @@ export interface ConversionResult {
   readonly problems: readonly ConversionProblem[];
   /** Objects intentionally left without output (e.g. not enforced in 1.4), with the reason. */
   readonly skipped: readonly ConversionProblem[];
+  /**
+   * Converted objects with something the reader must know: a part 1.4 ignored (a short service
+   * name, a service the source lacks) or a documented difference of 1.6 (docs/convert.md).
+   */
+  readonly warnings: readonly ConversionProblem[];
 }
 
 export interface ConvertOptions {
@@ -34,6 +39,11 @@ export interface ConvertOptions {
   readonly rootNamespace: string;
   /** Convert ServiceRoles even without a ClusterRbacConfig (1.4 did not enforce them). */
   readonly allowNoClusterRbacConfig: boolean;
+  /**
+   * Convert objects with fields (or constraint and property keys) 1.4 did not know, reading them
+   * as 1.4 did: without those parts. Off by default: an unknown field is usually a typo.
+   */
+  readonly ignoreUnknownFields?: boolean | undefined;
 }
 
 export function describeSource(source: SourceRef): string {
@@ -45,21 +55,10 @@ export class NotConvertible extends Error {
   override name = 'NotConvertible';
 }
 
-export type Raw = Record<string, unknown>;
-export function isRaw(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-export function rawOf(value: unknown): Raw {
-  return isRaw(value) ? value : {};
-}
-export function textOf(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-/** A list of strings; numbers are kept as their decimal text (ports). */
-export function textsOf(value: unknown): string[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((v) => (typeof v === 'string' ? [v] : typeof v === 'number' ? [String(v)] : []));
-}
-export function listOf(value: unknown): Raw[] {
-  return Array.isArray(value) ? value.filter(isRaw) : [];
+/** What the conversion of one v1alpha1 object reports besides its output. */
+export class Notes {
+  readonly warnings: string[] = [];
+  warn(text: string): void {
+    if (!this.warnings.includes(text)) this.warnings.push(text);
+  }
 }

@@ -17,8 +17,13 @@ export function sourceComment(converted: ConvertedObject): string {
   return commentText(`converted from ${from}${also}: ${converted.purpose}`);
 }
 
+/**
+ * No anchors or aliases (a shared subject list would otherwise become `&a1` / `*a1`), and every
+ * string quoted where a YAML 1.1 reader such as kubectl's would retype it (`on`, `yes`, `12:30`),
+ * which also covers YAML 1.2 readers.
+ */
 export function renderObjectYaml(converted: ConvertedObject): string {
-  return stringify(converted.object, { lineWidth: 0 });
+  return stringify(converted.object, { lineWidth: 0, aliasDuplicateObjects: false, version: '1.1' });
 }
 
 export function renderPoliciesYaml(objects: readonly ConvertedObject[], header?: string): string {

@@ -112,4 +112,37 @@ describe('meshready convert (real CLI)', () => {
       /no kubeconfig at .*meshready-no-such-home\/\.kube\/config: give --snapshot PATH/,
     );
   });
+
+  it('--ignore-unknown-fields: refused by default naming the field (exit 1), converted as 1.4 read it with the flag (exit 0); warnings on stderr', () => {
+    const refused = runMeshready(['convert', '--snapshot', 'fixtures/convert/unknown-field.yaml']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      'meshready: cannot convert ServiceRole store/api-reader: spec.rules[0].method is not a field Istio 1.4 knew',
+    );
+    const read14 = runMeshready([
+      'convert',
+      '--snapshot',
+      'fixtures/convert/unknown-field.yaml',
+      '--ignore-unknown-fields',
+    ]);
+    expect(read14.code).toBe(0);
+    expect(read14.stderr).toContain(
+      'meshready: warning: ServiceRoleBinding store/api-reader-binding: services entry "api" is not a hostname',
+    );
+    const docs = parseAllDocuments(read14.stdout).map((d) => d.toJS());
+    const binding = docs.find((d) => d.metadata.name === 'api-reader-binding');
+    // Every method, as 1.4 read the rule without its misspelt field; the DELETE rule granted nothing.
+    expect(binding.spec.rules).toEqual([
+      { from: [{ source: { principals: ['cluster.local/ns/web/sa/frontend'] } }] },
+    ]);
+  });
+
+  it('--help shows examples and the exit codes 0 to 3, and no empty default', () => {
+    const help = runMeshready(['convert', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Examples:\n  # The v1beta1 policies of a snapshot');
+    expect(help.stdout).toContain('--ignore-unknown-fields');
+    for (const code of ['0', '1', '2', '3']) expect(help.stdout).toMatch(new RegExp(`^  ${code}  \\S`, 'm'));
+    expect(help.stdout).not.toContain('(default: [])');
+  });
 });

@@ -19,6 +19,7 @@ export function convertText(text: string, options: Partial<ConvertOptions> = {})
   return convertSnapshot(snapshot, {
     rootNamespace: options.rootNamespace ?? 'istio-system',
     allowNoClusterRbacConfig: options.allowNoClusterRbacConfig ?? false,
+    ignoreUnknownFields: options.ignoreUnknownFields ?? false,
   });
 }
 

@@ -9,7 +9,7 @@ import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts'
 import { convertText, documents, expectedSet, resultSet } from './convert-cases.ts';
 
 describe('the v1beta1 YAML', () => {
-  it('the demo addon-1.4 snapshot converts cleanly, each object preceded by the objects it came from', async () => {
+  it("the demo addon-1.4 snapshot converts cleanly, each object preceded by the objects it came from (the JWT requirement off auth's TCP metrics port)", async () => {
     const snapshot = await loadSnapshot(['fixtures/demo/addon-1.4']);
     const result = convertSnapshot(snapshot, {
       rootNamespace: rootNamespaceOf(snapshot),
@@ -53,7 +53,10 @@ metadata: { name: f, namespace: auth }
 spec:
   selector: { matchLabels: { app: auth } }
   action: DENY
-  rules: [{ from: [{ source: { notRequestPrincipals: ["*"] } }] }]
+  rules:
+  - { from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { notMethods: [OPTIONS], notPorts: ["9090"] } }] }
+  - { from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { notPorts: ["9090"] } }], when: [{ key: "request.headers[origin]", notValues: ["*"] }] }
+  - { from: [{ source: { notRequestPrincipals: ["*"] } }], to: [{ operation: { notPorts: ["9090"] } }], when: [{ key: "request.headers[access-control-request-method]", notValues: ["*"] }] }
 `),
     );
     const yaml = renderPoliciesYaml(result.objects);
@@ -149,7 +152,7 @@ spec: { mode: "ON" }
 apiVersion: rbac.istio.io/v1alpha1
 kind: ServiceRole
 metadata: { name: r, namespace: a }
-spec: { rules: [{ services: [web] }] }
+spec: { rules: [{ services: [web.a.svc.cluster.local] }] }
 ---
 apiVersion: rbac.istio.io/v1alpha1
 kind: ServiceRoleBinding

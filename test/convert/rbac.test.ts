@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { convertText, expectedSet, resultSet } from './convert-cases.ts';
 
-/** Two shop Services with distinct workload labels, and a third sharing the first one's labels. */
+/** Shop Services with distinct workload labels, and one in catalog. */
 const SERVICES = `
 apiVersion: v1
 kind: Service
@@ -15,7 +15,7 @@ apiVersion: v1
 kind: Service
 metadata: { name: orders-admin, namespace: shop }
 spec:
-  selector: { app: orders, tier: api }
+  selector: { app: orders-admin, tier: api }
   ports: [{ name: http, port: 81, targetPort: 8081 }]
 ---
 apiVersion: v1
@@ -204,7 +204,7 @@ spec:
 `,
   },
   {
-    name: 'services "*": the whole namespace, no selector; user "*" stays a principal wildcard',
+    name: 'services "*": the whole namespace, no selector; user "*" matched any request in 1.4, so the rule has no from',
     input:
       SERVICES +
       rbacConfig('{ mode: ON_WITH_INCLUSION, inclusion: { namespaces: [shop] } }') +
@@ -221,12 +221,11 @@ kind: AuthorizationPolicy
 metadata: { name: b, namespace: shop }
 spec:
   rules:
-  - from: [{ source: { principals: ["*"] } }]
-    to: [{ operation: { methods: [GET] } }]
+  - to: [{ operation: { methods: [GET] } }]
 `,
   },
   {
-    name: 'prefix and suffix service patterns resolve through the Services (here to one set of labels)',
+    name: 'prefix and suffix service patterns match the hostnames; one AuthorizationPolicy per workload selector',
     input:
       SERVICES +
       rbacConfig('{ mode: ON_WITH_INCLUSION, inclusion: { namespaces: [shop] } }') +
@@ -244,9 +243,18 @@ spec: {}
 ---
 apiVersion: security.istio.io/v1beta1
 kind: AuthorizationPolicy
-metadata: { name: b, namespace: shop }
+metadata: { name: ops-orders, namespace: shop }
 spec:
   selector: { matchLabels: { app: orders, tier: api } }
+  rules:
+  - from: [{ source: { principals: [cluster.local/ns/ops/sa/oncall] } }]
+    to: [{ operation: { methods: [GET] } }]
+---
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: ops-orders-admin, namespace: shop }
+spec:
+  selector: { matchLabels: { app: orders-admin, tier: api } }
   rules:
   - from: [{ source: { principals: [cluster.local/ns/ops/sa/oncall] } }]
     to: [{ operation: { methods: [GET] } }]
@@ -255,7 +263,39 @@ spec:
 `,
   },
   {
-    name: 'constraints: destination.port to ports, request.headers and experimental keys to conditions, destination.labels into the selector',
+    name: 'several services in one rule, mapping to different workload labels: one AuthorizationPolicy each',
+    input:
+      SERVICES +
+      rbacConfig('{ mode: "ON" }') +
+      role(
+        'r',
+        'shop',
+        `[{ services: [orders.shop.svc.cluster.local, ledger.shop.svc.cluster.local], methods: [GET] }]`,
+      ) +
+      binding('b', 'shop', 'r', `[{ user: x }]`),
+    expected: `
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: a, namespace: istio-system }
+spec: {}
+---
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: b-orders, namespace: shop }
+spec:
+  selector: { matchLabels: { app: orders, tier: api } }
+  rules: [{ from: [{ source: { principals: [x] } }], to: [{ operation: { methods: [GET] } }] }]
+---
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: b-ledger, namespace: shop }
+spec:
+  selector: { matchLabels: { app: ledger } }
+  rules: [{ from: [{ source: { principals: [x] } }], to: [{ operation: { methods: [GET] } }] }]
+`,
+  },
+  {
+    name: 'constraints: destination.port ANDed with ports, request.headers and experimental keys to conditions, destination.labels into the selector',
     input:
       SERVICES +
       rbacConfig('{ mode: "ON" }') +
@@ -263,11 +303,12 @@ spec:
         'ledger-writer',
         'shop',
         `
-  - services: [ledger]
+  - services: [ledger.shop.svc.cluster.local]
     methods: [POST]
+    ports: [9000, 9001]
     notPaths: [/internal/*]
     constraints:
-    - { key: destination.port, values: ["9000"] }
+    - { key: destination.port, values: ["9000", "9002"] }
     - { key: "request.headers[x-tenant]", values: [acme, globex] }
     - { key: "destination.labels[version]", values: [v2] }
     - { key: "experimental.envoy.filters.network.mysql_proxy[ledger.entries]", values: [insert] }`,
@@ -293,21 +334,22 @@ spec:
 `,
   },
   {
-    name: 'subjects: group, properties (namespace, ip, principal, request principal, claims), one rule per subject',
+    name: 'subjects: group, properties (namespace, ip, principal, claims), one rule per subject, constraints of one subject ANDed',
     input:
       SERVICES +
       rbacConfig('{ mode: "ON" }') +
-      role('orders-reader', 'shop', `[{ services: [orders], methods: [GET] }]`) +
+      role('orders-reader', 'shop', `[{ services: [orders.shop.svc.cluster.local], methods: [GET] }]`) +
       binding(
         'readers',
         'shop',
         'orders-reader',
         `
   - group: finance
+    groups: [eu]
   - properties: { source.namespace: web, source.ip: 10.0.0.0/8 }
   - properties: { source.principal: cluster.local/ns/web/sa/api, "request.auth.claims[email]": a@example.com }
   - user: cluster.local/ns/web/sa/batch
-    properties: { request.auth.principal: "https://issuer.example.com/batch" }`,
+    names: ["cluster.local/ns/web/*"]`,
       ),
     expected: `
 apiVersion: security.istio.io/v1beta1
@@ -322,14 +364,15 @@ spec:
   selector: { matchLabels: { app: orders, tier: api } }
   rules:
   - to: [{ operation: { methods: [GET] } }]
-    when: [{ key: "request.auth.claims[groups]", values: [finance] }]
+    when: [{ key: "request.auth.claims[groups]", values: [finance] }, { key: "request.auth.claims[groups]", values: [eu] }]
   - from: [{ source: { namespaces: [web], ipBlocks: [10.0.0.0/8] } }]
     to: [{ operation: { methods: [GET] } }]
   - from: [{ source: { principals: [cluster.local/ns/web/sa/api] } }]
     to: [{ operation: { methods: [GET] } }]
     when: [{ key: "request.auth.claims[email]", values: [a@example.com] }]
-  - from: [{ source: { principals: [cluster.local/ns/web/sa/batch], requestPrincipals: ["https://issuer.example.com/batch"] } }]
+  - from: [{ source: { principals: [cluster.local/ns/web/sa/batch] } }]
     to: [{ operation: { methods: [GET] } }]
+    when: [{ key: source.principal, values: ["cluster.local/ns/web/*"] }]
 `,
   },
   {
@@ -341,8 +384,8 @@ spec:
         'ledger-ops',
         'shop',
         `
-  - { services: [ledger], methods: [GET] }
-  - services: [ledger]
+  - { services: [ledger.shop.svc.cluster.local], methods: [GET] }
+  - services: [ledger.shop.svc.cluster.local]
     methods: [POST]
     constraints: [{ key: "request.headers[x-approved]", values: ["yes"] }]`,
       ) +
@@ -370,6 +413,62 @@ spec:
     when:
     - { key: "request.auth.claims[groups]", values: [auditors] }
     - { key: "request.headers[x-approved]", values: ["yes"] }
+`,
+  },
+  {
+    name: 'Services fronting the same pods: each rule keeps to the ports of its Service (1.4 applied rules per Service port)',
+    input:
+      SERVICES +
+      `
+---
+apiVersion: v1
+kind: Service
+metadata: { name: ledger-admin, namespace: shop }
+spec:
+  selector: { app: ledger }
+  ports: [{ name: http-admin, port: 9100 }]
+` +
+      rbacConfig('{ mode: "ON" }') +
+      role('r', 'shop', `[{ services: [ledger.shop.svc.cluster.local], methods: [GET] }]`) +
+      binding('b', 'shop', 'r', `[{ user: x }]`),
+    expected: `
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: a, namespace: istio-system }
+spec: {}
+---
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: b, namespace: shop }
+spec:
+  selector: { matchLabels: { app: ledger } }
+  rules: [{ from: [{ source: { principals: [x] } }], to: [{ operation: { methods: [GET], ports: ["9000"] } }] }]
+`,
+  },
+  {
+    name: 'a ClusterRbacConfig in PERMISSIVE enforcement mode only logged in 1.4: nothing is written',
+    input: SERVICES + rbacConfig('{ mode: "ON", enforcement_mode: PERMISSIVE }') + ORDERS_READER,
+    expected: '',
+  },
+  {
+    name: 'ON_WITH_INCLUSION of one service: a role matching more services is converted for the included one only',
+    input:
+      SERVICES +
+      rbacConfig('{ mode: ON_WITH_INCLUSION, inclusion: { services: [orders.shop.svc.cluster.local] } }') +
+      role('r', 'shop', `[{ services: ["orders*"] }]`) +
+      binding('b', 'shop', 'r', `[{ user: x }]`),
+    expected: `
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: a, namespace: shop }
+spec: { selector: { matchLabels: { app: orders, tier: api } } }
+---
+apiVersion: security.istio.io/v1beta1
+kind: AuthorizationPolicy
+metadata: { name: b, namespace: shop }
+spec:
+  selector: { matchLabels: { app: orders, tier: api } }
+  rules: [{ from: [{ source: { principals: [x] } }] }]
 `,
   },
 ];
@@ -444,40 +543,7 @@ metadata: { name: a, namespace: istio-system }
 spec: {}
 `,
   },
-  {
-    name: 'a role whose services map to conflicting workload labels',
-    input:
-      SERVICES +
-      rbacConfig('{ mode: "ON" }') +
-      role(
-        'r',
-        'shop',
-        `[{ services: [orders.shop.svc.cluster.local, ledger.shop.svc.cluster.local], methods: [GET] }]`,
-      ) +
-      binding('b', 'shop', 'r', `[{ user: x }]`),
-    refused: { kind: 'ServiceRoleBinding', name: 'b', reason: /conflicting workload labels/ },
-    expected: `
-apiVersion: security.istio.io/v1beta1
-kind: AuthorizationPolicy
-metadata: { name: a, namespace: istio-system }
-spec: {}
-`,
-  },
-  {
-    name: 'a role naming a service the source does not have',
-    input:
-      SERVICES +
-      rbacConfig('{ mode: "ON" }') +
-      role('r', 'shop', `[{ services: [billing] }]`) +
-      binding('b', 'shop', 'r', `[{ user: x }]`),
-    refused: { kind: 'ServiceRoleBinding', name: 'b', reason: /"billing" matches no Service/ },
-    expected: `
-apiVersion: security.istio.io/v1beta1
-kind: AuthorizationPolicy
-metadata: { name: a, namespace: istio-system }
-spec: {}
-`,
-  },
+
   {
     name: 'a binding whose ServiceRole is missing',
     input: SERVICES + rbacConfig('{ mode: "ON" }') + binding('b', 'shop', 'ghost', `[{ user: x }]`),
@@ -491,26 +557,6 @@ apiVersion: security.istio.io/v1beta1
 kind: AuthorizationPolicy
 metadata: { name: a, namespace: istio-system }
 spec: {}
-`,
-  },
-  {
-    name: 'a ClusterRbacConfig in PERMISSIVE enforcement mode (no 1.6 equivalent)',
-    input: SERVICES + rbacConfig('{ mode: "ON", enforcementMode: PERMISSIVE }') + ORDERS_READER,
-    refused: { kind: 'ClusterRbacConfig', name: 'default', reason: /enforcementMode PERMISSIVE/ },
-  },
-  {
-    name: 'a role spanning included and not included services',
-    input:
-      SERVICES +
-      rbacConfig('{ mode: ON_WITH_INCLUSION, inclusion: { services: [orders.shop.svc.cluster.local] } }') +
-      role('r', 'shop', `[{ services: ["orders*"] }]`) +
-      binding('b', 'shop', 'r', `[{ user: x }]`),
-    refused: { kind: 'ServiceRoleBinding', name: 'b', reason: /partly included/ },
-    expected: `
-apiVersion: security.istio.io/v1beta1
-kind: AuthorizationPolicy
-metadata: { name: a, namespace: shop }
-spec: { selector: { matchLabels: { app: orders, tier: api } } }
 `,
   },
 ];
