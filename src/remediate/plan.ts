@@ -329,7 +329,11 @@ class Planner {
 
   profileStep(group: readonly FixedFinding[], profile: 'disabled' | 'empty'): PlanStep {
     const first = group[0] as FixedFinding;
-    return this.actionStep(group, this.context(), { operator: text(first.params, 'operator'), profile });
+    return this.actionStep(group, this.context(), {
+      ...first.params,
+      operator: text(first.params, 'operator'),
+      profile,
+    });
   }
 
   profileGroups(items: readonly FixedFinding[], profile: 'disabled' | 'empty'): FixedFinding[][] {
@@ -340,9 +344,21 @@ class Planner {
   }
 
   /**
+   * The ready asm-* revision the scan found (the operator-profile findings record it), or undefined
+   * when the scan found ASM not installed yet.
+   */
+  installedAsmRevision(): string | undefined {
+    const found = this.fixed.find(
+      (i) => i.action === 'set-operator-profile' && text(i.params, 'asmRevision') !== '',
+    );
+    return found && text(found.params, 'asmRevision');
+  }
+
+  /**
    * The operator disabled, then install_asm (a TODO). The install is left out once the scan found
-   * this phase done. An `empty` profile found here (a report from before asm-cleanup existed)
-   * stays here: the step checks the cluster itself before it changes anything.
+   * this phase done, or ASM installed: install_asm is never run again (SPEC §9), and its step
+   * checks that at run time too. An `empty` profile found here (a report from before asm-cleanup
+   * existed) stays here: the step checks the cluster itself before it changes anything.
    */
   asmInstall(items: readonly FixedFinding[], scanStatus: PhaseStatus | 'not-scanned'): PlanStep[] {
     const disabled = this.profileGroups(items, 'disabled');
@@ -351,7 +367,7 @@ class Planner {
       (i) => i.action !== 'set-operator-profile' && i.action !== 'write-custom-overlay',
     );
     steps.push(...this.defaultSteps(others));
-    if (scanStatus !== 'done') {
+    if (scanStatus !== 'done' && this.installedAsmRevision() === undefined) {
       const { name, project, location } = this.report.cluster;
       const overlays = this.groups(items, 'write-custom-overlay');
       const overlayItems = overlays.map((group) => group[0] as FixedFinding);
@@ -505,6 +521,16 @@ function makePlan(report: Report): RemediationPlan {
         steps = planner.defaultSteps(items);
     }
     const phaseNotes = [...(notes.get(phase) ?? [])];
+    const asmRevision = planner.installedAsmRevision();
+    if (phase === 'asm-install' && asmRevision !== undefined) {
+      phaseNotes.push(
+        printable(
+          `The scan found Anthos Service Mesh installed (revision ${asmRevision} is ready): install_asm is not ` +
+            'run again (--mode migrate refuses once an ASM control plane runs, --mode upgrade while the ' +
+            "operator's istiod runs); the steps below finish what remains against that revision.",
+        ),
+      );
+    }
     if (scanStatus === 'blocked') {
       phaseNotes.unshift(
         'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the ' +

@@ -52,6 +52,8 @@ export function installAsmSteps(install: InstallAsm): Step[] {
   const url = `https://storage.googleapis.com/csm-artifacts/asm/install_asm_${install.asmVersion}`;
   const identityMissing = !(install.project && install.cluster && install.location);
   return [
+    // Once an asm-* revision is installed, install_asm refuses to run again (SPEC §9).
+    { kind: 'done-unless', check: 'no-asm-istiod-installed', args: [] },
     {
       kind: 'comment',
       text: 'Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options',

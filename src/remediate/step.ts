@@ -37,6 +37,8 @@ export const CHECKS = {
   'galley-webhook-gone': { fn: 'galley_webhook_gone', library: 'lib/checks' },
   /** An asm-* istiod is ready. */
   'asm-istiod-ready': { fn: 'asm_istiod_ready', library: 'lib/checks' },
+  /** No asm-* istiod is installed (ready or not); else: done already, install_asm is never run again. */
+  'no-asm-istiod-installed': { fn: 'no_asm_istiod_installed', library: 'lib/checks' },
   /** No namespace selects, and no pod runs on, a revision of IstioOperator $1. */
   'nothing-on-operator-revision': { fn: 'nothing_on_operator_revision', library: 'lib/checks' },
   /** The master runs a version below $1 (cluster $2, then the gcloud scope); else: done already. */

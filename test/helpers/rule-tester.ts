@@ -35,6 +35,8 @@ export interface ExpectedFinding {
   readonly fix?: { readonly action: string; readonly params?: Readonly<Record<string, unknown>> };
   /** The phase the finding belongs to (its own, or the rule's for the target). */
   readonly phase?: Phase;
+  /** Whether the finding is marked urgent (SPEC §3); unchecked when absent. */
+  readonly urgent?: boolean;
 }
 
 export interface FailCase extends CaseInput {
@@ -101,6 +103,7 @@ function expectFinding(actual: Finding, expected: ExpectedFinding): void {
   if (expected.severity) expect(actual.severity).toBe(expected.severity);
   if (expected.phase) expect(actual.phase).toBe(expected.phase);
   if (expected.resource) expect(actual.resource).toMatchObject(expected.resource);
+  if (expected.urgent !== undefined) expect(actual.urgent ?? false, 'urgent').toBe(expected.urgent);
   if (expected.fix) {
     expect(actual.fix?.action).toBe(expected.fix.action);
     if (expected.fix.params) expect(actual.fix?.params).toMatchObject(expected.fix.params);

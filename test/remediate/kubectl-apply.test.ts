@@ -109,7 +109,9 @@ describe('ASM installed, workloads still on the operator revision (asm-1.7)', ()
       const run = await applyScript(stale, state, ['--apply', '--yes']);
       expect(run.status, run.stderr).toBe(0);
       expect(touchesOperator(run)).toBe(false);
-      expect(run.stdout).toContain("Withheld: namespaces still select the operator's revision istio-1611");
+      expect(run.stdout).toContain(
+        "Withheld: not empty yet: namespaces still select the operator's revision istio-1611",
+      );
     },
     TIMEOUT,
   );

@@ -414,6 +414,24 @@ asm_istiod_ready() {
   return 1
 }
 
+# True when no istiod of an asm-* revision is installed in istio-system (ready or not); else says
+# that install_asm is not run again: its --mode migrate refuses once an ASM control plane runs, and
+# --mode upgrade (1.7 only) refuses while the operator's istiod runs and for the installed version.
+no_asm_istiod_installed() {
+  if ! applying; then
+    note '(with --apply, checked first: no asm-* istiod is installed yet; once one is, install_asm is never run again)'
+    return 0
+  fi
+  local lines revision installed=''
+  lines=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
+  while IFS='|' read -r revision _; do
+    if [[ $revision == asm-* ]]; then installed+=${installed:+, }$revision; fi
+  done <<<"$lines"
+  [[ -n $installed ]] || return 0
+  done_already "Anthos Service Mesh is installed (revision $(shell_word "$installed")): install_asm is not run again (--mode migrate refuses once an ASM control plane runs; --mode upgrade refuses while the operator's istiod runs and for the installed version)"
+  return 1
+}
+
 # True when namespace $1 selects (istio.io/rev) a revision matching the glob $2 whose istiod is
 # ready, and no longer carries istio-injection (with it, the 1.4 injector still serves it).
 namespace_selects_revision() {
@@ -840,36 +858,64 @@ scale_down_old_control_plane() {
   run kubectl scale deployment -n istio-system --replicas=0 "${deployments[@]}"
 }
 
-# Sets spec.profile of an IstioOperator to disabled (before ASM) or empty (once ASM runs). Empty
-# makes the operator remove its istiod, so it is checked again first: an asm-* istiod is ready, and
-# no namespace selects, and no pod runs on, the operator's revision.
+# Sets spec.profile of IstioOperator $1 for a step that asked for $2 (disabled or empty), deciding
+# again at run time what the cluster needs now (SPEC §4): before ASM is installed, disabled (the
+# operator must leave the gateway install_asm puts in place alone); once an asm-* istiod is ready,
+# empty when nothing selects or runs on the operator's revision (the operator then removes what it
+# installed), else disabled (a default-like profile keeps reconciling beside ASM). Never from empty
+# back to disabled: that brings nothing back; what still runs on the revision is named instead.
 set_operator_profile() {
-  local operator=$1 profile=$2 backup_file=$3 current patch
-  case $profile in
-    disabled) patch='{"spec":{"profile":"disabled"}}' ;;
-    empty) patch='{"spec":{"profile":"empty"}}' ;;
-    *) fail "unexpected profile $(shell_word "$profile")" ;;
+  local operator=$1 asked=$2 backup_file=$3 current profile why
+  case $asked in
+    disabled | empty) ;;
+    *) fail "unexpected profile $(shell_word "$asked")" ;;
   esac
-  if applying; then
-    object_exists istiooperator -n istio-system "$operator" || return 0
-    current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
-      fail "cannot read IstioOperator $(shell_word "$operator")"
-    if [[ $current == "$profile" ]]; then
-      done_already "its profile is already $profile"
+  if ! applying; then
+    if [[ $asked == empty ]]; then
+      note "(with --apply, checked first: an asm-* istiod is ready, and nothing selects or runs on the operator's revision; while something does, a profile other than disabled or empty becomes disabled instead)"
+    else
+      note "(with --apply, checked first: once an asm-* istiod is ready and nothing selects or runs on the operator's revision any more, the profile becomes empty instead)"
+    fi
+    backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+    run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$asked\"}}"
+    return 0
+  fi
+  object_exists istiooperator -n istio-system "$operator" || return 0
+  current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
+    fail "cannot read IstioOperator $(shell_word "$operator")"
+  CHECK_REASON=
+  if ! asm_istiod_ready; then
+    if [[ $asked == empty ]]; then
+      withhold "$CHECK_REASON (checked: an asm-* istiod is ready)"
       return 0
     fi
-    if [[ $profile == disabled ]] && asm_istiod_ready; then
-      done_already 'an asm-* istiod already runs, so the operator is past this step'
+    profile=disabled
+  elif nothing_on_operator_revision "$operator"; then
+    profile=empty
+  else
+    why=$CHECK_REASON
+    profile=disabled
+    if [[ $current == empty ]]; then
+      withhold "its profile is already empty, but $why: setting it back to disabled would bring nothing back. Move them to the asm-* revision now: relabel those namespaces and restart their workloads (phase asm-migrate-namespaces)"
       return 0
     fi
+    if [[ $asked == empty && $current == disabled ]]; then
+      withhold "not empty yet: $why (checked: nothing selects or runs on the operator's revision)"
+      return 0
+    fi
+    if [[ $asked == empty ]]; then note "not empty yet ($why): disabled, so that the operator stops reconciling beside ASM"; fi
   fi
-  if [[ $profile == empty ]]; then
-    precondition 'an asm-* istiod is ready' asm_istiod_ready || return 0
-    precondition "nothing runs on the revision of IstioOperator $(shell_word "$operator")" \
-      nothing_on_operator_revision "$operator" || return 0
+  if [[ $current == "$profile" ]]; then
+    done_already "its profile is already $profile"
+    return 0
   fi
+  if [[ $current == empty ]]; then
+    withhold "its profile is already empty: setting it back to $profile would bring nothing back. Restore the IstioOperator from a backup taken before it was emptied, or install ASM and move the workloads to it"
+    return 0
+  fi
+  if [[ $profile != "$asked" ]]; then note "the cluster needs profile $profile now (the scan asked for $asked)"; fi
   backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
-  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "$patch"
+  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$profile\"}}"
 }
 
 # Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
