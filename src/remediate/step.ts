@@ -31,7 +31,7 @@ export const CHECKS = {
   'namespace-selects-revision': { fn: 'namespace_selects_revision', library: 'lib/checks' },
   /** No namespace selects the 1.4 injector (istio-injection=enabled). */
   'no-namespace-on-old-injector': { fn: 'no_namespace_on_old_injector', library: 'lib/checks' },
-  /** No pod runs a 1.4 proxy. */
+  /** No pod runs a 1.4 proxy: no workload sidecar and no ingress gateway pod (every target). */
   'no-pod-on-old-proxy': { fn: 'no_pod_on_old_proxy', library: 'lib/checks' },
   /** The 1.4 galley validating webhook is gone. */
   'galley-webhook-gone': { fn: 'galley_webhook_gone', library: 'lib/checks' },
@@ -60,6 +60,7 @@ export const LIBRARY_FUNCTIONS = {
   restart_workloads: 'lib/proxies',
   wait_for_rollouts: 'lib/proxies',
   scale_down_old_control_plane: 'lib/old-control-plane',
+  restore_old_control_plane: 'lib/old-control-plane',
   restrict_galley_clusterrole: 'lib/galley',
   enable_operator_gateway: 'lib/gateway',
   set_operator_profile: 'lib/operator-profile',

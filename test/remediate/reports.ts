@@ -401,6 +401,16 @@ export function fullResults(target: Target): RuleResult[] {
           deployments: ['istio-citadel', 'istio-galley', 'istio-pilot'],
         }),
       }),
+      finding({
+        phase: 'prepare',
+        resource: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          namespace: 'istio-system',
+          name: 'istio-citadel',
+        },
+        fix: fix('restore-old-control-plane', { deployments: ['istio-citadel', 'istio-pilot'] }),
+      }),
     ]),
   );
   if (target !== 'istio-1.6') {

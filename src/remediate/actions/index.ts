@@ -21,6 +21,7 @@ import relabelNamespace from './relabel-namespace.ts';
 import replaceNodePool from './replace-node-pool.ts';
 import resizeNodePool from './resize-node-pool.ts';
 import restartWorkload from './restart-workload.ts';
+import restoreOldControlPlane from './restore-old-control-plane.ts';
 import restrictGalleyClusterRole from './restrict-galley-clusterrole.ts';
 import reviewEnvoyFilter from './review-envoyfilter.ts';
 import reviewMixerConfig from './review-mixer-config.ts';
@@ -34,6 +35,7 @@ export const FIX_ACTIONS = {
   'upgrade-master': upgradeMaster,
   'backup-istio-system-crs': backupIstioSystemCrs,
   'gateway-upgrade-outage': gatewayUpgradeOutage,
+  'restore-old-control-plane': restoreOldControlPlane,
   'inspect-istiod': inspectIstiod,
   'inspect-operator': inspectOperator,
   'restrict-galley-clusterrole': restrictGalleyClusterRole,

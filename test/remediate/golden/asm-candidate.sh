@@ -131,7 +131,7 @@ step_4() {
 step_5() {
   step old-control-plane-scaledown 'Deployments istio-system/istio-citadel,istio-galley,istio-pilot,istio-policy,istio-sidecar-injector,istio-telemetry,prometheus,promsd' 'Scale the 1.4 control plane down to 0 replicas (guide: turning off the old control plane)'
   precondition 'no namespace selects the 1.4 injector' no_namespace_on_old_injector || return 0
-  precondition 'no pod runs a 1.4 proxy' no_pod_on_old_proxy || return 0
+  precondition 'no pod runs a 1.4 proxy (workload or ingress gateway)' no_pod_on_old_proxy || return 0
   precondition 'the 1.4 galley webhook is gone' galley_webhook_gone || return 0
   scale_down_old_control_plane istio-system-old-control-plane-deployments.yaml istio-citadel istio-galley istio-pilot istio-policy istio-sidecar-injector istio-telemetry prometheus promsd
 }

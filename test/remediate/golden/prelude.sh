@@ -835,7 +835,7 @@ enable_pool_metadata_server() {
 }
 
 # Scales the 1.4 Deployments to 0 (its step checked first: no namespace selects the 1.4 injector,
-# no pod runs a 1.4 proxy, the 1.4 galley webhook is gone); those already at 0 are left alone.
+# no pod runs a 1.4 proxy or gateway, the 1.4 galley webhook is gone); those already at 0 are left alone.
 # Arguments: backup file, then the Deployments.
 scale_down_old_control_plane() {
   local backup_file=$1 replicas name count
@@ -856,6 +856,31 @@ scale_down_old_control_plane() {
   fi
   backup "$backup_file" kubectl get deployment -n istio-system "${deployments[@]}" -o yaml
   run kubectl scale deployment -n istio-system --replicas=0 "${deployments[@]}"
+}
+# Scales 1.4 Deployments that are at 0 back to 1 replica while a 1.4 proxy or gateway pod still
+# needs them (istio-pilot: its configuration; istio-citadel: its certificates). Arguments: the
+# Deployments.
+restore_old_control_plane() {
+  local replicas name count
+  local -a deployments=("$@")
+  if applying; then
+    if ! old_proxies_remain; then
+      done_already 'no pod runs a 1.4 proxy or gateway any more: nothing needs the 1.4 control plane'
+      return 0
+    fi
+    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
+      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
+      fail 'cannot read the 1.4 Deployments'
+    deployments=()
+    while IFS='=' read -r name count; do
+      if [[ -n $name && $count == 0 ]]; then deployments+=("$name"); fi
+    done <<<"$replicas"
+    if ((${#deployments[@]} == 0)); then
+      done_already 'none of them is at 0 replicas (any more)'
+      return 0
+    fi
+  fi
+  run kubectl scale deployment -n istio-system --replicas=1 "${deployments[@]}"
 }
 
 # Sets spec.profile of IstioOperator $1 for a step that asked for $2 (disabled or empty), deciding
@@ -1009,15 +1034,14 @@ wait_for_rollouts() {
   done
 }
 # True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
-# label, which every 1.6+ injector sets); lists a few. For ASM targets the add-on gateway is left
-# out, as in the old-control-plane-scaledown rule (install_asm replaces it).
+# label, which every 1.6+ injector sets), a 1.4 ingress gateway pod included on every target: it
+# needs istio-pilot and istio-citadel as much as a sidecar does. Lists a few.
 old_proxies_remain() {
-  local pods where app revision images image count=0
+  local pods where revision images image count=0
   local -a list
   pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
     fail 'cannot list the pods'
-  while IFS='|' read -r where app revision images; do
-    if [[ $SCAN_TARGET != istio-1.6 && $where == istio-system/* && $app == istio-ingressgateway ]]; then continue; fi
+  while IFS='|' read -r where _ revision images; do
     read -ra list <<<"$images"
     for image in "${list[@]}"; do
       if is_old_proxy "$image" || { [[ -z $revision ]] && is_unversioned_proxy "$image"; }; then
