@@ -431,6 +431,8 @@ describe('stripping keeps the declared fields of each kind and drops the rest', 
       'mutatingwebhookconfigurations',
       'securitypolicies',
       'authorizationpolicies',
+      'peerauthentications',
+      'requestauthentications',
       'networkpolicies',
       'backendconfigs',
     ];
