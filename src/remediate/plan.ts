@@ -11,7 +11,8 @@ import { type Phase, phasesFor } from '../engine/vocabulary.ts';
 import { compareGkeVersions, parseGkeVersion } from '../gke/version.ts';
 import { gcloudScope } from './actions/common.ts';
 import { actionDefinition, FIX_ACTIONS, type FixAction, isFixAction } from './actions/index.ts';
-import { installAsmSteps, v1alpha1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';
+import { replacementChecks } from './actions/migrate-v1alpha1-policy.ts';
+import { installAsmSteps, v1beta1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';
 import type { PlanContext, PlannedStep, Step } from './step.ts';
 import { printable } from './text.ts';
 
@@ -234,7 +235,7 @@ class Planner {
 
   /**
    * Per namespace: relabel, restart its workloads, verify (guide steps 2-5, repeated). First a
-   * gate: the v1alpha1 policies the prepare phase asked to migrate must be gone.
+   * gate: every v1alpha1 policy the scan found has its v1beta1 replacement in the cluster.
    */
   migrateNamespaces(phase: Phase, items: readonly FixedFinding[]): PlanStep[] {
     const steps: PlanStep[] = [];
@@ -249,23 +250,27 @@ class Planner {
           ? 'asm-*'
           : '*';
     const context = this.context({ targetRevision });
-    const policies = this.fixed.filter((i) => i.action === 'migrate-v1alpha1-policy');
+    const policies = this.fixed.filter(
+      (i) => i.action === 'migrate-v1alpha1-policy' || i.action === 'delete-v1alpha1-policy',
+    );
     const moves = items.some((i) => i.action === 'relabel-namespace' || i.action === 'restart-workload');
     if (policies.length > 0 && moves) {
+      const checks = new Map<string, string[]>();
+      for (const policy of policies) {
+        const words = replacementChecks(policy.params as Parameters<typeof replacementChecks>[0]);
+        for (let at = 0; at < words.length; at += 4) {
+          const check = words.slice(at, at + 4);
+          checks.set(check.join('\u0000'), check);
+        }
+      }
       steps.push(
         this.plannedStep(
-          'v1alpha1-gate',
+          'v1beta1-gate',
           ['v1alpha1-security-policy'],
           `${policies.length} v1alpha1 polic${policies.length === 1 ? 'y' : 'ies'}`,
-          'Check that the v1alpha1 policies are migrated before workloads move to new proxies',
-          'Stop here while v1alpha1 policies remain',
-          v1alpha1GateSteps(
-            policies.map((p) => ({
-              resource: text(p.params, 'resource'),
-              namespace: text(p.params, 'namespace'),
-              name: text(p.params, 'name'),
-            })),
-          ),
+          'Check that each v1alpha1 policy has its v1beta1 replacement before workloads move to new proxies',
+          'Stop here while a v1beta1 replacement is missing',
+          v1beta1GateSteps([...checks.values()].flat()),
         ),
       );
     }
@@ -322,6 +327,7 @@ class Planner {
           'Withheld by the scan',
           withheldSteps(printable(result.reason ?? result.status)),
         ),
+        ...this.defaultSteps(items),
       ];
     }
     return this.defaultSteps(items);

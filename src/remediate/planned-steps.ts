@@ -8,17 +8,19 @@ import type { Step } from './step.ts';
 export const POD_PROXY_IMAGES_JSONPATH =
   'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\\n"}{end}';
 
-/** Stop the phase while v1alpha1 policies the prepare phase asked to migrate still exist. */
-export function v1alpha1GateSteps(
-  policies: readonly { readonly resource: string; readonly namespace: string; readonly name: string }[],
-): Step[] {
+/**
+ * Stop the phase while a v1alpha1 policy the scan found has no v1beta1 replacement in the cluster:
+ * a workload moved to the 1.6 proxy would lose what it expresses. `checks`: replacementChecks of
+ * each policy (./actions/migrate-v1alpha1-policy.ts).
+ */
+export function v1beta1GateSteps(checks: readonly string[]): Step[] {
   return [
     {
       kind: 'halt-phase-unless',
-      check: 'v1alpha1-policies-migrated',
-      args: policies.flatMap((p) => [p.resource, p.namespace, p.name]),
+      check: 'v1beta1-replacements-exist',
+      args: checks,
       reason:
-        'v1alpha1 policies found by the scan still exist: migrate them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.',
+        'v1alpha1 policies found by the scan have no v1beta1 replacement in the cluster yet: apply them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.',
     },
   ];
 }

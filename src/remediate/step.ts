@@ -45,8 +45,11 @@ export const CHECKS = {
   'master-below': { fn: 'master_below', library: 'lib/gke-version' },
   /** The object exists (kubectl get arguments); else: done already. */
   'object-exists': { fn: 'object_exists', library: undefined },
-  /** None of the v1alpha1 policies (resource, namespace, name, repeated) still needs migrating. */
-  'v1alpha1-policies-migrated': { fn: 'v1alpha1_policies_migrated', library: 'lib/v1alpha1' },
+  /**
+   * Each v1beta1 replacement of the v1alpha1 policies exists; four words a check (`object RESOURCE
+   * NAMESPACE NAME`, `mesh-strict - - -`, `by-hand RESOURCE NAMESPACE NAME`: see replacementChecks).
+   */
+  'v1beta1-replacements-exist': { fn: 'v1beta1_replacements_exist', library: 'lib/v1alpha1' },
 } as const;
 export type CheckName = keyof typeof CHECKS;
 
@@ -69,6 +72,7 @@ export const LIBRARY_FUNCTIONS = {
   enable_cluster_workload_identity: 'lib/node-pools',
   enable_pool_metadata_server: 'lib/node-pools',
   apply_v1beta1_policies: 'lib/v1alpha1',
+  delete_v1alpha1_policy: 'lib/v1alpha1',
   backup_namespaced_custom_resources: 'lib/gke-version',
 } as const;
 export type LibraryFunction = keyof typeof LIBRARY_FUNCTIONS;

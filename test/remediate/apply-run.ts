@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { RULES } from '../../rules/index.ts';
+import { POLICIES_FILE_NAME, scanPoliciesYaml } from '../../src/convert/findings.ts';
 import type { Report, RuleResult } from '../../src/engine/report-model.ts';
 import { runRules } from '../../src/engine/runner.ts';
 import type { Phase, Target } from '../../src/engine/vocabulary.ts';
@@ -18,7 +19,12 @@ import { fix } from '../../src/remediate/actions/index.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
-import { type Fault, type RecordedRequest, startKubeApiServer } from '../helpers/kube-api-server.ts';
+import {
+  type Fault,
+  type RecordedRequest,
+  type ServedResource,
+  startKubeApiServer,
+} from '../helpers/kube-api-server.ts';
 import { gkeCluster } from '../helpers/objects.ts';
 import { CLUSTER, CONTEXT, finding, result } from './reports.ts';
 
@@ -183,20 +189,6 @@ export function scaleDown(): RuleResult {
   );
 }
 
-export function meshPolicyFinding(): RuleResult {
-  return result('v1alpha1-security-policy', 'prepare', [
-    finding({
-      resource: { apiVersion: 'authentication.istio.io/v1alpha1', kind: 'MeshPolicy', name: 'default' },
-      fix: fix('migrate-v1alpha1-policy', {
-        kind: 'MeshPolicy',
-        resource: 'meshpolicies.authentication.istio.io',
-        replacement: 'PeerAuthentication',
-        name: 'default',
-      }),
-    }),
-  ]);
-}
-
 export function galleyWebhookFinding(): RuleResult {
   return result('galley-validating-webhook', 'prepare', [
     finding({
@@ -227,16 +219,31 @@ export interface ApplyRun {
   readonly changes: readonly string[];
 }
 
+/** What a run may add: custom resources the server serves, files next to the script. */
+export interface ApplyOptions {
+  /** Kinds served even with no object of them (their CRD is installed). */
+  readonly resources?: readonly ServedResource[];
+  /** Files written next to remediate.sh, as `meshready scan` writes v1beta1-policies.yaml. */
+  readonly files?: Readonly<Record<string, string>>;
+}
+
 export async function applyScript(
   scanned: Report,
   objects: readonly Raw[],
   args: readonly string[],
   faults: readonly Fault[] = [],
+  options: ApplyOptions = {},
 ): Promise<ApplyRun> {
   runs += 1;
   const dir = path.join(work, String(runs));
   mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  const server = await startKubeApiServer({ objects, writable: true, faults });
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(path.join(dir, name), text);
+  const server = await startKubeApiServer({
+    objects,
+    writable: true,
+    faults,
+    ...(options.resources ? { resources: options.resources } : {}),
+  });
   try {
     const kubeconfig = await server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: CONTEXT });
     writeFileSync(path.join(dir, 'bin', 'gcloud'), GCLOUD);
@@ -266,7 +273,10 @@ export async function applyScript(
     const requests = [...server.requests];
     const changes = requests
       .filter((r) => r.method !== 'GET')
-      .map((r) => `${r.method} ${r.path}${r.method === 'PATCH' ? ` ${r.body}` : ''}`);
+      .map(
+        (r) =>
+          `${r.method} ${r.path}${r.query.dryRun ? `?dryRun=${r.query.dryRun}` : ''}${r.method === 'PATCH' ? ` ${r.body}` : ''}`,
+      );
     return { status, stdout, stderr, requests, changes };
   } finally {
     await server.close();
@@ -305,12 +315,19 @@ const CLUSTER_DOCUMENT = gkeCluster({
  * cluster of CONTEXT: the same objects then make the API server the script runs against.
  */
 export function scanOf(target: Target, objects: readonly Raw[], extra: readonly Raw[] = []): Report {
-  return withRemediation(
-    runRules(snapshotFromDocuments({ documents: [...objects, CLUSTER_DOCUMENT, ...extra] }), {
-      rules: RULES,
-      target,
-      toolVersion: '0.1.0',
-      now: new Date('2026-11-25T10:00:00Z'),
-    }),
+  return scanWithFiles(target, objects, extra).report;
+}
+
+/** The scan and the v1beta1-policies.yaml it writes next to the script (when v1alpha1 objects exist). */
+export function scanWithFiles(
+  target: Target,
+  objects: readonly Raw[],
+  extra: readonly Raw[] = [],
+): { report: Report; files: Record<string, string> } {
+  const snapshot = snapshotFromDocuments({ documents: [...objects, CLUSTER_DOCUMENT, ...extra] });
+  const report = withRemediation(
+    runRules(snapshot, { rules: RULES, target, toolVersion: '0.1.0', now: new Date('2026-11-25T10:00:00Z') }),
   );
+  const policies = scanPoliciesYaml(snapshot);
+  return { report, files: policies === undefined ? {} : { [POLICIES_FILE_NAME]: policies } };
 }

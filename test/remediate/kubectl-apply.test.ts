@@ -15,7 +15,6 @@ import {
   galleyWebhookFinding,
   istiod,
   istioOperator,
-  meshPolicyFinding,
   NS,
   namespace,
   OLD_DEPLOYMENTS,
@@ -33,6 +32,7 @@ import {
   restarts,
   scaleDown,
   scaledToZero,
+  scanOf,
   TIMEOUT,
   touchesOperator,
 } from './apply-run.ts';
@@ -345,14 +345,13 @@ describe('retire-old-control-plane (istio-1.6)', () => {
   );
 });
 
-describe('the v1alpha1 gate and MeshPolicy default (istio-1.6)', () => {
+describe('the v1beta1 gate and MeshPolicy default (istio-1.6)', () => {
   const base = [
     namespace('istio-system'),
     namespace('shop', { 'istio-injection': 'enabled' }),
     istiod('istio-1611'),
     ...oldControlPlane(1),
   ];
-  const scanned = report('istio-1.6', [meshPolicyFinding(), relabel(['shop'], 'istio-1611')]);
   const meshPolicy = (labels: Record<string, string>, mtls: Raw): Raw => ({
     apiVersion: 'authentication.istio.io/v1alpha1',
     kind: 'MeshPolicy',
@@ -360,42 +359,68 @@ describe('the v1alpha1 gate and MeshPolicy default (istio-1.6)', () => {
     spec: { peers: [{ mtls }] },
   });
   const addon = { 'addonmanager.kubernetes.io/mode': 'Reconcile' };
+  const peerAuthentications = {
+    resources: [
+      {
+        group: 'security.istio.io',
+        version: 'v1beta1',
+        resource: 'peerauthentications',
+        kind: 'PeerAuthentication',
+        namespaced: true,
+      },
+    ],
+  };
+  /** What the scan reports for a MeshPolicy: a STRICT one asks for a mesh-wide STRICT PeerAuthentication. */
+  const scannedFor = (policy: Raw) =>
+    report('istio-1.6', [
+      ...scanOf('istio-1.6', [...base, policy]).results.filter(
+        (r) => r.ruleId === 'v1alpha1-security-policy',
+      ),
+      relabel(['shop'], 'istio-1611'),
+    ]);
 
   it(
-    "the add-on's own PERMISSIVE MeshPolicy does not hold namespaces back",
+    "the add-on's own PERMISSIVE MeshPolicy does not hold namespaces back (the scan plans no gate for it)",
     async () => {
       const state = [...base, meshPolicy(addon, { mode: 'PERMISSIVE' })];
-      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'migrate-namespaces']);
+      const run = await applyScript(scannedFor(state.at(-1) as Raw), state, [
+        '--apply',
+        '--yes',
+        '--phase',
+        'migrate-namespaces',
+      ]);
       expect(run.status, run.stderr).toBe(0);
       expect(run.changes).toEqual([relabelled('shop', 'istio-1611')]);
-      expect(run.stdout).toContain("MeshPolicy default is the add-on's own, PERMISSIVE");
     },
     TIMEOUT,
   );
 
   it(
-    'a STRICT MeshPolicy holds them back until a mesh-wide STRICT PeerAuthentication exists',
+    'a STRICT MeshPolicy holds them back (exit 1) until a mesh-wide STRICT PeerAuthentication exists',
     async () => {
       const strict = meshPolicy({}, {});
       const held = await applyScript(
-        scanned,
+        scannedFor(strict),
         [...base, strict],
         ['--apply', '--yes', '--phase', 'migrate-namespaces'],
+        [],
+        peerAuthentications,
       );
-      expect(held.status, held.stderr).toBe(0);
+      expect(held.status).toBe(1);
       expect(held.changes).toEqual([]);
-      expect(held.stdout).toContain('Withheld: v1alpha1 policies found by the scan still exist');
+      expect(held.stdout).toContain('missing: a mesh-wide STRICT PeerAuthentication in istio-system');
       const peerAuthentication: Raw = {
         apiVersion: 'security.istio.io/v1beta1',
         kind: 'PeerAuthentication',
-        metadata: { name: 'default', namespace: 'istio-system' },
+        metadata: { name: 'mesh-mtls', namespace: 'istio-system' },
         spec: { mtls: { mode: 'STRICT' } },
       };
       const run = await applyScript(
-        scanned,
+        scannedFor(strict),
         [...base, strict, peerAuthentication],
         ['--apply', '--yes', '--phase', 'migrate-namespaces'],
       );
+      expect(run.status, run.stderr).toBe(0);
       expect(run.changes).toEqual([relabelled('shop', 'istio-1611')]);
     },
     TIMEOUT,
@@ -404,8 +429,15 @@ describe('the v1alpha1 gate and MeshPolicy default (istio-1.6)', () => {
   it(
     "an add-on-labelled MeshPolicy made STRICT is not the add-on's PERMISSIVE default: it holds",
     async () => {
-      const state = [...base, meshPolicy(addon, { mode: 'STRICT' })];
-      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'migrate-namespaces']);
+      const strict = meshPolicy(addon, { mode: 'STRICT' });
+      const run = await applyScript(
+        scannedFor(strict),
+        [...base, strict],
+        ['--apply', '--yes', '--phase', 'migrate-namespaces'],
+        [],
+        peerAuthentications,
+      );
+      expect(run.status).toBe(1);
       expect(run.changes).toEqual([]);
     },
     TIMEOUT,

@@ -8,6 +8,7 @@ import type { Fix } from '../../engine/vocabulary.ts';
 import type { FixActionDefinition } from '../step.ts';
 import backupIstioSystemCrs from './backup-istio-system-crs.ts';
 import deleteGalleyWebhook from './delete-galley-webhook.ts';
+import deleteV1alpha1Policy from './delete-v1alpha1-policy.ts';
 import enableOperatorGateway from './enable-operator-gateway.ts';
 import enableWorkloadIdentity from './enable-workload-identity.ts';
 import fixVirtualServiceFields from './fix-virtualservice-fields.ts';
@@ -54,6 +55,7 @@ export const FIX_ACTIONS = {
   'enable-operator-gateway': enableOperatorGateway,
   'update-gateway-port-refs': updateGatewayPortRefs,
   'scale-down-old-control-plane': scaleDownOldControlPlane,
+  'delete-v1alpha1-policy': deleteV1alpha1Policy,
   'write-custom-overlay': writeCustomOverlay,
   'set-operator-profile': setOperatorProfile,
 } as const;

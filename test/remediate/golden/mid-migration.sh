@@ -93,8 +93,9 @@ Steps that need a human decision (policies to rewrite, port names, install_asm) 
 TODO with the commands to use; they never run. Running the script again is safe: steps that are
 already done say so and change nothing.
 
-Exit status: 0 finished (see the summary for TODO and withheld steps), 1 refused or a command
-failed (nothing after it ran), 2 usage error.
+Exit status: 0 finished (see the summary for TODO and withheld steps), 1 refused, a command
+failed, or a check stopped the phase because something it relies on is not done (nothing after
+it ran; the summary names it), 2 usage error.
 USAGE
   printf '\nPhases of this script (target %s), with what the scan found:\n' "$SCAN_TARGET"
   local phase
@@ -346,7 +347,7 @@ summary() {
   fi
   if [[ -z $CURRENT_PHASE ]]; then say 'The scan found every phase done.'; fi
   if [[ -n $STOP_REASON ]]; then say "Stopped after this phase: $STOP_REASON."; fi
-  if [[ $PHASE_HALTED == true ]]; then say 'A check stopped the last phase before its later steps (see Withheld).'; fi
+  if [[ $HALTED == true ]]; then say 'A check stopped the last phase before its later steps (see Withheld): exit status 1.'; fi
   if ((${#WITHHELD_STEPS[@]} > 0)); then
     say 'Withheld (run this script again once the reason is gone):'
     printf '  - %s\n' "${WITHHELD_STEPS[@]}"
@@ -382,3 +383,4 @@ if [[ -z $STOP_REASON ]] && begin_phase retire-old-control-plane 'Turn off the 1
 fi
 summary
 FINISHED=true
+if [[ $HALTED == true ]]; then exit 1; fi

@@ -72,7 +72,8 @@ CHANGES=0
 TODO_STEPS=()
 WITHHELD_STEPS=()
 STOP_REASON=
-PHASE_HALTED=false
+# A check stopped a phase: nothing after it runs, and the script exits 1 after its summary.
+HALTED=false
 FINISHED=false
 
 applying() { [[ $MODE == apply ]]; }
@@ -248,6 +249,11 @@ withhold() {
   WITHHELD_STEPS+=("$CURRENT_STEP: $1")
   printf '    Withheld: %s\n' "$1"
 }
+# A check between steps failed: the rest of the phase does not run, and the script exits 1.
+halt_phase() {
+  withhold "$1"
+  HALTED=true
+}
 
 # With --apply, no phase after this one runs (the cluster changed under the plan).
 stop_after_phase() {
@@ -327,7 +333,6 @@ require_gcloud() {
 # phase (SPEC §9); a dry run prints them all.
 begin_phase() {
   local id=$1 title=$2 status=${PHASE_STATUS[$1]}
-  PHASE_HALTED=false
   if [[ -n $ONLY_PHASE && $ONLY_PHASE != "$id" ]]; then return 1; fi
   printf '\n=== Phase %s: %s\n    (scan: %s)\n' "$id" "$title" "$status"
   if [[ -z $ONLY_PHASE && $id != "$CURRENT_PHASE" ]]; then
@@ -1054,70 +1059,73 @@ old_proxies_remain() {
   ((count > 0))
 }
 
-# The add-on's mesh-wide MeshPolicy default: addonmanager label|mTLS mode of each peer,|origins
-readonly MESHPOLICY_JSONPATH='{.metadata.labels.addonmanager\.kubernetes\.io/mode}|{range .spec.peers[*]}{.mtls.mode}{","}{end}|{.spec.origins}'
 # Each PeerAuthentication: name|selector|mTLS mode
 readonly PEER_AUTHENTICATIONS_JSONPATH='{range .items[*]}{.metadata.name}|{.spec.selector}|{.spec.mtls.mode}{"\n"}{end}'
 
-# True when the MeshPolicy `default` needs nothing before workloads move: the add-on's own,
-# PERMISSIVE (1.6 defaults to PERMISSIVE, and the add-on manager re-creates the object, so waiting
-# for it to go would wait forever), or a STRICT one already matched by a mesh-wide STRICT
-# PeerAuthentication in istio-system.
-meshpolicy_default_settled() {
-  local resource=$1 fields manager modes origins mode strict
-  fields=$(query kubectl get "$resource" default -o "jsonpath=$MESHPOLICY_JSONPATH") ||
-    fail "cannot read $(shell_word "$resource") default"
-  IFS='|' read -r manager modes origins <<<"$fields"
-  if [[ -n $manager && -n $modes && -z $origins && ,$modes != *,,* && ${modes//PERMISSIVE,/} == '' ]]; then
-    note "MeshPolicy default is the add-on's own, PERMISSIVE: Istio 1.6 is PERMISSIVE by default too, so it is left alone"
-    return 0
-  fi
-  strict=$(query kubectl get peerauthentications.security.istio.io -n istio-system \
-    -o "jsonpath=$PEER_AUTHENTICATIONS_JSONPATH" 2>/dev/null) || strict=''
-  while IFS='|' read -r _ fields mode; do
-    if [[ -z $fields && $mode == STRICT ]]; then
-      note 'MeshPolicy default asks for mTLS, and a mesh-wide STRICT PeerAuthentication in istio-system already does the same for 1.6'
-      return 0
-    fi
-  done <<<"$strict"
-  note 'MeshPolicy default asks for mTLS: apply a mesh-wide PeerAuthentication (mtls.mode: STRICT, no selector) in istio-system first'
+# True when a mesh-wide STRICT PeerAuthentication (no selector) exists in istio-system, the
+# replacement of a STRICT MeshPolicy.
+mesh_strict_peer_authentication_exists() {
+  local lines selector mode
+  lines=$(query kubectl get peerauthentications.security.istio.io -n istio-system \
+    -o "jsonpath=$PEER_AUTHENTICATIONS_JSONPATH") || fail 'cannot list the PeerAuthentications in istio-system'
+  while IFS='|' read -r _ selector mode; do
+    if [[ -z $selector && $mode == STRICT ]]; then return 0; fi
+  done <<<"$lines"
   return 1
 }
 
-# True when one of the v1alpha1 policies still needs migrating. Arguments: resource, namespace,
-# name, repeated.
-v1alpha1_policies_remain() {
+# True when the v1beta1 replacement of each v1alpha1 policy the scan found exists (the gate before
+# workloads move to 1.6 proxies, and before a v1alpha1 object is deleted). Arguments, four words a
+# check: `object RESOURCE NAMESPACE NAME` (a replacement meshready wrote), `mesh-strict - - -` (a
+# mesh-wide STRICT PeerAuthentication in istio-system), `by-hand RESOURCE NAMESPACE NAME` (a
+# v1alpha1 object meshready could not convert: nothing can be checked while it exists). Names
+# what is missing.
+v1beta1_replacements_exist() {
   if ! applying; then
-    note '(with --apply: this phase stops here while any of them still needs migrating;' \
-      "the add-on's own PERMISSIVE MeshPolicy default does not count)"
-    return 1
+    note '(with --apply, checked first: each v1beta1 replacement of the v1alpha1 policies exists)'
+    return 0
   fi
-  local resource namespace name found remain=false
+  local what resource namespace name found missing=0
   local -a where
-  while (($# >= 3)); do
-    resource=$1 namespace=$2 name=$3
-    shift 3
+  while (($# >= 4)); do
+    what=$1 resource=$2 namespace=$3 name=$4
+    shift 4
     where=()
     if [[ -n $namespace ]]; then where=(-n "$namespace"); fi
-    found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
-      fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
-    if [[ -z $found ]]; then continue; fi
-    if [[ $resource == meshpolicies* && -z $namespace && $name == default ]] && meshpolicy_default_settled "$resource"; then
-      continue
-    fi
-    note "still there: $(shell_word "$found") $(shell_word "${namespace:-(cluster)}")"
-    remain=true
+    case $what in
+      object)
+        found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
+          fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
+        if [[ -z $found ]]; then
+          note "missing: $(shell_word "$resource") $(shell_word "${namespace:+$namespace/}$name") (in the v1beta1 policies file)"
+          missing=$((missing + 1))
+        fi
+        ;;
+      mesh-strict)
+        if ! mesh_strict_peer_authentication_exists; then
+          note 'missing: a mesh-wide STRICT PeerAuthentication in istio-system (mtls.mode: STRICT, no selector), the replacement of the STRICT MeshPolicy'
+          missing=$((missing + 1))
+        fi
+        ;;
+      by-hand)
+        found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
+          fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
+        if [[ -n $found ]]; then
+          note "not converted by meshready: $(shell_word "$resource") $(shell_word "${namespace:+$namespace/}$name"): rewrite and apply it by hand, then mark its finding done and scan again"
+          missing=$((missing + 1))
+        fi
+        ;;
+      *) fail "unexpected replacement check $(shell_word "$what")" ;;
+    esac
   done
-  if [[ $remain == true ]]; then return 0; fi
-  note 'none of them needs migrating any more'
-  return 1
+  if ((missing > 0)); then
+    CHECK_REASON="$missing v1beta1 replacement(s) missing (listed above)"
+    return 1
+  fi
 }
-# True when none of the v1alpha1 policies still needs migrating (the gate before workloads move).
-v1alpha1_policies_migrated() {
-  ! v1alpha1_policies_remain "$@"
-}
+
 # Applies the v1beta1 policies file `meshready scan` wrote next to this script: a server-side dry
-# run first, then the apply. Argument: the file name.
+# run first, then the apply (a failure of either stops the script: set -e). Argument: the file name.
 apply_v1beta1_policies() {
   local name=$1 file
   if ! applying; then
@@ -1129,4 +1137,18 @@ apply_v1beta1_policies() {
   [[ -f $file ]] || fail "$(shell_word "$file") is missing: rerun meshready scan, which writes it next to this script"
   run kubectl apply --dry-run=server -f "$file"
   run kubectl apply -f "$file"
+}
+
+# Backs up, then deletes one v1alpha1 policy (its step checked first that no 1.4 proxy or gateway
+# runs and that each replacement exists). Arguments: backup file, resource, namespace ('' for a
+# cluster-scoped one), name.
+delete_v1alpha1_policy() {
+  local backup_file=$1 resource=$2 namespace=$3 name=$4
+  local -a where=()
+  if [[ -n $namespace ]]; then where=(-n "$namespace"); fi
+  if applying; then
+    object_exists "$resource" "${where[@]}" "$name" || return 0
+  fi
+  backup "$backup_file" kubectl get "$resource" "${where[@]}" "$name" -o yaml
+  run kubectl delete "$resource" "${where[@]}" "$name" --ignore-not-found
 }
