@@ -102,8 +102,10 @@ class Planner {
   }
 
   context(extra: Partial<PlanContext> = {}): PlanContext {
+    const { name, location, project } = this.report.cluster;
     return {
       targetRevision: '*',
+      cluster: [name ?? '', location ?? '', project ?? ''],
       backup: (...parts) => backupName(parts, this.backups),
       ...extra,
     };
@@ -389,6 +391,7 @@ class Planner {
           'Install Anthos Service Mesh with install_asm (TODO)',
           installAsmSteps({
             asmVersion,
+            scope: this.context().cluster,
             project,
             cluster: name,
             location,

@@ -25,6 +25,23 @@ export function v1beta1GateSteps(checks: readonly string[]): Step[] {
   ];
 }
 
+/**
+ * Stop the phase before the 1.6 gateway is enabled while a NetworkPolicy, AuthorizationPolicy,
+ * BackendConfig or firewall rule for it names only the 1.4 ports (SPEC §9: a run-time gate on the
+ * gateway-port-changes TODOs). `cluster`: name, location, project, for the firewall rules.
+ */
+export function gatewayPortsGateSteps(cluster: readonly string[]): Step[] {
+  return [
+    {
+      kind: 'halt-phase-unless',
+      check: 'gateway-ports-ready',
+      args: cluster,
+      reason:
+        'the 1.6 gateway listens on 8080/8443 with its status port on 15021: enabling it now would leave traffic or health checks blocked by what is listed above (gateway-port-changes). Add the new ports beside the old ones, then run this phase again. Stopping this phase.',
+    },
+  ];
+}
+
 /** After a namespace moved: its restarted workloads rolled out, and its pods run the new proxy. */
 export function verifyNamespaceSteps(namespace: string): Step[] {
   return [
@@ -40,6 +57,8 @@ export function verifyNamespaceSteps(namespace: string): Step[] {
 
 export interface InstallAsm {
   readonly asmVersion: string;
+  /** The scanned cluster, its location and project ('' when unknown), for the gateway gate. */
+  readonly scope: readonly string[];
   readonly project: string | undefined;
   readonly cluster: string | undefined;
   readonly location: string | undefined;
@@ -56,6 +75,8 @@ export function installAsmSteps(install: InstallAsm): Step[] {
   return [
     // Once an asm-* revision is installed, install_asm refuses to run again (SPEC §9).
     { kind: 'done-unless', check: 'no-asm-istiod-installed', args: [] },
+    // install_asm installs the ASM ingress gateway (8080/8443, status 15021).
+    ...gatewayPortsGateSteps(install.scope),
     {
       kind: 'comment',
       text: 'Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options',

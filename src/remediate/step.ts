@@ -43,6 +43,12 @@ export const CHECKS = {
   'nothing-on-operator-revision': { fn: 'nothing_on_operator_revision', library: 'lib/checks' },
   /** The master runs a version below $1 (cluster $2, then the gcloud scope); else: done already. */
   'master-below': { fn: 'master_below', library: 'lib/gke-version' },
+  /**
+   * Nothing that lets traffic reach the gateway names only its 1.4 ports: NetworkPolicies,
+   * AuthorizationPolicies and BackendConfigs of the gateway pods, firewall rules of cluster $1
+   * (location $2, project $3); else each open item is named.
+   */
+  'gateway-ports-ready': { fn: 'gateway_ports_ready', library: 'lib/gateway' },
   /** The object exists (kubectl get arguments); else: done already. */
   'object-exists': { fn: 'object_exists', library: undefined },
   /**
@@ -148,6 +154,8 @@ export interface PlanContext {
    * (`asm-*` in asm-migrate-namespaces, `*` otherwise).
    */
   readonly targetRevision: string;
+  /** The scanned cluster, its location and project ('' when the scan did not record them). */
+  readonly cluster: readonly [name: string, location: string, project: string];
 }
 
 /** One planned step: what the script prints as "Step N", and the findings it serves. */

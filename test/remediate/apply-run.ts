@@ -19,6 +19,7 @@ import { fix } from '../../src/remediate/actions/index.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
+import type { GoogleApiServer } from '../helpers/google-api-server.ts';
 import {
   type Fault,
   type RecordedRequest,
@@ -225,7 +226,56 @@ export interface ApplyOptions {
   readonly resources?: readonly ServedResource[];
   /** Files written next to remediate.sh, as `meshready scan` writes v1beta1-policies.yaml. */
   readonly files?: Readonly<Record<string, string>>;
+  /**
+   * Run the REAL gcloud, pointed at this test Google API server (GKE and Compute) with a token
+   * file and the scanned project, instead of the recording stand-in.
+   */
+  readonly google?: GoogleApiServer;
 }
+
+/** The environment that points the real gcloud at a test Google API server, with its own config. */
+function realGcloudEnvironment(dir: string, google: GoogleApiServer): Record<string, string> {
+  mkdirSync(path.join(dir, 'gcloud-config'), { recursive: true });
+  writeFileSync(path.join(dir, 'gcloud-token'), 'test-token');
+  return {
+    CLOUDSDK_CONFIG: path.join(dir, 'gcloud-config'),
+    CLOUDSDK_CORE_PROJECT: CLUSTER.project,
+    CLOUDSDK_AUTH_ACCESS_TOKEN_FILE: path.join(dir, 'gcloud-token'),
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE: `${google.url}/compute/v1/`,
+    CLOUDSDK_API_ENDPOINT_OVERRIDES_CONTAINER: `${google.url}/`,
+    CLOUDSDK_CORE_DISABLE_PROMPTS: '1',
+    CLOUDSDK_CORE_DISABLE_USAGE_REPORTING: '1',
+    CLOUDSDK_COMPONENT_MANAGER_DISABLE_UPDATE_CHECK: '1',
+  };
+}
+
+/**
+ * The custom resources every GKE cluster with Istio serves, whether or not the test gives objects
+ * of them: the `security.istio.io` kinds (1.4 already installs AuthorizationPolicy) and GKE's
+ * BackendConfig. The scripts read them (the v1beta1 and gateway gates).
+ */
+const GKE_ISTIO_RESOURCES: readonly ServedResource[] = [
+  ...(
+    [
+      ['authorizationpolicies', 'AuthorizationPolicy'],
+      ['peerauthentications', 'PeerAuthentication'],
+      ['requestauthentications', 'RequestAuthentication'],
+    ] as const
+  ).map(([resource, kind]) => ({
+    group: 'security.istio.io',
+    version: 'v1beta1',
+    resource,
+    kind,
+    namespaced: true,
+  })),
+  {
+    group: 'cloud.google.com',
+    version: 'v1',
+    resource: 'backendconfigs',
+    kind: 'BackendConfig',
+    namespaced: true,
+  },
+];
 
 export async function applyScript(
   scanned: Report,
@@ -242,12 +292,14 @@ export async function applyScript(
     objects,
     writable: true,
     faults,
-    ...(options.resources ? { resources: options.resources } : {}),
+    resources: [...GKE_ISTIO_RESOURCES, ...(options.resources ?? [])],
   });
   try {
     const kubeconfig = await server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: CONTEXT });
-    writeFileSync(path.join(dir, 'bin', 'gcloud'), GCLOUD);
-    chmodSync(path.join(dir, 'bin', 'gcloud'), 0o755);
+    if (!options.google) {
+      writeFileSync(path.join(dir, 'bin', 'gcloud'), GCLOUD);
+      chmodSync(path.join(dir, 'bin', 'gcloud'), 0o755);
+    }
     const script = path.join(dir, 'remediate.sh');
     writeFileSync(script, renderRemediationScript(scanned), { mode: 0o755 });
     const child = spawn('bash', [script, ...args], {
@@ -258,6 +310,7 @@ export async function applyScript(
         KUBECONFIG: kubeconfig,
         GCLOUD_LOG: path.join(dir, 'gcloud.log'),
         LANG: 'C.UTF-8',
+        ...(options.google ? realGcloudEnvironment(dir, options.google) : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -312,9 +365,10 @@ const CLUSTER_DOCUMENT = gkeCluster({
 
 /**
  * What `meshready scan` reports for these objects (the real rules, as the CLI runs them), for the
- * cluster of CONTEXT: the same objects then make the API server the script runs against.
+ * cluster of CONTEXT: the same objects then make the API server the script runs against. `extra`:
+ * documents only the scan reads (gcloud firewall-rules lists).
  */
-export function scanOf(target: Target, objects: readonly Raw[], extra: readonly Raw[] = []): Report {
+export function scanOf(target: Target, objects: readonly Raw[], extra: readonly unknown[] = []): Report {
   return scanWithFiles(target, objects, extra).report;
 }
 
@@ -322,7 +376,7 @@ export function scanOf(target: Target, objects: readonly Raw[], extra: readonly 
 export function scanWithFiles(
   target: Target,
   objects: readonly Raw[],
-  extra: readonly Raw[] = [],
+  extra: readonly unknown[] = [],
 ): { report: Report; files: Record<string, string> } {
   const snapshot = snapshotFromDocuments({ documents: [...objects, CLUSTER_DOCUMENT, ...extra] });
   const report = withRemediation(

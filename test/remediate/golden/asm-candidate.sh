@@ -145,6 +145,10 @@ step_6() {
 step_7() {
   step 'istio-operator-profile, install-asm-preconditions' 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
   no_asm_istiod_installed || return 0
+  if ! gateway_ports_ready shop-prod europe-west1 acme-shop; then
+    halt_phase 'the 1.6 gateway listens on 8080/8443 with its status port on 15021: enabling it now would leave traffic or health checks blocked by what is listed above (gateway-port-changes). Add the new ports beside the old ones, then run this phase again. Stopping this phase.'
+    return 0
+  fi
   # Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options
   # first. These are the guide's arguments for an add-on that keeps Citadel as its CA.
   # Beyond the mesh, install_asm also changes the cluster: it enables Workload Identity, enables
@@ -201,6 +205,7 @@ phase_asm_install() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
   step_6
   step_7
+  if [[ $HALTED == true ]]; then return 0; fi
 }
 
 # ---------------------------------------------------------------------------------------------

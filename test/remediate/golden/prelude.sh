@@ -673,6 +673,258 @@ enable_operator_gateway() {
   run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$found")]"
 }
 
+# ---- the gateway port gates (SPEC §9): nothing enables the 1.6 gateway while what lets traffic
+# reach it names only the 1.4 ports (80/443, status 15020). The same checks as the rule
+# gateway-port-changes, read again at run time.
+
+# Each pod: name|phase|key=value,key=value,
+readonly POD_LABELS_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .status}}{{.phase}}{{end}}|{{range $k, $v := .metadata.labels}}{{$k}}={{$v}},{{end}}{{"\n"}}{{end}}'
+# Each NetworkPolicy: name|matchLabels k=v,|matchExpressions key op value value;|policyTypes,|ingress
+# rules, each ALL (no ports) or protocol:port:endPort entries, ';' after each rule
+readonly NETWORK_POLICIES_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec.podSelector}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}|{{with .spec.podSelector}}{{range .matchExpressions}}{{.key}} {{.operator}} {{range .values}}{{.}} {{end}};{{end}}{{end}}|{{range .spec.policyTypes}}{{.}},{{end}}|{{range .spec.ingress}}{{if .ports}}{{range .ports}}{{with .protocol}}{{.}}{{end}}:{{with .port}}{{.}}{{end}}:{{with .endPort}}{{.}}{{end}} {{end}}{{else}}ALL{{end}};{{end}}{{"\n"}}{{end}}'
+# Each AuthorizationPolicy: name|SEL k=v, (when it has selector.matchLabels)|,port,port,; for each
+# to.operation ports and notPorts list
+readonly AUTHORIZATION_POLICIES_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec}}{{with .selector}}{{with .matchLabels}}SEL {{range $k, $v := .}}{{$k}}={{$v}},{{end}}{{end}}{{end}}{{end}}|{{with .spec}}{{range .rules}}{{range .to}}{{with .operation}}{{with .ports}},{{range .}}{{.}},{{end}};{{end}}{{with .notPorts}},{{range .}}{{.}},{{end}};{{end}}{{end}}{{end}}{{end}}{{end}}{{"\n"}}{{end}}'
+# Each Service: name|selector k=v,|its backend-config annotations (JSON), space-separated
+readonly SERVICE_BACKEND_CONFIGS_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec}}{{range $k, $v := .selector}}{{$k}}={{$v}},{{end}}{{end}}|{{with .metadata.annotations}}{{range $k, $v := .}}{{if or (eq $k "cloud.google.com/backend-config") (eq $k "beta.cloud.google.com/backend-config")}}{{$v}} {{end}}{{end}}{{end}}{{"\n"}}{{end}}'
+# gcloud: each firewall rule as name, network, direction, disabled, allowed (tcp:80,tcp:443,udp)
+readonly FIREWALL_RULES_FORMAT='value(name,network.basename(),direction,disabled,allowed[].map().firewall_rule().list())'
+
+# The value of label $2 in the label list $1 (k=v,k=v,); false when absent.
+listed_label() {
+  local pairs=,$1 key=$2
+  [[ $pairs == *",$key="* ]] || return 1
+  pairs=${pairs#*",$key="}
+  printf '%s' "${pairs%%,*}"
+}
+
+# True when the labels $1 (k=v,) satisfy the matchLabels $2 (k=v,) and the matchExpressions $3
+# (key operator value value ;), as Kubernetes label selectors do.
+labels_select() {
+  local labels=,$1 pair expression key operator values_text value current has listed
+  local -a pairs expressions values
+  IFS=, read -ra pairs <<<"$2"
+  for pair in "${pairs[@]}"; do
+    if [[ -n $pair && $labels != *",$pair,"* ]]; then return 1; fi
+  done
+  IFS=';' read -ra expressions <<<"$3"
+  for expression in "${expressions[@]}"; do
+    read -r key operator values_text <<<"$expression" || true
+    [[ -n $key ]] || continue
+    read -ra values <<<"${values_text:-}"
+    current='' has=false listed=false
+    if current=$(listed_label "$1" "$key"); then has=true; fi
+    for value in "${values[@]}"; do
+      if [[ $value == "$current" ]]; then listed=true; fi
+    done
+    case $operator in
+      In) [[ $has == true && $listed == true ]] || return 1 ;;
+      NotIn) [[ $has == true && $listed == true ]] && return 1 ;;
+      Exists) [[ $has == true ]] || return 1 ;;
+      DoesNotExist) [[ $has == false ]] || return 1 ;;
+      *) return 1 ;;
+    esac
+  done
+  return 0
+}
+
+# True when NetworkPolicy ingress rules $1 (see NETWORK_POLICIES_TEMPLATE) admit TCP port $2: a
+# rule without ports admits every port; a named port is not judged.
+ingress_admits() {
+  local rule entry protocol port end
+  local -a rules entries
+  IFS=';' read -ra rules <<<"$1"
+  for rule in "${rules[@]}"; do
+    if [[ $rule == ALL ]]; then return 0; fi
+    read -ra entries <<<"$rule"
+    for entry in "${entries[@]}"; do
+      IFS=: read -r protocol port end <<<"$entry"
+      if [[ -n $protocol && ${protocol^^} != TCP ]]; then continue; fi
+      if [[ -z $port ]]; then return 0; fi
+      [[ $port =~ ^[0-9]+$ ]] || continue
+      [[ $end =~ ^[0-9]+$ ]] || end=$port
+      if ((10#$2 >= 10#$port && 10#$2 <= 10#$end)); then return 0; fi
+    done
+  done
+  return 1
+}
+
+# True when a firewall rule's allowed list $1 (tcp:80,tcp:15020-15021,udp,all) opens TCP port $2;
+# with $3 = named, only a port list counts (a rule open to every port does not "name" 15020).
+firewall_opens() {
+  local item protocol ports start end
+  local -a items
+  IFS=, read -ra items <<<"$1"
+  for item in "${items[@]}"; do
+    protocol=${item%%:*}
+    ports=
+    if [[ $item == *:* ]]; then ports=${item#*:}; fi
+    if [[ $protocol == all ]]; then
+      [[ ${3:-} == named ]] || return 0
+      continue
+    fi
+    [[ $protocol == tcp || $protocol == 6 ]] || continue
+    if [[ -z $ports ]]; then
+      [[ ${3:-} == named ]] || return 0
+      continue
+    fi
+    start=${ports%-*} end=${ports#*-}
+    [[ $start =~ ^[0-9]+$ && $end =~ ^[0-9]+$ ]] || continue
+    if ((10#$2 >= 10#$start && 10#$2 <= 10#$end)); then return 0; fi
+  done
+  return 1
+}
+
+# The live ingress gateway pods of istio-system (labels istio=ingressgateway or
+# app=istio-ingressgateway), as their label lists, one a line.
+gateway_pod_labels() {
+  local selector lines name phase labels seen=','
+  for selector in istio=ingressgateway app=istio-ingressgateway; do
+    lines=$(query kubectl get pods -n istio-system -l "$selector" -o go-template="$POD_LABELS_TEMPLATE") ||
+      fail 'cannot list the ingress gateway pods'
+    while IFS='|' read -r name phase labels; do
+      if [[ -z $name || $phase == Succeeded || $phase == Failed || $seen == *",$name,"* ]]; then continue; fi
+      seen+="$name,"
+      printf '%s\n' "$labels"
+    done <<<"$lines"
+  done
+}
+
+# True when some gateway pod (label lists $1, one a line) matches matchLabels $2 and matchExpressions $3.
+selects_a_gateway_pod() {
+  local labels
+  while IFS= read -r labels; do
+    if [[ -n $labels ]] && labels_select "$labels" "$2" "$3"; then return 0; fi
+  done <<<"$1"
+  return 1
+}
+
+# Open items among the NetworkPolicies of istio-system selecting the gateway pods $1: one that
+# admits 80, 443 or 15020 but not 8080, 8443 or 15021. Prints one line per item.
+gateway_network_policy_items() {
+  local lines name match expressions types ingress pair missing
+  lines=$(query kubectl get networkpolicies.networking.k8s.io -n istio-system -o go-template="$NETWORK_POLICIES_TEMPLATE") ||
+    fail 'cannot list the NetworkPolicies in istio-system'
+  while IFS='|' read -r name match expressions types ingress; do
+    [[ -n $name ]] || continue
+    if [[ -n $types && ,$types != *,Ingress,* ]]; then continue; fi
+    selects_a_gateway_pod "$1" "$match" "$expressions" || continue
+    missing=''
+    for pair in 80:8080 443:8443 15020:15021; do
+      if ingress_admits "$ingress" "${pair%:*}" && ! ingress_admits "$ingress" "${pair#*:}"; then
+        missing+=" ${pair#*:}"
+      fi
+    done
+    if [[ -n $missing ]]; then
+      printf 'NetworkPolicy istio-system/%s selects the gateway pods and admits the 1.4 ports but not%s: add them beside the old ones\n' "$(shell_word "$name")" "$missing"
+    fi
+  done <<<"$lines"
+}
+
+# Open items among the AuthorizationPolicies of istio-system that apply to the gateway pods $1 (a
+# selector matching one, or none: the root namespace's apply mesh-wide): one whose to.operation
+# ports or notPorts list 80 without 8080, or 443 without 8443.
+gateway_authorization_policy_items() {
+  local lines name selector lists list
+  local -a each
+  lines=$(query kubectl get authorizationpolicies.security.istio.io -n istio-system -o go-template="$AUTHORIZATION_POLICIES_TEMPLATE") ||
+    fail 'cannot list the AuthorizationPolicies in istio-system'
+  while IFS='|' read -r name selector lists; do
+    [[ -n $name ]] || continue
+    if [[ $selector == SEL* ]] && ! selects_a_gateway_pod "$1" "${selector#SEL }" ''; then continue; fi
+    IFS=';' read -ra each <<<"$lists"
+    for list in "${each[@]}"; do
+      if [[ ($list == *,80,* && $list != *,8080,*) || ($list == *,443,* && $list != *,8443,*) ]]; then
+        printf 'AuthorizationPolicy istio-system/%s applies to the gateway and lists 80/443 without 8080/8443: add them beside the old ones\n' "$(shell_word "$name")"
+        break
+      fi
+    done
+  done <<<"$lines"
+}
+
+# Open items among the BackendConfigs attached (cloud.google.com/backend-config annotation) to a
+# Service of istio-system whose selector selects one of the gateway pods $1: one whose health
+# check probes port 15020.
+gateway_backend_config_items() {
+  local lines service selector annotations rest name port seen=','
+  lines=$(query kubectl get services -n istio-system -o go-template="$SERVICE_BACKEND_CONFIGS_TEMPLATE") ||
+    fail 'cannot list the Services in istio-system'
+  while IFS='|' read -r service selector annotations; do
+    # A Service without a selector selects no pod.
+    [[ -n $service && -n $selector && -n $annotations ]] || continue
+    selects_a_gateway_pod "$1" "$selector" '' || continue
+    # Every string value of the annotation's JSON names a BackendConfig ({"default": N}, {"ports": {P: N}}).
+    rest=$annotations
+    while [[ $rest =~ \"[^\"]*\"[[:space:]]*:[[:space:]]*\"([^\"]*)\" ]]; do
+      name=${BASH_REMATCH[1]}
+      rest=${rest#*"${BASH_REMATCH[0]}"}
+      if [[ -z $name || $seen == *",$name,"* ]]; then continue; fi
+      seen+="$name,"
+      port=$(query kubectl get backendconfigs.cloud.google.com -n istio-system "$name" --ignore-not-found \
+        -o 'jsonpath={.spec.healthCheck.port}') || fail "cannot read BackendConfig $(shell_word "$name")"
+      if [[ $port == 15020 ]]; then
+        printf 'BackendConfig istio-system/%s (attached to Service %s) health-checks 15020 only: set healthCheck.port 15021, requestPath /healthz/ready\n' \
+          "$(shell_word "$name")" "$(shell_word "$service")"
+      fi
+    done
+  done <<<"$lines"
+}
+
+# Open items among the enabled ingress firewall rules of cluster $1 (location $2, project $3)'s
+# network: one that names TCP 15020 in a port list but does not open 15021.
+gateway_firewall_items() {
+  local cluster=$1 location=$2 project=$3 described network network_project lines name rule_network direction disabled allowed
+  if [[ -z $cluster || -z $location || -z $project ]]; then
+    printf 'firewall rules: the scan recorded no cluster, location and project, so they cannot be checked: check that none opens tcp:15020 without tcp:15021, then run this phase with the identity scanned\n'
+    return 0
+  fi
+  described=$(query gcloud container clusters describe "$cluster" --location "$location" --project "$project" \
+    --format='value(networkConfig.network,network)') || fail "cannot read the network of cluster $(shell_word "$cluster")"
+  IFS=$'\t' read -r network rule_network <<<"$described"
+  network_project=$project
+  if [[ $network == projects/*/global/networks/* ]]; then
+    network_project=${network#projects/}
+    network_project=${network_project%%/*}
+    network=${network##*/}
+  else
+    network=$rule_network
+  fi
+  lines=$(query gcloud compute firewall-rules list --project "$network_project" --format="$FIREWALL_RULES_FORMAT") ||
+    fail "cannot list the firewall rules of project $(shell_word "$network_project")"
+  while IFS=$'\t' read -r name rule_network direction disabled allowed; do
+    [[ -n $name && ${direction:-INGRESS} == INGRESS && ${disabled,,} != true ]] || continue
+    if [[ -n $network && $rule_network != "$network" ]]; then continue; fi
+    if firewall_opens "$allowed" 15020 named && ! firewall_opens "$allowed" 15021; then
+      printf 'firewall rule %s opens tcp:15020 but not tcp:15021: add tcp:15021 beside it\n' "$(shell_word "$name")"
+    fi
+  done <<<"$lines"
+}
+
+# True when nothing that lets traffic reach the gateway names only its 1.4 ports: the
+# NetworkPolicies, AuthorizationPolicies and BackendConfigs of the gateway pods, and the firewall
+# rules of the cluster's network. Arguments: cluster, location, project. Names each open item.
+gateway_ports_ready() {
+  if ! applying; then
+    note '(with --apply, checked first: no NetworkPolicy, AuthorizationPolicy, BackendConfig or firewall rule for the gateway names only the 1.4 ports 80/443/15020; otherwise this phase stops, exit 1)'
+    return 0
+  fi
+  local pods items item count=0
+  pods=$(gateway_pod_labels) || fail 'cannot list the ingress gateway pods'
+  items=$(gateway_network_policy_items "$pods") || fail 'cannot check the NetworkPolicies'
+  items+=$'\n'$(gateway_authorization_policy_items "$pods") || fail 'cannot check the AuthorizationPolicies'
+  items+=$'\n'$(gateway_backend_config_items "$pods") || fail 'cannot check the BackendConfigs'
+  items+=$'\n'$(gateway_firewall_items "$@") || fail 'cannot check the firewall rules'
+  while IFS= read -r item; do
+    [[ -n $item ]] || continue
+    note "open: $item"
+    count=$((count + 1))
+  done <<<"$items"
+  if ((count > 0)); then
+    CHECK_REASON="$count item(s) still name only the 1.4 gateway ports (listed above)"
+    return 1
+  fi
+}
+
 # True when the master runs a version below $1 (always, in a dry run). Then: cluster, gcloud scope.
 master_below() {
   local wanted=$1 cluster=$2 current
