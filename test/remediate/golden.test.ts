@@ -24,6 +24,7 @@ const DEMOS: readonly (readonly [string, Target])[] = [
   ['addon-1.4', 'istio-1.6'],
   ['mid-migration', 'istio-1.6'],
   ['asm-candidate', 'asm-1.7'],
+  ['asm-installed', 'asm-1.7'],
 ];
 
 async function demoReport(state: string, target: Target): Promise<Report> {

@@ -5,8 +5,16 @@
  * state is scanned by the real rules and the script of that scan is run against the same objects;
  * a stale report (planned before the cluster changed) must be just as safe.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RULES } from '../../rules/index.ts';
+import { runRules } from '../../src/engine/runner.ts';
+import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
+import { loadSnapshot } from '../../src/snapshot/load.ts';
+import { ROOT } from '../helpers/cli.ts';
+import { rawKubeObjectsFromFiles } from '../helpers/kube-api-server.ts';
 import {
   ASM_PROXY,
   applyScript,
@@ -26,7 +34,7 @@ import {
   TIMEOUT,
   touchesOperator,
 } from './apply-run.ts';
-import { realisticReport } from './reports.ts';
+import { CONTEXT, realisticReport } from './reports.ts';
 
 const ASM = 'asm-173-6';
 /** The add-on gateway is gone and the 1.4 control plane scaled down: the ASM phases are what is left. */
@@ -250,6 +258,35 @@ describe('before ASM: the disabled step and install_asm (asm-1.6)', () => {
           ? 'its profile is already empty: setting it back to disabled would bring nothing back. Restore the IstioOperator from a backup'
           : 'no asm-* istiod is ready in istio-system: run install_asm first',
       );
+    },
+    TIMEOUT,
+  );
+});
+
+describe('the asm-installed demo (fixtures/demo/asm-installed), its own script against its own objects', () => {
+  it(
+    '--apply runs asm-install: the operator disabled, nothing else, and no install_asm',
+    async () => {
+      const dir = path.join(ROOT, 'fixtures', 'demo', 'asm-installed');
+      const report = withRemediation(
+        runRules(await loadSnapshot([dir]), {
+          rules: RULES,
+          target: 'asm-1.7',
+          toolVersion: '0.1.0',
+          now: new Date('2026-11-25T10:00:00Z'),
+        }),
+      );
+      expect(report.currentPhase).toBe('asm-install');
+      const kubectl = path.join(dir, 'kubectl');
+      const objects = rawKubeObjectsFromFiles(readdirSync(kubectl).map((file) => path.join(kubectl, file)));
+      // The test API server's context is not the demo's own name: say it is the scanned cluster.
+      const run = await applyScript(report, objects, ['--apply', '--yes', '--context', CONTEXT]);
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.changes).toEqual([
+        'PATCH /apis/install.istio.io/v1alpha1/namespaces/istio-system/istiooperators/istio-1-6-11-gke-0 {"spec":{"profile":"disabled"}}',
+      ]);
+      expect(run.stdout).toContain('install_asm is not run again');
+      expect(run.stdout).not.toContain('TODO (needs you');
     },
     TIMEOUT,
   );
