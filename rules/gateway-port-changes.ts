@@ -20,6 +20,11 @@ const STATUS = { old: 15020, new: 15021 };
 const TRAFFIC_PORTS = [HTTP, HTTPS];
 const ALL_PORTS = [HTTP, HTTPS, STATUS];
 const READY_PATH = '/healthz/ready';
+/** What every finding ends with: the advice while both gateways run, and the script's gate. */
+const GATED = 'remediate.sh checks this again before it enables the 1.6 gateway, and stops until it is done.';
+const KEEP_OLD =
+  'Add the new ports beside the old ones while 1.4 and 1.6 gateway pods both run; remove the old ones only ' +
+  'in retire-old-control-plane, once no 1.4 gateway pod is left.';
 const BACKEND_CONFIG_ANNOTATIONS = [
   'cloud.google.com/backend-config',
   'beta.cloud.google.com/backend-config',
@@ -96,7 +101,9 @@ function authorizationPolicyReplacements(policy: IstioConfig): string[] {
         const ports = Array.isArray(operation[field]) ? (operation[field] as unknown[]).map(String) : [];
         for (const pair of TRAFFIC_PORTS) {
           if (ports.includes(String(pair.old)) && !ports.includes(String(pair.new))) {
-            replacements.push(`rules[${i}].to[${j}].operation.${field}: "${pair.old}" -> "${pair.new}"`);
+            replacements.push(
+              `rules[${i}].to[${j}].operation.${field}: add "${pair.new}" beside "${pair.old}"`,
+            );
           }
         }
       }
@@ -122,15 +129,15 @@ function authorizationPolicyFindings(
       ? 'has no selector in the root namespace istio-system, so it applies to every workload, the ingress gateway included'
       : 'selects the ingress gateway';
     const advice = meshWide
-      ? 'Add the new ports next to the old ones (other workloads may still listen on 80/443), or give the gateway its own policy'
-      : 'Replace them, or list both while 1.4 and 1.6 gateway pods run side by side';
+      ? `${KEEP_OLD} (Other workloads may listen on 80/443 for good: keep those ports, or give the gateway its own policy.)`
+      : KEEP_OLD;
     findings.push(
       findingAbout(
         policy,
         `AuthorizationPolicy ${policy.metadata.namespace}/${policy.metadata.name} ${scope} and names its Istio 1.4 ` +
           `ports: ${replacements.join('; ')}. From Istio 1.6 \`to.operation.ports\` is matched against the ` +
           `container port, which is 8080/8443 on the 1.6 gateway, so this policy stops matching when the gateway ` +
-          `moves. ${advice}.`,
+          `moves. ${advice} ${GATED}`,
         {
           fix: fix('update-gateway-port-refs', {
             kind: 'AuthorizationPolicy',
@@ -183,8 +190,7 @@ function networkPolicyFindings(policies: readonly IstioConfig[], gatewayPods: re
         `NetworkPolicy ${ISTIO_SYSTEM}/${policy.metadata.name} selects the ingress gateway pods and admits ` +
           `${missing.map((p) => p.old).join('/')} but not ${missing.map((p) => p.new).join('/')}: the 1.6 gateway ` +
           `listens on 8080/8443 with its status port on 15021, so traffic and health checks to the moved gateway ` +
-          `are dropped. Add ${missing.map((p) => `port ${p.new}`).join(', ')} to the ingress rule (keep the old ` +
-          'ports until no 1.4 gateway pod is left).',
+          `are dropped. Add ${missing.map((p) => `port ${p.new}`).join(', ')} to the ingress rule. ${KEEP_OLD} ${GATED}`,
         {
           fix: fix('update-gateway-port-refs', {
             kind: 'NetworkPolicy',
@@ -203,11 +209,21 @@ function networkPolicyFindings(policies: readonly IstioConfig[], gatewayPods: re
 
 // ---- BackendConfig ------------------------------------------------------------------------
 
-/** BackendConfig names a gateway Service attaches, from `{"default": N}` and `{"ports": {P: N}}`. */
-function attachedBackendConfigs(services: readonly Service[]): Map<string, string> {
+/**
+ * BackendConfig names attached, from `{"default": N}` and `{"ports": {P: N}}`, by the Services in
+ * istio-system whose selector selects a gateway pod (whatever the Service is called or labelled).
+ */
+function attachedBackendConfigs(
+  services: readonly Service[],
+  gatewayPods: readonly Pod[],
+): Map<string, string> {
   const attached = new Map<string, string>();
   for (const service of services) {
-    if (service.metadata.namespace !== ISTIO_SYSTEM || !isGatewayLabelled(service.metadata.labels)) continue;
+    if (service.metadata.namespace !== ISTIO_SYSTEM) continue;
+    const selector = service.selector ?? {};
+    // A Service without a selector selects no pod.
+    if (Object.keys(selector).length === 0 || !selectsGateway({ matchLabels: selector }, gatewayPods))
+      continue;
     for (const annotation of BACKEND_CONFIG_ANNOTATIONS) {
       const text = service.metadata.annotations?.[annotation];
       if (text === undefined) continue;
@@ -227,8 +243,12 @@ function attachedBackendConfigs(services: readonly Service[]): Map<string, strin
   return attached;
 }
 
-function backendConfigFindings(configs: readonly IstioConfig[], services: readonly Service[]): RuleFinding[] {
-  const attached = attachedBackendConfigs(services);
+function backendConfigFindings(
+  configs: readonly IstioConfig[],
+  services: readonly Service[],
+  gatewayPods: readonly Pod[],
+): RuleFinding[] {
+  const attached = attachedBackendConfigs(services, gatewayPods);
   const findings: RuleFinding[] = [];
   for (const config of configs) {
     if (config.metadata.namespace !== ISTIO_SYSTEM) continue;
@@ -245,9 +265,10 @@ function backendConfigFindings(configs: readonly IstioConfig[], services: readon
     findings.push(
       findingAbout(
         config,
-        `BackendConfig ${ISTIO_SYSTEM}/${config.metadata.name}, attached to the gateway Service ${service}, ` +
-          `health-checks port ${STATUS.old}, the 1.4 gateway's status port; the 1.6 gateway serves readiness on ` +
-          `${STATUS.new}, so the load balancer marks the moved gateway unhealthy. Set ${replacements.join(', ')}.`,
+        `BackendConfig ${ISTIO_SYSTEM}/${config.metadata.name}, attached to Service ${service} (whose selector ` +
+          `selects the gateway pods), health-checks port ${STATUS.old} only, the 1.4 gateway's status port; the 1.6 ` +
+          `gateway serves readiness on ${STATUS.new}. Set ${replacements.join(', ')} (a health check probes one ` +
+          `port: 1.4 gateway pods do not answer on ${STATUS.new}). ${GATED}`,
         {
           fix: fix('update-gateway-port-refs', {
             kind: 'BackendConfig',
@@ -290,7 +311,8 @@ function firewallFindings(
     findings.push({
       message:
         `Firewall rule ${rule.name} opens TCP ${STATUS.old}, the 1.4 gateway's status port, but not ${STATUS.new}, ` +
-        `where the 1.6 gateway answers health checks. Add tcp:${STATUS.new}, keeping ${keep.join(', ')}.`,
+        `where the 1.6 gateway answers health checks. Add tcp:${STATUS.new}, keeping ${keep.join(', ')}. ` +
+        `${KEEP_OLD} ${GATED}`,
       resource: { apiVersion: 'compute.googleapis.com/v1', kind: 'Firewall', name: rule.name },
       origin: rule.origin,
       fix: fix('update-gateway-port-refs', {
@@ -330,9 +352,11 @@ export default defineRule({
       '(`security.istio.io`) in istio-system whose selector matches a gateway pod (or that have no selector, so ' +
       'apply mesh-wide) with `to.operation.ports` or `notPorts` 80/443 and not 8080/8443; NetworkPolicies in ' +
       'istio-system whose `podSelector` matches a gateway pod and whose ingress rules admit 80, 443 or 15020 but ' +
-      'not 8080, 8443 or 15021; BackendConfigs attached to the gateway Service (annotation ' +
-      '`cloud.google.com/backend-config` or `beta.cloud.google.com/backend-config`) whose `healthCheck.port` is ' +
-      "15020; enabled ingress firewall rules on the cluster's network that name TCP 15020 but do not open 15021. " +
+      'not 8080, 8443 or 15021; BackendConfigs in istio-system attached (annotation ' +
+      '`cloud.google.com/backend-config` or `beta.cloud.google.com/backend-config`) to any Service there whose ' +
+      '**selector** selects a gateway pod, whatever the Service is called or labelled, and whose ' +
+      "`healthCheck.port` is 15020; enabled ingress firewall rules on the cluster's network that name TCP 15020 " +
+      'but do not open 15021. ' +
       'Objects of other workloads and namespaces are never flagged, whatever ports they use. Not applicable when ' +
       'no gateway pod runs or every gateway pod already runs 1.6; unknown when Pods, Services or one of the three ' +
       'kinds was not collected, or when nothing else is flagged and the snapshot has no firewall rules.',
@@ -343,10 +367,15 @@ export default defineRule({
       'container port, so an ALLOW policy on 80 stops admitting traffic, and policies, health checks and firewall ' +
       'rules written for the old ports break the moment the gateway moves.',
     fix:
-      'Before the gateway moves, list the new port next to the old one: AuthorizationPolicy `ports: ["80"]` -> ' +
-      '`["80", "8080"]` (then `["8080"]` once no 1.4 gateway pod is left), NetworkPolicy ingress ports 8080, 8443 ' +
-      'and 15021, BackendConfig `healthCheck.port: 15021` with `requestPath: /healthz/ready`, and tcp:15021 on ' +
-      'the firewall rule (`gcloud compute firewall-rules update RULE --allow tcp:15020,tcp:15021`).',
+      'Before the gateway moves, **add** the new port beside the old one while 1.4 and 1.6 gateway pods both ' +
+      'run: AuthorizationPolicy `ports: ["80"]` -> `["80", "8080"]`, NetworkPolicy ingress ports 8080, 8443 ' +
+      'and 15021 beside 80, 443 and 15020, tcp:15021 on the firewall rule (`gcloud compute firewall-rules ' +
+      'update RULE --allow tcp:15020,tcp:15021`), and BackendConfig `healthCheck.port: 15021` with ' +
+      '`requestPath: /healthz/ready` (a BackendConfig probes one port). Remove the old ports only in ' +
+      'retire-old-control-plane, once no 1.4 gateway pod is left. These are run-time gates: the step of ' +
+      'remediate.sh that enables the 1.6 gateway (the IstioOperator change for istio-1.6; install_asm, which ' +
+      'installs the ASM gateway, for the ASM targets) reads the NetworkPolicies, AuthorizationPolicies, ' +
+      'BackendConfigs and firewall rules again and stops, exit 1, naming what is still open.',
     references: [
       {
         title: 'Upgrading to Istio 1.6 with the operator',
@@ -385,7 +414,7 @@ export default defineRule({
     const findings = [
       ...authorizationPolicyFindings(snapshot.kube.authorizationpolicies, gatewayPods),
       ...networkPolicyFindings(snapshot.kube.networkpolicies, gatewayPods),
-      ...backendConfigFindings(snapshot.kube.backendconfigs, snapshot.kube.services),
+      ...backendConfigFindings(snapshot.kube.backendconfigs, snapshot.kube.services, gatewayPods),
     ];
     const firewallsMissing = index.missing('firewalls');
     if (!firewallsMissing) {

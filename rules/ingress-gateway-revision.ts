@@ -79,7 +79,9 @@ export default defineRule({
     fix:
       '`kubectl edit istiooperators -n istio-system OPERATOR` and set `enabled: true` on the ' +
       '`istio-ingressgateway` entry of `spec.components.ingressGateways`, then check the image with ' +
-      '`kubectl get pods -n istio-system -l app=istio-ingressgateway -o yaml | grep image`.',
+      '`kubectl get pods -n istio-system -l app=istio-ingressgateway -o yaml | grep image`. First add the 1.6 ' +
+      'gateway ports beside the 1.4 ones wherever `gateway-port-changes` finds them missing: remediate.sh ' +
+      'checks that again at run time and does not enable the gateway (it stops, exit 1) while one is open.',
     references: [
       {
         title: 'Upgrading to Istio 1.6 with the operator: migrating the ingress gateway',

@@ -16,6 +16,12 @@ export const OLD_CONTROL_PLANE: readonly string[] = [
   'promsd',
 ];
 
+/**
+ * What a running 1.4 proxy or gateway still needs of the 1.4 control plane: istio-pilot for its
+ * configuration, istio-citadel for its certificates (they expire, and are not renewed without it).
+ */
+export const NEEDED_BY_14_PROXIES: readonly string[] = ['istio-citadel', 'istio-pilot'];
+
 /** A Deployment without spec.replicas runs one replica. */
 const DEFAULT_REPLICAS = 1;
 
@@ -24,34 +30,42 @@ const PROXIES_REMAIN = 'proxies still use the 1.4 control plane';
 
 export default defineRule({
   id: 'old-control-plane-scaledown',
-  title: 'The 1.4 control plane is scaled down once every proxy is on 1.6',
+  title: 'The 1.4 control plane is scaled down once every proxy and gateway is on 1.6, and not before',
   phase: 'retire-old-control-plane',
   targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
   defaultSeverity: 'info',
   isStep: true,
   needs: ['deployments', 'pods'],
   docs: {
-    summary: 'Every proxy runs 1.6, but the 1.4 control-plane Deployments still have replicas.',
+    summary:
+      'Every proxy and gateway runs 1.6 but the 1.4 control-plane Deployments still have replicas, or the 1.4 control plane was scaled down while 1.4 proxies or gateways still run.',
     checks:
       'Reads the Deployments istio-citadel, istio-galley, istio-pilot, istio-policy, istio-sidecar-injector, ' +
       'istio-telemetry, prometheus and promsd in istio-system. When every `istio-proxy` sidecar outside ' +
-      'istio-system (and, for istio-1.6, every `app=istio-ingressgateway` pod) runs an image of 1.6 or later ' +
-      'and a 1.6 istiod is ready, and no namespace still has `istio-injection=enabled`, each of those ' +
-      'Deployments with replicas left is an info finding: a step still to do. Not applicable with the reason ' +
-      '"proxies still use the 1.4 control plane" while some proxy is older than 1.6; not applicable, naming ' +
-      'them, while any namespace still has `istio-injection=enabled`, even one with no pod running (a CronJob ' +
-      'namespace, for example); not applicable when no 1.6 istiod is ready, or when none of those Deployments ' +
-      'exists. Unknown when a proxy image tag is not a version, or when Namespaces were not collected.',
+      'istio-system and every `app=istio-ingressgateway` pod in istio-system runs an image of 1.6 or later (for ' +
+      'every target: on the ASM path the add-on gateway keeps running 1.4 until install_asm replaces it) and a ' +
+      '1.6 istiod is ready, and no namespace still has `istio-injection=enabled`, each of those Deployments with ' +
+      'replicas left is an info finding: a step still to do. While some proxy or gateway pod is older than 1.6: ' +
+      'not applicable with the reason "proxies still use the 1.4 control plane", unless istio-pilot or ' +
+      'istio-citadel is already at 0 replicas: then each of them is an urgent error (phase prepare) whose fix ' +
+      'scales it back to 1. Not applicable, naming them, while any namespace still has `istio-injection=enabled`, ' +
+      'even one with no pod running (a CronJob namespace, for example); not applicable when no 1.6 istiod is ' +
+      'ready, or when none of those Deployments exists. Unknown when a proxy image tag is not a version, or when ' +
+      'Namespaces were not collected.',
     why:
       'Once all workload proxies use the 1.6 control plane, the old one only consumes resources; "Upgrading ' +
       'to Istio 1.6 with the operator" ("Turning off the old control plane") scales its components to 0 ' +
       'replicas. Doing it earlier cuts the remaining 1.4 proxies off from configuration and certificates. A ' +
       'namespace still labelled `istio-injection=enabled` is still served by the 1.4 injector, whose ' +
       'MutatingWebhookConfiguration has `failurePolicy: Fail`: once istio-sidecar-injector has no replicas, ' +
-      'the API server rejects every new pod there (the next CronJob run, a scale-up, a rescheduled pod).',
+      'the API server rejects every new pod there (the next CronJob run, a scale-up, a rescheduled pod). A 1.4 ' +
+      'ingress gateway is a 1.4 proxy too: it takes its routes from istio-pilot and its certificates from ' +
+      'istio-citadel, so on every target the old control plane stays until it is gone.',
     fix:
       '`kubectl scale deploy -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot istio-policy ' +
-      'istio-sidecar-injector istio-telemetry prometheus promsd`. The other Istio resources can stay.',
+      'istio-sidecar-injector istio-telemetry prometheus promsd`. The other Istio resources can stay. Scaled ' +
+      'down too early: `kubectl scale deploy -n istio-system --replicas=1 istio-citadel istio-pilot` at once, ' +
+      'then move the remaining proxies and the gateway first.',
     references: [
       {
         title: 'Upgrading to Istio 1.6 with the operator: turning off the old control plane',
@@ -70,21 +84,43 @@ export default defineRule({
     if (oldDeployments.length === 0) {
       return notApplicable('no Deployment of the 1.4 control plane in istio-system');
     }
-    const withGateway = !isAsmTarget(target);
     const on14 = mesh.proxiesOn14();
-    const gateways = withGateway ? on14.gateways : [];
-    if (on14.sidecars.length > 0 || gateways.length > 0) {
+    const { sidecars, gateways } = on14;
+    if (sidecars.length > 0 || gateways.length > 0) {
       const parts = [
-        on14.sidecars.length > 0
-          ? `${on14.sidecars.length} workload pod${on14.sidecars.length > 1 ? 's' : ''}`
-          : '',
+        sidecars.length > 0 ? `${sidecars.length} workload pod${sidecars.length > 1 ? 's' : ''}` : '',
         gateways.length > 0 ? `${gateways.length} ingress gateway pod${gateways.length > 1 ? 's' : ''}` : '',
       ].filter((part) => part !== '');
-      return notApplicable(`${PROXIES_REMAIN} (${parts.join(' and ')} on a version before 1.6)`);
+      const remaining = `${parts.join(' and ')} on a version before 1.6`;
+      const scaledDown = oldDeployments.filter(
+        (d) => NEEDED_BY_14_PROXIES.includes(d.metadata.name) && d.replicas === 0,
+      );
+      if (scaledDown.length === 0) return notApplicable(`${PROXIES_REMAIN} (${remaining})`);
+      const names = scaledDown.map((d) => d.metadata.name);
+      const examples = [...sidecars, ...gateways]
+        .slice(0, 3)
+        .map((p) => `${p.pod.metadata.namespace}/${p.pod.metadata.name}`);
+      return scaledDown.map((deployment) =>
+        findingAbout(
+          deployment,
+          `Deployment ${ISTIO_SYSTEM}/${deployment.metadata.name} of the 1.4 control plane has 0 replicas, but ` +
+            `${remaining} still ${sidecars.length + gateways.length === 1 ? 'depends' : 'depend'} on it (e.g. ` +
+            `${examples.join(', ')}): ` +
+            (deployment.metadata.name === 'istio-pilot'
+              ? 'without istio-pilot they get no configuration changes (new endpoints, routes, policies)'
+              : 'without istio-citadel their certificates are not renewed, and mutual TLS fails once they expire') +
+            '. Scale it back to 1 now; scale the 1.4 control plane down only once no 1.4 proxy or gateway pod runs.',
+          {
+            severity: 'error',
+            phase: 'prepare',
+            urgent: true,
+            key: 'scaled-down-too-early',
+            fix: fix('restore-old-control-plane', { deployments: names }),
+          },
+        ),
+      );
     }
-    const unreadable = on14.unreadable.filter(
-      (proxy) => withGateway || proxy.pod.metadata.namespace !== ISTIO_SYSTEM,
-    );
+    const unreadable = on14.unreadable;
     if (unreadable.length > 0) {
       return unknown(
         `cannot tell whether ${PROXIES_REMAIN}: the istio-proxy image of ` +
@@ -123,8 +159,7 @@ export default defineRule({
           'still the only one',
       );
     }
-    const proxies =
-      withGateway && mesh.ingressGatewayPods().length > 0 ? 'proxy and the ingress gateway' : 'proxy';
+    const proxies = mesh.ingressGatewayPods().length > 0 ? 'proxy and the ingress gateway' : 'proxy';
     return oldDeployments
       .map((deployment) => ({ deployment, replicas: deployment.replicas ?? DEFAULT_REPLICAS }))
       .filter(({ replicas }) => replicas > 0)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm run demo`: scans the three bundled demo snapshots, one report directory each.
+# `npm run demo`: scans the bundled demo snapshots, one report directory each.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scan() {
@@ -11,4 +11,5 @@ scan() {
 scan addon-1.4
 scan mid-migration
 scan asm-candidate --target asm-1.7
+scan asm-installed --target asm-1.7
 printf '\nReports written under meshready-report/ (open meshready-report/*/meshready-report.html).\n'

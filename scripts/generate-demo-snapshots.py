@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the three demo snapshots under fixtures/demo/ as kubectl/gcloud would print them."""
+"""Writes the demo snapshots under fixtures/demo/ as kubectl/gcloud would print them."""
 import hashlib, json, os, sys, copy
 import yaml
 
@@ -62,6 +62,9 @@ PROXY16 = 'gcr.io/gke-release/istio/proxyv2:1.6.11-gke.0'
 PILOT16 = 'gcr.io/gke-release/istio/pilot:1.6.11-gke.0'
 REV = 'istio-1611'
 OPERATOR = 'istio-1-6-11-gke-0'
+ASM_REV = 'asm-173-6'
+PROXY_ASM = 'gcr.io/gke-release/asm/proxyv2:1.7.3-asm.6'
+PILOT_ASM = 'gcr.io/gke-release/asm/pilot:1.7.3-asm.6'
 
 def namespace(name, labels=None):
     return {'apiVersion': 'v1', 'kind': 'Namespace', 'metadata': meta('Namespace', name, labels=labels),
@@ -231,6 +234,23 @@ def istiod16(st, with_gateway):
                      'metadata': meta('MutatingWebhookConfiguration', f'istio-sidecar-injector-{REV}', labels={'app': 'sidecar-injector', 'istio.io/rev': REV}),
                      'webhooks': [{'admissionReviewVersions': ['v1beta1'], 'clientConfig': {'service': {'name': f'istiod-{REV}', 'namespace': 'istio-system', 'path': '/inject', 'port': 443}},
                                    'name': 'sidecar-injector.istio.io', 'namespaceSelector': {'matchLabels': {'istio.io/rev': REV}},
+                                   'sideEffects': 'None', 'failurePolicy': 'Fail'}]})
+
+def istiod_asm(st):
+    """The istiod install_asm put in place (revision asm-173-6), with its injection webhook."""
+    labels = {'app': 'istiod', 'istio': 'istiod', 'istio.io/rev': ASM_REV}
+    st.add(workload_objects('Deployment', 'istio-system', f'istiod-{ASM_REV}', PILOT_ASM, 2, labels=labels,
+                            template_labels=dict(labels), rs_hash='7c6d9b8f4f'))
+    st.workloads[-1]['spec']['template']['spec']['containers'][0]['name'] = 'discovery'
+    st.replicasets[-1]['spec']['template']['spec']['containers'][0]['name'] = 'discovery'
+    for p in st.pods[-2:]:
+        p['spec']['containers'][0]['name'] = 'discovery'
+    st.services.append(service('istio-system', f'istiod-{ASM_REV}', [port(15010, 'grpc-xds'), port(15012, 'https-dns'), port(443, 'https-webhook', target=15017), port(15014, 'http-monitoring')],
+                               labels={'app': 'istiod', 'istio': 'pilot', 'istio.io/rev': ASM_REV}))
+    st.istio.append({'apiVersion': 'admissionregistration.k8s.io/v1', 'kind': 'MutatingWebhookConfiguration',
+                     'metadata': meta('MutatingWebhookConfiguration', f'istio-sidecar-injector-{ASM_REV}', labels={'app': 'sidecar-injector', 'istio.io/rev': ASM_REV}),
+                     'webhooks': [{'admissionReviewVersions': ['v1beta1'], 'clientConfig': {'service': {'name': f'istiod-{ASM_REV}', 'namespace': 'istio-system', 'path': '/inject', 'port': 443}},
+                                   'name': 'sidecar-injector.istio.io', 'namespaceSelector': {'matchLabels': {'istio.io/rev': ASM_REV}},
                                    'sideEffects': 'None', 'failurePolicy': 'Fail'}]})
 
 def operator(profile='default', gateway_enabled=False, status='HEALTHY', custom=False):
@@ -450,7 +470,7 @@ def cluster_json(version, private=False, regional=False, pools=(), workload_iden
         c['nodePools'].append(p)
     return c
 
-def firewall_rules(private):
+def firewall_rules(private, webhook_port_open=False):
     h = '1a2b3c4d'
     rules = [
         {'allowed': [{'IPProtocol': 'tcp', 'ports': ['22']}], 'creationTimestamp': '2019-06-11T01:12:43.000-07:00', 'description': '',
@@ -470,7 +490,8 @@ def firewall_rules(private):
          'sourceRanges': ['10.132.0.0/20'], 'targetTags': [f'gke-{CLUSTER}-{h}-node']},
     ]
     if private:
-        rules.append({'allowed': [{'IPProtocol': 'tcp', 'ports': ['10250', '443']}], 'creationTimestamp': '2019-06-11T01:12:43.000-07:00',
+        rules.append({'allowed': [{'IPProtocol': 'tcp', 'ports': ['10250', '443'] + (['15017'] if webhook_port_open else [])}],
+                      'creationTimestamp': '2019-06-11T01:12:43.000-07:00',
                       'description': '', 'direction': 'INGRESS', 'disabled': False, 'id': '4011223344556680', 'kind': 'compute#firewall',
                       'name': f'gke-{CLUSTER}-{h}-master', 'network': f'https://www.googleapis.com/compute/v1/projects/{PROJECT}/global/networks/shop-vpc',
                       'priority': 1000, 'selfLink': f'https://www.googleapis.com/compute/v1/projects/{PROJECT}/global/firewalls/gke-{CLUSTER}-{h}-master',
@@ -615,4 +636,52 @@ write_state('asm-candidate', st,
                    'does not count toward the 8-vCPU requirement. The IstioOperator sets access logs and istiod resources\n'
                    '(an install_asm custom overlay is needed).\n'
                    'Scan it with `meshready scan --snapshot fixtures/demo/asm-candidate --target asm-1.7`.\n')
+
+# ---- asm-installed ------------------------------------------------------------------------
+# The asm-candidate cluster after install_asm ran, but without disabling the operator first: its
+# profile is still `default`, so it keeps reconciling beside ASM. shop is on asm-173-6 already,
+# catalog relabelled but not restarted, the others still on the operator's istio-1611.
+st = State()
+for ns in BASE_NS: st.namespaces.append(namespace(ns))
+st.namespaces.append(namespace('istio-system', labels=dict(ADDON_LABELS, **{'istio-injection': 'disabled'})))
+on_asm = {'shop', 'catalog'}
+for ns in APPS:
+    st.namespaces.append(namespace(ns, labels={'istio.io/rev': ASM_REV} if ns in on_asm else ({'istio.io/rev': REV} if ns in meshed else ({'istio-injection': 'disabled'} if ns == 'legacy' else None))))
+addon_control_plane(st, gateway_edited=False, old_replicas=0)
+# install_asm replaced the gateway: its pods run the ASM proxy of revision asm-173-6
+for w in st.workloads:
+    if w['metadata']['name'] == 'istio-ingressgateway':
+        w['metadata']['labels']['istio.io/rev'] = ASM_REV
+        w['spec']['template']['spec']['containers'][0]['image'] = PROXY_ASM
+for p in st.pods:
+    if p['metadata']['name'].startswith('istio-ingressgateway-'):
+        p['spec']['containers'][0]['image'] = PROXY_ASM
+        p['metadata']['labels']['istio.io/rev'] = ASM_REV
+istiod16(st, with_gateway=True)
+istiod_asm(st)
+st.istio.append(operator(profile='default', gateway_enabled=True, custom=True))
+galley(st, restricted=True, webhook=False)
+mixer(st, custom=False)
+security_policies(st, left=False)
+traffic(st, fixed=True)
+system_objects(st)
+build_apps(st, lambda ns, name: PROXY_ASM if ns == 'shop' else (PROXY16 if ns in meshed else None), fixed_ports=True)
+for p in st.pods:  # every 1.6+ injector labels its pods with the revision it injected
+    if any(c['name'] == 'istio-proxy' for c in p['spec']['containers']) and p['metadata']['namespace'] != 'istio-system':
+        p['metadata']['labels']['istio.io/rev'] = ASM_REV if p['metadata']['namespace'] == 'shop' else REV
+# two nodes per zone, as install_asm's own vCPU check asked before it ran
+installed_pools = [('default-pool', 'e2-standard-4', 2, ['europe-west1-b', 'europe-west1-c', 'europe-west1-d']),
+                   ('tools-pool', 'e2-medium', 1, ['europe-west1-b', 'europe-west1-c', 'europe-west1-d'])]
+nodes(st, installed_pools, '1.17.13-gke.2600')
+write_state('asm-installed', st,
+            cluster_json('1.17.13-gke.2600', private=True, regional=True, pools=[(p, m, c, None) for p, m, c, _ in installed_pools],
+                         workload_identity=True),
+            fw=firewall_rules(True, webhook_port_open=True), mt=machine_types('europe-west1-b'),
+            readme='# Demo: asm-installed\n\nThe asm-candidate cluster after `install_asm --mode migrate` ran (Anthos Service Mesh 1.7, revision\n'
+                   '`asm-173-6`, and its ingress gateway), without disabling the operator first: the IstioOperator profile is still\n'
+                   '`default`, so the operator keeps reconciling beside ASM. `shop` runs on `asm-173-6`, `catalog` is relabelled\n'
+                   'but not restarted, the other namespaces still select the operator\'s `istio-1611`. install_asm has nothing left\n'
+                   'to do (it refuses to run again); the script sets the profile to `disabled` (at run time, `empty` once nothing\n'
+                   'runs on `istio-1611`) and moves the namespaces.\n'
+                   'Scan it with `meshready scan --snapshot fixtures/demo/asm-installed --target asm-1.7`.\n')
 print('ok')

@@ -158,6 +158,20 @@ export const COLLECTED_RESOURCES: readonly CollectedResource[] = [
     kind: 'AuthorizationPolicy',
   },
   {
+    part: 'peerauthentications',
+    group: 'security.istio.io',
+    version: 'v1beta1',
+    resource: 'peerauthentications',
+    kind: 'PeerAuthentication',
+  },
+  {
+    part: 'requestauthentications',
+    group: 'security.istio.io',
+    version: 'v1beta1',
+    resource: 'requestauthentications',
+    kind: 'RequestAuthentication',
+  },
+  {
     part: 'networkpolicies',
     group: 'networking.k8s.io',
     version: 'v1',

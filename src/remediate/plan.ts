@@ -11,7 +11,8 @@ import { type Phase, phasesFor } from '../engine/vocabulary.ts';
 import { compareGkeVersions, parseGkeVersion } from '../gke/version.ts';
 import { gcloudScope } from './actions/common.ts';
 import { actionDefinition, FIX_ACTIONS, type FixAction, isFixAction } from './actions/index.ts';
-import { installAsmSteps, v1alpha1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';
+import { replacementChecks } from './actions/migrate-v1alpha1-policy.ts';
+import { installAsmSteps, v1beta1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';
 import type { PlanContext, PlannedStep, Step } from './step.ts';
 import { printable } from './text.ts';
 
@@ -101,8 +102,10 @@ class Planner {
   }
 
   context(extra: Partial<PlanContext> = {}): PlanContext {
+    const { name, location, project } = this.report.cluster;
     return {
       targetRevision: '*',
+      cluster: [name ?? '', location ?? '', project ?? ''],
       backup: (...parts) => backupName(parts, this.backups),
       ...extra,
     };
@@ -234,7 +237,7 @@ class Planner {
 
   /**
    * Per namespace: relabel, restart its workloads, verify (guide steps 2-5, repeated). First a
-   * gate: the v1alpha1 policies the prepare phase asked to migrate must be gone.
+   * gate: every v1alpha1 policy the scan found has its v1beta1 replacement in the cluster.
    */
   migrateNamespaces(phase: Phase, items: readonly FixedFinding[]): PlanStep[] {
     const steps: PlanStep[] = [];
@@ -249,23 +252,27 @@ class Planner {
           ? 'asm-*'
           : '*';
     const context = this.context({ targetRevision });
-    const policies = this.fixed.filter((i) => i.action === 'migrate-v1alpha1-policy');
+    const policies = this.fixed.filter(
+      (i) => i.action === 'migrate-v1alpha1-policy' || i.action === 'delete-v1alpha1-policy',
+    );
     const moves = items.some((i) => i.action === 'relabel-namespace' || i.action === 'restart-workload');
     if (policies.length > 0 && moves) {
+      const checks = new Map<string, string[]>();
+      for (const policy of policies) {
+        const words = replacementChecks(policy.params as Parameters<typeof replacementChecks>[0]);
+        for (let at = 0; at < words.length; at += 4) {
+          const check = words.slice(at, at + 4);
+          checks.set(check.join('\u0000'), check);
+        }
+      }
       steps.push(
         this.plannedStep(
-          'v1alpha1-gate',
+          'v1beta1-gate',
           ['v1alpha1-security-policy'],
           `${policies.length} v1alpha1 polic${policies.length === 1 ? 'y' : 'ies'}`,
-          'Check that the v1alpha1 policies are migrated before workloads move to new proxies',
-          'Stop here while v1alpha1 policies remain',
-          v1alpha1GateSteps(
-            policies.map((p) => ({
-              resource: text(p.params, 'resource'),
-              namespace: text(p.params, 'namespace'),
-              name: text(p.params, 'name'),
-            })),
-          ),
+          'Check that each v1alpha1 policy has its v1beta1 replacement before workloads move to new proxies',
+          'Stop here while a v1beta1 replacement is missing',
+          v1beta1GateSteps([...checks.values()].flat()),
         ),
       );
     }
@@ -322,6 +329,7 @@ class Planner {
           'Withheld by the scan',
           withheldSteps(printable(result.reason ?? result.status)),
         ),
+        ...this.defaultSteps(items),
       ];
     }
     return this.defaultSteps(items);
@@ -329,7 +337,11 @@ class Planner {
 
   profileStep(group: readonly FixedFinding[], profile: 'disabled' | 'empty'): PlanStep {
     const first = group[0] as FixedFinding;
-    return this.actionStep(group, this.context(), { operator: text(first.params, 'operator'), profile });
+    return this.actionStep(group, this.context(), {
+      ...first.params,
+      operator: text(first.params, 'operator'),
+      profile,
+    });
   }
 
   profileGroups(items: readonly FixedFinding[], profile: 'disabled' | 'empty'): FixedFinding[][] {
@@ -340,9 +352,21 @@ class Planner {
   }
 
   /**
+   * The ready asm-* revision the scan found (the operator-profile findings record it), or undefined
+   * when the scan found ASM not installed yet.
+   */
+  installedAsmRevision(): string | undefined {
+    const found = this.fixed.find(
+      (i) => i.action === 'set-operator-profile' && text(i.params, 'asmRevision') !== '',
+    );
+    return found && text(found.params, 'asmRevision');
+  }
+
+  /**
    * The operator disabled, then install_asm (a TODO). The install is left out once the scan found
-   * this phase done. An `empty` profile found here (a report from before asm-cleanup existed)
-   * stays here: the step checks the cluster itself before it changes anything.
+   * this phase done, or ASM installed: install_asm is never run again (SPEC §9), and its step
+   * checks that at run time too. An `empty` profile found here (a report from before asm-cleanup
+   * existed) stays here: the step checks the cluster itself before it changes anything.
    */
   asmInstall(items: readonly FixedFinding[], scanStatus: PhaseStatus | 'not-scanned'): PlanStep[] {
     const disabled = this.profileGroups(items, 'disabled');
@@ -351,7 +375,7 @@ class Planner {
       (i) => i.action !== 'set-operator-profile' && i.action !== 'write-custom-overlay',
     );
     steps.push(...this.defaultSteps(others));
-    if (scanStatus !== 'done') {
+    if (scanStatus !== 'done' && this.installedAsmRevision() === undefined) {
       const { name, project, location } = this.report.cluster;
       const overlays = this.groups(items, 'write-custom-overlay');
       const overlayItems = overlays.map((group) => group[0] as FixedFinding);
@@ -367,6 +391,7 @@ class Planner {
           'Install Anthos Service Mesh with install_asm (TODO)',
           installAsmSteps({
             asmVersion,
+            scope: this.context().cluster,
             project,
             cluster: name,
             location,
@@ -505,6 +530,16 @@ function makePlan(report: Report): RemediationPlan {
         steps = planner.defaultSteps(items);
     }
     const phaseNotes = [...(notes.get(phase) ?? [])];
+    const asmRevision = planner.installedAsmRevision();
+    if (phase === 'asm-install' && asmRevision !== undefined) {
+      phaseNotes.push(
+        printable(
+          `The scan found Anthos Service Mesh installed (revision ${asmRevision} is ready): install_asm is not ` +
+            'run again (--mode migrate refuses once an ASM control plane runs, --mode upgrade while the ' +
+            "operator's istiod runs); the steps below finish what remains against that revision.",
+        ),
+      );
+    }
     if (scanStatus === 'blocked') {
       phaseNotes.unshift(
         'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the ' +

@@ -8,17 +8,36 @@ import type { Step } from './step.ts';
 export const POD_PROXY_IMAGES_JSONPATH =
   'jsonpath={range .items[*]}{.metadata.name}{"\\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\\n"}{end}';
 
-/** Stop the phase while v1alpha1 policies the prepare phase asked to migrate still exist. */
-export function v1alpha1GateSteps(
-  policies: readonly { readonly resource: string; readonly namespace: string; readonly name: string }[],
-): Step[] {
+/**
+ * Stop the phase while a v1alpha1 policy the scan found has no v1beta1 replacement in the cluster:
+ * a workload moved to the 1.6 proxy would lose what it expresses. `checks`: replacementChecks of
+ * each policy (./actions/migrate-v1alpha1-policy.ts).
+ */
+export function v1beta1GateSteps(checks: readonly string[]): Step[] {
   return [
     {
       kind: 'halt-phase-unless',
-      check: 'v1alpha1-policies-migrated',
-      args: policies.flatMap((p) => [p.resource, p.namespace, p.name]),
+      check: 'v1beta1-replacements-exist',
+      args: checks,
       reason:
-        'v1alpha1 policies found by the scan still exist: migrate them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.',
+        'v1alpha1 policies found by the scan have no v1beta1 replacement in the cluster yet: apply them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.',
+    },
+  ];
+}
+
+/**
+ * Stop the phase before the 1.6 gateway is enabled while a NetworkPolicy, AuthorizationPolicy,
+ * BackendConfig or firewall rule for it names only the 1.4 ports (SPEC §9: a run-time gate on the
+ * gateway-port-changes TODOs). `cluster`: name, location, project, for the firewall rules.
+ */
+export function gatewayPortsGateSteps(cluster: readonly string[]): Step[] {
+  return [
+    {
+      kind: 'halt-phase-unless',
+      check: 'gateway-ports-ready',
+      args: cluster,
+      reason:
+        'the 1.6 gateway listens on 8080/8443 with its status port on 15021: enabling it now would leave traffic or health checks blocked by what is listed above (gateway-port-changes). Add the new ports beside the old ones, then run this phase again. Stopping this phase.',
     },
   ];
 }
@@ -38,6 +57,8 @@ export function verifyNamespaceSteps(namespace: string): Step[] {
 
 export interface InstallAsm {
   readonly asmVersion: string;
+  /** The scanned cluster, its location and project ('' when unknown), for the gateway gate. */
+  readonly scope: readonly string[];
   readonly project: string | undefined;
   readonly cluster: string | undefined;
   readonly location: string | undefined;
@@ -52,6 +73,10 @@ export function installAsmSteps(install: InstallAsm): Step[] {
   const url = `https://storage.googleapis.com/csm-artifacts/asm/install_asm_${install.asmVersion}`;
   const identityMissing = !(install.project && install.cluster && install.location);
   return [
+    // Once an asm-* revision is installed, install_asm refuses to run again (SPEC §9).
+    { kind: 'done-unless', check: 'no-asm-istiod-installed', args: [] },
+    // install_asm installs the ASM ingress gateway (8080/8443, status 15021).
+    ...gatewayPortsGateSteps(install.scope),
     {
       kind: 'comment',
       text: 'Human decision: install_asm changes the project (APIs, IAM) and the cluster; read its options',

@@ -31,20 +31,31 @@ export const CHECKS = {
   'namespace-selects-revision': { fn: 'namespace_selects_revision', library: 'lib/checks' },
   /** No namespace selects the 1.4 injector (istio-injection=enabled). */
   'no-namespace-on-old-injector': { fn: 'no_namespace_on_old_injector', library: 'lib/checks' },
-  /** No pod runs a 1.4 proxy. */
+  /** No pod runs a 1.4 proxy: no workload sidecar and no ingress gateway pod (every target). */
   'no-pod-on-old-proxy': { fn: 'no_pod_on_old_proxy', library: 'lib/checks' },
   /** The 1.4 galley validating webhook is gone. */
   'galley-webhook-gone': { fn: 'galley_webhook_gone', library: 'lib/checks' },
   /** An asm-* istiod is ready. */
   'asm-istiod-ready': { fn: 'asm_istiod_ready', library: 'lib/checks' },
+  /** No asm-* istiod is installed (ready or not); else: done already, install_asm is never run again. */
+  'no-asm-istiod-installed': { fn: 'no_asm_istiod_installed', library: 'lib/checks' },
   /** No namespace selects, and no pod runs on, a revision of IstioOperator $1. */
   'nothing-on-operator-revision': { fn: 'nothing_on_operator_revision', library: 'lib/checks' },
   /** The master runs a version below $1 (cluster $2, then the gcloud scope); else: done already. */
   'master-below': { fn: 'master_below', library: 'lib/gke-version' },
+  /**
+   * Nothing that lets traffic reach the gateway names only its 1.4 ports: NetworkPolicies,
+   * AuthorizationPolicies and BackendConfigs of the gateway pods, firewall rules of cluster $1
+   * (location $2, project $3); else each open item is named.
+   */
+  'gateway-ports-ready': { fn: 'gateway_ports_ready', library: 'lib/gateway' },
   /** The object exists (kubectl get arguments); else: done already. */
   'object-exists': { fn: 'object_exists', library: undefined },
-  /** None of the v1alpha1 policies (resource, namespace, name, repeated) still needs migrating. */
-  'v1alpha1-policies-migrated': { fn: 'v1alpha1_policies_migrated', library: 'lib/v1alpha1' },
+  /**
+   * Each v1beta1 replacement of the v1alpha1 policies exists; four words a check (`object RESOURCE
+   * NAMESPACE NAME`, `mesh-strict - - -`, `by-hand RESOURCE NAMESPACE NAME`: see replacementChecks).
+   */
+  'v1beta1-replacements-exist': { fn: 'v1beta1_replacements_exist', library: 'lib/v1alpha1' },
 } as const;
 export type CheckName = keyof typeof CHECKS;
 
@@ -58,6 +69,7 @@ export const LIBRARY_FUNCTIONS = {
   restart_workloads: 'lib/proxies',
   wait_for_rollouts: 'lib/proxies',
   scale_down_old_control_plane: 'lib/old-control-plane',
+  restore_old_control_plane: 'lib/old-control-plane',
   restrict_galley_clusterrole: 'lib/galley',
   enable_operator_gateway: 'lib/gateway',
   set_operator_profile: 'lib/operator-profile',
@@ -67,6 +79,7 @@ export const LIBRARY_FUNCTIONS = {
   enable_cluster_workload_identity: 'lib/node-pools',
   enable_pool_metadata_server: 'lib/node-pools',
   apply_v1beta1_policies: 'lib/v1alpha1',
+  delete_v1alpha1_policy: 'lib/v1alpha1',
   backup_namespaced_custom_resources: 'lib/gke-version',
 } as const;
 export type LibraryFunction = keyof typeof LIBRARY_FUNCTIONS;
@@ -142,6 +155,8 @@ export interface PlanContext {
    * (`asm-*` in asm-migrate-namespaces, `*` otherwise).
    */
   readonly targetRevision: string;
+  /** The scanned cluster, its location and project ('' when the scan did not record them). */
+  readonly cluster: readonly [name: string, location: string, project: string];
 }
 
 /** One planned step: what the script prints as "Step N", and the findings it serves. */

@@ -246,6 +246,8 @@ export const kubeShapes = {
   /** Namespaced custom resources in istio-system of any group that is not built in (name only). */
   customresources: namedObject,
   authorizationpolicies: istioConfig,
+  peerauthentications: istioConfig,
+  requestauthentications: istioConfig,
   networkpolicies: istioConfig,
   backendconfigs: istioConfig,
 } as const;
@@ -450,6 +452,8 @@ export const PART_LABELS: Readonly<Record<SnapshotPart, string>> = {
   securitypolicies: 'v1alpha1 security policies',
   customresources: 'Custom resources in istio-system',
   authorizationpolicies: 'AuthorizationPolicies (security.istio.io)',
+  peerauthentications: 'PeerAuthentications (security.istio.io)',
+  requestauthentications: 'RequestAuthentications (security.istio.io)',
   networkpolicies: 'NetworkPolicies',
   backendconfigs: 'BackendConfigs (cloud.google.com)',
   gkeCluster: 'GKE cluster data',

@@ -82,8 +82,12 @@ export function kubeKindOf(apiVersion: string, kind: string): KubeKind | undefin
     return undefined;
   }
   if (group === 'config.istio.io') return 'mixerconfigs';
-  if (group === 'security.istio.io')
-    return kind === 'AuthorizationPolicy' ? 'authorizationpolicies' : undefined;
+  if (group === 'security.istio.io') {
+    if (kind === 'AuthorizationPolicy') return 'authorizationpolicies';
+    if (kind === 'PeerAuthentication') return 'peerauthentications';
+    if (kind === 'RequestAuthentication') return 'requestauthentications';
+    return undefined;
+  }
   if (group === 'networking.k8s.io') return kind === 'NetworkPolicy' ? 'networkpolicies' : undefined;
   if (group === 'cloud.google.com') return kind === 'BackendConfig' ? 'backendconfigs' : undefined;
   if (V1ALPHA1_SECURITY[group]?.includes(kind) && apiVersion.endsWith('/v1alpha1')) return 'securitypolicies';

@@ -2,7 +2,8 @@
  * Local stand-ins for the GKE (container v1beta1) and Compute REST APIs, on 127.0.0.1, for the
  * real `@google-cloud/container` client in REST mode and the Compute REST calls of the collector:
  *
- *   GET /v1beta1/projects/P/locations/L/clusters/C          -> the cluster document
+ *   GET /v1beta1/projects/P/locations/L/clusters/C          -> the cluster document (also /v1/,
+ *                                                              for gcloud container clusters describe)
  *   GET /compute/v1/projects/P/global/firewalls             -> firewall rules (filter, paging)
  *   GET /compute/v1/projects/P/zones/Z/machineTypes/NAME    -> one machine type
  *
@@ -142,7 +143,9 @@ export class GoogleApiServer {
   }
 
   private answer(pathname: string, query: URLSearchParams): { status: number; body: unknown } {
-    const cluster = /^\/v1beta1\/projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/]+)$/.exec(pathname);
+    const cluster = /^\/v1(?:beta1)?\/projects\/([^/]+)\/locations\/([^/]+)\/clusters\/([^/]+)$/.exec(
+      pathname,
+    );
     if (cluster) {
       const [, project, location, name] = cluster;
       const found = this.options.clusters?.find(

@@ -11,10 +11,15 @@
  *
  * With `writable`, it also takes what `kubectl` sends to change a cluster (remediate.sh's tests):
  * single-object GETs, `labelSelector` and `fieldSelector` (metadata.name, metadata.namespace) on
- * lists, PATCH (JSON patch, merge patch, and strategic merge patch applied as a merge patch: maps
- * merge, lists are replaced, which is all kubectl label/annotate/rollout restart need), PUT,
- * DELETE, and the `scale` subresource of Deployments, StatefulSets and ReplicaSets. Each change is
- * applied to the served object, so the client's follow-up reads see it, and recorded with its body.
+ * lists, POST (create, what `kubectl apply` sends for a new object), PATCH (JSON patch, merge
+ * patch, and strategic merge patch applied as a merge patch: maps merge, lists are replaced, which
+ * is all kubectl label/annotate/rollout restart/apply need), PUT, DELETE, and the `scale`
+ * subresource of Deployments, StatefulSets and ReplicaSets. `dryRun=All` (a server-side dry run)
+ * answers as the change would but changes nothing. Each change is applied to the served object, so
+ * the client's follow-up reads see it, and recorded with its body. It also serves the OpenAPI v3
+ * index and, per group version, the PATCH operations with their `fieldValidation` parameter: that
+ * is how kubectl's default strict validation learns the server validates fields itself (else it
+ * insists on downloading the OpenAPI v2 schema).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -42,6 +47,10 @@ export interface Fault {
   readonly path: string | RegExp;
   /** Only requests that carry a `continue` token (to expire a list half-way). */
   readonly onlyContinue?: boolean;
+  /** Only requests of this method (e.g. `POST`: a create, not the GET before it). */
+  readonly method?: string;
+  /** Let this many matching requests through before the fault applies (0 when absent). */
+  readonly after?: number;
   /** Answer with this status and a Kubernetes Status body. */
   readonly status?: number;
   /** Retry-After header, with a 429. */
@@ -244,7 +253,7 @@ export class KubeApiServer {
   private readonly server: http.Server;
   private readonly certificate: ServerCertificate | undefined;
   private readonly collections = new Map<string, Collection>();
-  private readonly faults: { fault: Fault; remaining: number }[] = [];
+  private readonly faults: { fault: Fault; remaining: number; passed: number }[] = [];
   private readonly options: KubeApiServerOptions;
   private readonly resourceVersion = '424242';
   private inFlight = 0;
@@ -289,7 +298,7 @@ export class KubeApiServer {
   }
 
   addFault(fault: Fault): void {
-    this.faults.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY });
+    this.faults.push({ fault, remaining: fault.times ?? Number.POSITIVE_INFINITY, passed: 0 });
   }
 
   clearFaults(): void {
@@ -414,7 +423,7 @@ export class KubeApiServer {
     response.once('close', () => this.inFlight--);
     if (this.options.latencyMs) await sleep(this.options.latencyMs);
 
-    const fault = this.takeFault(pathname, url.searchParams.has('continue'));
+    const fault = this.takeFault(pathname, url.searchParams.has('continue'), recorded.method);
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.drop) {
       request.socket.destroy();
@@ -440,7 +449,7 @@ export class KubeApiServer {
       return;
     }
     if (recorded.method !== 'GET' && this.options.writable) {
-      const answer = this.write(recorded);
+      const answer = recorded.method === 'POST' ? this.create(recorded) : this.write(recorded);
       send(answer.status, answer.body);
       return;
     }
@@ -485,12 +494,17 @@ export class KubeApiServer {
     return JSON.stringify(page);
   }
 
-  private takeFault(pathname: string, hasContinue: boolean): Fault | undefined {
+  private takeFault(pathname: string, hasContinue: boolean, method: string): Fault | undefined {
     for (const entry of this.faults) {
       const { fault } = entry;
       const matches = typeof fault.path === 'string' ? fault.path === pathname : fault.path.test(pathname);
       if (!matches || entry.remaining <= 0) continue;
       if (fault.onlyContinue && !hasContinue) continue;
+      if (fault.method !== undefined && fault.method !== method) continue;
+      if (entry.passed < (fault.after ?? 0)) {
+        entry.passed++;
+        continue;
+      }
       entry.remaining--;
       return fault;
     }
@@ -498,6 +512,7 @@ export class KubeApiServer {
   }
 
   private answer(pathname: string, query: URLSearchParams, accept: string): { status: number; body: string } {
+    if (this.options.writable && pathname.startsWith('/openapi/v3')) return this.openApiV3(pathname);
     if (pathname === '/version') {
       const gitVersion = this.options.gitVersion ?? 'v1.17.13-gke.2600';
       const [major, minor] = gitVersion.replace(/^v/, '').split('.');
@@ -677,6 +692,83 @@ export class KubeApiServer {
     return ok(found.object);
   }
 
+  /**
+   * The OpenAPI v3 index (one entry per served group version) and each group version's document:
+   * only the PATCH operation of each resource, with its kind and the `fieldValidation` parameter.
+   */
+  private openApiV3(pathname: string): { status: number; body: string } {
+    const key = (group: string, version: string) =>
+      group === '' ? `api/${version}` : `apis/${group}/${version}`;
+    if (pathname === '/openapi/v3') {
+      const paths: Record<string, { serverRelativeURL: string }> = {};
+      for (const [group, versions] of this.servedGroups()) {
+        for (const version of versions) {
+          paths[key(group, version)] = { serverRelativeURL: `/openapi/v3/${key(group, version)}?hash=test` };
+        }
+      }
+      return ok({ paths });
+    }
+    for (const [group, versions] of this.servedGroups()) {
+      for (const version of versions) {
+        if (pathname !== `/openapi/v3/${key(group, version)}`) continue;
+        const paths: Record<string, unknown> = {};
+        for (const served of this.resourcesOf(group, version)) {
+          const scope = served.namespaced ? '/namespaces/{namespace}' : '';
+          paths[`/${key(group, version)}${scope}/${served.resource}/{name}`] = {
+            patch: {
+              'x-kubernetes-group-version-kind': { group, version, kind: served.kind },
+              parameters: [{ name: 'fieldValidation', in: 'query', schema: { type: 'string' } }],
+              responses: {},
+            },
+          };
+        }
+        return ok({ openapi: '3.0.0', info: { title: 'Kubernetes', version: 'test' }, paths });
+      }
+    }
+    return notFound(pathname);
+  }
+
+  /** POST of a new object to its collection: 201 and the object, 409 when it exists already. */
+  private create(request: RecordedRequest): { status: number; body: string } {
+    const target = parseResourcePath(request.path);
+    const collection = target && this.collections.get(`${target.group}/${target.version}/${target.resource}`);
+    if (!target || !collection || !this.servedGroups().get(target.group)?.has(target.version)) {
+      return notFound(request.path);
+    }
+    let object: Raw;
+    try {
+      object = JSON.parse(request.body) as Raw;
+    } catch {
+      return { status: 400, body: statusBody(400, 'BadRequest', 'the request body is not JSON') };
+    }
+    const metadata = { ...((object.metadata ?? {}) as Raw) };
+    const name = typeof metadata.name === 'string' ? metadata.name : '';
+    if (name === '')
+      return { status: 422, body: statusBody(422, 'Invalid', 'metadata.name: Required value') };
+    const namespace = collection.served.namespaced ? (target.namespace ?? '') : '';
+    if (collection.entries.some((e) => e.name === name && e.namespace === namespace)) {
+      const what = `${collection.served.resource}.${collection.served.group}`;
+      return {
+        status: 409,
+        body: statusBody(409, 'AlreadyExists', `${what} "${name}" already exists`),
+      };
+    }
+    if (namespace) metadata.namespace = namespace;
+    const stored: Raw = { ...object, metadata: { ...metadata, uid: `uid-${name}`, resourceVersion: '1' } };
+    if (request.query.dryRun !== 'All') {
+      const item = BUILT_IN_GROUPS.has(collection.served.group) ? withoutTypeMeta(stored) : stored;
+      collection.entries.push({
+        namespace,
+        name,
+        json: JSON.stringify(item),
+        metadata: JSON.stringify(stored.metadata),
+      });
+      delete collection.all;
+      delete collection.byNamespace;
+    }
+    return { status: 201, body: JSON.stringify(stored) };
+  }
+
   /** PATCH, PUT or DELETE of one object (or its scale), applied to what is served. */
   private write(request: RecordedRequest): { status: number; body: string } {
     const target = parseObjectPath(request.path);
@@ -687,8 +779,9 @@ export class KubeApiServer {
     if ('error' in found) return found.error;
     const { collection, index } = found;
     if (target.subresource && target.subresource !== 'scale') return notFound(target.path);
+    const dryRun = request.query.dryRun === 'All';
     if (request.method === 'DELETE' && !target.subresource) {
-      collection.entries.splice(index, 1);
+      if (!dryRun) collection.entries.splice(index, 1);
       delete collection.all;
       delete collection.byNamespace;
       return ok({
@@ -736,8 +829,10 @@ export class KubeApiServer {
     const { served } = collection;
     const item = BUILT_IN_GROUPS.has(served.group) ? withoutTypeMeta(stored) : stored;
     const entry = collection.entries[index] as Collection['entries'][number];
-    entry.json = JSON.stringify(item);
-    entry.metadata = JSON.stringify(stored.metadata ?? {});
+    if (!dryRun) {
+      entry.json = JSON.stringify(item);
+      entry.metadata = JSON.stringify(stored.metadata ?? {});
+    }
     return ok(target.subresource === 'scale' ? scaleOf(stored) : stored);
   }
 

@@ -35,7 +35,7 @@ export interface ExpectedFinding {
   readonly fix?: { readonly action: string; readonly params?: Readonly<Record<string, unknown>> };
   /** The phase the finding belongs to (its own, or the rule's for the target). */
   readonly phase?: Phase;
-  /** Whether the finding is marked urgent (false: the mark is absent). */
+  /** Whether the finding is marked urgent (SPEC §3; false: the mark is absent); unchecked when omitted. */
   readonly urgent?: boolean;
 }
 

@@ -118,6 +118,15 @@ export function beforeFixes(options: { masterVersion?: string } = {}): FakeRespo
       match: 'kubectl *get deployment -n istio-system -l app=istiod -o jsonpath=*',
       stdout: 'istio-1611|1\n',
     },
+    // The v1beta1 replacement of web/readers is applied; the v1alpha1 object is still there.
+    {
+      match: 'kubectl *get authorizationpolicies.security.istio.io -n web readers --ignore-not-found -o name',
+      stdout: 'authorizationpolicy.security.istio.io/readers\n',
+    },
+    {
+      match: 'kubectl *get servicerolebindings.rbac.istio.io -n web readers --ignore-not-found -o name',
+      stdout: 'servicerolebinding.rbac.istio.io/readers\n',
+    },
   ];
 }
 
@@ -189,6 +198,10 @@ export function afterFixes(): FakeResponse[] {
     {
       match: 'kubectl *get deployment -n istio-system -l app=istiod -o jsonpath=*',
       stdout: 'istio-1611|1\nasm-173-6|2\n',
+    },
+    {
+      match: 'kubectl *get authorizationpolicies.security.istio.io -n web readers --ignore-not-found -o name',
+      stdout: 'authorizationpolicy.security.istio.io/readers\n',
     },
   ];
 }

@@ -24,6 +24,7 @@ const DEMOS: readonly (readonly [string, Target])[] = [
   ['addon-1.4', 'istio-1.6'],
   ['mid-migration', 'istio-1.6'],
   ['asm-candidate', 'asm-1.7'],
+  ['asm-installed', 'asm-1.7'],
 ];
 
 async function demoReport(state: string, target: Target): Promise<Report> {
@@ -159,24 +160,29 @@ describe('meshready report --remediation-script', () => {
 });
 
 describe('demo addon-1.4, what its script plans', () => {
-  it('backs up, then upgrades the 1.16 master to a safe version, and applies the converted policies before removing the old', async () => {
+  it('backs up, then upgrades the 1.16 master to a safe version; galley first, then the converted policies, the old ones kept', async () => {
     const script = await demoScript('addon-1.4', 'istio-1.6');
     expect(script).toContain(
       'run gcloud container clusters upgrade shop-prod --master --cluster-version 1.17.12-gke.1501 --location europe-west1-b --project acme-shop --quiet',
     );
     expect(script).toContain("note 'Edits found on it (field managers): kubectl-edit'");
-    // The add-on's own PERMISSIVE MeshPolicy is advice: no step, and the v1alpha1 gate does not wait for it.
+    // The add-on's own PERMISSIVE MeshPolicy is advice: no step, and the v1beta1 gate does not wait for it.
     expect(script).not.toContain('meshpolicies.authentication.istio.io');
-    // The v1beta1 equivalents: server-side dry run, apply, check, and only then back up and delete.
-    const step = script.slice(script.indexOf("step v1alpha1-security-policy 'Policy auth/jwt-auth'"));
+    // Galley's ClusterRole, then its webhook, then the v1beta1 equivalents (after a check that the
+    // webhook is gone): server-side dry run, apply, a check of each.
     const order = [
+      'restrict_galley_clusterrole istio-galley-istio-system 0',
+      'run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found',
+      "precondition 'the 1.4 galley webhook is gone (it rejects the kinds it does not know)' galley_webhook_gone",
       'apply_v1beta1_policies v1beta1-policies.yaml',
       'check kubectl get requestauthentications.security.istio.io -n auth',
-      'backup policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml',
-      'run kubectl delete policies.authentication.istio.io -n auth jwt-auth --ignore-not-found',
-    ].map((line) => step.indexOf(line));
+    ].map((line) => script.indexOf(line));
     expect(order.every((at) => at > 0)).toBe(true);
     expect([...order].sort((a, b) => a - b)).toEqual(order);
+    // 1.4 proxies read only v1alpha1: nothing in this scan's script deletes a policy.
+    expect(script).not.toMatch(
+      /kubectl delete (policies|serviceroles|servicerolebindings|clusterrbacconfigs)/,
+    );
     expect(script).toContain('restrict_galley_clusterrole istio-galley-istio-system 0');
     // No istiod ran yet: relabelling is an instruction, not a command.
     expect(script).toMatch(

@@ -3,291 +3,40 @@
  * (writable mode), in cluster states a real migration passes through. What is asserted is what the
  * API server received: the PATCH, PUT and DELETE requests (scale is a PATCH of the scale
  * subresource), their order and their bodies. gcloud is a recording stand-in (no step here uses it
- * beyond the project check).
+ * beyond the project check). The states and the runner are in ./apply-run.ts.
  */
-import { spawn } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import type { Report, RuleResult } from '../../src/engine/report-model.ts';
-import type { Phase } from '../../src/engine/vocabulary.ts';
-import { fix } from '../../src/remediate/actions/index.ts';
-import { renderRemediationScript } from '../../src/remediate/script.ts';
-import { type Fault, type RecordedRequest, startKubeApiServer } from '../helpers/kube-api-server.ts';
-import { CLUSTER, CONTEXT, finding, realisticReport, report, result } from './reports.ts';
-
-type Raw = Record<string, unknown>;
-
-const work = mkdtempSync(path.join(tmpdir(), 'meshready-kubectl-apply-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-let runs = 0;
-
-const OLD_PROXY = 'gcr.io/gke-release/istio/proxyv2:1.4.10-gke.4';
-const OPERATOR_PROXY = 'gcr.io/gke-release/istio/proxyv2:1.6.11-gke.0';
-const ASM_PROXY = 'gcr.io/gke-release/asm/proxyv2:1.7.3-asm.6';
-const OPERATOR = 'istio-1-6-11-gke-0';
-const OLD_DEPLOYMENTS = ['istio-citadel', 'istio-galley', 'istio-pilot', 'istio-sidecar-injector'];
-
-// ---- cluster objects ----------------------------------------------------------------------------
-
-function namespace(name: string, labels: Record<string, string> = {}): Raw {
-  return { apiVersion: 'v1', kind: 'Namespace', metadata: { name, labels } };
-}
-
-function deployment(
-  ns: string,
-  name: string,
-  options: { labels?: Record<string, string>; replicas?: number; ready?: number } = {},
-): Raw {
-  const app = { app: name };
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'Deployment',
-    metadata: { name, namespace: ns, generation: 1, labels: { ...app, ...options.labels } },
-    spec: {
-      replicas: options.replicas ?? 1,
-      selector: { matchLabels: app },
-      template: { metadata: { labels: app }, spec: { containers: [{ name, image: `${name}:1` }] } },
-    },
-    // A finished rollout, so the script's `kubectl rollout status` check returns at once.
-    status: {
-      observedGeneration: 1,
-      replicas: options.replicas ?? 1,
-      updatedReplicas: options.replicas ?? 1,
-      readyReplicas: options.ready ?? options.replicas ?? 1,
-      availableReplicas: options.ready ?? options.replicas ?? 1,
-    },
-  };
-}
-
-function istiod(revision: string): Raw {
-  return deployment('istio-system', `istiod-${revision}`, {
-    labels: { app: 'istiod', 'istio.io/rev': revision },
-  });
-}
-
-/** A pod of workload `app` with a sidecar; `revision` is the istio.io/rev label its injector set. */
-function pod(ns: string, app: string, image: string, revision?: string): Raw {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${app}-1`,
-      namespace: ns,
-      labels: { app, ...(revision ? { 'istio.io/rev': revision } : {}) },
-    },
-    spec: {
-      containers: [
-        { name: app, image: `${app}:1` },
-        { name: 'istio-proxy', image },
-      ],
-    },
-  };
-}
-
-function istioOperator(profile: string, revision = 'istio-1611'): Raw {
-  return {
-    apiVersion: 'install.istio.io/v1alpha1',
-    kind: 'IstioOperator',
-    metadata: { name: OPERATOR, namespace: 'istio-system' },
-    spec: { profile, revision },
-  };
-}
-
-function oldControlPlane(replicas: number): Raw[] {
-  return OLD_DEPLOYMENTS.map((name) => deployment('istio-system', name, { replicas }));
-}
-
-const GALLEY_WEBHOOK: Raw = {
-  apiVersion: 'admissionregistration.k8s.io/v1',
-  kind: 'ValidatingWebhookConfiguration',
-  metadata: { name: 'istio-galley' },
-  webhooks: [],
-};
-
-// ---- report findings (what the scan reports, per SPEC §4) ---------------------------------------
-
-const namespaceRef = (name: string) => ({ apiVersion: 'v1', kind: 'Namespace', name });
-const deploymentRef = (ns: string, name: string) => ({
-  apiVersion: 'apps/v1',
-  kind: 'Deployment',
-  namespace: ns,
-  name,
-});
-const operatorRef = {
-  apiVersion: 'install.istio.io/v1alpha1',
-  kind: 'IstioOperator',
-  namespace: 'istio-system',
-  name: OPERATOR,
-};
-
-function relabel(namespaces: readonly string[], revision: string, phase?: Phase): RuleResult {
-  return result(
-    'namespace-injection-labels',
-    'migrate-namespaces',
-    namespaces.map((ns) =>
-      finding({
-        severity: 'warning',
-        resource: namespaceRef(ns),
-        fix: fix('relabel-namespace', { namespace: ns, revision }),
-        ...(phase ? { phase } : {}),
-      }),
-    ),
-  );
-}
-
-function restarts(workloads: readonly [string, string][], phase?: Phase): RuleResult {
-  return result(
-    'sidecar-proxy-version',
-    'migrate-namespaces',
-    workloads.map(([ns, name]) =>
-      finding({
-        severity: 'warning',
-        resource: deploymentRef(ns, name),
-        fix: fix('restart-workload', { kind: 'Deployment', namespace: ns, name, pods: 1 }),
-        ...(phase ? { phase } : {}),
-      }),
-    ),
-  );
-}
-
-function operatorProfile(profile: 'disabled' | 'empty', phase?: Phase): RuleResult {
-  return result('istio-operator-profile', 'asm-install', [
-    finding({
-      resource: operatorRef,
-      fix: fix('set-operator-profile', { operator: OPERATOR, profile }),
-      ...(phase ? { phase } : {}),
-    }),
-  ]);
-}
-
-function scaleDown(): RuleResult {
-  return result(
-    'old-control-plane-scaledown',
-    'retire-old-control-plane',
-    [
-      finding({
-        severity: 'info',
-        resource: deploymentRef('istio-system', 'istio-pilot'),
-        fix: fix('scale-down-old-control-plane', { deployments: OLD_DEPLOYMENTS }),
-      }),
-    ],
-    { severity: 'info' },
-  );
-}
-
-function meshPolicyFinding(): RuleResult {
-  return result('v1alpha1-security-policy', 'prepare', [
-    finding({
-      resource: { apiVersion: 'authentication.istio.io/v1alpha1', kind: 'MeshPolicy', name: 'default' },
-      fix: fix('migrate-v1alpha1-policy', {
-        kind: 'MeshPolicy',
-        resource: 'meshpolicies.authentication.istio.io',
-        replacement: 'PeerAuthentication',
-        name: 'default',
-      }),
-    }),
-  ]);
-}
-
-function galleyWebhookFinding(): RuleResult {
-  return result('galley-validating-webhook', 'prepare', [
-    finding({
-      resource: {
-        apiVersion: 'admissionregistration.k8s.io/v1',
-        kind: 'ValidatingWebhookConfiguration',
-        name: 'istio-galley',
-      },
-      fix: fix('delete-galley-webhook', { name: 'istio-galley' }),
-    }),
-  ]);
-}
-
-// ---- running the script -------------------------------------------------------------------------
-
-const GCLOUD = `#!/usr/bin/env bash
-printf '%s\\n' "gcloud $*" >>"$GCLOUD_LOG"
-if [[ "$*" == 'config get-value project' ]]; then echo ${CLUSTER.project}; fi
-`;
-
-interface ApplyRun {
-  readonly status: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** Every request the API server received. */
-  readonly requests: readonly RecordedRequest[];
-  /** The changes, as `METHOD path body`, in the order the server received them. */
-  readonly changes: readonly string[];
-}
-
-async function applyScript(
-  scanned: Report,
-  objects: readonly Raw[],
-  args: readonly string[],
-  faults: readonly Fault[] = [],
-): Promise<ApplyRun> {
-  runs += 1;
-  const dir = path.join(work, String(runs));
-  mkdirSync(path.join(dir, 'bin'), { recursive: true });
-  const server = await startKubeApiServer({ objects, writable: true, faults });
-  try {
-    const kubeconfig = await server.writeKubeconfig(path.join(dir, 'kubeconfig'), { context: CONTEXT });
-    writeFileSync(path.join(dir, 'bin', 'gcloud'), GCLOUD);
-    chmodSync(path.join(dir, 'bin', 'gcloud'), 0o755);
-    const script = path.join(dir, 'remediate.sh');
-    writeFileSync(script, renderRemediationScript(scanned), { mode: 0o755 });
-    const child = spawn('bash', [script, ...args], {
-      cwd: dir,
-      env: {
-        PATH: `${path.join(dir, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
-        HOME: dir,
-        KUBECONFIG: kubeconfig,
-        GCLOUD_LOG: path.join(dir, 'gcloud.log'),
-        LANG: 'C.UTF-8',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    const status = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    const requests = [...server.requests];
-    const changes = requests
-      .filter((r) => r.method !== 'GET')
-      .map((r) => `${r.method} ${r.path}${r.method === 'PATCH' ? ` ${r.body}` : ''}`);
-    return { status, stdout, stderr, requests, changes };
-  } finally {
-    await server.close();
-  }
-}
-
-const NS = '/api/v1/namespaces';
-const DEPLOYMENTS = (ns: string) => `/apis/apps/v1/namespaces/${ns}/deployments`;
-const OPERATOR_PATH = `/apis/install.istio.io/v1alpha1/namespaces/istio-system/istiooperators/${OPERATOR}`;
-/** kubectl label sends only the difference: istio-injection's removal when it was there. */
-const relabelled = (ns: string, revision: string, hadInjectionLabel = true) =>
-  `PATCH ${NS}/${ns} {"metadata":{"labels":{${hadInjectionLabel ? '"istio-injection":null,' : ''}"istio.io/rev":"${revision}"}}}`;
-const restarted = (ns: string, name: string) =>
-  expect.stringMatching(
-    new RegExp(
-      `^PATCH ${DEPLOYMENTS(ns)}/${name} \\{"spec":\\{"template":\\{"metadata":\\{"annotations":\\{"kubectl.kubernetes.io/restartedAt":"[^"]+"\\}\\}\\}\\}\\}$`,
-    ),
-  );
-const scaledToZero = (name: string) =>
-  `PATCH ${DEPLOYMENTS('istio-system')}/${name}/scale {"spec":{"replicas":0}}`;
-const profileSet = (profile: string) => `PATCH ${OPERATOR_PATH} {"spec":{"profile":"${profile}"}}`;
-
-function touchesOperator(run: ApplyRun): boolean {
-  return run.requests.some((r) => r.method !== 'GET' && r.path.startsWith(OPERATOR_PATH));
-}
-
-const TIMEOUT = 120_000;
+import { describe, expect, it } from 'vitest';
+import {
+  ASM_PROXY,
+  applyScript,
+  DEPLOYMENTS,
+  deployment,
+  GALLEY_WEBHOOK,
+  galleyWebhookFinding,
+  istiod,
+  istioOperator,
+  NS,
+  namespace,
+  OLD_DEPLOYMENTS,
+  OLD_PROXY,
+  OPERATOR_PATH,
+  OPERATOR_PROXY,
+  oldControlPlane,
+  operatorProfile,
+  pod,
+  profileSet,
+  type Raw,
+  relabel,
+  relabelled,
+  restarted,
+  restarts,
+  scaleDown,
+  scaledToZero,
+  scanOf,
+  TIMEOUT,
+  touchesOperator,
+} from './apply-run.ts';
+import { realisticReport, report } from './reports.ts';
 
 // ---- the states ---------------------------------------------------------------------------------
 
@@ -360,7 +109,9 @@ describe('ASM installed, workloads still on the operator revision (asm-1.7)', ()
       const run = await applyScript(stale, state, ['--apply', '--yes']);
       expect(run.status, run.stderr).toBe(0);
       expect(touchesOperator(run)).toBe(false);
-      expect(run.stdout).toContain("Withheld: namespaces still select the operator's revision istio-1611");
+      expect(run.stdout).toContain(
+        "Withheld: not empty yet: namespaces still select the operator's revision istio-1611",
+      );
     },
     TIMEOUT,
   );
@@ -594,14 +345,13 @@ describe('retire-old-control-plane (istio-1.6)', () => {
   );
 });
 
-describe('the v1alpha1 gate and MeshPolicy default (istio-1.6)', () => {
+describe('the v1beta1 gate and MeshPolicy default (istio-1.6)', () => {
   const base = [
     namespace('istio-system'),
     namespace('shop', { 'istio-injection': 'enabled' }),
     istiod('istio-1611'),
     ...oldControlPlane(1),
   ];
-  const scanned = report('istio-1.6', [meshPolicyFinding(), relabel(['shop'], 'istio-1611')]);
   const meshPolicy = (labels: Record<string, string>, mtls: Raw): Raw => ({
     apiVersion: 'authentication.istio.io/v1alpha1',
     kind: 'MeshPolicy',
@@ -609,42 +359,68 @@ describe('the v1alpha1 gate and MeshPolicy default (istio-1.6)', () => {
     spec: { peers: [{ mtls }] },
   });
   const addon = { 'addonmanager.kubernetes.io/mode': 'Reconcile' };
+  const peerAuthentications = {
+    resources: [
+      {
+        group: 'security.istio.io',
+        version: 'v1beta1',
+        resource: 'peerauthentications',
+        kind: 'PeerAuthentication',
+        namespaced: true,
+      },
+    ],
+  };
+  /** What the scan reports for a MeshPolicy: a STRICT one asks for a mesh-wide STRICT PeerAuthentication. */
+  const scannedFor = (policy: Raw) =>
+    report('istio-1.6', [
+      ...scanOf('istio-1.6', [...base, policy]).results.filter(
+        (r) => r.ruleId === 'v1alpha1-security-policy',
+      ),
+      relabel(['shop'], 'istio-1611'),
+    ]);
 
   it(
-    "the add-on's own PERMISSIVE MeshPolicy does not hold namespaces back",
+    "the add-on's own PERMISSIVE MeshPolicy does not hold namespaces back (the scan plans no gate for it)",
     async () => {
       const state = [...base, meshPolicy(addon, { mode: 'PERMISSIVE' })];
-      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'migrate-namespaces']);
+      const run = await applyScript(scannedFor(state.at(-1) as Raw), state, [
+        '--apply',
+        '--yes',
+        '--phase',
+        'migrate-namespaces',
+      ]);
       expect(run.status, run.stderr).toBe(0);
       expect(run.changes).toEqual([relabelled('shop', 'istio-1611')]);
-      expect(run.stdout).toContain("MeshPolicy default is the add-on's own, PERMISSIVE");
     },
     TIMEOUT,
   );
 
   it(
-    'a STRICT MeshPolicy holds them back until a mesh-wide STRICT PeerAuthentication exists',
+    'a STRICT MeshPolicy holds them back (exit 1) until a mesh-wide STRICT PeerAuthentication exists',
     async () => {
       const strict = meshPolicy({}, {});
       const held = await applyScript(
-        scanned,
+        scannedFor(strict),
         [...base, strict],
         ['--apply', '--yes', '--phase', 'migrate-namespaces'],
+        [],
+        peerAuthentications,
       );
-      expect(held.status, held.stderr).toBe(0);
+      expect(held.status).toBe(1);
       expect(held.changes).toEqual([]);
-      expect(held.stdout).toContain('Withheld: v1alpha1 policies found by the scan still exist');
+      expect(held.stdout).toContain('missing: a mesh-wide STRICT PeerAuthentication in istio-system');
       const peerAuthentication: Raw = {
         apiVersion: 'security.istio.io/v1beta1',
         kind: 'PeerAuthentication',
-        metadata: { name: 'default', namespace: 'istio-system' },
+        metadata: { name: 'mesh-mtls', namespace: 'istio-system' },
         spec: { mtls: { mode: 'STRICT' } },
       };
       const run = await applyScript(
-        scanned,
+        scannedFor(strict),
         [...base, strict, peerAuthentication],
         ['--apply', '--yes', '--phase', 'migrate-namespaces'],
       );
+      expect(run.status, run.stderr).toBe(0);
       expect(run.changes).toEqual([relabelled('shop', 'istio-1611')]);
     },
     TIMEOUT,
@@ -653,8 +429,15 @@ describe('the v1alpha1 gate and MeshPolicy default (istio-1.6)', () => {
   it(
     "an add-on-labelled MeshPolicy made STRICT is not the add-on's PERMISSIVE default: it holds",
     async () => {
-      const state = [...base, meshPolicy(addon, { mode: 'STRICT' })];
-      const run = await applyScript(scanned, state, ['--apply', '--yes', '--phase', 'migrate-namespaces']);
+      const strict = meshPolicy(addon, { mode: 'STRICT' });
+      const run = await applyScript(
+        scannedFor(strict),
+        [...base, strict],
+        ['--apply', '--yes', '--phase', 'migrate-namespaces'],
+        [],
+        peerAuthentications,
+      );
+      expect(run.status).toBe(1);
       expect(run.changes).toEqual([]);
     },
     TIMEOUT,

@@ -196,6 +196,23 @@ export function fullResults(target: Target): RuleResult[] {
           namespace: 'shop',
         }),
       }),
+      finding({
+        severity: 'warning',
+        phase: 'retire-old-control-plane',
+        resource: {
+          apiVersion: 'rbac.istio.io/v1alpha1',
+          kind: 'ServiceRoleBinding',
+          namespace: 'web',
+          name: 'readers',
+        },
+        fix: fix('delete-v1alpha1-policy', {
+          kind: 'ServiceRoleBinding',
+          resource: 'servicerolebindings.rbac.istio.io',
+          name: 'readers',
+          namespace: 'web',
+          converted: ['AuthorizationPolicy web/readers'],
+        }),
+      }),
     ]),
     result('galley-webhook-clusterrole', 'prepare', [
       finding({
@@ -429,6 +446,16 @@ export function fullResults(target: Target): RuleResult[] {
         fix: fix('scale-down-old-control-plane', {
           deployments: ['istio-citadel', 'istio-galley', 'istio-pilot'],
         }),
+      }),
+      finding({
+        phase: 'prepare',
+        resource: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          namespace: 'istio-system',
+          name: 'istio-citadel',
+        },
+        fix: fix('restore-old-control-plane', { deployments: ['istio-citadel', 'istio-pilot'] }),
       }),
     ]),
   );

@@ -183,6 +183,7 @@ describe('modes', () => {
       'kubectl label namespace web istio-injection- istio.io/rev=istio-1611 --overwrite',
       `kubectl patch istiooperator -n istio-system istio-1-6-11-gke-0 --type=json -p ${GATEWAY_PATCH}`,
       'kubectl scale deployment -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot',
+      'kubectl delete servicerolebindings.rbac.istio.io -n web readers --ignore-not-found',
     ]);
     // Every kubectl call is pinned to the checked context.
     for (const call of run.calls.filter((c) => c.tool === 'kubectl' && c.args[0] !== 'config')) {
@@ -206,6 +207,7 @@ describe('modes', () => {
       'kubectl rollout restart statefulset -n shop db',
       'kubectl label namespace web istio-injection- istio.io/rev=istio-1611 --overwrite',
       'kubectl scale deployment -n istio-system --replicas=0 istio-citadel istio-galley istio-pilot',
+      'kubectl delete servicerolebindings.rbac.istio.io -n web readers --ignore-not-found',
       'kubectl patch istiooperator -n istio-system istio-1-6-11-gke-0 --type=merge -p {"spec":{"profile":"disabled"}}',
     ]);
     expect(run.calls.some((c) => c.args.some((a) => a.includes('install_asm')))).toBe(false);
@@ -370,7 +372,7 @@ describe('backups and guards', () => {
     expect(run.stdout).not.toContain('=== Phase prepare');
   });
 
-  it('withholds the namespace phase while a v1alpha1 policy still exists', () => {
+  it('stops the namespace phase, exit 1, while a policy meshready could not convert has no checked replacement', () => {
     const responses = [
       {
         match: 'kubectl *get policies.authentication.istio.io -n shop default --ignore-not-found -o name',
@@ -379,9 +381,17 @@ describe('backups and guards', () => {
       ...beforeFixes(),
     ];
     const run = apply('istio-1.6', responses, ['--phase', 'migrate-namespaces']);
-    expect(run.status, run.stderr).toBe(0);
+    expect(run.status, run.stderr).toBe(1);
     expect(changes(run.calls)).toEqual([]);
-    expect(run.stdout).toContain('Withheld: v1alpha1 policies found by the scan still exist');
+    expect(run.stdout).toContain(
+      'not converted by meshready: policies.authentication.istio.io shop/default: rewrite and apply it by hand',
+    );
+    expect(run.stdout).toContain(
+      'Withheld: v1alpha1 policies found by the scan have no v1beta1 replacement in the cluster yet',
+    );
+    expect(run.stdout).toContain(
+      'A check stopped the last phase before its later steps (see Withheld): exit status 1.',
+    );
   });
 
   it('does not restart workloads of a namespace that does not select the new revision yet', () => {

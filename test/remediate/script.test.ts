@@ -63,12 +63,12 @@ describe('renderRemediationScript', () => {
     ]);
   });
 
-  it('follows the guide within the prepare phase: istiod, policies, galley ClusterRole, then the webhook', () => {
+  it('follows the guide within the prepare phase: istiod, galley ClusterRole, the webhook, then policies (SPEC §9)', () => {
     const order = [
       "step istiod-revision-ready 'Namespace istio-system'",
-      "step v1alpha1-security-policy 'Policy shop/default'",
       "step galley-webhook-clusterrole 'ClusterRole istio-galley-istio-system'",
       "step galley-validating-webhook 'ValidatingWebhookConfiguration istio-galley'",
+      "step v1alpha1-security-policy 'Policy shop/default'",
     ].map((needle) => indexOf(istio, needle));
     expect(order).toEqual([...order].sort((a, b) => a - b));
   });
@@ -114,8 +114,8 @@ describe('renderRemediationScript', () => {
     expect(shop.every((index) => index >= 0)).toBe(true);
     expect(shop).toEqual([...shop].sort((a, b) => a - b));
     expect(istio).toContain('relabel_namespace shop istio-1611');
-    // The v1alpha1 gate opens the phase.
-    expect(at('v1alpha1_policies_migrated policies.authentication.istio.io shop default')).toBe(0);
+    // The v1beta1 gate opens the phase: a policy meshready could not convert holds it.
+    expect(at('v1beta1_replacements_exist by-hand policies.authentication.istio.io shop default')).toBe(0);
   });
 
   it('gives a bare pod an instruction, never a command that deletes it', () => {

@@ -22,11 +22,21 @@ const netpol = (ns: string, name: string, spec: Raw) =>
   istioObject('networking.k8s.io/v1', 'NetworkPolicy', ns, name, spec);
 const backendConfig = (ns: string, name: string, healthCheck: Raw) =>
   istioObject('cloud.google.com/v1', 'BackendConfig', ns, name, { healthCheck });
-const gatewayService = (annotations: Record<string, string> = {}) =>
-  service('istio-system', 'istio-ingressgateway', [{ name: 'http2', port: 80, targetPort: 80 }], {
-    labels: GATEWAY_LABELS,
+/** A Service in istio-system whose selector picks pods by `selector` (the gateway's own by default). */
+const selectingService = (
+  name: string,
+  annotations: Record<string, string>,
+  selector: Record<string, string> | undefined,
+  labels: Record<string, string> = {},
+) => {
+  const base = service('istio-system', name, [{ name: 'http2', port: 80, targetPort: 80 }], {
+    labels,
     annotations,
   });
+  return { ...base, spec: { ...(base.spec as Raw), ...(selector ? { selector } : {}) } };
+};
+const gatewayService = (annotations: Record<string, string> = {}) =>
+  selectingService('istio-ingressgateway', annotations, GATEWAY_LABELS, GATEWAY_LABELS);
 const onPorts = (ports: string[], selector: Raw | null = { matchLabels: { istio: 'ingressgateway' } }) => ({
   ...(selector ? { selector } : {}),
   action: 'ALLOW',
@@ -97,6 +107,8 @@ ruleTester(rule, {
       findings: [
         {
           resource: { kind: 'Firewall', name: 'allow-lb-health-checks' },
+          message:
+            'Add tcp:15021, keeping tcp:15020. Add the new ports beside the old ones while 1.4 and 1.6 gateway pods both run; remove the old ones only in retire-old-control-plane, once no 1.4 gateway pod is left. remediate.sh checks this again before it enables the 1.6 gateway, and stops until it is done.',
           fix: { action: 'update-gateway-port-refs', params: { allow: ['tcp:15020', 'tcp:15021'] } },
         },
         {
@@ -105,6 +117,8 @@ ruleTester(rule, {
             namespace: 'istio-system',
             name: 'ingressgateway-allow-web',
           },
+          message:
+            'so this policy stops matching when the gateway moves. Add the new ports beside the old ones while 1.4 and 1.6 gateway pods both run; remove the old ones only in retire-old-control-plane',
         },
         { resource: { kind: 'BackendConfig', namespace: 'istio-system', name: 'ingressgateway-health' } },
         { resource: { kind: 'NetworkPolicy', namespace: 'istio-system', name: 'ingressgateway-ingress' } },
@@ -116,7 +130,7 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            /^AuthorizationPolicy istio-system\/gateway-allow selects the ingress gateway and names its Istio 1\.4 ports: rules\[0\]\.to\[0\]\.operation\.ports: "80" -> "8080"; rules\[0\]\.to\[0\]\.operation\.ports: "443" -> "8443"\./,
+            /^AuthorizationPolicy istio-system\/gateway-allow selects the ingress gateway and names its Istio 1\.4 ports: rules\[0\]\.to\[0\]\.operation\.ports: add "8080" beside "80"; rules\[0\]\.to\[0\]\.operation\.ports: add "8443" beside "443"\./,
           severity: 'warning',
           resource: { kind: 'AuthorizationPolicy', namespace: 'istio-system', name: 'gateway-allow' },
           fix: {
@@ -124,8 +138,8 @@ ruleTester(rule, {
             params: {
               resource: 'authorizationpolicies.security.istio.io',
               replacements: [
-                'rules[0].to[0].operation.ports: "80" -> "8080"',
-                'rules[0].to[0].operation.ports: "443" -> "8443"',
+                'rules[0].to[0].operation.ports: add "8080" beside "80"',
+                'rules[0].to[0].operation.ports: add "8443" beside "443"',
               ],
             },
           },
@@ -202,12 +216,52 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'BackendConfig istio-system/gateway-health, attached to the gateway Service istio-ingressgateway, health-checks port 15020',
+            'BackendConfig istio-system/gateway-health, attached to Service istio-ingressgateway (whose selector selects the gateway pods), health-checks port 15020 only',
           resource: { kind: 'BackendConfig', name: 'gateway-health' },
           fix: {
             action: 'update-gateway-port-refs',
             params: { replacements: ['spec.healthCheck.port: 15020 -> 15021'] },
           },
+        },
+      ],
+    },
+    {
+      name: 'a BackendConfig attached through an internal Service named otherwise, unlabelled, whose selector picks the gateway pods',
+      documents: [
+        [
+          gateway14,
+          gatewayService(),
+          selectingService(
+            'gateway-internal',
+            { 'cloud.google.com/backend-config': '{"default": "ilb-health"}' },
+            {
+              istio: 'ingressgateway',
+            },
+          ),
+          // Labelled like the gateway, but selecting other pods: its BackendConfig is not the gateway's.
+          selectingService(
+            'looks-like-gateway',
+            { 'cloud.google.com/backend-config': '{"default": "not-gateway"}' },
+            { app: 'web' },
+            GATEWAY_LABELS,
+          ),
+          // No selector: it selects no pod.
+          selectingService(
+            'headless-manual',
+            { 'cloud.google.com/backend-config': '{"default": "manual"}' },
+            undefined,
+          ),
+          backendConfig('istio-system', 'ilb-health', { port: 15020, requestPath: '/healthz/ready' }),
+          backendConfig('istio-system', 'not-gateway', { port: 15020 }),
+          backendConfig('istio-system', 'manual', { port: 15020 }),
+        ],
+        FIREWALLS,
+      ],
+      findings: [
+        {
+          message:
+            'BackendConfig istio-system/ilb-health, attached to Service gateway-internal (whose selector selects the gateway pods), health-checks port 15020 only',
+          resource: { kind: 'BackendConfig', name: 'ilb-health' },
         },
       ],
     },
@@ -224,7 +278,7 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'Set spec.healthCheck.port: 15020 -> 15021, spec.healthCheck.requestPath: / -> /healthz/ready.',
+            'Set spec.healthCheck.port: 15020 -> 15021, spec.healthCheck.requestPath: / -> /healthz/ready (a health check probes one port',
         },
       ],
     },
@@ -264,7 +318,7 @@ ruleTester(rule, {
       name: 'ASM target: the same policy, in the asm-install phase',
       target: 'asm-1.7',
       documents: cluster(authz('istio-system', 'gateway-allow', onPorts(['443']))),
-      findings: [{ message: '"443" -> "8443"' }],
+      findings: [{ message: 'add "8443" beside "443"' }],
     },
     {
       name: 'without firewall data, what the Kubernetes objects show is still reported',

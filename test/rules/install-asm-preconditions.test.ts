@@ -37,6 +37,28 @@ ruleTester(rule, {
         ...istiod('asm-173-6', '1.7.3-asm.6'),
       ],
     },
+    {
+      name: 'one ready asm-* revision with the operator still live (profile default): install_asm has nothing left to do',
+      target: 'asm-1.6',
+      documents: [
+        operator(),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+        ...istiod('asm-1614-1', '1.6.14-asm.1'),
+      ],
+    },
+    {
+      name: 'one ready asm-* revision and a customised operator: the overlay no longer matters',
+      target: 'asm-1.7',
+      documents: [
+        operator({ meshConfig: { accessLogFile: '/dev/stdout' } }),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+        ...istiod('asm-173-6', '1.7.3-asm.6'),
+      ],
+    },
+    {
+      name: 'one ready asm-* revision and the operator already emptied (its istiod gone)',
+      documents: [operator({ profile: 'empty' }), ...istiod('asm-173-6', '1.7.3-asm.6')],
+    },
   ],
   fail: [
     {
@@ -107,18 +129,43 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'an asm-* revision already installed while the operator still runs the control plane is an error',
+      name: 'an asm-* istiod installed but not ready: an error that never says to run install_asm again',
       target: 'asm-1.6',
       documents: [
-        operator(),
+        operator({ profile: 'disabled', meshConfig: { accessLogFile: '/dev/stdout' } }),
         ...istiod('istio-1611', '1.6.11-gke.0'),
-        ...istiod('asm-1614-1', '1.6.14-asm.1'),
+        ...istiod('asm-1614-1', '1.6.14-asm.1', { ready: false }),
       ],
       findings: [
         {
           severity: 'error',
-          resource: { kind: 'Deployment', name: 'istiod-asm-1614-1' },
-          message: 'Anthos Service Mesh revision asm-1614-1 is already installed',
+          resource: { kind: 'Deployment', namespace: 'istio-system', name: 'istiod-asm-1614-1' },
+          message:
+            'Anthos Service Mesh revision asm-1614-1 is installed (Deployment istio-system/istiod-asm-1614-1) but ' +
+            'not ready: find out why its istiod does not start (kubectl -n istio-system describe pods -l ' +
+            'istio.io/rev=asm-1614-1) and fix that; install_asm is not run again',
+        },
+      ],
+    },
+    {
+      name: 'two asm-* revisions installed (both ready): one error each, no overlay advice',
+      target: 'asm-1.7',
+      documents: [
+        operator({ profile: 'disabled', meshConfig: { accessLogFile: '/dev/stdout' } }),
+        ...istiod('asm-1614-1', '1.6.14-asm.1'),
+        ...istiod('asm-173-6', '1.7.3-asm.6'),
+      ],
+      findings: [
+        {
+          severity: 'error',
+          resource: { name: 'istiod-asm-1614-1' },
+          message:
+            'Two or more Anthos Service Mesh revisions are installed in istio-system (asm-1614-1, asm-173-6',
+        },
+        {
+          severity: 'error',
+          resource: { name: 'istiod-asm-173-6' },
+          message: /^Two or more .*install_asm is not run again/,
         },
       ],
     },

@@ -1,6 +1,7 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/istio-operator-profile.ts';
 import { istiod, istioOperator, namespace, sidecarPod } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 const NEW = '1.6.11-gke.0';
 const operator = (profile: string | undefined) =>
@@ -68,14 +69,14 @@ ruleTester(rule, {
   ],
   fail: [
     {
-      name: 'ASM installed, workloads still on istio-1611, profile already empty: set it back to disabled',
+      name: 'ASM installed, workloads still on istio-1611, profile already empty: urgent, names them, never "back to disabled"',
       documents: [...asmInstalledWorkloadsOnOperator, operator('empty')],
       findings: [
         {
           message:
-            'the operator\'s revision istio-1611 is still in use (namespace shop still selects it and 1 pod still runs on it (shop/cart-7d4b9c-x2x1z)); with "empty" the operator removes its istiod',
-          phase: 'asm-install',
-          fix: { action: 'set-operator-profile', params: { profile: 'disabled' } },
+            'the operator\'s revision istio-1611 is still in use (namespace shop still selects it and 1 pod still runs on it (shop/cart-7d4b9c-x2x1z)): with "empty" the operator removes its istiod under them',
+          phase: 'asm-migrate-namespaces',
+          urgent: true,
         },
       ],
     },
@@ -84,9 +85,23 @@ ruleTester(rule, {
       documents: [...asmInstalledWorkloadsOnOperator, operator('default')],
       findings: [
         {
-          message: 'it must be "disabled" until every namespace is relabelled',
+          message:
+            "the operator keeps reconciling its control plane and gateway beside install_asm's. Its revision istio-1611 is still in use (namespace shop still selects it",
           phase: 'asm-install',
-          fix: { action: 'set-operator-profile', params: { profile: 'disabled' } },
+          urgent: false,
+          fix: { action: 'set-operator-profile', params: { profile: 'disabled', asmRevision: 'asm-173-6' } },
+        },
+      ],
+    },
+    {
+      name: 'ASM installed (install_asm run without disabling first), nothing on istio-1611, profile default: empty in asm-cleanup',
+      documents: [...asmInstalledWorkloadsMoved, operator('default')],
+      findings: [
+        {
+          message:
+            "the operator keeps reconciling its control plane and gateway beside install_asm's. Nothing uses its revision istio-1611",
+          phase: 'asm-cleanup',
+          fix: { action: 'set-operator-profile', params: { profile: 'empty', asmRevision: 'asm-173-6' } },
         },
       ],
     },
@@ -150,9 +165,31 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'before ASM with no istiod at all: empty is wrong too',
+      name: 'before ASM with no istiod at all: empty is wrong too, and the advice restores rather than disables',
       documents: [namespace('istio-system'), operator('empty')],
-      findings: [{ fix: { action: 'set-operator-profile', params: { profile: 'disabled' } } }],
+      findings: [
+        {
+          message:
+            'has profile "empty" but ASM is not installed yet (no ready asm-* istiod revision): the operator removes its control plane (revision istio-1611), and `install_asm --mode migrate` needs the istiod it migrates from',
+          urgent: false,
+        },
+      ],
+    },
+    {
+      name: 'before ASM, profile empty while workloads run on istio-1611: urgent',
+      documents: [
+        ...beforeAsm,
+        namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+        sidecarPod('shop', 'cart-7d4b9c-x2x1z', NEW, { labels: { 'istio.io/rev': 'istio-1611' } }),
+        operator('empty'),
+      ],
+      findings: [
+        {
+          message: 'while it is still in use (namespace shop still selects it and 1 pod still runs on it',
+          phase: 'asm-install',
+          urgent: true,
+        },
+      ],
     },
   ],
   notApplicable: [
@@ -187,4 +224,22 @@ ruleTester(rule, {
       reason: 'cannot tell whether ASM is installed: Pods not collected: pods is forbidden',
     },
   ],
+});
+
+describe('a profile already empty too early is never advised back to disabled (SPEC §4)', () => {
+  it.each([
+    [
+      'ASM installed, workloads on the operator revision',
+      [...asmInstalledWorkloadsOnOperator, operator('empty')],
+    ],
+    ['before ASM, no istiod left', [namespace('istio-system'), operator('empty')]],
+  ])('%s: no fix, no command, no "back to disabled"', async (_name, documents) => {
+    const result = await evaluateRule(rule, { name: 'empty too early', documents });
+    expect(result.findings).toHaveLength(1);
+    const [finding] = result.findings;
+    expect(finding?.fix).toBeUndefined();
+    expect(finding?.remediation).toBeUndefined();
+    expect(finding?.message).not.toMatch(/set it back to "disabled"|back to disabled until/);
+    expect(finding?.message).toContain('Setting the profile to "disabled" brings nothing back');
+  });
 });

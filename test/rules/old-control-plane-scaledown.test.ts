@@ -25,12 +25,62 @@ ruleTester(rule, {
   pass: [
     { name: 'every old Deployment scaled to 0 (fixture)', fixtures: ['pass-scaled-down.yaml'] },
     {
-      name: 'ASM target: the add-on gateway on 1.4 does not hold the step back (install_asm replaces it)',
+      name: 'ASM target, after install_asm replaced the add-on gateway: every old Deployment at 0',
       target: 'asm-1.7',
-      documents: [...running16, ...oldControlPlane(0), sidecarPod('shop', 'web', NEW), gatewayPod(OLD)],
+      documents: [
+        ...running16,
+        ...oldControlPlane(0),
+        sidecarPod('shop', 'web', NEW),
+        gatewayPod('1.7.3-asm.6'),
+      ],
     },
   ],
   fail: [
+    {
+      name: 'ASM target: the 1.4 control plane already at 0 under the add-on gateway still on 1.4 (all workloads moved): urgent',
+      target: 'asm-1.7',
+      documents: [...running16, ...oldControlPlane(0), sidecarPod('shop', 'web', NEW), gatewayPod(OLD)],
+      findings: [
+        {
+          message:
+            'Deployment istio-system/istio-citadel of the 1.4 control plane has 0 replicas, but 1 ingress gateway pod on a ' +
+            'version before 1.6 still depends on it (e.g. istio-system/istio-ingressgateway-b4f8986c4-dbr6c): without ' +
+            'istio-citadel their certificates are not renewed',
+          severity: 'error',
+          phase: 'prepare',
+          urgent: true,
+          fix: {
+            action: 'restore-old-control-plane',
+            params: { deployments: ['istio-citadel', 'istio-pilot'] },
+          },
+        },
+        {
+          resource: { name: 'istio-pilot' },
+          message: 'without istio-pilot they get no configuration changes',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'istio-1.6: only istio-pilot scaled down while a workload still runs 1.4: urgent, for istio-pilot only',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1).map((d) =>
+          (d.metadata as { name: string }).name === 'istio-pilot'
+            ? workload('Deployment', 'istio-system', 'istio-pilot', { replicas: 0 })
+            : d,
+        ),
+        sidecarPod('shop', 'web', OLD),
+      ],
+      findings: [
+        {
+          resource: { name: 'istio-pilot' },
+          message: 'but 1 workload pod on a version before 1.6 still depends on it (e.g. shop/web)',
+          urgent: true,
+          fix: { action: 'restore-old-control-plane', params: { deployments: ['istio-pilot'] } },
+        },
+      ],
+    },
     {
       name: 'proxies and gateway on 1.6; istio-pilot, istio-policy, istio-telemetry still have a replica (fixture)',
       fixtures: ['fail-old-replicas.yaml'],
@@ -80,6 +130,25 @@ ruleTester(rule, {
       name: 'istio-1.6: the ingress gateway still on 1.4',
       documents: [...running16, ...oldControlPlane(1), sidecarPod('shop', 'web', NEW), gatewayPod(OLD)],
       reason: 'proxies still use the 1.4 control plane (1 ingress gateway pod on a version before 1.6)',
+    },
+    {
+      name: 'asm-1.6: a 1.4 gateway after all workloads moved holds the scale-down back too',
+      target: 'asm-1.6',
+      documents: [...running16, ...oldControlPlane(1), sidecarPod('shop', 'web', NEW), gatewayPod(OLD)],
+      reason: 'proxies still use the 1.4 control plane (1 ingress gateway pod on a version before 1.6)',
+    },
+    {
+      name: 'proxies on 1.4 with only the other old Deployments (galley, policy, ...) at 0: not urgent',
+      documents: [
+        ...running16,
+        ...oldControlPlane(0).map((d) =>
+          ['istio-pilot', 'istio-citadel'].includes((d.metadata as { name: string }).name)
+            ? workload('Deployment', 'istio-system', (d.metadata as { name: string }).name, { replicas: 1 })
+            : d,
+        ),
+        sidecarPod('shop', 'web', OLD),
+      ],
+      reason: 'proxies still use the 1.4 control plane (1 workload pod',
     },
     {
       name: 'a namespace still labelled istio-injection=enabled with no pods (only a CronJob): no scale-down advice',

@@ -439,6 +439,8 @@ describe('stripping keeps the declared fields of each kind and drops the rest', 
       'mutatingwebhookconfigurations',
       'securitypolicies',
       'authorizationpolicies',
+      'peerauthentications',
+      'requestauthentications',
       'networkpolicies',
       'backendconfigs',
     ];

@@ -1,5 +1,10 @@
-/** ingress-gateway-revision: enable ingressGateways[index] (named istio-ingressgateway) of the IstioOperator. */
+/**
+ * ingress-gateway-revision: enable ingressGateways[index] (named istio-ingressgateway) of the
+ * IstioOperator, only once nothing that lets traffic reach the gateway names only the 1.4 ports
+ * (a run-time gate: SPEC §9, gateway-port-changes).
+ */
 import { z } from 'zod';
+import { gatewayPortsGateSteps } from '../planned-steps.ts';
 import { defineFixAction, type Step } from '../step.ts';
 import { name, patchOperatorSteps } from './common.ts';
 
@@ -25,6 +30,7 @@ export default defineFixAction({
     if (!p) return [];
     const file = context.backup('istiooperator', p.operator);
     return [
+      ...gatewayPortsGateSteps(context.cluster),
       {
         kind: 'call',
         fn: 'enable_operator_gateway',

@@ -11,6 +11,7 @@ import autoscaleNodePool from './autoscale-node-pool.ts';
 import backupIstioSystemCrs from './backup-istio-system-crs.ts';
 import consolidateNodePools from './consolidate-node-pools.ts';
 import deleteGalleyWebhook from './delete-galley-webhook.ts';
+import deleteV1alpha1Policy from './delete-v1alpha1-policy.ts';
 import enableOperatorGateway from './enable-operator-gateway.ts';
 import enableWorkloadIdentity from './enable-workload-identity.ts';
 import fixVirtualServiceFields from './fix-virtualservice-fields.ts';
@@ -23,6 +24,7 @@ import openWebhookPort from './open-webhook-port.ts';
 import relabelNamespace from './relabel-namespace.ts';
 import replaceNodePool from './replace-node-pool.ts';
 import restartWorkload from './restart-workload.ts';
+import restoreOldControlPlane from './restore-old-control-plane.ts';
 import restrictGalleyClusterRole from './restrict-galley-clusterrole.ts';
 import reviewEnvoyFilter from './review-envoyfilter.ts';
 import reviewMixerConfig from './review-mixer-config.ts';
@@ -36,6 +38,7 @@ export const FIX_ACTIONS = {
   'upgrade-master': upgradeMaster,
   'backup-istio-system-crs': backupIstioSystemCrs,
   'gateway-upgrade-outage': gatewayUpgradeOutage,
+  'restore-old-control-plane': restoreOldControlPlane,
   'inspect-istiod': inspectIstiod,
   'inspect-operator': inspectOperator,
   'restrict-galley-clusterrole': restrictGalleyClusterRole,
@@ -56,6 +59,7 @@ export const FIX_ACTIONS = {
   'enable-operator-gateway': enableOperatorGateway,
   'update-gateway-port-refs': updateGatewayPortRefs,
   'scale-down-old-control-plane': scaleDownOldControlPlane,
+  'delete-v1alpha1-policy': deleteV1alpha1Policy,
   'write-custom-overlay': writeCustomOverlay,
   'set-operator-profile': setOperatorProfile,
 } as const;

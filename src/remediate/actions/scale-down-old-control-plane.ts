@@ -1,7 +1,7 @@
 /**
  * old-control-plane-scaledown: scale the 1.4 Deployments to 0 (guide: turning off the old control
- * plane), only once no namespace selects the 1.4 injector, no pod runs a 1.4 proxy and the 1.4
- * galley webhook is gone, checked again at run time.
+ * plane), only once no namespace selects the 1.4 injector, no pod runs a 1.4 proxy (a 1.4 ingress
+ * gateway pod included, on every target) and the 1.4 galley webhook is gone, checked again at run time.
  */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
@@ -31,7 +31,12 @@ export default defineFixAction({
         says: 'no namespace selects the 1.4 injector',
         args: [],
       },
-      { kind: 'withhold-unless', check: 'no-pod-on-old-proxy', says: 'no pod runs a 1.4 proxy', args: [] },
+      {
+        kind: 'withhold-unless',
+        check: 'no-pod-on-old-proxy',
+        says: 'no pod runs a 1.4 proxy (workload or ingress gateway)',
+        args: [],
+      },
       {
         kind: 'withhold-unless',
         check: 'galley-webhook-gone',

@@ -1,7 +1,9 @@
 /**
  * istio-operator-profile: set spec.profile of an IstioOperator: `disabled` before ASM is installed
  * (the operator leaves the ASM gateway alone), `empty` once ASM runs (the operator removes what it
- * had installed: checked again first, nothing may still run on its revision).
+ * had installed). The bash function decides again at run time (SPEC §4): once an asm-* istiod is
+ * ready, `empty` only when nothing selects or runs on the operator's revision, else `disabled`;
+ * never from `empty` back to `disabled`.
  */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../step.ts';
@@ -9,7 +11,12 @@ import { name, patchOperatorSteps } from './common.ts';
 
 export default defineFixAction({
   action: 'set-operator-profile',
-  params: z.object({ operator: name, profile: z.enum(['disabled', 'empty']) }),
+  params: z.object({
+    operator: name,
+    profile: z.enum(['disabled', 'empty']),
+    /** The ready asm-* revision the scan found, when ASM was installed: install_asm is done. */
+    asmRevision: z.string().optional(),
+  }),
   order: 220,
   summary: (p) =>
     `Back up and set the IstioOperator profile to ${p.profile}${p.profile === 'empty' ? ' (only once no namespace or pod uses its revision)' : ''}`,

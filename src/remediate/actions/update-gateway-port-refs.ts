@@ -1,5 +1,6 @@
 /**
- * gateway-port-changes: move what names the 1.4 gateway ports to the 1.6 ones (a TODO).
+ * gateway-port-changes: add the 1.6 gateway ports beside the 1.4 ones where the gateway's traffic
+ * is allowed or checked (a TODO; the step that enables the 1.6 gateway checks it at run time).
  * `resource` is the kubectl resource name (or `firewall-rules`), `replacements` say what changes,
  * `allow` is a firewall rule's new `--allow`.
  */
@@ -19,23 +20,32 @@ export default defineFixAction({
     allow: z.array(z.string()),
   }),
   order: 190,
-  summary: 'Move an object off the 1.4 gateway ports (TODO)',
+  summary: 'Add the 1.6 gateway ports beside the 1.4 ones (TODO)',
   title: () =>
-    'Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)',
+    'Add the 1.6 gateway ports (8080/8443, status 15021) beside the 1.4 ones (80/443, 15020) for the gateway',
   steps: ([p]): Step[] => {
     if (!p) return [];
     return [
       {
         kind: 'comment',
-        text: 'Human decision: do it before the gateway moves, listing the new port next to the old one',
+        text: 'Human decision: before the gateway moves, add the new port beside the old one (1.4 and 1.6',
         once: true,
       },
-      { kind: 'comment', text: 'while 1.4 and 1.6 gateway pods run side by side. Changes:', once: true },
+      {
+        kind: 'comment',
+        text: 'gateway pods run side by side); remove the old one only in retire-old-control-plane. The step',
+        once: true,
+      },
+      {
+        kind: 'comment',
+        text: 'that enables the 1.6 gateway checks these again and stops the phase while one is open. Changes:',
+        once: true,
+      },
       ...p.replacements.map((line): Step => ({ kind: 'comment', text: `  ${line}` })),
       p.kind === 'Firewall'
         ? {
             kind: 'todo',
-            text: `Add tcp:15021 to firewall rule ${p.name}`,
+            text: `Add tcp:15021 to firewall rule ${p.name}, keeping tcp:15020 until no 1.4 gateway pod is left`,
             commands: [
               {
                 argv: [

@@ -21,16 +21,16 @@
 #     - Upgrade the GKE master (asks first): Cluster shop-prod [gke-version-istio16, gke-upgrade-cr-deletion]
 #   Phase prepare (scan: blocked)
 #     - Check the 1.6 istiod (read-only): Namespace istio-system [istiod-revision-ready]
-#     - Migrate a v1alpha1 security policy (TODO) (4 steps): ClusterRbacConfig default, ... ServiceRoleBinding payments/payments-reader-binding [v1alpha1-security-policy]
 #     - Restrict the 1.4 galley ClusterRole to get: ClusterRole istio-galley-istio-system [galley-webhook-clusterrole]
 #     - Back up and delete the 1.4 galley validating webhook: ValidatingWebhookConfiguration istio-galley [galley-validating-webhook]
+#     - Apply the v1beta1 replacements of the v1alpha1 policies (the old ones stay): 4 v1alpha1 policies (v1beta1-policies.yaml) [v1alpha1-security-policy]
 #     - Review an EnvoyFilter (TODO): EnvoyFilter search/search-lua-headers [envoyfilter-usage]
 #     - Replace Mixer configuration (TODO): handler shop/denylist-bots [mixer-custom-config]
 #     - Replace Mixer configuration (TODO): rule shop/deny-bots [mixer-custom-config]
 #     - Rewrite VirtualService fields 1.6 rejects (TODO): VirtualService catalog/catalog [virtualservice-removed-fields]
 #     - Name Service ports (TODO): 6 Services in namespace auth [service-port-naming]
 #   Phase migrate-namespaces (scan: blocked)
-#     - Stop here while v1alpha1 policies remain: 4 v1alpha1 policies [v1alpha1-security-policy]
+#     - Stop here while a v1beta1 replacement is missing: 4 v1alpha1 policies [v1alpha1-security-policy]
 #     - Relabel the namespace (only once the revision is ready): 6 Namespaces [namespace-injection-labels]
 #   Phase migrate-gateway (scan: blocked)
 #     (nothing to do)
@@ -87,8 +87,9 @@ Steps that need a human decision (policies to rewrite, port names, install_asm) 
 TODO with the commands to use; they never run. Running the script again is safe: steps that are
 already done say so and change nothing.
 
-Exit status: 0 finished (see the summary for TODO and withheld steps), 1 refused or a command
-failed (nothing after it ran), 2 usage error.
+Exit status: 0 finished (see the summary for TODO and withheld steps), 1 refused, a command
+failed, or a check stopped the phase because something it relies on is not done (nothing after
+it ran; the summary names it), 2 usage error.
 USAGE
   printf '\nPhases of this script (target %s), with what the scan found:\n' "$SCAN_TARGET"
   local phase
@@ -99,8 +100,7 @@ USAGE
 
 # ---------------------------------------------------------------------------------------------
 # The steps, one function each (a step that withholds itself returns from its function only)
-readonly TITLE_1='Apply the v1beta1 equivalent meshready wrote, then back up and delete the v1alpha1 object (guide, step 3)'
-readonly TITLE_2='Replace user Mixer configuration: deprecated in Istio 1.6, absent from Anthos Service Mesh'
+readonly TITLE_1='Replace user Mixer configuration: deprecated in Istio 1.6, absent from Anthos Service Mesh'
 
 step_1() {
   step gke-upgrade-cr-deletion 'Cluster shop-prod' 'Back up the custom resources in istio-system before the master upgrade'
@@ -143,60 +143,30 @@ step_4() {
 }
 
 step_5() {
-  step v1alpha1-security-policy 'ClusterRbacConfig default' "$TITLE_1"
-  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
-  apply_v1beta1_policies v1beta1-policies.yaml
-  check kubectl get authorizationpolicies.security.istio.io -n payments deny-by-default
-  object_exists clusterrbacconfigs.rbac.istio.io default || return 0
-  backup clusterrbacconfig-default.yaml kubectl get clusterrbacconfigs.rbac.istio.io default -o yaml
-  run kubectl delete clusterrbacconfigs.rbac.istio.io default --ignore-not-found
-}
-
-step_6() {
-  step v1alpha1-security-policy 'Policy auth/jwt-auth' "$TITLE_1"
-  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
-  apply_v1beta1_policies v1beta1-policies.yaml
-  check kubectl get peerauthentications.security.istio.io -n auth jwt-auth-auth
-  check kubectl get requestauthentications.security.istio.io -n auth jwt-auth-auth
-  check kubectl get authorizationpolicies.security.istio.io -n auth jwt-auth-auth
-  object_exists policies.authentication.istio.io -n auth jwt-auth || return 0
-  backup policy-auth-jwt-auth.yaml kubectl get policies.authentication.istio.io -n auth jwt-auth -o yaml
-  run kubectl delete policies.authentication.istio.io -n auth jwt-auth --ignore-not-found
-}
-
-step_7() {
-  step v1alpha1-security-policy 'ServiceRole payments/payments-reader' "$TITLE_1"
-  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
-  apply_v1beta1_policies v1beta1-policies.yaml
-  check kubectl get authorizationpolicies.security.istio.io -n payments payments-reader-binding
-  object_exists serviceroles.rbac.istio.io -n payments payments-reader || return 0
-  backup servicerole-payments-payments-reader.yaml kubectl get serviceroles.rbac.istio.io -n payments payments-reader -o yaml
-  run kubectl delete serviceroles.rbac.istio.io -n payments payments-reader --ignore-not-found
-}
-
-step_8() {
-  step v1alpha1-security-policy 'ServiceRoleBinding payments/payments-reader-binding' "$TITLE_1"
-  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply), each object checked, and only then is the old object removed.'
-  apply_v1beta1_policies v1beta1-policies.yaml
-  check kubectl get authorizationpolicies.security.istio.io -n payments payments-reader-binding
-  object_exists servicerolebindings.rbac.istio.io -n payments payments-reader-binding || return 0
-  backup servicerolebinding-payments-payments-reader-binding.yaml kubectl get servicerolebindings.rbac.istio.io -n payments payments-reader-binding -o yaml
-  run kubectl delete servicerolebindings.rbac.istio.io -n payments payments-reader-binding --ignore-not-found
-}
-
-step_9() {
   step galley-webhook-clusterrole 'ClusterRole istio-galley-istio-system' 'Let the 1.4 galley only get validatingwebhookconfigurations, so it cannot re-create its webhook (guide, step 4)'
   restrict_galley_clusterrole istio-galley-istio-system 0 clusterrole-istio-galley-istio-system.yaml
 }
 
-step_10() {
+step_6() {
   step galley-validating-webhook 'ValidatingWebhookConfiguration istio-galley' 'Back up, then delete the 1.4 galley validating webhook (guide, step 4)'
   object_exists validatingwebhookconfiguration istio-galley || return 0
   backup validatingwebhookconfiguration-istio-galley.yaml kubectl get validatingwebhookconfiguration istio-galley -o yaml
   run kubectl delete validatingwebhookconfiguration istio-galley --ignore-not-found
 }
 
-step_11() {
+step_7() {
+  step v1alpha1-security-policy '4 v1alpha1 policies (v1beta1-policies.yaml)' 'Apply the v1beta1 replacements meshready wrote; the v1alpha1 policies stay until the 1.4 proxies are gone (guide, step 3)'
+  precondition 'the 1.4 galley webhook is gone (it rejects the kinds it does not know)' galley_webhook_gone || return 0
+  note 'Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply) and each replacement is checked. The v1alpha1 objects stay until no 1.4 proxy or gateway runs.'
+  apply_v1beta1_policies v1beta1-policies.yaml
+  check kubectl get authorizationpolicies.security.istio.io -n payments deny-by-default
+  check kubectl get peerauthentications.security.istio.io -n auth jwt-auth-auth
+  check kubectl get requestauthentications.security.istio.io -n auth jwt-auth-auth
+  check kubectl get authorizationpolicies.security.istio.io -n auth jwt-auth-auth
+  check kubectl get authorizationpolicies.security.istio.io -n payments payments-reader-binding
+}
+
+step_8() {
   step envoyfilter-usage 'EnvoyFilter search/search-lua-headers' 'Review an EnvoyFilter before the proxies change version'
   # Human decision: EnvoyFilter patches reach into Envoy internals that change between versions.
   # Check it against the 1.6 proxy; while 1.4 and 1.6 proxies coexist, give each version its own
@@ -205,8 +175,8 @@ step_11() {
   todo_command kubectl get envoyfilter -n search search-lua-headers -o yaml
 }
 
-step_12() {
-  step mixer-custom-config 'handler shop/denylist-bots' "$TITLE_2"
+step_9() {
+  step mixer-custom-config 'handler shop/denylist-bots' "$TITLE_1"
   # Human decision: move what this object does elsewhere (telemetry v2 for metrics, an
   # AuthorizationPolicy or an external authorizer for policy checks) before the 1.4 control
   # plane (istio-policy, istio-telemetry) is turned off.
@@ -214,13 +184,13 @@ step_12() {
   todo_command kubectl get handlers.config.istio.io -n shop denylist-bots -o yaml
 }
 
-step_13() {
-  step mixer-custom-config 'rule shop/deny-bots' "$TITLE_2"
+step_10() {
+  step mixer-custom-config 'rule shop/deny-bots' "$TITLE_1"
   todo 'Replace what this rule does before the 1.4 control plane is turned off, then delete it'
   todo_command kubectl get rules.config.istio.io -n shop deny-bots -o yaml
 }
 
-step_14() {
+step_11() {
   step virtualservice-removed-fields 'VirtualService catalog/catalog' 'Remove fields Istio 1.6 no longer accepts from a VirtualService'
   # Human decision: each field found, and what replaces it in Istio 1.6:
   #   spec.http[0].websocketUpgrade -> nothing: delete it (WebSocket upgrades are allowed by default)
@@ -229,7 +199,7 @@ step_14() {
   todo_command kubectl edit virtualservice -n catalog catalog
 }
 
-step_15() {
+step_12() {
   step service-port-naming '6 Services in namespace auth' 'Name Service ports so that Istio can tell their protocol'
   # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
   # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
@@ -247,16 +217,15 @@ step_15() {
   todo_command kubectl patch service -n staging frontend --type=json -p '[{"op":"add","path":"/spec/ports/0/name","value":"http-web"}]'
 }
 
-step_16() {
-  step v1alpha1-security-policy '4 v1alpha1 policies' 'Check that the v1alpha1 policies are migrated before workloads move to new proxies'
-  if ! v1alpha1_policies_migrated clusterrbacconfigs.rbac.istio.io '' default policies.authentication.istio.io auth jwt-auth serviceroles.rbac.istio.io payments payments-reader servicerolebindings.rbac.istio.io payments payments-reader-binding; then
-    withhold 'v1alpha1 policies found by the scan still exist: migrate them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.'
-    PHASE_HALTED=true
+step_13() {
+  step v1alpha1-security-policy '4 v1alpha1 policies' 'Check that each v1alpha1 policy has its v1beta1 replacement before workloads move to new proxies'
+  if ! v1beta1_replacements_exist object authorizationpolicies.security.istio.io payments deny-by-default object peerauthentications.security.istio.io auth jwt-auth-auth object requestauthentications.security.istio.io auth jwt-auth-auth object authorizationpolicies.security.istio.io auth jwt-auth-auth object authorizationpolicies.security.istio.io payments payments-reader-binding; then
+    halt_phase 'v1alpha1 policies found by the scan have no v1beta1 replacement in the cluster yet: apply them first (phase prepare), or the moved workloads lose the security they express. Stopping this phase.'
     return 0
   fi
 }
 
-step_17() {
+step_14() {
   step namespace-injection-labels '6 Namespaces' 'Point the namespaces at the new control plane, once it runs (guide: migrating namespaces, step 2)'
   # No ready istiod revision existed when the scan was taken: there is no revision to label with.
   todo 'Once a 1.6 istiod runs, find its revision and relabel these 6 namespaces with it (or scan again)'
@@ -264,7 +233,7 @@ step_17() {
   each_command todo_command 7 3 kubectl label namespace auth istio-injection- istio.io/rev=REVISION --overwrite auth catalog payments search shop staging
 }
 
-step_18() {
+step_15() {
   step old-control-plane-scaledown 'Deployments istio-system/istio-*' 'Scale the 1.4 control plane down to 0 replicas'
   withhold 'the scan says: proxies still use the 1.4 control plane (19 workload pods and 2 ingress gateway pods on a version before 1.6)'
 }
@@ -290,18 +259,15 @@ phase_prepare() {
   step_10
   step_11
   step_12
-  step_13
-  step_14
-  step_15
 }
 
 # ---------------------------------------------------------------------------------------------
 # Phase migrate-namespaces: Move namespaces and their workloads to the 1.6 control plane (scan: blocked)
 phase_migrate_namespaces() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-  step_16
-  if [[ $PHASE_HALTED == true ]]; then return 0; fi
-  step_17
+  step_13
+  if [[ $HALTED == true ]]; then return 0; fi
+  step_14
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -315,7 +281,7 @@ phase_migrate_gateway() {
 # Phase retire-old-control-plane: Turn off the 1.4 control plane (scan: blocked)
 phase_retire_old_control_plane() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-  step_18
+  step_15
 }
 
 summary() {
@@ -331,7 +297,7 @@ summary() {
   fi
   if [[ -z $CURRENT_PHASE ]]; then say 'The scan found every phase done.'; fi
   if [[ -n $STOP_REASON ]]; then say "Stopped after this phase: $STOP_REASON."; fi
-  if [[ $PHASE_HALTED == true ]]; then say 'A check stopped the last phase before its later steps (see Withheld).'; fi
+  if [[ $HALTED == true ]]; then say 'A check stopped the last phase before its later steps (see Withheld): exit status 1.'; fi
   if ((${#WITHHELD_STEPS[@]} > 0)); then
     say 'Withheld (run this script again once the reason is gone):'
     printf '  - %s\n' "${WITHHELD_STEPS[@]}"
@@ -367,3 +333,4 @@ if [[ -z $STOP_REASON ]] && begin_phase retire-old-control-plane 'Turn off the 1
 fi
 summary
 FINISHED=true
+if [[ $HALTED == true ]]; then exit 1; fi

@@ -38,7 +38,7 @@
 #     - Restart workloads (only once their namespace selects the revision): Deployment staging/frontend [sidecar-proxy-version]
 #     - Check the namespace's pods (read-only): Namespace staging [namespace-injection-labels, sidecar-proxy-version]
 #   Phase migrate-gateway (scan: blocked)
-#     - Move an object off the 1.4 gateway ports (TODO) (4 steps): Firewall shop-vpc-allow-gateway-health-checks, ... NetworkPolicy istio-system/ingressgateway-ingress [gateway-port-changes]
+#     - Add the 1.6 gateway ports beside the 1.4 ones (TODO) (4 steps): Firewall shop-vpc-allow-gateway-health-checks, ... NetworkPolicy istio-system/ingressgateway-ingress [gateway-port-changes]
 #     - Enable the 1.6 ingress gateway in the IstioOperator: IstioOperator istio-system/istio-1-6-11-gke-0 [ingress-gateway-revision]
 #   Phase retire-old-control-plane (scan: blocked)
 #     - Withheld by the scan: Deployments istio-system/istio-* [old-control-plane-scaledown]
@@ -93,8 +93,9 @@ Steps that need a human decision (policies to rewrite, port names, install_asm) 
 TODO with the commands to use; they never run. Running the script again is safe: steps that are
 already done say so and change nothing.
 
-Exit status: 0 finished (see the summary for TODO and withheld steps), 1 refused or a command
-failed (nothing after it ran), 2 usage error.
+Exit status: 0 finished (see the summary for TODO and withheld steps), 1 refused, a command
+failed, or a check stopped the phase because something it relies on is not done (nothing after
+it ran; the summary names it), 2 usage error.
 USAGE
   printf '\nPhases of this script (target %s), with what the scan found:\n' "$SCAN_TARGET"
   local phase
@@ -108,7 +109,7 @@ USAGE
 readonly TITLE_1='Point the namespace at the new control plane (guide: migrating namespaces, step 2)'
 readonly TITLE_2='Restart them so that their pods get the new proxy (guide: migrating namespaces, step 3)'
 readonly TITLE_3='Check that the pods came back with the new proxy (guide: migrating namespaces, steps 4-5)'
-readonly TITLE_4='Move what names the 1.4 gateway ports (80/443, status 15020) to the 1.6 ones (8080/8443, 15021)'
+readonly TITLE_4='Add the 1.6 gateway ports (8080/8443, status 15021) beside the 1.4 ones (80/443, 15020) for the gateway'
 
 step_1() {
   step service-port-naming 'Service shop/cart' 'Name Service ports so that Istio can tell their protocol'
@@ -237,18 +238,19 @@ step_18() {
 
 step_19() {
   step gateway-port-changes 'Firewall shop-vpc-allow-gateway-health-checks' "$TITLE_4"
-  # Human decision: do it before the gateway moves, listing the new port next to the old one
-  # while 1.4 and 1.6 gateway pods run side by side. Changes:
+  # Human decision: before the gateway moves, add the new port beside the old one (1.4 and 1.6
+  # gateway pods run side by side); remove the old one only in retire-old-control-plane. The step
+  # that enables the 1.6 gateway checks these again and stops the phase while one is open. Changes:
   #   allowed: add tcp:15021
-  todo 'Add tcp:15021 to firewall rule shop-vpc-allow-gateway-health-checks'
+  todo 'Add tcp:15021 to firewall rule shop-vpc-allow-gateway-health-checks, keeping tcp:15020 until no 1.4 gateway pod is left'
   todo_command gcloud compute firewall-rules update shop-vpc-allow-gateway-health-checks --allow tcp:15020,tcp:15021 --project acme-shop
 }
 
 step_20() {
   step gateway-port-changes 'AuthorizationPolicy istio-system/ingressgateway-allow-web' "$TITLE_4"
-  #   rules[0].to[0].operation.ports: "80" -> "8080"
-  #   rules[0].to[0].operation.ports: "443" -> "8443"
-  todo 'Edit AuthorizationPolicy ingressgateway-allow-web: rules[0].to[0].operation.ports: "80" -> "8080"; rules[0].to[0].operation.ports: "443" -> "8443"'
+  #   rules[0].to[0].operation.ports: add "8080" beside "80"
+  #   rules[0].to[0].operation.ports: add "8443" beside "443"
+  todo 'Edit AuthorizationPolicy ingressgateway-allow-web: rules[0].to[0].operation.ports: add "8080" beside "80"; rules[0].to[0].operation.ports: add "8443" beside "443"'
   todo_command kubectl edit authorizationpolicies.security.istio.io -n istio-system ingressgateway-allow-web
 }
 
@@ -270,6 +272,10 @@ step_22() {
 
 step_23() {
   step ingress-gateway-revision 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Enable the 1.6 ingress gateway in the IstioOperator (guide: migrating the ingress gateway)'
+  if ! gateway_ports_ready shop-prod europe-west1-b acme-shop; then
+    halt_phase 'the 1.6 gateway listens on 8080/8443 with its status port on 15021: enabling it now would leave traffic or health checks blocked by what is listed above (gateway-port-changes). Add the new ports beside the old ones, then run this phase again. Stopping this phase.'
+    return 0
+  fi
   enable_operator_gateway istio-1-6-11-gke-0 0 istiooperator-istio-1-6-11-gke-0.yaml
   check kubectl get pods -n istio-system -l app=istio-ingressgateway -o 'jsonpath={range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[*]}{.image}{" "}{end}{"\n"}{end}'
   note 'The gateway pods should be re-created with a 1.6 image (the operator may take a minute).'
@@ -324,6 +330,7 @@ phase_migrate_gateway() {
   step_21
   step_22
   step_23
+  if [[ $HALTED == true ]]; then return 0; fi
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -346,7 +353,7 @@ summary() {
   fi
   if [[ -z $CURRENT_PHASE ]]; then say 'The scan found every phase done.'; fi
   if [[ -n $STOP_REASON ]]; then say "Stopped after this phase: $STOP_REASON."; fi
-  if [[ $PHASE_HALTED == true ]]; then say 'A check stopped the last phase before its later steps (see Withheld).'; fi
+  if [[ $HALTED == true ]]; then say 'A check stopped the last phase before its later steps (see Withheld): exit status 1.'; fi
   if ((${#WITHHELD_STEPS[@]} > 0)); then
     say 'Withheld (run this script again once the reason is gone):'
     printf '  - %s\n' "${WITHHELD_STEPS[@]}"
@@ -382,3 +389,4 @@ if [[ -z $STOP_REASON ]] && begin_phase retire-old-control-plane 'Turn off the 1
 fi
 summary
 FINISHED=true
+if [[ $HALTED == true ]]; then exit 1; fi

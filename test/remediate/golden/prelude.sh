@@ -72,7 +72,8 @@ CHANGES=0
 TODO_STEPS=()
 WITHHELD_STEPS=()
 STOP_REASON=
-PHASE_HALTED=false
+# A check stopped a phase: nothing after it runs, and the script exits 1 after its summary.
+HALTED=false
 FINISHED=false
 
 applying() { [[ $MODE == apply ]]; }
@@ -248,6 +249,11 @@ withhold() {
   WITHHELD_STEPS+=("$CURRENT_STEP: $1")
   printf '    Withheld: %s\n' "$1"
 }
+# A check between steps failed: the rest of the phase does not run, and the script exits 1.
+halt_phase() {
+  withhold "$1"
+  HALTED=true
+}
 
 # With --apply, no phase after this one runs (the cluster changed under the plan).
 stop_after_phase() {
@@ -327,7 +333,6 @@ require_gcloud() {
 # phase (SPEC §9); a dry run prints them all.
 begin_phase() {
   local id=$1 title=$2 status=${PHASE_STATUS[$1]}
-  PHASE_HALTED=false
   if [[ -n $ONLY_PHASE && $ONLY_PHASE != "$id" ]]; then return 1; fi
   printf '\n=== Phase %s: %s\n    (scan: %s)\n' "$id" "$title" "$status"
   if [[ -z $ONLY_PHASE && $id != "$CURRENT_PHASE" ]]; then
@@ -411,6 +416,24 @@ asm_istiod_ready() {
     if [[ $revision == asm-* && $ready =~ ^[1-9][0-9]*$ ]]; then return 0; fi
   done <<<"$lines"
   CHECK_REASON='no asm-* istiod is ready in istio-system: run install_asm first'
+  return 1
+}
+
+# True when no istiod of an asm-* revision is installed in istio-system (ready or not); else says
+# that install_asm is not run again: its --mode migrate refuses once an ASM control plane runs, and
+# --mode upgrade (1.7 only) refuses while the operator's istiod runs and for the installed version.
+no_asm_istiod_installed() {
+  if ! applying; then
+    note '(with --apply, checked first: no asm-* istiod is installed yet; once one is, install_asm is never run again)'
+    return 0
+  fi
+  local lines revision installed=''
+  lines=$(istiod_revisions) || fail 'cannot list the istiod Deployments'
+  while IFS='|' read -r revision _; do
+    if [[ $revision == asm-* ]]; then installed+=${installed:+, }$revision; fi
+  done <<<"$lines"
+  [[ -n $installed ]] || return 0
+  done_already "Anthos Service Mesh is installed (revision $(shell_word "$installed")): install_asm is not run again (--mode migrate refuses once an ASM control plane runs; --mode upgrade refuses while the operator's istiod runs and for the installed version)"
   return 1
 }
 
@@ -650,6 +673,258 @@ enable_operator_gateway() {
   run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$found")]"
 }
 
+# ---- the gateway port gates (SPEC §9): nothing enables the 1.6 gateway while what lets traffic
+# reach it names only the 1.4 ports (80/443, status 15020). The same checks as the rule
+# gateway-port-changes, read again at run time.
+
+# Each pod: name|phase|key=value,key=value,
+readonly POD_LABELS_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .status}}{{.phase}}{{end}}|{{range $k, $v := .metadata.labels}}{{$k}}={{$v}},{{end}}{{"\n"}}{{end}}'
+# Each NetworkPolicy: name|matchLabels k=v,|matchExpressions key op value value;|policyTypes,|ingress
+# rules, each ALL (no ports) or protocol:port:endPort entries, ';' after each rule
+readonly NETWORK_POLICIES_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec.podSelector}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}|{{with .spec.podSelector}}{{range .matchExpressions}}{{.key}} {{.operator}} {{range .values}}{{.}} {{end}};{{end}}{{end}}|{{range .spec.policyTypes}}{{.}},{{end}}|{{range .spec.ingress}}{{if .ports}}{{range .ports}}{{with .protocol}}{{.}}{{end}}:{{with .port}}{{.}}{{end}}:{{with .endPort}}{{.}}{{end}} {{end}}{{else}}ALL{{end}};{{end}}{{"\n"}}{{end}}'
+# Each AuthorizationPolicy: name|SEL k=v, (when it has selector.matchLabels)|,port,port,; for each
+# to.operation ports and notPorts list
+readonly AUTHORIZATION_POLICIES_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec}}{{with .selector}}{{with .matchLabels}}SEL {{range $k, $v := .}}{{$k}}={{$v}},{{end}}{{end}}{{end}}{{end}}|{{with .spec}}{{range .rules}}{{range .to}}{{with .operation}}{{with .ports}},{{range .}}{{.}},{{end}};{{end}}{{with .notPorts}},{{range .}}{{.}},{{end}};{{end}}{{end}}{{end}}{{end}}{{end}}{{"\n"}}{{end}}'
+# Each Service: name|selector k=v,|its backend-config annotations (JSON), space-separated
+readonly SERVICE_BACKEND_CONFIGS_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec}}{{range $k, $v := .selector}}{{$k}}={{$v}},{{end}}{{end}}|{{with .metadata.annotations}}{{range $k, $v := .}}{{if or (eq $k "cloud.google.com/backend-config") (eq $k "beta.cloud.google.com/backend-config")}}{{$v}} {{end}}{{end}}{{end}}{{"\n"}}{{end}}'
+# gcloud: each firewall rule as name, network, direction, disabled, allowed (tcp:80,tcp:443,udp)
+readonly FIREWALL_RULES_FORMAT='value(name,network.basename(),direction,disabled,allowed[].map().firewall_rule().list())'
+
+# The value of label $2 in the label list $1 (k=v,k=v,); false when absent.
+listed_label() {
+  local pairs=,$1 key=$2
+  [[ $pairs == *",$key="* ]] || return 1
+  pairs=${pairs#*",$key="}
+  printf '%s' "${pairs%%,*}"
+}
+
+# True when the labels $1 (k=v,) satisfy the matchLabels $2 (k=v,) and the matchExpressions $3
+# (key operator value value ;), as Kubernetes label selectors do.
+labels_select() {
+  local labels=,$1 pair expression key operator values_text value current has listed
+  local -a pairs expressions values
+  IFS=, read -ra pairs <<<"$2"
+  for pair in "${pairs[@]}"; do
+    if [[ -n $pair && $labels != *",$pair,"* ]]; then return 1; fi
+  done
+  IFS=';' read -ra expressions <<<"$3"
+  for expression in "${expressions[@]}"; do
+    read -r key operator values_text <<<"$expression" || true
+    [[ -n $key ]] || continue
+    read -ra values <<<"${values_text:-}"
+    current='' has=false listed=false
+    if current=$(listed_label "$1" "$key"); then has=true; fi
+    for value in "${values[@]}"; do
+      if [[ $value == "$current" ]]; then listed=true; fi
+    done
+    case $operator in
+      In) [[ $has == true && $listed == true ]] || return 1 ;;
+      NotIn) [[ $has == true && $listed == true ]] && return 1 ;;
+      Exists) [[ $has == true ]] || return 1 ;;
+      DoesNotExist) [[ $has == false ]] || return 1 ;;
+      *) return 1 ;;
+    esac
+  done
+  return 0
+}
+
+# True when NetworkPolicy ingress rules $1 (see NETWORK_POLICIES_TEMPLATE) admit TCP port $2: a
+# rule without ports admits every port; a named port is not judged.
+ingress_admits() {
+  local rule entry protocol port end
+  local -a rules entries
+  IFS=';' read -ra rules <<<"$1"
+  for rule in "${rules[@]}"; do
+    if [[ $rule == ALL ]]; then return 0; fi
+    read -ra entries <<<"$rule"
+    for entry in "${entries[@]}"; do
+      IFS=: read -r protocol port end <<<"$entry"
+      if [[ -n $protocol && ${protocol^^} != TCP ]]; then continue; fi
+      if [[ -z $port ]]; then return 0; fi
+      [[ $port =~ ^[0-9]+$ ]] || continue
+      [[ $end =~ ^[0-9]+$ ]] || end=$port
+      if ((10#$2 >= 10#$port && 10#$2 <= 10#$end)); then return 0; fi
+    done
+  done
+  return 1
+}
+
+# True when a firewall rule's allowed list $1 (tcp:80,tcp:15020-15021,udp,all) opens TCP port $2;
+# with $3 = named, only a port list counts (a rule open to every port does not "name" 15020).
+firewall_opens() {
+  local item protocol ports start end
+  local -a items
+  IFS=, read -ra items <<<"$1"
+  for item in "${items[@]}"; do
+    protocol=${item%%:*}
+    ports=
+    if [[ $item == *:* ]]; then ports=${item#*:}; fi
+    if [[ $protocol == all ]]; then
+      [[ ${3:-} == named ]] || return 0
+      continue
+    fi
+    [[ $protocol == tcp || $protocol == 6 ]] || continue
+    if [[ -z $ports ]]; then
+      [[ ${3:-} == named ]] || return 0
+      continue
+    fi
+    start=${ports%-*} end=${ports#*-}
+    [[ $start =~ ^[0-9]+$ && $end =~ ^[0-9]+$ ]] || continue
+    if ((10#$2 >= 10#$start && 10#$2 <= 10#$end)); then return 0; fi
+  done
+  return 1
+}
+
+# The live ingress gateway pods of istio-system (labels istio=ingressgateway or
+# app=istio-ingressgateway), as their label lists, one a line.
+gateway_pod_labels() {
+  local selector lines name phase labels seen=','
+  for selector in istio=ingressgateway app=istio-ingressgateway; do
+    lines=$(query kubectl get pods -n istio-system -l "$selector" -o go-template="$POD_LABELS_TEMPLATE") ||
+      fail 'cannot list the ingress gateway pods'
+    while IFS='|' read -r name phase labels; do
+      if [[ -z $name || $phase == Succeeded || $phase == Failed || $seen == *",$name,"* ]]; then continue; fi
+      seen+="$name,"
+      printf '%s\n' "$labels"
+    done <<<"$lines"
+  done
+}
+
+# True when some gateway pod (label lists $1, one a line) matches matchLabels $2 and matchExpressions $3.
+selects_a_gateway_pod() {
+  local labels
+  while IFS= read -r labels; do
+    if [[ -n $labels ]] && labels_select "$labels" "$2" "$3"; then return 0; fi
+  done <<<"$1"
+  return 1
+}
+
+# Open items among the NetworkPolicies of istio-system selecting the gateway pods $1: one that
+# admits 80, 443 or 15020 but not 8080, 8443 or 15021. Prints one line per item.
+gateway_network_policy_items() {
+  local lines name match expressions types ingress pair missing
+  lines=$(query kubectl get networkpolicies.networking.k8s.io -n istio-system -o go-template="$NETWORK_POLICIES_TEMPLATE") ||
+    fail 'cannot list the NetworkPolicies in istio-system'
+  while IFS='|' read -r name match expressions types ingress; do
+    [[ -n $name ]] || continue
+    if [[ -n $types && ,$types != *,Ingress,* ]]; then continue; fi
+    selects_a_gateway_pod "$1" "$match" "$expressions" || continue
+    missing=''
+    for pair in 80:8080 443:8443 15020:15021; do
+      if ingress_admits "$ingress" "${pair%:*}" && ! ingress_admits "$ingress" "${pair#*:}"; then
+        missing+=" ${pair#*:}"
+      fi
+    done
+    if [[ -n $missing ]]; then
+      printf 'NetworkPolicy istio-system/%s selects the gateway pods and admits the 1.4 ports but not%s: add them beside the old ones\n' "$(shell_word "$name")" "$missing"
+    fi
+  done <<<"$lines"
+}
+
+# Open items among the AuthorizationPolicies of istio-system that apply to the gateway pods $1 (a
+# selector matching one, or none: the root namespace's apply mesh-wide): one whose to.operation
+# ports or notPorts list 80 without 8080, or 443 without 8443.
+gateway_authorization_policy_items() {
+  local lines name selector lists list
+  local -a each
+  lines=$(query kubectl get authorizationpolicies.security.istio.io -n istio-system -o go-template="$AUTHORIZATION_POLICIES_TEMPLATE") ||
+    fail 'cannot list the AuthorizationPolicies in istio-system'
+  while IFS='|' read -r name selector lists; do
+    [[ -n $name ]] || continue
+    if [[ $selector == SEL* ]] && ! selects_a_gateway_pod "$1" "${selector#SEL }" ''; then continue; fi
+    IFS=';' read -ra each <<<"$lists"
+    for list in "${each[@]}"; do
+      if [[ ($list == *,80,* && $list != *,8080,*) || ($list == *,443,* && $list != *,8443,*) ]]; then
+        printf 'AuthorizationPolicy istio-system/%s applies to the gateway and lists 80/443 without 8080/8443: add them beside the old ones\n' "$(shell_word "$name")"
+        break
+      fi
+    done
+  done <<<"$lines"
+}
+
+# Open items among the BackendConfigs attached (cloud.google.com/backend-config annotation) to a
+# Service of istio-system whose selector selects one of the gateway pods $1: one whose health
+# check probes port 15020.
+gateway_backend_config_items() {
+  local lines service selector annotations rest name port seen=','
+  lines=$(query kubectl get services -n istio-system -o go-template="$SERVICE_BACKEND_CONFIGS_TEMPLATE") ||
+    fail 'cannot list the Services in istio-system'
+  while IFS='|' read -r service selector annotations; do
+    # A Service without a selector selects no pod.
+    [[ -n $service && -n $selector && -n $annotations ]] || continue
+    selects_a_gateway_pod "$1" "$selector" '' || continue
+    # Every string value of the annotation's JSON names a BackendConfig ({"default": N}, {"ports": {P: N}}).
+    rest=$annotations
+    while [[ $rest =~ \"[^\"]*\"[[:space:]]*:[[:space:]]*\"([^\"]*)\" ]]; do
+      name=${BASH_REMATCH[1]}
+      rest=${rest#*"${BASH_REMATCH[0]}"}
+      if [[ -z $name || $seen == *",$name,"* ]]; then continue; fi
+      seen+="$name,"
+      port=$(query kubectl get backendconfigs.cloud.google.com -n istio-system "$name" --ignore-not-found \
+        -o 'jsonpath={.spec.healthCheck.port}') || fail "cannot read BackendConfig $(shell_word "$name")"
+      if [[ $port == 15020 ]]; then
+        printf 'BackendConfig istio-system/%s (attached to Service %s) health-checks 15020 only: set healthCheck.port 15021, requestPath /healthz/ready\n' \
+          "$(shell_word "$name")" "$(shell_word "$service")"
+      fi
+    done
+  done <<<"$lines"
+}
+
+# Open items among the enabled ingress firewall rules of cluster $1 (location $2, project $3)'s
+# network: one that names TCP 15020 in a port list but does not open 15021.
+gateway_firewall_items() {
+  local cluster=$1 location=$2 project=$3 described network network_project lines name rule_network direction disabled allowed
+  if [[ -z $cluster || -z $location || -z $project ]]; then
+    printf 'firewall rules: the scan recorded no cluster, location and project, so they cannot be checked: check that none opens tcp:15020 without tcp:15021, then run this phase with the identity scanned\n'
+    return 0
+  fi
+  described=$(query gcloud container clusters describe "$cluster" --location "$location" --project "$project" \
+    --format='value(networkConfig.network,network)') || fail "cannot read the network of cluster $(shell_word "$cluster")"
+  IFS=$'\t' read -r network rule_network <<<"$described"
+  network_project=$project
+  if [[ $network == projects/*/global/networks/* ]]; then
+    network_project=${network#projects/}
+    network_project=${network_project%%/*}
+    network=${network##*/}
+  else
+    network=$rule_network
+  fi
+  lines=$(query gcloud compute firewall-rules list --project "$network_project" --format="$FIREWALL_RULES_FORMAT") ||
+    fail "cannot list the firewall rules of project $(shell_word "$network_project")"
+  while IFS=$'\t' read -r name rule_network direction disabled allowed; do
+    [[ -n $name && ${direction:-INGRESS} == INGRESS && ${disabled,,} != true ]] || continue
+    if [[ -n $network && $rule_network != "$network" ]]; then continue; fi
+    if firewall_opens "$allowed" 15020 named && ! firewall_opens "$allowed" 15021; then
+      printf 'firewall rule %s opens tcp:15020 but not tcp:15021: add tcp:15021 beside it\n' "$(shell_word "$name")"
+    fi
+  done <<<"$lines"
+}
+
+# True when nothing that lets traffic reach the gateway names only its 1.4 ports: the
+# NetworkPolicies, AuthorizationPolicies and BackendConfigs of the gateway pods, and the firewall
+# rules of the cluster's network. Arguments: cluster, location, project. Names each open item.
+gateway_ports_ready() {
+  if ! applying; then
+    note '(with --apply, checked first: no NetworkPolicy, AuthorizationPolicy, BackendConfig or firewall rule for the gateway names only the 1.4 ports 80/443/15020; otherwise this phase stops, exit 1)'
+    return 0
+  fi
+  local pods items item count=0
+  pods=$(gateway_pod_labels) || fail 'cannot list the ingress gateway pods'
+  items=$(gateway_network_policy_items "$pods") || fail 'cannot check the NetworkPolicies'
+  items+=$'\n'$(gateway_authorization_policy_items "$pods") || fail 'cannot check the AuthorizationPolicies'
+  items+=$'\n'$(gateway_backend_config_items "$pods") || fail 'cannot check the BackendConfigs'
+  items+=$'\n'$(gateway_firewall_items "$@") || fail 'cannot check the firewall rules'
+  while IFS= read -r item; do
+    [[ -n $item ]] || continue
+    note "open: $item"
+    count=$((count + 1))
+  done <<<"$items"
+  if ((count > 0)); then
+    CHECK_REASON="$count item(s) still name only the 1.4 gateway ports (listed above)"
+    return 1
+  fi
+}
+
 # True when the master runs a version below $1 (always, in a dry run). Then: cluster, gcloud scope.
 master_below() {
   local wanted=$1 cluster=$2 current
@@ -839,7 +1114,7 @@ enable_pool_metadata_server() {
 }
 
 # Scales the 1.4 Deployments to 0 (its step checked first: no namespace selects the 1.4 injector,
-# no pod runs a 1.4 proxy, the 1.4 galley webhook is gone); those already at 0 are left alone.
+# no pod runs a 1.4 proxy or gateway, the 1.4 galley webhook is gone); those already at 0 are left alone.
 # Arguments: backup file, then the Deployments.
 scale_down_old_control_plane() {
   local backup_file=$1 replicas name count
@@ -861,37 +1136,90 @@ scale_down_old_control_plane() {
   backup "$backup_file" kubectl get deployment -n istio-system "${deployments[@]}" -o yaml
   run kubectl scale deployment -n istio-system --replicas=0 "${deployments[@]}"
 }
-
-# Sets spec.profile of an IstioOperator to disabled (before ASM) or empty (once ASM runs). Empty
-# makes the operator remove its istiod, so it is checked again first: an asm-* istiod is ready, and
-# no namespace selects, and no pod runs on, the operator's revision.
-set_operator_profile() {
-  local operator=$1 profile=$2 backup_file=$3 current patch
-  case $profile in
-    disabled) patch='{"spec":{"profile":"disabled"}}' ;;
-    empty) patch='{"spec":{"profile":"empty"}}' ;;
-    *) fail "unexpected profile $(shell_word "$profile")" ;;
-  esac
+# Scales 1.4 Deployments that are at 0 back to 1 replica while a 1.4 proxy or gateway pod still
+# needs them (istio-pilot: its configuration; istio-citadel: its certificates). Arguments: the
+# Deployments.
+restore_old_control_plane() {
+  local replicas name count
+  local -a deployments=("$@")
   if applying; then
-    object_exists istiooperator -n istio-system "$operator" || return 0
-    current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
-      fail "cannot read IstioOperator $(shell_word "$operator")"
-    if [[ $current == "$profile" ]]; then
-      done_already "its profile is already $profile"
+    if ! old_proxies_remain; then
+      done_already 'no pod runs a 1.4 proxy or gateway any more: nothing needs the 1.4 control plane'
       return 0
     fi
-    if [[ $profile == disabled ]] && asm_istiod_ready; then
-      done_already 'an asm-* istiod already runs, so the operator is past this step'
+    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
+      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
+      fail 'cannot read the 1.4 Deployments'
+    deployments=()
+    while IFS='=' read -r name count; do
+      if [[ -n $name && $count == 0 ]]; then deployments+=("$name"); fi
+    done <<<"$replicas"
+    if ((${#deployments[@]} == 0)); then
+      done_already 'none of them is at 0 replicas (any more)'
       return 0
     fi
   fi
-  if [[ $profile == empty ]]; then
-    precondition 'an asm-* istiod is ready' asm_istiod_ready || return 0
-    precondition "nothing runs on the revision of IstioOperator $(shell_word "$operator")" \
-      nothing_on_operator_revision "$operator" || return 0
+  run kubectl scale deployment -n istio-system --replicas=1 "${deployments[@]}"
+}
+
+# Sets spec.profile of IstioOperator $1 for a step that asked for $2 (disabled or empty), deciding
+# again at run time what the cluster needs now (SPEC §4): before ASM is installed, disabled (the
+# operator must leave the gateway install_asm puts in place alone); once an asm-* istiod is ready,
+# empty when nothing selects or runs on the operator's revision (the operator then removes what it
+# installed), else disabled (a default-like profile keeps reconciling beside ASM). Never from empty
+# back to disabled: that brings nothing back; what still runs on the revision is named instead.
+set_operator_profile() {
+  local operator=$1 asked=$2 backup_file=$3 current profile why
+  case $asked in
+    disabled | empty) ;;
+    *) fail "unexpected profile $(shell_word "$asked")" ;;
+  esac
+  if ! applying; then
+    if [[ $asked == empty ]]; then
+      note "(with --apply, checked first: an asm-* istiod is ready, and nothing selects or runs on the operator's revision; while something does, a profile other than disabled or empty becomes disabled instead)"
+    else
+      note "(with --apply, checked first: once an asm-* istiod is ready and nothing selects or runs on the operator's revision any more, the profile becomes empty instead)"
+    fi
+    backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+    run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$asked\"}}"
+    return 0
   fi
+  object_exists istiooperator -n istio-system "$operator" || return 0
+  current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
+    fail "cannot read IstioOperator $(shell_word "$operator")"
+  CHECK_REASON=
+  if ! asm_istiod_ready; then
+    if [[ $asked == empty ]]; then
+      withhold "$CHECK_REASON (checked: an asm-* istiod is ready)"
+      return 0
+    fi
+    profile=disabled
+  elif nothing_on_operator_revision "$operator"; then
+    profile=empty
+  else
+    why=$CHECK_REASON
+    profile=disabled
+    if [[ $current == empty ]]; then
+      withhold "its profile is already empty, but $why: setting it back to disabled would bring nothing back. Move them to the asm-* revision now: relabel those namespaces and restart their workloads (phase asm-migrate-namespaces)"
+      return 0
+    fi
+    if [[ $asked == empty && $current == disabled ]]; then
+      withhold "not empty yet: $why (checked: nothing selects or runs on the operator's revision)"
+      return 0
+    fi
+    if [[ $asked == empty ]]; then note "not empty yet ($why): disabled, so that the operator stops reconciling beside ASM"; fi
+  fi
+  if [[ $current == "$profile" ]]; then
+    done_already "its profile is already $profile"
+    return 0
+  fi
+  if [[ $current == empty ]]; then
+    withhold "its profile is already empty: setting it back to $profile would bring nothing back. Restore the IstioOperator from a backup taken before it was emptied, or install ASM and move the workloads to it"
+    return 0
+  fi
+  if [[ $profile != "$asked" ]]; then note "the cluster needs profile $profile now (the scan asked for $asked)"; fi
   backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
-  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "$patch"
+  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$profile\"}}"
 }
 
 # Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
@@ -985,15 +1313,14 @@ wait_for_rollouts() {
   done
 }
 # True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
-# label, which every 1.6+ injector sets); lists a few. For ASM targets the add-on gateway is left
-# out, as in the old-control-plane-scaledown rule (install_asm replaces it).
+# label, which every 1.6+ injector sets), a 1.4 ingress gateway pod included on every target: it
+# needs istio-pilot and istio-citadel as much as a sidecar does. Lists a few.
 old_proxies_remain() {
-  local pods where app revision images image count=0
+  local pods where revision images image count=0
   local -a list
   pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
     fail 'cannot list the pods'
-  while IFS='|' read -r where app revision images; do
-    if [[ $SCAN_TARGET != istio-1.6 && $where == istio-system/* && $app == istio-ingressgateway ]]; then continue; fi
+  while IFS='|' read -r where _ revision images; do
     read -ra list <<<"$images"
     for image in "${list[@]}"; do
       if is_old_proxy "$image" || { [[ -z $revision ]] && is_unversioned_proxy "$image"; }; then
@@ -1006,70 +1333,73 @@ old_proxies_remain() {
   ((count > 0))
 }
 
-# The add-on's mesh-wide MeshPolicy default: addonmanager label|mTLS mode of each peer,|origins
-readonly MESHPOLICY_JSONPATH='{.metadata.labels.addonmanager\.kubernetes\.io/mode}|{range .spec.peers[*]}{.mtls.mode}{","}{end}|{.spec.origins}'
 # Each PeerAuthentication: name|selector|mTLS mode
 readonly PEER_AUTHENTICATIONS_JSONPATH='{range .items[*]}{.metadata.name}|{.spec.selector}|{.spec.mtls.mode}{"\n"}{end}'
 
-# True when the MeshPolicy `default` needs nothing before workloads move: the add-on's own,
-# PERMISSIVE (1.6 defaults to PERMISSIVE, and the add-on manager re-creates the object, so waiting
-# for it to go would wait forever), or a STRICT one already matched by a mesh-wide STRICT
-# PeerAuthentication in istio-system.
-meshpolicy_default_settled() {
-  local resource=$1 fields manager modes origins mode strict
-  fields=$(query kubectl get "$resource" default -o "jsonpath=$MESHPOLICY_JSONPATH") ||
-    fail "cannot read $(shell_word "$resource") default"
-  IFS='|' read -r manager modes origins <<<"$fields"
-  if [[ -n $manager && -n $modes && -z $origins && ,$modes != *,,* && ${modes//PERMISSIVE,/} == '' ]]; then
-    note "MeshPolicy default is the add-on's own, PERMISSIVE: Istio 1.6 is PERMISSIVE by default too, so it is left alone"
-    return 0
-  fi
-  strict=$(query kubectl get peerauthentications.security.istio.io -n istio-system \
-    -o "jsonpath=$PEER_AUTHENTICATIONS_JSONPATH" 2>/dev/null) || strict=''
-  while IFS='|' read -r _ fields mode; do
-    if [[ -z $fields && $mode == STRICT ]]; then
-      note 'MeshPolicy default asks for mTLS, and a mesh-wide STRICT PeerAuthentication in istio-system already does the same for 1.6'
-      return 0
-    fi
-  done <<<"$strict"
-  note 'MeshPolicy default asks for mTLS: apply a mesh-wide PeerAuthentication (mtls.mode: STRICT, no selector) in istio-system first'
+# True when a mesh-wide STRICT PeerAuthentication (no selector) exists in istio-system, the
+# replacement of a STRICT MeshPolicy.
+mesh_strict_peer_authentication_exists() {
+  local lines selector mode
+  lines=$(query kubectl get peerauthentications.security.istio.io -n istio-system \
+    -o "jsonpath=$PEER_AUTHENTICATIONS_JSONPATH") || fail 'cannot list the PeerAuthentications in istio-system'
+  while IFS='|' read -r _ selector mode; do
+    if [[ -z $selector && $mode == STRICT ]]; then return 0; fi
+  done <<<"$lines"
   return 1
 }
 
-# True when one of the v1alpha1 policies still needs migrating. Arguments: resource, namespace,
-# name, repeated.
-v1alpha1_policies_remain() {
+# True when the v1beta1 replacement of each v1alpha1 policy the scan found exists (the gate before
+# workloads move to 1.6 proxies, and before a v1alpha1 object is deleted). Arguments, four words a
+# check: `object RESOURCE NAMESPACE NAME` (a replacement meshready wrote), `mesh-strict - - -` (a
+# mesh-wide STRICT PeerAuthentication in istio-system), `by-hand RESOURCE NAMESPACE NAME` (a
+# v1alpha1 object meshready could not convert: nothing can be checked while it exists). Names
+# what is missing.
+v1beta1_replacements_exist() {
   if ! applying; then
-    note '(with --apply: this phase stops here while any of them still needs migrating;' \
-      "the add-on's own PERMISSIVE MeshPolicy default does not count)"
-    return 1
+    note '(with --apply, checked first: each v1beta1 replacement of the v1alpha1 policies exists)'
+    return 0
   fi
-  local resource namespace name found remain=false
+  local what resource namespace name found missing=0
   local -a where
-  while (($# >= 3)); do
-    resource=$1 namespace=$2 name=$3
-    shift 3
+  while (($# >= 4)); do
+    what=$1 resource=$2 namespace=$3 name=$4
+    shift 4
     where=()
     if [[ -n $namespace ]]; then where=(-n "$namespace"); fi
-    found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
-      fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
-    if [[ -z $found ]]; then continue; fi
-    if [[ $resource == meshpolicies* && -z $namespace && $name == default ]] && meshpolicy_default_settled "$resource"; then
-      continue
-    fi
-    note "still there: $(shell_word "$found") $(shell_word "${namespace:-(cluster)}")"
-    remain=true
+    case $what in
+      object)
+        found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
+          fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
+        if [[ -z $found ]]; then
+          note "missing: $(shell_word "$resource") $(shell_word "${namespace:+$namespace/}$name") (in the v1beta1 policies file)"
+          missing=$((missing + 1))
+        fi
+        ;;
+      mesh-strict)
+        if ! mesh_strict_peer_authentication_exists; then
+          note 'missing: a mesh-wide STRICT PeerAuthentication in istio-system (mtls.mode: STRICT, no selector), the replacement of the STRICT MeshPolicy'
+          missing=$((missing + 1))
+        fi
+        ;;
+      by-hand)
+        found=$(query kubectl get "$resource" "${where[@]}" "$name" --ignore-not-found -o name) ||
+          fail "cannot read $(shell_word "$resource") $(shell_word "$name")"
+        if [[ -n $found ]]; then
+          note "not converted by meshready: $(shell_word "$resource") $(shell_word "${namespace:+$namespace/}$name"): rewrite and apply it by hand, then mark its finding done and scan again"
+          missing=$((missing + 1))
+        fi
+        ;;
+      *) fail "unexpected replacement check $(shell_word "$what")" ;;
+    esac
   done
-  if [[ $remain == true ]]; then return 0; fi
-  note 'none of them needs migrating any more'
-  return 1
+  if ((missing > 0)); then
+    CHECK_REASON="$missing v1beta1 replacement(s) missing (listed above)"
+    return 1
+  fi
 }
-# True when none of the v1alpha1 policies still needs migrating (the gate before workloads move).
-v1alpha1_policies_migrated() {
-  ! v1alpha1_policies_remain "$@"
-}
+
 # Applies the v1beta1 policies file `meshready scan` wrote next to this script: a server-side dry
-# run first, then the apply. Argument: the file name.
+# run first, then the apply (a failure of either stops the script: set -e). Argument: the file name.
 apply_v1beta1_policies() {
   local name=$1 file
   if ! applying; then
@@ -1081,4 +1411,18 @@ apply_v1beta1_policies() {
   [[ -f $file ]] || fail "$(shell_word "$file") is missing: rerun meshready scan, which writes it next to this script"
   run kubectl apply --dry-run=server -f "$file"
   run kubectl apply -f "$file"
+}
+
+# Backs up, then deletes one v1alpha1 policy (its step checked first that no 1.4 proxy or gateway
+# runs and that each replacement exists). Arguments: backup file, resource, namespace ('' for a
+# cluster-scoped one), name.
+delete_v1alpha1_policy() {
+  local backup_file=$1 resource=$2 namespace=$3 name=$4
+  local -a where=()
+  if [[ -n $namespace ]]; then where=(-n "$namespace"); fi
+  if applying; then
+    object_exists "$resource" "${where[@]}" "$name" || return 0
+  fi
+  backup "$backup_file" kubectl get "$resource" "${where[@]}" "$name" -o yaml
+  run kubectl delete "$resource" "${where[@]}" "$name" --ignore-not-found
 }
