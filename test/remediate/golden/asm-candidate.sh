@@ -19,7 +19,6 @@
 #     (nothing to do)
 #   Phase prepare (scan: todo): the current phase, what --apply runs
 #     - Move workloads to a node pool with 4 vCPUs or more (TODO): NodePool tools-pool [node-machine-vcpu]
-#     - Grow a node pool (asks first): Cluster shop-prod [cluster-vcpu-capacity]
 #     - Enable Workload Identity (asks first): Cluster shop-prod [workload-identity]
 #     - Open TCP 15017 from the control plane to the nodes: Cluster shop-prod [webhook-firewall-15017]
 #   Phase migrate-namespaces (scan: blocked)
@@ -100,8 +99,8 @@ USAGE
 
 step_1() {
   step node-machine-vcpu 'NodePool tools-pool' 'Move workloads off node pool tools-pool (e2-medium, fewer than 4 vCPUs)'
-  # Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to a new
-  # pool (create, cordon and drain the old nodes, delete the old pool) reschedules every pod on
+  # Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to another
+  # pool (cordon and drain the old nodes, delete the old pool) reschedules every pod on
   # them and changes the bill; choose the node count and the moment yourself.
   # kubectl drain --delete-local-data: the flag of a kubectl matching a 1.17/1.18 master (1.20 renamed it).
   todo 'Create a pool of e2-standard-4, cordon and drain the nodes of tools-pool, then delete tools-pool (GKE: migrating workloads to different machine types)'
@@ -112,24 +111,18 @@ step_1() {
 }
 
 step_2() {
-  step cluster-vcpu-capacity 'Cluster shop-prod' 'Raise the autoscaling minimum of node pool default-pool to 2 nodes per zone (ASM needs 8 vCPUs)'
-  require_gcloud
-  resize_node_pool shop-prod default-pool 2 true --location europe-west1 --project acme-shop
-}
-
-step_3() {
   step workload-identity 'Cluster shop-prod' 'Enable Workload Identity (install_asm would enable it; doing it first lets you choose the moment)'
   require_gcloud
   enable_cluster_workload_identity shop-prod acme-shop.svc.id.goog --location europe-west1 --project acme-shop
 }
 
-step_4() {
+step_3() {
   step webhook-firewall-15017 'Cluster shop-prod' 'Open TCP 15017 from the control plane to the nodes: add it to firewall rule gke-shop-prod-1a2b3c4d-master'
   require_gcloud
   open_webhook_port acme-shop shop-vpc gke-shop-prod-1a2b3c4d-master shop-prod-istio-webhook-15017 172.16.0.0/28 gke-shop-prod-1a2b3c4d-node tcp:10250,tcp:443
 }
 
-step_5() {
+step_4() {
   step old-control-plane-scaledown 'Deployments istio-system/istio-citadel,istio-galley,istio-pilot,istio-policy,istio-sidecar-injector,istio-telemetry,prometheus,promsd' 'Scale the 1.4 control plane down to 0 replicas (guide: turning off the old control plane)'
   precondition 'no namespace selects the 1.4 injector' no_namespace_on_old_injector || return 0
   precondition 'no pod runs a 1.4 proxy (workload or ingress gateway)' no_pod_on_old_proxy || return 0
@@ -137,12 +130,12 @@ step_5() {
   scale_down_old_control_plane istio-system-old-control-plane-deployments.yaml istio-citadel istio-galley istio-pilot istio-policy istio-sidecar-injector istio-telemetry prometheus promsd
 }
 
-step_6() {
+step_5() {
   step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'Disable the operator (profile: disabled) so that it leaves the ASM gateway alone (guide: disabling the operator)'
   set_operator_profile istio-1-6-11-gke-0 disabled istiooperator-istio-1-6-11-gke-0-disabled.yaml
 }
 
-step_7() {
+step_6() {
   step 'istio-operator-profile, install-asm-preconditions' 'GKE cluster shop-prod' 'Migrate to Anthos Service Mesh 1.7 with install_asm (you run it)'
   no_asm_istiod_installed || return 0
   if ! gateway_ports_ready shop-prod europe-west1 acme-shop; then
@@ -164,7 +157,7 @@ step_7() {
   note 'Then enable sidecar injection for the asm-* revision and redeploy your workloads (scan again: meshready plans the relabelling and restarts), and run this phase again for the step below.'
 }
 
-step_8() {
+step_7() {
   step istio-operator-profile 'IstioOperator istio-system/istio-1-6-11-gke-0' 'After the migration: set the IstioOperator profile to empty, so the operator removes what it had installed (guide: after the migration)'
   set_operator_profile istio-1-6-11-gke-0 empty istiooperator-istio-1-6-11-gke-0-empty.yaml
 }
@@ -182,7 +175,6 @@ phase_prepare() {
   step_1
   step_2
   step_3
-  step_4
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -196,15 +188,15 @@ phase_migrate_namespaces() {
 # Phase retire-old-control-plane: Turn off the 1.4 control plane (scan: blocked)
 phase_retire_old_control_plane() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-  step_5
+  step_4
 }
 
 # ---------------------------------------------------------------------------------------------
 # Phase asm-install: Install Anthos Service Mesh next to the operator's control plane (scan: blocked)
 phase_asm_install() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
+  step_5
   step_6
-  step_7
   if [[ $HALTED == true ]]; then return 0; fi
 }
 
@@ -219,7 +211,7 @@ phase_asm_migrate_namespaces() {
 # Phase asm-cleanup: Turn off the operator's control plane (profile empty) (scan: blocked)
 phase_asm_cleanup() {
   note 'The scan found an earlier phase unfinished: these steps were planned from that state. Finish the earlier phases, then rescan and use the new remediate.sh.'
-  step_8
+  step_7
 }
 
 summary() {

@@ -114,8 +114,8 @@ readonly TITLE_3='Check that the pods came back with the new proxy (guide: migra
 
 step_1() {
   step node-machine-vcpu 'NodePool tools-pool' 'Move workloads off node pool tools-pool (e2-medium, fewer than 4 vCPUs)'
-  # Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to a new
-  # pool (create, cordon and drain the old nodes, delete the old pool) reschedules every pod on
+  # Human decision: ASM only counts machine types with 4 or more vCPUs. Moving workloads to another
+  # pool (cordon and drain the old nodes, delete the old pool) reschedules every pod on
   # them and changes the bill; choose the node count and the moment yourself.
   # kubectl drain --delete-local-data: the flag of a kubectl matching a 1.17/1.18 master (1.20 renamed it).
   todo 'Create a pool of e2-standard-4, cordon and drain the nodes of tools-pool, then delete tools-pool (GKE: migrating workloads to different machine types)'
