@@ -18,7 +18,7 @@ import { COLLECTED_RESOURCES } from '../../src/collect/resources.ts';
 import { parseResourcePath, type ServedResource } from '../helpers/kube-api-server.ts';
 import { type DemoCluster, runInProcess, startDemoCluster, TOKEN } from './demo-cluster.ts';
 
-const CLUSTER_SCOPED = new Set(['meshpolicies', 'clusterrbacconfigs']);
+/** Every custom resource the collector lists, served as the table of kinds declares it. */
 const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter(
   (row) => row.group.includes('istio') || row.group === 'cloud.google.com',
 ).flatMap((row) =>
@@ -26,8 +26,9 @@ const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter(
     group: row.group,
     version: row.version,
     resource,
+    // Istio 1.4's Mixer kinds are lower-case singulars (`rule`, `handler`).
     kind: row.resource === '*' ? resource.replace(/s$/, '') : row.kind,
-    namespaced: !CLUSTER_SCOPED.has(resource),
+    namespaced: row.scope === 'Namespaced',
   })),
 );
 
