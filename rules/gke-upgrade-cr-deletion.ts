@@ -26,6 +26,8 @@ const CUSTOM_RESOURCE_PARTS: readonly KubeKind[] = [
   'mixerconfigs',
   'securitypolicies',
   'authorizationpolicies',
+  'peerauthentications',
+  'requestauthentications',
   'backendconfigs',
   'customresources',
 ];

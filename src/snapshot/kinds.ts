@@ -93,6 +93,11 @@ export interface KindDeclaration<S extends Shape<unknown> = Shape<unknown>> {
    * serve itself (strip.ts isBuiltInGroup) that no other part takes.
    */
   readonly catchesOtherCustomKinds?: true;
+  /**
+   * A rule reads who edited these objects (`managers`, from metadata.managedFields), which
+   * kubectl 1.21+ leaves out of a dump unless asked (`--show-managed-fields`).
+   */
+  readonly readsFieldManagers?: true;
   /** Why a live scan lists none of this part (it has no resources); the part is then collected with this note. */
   readonly notListedLive?: string;
 }
@@ -191,6 +196,8 @@ export const KIND_TABLE = {
     resources: [api('apps/v1', 'deployments', 'Deployment', 'Namespaced', WORKLOAD_OPTIONS)],
     kept: workload,
     checked: WORKLOAD_FIELDS,
+    // ingress-gateway-upgrade-disruption names the edits the add-on manager will undo.
+    readsFieldManagers: true,
   }),
   statefulsets: kind({
     label: 'StatefulSets',
