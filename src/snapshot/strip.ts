@@ -75,12 +75,32 @@ const MATCHES_BY_GROUP: ReadonlyMap<string, GroupMatch> = (() => {
 })();
 
 /**
+ * The API group's matches by apiVersion, remembered for the few apiVersions a snapshot holds.
+ * Measured on 30,800 objects (loaded machine): slicing the group out of every apiVersion and
+ * looking that new string up took half again the time of the switch this lookup replaced; looking
+ * the apiVersion up here takes the switch's time (1.0 to 1.2 ms for all of them, from JSON.parse).
+ * Bounded, so hostile input with endless apiVersions is only no longer remembered.
+ */
+const GROUP_MATCH_BY_API_VERSION = new Map<string, GroupMatch | null>();
+const MAX_REMEMBERED_API_VERSIONS = 512;
+function groupMatchOf(apiVersion: string): GroupMatch | null {
+  let groupMatch = GROUP_MATCH_BY_API_VERSION.get(apiVersion);
+  if (groupMatch === undefined) {
+    groupMatch = MATCHES_BY_GROUP.get(apiGroup(apiVersion)) ?? null;
+    if (GROUP_MATCH_BY_API_VERSION.size < MAX_REMEMBERED_API_VERSIONS) {
+      GROUP_MATCH_BY_API_VERSION.set(apiVersion, groupMatch);
+    }
+  }
+  return groupMatch;
+}
+
+/**
  * Which snapshot part a Kubernetes kind belongs to, or undefined when no rule reads it.
  * The caller must never keep Secrets: they are not in the table.
  */
 export function kubeKindOf(apiVersion: string, kind: string): KubeKind | undefined {
-  const groupMatch = MATCHES_BY_GROUP.get(apiGroup(apiVersion));
-  if (groupMatch === undefined) return undefined;
+  const groupMatch = groupMatchOf(apiVersion);
+  if (groupMatch === null) return undefined;
   const match = groupMatch.byKind.get(kind) ?? groupMatch.anyKind;
   if (match === undefined) return undefined;
   const suffixes = match.versionSuffixes;
@@ -133,24 +153,28 @@ export function kubePartOf(
   return undefined;
 }
 
-/** Which objects a part keeps, from the table; one shape for every part, so the check stays monomorphic. */
+/** Which objects a part keeps, for the parts that keep only some (most keep all: one miss). */
 interface KeptObjects {
   readonly namespace: string | undefined;
   readonly test: ((metadata: ObjectMetadata) => boolean) | undefined;
 }
-const KEPT_OBJECTS = Object.fromEntries(
-  (Object.keys(KIND_TABLE) as KubeKind[]).map((kind): [KubeKind, KeptObjects] => {
+const KEPT_OBJECTS: ReadonlyMap<KubeKind, KeptObjects> = new Map(
+  (Object.keys(KIND_TABLE) as KubeKind[]).flatMap((kind): [KubeKind, KeptObjects][] => {
     const declaration: KindDeclaration = KIND_TABLE[kind];
-    return [kind, { namespace: declaration.namespace, test: declaration.keepOnly?.test }];
+    const test = declaration.keepOnly?.test;
+    return declaration.namespace === undefined && test === undefined
+      ? []
+      : [[kind, { namespace: declaration.namespace, test }]];
   }),
-) as Readonly<Record<KubeKind, KeptObjects>>;
+);
 
 /**
  * Objects a part keeps. ConfigMaps only matter in istio-system and ClusterRoles only when they
  * belong to Istio, so the others are dropped (the live collector does the same).
  */
 export function isKeptObject(kind: KubeKind, metadata: ObjectMetadata): boolean {
-  const kept = KEPT_OBJECTS[kind];
+  const kept = KEPT_OBJECTS.get(kind);
+  if (kept === undefined) return true;
   if (kept.namespace !== undefined && metadata.namespace !== kept.namespace) return false;
   return kept.test === undefined || kept.test(metadata);
 }

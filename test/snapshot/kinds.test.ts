@@ -246,6 +246,15 @@ describe('the kind lookup of the loader and the collector', () => {
     expect(kubePartOf(apiVersion, kind, namespace)).toBe(part);
   });
 
+  it('classifies the same after more apiVersions than it remembers', () => {
+    for (let i = 0; i < 2000; i++)
+      expect(kubeKindOf(`group-${i}.example.com/v${i}`, 'Deployment')).toBeUndefined();
+    expect(kubeKindOf('extensions/v1beta1', 'Deployment')).toBe('deployments');
+    expect(kubeKindOf('rbac.istio.io/v1alpha1', 'ServiceRole')).toBe('securitypolicies');
+    expect(kubeKindOf('rbac.istio.io/v1beta1', 'ServiceRole')).toBeUndefined();
+    expect(kubeKindOf('group-1999.example.com/v1999', 'Deployment')).toBeUndefined();
+  });
+
   it('keeps ConfigMaps of istio-system only and the Istio ClusterRoles only', () => {
     expect(isKeptObject('configmaps', { name: 'istio', namespace: 'istio-system' })).toBe(true);
     expect(isKeptObject('configmaps', { name: 'istio', namespace: 'shop' })).toBe(false);
