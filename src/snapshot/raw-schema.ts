@@ -9,8 +9,9 @@
  * and line offline, the kind not collected (`unknown`) live.
  *
  * The fields are declared once, as plain data (`RawType`, in raw-fields.ts; the table in kinds.ts
- * says which kind is checked for which), and two checkers are built from that declaration: a compiled predicate that allocates nothing, run on every object, and a zod
- * schema, run only on an object the predicate refused, to word the problem. zod's safeParse of
+ * says which kind is checked for which), and two checkers are built from that declaration: a
+ * compiled predicate that allocates nothing, run on every object, and a zod schema, run only on
+ * an object the predicate refused, to word the problem. zod's safeParse of
  * every object cost 1.4 s of a 13 s scan at 150,000 pods (and 1.0 s more in the loader worker);
  * on the 15,000 pods of the bench's size M the predicate takes about a fifth to a tenth of the
  * time safeParse took (docs/performance.md). The predicate mirrors the installed zod

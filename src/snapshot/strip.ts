@@ -1,9 +1,10 @@
 /**
  * Turns raw API objects (as kubectl, gcloud or the API server return them) into the stripped
- * snapshot shapes, with the pickers derived from model.ts's declarations. Used by the offline
- * loader, its worker threads and the live collector alike, so all produce the same snapshot.
+ * snapshot shapes: which part an object goes into and which objects a part keeps come from the
+ * table of kinds (kinds.ts), the pickers from the shapes it names (kube-shapes.ts, and model.ts
+ * for Google documents). Used by the offline loader, its worker threads and the live collector
+ * alike, so all produce the same snapshot.
  */
-
 import { KIND_TABLE, type KindDeclaration } from './kinds.ts';
 import {
   type FirewallRule,
