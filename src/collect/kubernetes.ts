@@ -15,6 +15,7 @@
 
 import { CollectError } from '../errors.ts';
 import type { SnapshotBuilder } from '../snapshot/builder.ts';
+import { KIND_TABLE } from '../snapshot/kinds.ts';
 import { KUBE_KINDS, type KubeKind, type KubeObject } from '../snapshot/model.ts';
 import { describeRawObject, invalidRawObject } from '../snapshot/raw-schema.ts';
 import { kubeKindOf, stripKubeObject, unrepresentableNumberPath } from '../snapshot/strip.ts';
@@ -340,15 +341,6 @@ async function listAll(
   }
 }
 
-/**
- * Custom resources of any kind in istio-system are read from snapshot files only: listing every
- * custom group live would need a role that can read everything, Secrets included. The part is
- * empty with this note, and gke-upgrade-cr-deletion says its list may be incomplete.
- */
-const CUSTOM_RESOURCES_NOT_LISTED =
-  'a live scan lists only the kinds meshready reads, under a least-privilege role; list the others with ' +
-  '`kubectl api-resources --namespaced -o name` or scan a snapshot that holds them';
-
 /** Lists every kind and records, per part, its objects and whether it was collected. */
 export async function collectKubernetes(
   builder: SnapshotBuilder,
@@ -383,8 +375,12 @@ export async function collectKubernetes(
     }
     const failures = results.flatMap((r) => (r.kind === 'failed' ? [r.reason] : []));
     const notes = results.flatMap((r) => (r.kind === 'absent' ? [r.note] : []));
-    if (part === 'customresources' && results.length === 0) {
-      builder.setCoverage(part, { collected: true, note: CUSTOM_RESOURCES_NOT_LISTED });
+    // A part no API resource fills (custom resources of any kind in istio-system) is read from
+    // snapshot files only: listing every custom group live would need a role that can read
+    // everything, Secrets included. It is empty with the table's note, and its rules say so.
+    const notListed = KIND_TABLE[part].notListedLive;
+    if (notListed !== undefined && results.length === 0) {
+      builder.setCoverage(part, { collected: true, note: notListed });
       continue;
     }
     if (failures.length > 0) builder.setCoverage(part, { collected: false, reason: failures.join('; ') });

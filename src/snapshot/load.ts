@@ -20,7 +20,7 @@ import { jsonItemLines, kubectlJsonList } from './json-lines.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeKind, type Origin, type SnapshotPart } from './model.ts';
 import { type ByteFile, type ListOutcome, ParallelListLoader, type ParallelOptions } from './parallel.ts';
 import { type ItemEntry, listItemEntries } from './parallel-worker.ts';
-import { MAX_NAME_LENGTH } from './raw-schema.ts';
+import { MAX_NAME_LENGTH } from './raw-fields.ts';
 import {
   isRecord,
   looksLikeFirewall,

@@ -19,8 +19,9 @@ import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { COLLECTED_RESOURCES, MIXER_RESOURCES_14 } from '../../src/collect/resources.ts';
+import { COLLECTED_RESOURCES } from '../../src/collect/resources.ts';
 import { InputError, UsageError } from '../../src/errors.ts';
+import { MIXER_RESOURCES_14 } from '../../src/snapshot/kinds.ts';
 import { runInProcess } from '../config/fake-io.ts';
 
 type Manifest = {

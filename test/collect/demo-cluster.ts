@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { CliIO } from '../../src/cli/io.ts';
 import { runCli } from '../../src/cli/program.ts';
+import { COLLECTED_RESOURCES } from '../../src/collect/resources.ts';
 import { CollectError, InputError, UsageError } from '../../src/errors.ts';
 import {
   type GoogleApiServer,
@@ -21,6 +22,7 @@ import {
   type KubeApiServer,
   type KubeApiServerOptions,
   rawKubeObjectsFromFiles,
+  type ServedResource,
   startKubeApiServer,
 } from '../helpers/kube-api-server.ts';
 
@@ -31,6 +33,23 @@ export const MACHINE_TYPES_FILE = path.join(DEMOS, 'asm-candidate', 'gcloud', 'm
 export const TOKEN = 'meshready-test-token';
 
 type Raw = Record<string, unknown>;
+
+/**
+ * Every custom resource the collector lists, served as the table of kinds declares it (so every
+ * row of the collector's list is requested); the Mixer kinds as Istio 1.4 names them.
+ */
+export const COLLECTED_CUSTOM_RESOURCES: readonly ServedResource[] = COLLECTED_RESOURCES.filter(
+  (row) => row.group.includes('istio') || row.group === 'cloud.google.com',
+).flatMap((row) =>
+  (row.resource === '*' ? (row.grantedResources ?? []) : [row.resource]).map((resource) => ({
+    group: row.group,
+    version: row.version,
+    resource,
+    // Istio 1.4's Mixer kinds are lower-case singulars (`rule`, `handler`).
+    kind: row.resource === '*' ? resource.replace(/s$/, '') : row.kind,
+    namespaced: row.scope === 'Namespaced',
+  })),
+);
 
 export interface DemoCluster {
   readonly kube: KubeApiServer;

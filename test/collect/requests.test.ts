@@ -15,21 +15,14 @@ import {
   READ_VERBS,
 } from '../../src/collect/rbac.ts';
 import { COLLECTED_RESOURCES } from '../../src/collect/resources.ts';
-import { parseResourcePath, type ServedResource } from '../helpers/kube-api-server.ts';
-import { type DemoCluster, runInProcess, startDemoCluster, TOKEN } from './demo-cluster.ts';
-
-const CLUSTER_SCOPED = new Set(['meshpolicies', 'clusterrbacconfigs']);
-const ALL_ISTIO_RESOURCES: ServedResource[] = COLLECTED_RESOURCES.filter(
-  (row) => row.group.includes('istio') || row.group === 'cloud.google.com',
-).flatMap((row) =>
-  (row.resource === '*' ? (row.grantedResources ?? []) : [row.resource]).map((resource) => ({
-    group: row.group,
-    version: row.version,
-    resource,
-    kind: row.resource === '*' ? resource.replace(/s$/, '') : row.kind,
-    namespaced: !CLUSTER_SCOPED.has(resource),
-  })),
-);
+import { parseResourcePath } from '../helpers/kube-api-server.ts';
+import {
+  COLLECTED_CUSTOM_RESOURCES,
+  type DemoCluster,
+  runInProcess,
+  startDemoCluster,
+  TOKEN,
+} from './demo-cluster.ts';
 
 /** The system:discovery ClusterRole every authenticated user has: these need no RBAC of ours. */
 function isDiscovery(pathname: string): boolean {
@@ -49,7 +42,7 @@ describe('requests of a live collection (asm-candidate demo, plus a Secret it mu
         },
       ],
       // Every CRD the collector reads is installed, so every row of its table is requested.
-      kube: { resources: ALL_ISTIO_RESOURCES },
+      kube: { resources: COLLECTED_CUSTOM_RESOURCES },
     });
     // Small pages, so that pagination is exercised on a demo-sized cluster.
     await collectLiveSnapshot(

@@ -1,10 +1,10 @@
 /**
- * Raw objects generated from the raw-schema declaration (src/snapshot/raw-schema.ts): valid ones,
+ * Raw objects generated from the raw-field declarations (src/snapshot/raw-fields.ts): valid ones,
  * and ones with one declared field set to a hostile value, to hold the fast predicate and the
  * zod schema to the same verdict.
  */
 import fc from 'fast-check';
-import type { RawShape, RawType } from '../../src/snapshot/raw-schema.ts';
+import type { RawShape, RawType } from '../../src/snapshot/raw-fields.ts';
 
 /** A path into a raw object: keys, and 0 for "the first item of this array". */
 export type RawPath = readonly (string | 0)[];
