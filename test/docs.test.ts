@@ -3,13 +3,14 @@
  * install, the two commands and one example; every flag is documented; links resolve; nothing
  * tells the user to write the manifests over their configuration file or to run an unpublished npx.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../src/cli/program.ts';
 import { fakeIO } from './config/fake-io.ts';
-import { ROOT } from './helpers/cli.ts';
+import { ROOT, runMeshready } from './helpers/cli.ts';
 
 const readme = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 const docs = readdirSync(path.join(ROOT, 'docs'))
@@ -31,10 +32,23 @@ describe('README', () => {
     expect(readme.split('\n').length).toBeLessThan(200);
   });
 
-  it('shows a real scan: the example output is what the demo snapshot gives', () => {
+  it('shows a real scan: the example output is what the demo snapshot gives, word for word', () => {
     const shown = /```console\n\$ meshready scan --snapshot (\S+)\n([^`]*)```/.exec(readme);
     expect(shown?.[1]).toBe('fixtures/demo/mid-migration');
-    expect(shown?.[2]).toContain('NOT READY: 2 errors block phase migrate-namespaces\n');
+    const work = mkdtempSync(path.join(tmpdir(), 'meshready-readme-'));
+    try {
+      // Run from a scratch directory so the reports land there, under the README's relative name.
+      const run = runMeshready(['scan', '--snapshot', path.join(ROOT, 'fixtures/demo/mid-migration')], {
+        cwd: work,
+        env: { NO_COLOR: '1' },
+      });
+      expect(run.code).toBe(1);
+      // The README shows it wrapped as a 100-column terminal does; piped output is one line per entry.
+      const words = (output: string) => output.trim().split(/\s+/);
+      expect(words(shown?.[2] ?? '')).toEqual(words(run.stdout));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
   });
 });
 
