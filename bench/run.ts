@@ -32,6 +32,7 @@ import {
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { generateCluster, SIZES } from '../fixtures/generate-cluster.ts';
+import { copyBash } from '../scripts/copy-bash.ts';
 import { TOOL_VERSION } from '../src/package-root.ts';
 import { snapshotToBundle } from '../src/snapshot/bundle.ts';
 import { loadSnapshot } from '../src/snapshot/load.ts';
@@ -396,6 +397,7 @@ export async function runBench(
     stdio: 'inherit',
   });
   if (build.status !== 0) throw new Error('bench: the build failed');
+  copyBash(path.join(ROOT, 'dist'));
   const results: Measurement[] = [];
   for (const size of sizes) {
     if (!Object.hasOwn(SIZES, size)) throw new Error(`unknown size ${size}`);

@@ -24,6 +24,15 @@ export function compareGkeVersions(a: GkeVersion, b: GkeVersion): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch || a.gke - b.gke;
 }
 
+/**
+ * Whether version `a` is below `b`; undefined when either is not a GKE version. The order
+ * remediate.sh's master check uses (see the module comment).
+ */
+export function isGkeVersionBelow(a: string, b: string): boolean | undefined {
+  const [older, newer] = [parseGkeVersion(a), parseGkeVersion(b)];
+  return older && newer ? compareGkeVersions(older, newer) < 0 : undefined;
+}
+
 export function formatGkeVersion(v: GkeVersion): string {
   return `${v.major}.${v.minor}.${v.patch}-gke.${v.gke}`;
 }

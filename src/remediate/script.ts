@@ -1,8 +1,10 @@
 /**
  * remediate.sh (SPEC §9): the report's plan (./plan.ts) rendered through templates/remediate.sh.hbs,
- * every step kind through one generic partial (templates/remediate/step.hbs) and the bash library
- * its steps name (templates/remediate/lib/). A pure function of the report, so a saved JSON
- * report renders the same script.
+ * every step kind through one generic partial (templates/remediate/step.hbs), after the shared
+ * prelude (templates/remediate/prelude.hbs: running, printing, backing up, preconditions), the
+ * run-time checks (./checks/<file>.sh.hbs) and each fix action's own bash functions
+ * (./actions/<action>/<action>.sh.hbs). A pure function of the report, so a saved JSON report
+ * renders the same script.
  *
  * Shell is not HTML, so Handlebars runs with noEscape; in exchange every template is checked
  * when it is compiled: a mustache may only print through `shq` (shell quoting), `comment` (text
@@ -10,13 +12,16 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Report } from '../engine/report-model.ts';
-import { templatePath } from '../package-root.ts';
+import { PACKAGE_ROOT, templatePath } from '../package-root.ts';
 import { printable } from '../text/printable.ts';
+import { FIX_ACTIONS, type FixAction } from './actions/index.ts';
+import { CHECK_FILES, CHECKS } from './checks/index.ts';
 import { type PlanStep, planRemediation } from './plan.ts';
 import { shq } from './shell.ts';
-import { type Argv, CHECKS, type Step } from './step.ts';
+import type { Argv, Step } from './step.ts';
 
 export const SCRIPT_FILE_NAME = 'remediate.sh';
 
@@ -128,12 +133,53 @@ function loadPartials(hb: typeof Handlebars, directory: string, prefix: string):
   }
 }
 
+/** This folder: src/remediate, or dist/src/remediate in the published build (`npm run build` copies the bash). */
+const REMEDIATE_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** One file of the bash library: a partial, and the line naming it in the script. */
+interface BashLibrary {
+  readonly partial: string;
+  readonly file: string;
+  readonly title: string;
+}
+
+/**
+ * The bash library after the prelude: the run-time checks, then each fix action's functions in
+ * the guide's order. Every script carries all of it, so that the part of remediate.sh before the
+ * steps is the same for every scan (and reviewed once).
+ */
+export function bashLibraries(): BashLibrary[] {
+  const source = (file: string) => path.relative(PACKAGE_ROOT, file).replace(/^dist[/\\]/, '');
+  const checks = CHECK_FILES.map((name) => {
+    const file = path.join(REMEDIATE_DIR, 'checks', `${name}.sh.hbs`);
+    return { partial: `checks/${name}`, file, title: `Run-time checks: ${name} (${source(file)})` };
+  });
+  const actions = (Object.keys(FIX_ACTIONS) as FixAction[])
+    .filter((action) => FIX_ACTIONS[action].functions.length > 0)
+    .sort((a, b) => FIX_ACTIONS[a].order - FIX_ACTIONS[b].order)
+    .map((action) => {
+      const file = path.join(REMEDIATE_DIR, 'actions', action, `${action}.sh.hbs`);
+      return { partial: `actions/${action}`, file, title: `Fix action ${action} (${source(file)})` };
+    });
+  return [...checks, ...actions];
+}
+
+function environmentWithPartials(): typeof Handlebars {
+  const hb = createEnvironment();
+  loadPartials(hb, templatePath('remediate'), '');
+  for (const library of bashLibraries()) {
+    const source = readFileSync(library.file, 'utf8');
+    checkTemplate(source, path.relative(PACKAGE_ROOT, library.file));
+    hb.registerPartial(library.partial, source);
+  }
+  return hb;
+}
+
 let compiled: HandlebarsTemplateDelegate | undefined;
 
 function scriptTemplate(): HandlebarsTemplateDelegate {
   if (compiled) return compiled;
-  const hb = createEnvironment();
-  loadPartials(hb, templatePath('remediate'), '');
+  const hb = environmentWithPartials();
   const source = readFileSync(templatePath('remediate.sh.hbs'), 'utf8');
   checkTemplate(source, 'remediate.sh.hbs');
   compiled = hb.compile(source, { noEscape: true, preventIndent: true });
@@ -141,14 +187,14 @@ function scriptTemplate(): HandlebarsTemplateDelegate {
 }
 
 /**
- * The bash library (templates/remediate/lib/*.hbs): every script carries all of it, so that the
- * part of remediate.sh before the steps is the same for every scan (and reviewed once).
+ * The script's functions without its steps or its options: the prelude and the bash library, as
+ * remediate.sh carries them. For tests that run one function in real bash (test/conformance).
  */
-function libraryPartials(): string[] {
-  return readdirSync(templatePath(path.join('remediate', 'lib')))
-    .filter((file) => file.endsWith('.hbs'))
-    .map((file) => `lib/${file.slice(0, -'.hbs'.length)}`)
-    .sort();
+export function renderBashLibrary(): string {
+  const hb = environmentWithPartials();
+  const source =
+    '{{> prelude}}\n{{#each libraries}}\n\n# {{comment title}}\n{{> (lookup . "partial")}}\n{{/each}}';
+  return hb.compile(source, { noEscape: true, preventIndent: true })({ libraries: bashLibraries() });
 }
 
 /** One line of a step in the script: exactly one kind is set (templates/remediate/step.hbs). */
@@ -200,7 +246,7 @@ function commandLines(kind: 'check' | 'todoCommand', commands: readonly Argv[]):
   return lines;
 }
 
-function lineViews(steps: readonly Step[], written: Set<string>): LineView[] {
+function lineViews(steps: readonly Step<string>[], written: Set<string>): LineView[] {
   const lines: LineView[] = [];
   const gcloud = steps.some(
     (step) =>
@@ -366,7 +412,7 @@ function scriptView(report: Report) {
     currentPhase: plan.currentPhase,
     titles: [...titleVariables].map(([title, variable]) => ({ title, variable })),
     phases,
-    libraries: libraryPartials().map((partial) => ({ partial })),
+    libraries: bashLibraries(),
   };
 }
 

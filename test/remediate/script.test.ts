@@ -317,7 +317,7 @@ describe('checkTemplate (the guard against unquoted values)', () => {
 });
 
 /** The backup files a step's commands write, whether it runs them itself or through a library call. */
-function backupFiles(steps: readonly Step[]): string[] {
+function backupFiles(steps: readonly Step<string>[]): string[] {
   return steps.flatMap((step) =>
     step.kind === 'backup'
       ? [step.file]
