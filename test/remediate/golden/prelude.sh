@@ -414,25 +414,37 @@ namespace_labels() {
 # Run-time checks: gke-version (src/remediate/checks/gke-version.sh.hbs)
 # True when the master runs a version below $1 (always, in a dry run). Then: cluster, gcloud scope.
 master_below() {
-  local wanted=$1 cluster=$2 current
+  local wanted=$1 cluster=$2 current status=0
   shift 2
   applying || return 0
   current=$(query gcloud container clusters describe "$cluster" "$@" --format='value(currentMasterVersion)') ||
     fail "cannot read the master version of cluster $(shell_word "$cluster")"
-  if ! version_below "$current" "$wanted"; then
-    done_already "the master already runs $(shell_word "$current")"
-    return 1
-  fi
+  gke_version_below "$current" "$wanted" || status=$?
+  case $status in
+    0) return 0 ;;
+    1)
+      done_already "the master already runs $(shell_word "$current")"
+      return 1
+      ;;
+    *) fail "not a GKE version: $(shell_word "$current") or $(shell_word "$wanted")" ;;
+  esac
 }
 
-# MAJOR.MINOR.PATCH-gke.N compared number by number (gke.500 < gke.1501): true when $1 < $2.
-version_below() {
-  local pattern='^v?([0-9]+)\.([0-9]+)\.([0-9]+)-gke\.([0-9]+)$' i
+# Whether GKE version $1 is below $2 (SPEC §7): MAJOR.MINOR.PATCH-gke.N with an optional leading v,
+# the four numbers compared as numbers (gke.500 < gke.1501). 0: below; 1: not below; 2: either is
+# not a GKE version (a leading zero, a space, a number above 2^53-1, which the scan cannot read
+# exactly, included). The scan's isGkeVersionBelow (src/gke/version.ts) answers alike:
+# test/conformance/gke-version-order.json.
+gke_version_below() {
+  local LC_ALL=C pattern='^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)-gke\.(0|[1-9][0-9]*)$' i
   local -a a b
-  [[ $1 =~ $pattern ]] || fail "not a GKE version: $(shell_word "$1")"
+  [[ $1 =~ $pattern ]] || return 2
   a=("${BASH_REMATCH[@]:1}")
-  [[ $2 =~ $pattern ]] || fail "not a GKE version: $(shell_word "$2")"
+  [[ $2 =~ $pattern ]] || return 2
   b=("${BASH_REMATCH[@]:1}")
+  for i in 0 1 2 3; do
+    if ! exact_integer "${a[i]}" || ! exact_integer "${b[i]}"; then return 2; fi
+  done
   for i in 0 1 2 3; do
     if ((10#${a[i]} < 10#${b[i]})); then return 0; fi
     if ((10#${a[i]} > 10#${b[i]})); then return 1; fi
@@ -440,29 +452,45 @@ version_below() {
   return 1
 }
 
+# True when the digits $1 are at most 2^53-1, the largest integer TypeScript reads exactly (and
+# far below where bash arithmetic overflows).
+exact_integer() {
+  ((${#1} < 16 || (${#1} == 16 && 10#$1 <= 9007199254740991)))
+}
+
 # ---------------------------------------------------------------------------------------------
 # Run-time checks: proxies (src/remediate/checks/proxies.sh.hbs)
 # Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
 readonly POD_PROXIES_JSONPATH='{range .items[*]}{.metadata.namespace}/{.metadata.name}|{.metadata.labels.app}|{.metadata.labels.istio\.io/rev}|{range .spec.containers[?(@.name=="istio-proxy")]}{.image} {end}{"\n"}{end}'
 
-# True when an image's tag is an Istio version below 1.6 (e.g. proxyv2:1.4.10-gke.4).
-is_old_proxy() {
-  local reference=${1%%@*} tag
-  tag=${reference##*:}
-  [[ $reference == *:* && $tag != */* && $tag =~ ^v?([0-9]+)\.([0-9]+)\. ]] || return 1
-  ((10#${BASH_REMATCH[1]} < 1 || (10#${BASH_REMATCH[1]} == 1 && 10#${BASH_REMATCH[2]} < 6)))
+# Whether a proxy belongs to the 1.4 control plane, from its image $1 and its pod's istio.io/rev
+# label $2 (empty: none), in PROXY_GENERATION (a variable, not output: no subshell per pod).
+# pre-1.6: the image tag (after the first ':' following the last '/', before any '@') is an Istio
+# version before 1.6 (1.4.10-gke.4), whatever the labels say; 1.6+: a later version, or a tag that
+# is no version on a pod with the label (every 1.6+ injector sets it, 1.4's never does); unknown:
+# neither. The scan's proxyGeneration (src/istio/proxies.ts) answers alike:
+# test/conformance/old-proxy.json.
+PROXY_GENERATION=
+proxy_generation() {
+  local LC_ALL=C reference=${1%%@*} name tag=''
+  name=${reference##*/}
+  if [[ $name == *:* ]]; then tag=${name#*:}; fi
+  if [[ $tag =~ ^v?([0-9]{1,6})\.([0-9]{1,6})\.[0-9]{1,6}(-[a-z]+\.[0-9]{1,9})?(-[A-Za-z0-9.]+)?$ ]]; then
+    if ((10#${BASH_REMATCH[1]} < 1 || (10#${BASH_REMATCH[1]} == 1 && 10#${BASH_REMATCH[2]} < 6))); then
+      PROXY_GENERATION=pre-1.6
+    else
+      PROXY_GENERATION=1.6+
+    fi
+  elif [[ -n $2 ]]; then
+    PROXY_GENERATION=1.6+
+  else
+    PROXY_GENERATION=unknown
+  fi
 }
 
-# True when a proxy image's version cannot be read from its tag (e.g. a digest only).
-is_unversioned_proxy() {
-  local reference=${1%%@*} tag
-  tag=${reference##*:}
-  [[ $reference != *:* || $tag == */* || ! $tag =~ ^v?[0-9]+\.[0-9]+\. ]]
-}
-
-# True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
-# label, which every 1.6+ injector sets), a 1.4 ingress gateway pod included on every target: it
-# needs istio-pilot and istio-citadel as much as a sidecar does. Lists a few.
+# True when a pod still runs a proxy before 1.6, or one that cannot be told (see proxy_generation),
+# a 1.4 ingress gateway pod included on every target: it needs istio-pilot and istio-citadel as
+# much as a sidecar does. Lists a few.
 old_proxies_remain() {
   local pods where revision images image count=0
   local -a list
@@ -471,7 +499,8 @@ old_proxies_remain() {
   while IFS='|' read -r where _ revision images; do
     read -ra list <<<"$images"
     for image in "${list[@]}"; do
-      if is_old_proxy "$image" || { [[ -z $revision ]] && is_unversioned_proxy "$image"; }; then
+      proxy_generation "$image" "$revision"
+      if [[ $PROXY_GENERATION != 1.6+ ]]; then
         count=$((count + 1))
         if ((count <= 5)); then note "still on a 1.4 proxy: $(shell_word "$where") ($(shell_word "$image"))"; fi
         break
@@ -540,25 +569,56 @@ no_asm_istiod_installed() {
   return 1
 }
 
-# True when namespace $1 selects (istio.io/rev) a revision matching the glob $2 whose istiod is
-# ready, and no longer carries istio-injection (with it, the 1.4 injector still serves it).
-namespace_selects_revision() {
-  local namespace=$1 pattern=$2 labels revision
-  labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-  if label_value "$labels" istio-injection >/dev/null; then
-    CHECK_REASON="namespace $(shell_word "$namespace") still has the istio-injection label"
-    return 1
-  fi
-  if ! revision=$(label_value "$labels" istio.io/rev); then
-    CHECK_REASON="namespace $(shell_word "$namespace") selects no revision (no istio.io/rev label)"
-    return 1
-  fi
+# The revision whose injector a namespace with the label lines $1 (key=value, one a line, as
+# LABELS_TEMPLATE prints them) selects, in SELECTED_REVISION; false when it selects none.
+# istio.io/rev counts only while the namespace has no istio-injection label at all: that is the
+# namespaceSelector of a revision's injection webhook (istio-injection DoesNotExist, istio.io/rev
+# In [revision]), so istio-injection=enabled leaves it to the 1.4 injector and
+# istio-injection=disabled to none. The scan's selectedRevision (src/istio/revisions.ts) answers
+# alike: test/conformance/revision-selection.json.
+SELECTED_REVISION=
+selected_revision() {
+  SELECTED_REVISION=
+  if label_value "$1" istio-injection >/dev/null; then return 1; fi
+  SELECTED_REVISION=$(label_value "$1" istio.io/rev)
+}
+
+# True when revision $1 matches $2: a revision, or a pattern whose only wildcard is * (asm-*, *);
+# every other character is compared as itself (escaped, so ?, [ and extglob syntax stay literal).
+revision_matches() {
+  local LC_ALL=C pattern=$2 glob='' i char
+  for ((i = 0; i < ${#pattern}; i++)); do
+    char=${pattern:i:1}
+    if [[ $char == '*' ]]; then glob+='*'; else glob+="\\$char"; fi
+  done
   # shellcheck disable=SC2053
-  if [[ $revision != $pattern ]]; then
-    CHECK_REASON="namespace $(shell_word "$namespace") selects revision $(shell_word "$revision"), not $(shell_word "$pattern")"
+  [[ $1 == $glob ]]
+}
+
+# True when a namespace with the label lines $1 selects a revision matching $2 (revisionMatches
+# and selectsRevision in src/istio/revisions.ts).
+selects_revision() {
+  selected_revision "$1" && revision_matches "$SELECTED_REVISION" "$2"
+}
+
+# True when namespace $1 selects a revision matching $2 (see selected_revision) whose istiod is
+# ready: otherwise a restart brings back the proxy it had.
+namespace_selects_revision() {
+  local namespace=$1 pattern=$2 labels
+  labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+  if ! selected_revision "$labels"; then
+    if label_value "$labels" istio-injection >/dev/null; then
+      CHECK_REASON="namespace $(shell_word "$namespace") still has the istio-injection label"
+    else
+      CHECK_REASON="namespace $(shell_word "$namespace") selects no revision (no istio.io/rev label)"
+    fi
     return 1
   fi
-  istiod_revision_ready "$revision"
+  if ! revision_matches "$SELECTED_REVISION" "$pattern"; then
+    CHECK_REASON="namespace $(shell_word "$namespace") selects revision $(shell_word "$SELECTED_REVISION"), not $(shell_word "$pattern")"
+    return 1
+  fi
+  istiod_revision_ready "$SELECTED_REVISION"
 }
 
 # True when no namespace selects the 1.4 injector (istio-injection=enabled): even with no pod
@@ -607,7 +667,8 @@ nothing_on_operator_revision() {
       continue
     fi
     for image in "${list[@]}"; do
-      if ! is_old_proxy "$image" && [[ $image != *-asm.* ]]; then
+      proxy_generation "$image" ''
+      if [[ $PROXY_GENERATION != pre-1.6 && $image != *-asm.* ]]; then
         CHECK_REASON="pod $(shell_word "$where") runs proxy $(shell_word "$image") without an istio.io/rev label: it may be on the operator's control plane"
         return 1
       fi
@@ -1243,7 +1304,8 @@ relabel_namespace() {
     fi
     object_exists namespace "$namespace" || return 0
     labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-    if current=$(label_value "$labels" istio.io/rev) && ! label_value "$labels" istio-injection >/dev/null; then
+    if selected_revision "$labels"; then
+      current=$SELECTED_REVISION
       if [[ $current == "$revision" ]]; then
         done_already "it is already labelled istio.io/rev=$(shell_word "$revision") without istio-injection"
         return 0
