@@ -13,6 +13,7 @@ RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY rules ./rules
+COPY scripts/copy-bash.ts ./scripts/
 RUN npm run build
 
 # Runtime stage: production dependencies and the compiled code only.

@@ -11,7 +11,9 @@
  *   6. `kubectl get pods -A -o json --chunk-size=500` against the same server.
  *   7. the same JSON scan single-threaded (MESHREADY_LOAD_WORKERS=0), checking that it finds the
  *      same findings (fingerprints and file:line) as the parallel one;
- *   8. once per run, the production install: `npm ci --omit=dev` of this package.json and lock
+ *   8. `migrating` (not by default): the JSON scan again with a ready istiod revision added, so
+ *      that every namespace's move is planned: remediate.sh at its largest;
+ *   9. once per run, the production install: `npm ci --omit=dev` of this package.json and lock
  *      into a temporary directory (time, and size on disk of node_modules).
  * It prints a table with the ratios the targets are stated in, and writes bench-out/results.json.
  *
@@ -27,11 +29,13 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { generateCluster, SIZES } from '../fixtures/generate-cluster.ts';
+import { generateCluster, readyIstiodList, SIZES } from '../fixtures/generate-cluster.ts';
+import { copyBash } from '../scripts/copy-bash.ts';
 import { TOOL_VERSION } from '../src/package-root.ts';
 import { snapshotToBundle } from '../src/snapshot/bundle.ts';
 import { loadSnapshot } from '../src/snapshot/load.ts';
@@ -50,6 +54,8 @@ export const TASKS = {
   json: 'scan json, writing every format',
   html: 'the HTML report of that scan opened in Chromium (needs json)',
   'json-1': 'the same scan single-threaded, and the check that its findings are the same (needs json)',
+  migrating:
+    'scan json of the cluster with a ready istiod added: every namespace move planned (remediate.sh)',
   yaml: 'scan yaml',
   bundle: 'scan bundle',
   'bare-json': 'bare JSON.parse of the JSON files',
@@ -238,6 +244,34 @@ async function benchSize(
       note: `remediate.sh ${megabytes(remediate)}, HTML ${megabytes(path.join(outputs, 'meshready-report.html'))}, JSON ${megabytes(path.join(outputs, 'meshready-report.json'))}`,
     });
   }
+  if (has('migrating')) {
+    // The same files, and an istiod of the revision namespaces select (istio-1611) that is ready.
+    const migrating = path.join(dir, 'json-migrating');
+    if (!existsSync(migrating)) {
+      mkdirSync(migrating);
+      for (const file of readdirSync(path.join(dir, 'json')))
+        symlinkSync(path.join('..', 'json', file), path.join(migrating, file));
+      writeFileSync(path.join(migrating, 'istiod.json'), readyIstiodList('istio-1611'));
+    }
+    const args = [
+      MAIN,
+      'scan',
+      '--snapshot',
+      migrating,
+      '--format',
+      'json',
+      '--output-dir',
+      path.join(reports, 'json-migrating'),
+      '--quiet',
+    ];
+    const run = await measure(sizeName, 'scan json (mid-migration)', process.execPath, args);
+    const remediate = path.join(reports, 'json-migrating', 'remediate.sh');
+    results.push({
+      ...run,
+      ...(existsSync(remediate) ? { remediateBytes: statSync(remediate).size } : {}),
+      note: `remediate.sh ${megabytes(remediate)} (every namespace move planned)`,
+    });
+  }
   if (has('html')) {
     const html = await htmlOpenTiming(path.join(reports, 'json', 'meshready-report.html'));
     results.push({
@@ -360,9 +394,11 @@ export function formatTable(results: readonly Measurement[]): string {
           `same findings: ${single.sameFindings ? 'yes' : 'NO'}`,
       );
     }
-    const remediate = find(size, 'scan json')?.remediateBytes;
-    if (remediate !== undefined)
-      lines.push(`${size}: remediate.sh ${(remediate / 1024 / 1024).toFixed(2)} MiB`);
+    for (const task of ['scan json', 'scan json (mid-migration)']) {
+      const remediate = find(size, task)?.remediateBytes;
+      if (remediate !== undefined)
+        lines.push(`${size}: remediate.sh ${(remediate / 1024 / 1024).toFixed(2)} MiB (${task})`);
+    }
     lines.push(
       `${size}: json scan/JSON.parse time ${ratio(find(size, 'scan json'), find(size, 'bare JSON.parse'), 'seconds')}, ` +
         `memory ${ratio(find(size, 'scan json'), find(size, 'bare JSON.parse'), 'peakMb')}; ` +
@@ -396,6 +432,7 @@ export async function runBench(
     stdio: 'inherit',
   });
   if (build.status !== 0) throw new Error('bench: the build failed');
+  copyBash(path.join(ROOT, 'dist'));
   const results: Measurement[] = [];
   for (const size of sizes) {
     if (!Object.hasOwn(SIZES, size)) throw new Error(`unknown size ${size}`);

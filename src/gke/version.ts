@@ -1,6 +1,11 @@
 /**
  * GKE version strings: MAJOR.MINOR.PATCH-gke.N, with an optional leading `v` (node versions).
- * The four numbers compare numerically, so gke.500 < gke.1501. Anything else is malformed.
+ * The four numbers compare numerically, so gke.500 < gke.1501. Anything else is malformed (SPEC
+ * §7): a leading zero, a space around it, a number beyond what a double holds exactly.
+ *
+ * remediate.sh decides the same order again at run time, before it upgrades the master
+ * (`gke_version_below`, src/remediate/checks/gke-version.sh.hbs); one table of cases,
+ * test/conformance/gke-version-order.json, runs through both.
  */
 export interface GkeVersion {
   readonly major: number;
@@ -12,7 +17,7 @@ export interface GkeVersion {
 const GKE_VERSION = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)-gke\.(0|[1-9]\d*)$/;
 
 export function parseGkeVersion(text: string): GkeVersion | undefined {
-  const match = GKE_VERSION.exec(text.trim());
+  const match = GKE_VERSION.exec(text);
   if (!match) return undefined;
   const [major, minor, patch, gke] = match.slice(1).map(Number) as [number, number, number, number];
   if (![major, minor, patch, gke].every(Number.isSafeInteger)) return undefined;
@@ -22,6 +27,15 @@ export function parseGkeVersion(text: string): GkeVersion | undefined {
 /** Negative when a < b, zero when equal, positive when a > b. */
 export function compareGkeVersions(a: GkeVersion, b: GkeVersion): number {
   return a.major - b.major || a.minor - b.minor || a.patch - b.patch || a.gke - b.gke;
+}
+
+/**
+ * Whether version `a` is below `b`; undefined when either is not a GKE version. The order
+ * remediate.sh's master check uses (see the module comment).
+ */
+export function isGkeVersionBelow(a: string, b: string): boolean | undefined {
+  const [older, newer] = [parseGkeVersion(a), parseGkeVersion(b)];
+  return older && newer ? compareGkeVersions(older, newer) < 0 : undefined;
 }
 
 export function formatGkeVersion(v: GkeVersion): string {

@@ -6,8 +6,9 @@
 import { imageTag, isLive, lazy, type SnapshotIndex } from '../engine/snapshot-index.ts';
 import type { IstioOperator, KubeObject, Pod, Workload } from '../snapshot/model.ts';
 import { INGRESS_GATEWAY_APP, ISTIO_SYSTEM, PROXY_CONTAINER, REVISION_LABEL } from './names.ts';
+import { proxyGeneration } from './proxies.ts';
 import { compareRevisionNames, type IstiodRevision, isAsmRevision, preferredRevision } from './revisions.ts';
-import { type IstioVersion, isPreIstio16, parseIstioVersion } from './version.ts';
+import { type IstioVersion, parseIstioVersion } from './version.ts';
 
 /** A running pod with an Envoy proxy, and the version its image tag says. */
 export interface MeshProxy {
@@ -17,7 +18,7 @@ export interface MeshProxy {
   readonly version: IstioVersion | undefined;
 }
 
-/** Proxies still on the add-on's 1.4 control plane (image before 1.6), and those whose version cannot be read. */
+/** Proxies still on the add-on's 1.4 control plane (image before 1.6), and those that cannot be told. */
 export interface ProxiesOn14 {
   readonly sidecars: readonly MeshProxy[];
   readonly gateways: readonly MeshProxy[];
@@ -174,16 +175,19 @@ export class MeshIndex {
 
   /**
    * Which pods still run a 1.4 proxy, shared by sidecar-proxy-version and
-   * old-control-plane-scaledown: sidecars and gateway pods whose image is older than 1.6.
+   * old-control-plane-scaledown: sidecars and gateway pods whose image is older than 1.6; and
+   * those that cannot be told (no version in the tag, no `istio.io/rev` label): see ./proxies.ts,
+   * whose test remediate.sh runs again before it scales the 1.4 control plane down.
    */
   readonly proxiesOn14 = lazy((): ProxiesOn14 => {
     const sidecars = this.meshProxies();
     const gateways = this.ingressGatewayPods();
-    const isOld = (proxy: MeshProxy) => proxy.version !== undefined && isPreIstio16(proxy.version);
+    const generation = (proxy: MeshProxy) =>
+      proxyGeneration(proxy.image, proxy.pod.metadata.labels?.[REVISION_LABEL]);
     return {
-      sidecars: sidecars.filter(isOld),
-      gateways: gateways.filter(isOld),
-      unreadable: [...sidecars, ...gateways].filter((proxy) => proxy.version === undefined),
+      sidecars: sidecars.filter((proxy) => generation(proxy) === 'pre-1.6'),
+      gateways: gateways.filter((proxy) => generation(proxy) === 'pre-1.6'),
+      unreadable: [...sidecars, ...gateways].filter((proxy) => generation(proxy) === 'unknown'),
     };
   });
 }

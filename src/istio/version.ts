@@ -2,7 +2,9 @@
  * Istio release versions as the add-on and ASM tag their images: `1.4.10-gke.4`, `1.6.11-gke.0`,
  * `1.7.3-asm.6`, plain `1.6.3`. The three release numbers compare numerically; the build number
  * (`gke.N`, `asm.N`) only orders builds of the same flavour, since a gke and an asm build of one
- * release are not older or newer than each other.
+ * release are not older or newer than each other. Anything else (a space around it included) is
+ * not a version: remediate.sh reads image tags again at run time and must read them alike
+ * (./proxies.ts).
  */
 export interface IstioVersion {
   readonly major: number;
@@ -17,7 +19,7 @@ export interface IstioVersion {
 const ISTIO_VERSION = /^v?(\d{1,6})\.(\d{1,6})\.(\d{1,6})(?:-([a-z]+)\.(\d{1,9}))?(?:-[A-Za-z0-9.]+)?$/;
 
 export function parseIstioVersion(text: string): IstioVersion | undefined {
-  const match = ISTIO_VERSION.exec(text.trim());
+  const match = ISTIO_VERSION.exec(text);
   if (!match) return undefined;
   const [, major, minor, patch, flavour, build] = match;
   return {

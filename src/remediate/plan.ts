@@ -4,20 +4,42 @@
  * typed steps; the planner adds the guide's own steps (a gate, a check, install_asm) and decides
  * what runs in which phase. Pure data: the reports' commands (./report-commands.ts) and
  * remediate.sh (./script.ts) both render it.
+ *
+ * Every fix is checked against its action's schema once (`checkFix`), and from then on a finding
+ * carries its action and its typed parameters together (`Fixed<A>`): the planner reaches an
+ * action's definition through the typed registry, never through a string-keyed lookup.
  */
 
 import type { Finding, PhaseStatus, Report, RuleResult } from '../engine/report-model.ts';
 import { type Phase, phasesFor } from '../engine/vocabulary.ts';
-import { compareGkeVersions, parseGkeVersion } from '../gke/version.ts';
+import { isGkeVersionBelow } from '../gke/version.ts';
+import { printable } from '../text/printable.ts';
 import { gcloudScope } from './actions/common.ts';
-import { actionDefinition, FIX_ACTIONS, type FixAction, isFixAction } from './actions/index.ts';
-import { replacementChecks } from './actions/migrate-v1alpha1-policy.ts';
-import { installAsmSteps, v1beta1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';
+import {
+  type CheckedFix,
+  type CheckedParams,
+  checkFix,
+  FIX_ACTION_REGISTRY,
+  type FixAction,
+} from './actions/index.ts';
+import { replacementChecks } from './actions/migrate-v1alpha1-policy/migrate-v1alpha1-policy.ts';
+import {
+  installAsmSteps,
+  type PlannerStepAction,
+  v1beta1GateSteps,
+  verifyNamespaceSteps,
+  withheldSteps,
+} from './planned-steps.ts';
 import type { PlanContext, PlannedStep, Step } from './step.ts';
-import { printable } from './text.ts';
 
-type Params = Record<string, unknown>;
-export type PlanStep = PlannedStep<Finding>;
+/** A planned step: from a fix action, or one the planner adds itself (a gate, a check, install_asm). */
+export type PlanStep = PlannedStep<Finding, FixAction | PlannerStepAction>;
+
+/**
+ * The rule whose verdict withholds the scale-down of the 1.4 control plane: when it planned no
+ * scale-down and was not applicable or unknown, the retire phase shows its reason as a step.
+ */
+const SCALE_DOWN_RULE = 'old-control-plane-scaledown';
 
 export interface PlanPhase {
   readonly id: Phase;
@@ -48,15 +70,28 @@ export const PHASE_TITLES: Readonly<Record<Phase, string>> = {
   'asm-cleanup': "Turn off the operator's control plane (profile empty)",
 };
 
-interface FixedFinding {
+/** A finding whose fix the planner handles: its action and that action's checked parameters. */
+interface Fixed<A extends FixAction> {
   /** Position in the report (catalogue order), to list rules in that order. */
   readonly order: number;
   readonly result: RuleResult;
   readonly finding: Finding;
   /** The finding's own phase (a rule spanning two phases sets it), else its rule's. */
   readonly phase: Phase;
-  readonly action: FixAction;
-  readonly params: Params;
+  readonly action: A;
+  readonly params: CheckedParams<A>;
+}
+
+/** Any fixed finding: a union discriminated by `action`, as `CheckedFix` is. */
+type FixedFinding = { [A in FixAction]: Fixed<A> }[FixAction];
+
+function hasAction<A extends FixAction>(item: FixedFinding, action: A): item is FixedFinding & Fixed<A> {
+  return item.action === action;
+}
+
+/** The findings of `items` fixed by `action`, typed as that action's. */
+function ofAction<A extends FixAction>(items: readonly FixedFinding[], action: A): Fixed<A>[] {
+  return items.filter((item): item is FixedFinding & Fixed<A> => hasAction(item, action));
 }
 
 function describeResource(finding: Finding): string {
@@ -79,11 +114,6 @@ function backupName(parts: readonly (string | undefined)[], used: Set<string>): 
   for (let copy = 2; used.has(name); copy += 1) name = `${base}-${copy}.yaml`;
   used.add(name);
   return name;
-}
-
-function text(params: Params, key: string): string {
-  const value = params[key];
-  return value === undefined ? '' : String(value);
 }
 
 function compareText(a: string, b: string): number {
@@ -111,23 +141,34 @@ class Planner {
     };
   }
 
+  /** The fix action's step for a group of its findings. */
+  actionStep<A extends FixAction>(group: readonly Fixed<A>[], context: PlanContext): PlanStep {
+    const first = group[0] as Fixed<A>;
+    return this.stepOf(
+      first.action,
+      group.map((item) => item.params),
+      group,
+      context,
+    );
+  }
+
   /**
-   * The fix action's steps for a group of findings; `params` (and `action`) override theirs, as
-   * when two actions' findings propose one master upgrade.
+   * The step of `action` with `parameters` (one per finding, in report order, or one for all, as
+   * when two actions' findings propose one master upgrade), serving `served`.
    */
-  actionStep(
-    group: readonly FixedFinding[],
+  stepOf<A extends FixAction>(
+    action: A,
+    parameters: readonly CheckedParams<A>[],
+    served: readonly FixedFinding[] | readonly Fixed<A>[],
     context: PlanContext,
-    params?: Params,
-    action?: FixAction,
   ): PlanStep {
-    const first = group[0] as FixedFinding;
-    const definition = actionDefinition(action ?? first.action);
-    const parameters = params ? [params] : group.map((item) => item.params);
-    const described = new Set(group.map((item) => describeResource(item.finding)));
+    const definition = FIX_ACTION_REGISTRY[action];
+    const first = served[0] as FixedFinding | Fixed<A>;
+    const firstParams = parameters[0] as CheckedParams<A>;
+    const described = new Set(served.map((item) => describeResource(item.finding)));
     return {
-      action: action ?? first.action,
-      rules: rulesOf(group),
+      action,
+      rules: rulesOf(served),
       resource: definition.resource
         ? printable(definition.resource(parameters))
         : described.size === 1
@@ -135,24 +176,22 @@ class Planner {
           : printable(
               `${described.size} ${first.finding.resource.kind}s${first.finding.resource.namespace ? ` in namespace ${first.finding.resource.namespace}` : ''}`,
             ),
-      title: printable(definition.title(parameters[0] as Params)),
+      title: printable(definition.title(firstParams)),
       summary: printable(
-        typeof definition.summary === 'string'
-          ? definition.summary
-          : definition.summary(parameters[0] as Params),
+        typeof definition.summary === 'string' ? definition.summary : definition.summary(firstParams),
       ),
       steps: definition.steps(parameters, context),
-      findings: group.map((item) => item.finding),
+      findings: served.map((item) => item.finding),
     };
   }
 
   plannedStep(
-    action: string,
+    action: PlannerStepAction,
     rules: readonly string[],
     resource: string,
     title: string,
     summary: string,
-    steps: readonly Step[],
+    steps: readonly Step<string>[],
     findings: readonly Finding[] = [],
   ): PlanStep {
     return {
@@ -167,11 +206,10 @@ class Planner {
   }
 
   /** The findings fixed by `action` in `items`, grouped as the action groups them. */
-  groups(items: readonly FixedFinding[], action: FixAction): FixedFinding[][] {
-    const definition = actionDefinition(action);
-    const groups = new Map<string, FixedFinding[]>();
-    for (const item of items) {
-      if (item.action !== action) continue;
+  groups<A extends FixAction>(items: readonly FixedFinding[], action: A): Fixed<A>[][] {
+    const definition = FIX_ACTION_REGISTRY[action];
+    const groups = new Map<string, Fixed<A>[]>();
+    for (const item of ofAction(items, action)) {
       const key = definition.group ? definition.group(item.params) : JSON.stringify(item.params);
       const group = groups.get(key);
       if (group) group.push(item);
@@ -183,7 +221,7 @@ class Planner {
   /** Every action of `items`, in the guide's order, one step per group. */
   defaultSteps(items: readonly FixedFinding[], context = this.context()): PlanStep[] {
     const actions = [...new Set(items.map((item) => item.action))].sort(
-      (a, b) => FIX_ACTIONS[a].order - FIX_ACTIONS[b].order,
+      (a, b) => FIX_ACTION_REGISTRY[a].order - FIX_ACTION_REGISTRY[b].order,
     );
     return actions.flatMap((action) =>
       this.groups(items, action).map((group) => this.actionStep(group, context)),
@@ -197,39 +235,32 @@ class Planner {
   clusterUpgrade(items: readonly FixedFinding[]): PlanStep[] {
     // gke-version-istio16 and gke-upgrade-cr-deletion both propose an upgrade: one step, to the
     // highest version proposed (the safe one when they differ).
-    const proposals = items.filter(
-      (i) => i.action === 'upgrade-master' || i.action === 'backup-istio-system-crs',
-    );
+    const proposals = [...ofAction(items, 'upgrade-master'), ...ofAction(items, 'backup-istio-system-crs')];
     const chosen = proposals.length
-      ? proposals.reduce((best, item) => {
-          const a = parseGkeVersion(text(best.params, 'version'));
-          const b = parseGkeVersion(text(item.params, 'version'));
-          return a && b && compareGkeVersions(b, a) > 0 ? item : best;
-        })
+      ? proposals.reduce((best, item) =>
+          isGkeVersionBelow(best.params.version, item.params.version) === true ? item : best,
+        )
       : undefined;
     const upgrade = chosen && {
-      version: text(chosen.params, 'version'),
-      cluster: text(chosen.params, 'cluster'),
+      version: chosen.params.version,
+      cluster: chosen.params.cluster,
       scope: gcloudScope(chosen.params),
     };
-    const gatewayOutage = items.some((i) => i.action === 'gateway-upgrade-outage');
+    const gatewayOutage = ofAction(items, 'gateway-upgrade-outage').length > 0;
     const context = this.context({ ...(upgrade ? { upgrade } : {}), gatewayOutage });
     const steps = this.defaultSteps(
       items.filter((i) => i.action !== 'upgrade-master'),
       context,
     );
     if (chosen) {
-      const step = this.actionStep(
-        proposals,
-        context,
-        {
-          cluster: text(chosen.params, 'cluster'),
-          version: text(chosen.params, 'version'),
-          ...(chosen.params.location ? { location: chosen.params.location } : {}),
-          ...(chosen.params.project ? { project: chosen.params.project } : {}),
-        },
-        'upgrade-master',
-      );
+      const { cluster, version, location, project } = chosen.params;
+      const params: CheckedParams<'upgrade-master'> = {
+        cluster,
+        version,
+        ...(location ? { location } : {}),
+        ...(project ? { project } : {}),
+      };
+      const step = this.stepOf('upgrade-master', [params], proposals, context);
       steps.push({ ...step, resource: describeResource(chosen.finding) });
     }
     return steps;
@@ -241,9 +272,7 @@ class Planner {
    */
   migrateNamespaces(phase: Phase, items: readonly FixedFinding[]): PlanStep[] {
     const steps: PlanStep[] = [];
-    const revisions = new Set(
-      items.filter((i) => i.action === 'relabel-namespace').map((i) => text(i.params, 'revision')),
-    );
+    const revisions = new Set(ofAction(items, 'relabel-namespace').map((i) => i.params.revision));
     const [onlyRevision] = revisions;
     const targetRevision =
       revisions.size === 1 && onlyRevision
@@ -252,14 +281,15 @@ class Planner {
           ? 'asm-*'
           : '*';
     const context = this.context({ targetRevision });
-    const policies = this.fixed.filter(
-      (i) => i.action === 'migrate-v1alpha1-policy' || i.action === 'delete-v1alpha1-policy',
-    );
+    const policies = [
+      ...ofAction(this.fixed, 'migrate-v1alpha1-policy'),
+      ...ofAction(this.fixed, 'delete-v1alpha1-policy'),
+    ];
     const moves = items.some((i) => i.action === 'relabel-namespace' || i.action === 'restart-workload');
     if (policies.length > 0 && moves) {
       const checks = new Map<string, string[]>();
       for (const policy of policies) {
-        const words = replacementChecks(policy.params as Parameters<typeof replacementChecks>[0]);
+        const words = replacementChecks(policy.params);
         for (let at = 0; at < words.length; at += 4) {
           const check = words.slice(at, at + 4);
           checks.set(check.join('\u0000'), check);
@@ -268,7 +298,7 @@ class Planner {
       steps.push(
         this.plannedStep(
           'v1beta1-gate',
-          ['v1alpha1-security-policy'],
+          rulesOf(policies),
           `${policies.length} v1alpha1 polic${policies.length === 1 ? 'y' : 'ies'}`,
           'Check that each v1alpha1 policy has its v1beta1 replacement before workloads move to new proxies',
           'Stop here while a v1beta1 replacement is missing',
@@ -276,7 +306,8 @@ class Planner {
         ),
       );
     }
-    const byNamespace = new Map<string, { relabel: FixedFinding[][]; restarts: FixedFinding[][] }>();
+    type Moves = { relabel: Fixed<'relabel-namespace'>[][]; restarts: Fixed<'restart-workload'>[][] };
+    const byNamespace = new Map<string, Moves>();
     const entry = (namespace: string) => {
       let found = byNamespace.get(namespace);
       if (!found) {
@@ -286,20 +317,19 @@ class Planner {
       return found;
     };
     for (const group of this.groups(items, 'relabel-namespace')) {
-      entry(text((group[0] as FixedFinding).params, 'namespace')).relabel.push(group);
+      entry((group[0] as Fixed<'relabel-namespace'>).params.namespace).relabel.push(group);
     }
     for (const group of this.groups(items, 'restart-workload')) {
-      entry(text((group[0] as FixedFinding).params, 'namespace')).restarts.push(group);
+      entry((group[0] as Fixed<'restart-workload'>).params.namespace).restarts.push(group);
     }
     for (const namespace of [...byNamespace.keys()].sort(compareText)) {
-      const { relabel, restarts } = byNamespace.get(namespace) as {
-        relabel: FixedFinding[][];
-        restarts: FixedFinding[][];
-      };
+      const { relabel, restarts } = byNamespace.get(namespace) as Moves;
       for (const group of relabel) steps.push(this.actionStep(group, context));
       for (const group of restarts) steps.push(this.actionStep(group, context));
       // Nothing to verify when the namespace could only get an instruction (no revision known).
-      const relabelled = relabel.some((group) => text((group[0] as FixedFinding).params, 'revision') !== '');
+      const relabelled = relabel.some(
+        (group) => (group[0] as Fixed<'relabel-namespace'>).params.revision !== '',
+      );
       if (restarts.length > 0 || relabelled) {
         steps.push(
           this.plannedStep(
@@ -317,8 +347,8 @@ class Planner {
   }
 
   retire(items: readonly FixedFinding[]): PlanStep[] {
-    const result = this.report.results.find((r) => r.ruleId === 'old-control-plane-scaledown');
-    const scalesDown = items.some((i) => i.action === 'scale-down-old-control-plane');
+    const result = this.report.results.find((r) => r.ruleId === SCALE_DOWN_RULE);
+    const scalesDown = ofAction(items, 'scale-down-old-control-plane').length > 0;
     if (!scalesDown && result && (result.status === 'not-applicable' || result.status === 'unknown')) {
       return [
         this.plannedStep(
@@ -335,18 +365,17 @@ class Planner {
     return this.defaultSteps(items);
   }
 
-  profileStep(group: readonly FixedFinding[], profile: 'disabled' | 'empty'): PlanStep {
-    const first = group[0] as FixedFinding;
-    return this.actionStep(group, this.context(), {
-      ...first.params,
-      operator: text(first.params, 'operator'),
-      profile,
-    });
+  profileStep(group: readonly Fixed<'set-operator-profile'>[], profile: 'disabled' | 'empty'): PlanStep {
+    const first = group[0] as Fixed<'set-operator-profile'>;
+    return this.stepOf('set-operator-profile', [{ ...first.params, profile }], group, this.context());
   }
 
-  profileGroups(items: readonly FixedFinding[], profile: 'disabled' | 'empty'): FixedFinding[][] {
+  profileGroups(
+    items: readonly FixedFinding[],
+    profile: 'disabled' | 'empty',
+  ): Fixed<'set-operator-profile'>[][] {
     return this.groups(
-      items.filter((i) => text(i.params, 'profile') === profile),
+      ofAction(items, 'set-operator-profile').filter((i) => i.params.profile === profile),
       'set-operator-profile',
     );
   }
@@ -356,10 +385,8 @@ class Planner {
    * when the scan found ASM not installed yet.
    */
   installedAsmRevision(): string | undefined {
-    const found = this.fixed.find(
-      (i) => i.action === 'set-operator-profile' && text(i.params, 'asmRevision') !== '',
-    );
-    return found && text(found.params, 'asmRevision');
+    return ofAction(this.fixed, 'set-operator-profile').find((i) => (i.params.asmRevision ?? '') !== '')
+      ?.params.asmRevision;
   }
 
   /**
@@ -378,9 +405,9 @@ class Planner {
     if (scanStatus !== 'done' && this.installedAsmRevision() === undefined) {
       const { name, project, location } = this.report.cluster;
       const overlays = this.groups(items, 'write-custom-overlay');
-      const overlayItems = overlays.map((group) => group[0] as FixedFinding);
+      const overlayItems = overlays.map((group) => group[0] as Fixed<'write-custom-overlay'>);
       const installRules = [...disabled.flat(), ...overlays.flat()];
-      const overlayAction = actionDefinition('write-custom-overlay');
+      const overlayAction = FIX_ACTION_REGISTRY['write-custom-overlay'];
       const asmVersion = this.report.target === 'asm-1.6' ? '1.6' : '1.7';
       steps.push(
         this.plannedStep(
@@ -395,7 +422,7 @@ class Planner {
             project,
             cluster: name,
             location,
-            overlays: overlayItems.map((item) => text(item.params, 'file')),
+            overlays: overlayItems.map((item) => item.params.file),
             overlayNotes: overlayAction.steps(
               overlayItems.map((item) => item.params),
               this.context(),
@@ -423,7 +450,7 @@ class Planner {
   }
 }
 
-function rulesOf(group: readonly FixedFinding[]): string[] {
+function rulesOf(group: readonly { readonly order: number; readonly result: RuleResult }[]): string[] {
   return [...new Set([...group].sort((a, b) => a.order - b.order).map((item) => item.result.ruleId))];
 }
 
@@ -444,18 +471,15 @@ function fixedFindings(results: readonly RuleResult[], notes: Map<Phase, string[
         continue;
       }
       if (!finding.fix) continue;
-      const { action } = finding.fix;
-      const parsed = isFixAction(action)
-        ? FIX_ACTIONS[action].params.safeParse(finding.fix.params)
-        : undefined;
-      if (!parsed?.success || !isFixAction(action)) {
+      const checked: CheckedFix | undefined = checkFix(finding.fix);
+      if (!checked) {
         phaseNotes.push(
-          `No script step for ${result.ruleId} ${describeResource(finding)} (fix "${printable(action)}" is ` +
+          `No script step for ${result.ruleId} ${describeResource(finding)} (fix "${printable(finding.fix.action)}" is ` +
             'unknown or malformed in this report): follow the report.',
         );
         continue;
       }
-      fixed.push({ order: fixed.length, result, finding, phase, action, params: parsed.data as Params });
+      fixed.push({ order: fixed.length, result, finding, phase, ...checked });
     }
   }
   return fixed;

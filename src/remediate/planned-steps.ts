@@ -2,7 +2,11 @@
  * Steps the planner adds around the fix actions: no rule asks for them, the guide does (a gate
  * before workloads move, a check after, the install_asm step, a step the scan withheld).
  */
+import type { BashFunction } from './actions/index.ts';
 import type { Step } from './step.ts';
+
+/** The steps the planner adds, by the name a PlanStep carries in place of a fix action. */
+export type PlannerStepAction = 'v1beta1-gate' | 'verify-namespace' | 'install-asm' | 'withheld';
 
 /** Each pod's name and istio-proxy image, to read (the guide, step 5). */
 export const POD_PROXY_IMAGES_JSONPATH =
@@ -43,7 +47,7 @@ export function gatewayPortsGateSteps(cluster: readonly string[]): Step[] {
 }
 
 /** After a namespace moved: its restarted workloads rolled out, and its pods run the new proxy. */
-export function verifyNamespaceSteps(namespace: string): Step[] {
+export function verifyNamespaceSteps(namespace: string): Step<BashFunction>[] {
   return [
     { kind: 'call', fn: 'wait_for_rollouts', args: [namespace], shows: [] },
     { kind: 'check', argv: ['kubectl', 'get', 'pods', '-n', namespace] },
@@ -65,11 +69,11 @@ export interface InstallAsm {
   /** The custom overlay files `meshready scan` wrote (write-custom-overlay). */
   readonly overlays: readonly string[];
   /** The overlay actions' own notes. */
-  readonly overlayNotes: readonly Step[];
+  readonly overlayNotes: readonly Step<string>[];
 }
 
 /** install_asm, as the guide runs it for an add-on that keeps Citadel as its CA: a TODO. */
-export function installAsmSteps(install: InstallAsm): Step[] {
+export function installAsmSteps(install: InstallAsm): Step<string>[] {
   const url = `https://storage.googleapis.com/csm-artifacts/asm/install_asm_${install.asmVersion}`;
   const identityMissing = !(install.project && install.cluster && install.location);
   return [

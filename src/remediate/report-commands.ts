@@ -16,7 +16,7 @@ interface CommandEntry {
 }
 
 /** The command lines of a step, in the order the script prints them. */
-function commandEntries(steps: readonly Step[]): CommandEntry[] {
+function commandEntries(steps: readonly Step<string>[]): CommandEntry[] {
   const entries: CommandEntry[] = [];
   const add = (command: CommandStep | { readonly argv: Argv; readonly for?: FindingIndexes }) =>
     entries.push({

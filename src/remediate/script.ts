@@ -1,8 +1,10 @@
 /**
  * remediate.sh (SPEC §9): the report's plan (./plan.ts) rendered through templates/remediate.sh.hbs,
- * every step kind through one generic partial (templates/remediate/step.hbs) and the bash library
- * its steps name (templates/remediate/lib/). A pure function of the report, so a saved JSON
- * report renders the same script.
+ * every step kind through one generic partial (templates/remediate/step.hbs), after the shared
+ * prelude (templates/remediate/prelude.hbs: running, printing, backing up, preconditions), the
+ * run-time checks (./checks/<file>.sh.hbs) and each fix action's own bash functions
+ * (./actions/<action>/<action>.sh.hbs). A pure function of the report, so a saved JSON report
+ * renders the same script.
  *
  * Shell is not HTML, so Handlebars runs with noEscape; in exchange every template is checked
  * when it is compiled: a mustache may only print through `shq` (shell quoting), `comment` (text
@@ -10,20 +12,32 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import type { Report } from '../engine/report-model.ts';
-import { templatePath } from '../package-root.ts';
+import { PACKAGE_ROOT, templatePath } from '../package-root.ts';
+import { printable } from '../text/printable.ts';
+import { FIX_ACTIONS, type FixAction } from './actions/index.ts';
+import { CHECK_FILES, CHECKS } from './checks/index.ts';
 import { type PlanStep, planRemediation } from './plan.ts';
 import { shq } from './shell.ts';
-import { type Argv, CHECKS, type Step } from './step.ts';
-import { printable } from './text.ts';
+import type { Argv, Step } from './step.ts';
+import { layoutSteps, Parameter, type StepView } from './steps-alike.ts';
 
 export const SCRIPT_FILE_NAME = 'remediate.sh';
 
 export interface ScriptContext {
   /** The JSON report the script came from, named in its header when known. */
   readonly reportFile?: string | undefined;
+  /**
+   * From how many steps alike on they share one function, each step one line of its phase
+   * (./steps-alike.ts). Tests vary it to show that the layout changes nothing the script does.
+   */
+  readonly alikeMinimum?: number;
 }
+
+/** From this many steps alike on, they share a function: the namespace moves of a big cluster. */
+const ALIKE_MINIMUM = 10;
 
 type HelperArgs = readonly unknown[];
 
@@ -55,6 +69,8 @@ function words(args: HelperArgs, helper: string): string {
  * it is made printable too: a cluster value cannot drive the terminal the operator confirms on.
  */
 function shellWord(...args: HelperArgs): string {
+  // A parameter of a function of steps alike: its value, quoted where the step is called.
+  if (args.length === 2 && args[0] instanceof Parameter) return args[0].reference;
   const text = words(args, 'shq').replaceAll('\u0000', '\ufffd');
   return shq(isMessage(args) ? printable(text) : text);
 }
@@ -128,12 +144,53 @@ function loadPartials(hb: typeof Handlebars, directory: string, prefix: string):
   }
 }
 
+/** This folder: src/remediate, or dist/src/remediate in the published build (`npm run build` copies the bash). */
+const REMEDIATE_DIR = path.dirname(fileURLToPath(import.meta.url));
+
+/** One file of the bash library: a partial, and the line naming it in the script. */
+interface BashLibrary {
+  readonly partial: string;
+  readonly file: string;
+  readonly title: string;
+}
+
+/**
+ * The bash library after the prelude: the run-time checks, then each fix action's functions in
+ * the guide's order. Every script carries all of it, so that the part of remediate.sh before the
+ * steps is the same for every scan (and reviewed once).
+ */
+export function bashLibraries(): BashLibrary[] {
+  const source = (file: string) => path.relative(PACKAGE_ROOT, file).replace(/^dist[/\\]/, '');
+  const checks = CHECK_FILES.map((name) => {
+    const file = path.join(REMEDIATE_DIR, 'checks', `${name}.sh.hbs`);
+    return { partial: `checks/${name}`, file, title: `Run-time checks: ${name} (${source(file)})` };
+  });
+  const actions = (Object.keys(FIX_ACTIONS) as FixAction[])
+    .filter((action) => FIX_ACTIONS[action].functions.length > 0)
+    .sort((a, b) => FIX_ACTIONS[a].order - FIX_ACTIONS[b].order)
+    .map((action) => {
+      const file = path.join(REMEDIATE_DIR, 'actions', action, `${action}.sh.hbs`);
+      return { partial: `actions/${action}`, file, title: `Fix action ${action} (${source(file)})` };
+    });
+  return [...checks, ...actions];
+}
+
+function environmentWithPartials(): typeof Handlebars {
+  const hb = createEnvironment();
+  loadPartials(hb, templatePath('remediate'), '');
+  for (const library of bashLibraries()) {
+    const source = readFileSync(library.file, 'utf8');
+    checkTemplate(source, path.relative(PACKAGE_ROOT, library.file));
+    hb.registerPartial(library.partial, source);
+  }
+  return hb;
+}
+
 let compiled: HandlebarsTemplateDelegate | undefined;
 
 function scriptTemplate(): HandlebarsTemplateDelegate {
   if (compiled) return compiled;
-  const hb = createEnvironment();
-  loadPartials(hb, templatePath('remediate'), '');
+  const hb = environmentWithPartials();
   const source = readFileSync(templatePath('remediate.sh.hbs'), 'utf8');
   checkTemplate(source, 'remediate.sh.hbs');
   compiled = hb.compile(source, { noEscape: true, preventIndent: true });
@@ -141,14 +198,14 @@ function scriptTemplate(): HandlebarsTemplateDelegate {
 }
 
 /**
- * The bash library (templates/remediate/lib/*.hbs): every script carries all of it, so that the
- * part of remediate.sh before the steps is the same for every scan (and reviewed once).
+ * The script's functions without its steps or its options: the prelude and the bash library, as
+ * remediate.sh carries them. For tests that run one function in real bash (test/conformance).
  */
-function libraryPartials(): string[] {
-  return readdirSync(templatePath(path.join('remediate', 'lib')))
-    .filter((file) => file.endsWith('.hbs'))
-    .map((file) => `lib/${file.slice(0, -'.hbs'.length)}`)
-    .sort();
+export function renderBashLibrary(): string {
+  const hb = environmentWithPartials();
+  const source =
+    '{{> prelude}}\n{{#each libraries}}\n\n# {{comment title}}\n{{> (lookup . "partial")}}\n{{/each}}';
+  return hb.compile(source, { noEscape: true, preventIndent: true })({ libraries: bashLibraries() });
 }
 
 /** One line of a step in the script: exactly one kind is set (templates/remediate/step.hbs). */
@@ -200,7 +257,7 @@ function commandLines(kind: 'check' | 'todoCommand', commands: readonly Argv[]):
   return lines;
 }
 
-function lineViews(steps: readonly Step[], written: Set<string>): LineView[] {
+function lineViews(steps: readonly Step<string>[], written: Set<string>): LineView[] {
   const lines: LineView[] = [];
   const gcloud = steps.some(
     (step) =>
@@ -283,23 +340,52 @@ const CHECK_FUNCTIONS = Object.fromEntries(
   Object.entries(CHECKS).map(([check, { fn }]) => [check, fn]),
 ) as Readonly<Record<keyof typeof CHECKS, string>>;
 
-/** The plan's one-line summary per phase: runs of steps alike are one line with a count. */
-function planLines(steps: readonly PlanStep[]): { summary: string; resource: string; rules: string }[] {
-  const lines: { summary: string; resource: string; rules: string }[] = [];
+/** Above this many steps in a phase, the plan at the top of the script is one line per kind of step. */
+const PLAN_DETAIL_LIMIT = 40;
+
+interface PlanLine {
+  readonly summary: string;
+  readonly resource: string;
+  readonly rules: string;
+}
+
+/** Steps with one summary as one line of the plan: how many, the first and the last resource. */
+function planLine(steps: readonly PlanStep[], interleaved: boolean): PlanLine {
+  const first = steps[0] as PlanStep;
+  return {
+    summary: `${first.summary} (${steps.length} steps${interleaved ? ', interleaved with the others' : ''})`,
+    resource: `${first.resource}, ... ${(steps[steps.length - 1] as PlanStep).resource}`,
+    rules: [...new Set(steps.flatMap((step) => step.rules))].join(', '),
+  };
+}
+
+/**
+ * The plan's summary of a phase: one line a step, runs of more than three steps alike one line
+ * with a count; in a phase of more than PLAN_DETAIL_LIMIT steps, one line per summary (a big
+ * cluster's namespace moves: relabel, restart, check, namespace after namespace).
+ */
+function planLines(steps: readonly PlanStep[]): PlanLine[] {
+  if (steps.length > PLAN_DETAIL_LIMIT) {
+    const bySummary = new Map<string, PlanStep[]>();
+    for (const step of steps) {
+      const alike = bySummary.get(step.summary);
+      if (alike) alike.push(step);
+      else bySummary.set(step.summary, [step]);
+    }
+    return [...bySummary.values()].map((alike) => {
+      const at = steps.indexOf(alike[0] as PlanStep);
+      return planLine(alike, steps[at + alike.length - 1] !== alike[alike.length - 1]);
+    });
+  }
+  const lines: PlanLine[] = [];
   let index = 0;
   while (index < steps.length) {
     const first = steps[index] as PlanStep;
     let end = index + 1;
     while (end < steps.length && (steps[end] as PlanStep).summary === first.summary) end += 1;
     const run = steps.slice(index, end);
-    if (run.length > 3) {
-      const rules = [...new Set(run.flatMap((step) => step.rules))].join(', ');
-      lines.push({
-        summary: `${first.summary} (${run.length} steps)`,
-        resource: `${first.resource}, ... ${(run[run.length - 1] as PlanStep).resource}`,
-        rules,
-      });
-    } else {
+    if (run.length > 3) lines.push(planLine(run, false));
+    else {
       for (const step of run)
         lines.push({ summary: step.summary, resource: step.resource, rules: step.rules.join(', ') });
     }
@@ -319,7 +405,7 @@ function expectedContexts(cluster: Report['cluster']): string[] {
 }
 
 /** The script's view of the plan: what templates/remediate.sh.hbs renders. */
-function scriptView(report: Report) {
+function scriptView(report: Report, alikeMinimum: number) {
   const plan = planRemediation(report);
   const titles = new Map<string, number>();
   for (const phase of plan.phases) {
@@ -329,29 +415,44 @@ function scriptView(report: Report) {
   const titleVariables = new Map(
     [...titles].filter(([, count]) => count > 1).map(([title], index) => [title, `TITLE_${index + 1}`]),
   );
-  let number = 0;
   const written = new Set<string>();
-  const phases = plan.phases.map((phase) => ({
-    id: phase.id,
-    title: phase.title,
-    functionName: `phase_${phase.id.replaceAll('-', '_')}`,
-    scanStatus: phase.scanStatus,
-    current: phase.current,
-    notes: phase.notes,
-    plan: planLines(phase.steps),
-    steps: phase.steps.map((step) => {
-      number += 1;
-      return {
-        functionName: `step_${number}`,
-        rules: step.rules.join(', '),
-        resource: step.resource,
-        title: step.title,
-        titleVariable: titleVariables.get(step.title) ?? '',
-        lines: lineViews(step.steps, written),
-        halts: step.steps.some((s) => s.kind === 'halt-phase-unless'),
-      };
-    }),
-  }));
+  const layout = layoutSteps(
+    plan.phases.map((phase) =>
+      phase.steps.map(
+        (step): StepView => ({
+          rules: step.rules.join(', '),
+          resource: step.resource,
+          title: step.title,
+          titleVariable: titleVariables.get(step.title) ?? '',
+          lines: lineViews(step.steps, written),
+          halts: step.steps.some((s) => s.kind === 'halt-phase-unless'),
+        }),
+      ),
+    ),
+    alikeMinimum,
+  );
+  const phases = plan.phases.map((phase, index) => {
+    const entries = layout.phases[index] ?? [];
+    return {
+      id: phase.id,
+      title: phase.title,
+      functionName: `phase_${phase.id.replaceAll('-', '_')}`,
+      scanStatus: phase.scanStatus,
+      current: phase.current,
+      notes: phase.notes,
+      plan: planLines(phase.steps),
+      // The steps with a function of their own, defined before the phases.
+      steps: entries.flatMap((entry) =>
+        entry.kind === 'function' ? [{ ...entry.step, functionName: entry.functionName }] : [],
+      ),
+      // Every step in order: the call of its function (with its values when it shares one).
+      entries: entries.map((entry) =>
+        entry.kind === 'function'
+          ? { functionName: entry.functionName, values: [], comments: [], halts: entry.step.halts }
+          : entry,
+      ),
+    };
+  });
   const { name, project, location } = report.cluster;
   return {
     toolVersion: report.tool.version,
@@ -366,7 +467,13 @@ function scriptView(report: Report) {
     currentPhase: plan.currentPhase,
     titles: [...titleVariables].map(([title, variable]) => ({ title, variable })),
     phases,
-    libraries: libraryPartials().map((partial) => ({ partial })),
+    alike: layout.alike.map((fn) => ({
+      ...fn.step,
+      functionName: fn.functionName,
+      calls: String(fn.calls),
+      parameters: fn.parameters.map((parameter, index) => `$${index + 1} ${parameter}`).join(', '),
+    })),
+    libraries: bashLibraries(),
   };
 }
 
@@ -387,5 +494,8 @@ export function renderPlanStep(step: PlanStep, functionName = 'step_1'): string 
 
 /** The remediation script for a report: bash, to be reviewed and then run phase by phase. */
 export function renderRemediationScript(report: Report, context: ScriptContext = {}): string {
-  return scriptTemplate()({ ...scriptView(report), reportFile: context.reportFile ?? '' });
+  return scriptTemplate()({
+    ...scriptView(report, context.alikeMinimum ?? ALIKE_MINIMUM),
+    reportFile: context.reportFile ?? '',
+  });
 }

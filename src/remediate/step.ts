@@ -5,10 +5,12 @@
  * - remediate.sh, through one generic partial (templates/remediate/step.hbs).
  *
  * A step is data, never shell text: command words are values the renderers quote with `shq`.
- * Run-time safety is a fixed library of checks (templates/remediate/lib/checks.hbs and friends),
- * named here, so every precondition the script can enforce is listed in one place.
+ * Run-time safety is a fixed set of named checks (./checks/index.ts), so every precondition the
+ * script can enforce is listed in one place; what a fix action runs beyond single commands is a
+ * bash function of its own folder (./actions/<action>/<action>.sh.hbs), which it declares.
  */
 import type { z } from 'zod';
+import type { CheckName } from './checks/index.ts';
 
 /** A command as words, e.g. `['kubectl', 'delete', 'validatingwebhookconfiguration', name]`. */
 export type Argv = readonly string[];
@@ -20,70 +22,6 @@ export type Argv = readonly string[];
  */
 export type FindingIndexes = readonly number[];
 
-/**
- * The run-time checks a step may name. Each is a bash function of the fixed library that reads
- * the cluster at the moment of the change; `says` is what the dry run announces.
- */
-export const CHECKS = {
-  /** A Deployment of istiod for revision $1 has a ready replica. */
-  'istiod-revision-ready': { fn: 'istiod_revision_ready', library: 'lib/checks' },
-  /** Namespace $1 selects (istio.io/rev) a ready revision matching the glob $2, without istio-injection. */
-  'namespace-selects-revision': { fn: 'namespace_selects_revision', library: 'lib/checks' },
-  /** No namespace selects the 1.4 injector (istio-injection=enabled). */
-  'no-namespace-on-old-injector': { fn: 'no_namespace_on_old_injector', library: 'lib/checks' },
-  /** No pod runs a 1.4 proxy: no workload sidecar and no ingress gateway pod (every target). */
-  'no-pod-on-old-proxy': { fn: 'no_pod_on_old_proxy', library: 'lib/checks' },
-  /** The 1.4 galley validating webhook is gone. */
-  'galley-webhook-gone': { fn: 'galley_webhook_gone', library: 'lib/checks' },
-  /** An asm-* istiod is ready. */
-  'asm-istiod-ready': { fn: 'asm_istiod_ready', library: 'lib/checks' },
-  /** No asm-* istiod is installed (ready or not); else: done already, install_asm is never run again. */
-  'no-asm-istiod-installed': { fn: 'no_asm_istiod_installed', library: 'lib/checks' },
-  /** No namespace selects, and no pod runs on, a revision of IstioOperator $1. */
-  'nothing-on-operator-revision': { fn: 'nothing_on_operator_revision', library: 'lib/checks' },
-  /** The master runs a version below $1 (cluster $2, then the gcloud scope); else: done already. */
-  'master-below': { fn: 'master_below', library: 'lib/gke-version' },
-  /**
-   * Nothing that lets traffic reach the gateway names only its 1.4 ports: NetworkPolicies,
-   * AuthorizationPolicies and BackendConfigs of the gateway pods, firewall rules of cluster $1
-   * (location $2, project $3); else each open item is named.
-   */
-  'gateway-ports-ready': { fn: 'gateway_ports_ready', library: 'lib/gateway' },
-  /** The object exists (kubectl get arguments); else: done already. */
-  'object-exists': { fn: 'object_exists', library: undefined },
-  /**
-   * Each v1beta1 replacement of the v1alpha1 policies exists; four words a check (`object RESOURCE
-   * NAMESPACE NAME`, `mesh-strict - - -`, `by-hand RESOURCE NAMESPACE NAME`: see replacementChecks).
-   */
-  'v1beta1-replacements-exist': { fn: 'v1beta1_replacements_exist', library: 'lib/v1alpha1' },
-} as const;
-export type CheckName = keyof typeof CHECKS;
-
-/**
- * The library functions a step may call: each reads the cluster again at --apply and then runs
- * (a subset of) the commands its step `shows`; in a dry run it prints exactly those commands. A
- * test holds every function to its `shows` on every demo and on hostile values.
- */
-export const LIBRARY_FUNCTIONS = {
-  relabel_namespace: 'lib/namespaces',
-  restart_workloads: 'lib/proxies',
-  wait_for_rollouts: 'lib/proxies',
-  scale_down_old_control_plane: 'lib/old-control-plane',
-  restore_old_control_plane: 'lib/old-control-plane',
-  restrict_galley_clusterrole: 'lib/galley',
-  enable_operator_gateway: 'lib/gateway',
-  set_operator_profile: 'lib/operator-profile',
-  open_webhook_port: 'lib/firewall',
-  autoscale_node_pool: 'lib/node-pools',
-  add_node_pool: 'lib/node-pools',
-  enable_cluster_workload_identity: 'lib/node-pools',
-  enable_pool_metadata_server: 'lib/node-pools',
-  apply_v1beta1_policies: 'lib/v1alpha1',
-  delete_v1alpha1_policy: 'lib/v1alpha1',
-  backup_namespaced_custom_resources: 'lib/gke-version',
-} as const;
-export type LibraryFunction = keyof typeof LIBRARY_FUNCTIONS;
-
 /** A command the script shows and (with --apply) runs or saves. */
 export type CommandStep =
   /** A read-only command whose output is for the person running the script. */
@@ -93,7 +31,10 @@ export type CommandStep =
   /** A change. */
   | { readonly kind: 'run'; readonly argv: Argv; readonly for?: FindingIndexes };
 
-export type Step =
+/**
+ * `Fn`: the bash functions a `call` may name: an action's steps name only its own; by default, none.
+ */
+export type Step<Fn extends string = never> =
   | CommandStep
   /** A line printed as is (dry run and --apply). */
   | { readonly kind: 'note'; readonly text: string }
@@ -130,10 +71,14 @@ export type Step =
   | { readonly kind: 'stop-after-phase'; readonly reason: string }
   /** The scan withheld the step: only the reason is printed. */
   | { readonly kind: 'withhold'; readonly reason: string }
-  /** A library function that re-reads the cluster and runs (some of) `shows`. */
+  /**
+   * A bash function of the action's own folder that re-reads the cluster and runs (a subset of)
+   * `shows`; in a dry run it prints exactly those commands. A test holds every function to its
+   * `shows` on every demo and on hostile values.
+   */
   | {
       readonly kind: 'call';
-      readonly fn: LibraryFunction;
+      readonly fn: Fn;
       readonly args: Argv;
       readonly shows: readonly CommandStep[];
     };
@@ -160,9 +105,9 @@ export interface PlanContext {
 }
 
 /** One planned step: what the script prints as "Step N", and the findings it serves. */
-export interface PlannedStep<Finding = unknown> {
+export interface PlannedStep<Finding = unknown, Action extends string = string> {
   /** The action (or planner step) it comes from, e.g. `delete-galley-webhook`. */
-  readonly action: string;
+  readonly action: Action;
   /** The rule ids it fixes, in catalogue order, without repeats. */
   readonly rules: readonly string[];
   /** The resource it fixes, printable. */
@@ -171,39 +116,53 @@ export interface PlannedStep<Finding = unknown> {
   readonly title: string;
   /** One line for the plan at the top of the script, printable. */
   readonly summary: string;
-  readonly steps: readonly Step[];
+  readonly steps: readonly Step<string>[];
   /** The report's findings this step serves: their commands are its command lines. */
   readonly findings: readonly Finding[];
 }
 
-/** What a fix action module defines (src/remediate/actions/<action>.ts). */
-export interface FixActionDefinition<S extends z.ZodType = z.ZodType> {
+/**
+ * What the planner reads of a fix action whose parameters (its schema's output) are `P`, and
+ * whose steps may call the bash functions `Fn`.
+ */
+export interface FixActionModel<P, Fn extends string = string> {
   /** The action id, as findings carry it in `fix.action` (a contract: SPEC §3). */
   readonly action: string;
-  /** Its parameters, as the rules give them. */
-  readonly params: S;
   /** Its place within a phase, in the guide's order (lower first). */
   readonly order: number;
+  /**
+   * The bash functions its steps call, all defined in its own file `<action>/<action>.sh.hbs`
+   * (which it has exactly when it names one); every script carries them.
+   */
+  readonly functions: readonly Fn[];
   /** One line for the plan at the top of the script (or, when it depends on them, of its parameters). */
-  readonly summary: string | ((params: z.output<S>) => string);
+  readonly summary: string | ((params: P) => string);
   /** The line printed under "Step N". */
-  title(params: z.output<S>): string;
+  title(params: P): string;
   /**
    * The resource a step names, when the action knows it better than its findings do (the
    * Deployments one scale-down step covers). Default: the findings' resource, or how many.
    */
-  resource?(group: readonly z.output<S>[]): string;
+  resource?(group: readonly P[]): string;
   /**
    * The findings that become one step: their key. Default: identical parameters (two rules asking
    * to relabel one namespace give one step).
    */
-  group?(params: z.output<S>): string;
+  group?(params: P): string;
   /** The steps for a group of findings (their parameters, in report order). */
-  steps(group: readonly z.output<S>[], context: PlanContext): readonly Step[];
+  steps(group: readonly P[], context: PlanContext): readonly Step<NoInfer<Fn>>[];
 }
 
-export function defineFixAction<S extends z.ZodType>(
-  definition: FixActionDefinition<S>,
-): FixActionDefinition<S> {
+/** What a fix action module defines (src/remediate/actions/<action>/<action>.ts). */
+export interface FixActionDefinition<A extends string, S extends z.ZodType, Fn extends string>
+  extends FixActionModel<z.output<S>, Fn> {
+  readonly action: A;
+  /** Its parameters, as the rules give them. */
+  readonly params: S;
+}
+
+export function defineFixAction<const A extends string, S extends z.ZodType, const Fn extends string = never>(
+  definition: FixActionDefinition<A, S, Fn>,
+): FixActionDefinition<A, S, Fn> {
   return definition;
 }

@@ -10,6 +10,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { copyBash } from '../../scripts/copy-bash.ts';
 import { reportSchema } from '../../src/engine/report-model.ts';
 import { ROOT } from '../helpers/cli.ts';
 
@@ -43,6 +44,7 @@ beforeAll(async () => {
     ROOT,
   );
   expect(tsc.stdout + tsc.stderr).toBe('');
+  copyBash(path.join(source, 'dist'));
   // What `npm pack` puts in the tarball is package.json's "files" (prepare already ran above).
   const pack = run('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], source);
   expect(pack.code, pack.stderr).toBe(0);

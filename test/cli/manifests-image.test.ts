@@ -8,6 +8,7 @@ import { cp, mkdir, mkdtemp, readdir, readFile, symlink, writeFile } from 'node:
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { copyBash } from '../../scripts/copy-bash.ts';
 import { reportSchema } from '../../src/engine/report-model.ts';
 import { ROOT } from '../helpers/cli.ts';
 
@@ -67,8 +68,15 @@ describe('Dockerfile', () => {
   });
 
   it('copies only files that exist and that .dockerignore lets through', async () => {
+    // As Docker reads .dockerignore: the last pattern matching a path decides; `!` lets it through.
     const ignored = (name: string) =>
-      dockerignore.some((pattern) => new RegExp(`^${pattern.replace(/\*/g, '.*')}(/|$)`).test(name));
+      dockerignore.reduce((excluded, line) => {
+        const negated = line.startsWith('!');
+        const pattern = negated ? line.slice(1) : line;
+        return new RegExp(`^${pattern.replace(/[.]/g, '\\.').replace(/\*/g, '.*')}(/|$)`).test(name)
+          ? !negated
+          : excluded;
+      }, false);
     for (const stage of dockerfile) {
       for (const copy of args(stage, 'COPY').filter((c) => !c.startsWith('--from'))) {
         const sources = copy.split(/\s+/).slice(0, -1);
@@ -80,7 +88,8 @@ describe('Dockerfile', () => {
         }
       }
     }
-    for (const local of ['node_modules', '.git', 'dist']) expect(ignored(local)).toBe(true);
+    for (const local of ['node_modules', '.git', 'dist', 'scripts/generate-schemas.ts'])
+      expect(ignored(local)).toBe(true);
   });
 });
 
@@ -103,6 +112,7 @@ describe('the image entrypoint, run directly', () => {
       { cwd: ROOT, encoding: 'utf8' },
     );
     expect(tsc.stdout + tsc.stderr).toBe('');
+    copyBash(path.join(app, 'dist'));
     expect(tsc.status).toBe(0);
     for (const dir of ['bin', 'templates', 'schemas'])
       await cp(path.join(ROOT, dir), path.join(app, dir), { recursive: true });

@@ -1,8 +1,9 @@
 /**
- * The gateway port cases (./gateway-ports.ts) through both languages: the rule
+ * The gateway port cases (./gateway-ports.json) through both languages: the rule
  * gateway-port-changes (TypeScript, at scan time) and the gate of remediate.sh (bash, at run time,
  * with the real kubectl against the test API server and the real gcloud against the test Compute
- * API). Each must flag exactly the cases marked open.
+ * API). Each must flag exactly the cases marked open. Every case is an object of istio-system (or
+ * a firewall rule) with a name of its own; the gateway pods both look at carry the table's labels.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fix } from '../../src/remediate/actions/index.ts';
@@ -10,11 +11,17 @@ import { type GoogleApiServer, startGoogleApiServer } from '../helpers/google-ap
 import { gkeCluster } from '../helpers/objects.ts';
 import { applyScript, OLD_PROXY, OPERATOR, pod, type Raw, scanOf, TIMEOUT } from '../remediate/apply-run.ts';
 import { CLUSTER, finding, realisticReport, result } from '../remediate/reports.ts';
-import { GATEWAY_POD_LABELS, GATEWAY_PORT_CASES } from './gateway-ports.ts';
+import { GATEWAY_PORTS } from './tables.ts';
+
+const GATEWAY_PORT_CASES = GATEWAY_PORTS.cases;
 
 const gatewayPod: Raw = {
   ...pod('istio-system', 'istio-ingressgateway', OLD_PROXY),
-  metadata: { name: 'istio-ingressgateway-1', namespace: 'istio-system', labels: GATEWAY_POD_LABELS },
+  metadata: {
+    name: 'istio-ingressgateway-1',
+    namespace: 'istio-system',
+    labels: GATEWAY_PORTS.gatewayPodLabels,
+  },
 };
 const objects: Raw[] = [
   { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'istio-system' } },
@@ -26,7 +33,7 @@ const expectedOpen = GATEWAY_PORT_CASES.filter((c) => c.open)
   .map((c) => `${c.kind} ${c.name}`)
   .sort();
 
-describe('gateway port cases: one table, two languages', () => {
+describe(`gateway port cases: ${GATEWAY_PORTS.typescript} / ${GATEWAY_PORTS.bash}`, () => {
   it('the table has open and closed cases of every kind, with unique names', () => {
     const names = GATEWAY_PORT_CASES.map((c) => c.name);
     expect(new Set(names).size).toBe(names.length);

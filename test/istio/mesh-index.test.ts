@@ -362,6 +362,21 @@ describe('MeshIndex.proxiesOn14', () => {
     expect(on14.unreadable.map((p) => p.pod.metadata.name)).toEqual(['custom']);
   });
 
+  it('tells a proxy whose tag is no version by its istio.io/rev label, as remediate.sh does (test/conformance/old-proxy.json)', () => {
+    const custom = [{ name: 'istio-proxy', image: 'gcr.io/acme/proxyv2:dev' }];
+    const mesh = meshOf([
+      istioSystem,
+      pod('shop', 'labelled', custom, { labels: { 'istio.io/rev': 'istio-1611' } }),
+      pod('shop', 'empty-label', custom, { labels: { 'istio.io/rev': '' } }),
+      pod('shop', 'unlabelled', custom),
+      sidecarPod('shop', 'old-labelled', '1.4.10-gke.4', { labels: { 'istio.io/rev': 'istio-1611' } }),
+    ]);
+    const on14 = mesh.proxiesOn14();
+    // A 1.6+ injector set the label: not unreadable. The image of a 1.4 proxy decides, label or not.
+    expect(on14.unreadable.map((p) => p.pod.metadata.name)).toEqual(['empty-label', 'unlabelled']);
+    expect(on14.sidecars.map((p) => p.pod.metadata.name)).toEqual(['old-labelled']);
+  });
+
   it('finds nothing on 1.4 once every proxy runs 1.6', () => {
     const mesh = meshOf([
       istioSystem,

@@ -1,6 +1,7 @@
 /**
- * The fix-action registry: every action has its own module in src/remediate/actions/, a schema,
- * a place in the guide's order, and a golden rendering (golden/actions/<action>.txt): the step
+ * The fix-action registry: every action has its own folder in src/remediate/actions/ (its module
+ * with a schema, a place in the guide's order and the bash functions it calls; its bash file
+ * defining exactly those), and a golden rendering (golden/actions/<action>.txt): the step
  * remediate.sh writes for it and the commands the report shows, from the same steps.
  */
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,10 +10,10 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { templatePath } from '../../src/package-root.ts';
 import { FIX_ACTIONS, type FixAction } from '../../src/remediate/actions/index.ts';
+import { CHECKS } from '../../src/remediate/checks/index.ts';
 import { type PlanStep, planRemediation } from '../../src/remediate/plan.ts';
 import { commandsByFinding } from '../../src/remediate/report-commands.ts';
-import { renderPlanStep } from '../../src/remediate/script.ts';
-import { CHECKS, LIBRARY_FUNCTIONS } from '../../src/remediate/step.ts';
+import { bashLibraries, renderPlanStep } from '../../src/remediate/script.ts';
 import { fullReport } from './reports.ts';
 
 const ACTIONS = Object.keys(FIX_ACTIONS) as FixAction[];
@@ -43,7 +44,7 @@ describe('the fix actions', () => {
 
   it.each(ACTIONS)('%s has its module, schema and order', (action) => {
     const definition = FIX_ACTIONS[action];
-    expect(existsSync(path.join(ACTIONS_DIR, `${action}.ts`))).toBe(true);
+    expect(existsSync(path.join(ACTIONS_DIR, action, `${action}.ts`))).toBe(true);
     expect(definition.action).toBe(action);
     expect(definition.params).toBeInstanceOf(z.ZodObject);
     expect(Number.isInteger(definition.order)).toBe(true);
@@ -69,18 +70,47 @@ describe('the fix actions', () => {
     await expect(text).toMatchFileSnapshot(`golden/actions/${action}.txt`);
   });
 
-  it('name only checks and library functions defined where the registry says', () => {
-    /** A library partial (lib/NAME), or the script's own prelude when none is named. */
-    const source = (library: string | undefined) =>
-      readFileSync(
-        templatePath(library ? path.join('remediate', `${library}.hbs`) : 'remediate.sh.hbs'),
-        'utf8',
-      );
-    const defined = (fn: string, library: string | undefined) =>
-      expect(source(library), `${fn} in ${library ?? 'remediate.sh.hbs'}`).toMatch(
-        new RegExp(`^${fn}\\(\\) \\{$`, 'm'),
-      );
-    for (const check of Object.values(CHECKS)) defined(check.fn, check.library);
-    for (const [fn, library] of Object.entries(LIBRARY_FUNCTIONS)) defined(fn, library);
+  /** The functions a bash file defines at its top level (`name() {`). */
+  const definedIn = (source: string) =>
+    [...source.matchAll(/^([a-z0-9_]+)\(\) \{$/gm)].map((m) => m[1] as string);
+  const prelude = readFileSync(templatePath(path.join('remediate', 'prelude.hbs')), 'utf8');
+
+  it.each(ACTIONS)(
+    '%s has a bash file exactly when it calls a function, and it defines each one',
+    (action) => {
+      const file = path.join(ACTIONS_DIR, action, `${action}.sh.hbs`);
+      const { functions } = FIX_ACTIONS[action];
+      expect(existsSync(file)).toBe(functions.length > 0);
+      if (functions.length === 0) return;
+      const defined = definedIn(readFileSync(file, 'utf8'));
+      for (const fn of functions) expect(defined, `${fn} in ${action}.sh.hbs`).toContain(fn);
+    },
+  );
+
+  it('name only checks defined where the registry says', () => {
+    for (const { fn, file } of Object.values(CHECKS)) {
+      const source = file
+        ? readFileSync(path.resolve(ACTIONS_DIR, '..', 'checks', `${file}.sh.hbs`), 'utf8')
+        : prelude;
+      expect(definedIn(source), `${fn} in ${file ?? 'the prelude'}`).toContain(fn);
+    }
+  });
+
+  it('give every bash function one definition in the whole library (bash has one namespace)', () => {
+    const all = [prelude, ...bashLibraries().map((library) => readFileSync(library.file, 'utf8'))].flatMap(
+      definedIn,
+    );
+    expect(all.length).toBeGreaterThan(60);
+    expect(all.filter((fn, index) => all.indexOf(fn) !== index)).toEqual([]);
+  });
+
+  it('call in their steps only functions of their own folder', () => {
+    for (const [action, { step }] of samples) {
+      for (const line of step.steps) {
+        if (line.kind === 'call' && step.action === action) {
+          expect(FIX_ACTIONS[action].functions as readonly string[]).toContain(line.fn);
+        }
+      }
+    }
   });
 });

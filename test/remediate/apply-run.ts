@@ -17,7 +17,7 @@ import { runRules } from '../../src/engine/runner.ts';
 import type { Phase, Target } from '../../src/engine/vocabulary.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
-import { renderRemediationScript } from '../../src/remediate/script.ts';
+import { renderRemediationScript, type ScriptContext } from '../../src/remediate/script.ts';
 import { snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import type { GoogleApiServer } from '../helpers/google-api-server.ts';
 import {
@@ -231,6 +231,8 @@ export interface ApplyOptions {
    * file and the scanned project, instead of the recording stand-in.
    */
   readonly google?: GoogleApiServer;
+  /** How the script is rendered (the layout of steps alike). */
+  readonly script?: ScriptContext;
 }
 
 /** The environment that points the real gcloud at a test Google API server, with its own config. */
@@ -301,7 +303,7 @@ export async function applyScript(
       chmodSync(path.join(dir, 'bin', 'gcloud'), 0o755);
     }
     const script = path.join(dir, 'remediate.sh');
-    writeFileSync(script, renderRemediationScript(scanned), { mode: 0o755 });
+    writeFileSync(script, renderRemediationScript(scanned, options.script), { mode: 0o755 });
     const child = spawn('bash', [script, ...args], {
       cwd: dir,
       env: {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { POD_IMAGES_JSONPATH } from '../../src/remediate/actions/enable-operator-gateway.ts';
+import { POD_IMAGES_JSONPATH } from '../../src/remediate/actions/enable-operator-gateway/enable-operator-gateway.ts';
 import { POD_PROXY_IMAGES_JSONPATH } from '../../src/remediate/planned-steps.ts';
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { fullReport } from './reports.ts';

@@ -1,6 +1,6 @@
 /**
  * The report's commands and the script's dry run quote every word the same way: src/remediate/
- * shell.ts (TypeScript) and shell_word in templates/remediate.sh.hbs (bash), run by real bash on
+ * shell.ts (TypeScript) and shell_word in templates/remediate/prelude.hbs (bash), run by real bash on
  * the same random words, invisible and non-ASCII characters included, under C and UTF-8 locales.
  */
 import { spawnSync } from 'node:child_process';
@@ -12,10 +12,10 @@ import { shq } from '../../src/remediate/shell.ts';
 
 /** The bash functions the dry run quotes with, taken from the template itself. */
 function quotingFunctions(): string {
-  const template = readFileSync(templatePath('remediate.sh.hbs'), 'utf8');
+  const template = readFileSync(templatePath('remediate/prelude.hbs'), 'utf8');
   const body = (name: string) => {
     const match = new RegExp(`^${name}\\(\\) \\{\\n[\\s\\S]*?^\\}$`, 'm').exec(template);
-    if (!match) throw new Error(`${name} not found in remediate.sh.hbs`);
+    if (!match) throw new Error(`${name} not found in remediate/prelude.hbs`);
     return match[0];
   };
   return ['shell_word', 'has_invisible', 'ansi_c_word'].map(body).join('\n');

@@ -9,7 +9,7 @@ import { planRemediation } from '../../src/remediate/plan.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { checkTemplate, renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Step } from '../../src/remediate/step.ts';
-import { printable } from '../../src/remediate/text.ts';
+import { printable } from '../../src/text/printable.ts';
 import { CLUSTER, CONTEXT, finding, fullReport, fullResults, report, result } from './reports.ts';
 
 /** The step headers of a script, as `rules|partial-ish description` lines in order. */
@@ -317,7 +317,7 @@ describe('checkTemplate (the guard against unquoted values)', () => {
 });
 
 /** The backup files a step's commands write, whether it runs them itself or through a library call. */
-function backupFiles(steps: readonly Step[]): string[] {
+function backupFiles(steps: readonly Step<string>[]): string[] {
   return steps.flatMap((step) =>
     step.kind === 'backup'
       ? [step.file]

@@ -14,7 +14,7 @@
 # checks the cluster again just before it changes anything, and withholds itself (saying why)
 # when its precondition no longer holds. See --help.
 #
-# The plan: phases in order, one line per step.
+# The plan: phases in order, one line per step (or, in a long phase, per kind of step, with a count).
 #   Phase cluster-upgrade (scan: todo): the current phase, what --apply runs
 #     - Back up the custom resources in istio-system: Cluster shop-prod [gke-upgrade-cr-deletion]
 #     - Back up the add-on ingress gateway before the master upgrade: Deployment istio-system/istio-ingressgateway [ingress-gateway-upgrade-disruption]
@@ -99,7 +99,8 @@ USAGE
 # [prelude: golden/prelude.sh]
 
 # ---------------------------------------------------------------------------------------------
-# The steps, one function each (a step that withholds itself returns from its function only)
+# The steps, one function each (a step that withholds itself returns from its function only);
+# steps alike share one function, and each is one line of its phase below
 readonly TITLE_1='Replace user Mixer configuration: deprecated in Istio 1.6, absent from Anthos Service Mesh'
 
 step_1() {

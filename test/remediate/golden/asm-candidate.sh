@@ -14,7 +14,7 @@
 # checks the cluster again just before it changes anything, and withholds itself (saying why)
 # when its precondition no longer holds. See --help.
 #
-# The plan: phases in order, one line per step.
+# The plan: phases in order, one line per step (or, in a long phase, per kind of step, with a count).
 #   Phase cluster-upgrade (scan: done)
 #     (nothing to do)
 #   Phase prepare (scan: todo): the current phase, what --apply runs
@@ -95,7 +95,8 @@ USAGE
 # [prelude: golden/prelude.sh]
 
 # ---------------------------------------------------------------------------------------------
-# The steps, one function each (a step that withholds itself returns from its function only)
+# The steps, one function each (a step that withholds itself returns from its function only);
+# steps alike share one function, and each is one line of its phase below
 
 step_1() {
   step node-machine-vcpu 'NodePool tools-pool' 'Move workloads off node pool tools-pool (e2-medium, fewer than 4 vCPUs)'

@@ -14,7 +14,7 @@
 # checks the cluster again just before it changes anything, and withholds itself (saying why)
 # when its precondition no longer holds. See --help.
 #
-# The plan: phases in order, one line per step.
+# The plan: phases in order, one line per step (or, in a long phase, per kind of step, with a count).
 #   Phase cluster-upgrade (scan: done)
 #     (nothing to do)
 #   Phase prepare (scan: todo): the current phase, what --apply runs
@@ -105,7 +105,8 @@ USAGE
 # [prelude: golden/prelude.sh]
 
 # ---------------------------------------------------------------------------------------------
-# The steps, one function each (a step that withholds itself returns from its function only)
+# The steps, one function each (a step that withholds itself returns from its function only);
+# steps alike share one function, and each is one line of its phase below
 readonly TITLE_1='Point the namespace at the new control plane (guide: migrating namespaces, step 2)'
 readonly TITLE_2='Restart them so that their pods get the new proxy (guide: migrating namespaces, step 3)'
 readonly TITLE_3='Check that the pods came back with the new proxy (guide: migrating namespaces, steps 4-5)'

@@ -359,6 +359,9 @@ begin_phase() {
   fi
 }
 
+# ---------------------------------------------------------------------------------------------
+# Reading the cluster at run time, and the preconditions steps check with it
+
 # Run-time preconditions (SPEC §9). Each check reads the cluster at the moment of the change and
 # is true when the step may go ahead; when false it says why in CHECK_REASON. Steps call them
 # through `precondition`, never ad hoc, so every safety rule of the script is one of these.
@@ -388,6 +391,135 @@ namespaces_labelled() {
   printf '%s' "${names//namespace\//}"
 }
 
+# One line per label of an object: key=value
+readonly LABELS_TEMPLATE='{{range $k, $v := .metadata.labels}}{{$k}}={{$v}}{{"\n"}}{{end}}'
+
+# Prints the value of label $2 in the label lines $1; false when it is absent.
+label_value() {
+  local line
+  while IFS= read -r line; do
+    if [[ $line == "$2="* ]]; then
+      printf '%s' "${line#"$2="}"
+      return 0
+    fi
+  done <<<"$1"
+  return 1
+}
+
+namespace_labels() {
+  query kubectl get namespace "$1" -o go-template="$LABELS_TEMPLATE"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run-time checks: gke-version (src/remediate/checks/gke-version.sh.hbs)
+# True when the master runs a version below $1 (always, in a dry run). Then: cluster, gcloud scope.
+master_below() {
+  local wanted=$1 cluster=$2 current status=0
+  shift 2
+  applying || return 0
+  current=$(query gcloud container clusters describe "$cluster" "$@" --format='value(currentMasterVersion)') ||
+    fail "cannot read the master version of cluster $(shell_word "$cluster")"
+  gke_version_below "$current" "$wanted" || status=$?
+  case $status in
+    0) return 0 ;;
+    1)
+      done_already "the master already runs $(shell_word "$current")"
+      return 1
+      ;;
+    *) fail "not a GKE version: $(shell_word "$current") or $(shell_word "$wanted")" ;;
+  esac
+}
+
+# Whether GKE version $1 is below $2 (SPEC §7): MAJOR.MINOR.PATCH-gke.N with an optional leading v,
+# the four numbers compared as numbers (gke.500 < gke.1501). 0: below; 1: not below; 2: either is
+# not a GKE version (a leading zero, a space, a number above 2^53-1, which the scan cannot read
+# exactly, included). The scan's isGkeVersionBelow (src/gke/version.ts) answers alike:
+# test/conformance/gke-version-order.json.
+gke_version_below() {
+  local LC_ALL=C pattern='^v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)-gke\.(0|[1-9][0-9]*)$' i
+  local -a a b
+  [[ $1 =~ $pattern ]] || return 2
+  a=("${BASH_REMATCH[@]:1}")
+  [[ $2 =~ $pattern ]] || return 2
+  b=("${BASH_REMATCH[@]:1}")
+  for i in 0 1 2 3; do
+    if ! exact_integer "${a[i]}" || ! exact_integer "${b[i]}"; then return 2; fi
+  done
+  for i in 0 1 2 3; do
+    if ((10#${a[i]} < 10#${b[i]})); then return 0; fi
+    if ((10#${a[i]} > 10#${b[i]})); then return 1; fi
+  done
+  return 1
+}
+
+# True when the digits $1 are at most 2^53-1, the largest integer TypeScript reads exactly (and
+# far below where bash arithmetic overflows).
+exact_integer() {
+  ((${#1} < 16 || (${#1} == 16 && 10#$1 <= 9007199254740991)))
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run-time checks: proxies (src/remediate/checks/proxies.sh.hbs)
+# Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
+readonly POD_PROXIES_JSONPATH='{range .items[*]}{.metadata.namespace}/{.metadata.name}|{.metadata.labels.app}|{.metadata.labels.istio\.io/rev}|{range .spec.containers[?(@.name=="istio-proxy")]}{.image} {end}{"\n"}{end}'
+
+# Whether a proxy belongs to the 1.4 control plane, from its image $1 and its pod's istio.io/rev
+# label $2 (empty: none), in PROXY_GENERATION (a variable, not output: no subshell per pod).
+# pre-1.6: the image tag (after the first ':' following the last '/', before any '@') is an Istio
+# version before 1.6 (1.4.10-gke.4), whatever the labels say; 1.6+: a later version, or a tag that
+# is no version on a pod with the label (every 1.6+ injector sets it, 1.4's never does); unknown:
+# neither. The scan's proxyGeneration (src/istio/proxies.ts) answers alike:
+# test/conformance/old-proxy.json.
+PROXY_GENERATION=
+proxy_generation() {
+  local LC_ALL=C reference=${1%%@*} name tag=''
+  name=${reference##*/}
+  if [[ $name == *:* ]]; then tag=${name#*:}; fi
+  if [[ $tag =~ ^v?([0-9]{1,6})\.([0-9]{1,6})\.[0-9]{1,6}(-[a-z]+\.[0-9]{1,9})?(-[A-Za-z0-9.]+)?$ ]]; then
+    if ((10#${BASH_REMATCH[1]} < 1 || (10#${BASH_REMATCH[1]} == 1 && 10#${BASH_REMATCH[2]} < 6))); then
+      PROXY_GENERATION=pre-1.6
+    else
+      PROXY_GENERATION=1.6+
+    fi
+  elif [[ -n $2 ]]; then
+    PROXY_GENERATION=1.6+
+  else
+    PROXY_GENERATION=unknown
+  fi
+}
+
+# True when a pod still runs a proxy before 1.6, or one that cannot be told (see proxy_generation),
+# a 1.4 ingress gateway pod included on every target: it needs istio-pilot and istio-citadel as
+# much as a sidecar does. Lists a few.
+old_proxies_remain() {
+  local pods where revision images image count=0
+  local -a list
+  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
+    fail 'cannot list the pods'
+  while IFS='|' read -r where _ revision images; do
+    read -ra list <<<"$images"
+    for image in "${list[@]}"; do
+      proxy_generation "$image" "$revision"
+      if [[ $PROXY_GENERATION != 1.6+ ]]; then
+        count=$((count + 1))
+        if ((count <= 5)); then note "still on a 1.4 proxy: $(shell_word "$where") ($(shell_word "$image"))"; fi
+        break
+      fi
+    done
+  done <<<"$pods"
+  ((count > 0))
+}
+
+# True when no pod runs a 1.4 proxy (listing a few when some do).
+no_pod_on_old_proxy() {
+  if old_proxies_remain; then
+    CHECK_REASON='pods still run a 1.4 proxy (listed above): they would lose their control plane'
+    return 1
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Run-time checks: revisions (src/remediate/checks/revisions.sh.hbs)
 # True when a Deployment of istiod for revision $1 in istio-system has a ready replica.
 istiod_revision_ready() {
   local revision=$1 replicas count
@@ -437,25 +569,56 @@ no_asm_istiod_installed() {
   return 1
 }
 
-# True when namespace $1 selects (istio.io/rev) a revision matching the glob $2 whose istiod is
-# ready, and no longer carries istio-injection (with it, the 1.4 injector still serves it).
-namespace_selects_revision() {
-  local namespace=$1 pattern=$2 labels revision
-  labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-  if label_value "$labels" istio-injection >/dev/null; then
-    CHECK_REASON="namespace $(shell_word "$namespace") still has the istio-injection label"
-    return 1
-  fi
-  if ! revision=$(label_value "$labels" istio.io/rev); then
-    CHECK_REASON="namespace $(shell_word "$namespace") selects no revision (no istio.io/rev label)"
-    return 1
-  fi
+# The revision whose injector a namespace with the label lines $1 (key=value, one a line, as
+# LABELS_TEMPLATE prints them) selects, in SELECTED_REVISION; false when it selects none.
+# istio.io/rev counts only while the namespace has no istio-injection label at all: that is the
+# namespaceSelector of a revision's injection webhook (istio-injection DoesNotExist, istio.io/rev
+# In [revision]), so istio-injection=enabled leaves it to the 1.4 injector and
+# istio-injection=disabled to none. The scan's selectedRevision (src/istio/revisions.ts) answers
+# alike: test/conformance/revision-selection.json.
+SELECTED_REVISION=
+selected_revision() {
+  SELECTED_REVISION=
+  if label_value "$1" istio-injection >/dev/null; then return 1; fi
+  SELECTED_REVISION=$(label_value "$1" istio.io/rev)
+}
+
+# True when revision $1 matches $2: a revision, or a pattern whose only wildcard is * (asm-*, *);
+# every other character is compared as itself (escaped, so ?, [ and extglob syntax stay literal).
+revision_matches() {
+  local LC_ALL=C pattern=$2 glob='' i char
+  for ((i = 0; i < ${#pattern}; i++)); do
+    char=${pattern:i:1}
+    if [[ $char == '*' ]]; then glob+='*'; else glob+="\\$char"; fi
+  done
   # shellcheck disable=SC2053
-  if [[ $revision != $pattern ]]; then
-    CHECK_REASON="namespace $(shell_word "$namespace") selects revision $(shell_word "$revision"), not $(shell_word "$pattern")"
+  [[ $1 == $glob ]]
+}
+
+# True when a namespace with the label lines $1 selects a revision matching $2 (revisionMatches
+# and selectsRevision in src/istio/revisions.ts).
+selects_revision() {
+  selected_revision "$1" && revision_matches "$SELECTED_REVISION" "$2"
+}
+
+# True when namespace $1 selects a revision matching $2 (see selected_revision) whose istiod is
+# ready: otherwise a restart brings back the proxy it had.
+namespace_selects_revision() {
+  local namespace=$1 pattern=$2 labels
+  labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+  if ! selected_revision "$labels"; then
+    if label_value "$labels" istio-injection >/dev/null; then
+      CHECK_REASON="namespace $(shell_word "$namespace") still has the istio-injection label"
+    else
+      CHECK_REASON="namespace $(shell_word "$namespace") selects no revision (no istio.io/rev label)"
+    fi
     return 1
   fi
-  istiod_revision_ready "$revision"
+  if ! revision_matches "$SELECTED_REVISION" "$pattern"; then
+    CHECK_REASON="namespace $(shell_word "$namespace") selects revision $(shell_word "$SELECTED_REVISION"), not $(shell_word "$pattern")"
+    return 1
+  fi
+  istiod_revision_ready "$SELECTED_REVISION"
 }
 
 # True when no namespace selects the 1.4 injector (istio-injection=enabled): even with no pod
@@ -465,26 +628,6 @@ no_namespace_on_old_injector() {
   names=$(namespaces_labelled istio-injection=enabled) || fail 'cannot list the namespaces'
   if [[ -n $names ]]; then
     CHECK_REASON="namespaces still select the 1.4 injector (istio-injection=enabled): ${names//$'\n'/, }"
-    return 1
-  fi
-}
-
-# True when no pod runs a 1.4 proxy (listing a few when some do).
-no_pod_on_old_proxy() {
-  if old_proxies_remain; then
-    CHECK_REASON='pods still run a 1.4 proxy (listed above): they would lose their control plane'
-    return 1
-  fi
-}
-
-# True when the 1.4 galley validating webhook is gone (with galley at 0 replicas it would reject
-# every Istio configuration change).
-galley_webhook_gone() {
-  local found
-  found=$(query kubectl get validatingwebhookconfiguration istio-galley --ignore-not-found -o name) ||
-    fail 'cannot read the validating webhooks'
-  if [[ -n $found ]]; then
-    CHECK_REASON='the 1.4 galley webhook (ValidatingWebhookConfiguration istio-galley) still exists: finish phase prepare first'
     return 1
   fi
 }
@@ -524,7 +667,8 @@ nothing_on_operator_revision() {
       continue
     fi
     for image in "${list[@]}"; do
-      if ! is_old_proxy "$image" && [[ $image != *-asm.* ]]; then
+      proxy_generation "$image" ''
+      if [[ $PROXY_GENERATION != pre-1.6 && $image != *-asm.* ]]; then
         CHECK_REASON="pod $(shell_word "$where") runs proxy $(shell_word "$image") without an istio.io/rev label: it may be on the operator's control plane"
         return 1
       fi
@@ -532,161 +676,40 @@ nothing_on_operator_revision() {
   done <<<"$pods"
 }
 
-# True when a gcloud --allow list (tcp:443,tcp:10250,...) admits TCP 15017.
-allows_webhook_port() {
-  local item low high
-  local -a items
-  IFS=',' read -ra items <<<"$1"
-  for item in "${items[@]}"; do
-    case $item in
-      all | tcp) return 0 ;;
-      tcp:*)
-        item=${item#tcp:}
-        if [[ $item =~ ^([0-9]+)(-([0-9]+))?$ ]]; then
-          low=${BASH_REMATCH[1]}
-          high=${BASH_REMATCH[3]:-$low}
-          if ((10#$low <= 15017 && 15017 <= 10#$high)); then return 0; fi
-        fi
-        ;;
-    esac
-  done
-  return 1
-}
-
-# Adds tcp:15017 to an existing rule, keeping what it allows (read again when applying), or
-# creates a dedicated rule. Arguments: project, network, existing rule (or empty), new rule name,
-# source range (the control-plane CIDR), target tags (comma-separated), allowed items (the scan's).
-open_webhook_port() {
-  local project=$1 network=$2 rule=$3 new_rule=$4 source_range=$5 target_tags=$6 allowed=$7
-  local -a scope=() tags=()
-  if [[ -n $project ]]; then scope=(--project "$project"); fi
-  if [[ -n $rule ]]; then
-    if applying; then
-      allowed=$(query gcloud compute firewall-rules describe "$rule" "${scope[@]}" \
-        --format='value(allowed[].map().firewall_rule().list())') ||
-        fail "cannot read firewall rule $(shell_word "$rule")"
-      if allows_webhook_port "$allowed"; then
-        done_already "firewall rule $(shell_word "$rule") already allows TCP 15017"
-        return 0
-      fi
-    fi
-    run gcloud compute firewall-rules update "$rule" "${scope[@]}" --allow "${allowed:+$allowed,}tcp:15017"
-  else
-    if applying && query gcloud compute firewall-rules describe "$new_rule" "${scope[@]}" --format='value(name)' >/dev/null 2>&1; then
-      done_already "firewall rule $(shell_word "$new_rule") exists"
-      return 0
-    fi
-    if [[ -n $target_tags ]]; then tags=(--target-tags "$target_tags"); fi
-    run gcloud compute firewall-rules create "$new_rule" "${scope[@]}" --network "$network" \
-      --direction INGRESS --source-ranges "$source_range" "${tags[@]}" --allow tcp:15017 \
-      --description 'Anthos Service Mesh: sidecar injection webhook from the GKE control plane (meshready)'
+# ---------------------------------------------------------------------------------------------
+# Run-time checks: galley (src/remediate/checks/galley.sh.hbs)
+# True when the 1.4 galley validating webhook is gone (with galley at 0 replicas it would reject
+# every Istio configuration change).
+galley_webhook_gone() {
+  local found
+  found=$(query kubectl get validatingwebhookconfiguration istio-galley --ignore-not-found -o name) ||
+    fail 'cannot read the validating webhooks'
+  if [[ -n $found ]]; then
+    CHECK_REASON='the 1.4 galley webhook (ValidatingWebhookConfiguration istio-galley) still exists: finish phase prepare first'
+    return 1
   fi
 }
 
-# One line per rule entry of a ClusterRole: index|apiGroups,|resources,|verbs,
-readonly CLUSTERROLE_RULES_TEMPLATE='{{range $i, $r := .rules}}{{$i}}|{{range $r.apiGroups}}{{.}},{{end}}|{{range $r.resources}}{{.}},{{end}}|{{range $r.verbs}}{{.}},{{end}}{{"\n"}}{{end}}'
-
-# JSON patch operations restricting rule entry $1 to get; the test operations make the patch fail
-# if the entry is no longer the one checked.
-galley_patch_operations() {
-  printf '{"op":"test","path":"/rules/%d/apiGroups","value":["admissionregistration.k8s.io"]},' "$1"
-  printf '{"op":"test","path":"/rules/%d/resources","value":["validatingwebhookconfigurations"]},' "$1"
-  printf '{"op":"replace","path":"/rules/%d/verbs","value":["get"]}' "$1"
-}
-
-# Restricts the verbs on validatingwebhookconfigurations to get. The scan's rule index is only a
-# hint: the entries are read again and every one granting more than get is patched.
-restrict_galley_clusterrole() {
-  local name=$1 scanned_index=$2 backup_file=$3
-  if ! applying; then
-    backup "$backup_file" kubectl get clusterrole "$name" -o yaml
-    run kubectl patch clusterrole "$name" --type=json -p "[$(galley_patch_operations "$scanned_index")]"
-    note "(with --apply the rule entries are read again: the scan saw this one at index $scanned_index)"
-    return 0
-  fi
-  local entries index groups resources verbs operations='' indexes='' by_hand=''
-  object_exists clusterrole "$name" || return 0
-  entries=$(query kubectl get clusterrole "$name" -o go-template="$CLUSTERROLE_RULES_TEMPLATE") ||
-    fail "cannot read ClusterRole $(shell_word "$name")"
-  while IFS='|' read -r index groups resources verbs; do
-    [[ $index =~ ^[0-9]+$ ]] || continue
-    if [[ ,$groups != *,admissionregistration.k8s.io,* && ,$groups != *,\*,* ]]; then continue; fi
-    if [[ ,$resources != *,validatingwebhookconfigurations,* && ,$resources != *,\*,* ]]; then continue; fi
-    if [[ $verbs == get, ]]; then continue; fi
-    if [[ $groups == admissionregistration.k8s.io, && $resources == validatingwebhookconfigurations, ]]; then
-      operations+=${operations:+,}$(galley_patch_operations "$index")
-      indexes+=" $index"
-    else
-      by_hand+=" $index"
-    fi
-  done <<<"$entries"
-  if [[ -n $by_hand ]]; then
-    todo "rule entries${by_hand} of ClusterRole $(shell_word "$name") grant more than get on validatingwebhookconfigurations through wildcards: narrow them by hand (changing them here could remove other permissions)"
-    todo_command kubectl edit clusterrole "$name"
-  fi
-  if [[ -z $operations ]]; then
-    if [[ -z $by_hand ]]; then done_already 'no rule entry grants more than get on validatingwebhookconfigurations'; fi
-    return 0
-  fi
-  if [[ $indexes != " $scanned_index" ]]; then note "rule entries to restrict:${indexes} (the scan saw index $scanned_index)"; fi
-  backup "$backup_file" kubectl get clusterrole "$name" -o yaml
-  run kubectl patch clusterrole "$name" --type=json -p "[$operations]"
-}
-
-# One line per ingress gateway of an IstioOperator: index|name|enabled
-readonly INGRESS_GATEWAYS_TEMPLATE='{{with .spec}}{{with .components}}{{range $i, $g := .ingressGateways}}{{$i}}|{{$g.name}}|{{$g.enabled}}{{"\n"}}{{end}}{{end}}{{end}}'
-
-gateway_patch_operations() {
-  printf '{"op":"test","path":"/spec/components/ingressGateways/%d/name","value":"istio-ingressgateway"},' "$1"
-  printf '{"op":"add","path":"/spec/components/ingressGateways/%d/enabled","value":true}' "$1"
-}
-
-# Sets enabled: true on the ingressGateways entry named istio-ingressgateway, found again at run time.
-enable_operator_gateway() {
-  local operator=$1 scanned_index=$2 backup_file=$3
-  if ! applying; then
-    backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
-    run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$scanned_index")]"
-    note "(with --apply the entry is looked up again: the scan saw it at index $scanned_index)"
-    return 0
-  fi
-  local entries index name enabled='' found=''
-  object_exists istiooperator -n istio-system "$operator" || return 0
-  entries=$(query kubectl get istiooperator -n istio-system "$operator" -o go-template="$INGRESS_GATEWAYS_TEMPLATE") ||
-    fail "cannot read IstioOperator $(shell_word "$operator")"
-  while IFS='|' read -r index name enabled; do
-    if [[ $index =~ ^[0-9]+$ && $name == istio-ingressgateway ]]; then
-      found=$index
-      break
-    fi
-  done <<<"$entries"
-  if [[ -z $found ]]; then
-    todo "IstioOperator $(shell_word "$operator") has no ingressGateways entry named istio-ingressgateway: add one with enabled: true"
-    todo_command kubectl edit istiooperator -n istio-system "$operator"
-    return 0
-  fi
-  if [[ $enabled == true ]]; then
-    done_already 'the istio-ingressgateway entry is already enabled'
-    return 0
-  fi
-  backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
-  run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$found")]"
-}
-
+# ---------------------------------------------------------------------------------------------
+# Run-time checks: gateway-ports (src/remediate/checks/gateway-ports.sh.hbs)
 # ---- the gateway port gates (SPEC §9): nothing enables the 1.6 gateway while what lets traffic
 # reach it names only the 1.4 ports (80/443, status 15020). The same checks as the rule
 # gateway-port-changes, read again at run time.
 
 # Each pod: name|phase|key=value,key=value,
 readonly POD_LABELS_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .status}}{{.phase}}{{end}}|{{range $k, $v := .metadata.labels}}{{$k}}={{$v}},{{end}}{{"\n"}}{{end}}'
+
 # Each NetworkPolicy: name|matchLabels k=v,|matchExpressions key op value value;|policyTypes,|ingress
 # rules, each ALL (no ports) or protocol:port:endPort entries, ';' after each rule
 readonly NETWORK_POLICIES_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec.podSelector}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}|{{with .spec.podSelector}}{{range .matchExpressions}}{{.key}} {{.operator}} {{range .values}}{{.}} {{end}};{{end}}{{end}}|{{range .spec.policyTypes}}{{.}},{{end}}|{{range .spec.ingress}}{{if .ports}}{{range .ports}}{{with .protocol}}{{.}}{{end}}:{{with .port}}{{.}}{{end}}:{{with .endPort}}{{.}}{{end}} {{end}}{{else}}ALL{{end}};{{end}}{{"\n"}}{{end}}'
+
 # Each AuthorizationPolicy: name|SEL k=v, (when it has selector.matchLabels)|,port,port,; for each
 # to.operation ports and notPorts list
 readonly AUTHORIZATION_POLICIES_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec}}{{with .selector}}{{with .matchLabels}}SEL {{range $k, $v := .}}{{$k}}={{$v}},{{end}}{{end}}{{end}}{{end}}|{{with .spec}}{{range .rules}}{{range .to}}{{with .operation}}{{with .ports}},{{range .}}{{.}},{{end}};{{end}}{{with .notPorts}},{{range .}}{{.}},{{end}};{{end}}{{end}}{{end}}{{end}}{{end}}{{"\n"}}{{end}}'
+
 # Each Service: name|selector k=v,|its backend-config annotations (JSON), space-separated
 readonly SERVICE_BACKEND_CONFIGS_TEMPLATE='{{range .items}}{{.metadata.name}}|{{with .spec}}{{range $k, $v := .selector}}{{$k}}={{$v}},{{end}}{{end}}|{{with .metadata.annotations}}{{range $k, $v := .}}{{if or (eq $k "cloud.google.com/backend-config") (eq $k "beta.cloud.google.com/backend-config")}}{{$v}} {{end}}{{end}}{{end}}{{"\n"}}{{end}}'
+
 # gcloud: each firewall rule as name, network, direction, disabled, allowed (tcp:80,tcp:443,udp)
 readonly FIREWALL_RULES_FORMAT='value(name,network.basename(),direction,disabled,allowed[].map().firewall_rule().list())'
 
@@ -925,414 +948,8 @@ gateway_ports_ready() {
   fi
 }
 
-# True when the master runs a version below $1 (always, in a dry run). Then: cluster, gcloud scope.
-master_below() {
-  local wanted=$1 cluster=$2 current
-  shift 2
-  applying || return 0
-  current=$(query gcloud container clusters describe "$cluster" "$@" --format='value(currentMasterVersion)') ||
-    fail "cannot read the master version of cluster $(shell_word "$cluster")"
-  if ! version_below "$current" "$wanted"; then
-    done_already "the master already runs $(shell_word "$current")"
-    return 1
-  fi
-}
-# MAJOR.MINOR.PATCH-gke.N compared number by number (gke.500 < gke.1501): true when $1 < $2.
-version_below() {
-  local pattern='^v?([0-9]+)\.([0-9]+)\.([0-9]+)-gke\.([0-9]+)$' i
-  local -a a b
-  [[ $1 =~ $pattern ]] || fail "not a GKE version: $(shell_word "$1")"
-  a=("${BASH_REMATCH[@]:1}")
-  [[ $2 =~ $pattern ]] || fail "not a GKE version: $(shell_word "$2")"
-  b=("${BASH_REMATCH[@]:1}")
-  for i in 0 1 2 3; do
-    if ((10#${a[i]} < 10#${b[i]})); then return 0; fi
-    if ((10#${a[i]} > 10#${b[i]})); then return 1; fi
-  done
-  return 1
-}
-# Saves every namespaced custom resource kind found in istio-system, including kinds the scan did
-# not list (BackendConfig, ManagedCertificate, cert-manager, ...): one file per kind, named after
-# $1. In a dry run, shows how the kinds are listed.
-backup_namespaced_custom_resources() {
-  local prefix=${1%.yaml} jsonpath kinds kind found
-  jsonpath='jsonpath={range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}'
-  if ! applying; then
-    check kubectl get customresourcedefinitions -o "$jsonpath"
-    note '(with --apply: every kind listed is saved from istio-system, one file each, beside the backups above)'
-    return 0
-  fi
-  kinds=$(query kubectl get customresourcedefinitions -o "$jsonpath") ||
-    fail 'cannot list the custom resource definitions'
-  for kind in $kinds; do
-    found=$(query kubectl get "$kind" -n istio-system -o name) || fail "cannot list $(shell_word "$kind") in istio-system"
-    if [[ -n $found ]]; then backup "$prefix-${kind//[^A-Za-z0-9._-]/_}.yaml" kubectl get "$kind" -n istio-system -o yaml; fi
-  done
-}
-
-# One line per label of an object: key=value
-readonly LABELS_TEMPLATE='{{range $k, $v := .metadata.labels}}{{$k}}={{$v}}{{"\n"}}{{end}}'
-
-# Prints the value of label $2 in the label lines $1; false when it is absent.
-label_value() {
-  local line
-  while IFS= read -r line; do
-    if [[ $line == "$2="* ]]; then
-      printf '%s' "${line#"$2="}"
-      return 0
-    fi
-  done <<<"$1"
-  return 1
-}
-namespace_labels() {
-  query kubectl get namespace "$1" -o go-template="$LABELS_TEMPLATE"
-}
-# Labels namespace $1 istio.io/rev=$2 and removes istio-injection (guide, the same command).
-relabel_namespace() {
-  local namespace=$1 revision=$2 labels current
-  if applying; then
-    # A label value: letters, digits, '-', '_', '.'; anything else cannot be a revision.
-    if [[ ! $revision =~ ^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$ ]]; then
-      withhold "$(shell_word "$revision") cannot be an istio.io/rev label value"
-      return 0
-    fi
-    object_exists namespace "$namespace" || return 0
-    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-    if current=$(label_value "$labels" istio.io/rev) && ! label_value "$labels" istio-injection >/dev/null; then
-      if [[ $current == "$revision" ]]; then
-        done_already "it is already labelled istio.io/rev=$(shell_word "$revision") without istio-injection"
-        return 0
-      fi
-      # Never back from Anthos Service Mesh to the operator's revision (a report older than the move).
-      if [[ $current == asm-* && $revision != asm-* ]]; then
-        done_already "it already selects the Anthos Service Mesh revision $(shell_word "$current")"
-        return 0
-      fi
-    fi
-  fi
-  precondition "a ready istiod runs revision $(shell_word "$revision")" istiod_revision_ready "$revision" || return 0
-  run kubectl label namespace "$namespace" istio-injection- "istio.io/rev=$revision" --overwrite
-}
-
-# Enables autoscaling on a node pool, or raises its limits, to at least $3 and up to at least $4
-# nodes per zone; never lowers them (they are read again). install_asm reads the maximum
-# (autoscaling.maxNodeCount); a resize changes nothing it reads.
-# Arguments: cluster, pool, minimum, maximum, then the gcloud scope.
-autoscale_node_pool() {
-  local cluster=$1 pool=$2 min=$3 max=$4 limits enabled current_min current_max
-  shift 4
-  if applying; then
-    # Comma-separated: with value()'s tabs, read would merge an empty minimum (0) into the next field.
-    limits=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
-      --format='value[separator=","](autoscaling.enabled,autoscaling.minNodeCount,autoscaling.maxNodeCount)') ||
-      fail "cannot read node pool $(shell_word "$pool")"
-    IFS=, read -r enabled current_min current_max <<<"$limits" || true
-    if [[ ${enabled,,} == true ]]; then
-      [[ $current_min =~ ^[0-9]+$ ]] || current_min=0
-      [[ $current_max =~ ^[0-9]+$ ]] || current_max=0
-      if ((10#$current_min >= min && 10#$current_max >= max)); then
-        done_already "node pool $(shell_word "$pool") already autoscales with $current_min to $current_max nodes per zone"
-        return 0
-      fi
-      if ((10#$current_min > min)); then min=$((10#$current_min)); fi
-      if ((10#$current_max > max)); then max=$((10#$current_max)); fi
-    fi
-  fi
-  confirm_step "Autoscales node pool $(shell_word "$pool") with $min to $max nodes per zone: the autoscaler adds nodes, up to the maximum, while pods cannot be scheduled, and removes idle ones down to the minimum; the bill follows. Running pods are not moved now." || return 0
-  run gcloud container clusters update "$cluster" --node-pool "$pool" --enable-autoscaling \
-    --min-nodes "$min" --max-nodes "$max" "$@" --quiet
-}
-
-# Creates a node pool of $4 nodes per zone of machine type $3, unless it exists. $5 is install_asm's
-# own gcloud filter when no other pool may pass it (install_asm 1.6 refuses two): while one does,
-# the step is withheld. Arguments: cluster, pool, machine type, nodes, filter (or empty), then the
-# gcloud scope.
-add_node_pool() {
-  local cluster=$1 pool=$2 machine_type=$3 nodes=$4 filter=$5 names name others=''
-  local -a lines
-  shift 5
-  if applying; then
-    names=$(query gcloud container node-pools list --cluster "$cluster" "$@" --format='value(name)') ||
-      fail "cannot list the node pools of cluster $(shell_word "$cluster")"
-    mapfile -t lines <<<"$names"
-    for name in "${lines[@]}"; do
-      if [[ $name == "$pool" ]]; then
-        done_already "node pool $(shell_word "$pool") exists"
-        return 0
-      fi
-    done
-    if [[ -n $filter ]]; then
-      names=$(query gcloud container node-pools list --cluster "$cluster" "$@" --filter "$filter" \
-        --format='value(name)') || fail "cannot list the node pools of cluster $(shell_word "$cluster")"
-      mapfile -t lines <<<"$names"
-      for name in "${lines[@]}"; do
-        if [[ -n $name ]]; then others+="${others:+, }$(shell_word "$name")"; fi
-      done
-      if [[ -n $others ]]; then
-        withhold "install_asm 1.6 would also count node pool(s) $others and refuses two: leave it one pool first"
-        return 0
-      fi
-    fi
-  fi
-  confirm_step "Creates node pool $(shell_word "$pool") with $nodes node(s) of $(shell_word "$machine_type") per zone: the bill grows with them. No running pod moves." || return 0
-  run gcloud container node-pools create "$pool" --cluster "$cluster" --machine-type "$machine_type" \
-    --num-nodes "$nodes" "$@" --quiet
-}
-
-# Arguments: cluster, workload pool (PROJECT.svc.id.goog), then the gcloud scope.
-enable_cluster_workload_identity() {
-  local cluster=$1 workload_pool=$2 current
-  shift 2
-  if applying; then
-    current=$(query gcloud container clusters describe "$cluster" "$@" \
-      --format='value(workloadIdentityConfig.workloadPool)') ||
-      fail "cannot read cluster $(shell_word "$cluster")"
-    if [[ $current == "$workload_pool" ]]; then
-      done_already "Workload Identity is already enabled on the cluster"
-      return 0
-    fi
-  fi
-  confirm_step "Enables Workload Identity on cluster $(shell_word "$cluster") (workload pool $(shell_word "$workload_pool")); the control plane is updated, which takes several minutes. Node pools keep their current metadata behaviour until they are switched (next steps)." || return 0
-  run gcloud container clusters update "$cluster" --workload-pool "$workload_pool" "$@" --quiet
-}
-
-# Arguments: cluster, node pool, then the gcloud scope.
-enable_pool_metadata_server() {
-  local cluster=$1 pool=$2 mode
-  shift 2
-  if applying; then
-    mode=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
-      --format='value(config.workloadMetadataConfig.mode,config.workloadMetadataConfig.nodeMetadata)') ||
-      fail "cannot read node pool $(shell_word "$pool")"
-    if [[ $mode == *GKE_METADATA* ]]; then
-      done_already "node pool $(shell_word "$pool") already uses the GKE metadata server"
-      return 0
-    fi
-  fi
-  confirm_step "Switches node pool $(shell_word "$pool") to the GKE metadata server: its nodes are re-created one by one and their pods rescheduled, and afterwards those pods reach Google APIs as their Kubernetes service account instead of the node's service account. Grant those service accounts the IAM access they need first (GKE: Workload Identity, limitations)." || return 0
-  run gcloud container node-pools update "$pool" --cluster "$cluster" "$@" --workload-metadata GKE_METADATA --quiet
-}
-
-# Scales the 1.4 Deployments to 0 (its step checked first: no namespace selects the 1.4 injector,
-# no pod runs a 1.4 proxy or gateway, the 1.4 galley webhook is gone); those already at 0 are left alone.
-# Arguments: backup file, then the Deployments.
-scale_down_old_control_plane() {
-  local backup_file=$1 replicas name count
-  shift
-  local -a deployments=("$@")
-  if applying; then
-    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
-      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
-      fail 'cannot read the 1.4 Deployments'
-    deployments=()
-    while IFS='=' read -r name count; do
-      if [[ -n $name && $count != 0 ]]; then deployments+=("$name"); fi
-    done <<<"$replicas"
-    if ((${#deployments[@]} == 0)); then
-      done_already 'the 1.4 Deployments are already at 0 replicas (or gone)'
-      return 0
-    fi
-  fi
-  backup "$backup_file" kubectl get deployment -n istio-system "${deployments[@]}" -o yaml
-  run kubectl scale deployment -n istio-system --replicas=0 "${deployments[@]}"
-}
-# Scales 1.4 Deployments that are at 0 back to 1 replica while a 1.4 proxy or gateway pod still
-# needs them (istio-pilot: its configuration; istio-citadel: its certificates). Arguments: the
-# Deployments.
-restore_old_control_plane() {
-  local replicas name count
-  local -a deployments=("$@")
-  if applying; then
-    if ! old_proxies_remain; then
-      done_already 'no pod runs a 1.4 proxy or gateway any more: nothing needs the 1.4 control plane'
-      return 0
-    fi
-    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
-      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
-      fail 'cannot read the 1.4 Deployments'
-    deployments=()
-    while IFS='=' read -r name count; do
-      if [[ -n $name && $count == 0 ]]; then deployments+=("$name"); fi
-    done <<<"$replicas"
-    if ((${#deployments[@]} == 0)); then
-      done_already 'none of them is at 0 replicas (any more)'
-      return 0
-    fi
-  fi
-  run kubectl scale deployment -n istio-system --replicas=1 "${deployments[@]}"
-}
-
-# Sets spec.profile of IstioOperator $1 for a step that asked for $2 (disabled or empty), deciding
-# again at run time what the cluster needs now (SPEC §4): before ASM is installed, disabled (the
-# operator must leave the gateway install_asm puts in place alone); once an asm-* istiod is ready,
-# empty when nothing selects or runs on the operator's revision (the operator then removes what it
-# installed), else disabled (a default-like profile keeps reconciling beside ASM). Never from empty
-# back to disabled: that brings nothing back; what still runs on the revision is named instead.
-set_operator_profile() {
-  local operator=$1 asked=$2 backup_file=$3 current profile why
-  case $asked in
-    disabled | empty) ;;
-    *) fail "unexpected profile $(shell_word "$asked")" ;;
-  esac
-  if ! applying; then
-    if [[ $asked == empty ]]; then
-      note "(with --apply, checked first: an asm-* istiod is ready, and nothing selects or runs on the operator's revision; while something does, a profile other than disabled or empty becomes disabled instead)"
-    else
-      note "(with --apply, checked first: once an asm-* istiod is ready and nothing selects or runs on the operator's revision any more, the profile becomes empty instead)"
-    fi
-    backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
-    run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$asked\"}}"
-    return 0
-  fi
-  object_exists istiooperator -n istio-system "$operator" || return 0
-  current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
-    fail "cannot read IstioOperator $(shell_word "$operator")"
-  CHECK_REASON=
-  if ! asm_istiod_ready; then
-    if [[ $asked == empty ]]; then
-      withhold "$CHECK_REASON (checked: an asm-* istiod is ready)"
-      return 0
-    fi
-    profile=disabled
-  elif nothing_on_operator_revision "$operator"; then
-    profile=empty
-  else
-    why=$CHECK_REASON
-    profile=disabled
-    if [[ $current == empty ]]; then
-      withhold "its profile is already empty, but $why: setting it back to disabled would bring nothing back. Move them to the asm-* revision now: relabel those namespaces and restart their workloads (phase asm-migrate-namespaces)"
-      return 0
-    fi
-    if [[ $asked == empty && $current == disabled ]]; then
-      withhold "not empty yet: $why (checked: nothing selects or runs on the operator's revision)"
-      return 0
-    fi
-    if [[ $asked == empty ]]; then note "not empty yet ($why): disabled, so that the operator stops reconciling beside ASM"; fi
-  fi
-  if [[ $current == "$profile" ]]; then
-    done_already "its profile is already $profile"
-    return 0
-  fi
-  if [[ $current == empty ]]; then
-    withhold "its profile is already empty: setting it back to $profile would bring nothing back. Restore the IstioOperator from a backup taken before it was emptied, or install ASM and move the workloads to it"
-    return 0
-  fi
-  if [[ $profile != "$asked" ]]; then note "the cluster needs profile $profile now (the scan asked for $asked)"; fi
-  backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
-  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$profile\"}}"
-}
-
-# Each pod with its istio-proxy image(s): namespace/name|app label|istio.io/rev label|image image ...
-readonly POD_PROXIES_JSONPATH='{range .items[*]}{.metadata.namespace}/{.metadata.name}|{.metadata.labels.app}|{.metadata.labels.istio\.io/rev}|{range .spec.containers[?(@.name=="istio-proxy")]}{.image} {end}{"\n"}{end}'
-# A workload's matchLabels as a selector (EXPRESSIONS when it also uses matchExpressions).
-readonly SELECTOR_TEMPLATE='{{with .spec.selector}}{{if .matchExpressions}}EXPRESSIONS{{end}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}'
-
-# True when an image's tag is an Istio version below 1.6 (e.g. proxyv2:1.4.10-gke.4).
-is_old_proxy() {
-  local reference=${1%%@*} tag
-  tag=${reference##*:}
-  [[ $reference == *:* && $tag != */* && $tag =~ ^v?([0-9]+)\.([0-9]+)\. ]] || return 1
-  ((10#${BASH_REMATCH[1]} < 1 || (10#${BASH_REMATCH[1]} == 1 && 10#${BASH_REMATCH[2]} < 6)))
-}
-# Each pod's name, istio-proxy image and istio.io/rev label (set by every 1.6+ injector).
-readonly POD_REVISIONS_JSONPATH='{range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\t"}{.metadata.labels.istio\.io/rev}{"\n"}{end}'
-# True when a pod of the workload runs a proxy that is not from revision $4 (a 1.4 proxy has no
-# istio.io/rev label), or when its pods cannot be told from its selector.
-workload_off_revision() {
-  local type=$1 namespace=$2 name=$3 revision=$4 selector pods image pod_revision
-  selector=$(query kubectl get "$type" "$name" -n "$namespace" -o go-template="$SELECTOR_TEMPLATE") ||
-    fail "cannot read $type $(shell_word "$namespace/$name")"
-  if [[ -z $selector || $selector == EXPRESSIONS* ]]; then
-    note 'cannot tell which pods belong to it from its selector: restarting it anyway'
-    return 0
-  fi
-  pods=$(query kubectl get pods -n "$namespace" -l "${selector%,}" -o "jsonpath=$POD_REVISIONS_JSONPATH") ||
-    fail "cannot list the pods of $type $(shell_word "$namespace/$name")"
-  while IFS=$'\t' read -r _ image pod_revision; do
-    if [[ -n $image && $pod_revision != "$revision" ]]; then return 0; fi
-  done <<<"$pods"
-  return 1
-}
-# True when a proxy image's version cannot be read from its tag (e.g. a digest only).
-is_unversioned_proxy() {
-  local reference=${1%%@*} tag
-  tag=${reference##*:}
-  [[ $reference != *:* || $tag == */* || ! $tag =~ ^v?[0-9]+\.[0-9]+\. ]]
-}
-# Workloads restarted in this run (namespace, and TYPE/NAME at the same index), for wait_for_rollouts.
-RESTARTED_NAMESPACES=()
-RESTARTED_WORKLOADS=()
-# Restarts workloads of one type in one namespace so that they get the proxy of the namespace's
-# revision (the step checked first that the namespace selects it). With --apply, a workload that
-# is gone, or whose pods all run that revision already, is left alone. Arguments: type,
-# namespace, then the names.
-restart_workloads() {
-  local type=$1 namespace=$2 name labels revision found
-  shift 2
-  local -a due=("$@") current=()
-  if applying; then
-    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
-    revision=$(label_value "$labels" istio.io/rev) || revision=
-    due=()
-    for name in "$@"; do
-      found=$(query kubectl get "$type" "$name" -n "$namespace" --ignore-not-found -o name) ||
-        fail "cannot read $type $(shell_word "$namespace/$name")"
-      if [[ -z $found ]]; then
-        note "$type $(shell_word "$name") does not exist (any more)"
-      elif workload_off_revision "$type" "$namespace" "$name" "$revision"; then
-        due+=("$name")
-      else
-        current+=("$name")
-      fi
-    done
-    if ((${#current[@]} > 0)); then
-      note "already on the proxy of revision $(shell_word "$revision"): $(print_command '' "${current[@]}")"
-    fi
-    if ((${#due[@]} == 0)); then
-      done_already 'no workload here needs a restart'
-      return 0
-    fi
-  fi
-  run kubectl rollout restart "$type" -n "$namespace" "${due[@]}"
-  for name in "${due[@]}"; do
-    RESTARTED_NAMESPACES+=("$namespace")
-    RESTARTED_WORKLOADS+=("$type/$name")
-  done
-}
-# Waits for the rollout of each workload restarted in namespace $1 in this run (guide, step 4).
-wait_for_rollouts() {
-  local namespace=$1 index
-  if ! applying; then
-    note "(with --apply: waits for each restarted workload: kubectl rollout status TYPE/NAME -n $(shell_word "$namespace") --timeout=10m)"
-    return 0
-  fi
-  for index in "${!RESTARTED_NAMESPACES[@]}"; do
-    if [[ ${RESTARTED_NAMESPACES[index]} == "$namespace" ]]; then
-      check kubectl rollout status "${RESTARTED_WORKLOADS[index]}" -n "$namespace" --timeout=10m
-    fi
-  done
-}
-# True when a pod still runs a proxy below 1.6 (or one of unknown version without an istio.io/rev
-# label, which every 1.6+ injector sets), a 1.4 ingress gateway pod included on every target: it
-# needs istio-pilot and istio-citadel as much as a sidecar does. Lists a few.
-old_proxies_remain() {
-  local pods where revision images image count=0
-  local -a list
-  pods=$(query kubectl get pods --all-namespaces -o "jsonpath=$POD_PROXIES_JSONPATH") ||
-    fail 'cannot list the pods'
-  while IFS='|' read -r where _ revision images; do
-    read -ra list <<<"$images"
-    for image in "${list[@]}"; do
-      if is_old_proxy "$image" || { [[ -z $revision ]] && is_unversioned_proxy "$image"; }; then
-        count=$((count + 1))
-        if ((count <= 5)); then note "still on a 1.4 proxy: $(shell_word "$where") ($(shell_word "$image"))"; fi
-        break
-      fi
-    done
-  done <<<"$pods"
-  ((count > 0))
-}
-
+# ---------------------------------------------------------------------------------------------
+# Run-time checks: v1beta1 (src/remediate/checks/v1beta1.sh.hbs)
 # Each PeerAuthentication: name|selector|mTLS mode
 readonly PEER_AUTHENTICATIONS_JSONPATH='{range .items[*]}{.metadata.name}|{.spec.selector}|{.spec.mtls.mode}{"\n"}{end}'
 
@@ -1398,6 +1015,109 @@ v1beta1_replacements_exist() {
   fi
 }
 
+# ---------------------------------------------------------------------------------------------
+# Fix action backup-istio-system-crs (src/remediate/actions/backup-istio-system-crs/backup-istio-system-crs.sh.hbs)
+# Saves every namespaced custom resource kind found in istio-system, including kinds the scan did
+# not list (BackendConfig, ManagedCertificate, cert-manager, ...): one file per kind, named after
+# $1. In a dry run, shows how the kinds are listed.
+backup_namespaced_custom_resources() {
+  local prefix=${1%.yaml} jsonpath kinds kind found
+  jsonpath='jsonpath={range .items[?(@.spec.scope=="Namespaced")]}{.metadata.name}{" "}{end}'
+  if ! applying; then
+    check kubectl get customresourcedefinitions -o "$jsonpath"
+    note '(with --apply: every kind listed is saved from istio-system, one file each, beside the backups above)'
+    return 0
+  fi
+  kinds=$(query kubectl get customresourcedefinitions -o "$jsonpath") ||
+    fail 'cannot list the custom resource definitions'
+  for kind in $kinds; do
+    found=$(query kubectl get "$kind" -n istio-system -o name) || fail "cannot list $(shell_word "$kind") in istio-system"
+    if [[ -n $found ]]; then backup "$prefix-${kind//[^A-Za-z0-9._-]/_}.yaml" kubectl get "$kind" -n istio-system -o yaml; fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action restore-old-control-plane (src/remediate/actions/restore-old-control-plane/restore-old-control-plane.sh.hbs)
+# Scales 1.4 Deployments that are at 0 back to 1 replica while a 1.4 proxy or gateway pod still
+# needs them (istio-pilot: its configuration; istio-citadel: its certificates). Arguments: the
+# Deployments.
+restore_old_control_plane() {
+  local replicas name count
+  local -a deployments=("$@")
+  if applying; then
+    if ! old_proxies_remain; then
+      done_already 'no pod runs a 1.4 proxy or gateway any more: nothing needs the 1.4 control plane'
+      return 0
+    fi
+    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
+      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
+      fail 'cannot read the 1.4 Deployments'
+    deployments=()
+    while IFS='=' read -r name count; do
+      if [[ -n $name && $count == 0 ]]; then deployments+=("$name"); fi
+    done <<<"$replicas"
+    if ((${#deployments[@]} == 0)); then
+      done_already 'none of them is at 0 replicas (any more)'
+      return 0
+    fi
+  fi
+  run kubectl scale deployment -n istio-system --replicas=1 "${deployments[@]}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action restrict-galley-clusterrole (src/remediate/actions/restrict-galley-clusterrole/restrict-galley-clusterrole.sh.hbs)
+# One line per rule entry of a ClusterRole: index|apiGroups,|resources,|verbs,
+readonly CLUSTERROLE_RULES_TEMPLATE='{{range $i, $r := .rules}}{{$i}}|{{range $r.apiGroups}}{{.}},{{end}}|{{range $r.resources}}{{.}},{{end}}|{{range $r.verbs}}{{.}},{{end}}{{"\n"}}{{end}}'
+
+# JSON patch operations restricting rule entry $1 to get; the test operations make the patch fail
+# if the entry is no longer the one checked.
+galley_patch_operations() {
+  printf '{"op":"test","path":"/rules/%d/apiGroups","value":["admissionregistration.k8s.io"]},' "$1"
+  printf '{"op":"test","path":"/rules/%d/resources","value":["validatingwebhookconfigurations"]},' "$1"
+  printf '{"op":"replace","path":"/rules/%d/verbs","value":["get"]}' "$1"
+}
+
+# Restricts the verbs on validatingwebhookconfigurations to get. The scan's rule index is only a
+# hint: the entries are read again and every one granting more than get is patched.
+restrict_galley_clusterrole() {
+  local name=$1 scanned_index=$2 backup_file=$3
+  if ! applying; then
+    backup "$backup_file" kubectl get clusterrole "$name" -o yaml
+    run kubectl patch clusterrole "$name" --type=json -p "[$(galley_patch_operations "$scanned_index")]"
+    note "(with --apply the rule entries are read again: the scan saw this one at index $scanned_index)"
+    return 0
+  fi
+  local entries index groups resources verbs operations='' indexes='' by_hand=''
+  object_exists clusterrole "$name" || return 0
+  entries=$(query kubectl get clusterrole "$name" -o go-template="$CLUSTERROLE_RULES_TEMPLATE") ||
+    fail "cannot read ClusterRole $(shell_word "$name")"
+  while IFS='|' read -r index groups resources verbs; do
+    [[ $index =~ ^[0-9]+$ ]] || continue
+    if [[ ,$groups != *,admissionregistration.k8s.io,* && ,$groups != *,\*,* ]]; then continue; fi
+    if [[ ,$resources != *,validatingwebhookconfigurations,* && ,$resources != *,\*,* ]]; then continue; fi
+    if [[ $verbs == get, ]]; then continue; fi
+    if [[ $groups == admissionregistration.k8s.io, && $resources == validatingwebhookconfigurations, ]]; then
+      operations+=${operations:+,}$(galley_patch_operations "$index")
+      indexes+=" $index"
+    else
+      by_hand+=" $index"
+    fi
+  done <<<"$entries"
+  if [[ -n $by_hand ]]; then
+    todo "rule entries${by_hand} of ClusterRole $(shell_word "$name") grant more than get on validatingwebhookconfigurations through wildcards: narrow them by hand (changing them here could remove other permissions)"
+    todo_command kubectl edit clusterrole "$name"
+  fi
+  if [[ -z $operations ]]; then
+    if [[ -z $by_hand ]]; then done_already 'no rule entry grants more than get on validatingwebhookconfigurations'; fi
+    return 0
+  fi
+  if [[ $indexes != " $scanned_index" ]]; then note "rule entries to restrict:${indexes} (the scan saw index $scanned_index)"; fi
+  backup "$backup_file" kubectl get clusterrole "$name" -o yaml
+  run kubectl patch clusterrole "$name" --type=json -p "[$operations]"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action migrate-v1alpha1-policy (src/remediate/actions/migrate-v1alpha1-policy/migrate-v1alpha1-policy.sh.hbs)
 # Applies the v1beta1 policies file `meshready scan` wrote next to this script: a server-side dry
 # run first, then the apply (a failure of either stops the script: set -e). Argument: the file name.
 apply_v1beta1_policies() {
@@ -1413,6 +1133,347 @@ apply_v1beta1_policies() {
   run kubectl apply -f "$file"
 }
 
+# ---------------------------------------------------------------------------------------------
+# Fix action add-node-pool (src/remediate/actions/add-node-pool/add-node-pool.sh.hbs)
+# Creates a node pool of $4 nodes per zone of machine type $3, unless it exists. $5 is install_asm's
+# own gcloud filter when no other pool may pass it (install_asm 1.6 refuses two): while one does,
+# the step is withheld. Arguments: cluster, pool, machine type, nodes, filter (or empty), then the
+# gcloud scope.
+add_node_pool() {
+  local cluster=$1 pool=$2 machine_type=$3 nodes=$4 filter=$5 names name others=''
+  local -a lines
+  shift 5
+  if applying; then
+    names=$(query gcloud container node-pools list --cluster "$cluster" "$@" --format='value(name)') ||
+      fail "cannot list the node pools of cluster $(shell_word "$cluster")"
+    mapfile -t lines <<<"$names"
+    for name in "${lines[@]}"; do
+      if [[ $name == "$pool" ]]; then
+        done_already "node pool $(shell_word "$pool") exists"
+        return 0
+      fi
+    done
+    if [[ -n $filter ]]; then
+      names=$(query gcloud container node-pools list --cluster "$cluster" "$@" --filter "$filter" \
+        --format='value(name)') || fail "cannot list the node pools of cluster $(shell_word "$cluster")"
+      mapfile -t lines <<<"$names"
+      for name in "${lines[@]}"; do
+        if [[ -n $name ]]; then others+="${others:+, }$(shell_word "$name")"; fi
+      done
+      if [[ -n $others ]]; then
+        withhold "install_asm 1.6 would also count node pool(s) $others and refuses two: leave it one pool first"
+        return 0
+      fi
+    fi
+  fi
+  confirm_step "Creates node pool $(shell_word "$pool") with $nodes node(s) of $(shell_word "$machine_type") per zone: the bill grows with them. No running pod moves." || return 0
+  run gcloud container node-pools create "$pool" --cluster "$cluster" --machine-type "$machine_type" \
+    --num-nodes "$nodes" "$@" --quiet
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action autoscale-node-pool (src/remediate/actions/autoscale-node-pool/autoscale-node-pool.sh.hbs)
+# Enables autoscaling on a node pool, or raises its limits, to at least $3 and up to at least $4
+# nodes per zone; never lowers them (they are read again). install_asm reads the maximum
+# (autoscaling.maxNodeCount); a resize changes nothing it reads.
+# Arguments: cluster, pool, minimum, maximum, then the gcloud scope.
+autoscale_node_pool() {
+  local cluster=$1 pool=$2 min=$3 max=$4 limits enabled current_min current_max
+  shift 4
+  if applying; then
+    # Comma-separated: with value()'s tabs, read would merge an empty minimum (0) into the next field.
+    limits=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
+      --format='value[separator=","](autoscaling.enabled,autoscaling.minNodeCount,autoscaling.maxNodeCount)') ||
+      fail "cannot read node pool $(shell_word "$pool")"
+    IFS=, read -r enabled current_min current_max <<<"$limits" || true
+    if [[ ${enabled,,} == true ]]; then
+      [[ $current_min =~ ^[0-9]+$ ]] || current_min=0
+      [[ $current_max =~ ^[0-9]+$ ]] || current_max=0
+      if ((10#$current_min >= min && 10#$current_max >= max)); then
+        done_already "node pool $(shell_word "$pool") already autoscales with $current_min to $current_max nodes per zone"
+        return 0
+      fi
+      if ((10#$current_min > min)); then min=$((10#$current_min)); fi
+      if ((10#$current_max > max)); then max=$((10#$current_max)); fi
+    fi
+  fi
+  confirm_step "Autoscales node pool $(shell_word "$pool") with $min to $max nodes per zone: the autoscaler adds nodes, up to the maximum, while pods cannot be scheduled, and removes idle ones down to the minimum; the bill follows. Running pods are not moved now." || return 0
+  run gcloud container clusters update "$cluster" --node-pool "$pool" --enable-autoscaling \
+    --min-nodes "$min" --max-nodes "$max" "$@" --quiet
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action enable-workload-identity (src/remediate/actions/enable-workload-identity/enable-workload-identity.sh.hbs)
+# Arguments: cluster, workload pool (PROJECT.svc.id.goog), then the gcloud scope.
+enable_cluster_workload_identity() {
+  local cluster=$1 workload_pool=$2 current
+  shift 2
+  if applying; then
+    current=$(query gcloud container clusters describe "$cluster" "$@" \
+      --format='value(workloadIdentityConfig.workloadPool)') ||
+      fail "cannot read cluster $(shell_word "$cluster")"
+    if [[ $current == "$workload_pool" ]]; then
+      done_already "Workload Identity is already enabled on the cluster"
+      return 0
+    fi
+  fi
+  confirm_step "Enables Workload Identity on cluster $(shell_word "$cluster") (workload pool $(shell_word "$workload_pool")); the control plane is updated, which takes several minutes. Node pools keep their current metadata behaviour until they are switched (next steps)." || return 0
+  run gcloud container clusters update "$cluster" --workload-pool "$workload_pool" "$@" --quiet
+}
+
+# Arguments: cluster, node pool, then the gcloud scope.
+enable_pool_metadata_server() {
+  local cluster=$1 pool=$2 mode
+  shift 2
+  if applying; then
+    mode=$(query gcloud container node-pools describe "$pool" --cluster "$cluster" "$@" \
+      --format='value(config.workloadMetadataConfig.mode,config.workloadMetadataConfig.nodeMetadata)') ||
+      fail "cannot read node pool $(shell_word "$pool")"
+    if [[ $mode == *GKE_METADATA* ]]; then
+      done_already "node pool $(shell_word "$pool") already uses the GKE metadata server"
+      return 0
+    fi
+  fi
+  confirm_step "Switches node pool $(shell_word "$pool") to the GKE metadata server: its nodes are re-created one by one and their pods rescheduled, and afterwards those pods reach Google APIs as their Kubernetes service account instead of the node's service account. Grant those service accounts the IAM access they need first (GKE: Workload Identity, limitations)." || return 0
+  run gcloud container node-pools update "$pool" --cluster "$cluster" "$@" --workload-metadata GKE_METADATA --quiet
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action open-webhook-port (src/remediate/actions/open-webhook-port/open-webhook-port.sh.hbs)
+# True when a gcloud --allow list (tcp:443,tcp:10250,...) admits TCP 15017.
+allows_webhook_port() {
+  local item low high
+  local -a items
+  IFS=',' read -ra items <<<"$1"
+  for item in "${items[@]}"; do
+    case $item in
+      all | tcp) return 0 ;;
+      tcp:*)
+        item=${item#tcp:}
+        if [[ $item =~ ^([0-9]+)(-([0-9]+))?$ ]]; then
+          low=${BASH_REMATCH[1]}
+          high=${BASH_REMATCH[3]:-$low}
+          if ((10#$low <= 15017 && 15017 <= 10#$high)); then return 0; fi
+        fi
+        ;;
+    esac
+  done
+  return 1
+}
+
+# Adds tcp:15017 to an existing rule, keeping what it allows (read again when applying), or
+# creates a dedicated rule. Arguments: project, network, existing rule (or empty), new rule name,
+# source range (the control-plane CIDR), target tags (comma-separated), allowed items (the scan's).
+open_webhook_port() {
+  local project=$1 network=$2 rule=$3 new_rule=$4 source_range=$5 target_tags=$6 allowed=$7
+  local -a scope=() tags=()
+  if [[ -n $project ]]; then scope=(--project "$project"); fi
+  if [[ -n $rule ]]; then
+    if applying; then
+      allowed=$(query gcloud compute firewall-rules describe "$rule" "${scope[@]}" \
+        --format='value(allowed[].map().firewall_rule().list())') ||
+        fail "cannot read firewall rule $(shell_word "$rule")"
+      if allows_webhook_port "$allowed"; then
+        done_already "firewall rule $(shell_word "$rule") already allows TCP 15017"
+        return 0
+      fi
+    fi
+    run gcloud compute firewall-rules update "$rule" "${scope[@]}" --allow "${allowed:+$allowed,}tcp:15017"
+  else
+    if applying && query gcloud compute firewall-rules describe "$new_rule" "${scope[@]}" --format='value(name)' >/dev/null 2>&1; then
+      done_already "firewall rule $(shell_word "$new_rule") exists"
+      return 0
+    fi
+    if [[ -n $target_tags ]]; then tags=(--target-tags "$target_tags"); fi
+    run gcloud compute firewall-rules create "$new_rule" "${scope[@]}" --network "$network" \
+      --direction INGRESS --source-ranges "$source_range" "${tags[@]}" --allow tcp:15017 \
+      --description 'Anthos Service Mesh: sidecar injection webhook from the GKE control plane (meshready)'
+  fi
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action relabel-namespace (src/remediate/actions/relabel-namespace/relabel-namespace.sh.hbs)
+# Labels namespace $1 istio.io/rev=$2 and removes istio-injection (guide, the same command).
+relabel_namespace() {
+  local namespace=$1 revision=$2 labels current
+  if applying; then
+    # A label value: letters, digits, '-', '_', '.'; anything else cannot be a revision.
+    if [[ ! $revision =~ ^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$ ]]; then
+      withhold "$(shell_word "$revision") cannot be an istio.io/rev label value"
+      return 0
+    fi
+    object_exists namespace "$namespace" || return 0
+    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+    if selected_revision "$labels"; then
+      current=$SELECTED_REVISION
+      if [[ $current == "$revision" ]]; then
+        done_already "it is already labelled istio.io/rev=$(shell_word "$revision") without istio-injection"
+        return 0
+      fi
+      # Never back from Anthos Service Mesh to the operator's revision (a report older than the move).
+      if [[ $current == asm-* && $revision != asm-* ]]; then
+        done_already "it already selects the Anthos Service Mesh revision $(shell_word "$current")"
+        return 0
+      fi
+    fi
+  fi
+  precondition "a ready istiod runs revision $(shell_word "$revision")" istiod_revision_ready "$revision" || return 0
+  run kubectl label namespace "$namespace" istio-injection- "istio.io/rev=$revision" --overwrite
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action restart-workload (src/remediate/actions/restart-workload/restart-workload.sh.hbs)
+# A workload's matchLabels as a selector (EXPRESSIONS when it also uses matchExpressions).
+readonly SELECTOR_TEMPLATE='{{with .spec.selector}}{{if .matchExpressions}}EXPRESSIONS{{end}}{{range $k, $v := .matchLabels}}{{$k}}={{$v}},{{end}}{{end}}'
+
+# Each pod's name, istio-proxy image and istio.io/rev label (set by every 1.6+ injector).
+readonly POD_REVISIONS_JSONPATH='{range .items[*]}{.metadata.name}{"\t"}{range .spec.containers[?(@.name=="istio-proxy")]}{.image}{end}{"\t"}{.metadata.labels.istio\.io/rev}{"\n"}{end}'
+
+# True when a pod of the workload runs a proxy that is not from revision $4 (a 1.4 proxy has no
+# istio.io/rev label), or when its pods cannot be told from its selector.
+workload_off_revision() {
+  local type=$1 namespace=$2 name=$3 revision=$4 selector pods image pod_revision
+  selector=$(query kubectl get "$type" "$name" -n "$namespace" -o go-template="$SELECTOR_TEMPLATE") ||
+    fail "cannot read $type $(shell_word "$namespace/$name")"
+  if [[ -z $selector || $selector == EXPRESSIONS* ]]; then
+    note 'cannot tell which pods belong to it from its selector: restarting it anyway'
+    return 0
+  fi
+  pods=$(query kubectl get pods -n "$namespace" -l "${selector%,}" -o "jsonpath=$POD_REVISIONS_JSONPATH") ||
+    fail "cannot list the pods of $type $(shell_word "$namespace/$name")"
+  while IFS=$'\t' read -r _ image pod_revision; do
+    if [[ -n $image && $pod_revision != "$revision" ]]; then return 0; fi
+  done <<<"$pods"
+  return 1
+}
+
+# Workloads restarted in this run (namespace, and TYPE/NAME at the same index), for wait_for_rollouts.
+RESTARTED_NAMESPACES=()
+
+RESTARTED_WORKLOADS=()
+
+# Restarts workloads of one type in one namespace so that they get the proxy of the namespace's
+# revision (the step checked first that the namespace selects it). With --apply, a workload that
+# is gone, or whose pods all run that revision already, is left alone. Arguments: type,
+# namespace, then the names.
+restart_workloads() {
+  local type=$1 namespace=$2 name labels revision found
+  shift 2
+  local -a due=("$@") current=()
+  if applying; then
+    labels=$(namespace_labels "$namespace") || fail "cannot read namespace $(shell_word "$namespace")"
+    revision=$(label_value "$labels" istio.io/rev) || revision=
+    due=()
+    for name in "$@"; do
+      found=$(query kubectl get "$type" "$name" -n "$namespace" --ignore-not-found -o name) ||
+        fail "cannot read $type $(shell_word "$namespace/$name")"
+      if [[ -z $found ]]; then
+        note "$type $(shell_word "$name") does not exist (any more)"
+      elif workload_off_revision "$type" "$namespace" "$name" "$revision"; then
+        due+=("$name")
+      else
+        current+=("$name")
+      fi
+    done
+    if ((${#current[@]} > 0)); then
+      note "already on the proxy of revision $(shell_word "$revision"): $(print_command '' "${current[@]}")"
+    fi
+    if ((${#due[@]} == 0)); then
+      done_already 'no workload here needs a restart'
+      return 0
+    fi
+  fi
+  run kubectl rollout restart "$type" -n "$namespace" "${due[@]}"
+  for name in "${due[@]}"; do
+    RESTARTED_NAMESPACES+=("$namespace")
+    RESTARTED_WORKLOADS+=("$type/$name")
+  done
+}
+
+# Waits for the rollout of each workload restarted in namespace $1 in this run (guide, step 4).
+wait_for_rollouts() {
+  local namespace=$1 index
+  if ! applying; then
+    note "(with --apply: waits for each restarted workload: kubectl rollout status TYPE/NAME -n $(shell_word "$namespace") --timeout=10m)"
+    return 0
+  fi
+  for index in "${!RESTARTED_NAMESPACES[@]}"; do
+    if [[ ${RESTARTED_NAMESPACES[index]} == "$namespace" ]]; then
+      check kubectl rollout status "${RESTARTED_WORKLOADS[index]}" -n "$namespace" --timeout=10m
+    fi
+  done
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action enable-operator-gateway (src/remediate/actions/enable-operator-gateway/enable-operator-gateway.sh.hbs)
+# One line per ingress gateway of an IstioOperator: index|name|enabled
+readonly INGRESS_GATEWAYS_TEMPLATE='{{with .spec}}{{with .components}}{{range $i, $g := .ingressGateways}}{{$i}}|{{$g.name}}|{{$g.enabled}}{{"\n"}}{{end}}{{end}}{{end}}'
+
+gateway_patch_operations() {
+  printf '{"op":"test","path":"/spec/components/ingressGateways/%d/name","value":"istio-ingressgateway"},' "$1"
+  printf '{"op":"add","path":"/spec/components/ingressGateways/%d/enabled","value":true}' "$1"
+}
+
+# Sets enabled: true on the ingressGateways entry named istio-ingressgateway, found again at run time.
+enable_operator_gateway() {
+  local operator=$1 scanned_index=$2 backup_file=$3
+  if ! applying; then
+    backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+    run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$scanned_index")]"
+    note "(with --apply the entry is looked up again: the scan saw it at index $scanned_index)"
+    return 0
+  fi
+  local entries index name enabled='' found=''
+  object_exists istiooperator -n istio-system "$operator" || return 0
+  entries=$(query kubectl get istiooperator -n istio-system "$operator" -o go-template="$INGRESS_GATEWAYS_TEMPLATE") ||
+    fail "cannot read IstioOperator $(shell_word "$operator")"
+  while IFS='|' read -r index name enabled; do
+    if [[ $index =~ ^[0-9]+$ && $name == istio-ingressgateway ]]; then
+      found=$index
+      break
+    fi
+  done <<<"$entries"
+  if [[ -z $found ]]; then
+    todo "IstioOperator $(shell_word "$operator") has no ingressGateways entry named istio-ingressgateway: add one with enabled: true"
+    todo_command kubectl edit istiooperator -n istio-system "$operator"
+    return 0
+  fi
+  if [[ $enabled == true ]]; then
+    done_already 'the istio-ingressgateway entry is already enabled'
+    return 0
+  fi
+  backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+  run kubectl patch istiooperator -n istio-system "$operator" --type=json -p "[$(gateway_patch_operations "$found")]"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action scale-down-old-control-plane (src/remediate/actions/scale-down-old-control-plane/scale-down-old-control-plane.sh.hbs)
+# Scales the 1.4 Deployments to 0 (its step checked first: no namespace selects the 1.4 injector,
+# no pod runs a 1.4 proxy or gateway, the 1.4 galley webhook is gone); those already at 0 are left alone.
+# Arguments: backup file, then the Deployments.
+scale_down_old_control_plane() {
+  local backup_file=$1 replicas name count
+  shift
+  local -a deployments=("$@")
+  if applying; then
+    replicas=$(query kubectl get deployment -n istio-system "${deployments[@]}" --ignore-not-found \
+      -o jsonpath='{range .items[*]}{.metadata.name}{"="}{.spec.replicas}{"\n"}{end}') ||
+      fail 'cannot read the 1.4 Deployments'
+    deployments=()
+    while IFS='=' read -r name count; do
+      if [[ -n $name && $count != 0 ]]; then deployments+=("$name"); fi
+    done <<<"$replicas"
+    if ((${#deployments[@]} == 0)); then
+      done_already 'the 1.4 Deployments are already at 0 replicas (or gone)'
+      return 0
+    fi
+  fi
+  backup "$backup_file" kubectl get deployment -n istio-system "${deployments[@]}" -o yaml
+  run kubectl scale deployment -n istio-system --replicas=0 "${deployments[@]}"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action delete-v1alpha1-policy (src/remediate/actions/delete-v1alpha1-policy/delete-v1alpha1-policy.sh.hbs)
 # Backs up, then deletes one v1alpha1 policy (its step checked first that no 1.4 proxy or gateway
 # runs and that each replacement exists). Arguments: backup file, resource, namespace ('' for a
 # cluster-scoped one), name.
@@ -1425,4 +1486,66 @@ delete_v1alpha1_policy() {
   fi
   backup "$backup_file" kubectl get "$resource" "${where[@]}" "$name" -o yaml
   run kubectl delete "$resource" "${where[@]}" "$name" --ignore-not-found
+}
+
+# ---------------------------------------------------------------------------------------------
+# Fix action set-operator-profile (src/remediate/actions/set-operator-profile/set-operator-profile.sh.hbs)
+# Sets spec.profile of IstioOperator $1 for a step that asked for $2 (disabled or empty), deciding
+# again at run time what the cluster needs now (SPEC §4): before ASM is installed, disabled (the
+# operator must leave the gateway install_asm puts in place alone); once an asm-* istiod is ready,
+# empty when nothing selects or runs on the operator's revision (the operator then removes what it
+# installed), else disabled (a default-like profile keeps reconciling beside ASM). Never from empty
+# back to disabled: that brings nothing back; what still runs on the revision is named instead.
+set_operator_profile() {
+  local operator=$1 asked=$2 backup_file=$3 current profile why
+  case $asked in
+    disabled | empty) ;;
+    *) fail "unexpected profile $(shell_word "$asked")" ;;
+  esac
+  if ! applying; then
+    if [[ $asked == empty ]]; then
+      note "(with --apply, checked first: an asm-* istiod is ready, and nothing selects or runs on the operator's revision; while something does, a profile other than disabled or empty becomes disabled instead)"
+    else
+      note "(with --apply, checked first: once an asm-* istiod is ready and nothing selects or runs on the operator's revision any more, the profile becomes empty instead)"
+    fi
+    backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+    run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$asked\"}}"
+    return 0
+  fi
+  object_exists istiooperator -n istio-system "$operator" || return 0
+  current=$(query kubectl get istiooperator -n istio-system "$operator" -o jsonpath='{.spec.profile}') ||
+    fail "cannot read IstioOperator $(shell_word "$operator")"
+  CHECK_REASON=
+  if ! asm_istiod_ready; then
+    if [[ $asked == empty ]]; then
+      withhold "$CHECK_REASON (checked: an asm-* istiod is ready)"
+      return 0
+    fi
+    profile=disabled
+  elif nothing_on_operator_revision "$operator"; then
+    profile=empty
+  else
+    why=$CHECK_REASON
+    profile=disabled
+    if [[ $current == empty ]]; then
+      withhold "its profile is already empty, but $why: setting it back to disabled would bring nothing back. Move them to the asm-* revision now: relabel those namespaces and restart their workloads (phase asm-migrate-namespaces)"
+      return 0
+    fi
+    if [[ $asked == empty && $current == disabled ]]; then
+      withhold "not empty yet: $why (checked: nothing selects or runs on the operator's revision)"
+      return 0
+    fi
+    if [[ $asked == empty ]]; then note "not empty yet ($why): disabled, so that the operator stops reconciling beside ASM"; fi
+  fi
+  if [[ $current == "$profile" ]]; then
+    done_already "its profile is already $profile"
+    return 0
+  fi
+  if [[ $current == empty ]]; then
+    withhold "its profile is already empty: setting it back to $profile would bring nothing back. Restore the IstioOperator from a backup taken before it was emptied, or install ASM and move the workloads to it"
+    return 0
+  fi
+  if [[ $profile != "$asked" ]]; then note "the cluster needs profile $profile now (the scan asked for $asked)"; fi
+  backup "$backup_file" kubectl get istiooperator -n istio-system "$operator" -o yaml
+  run kubectl patch istiooperator -n istio-system "$operator" --type=merge -p "{\"spec\":{\"profile\":\"$profile\"}}"
 }
