@@ -3,7 +3,6 @@
  * once, so templates only lay things out. Every string here may come from the cluster; the
  * templates escape it (Handlebars' HTML escaping, the Markdown helpers).
  */
-import { groupBy } from '../engine/group-by.ts';
 import type {
   Finding,
   PhaseStatus,
@@ -359,7 +358,7 @@ function groupByNamespace(
   shownLimit: number,
 ): NamespaceGroupView[] {
   let budget = shownLimit;
-  return [...groupBy(findings, (finding) => finding.namespace)].map(([namespace, inNamespace], index) => {
+  return [...Map.groupBy(findings, (finding) => finding.namespace)].map(([namespace, inNamespace], index) => {
     const shownHere = Math.min(budget, inNamespace.length);
     budget -= shownHere;
     const deferred = inNamespace.slice(shownHere);

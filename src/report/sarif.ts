@@ -8,7 +8,6 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { groupBy } from '../engine/group-by.ts';
 import type { Finding, Report, RuleResult, Suppression } from '../engine/report-model.ts';
 import { phaseText, type RuleMetadata } from '../engine/rule.ts';
 import { type Severity, severityRank } from '../engine/vocabulary.ts';
@@ -213,7 +212,7 @@ function namespacesWithRemainder(groups: readonly Group[], maxResults: number): 
 }
 
 function groupEntries(entries: readonly Entry[], grouping: Grouping): Map<string, Entry[]> {
-  return groupBy(entries, grouping.key);
+  return Map.groupBy(entries, grouping.key);
 }
 
 function sarifSuppressions(suppressed: Suppression): Json[] {
