@@ -146,10 +146,10 @@ export function ruleTester(rule: Rule, cases: RuleCases): void {
           ).toBeUndefined();
       }
       if (UNNAMED_FINDINGS_PENDING.has(rule.id)) return;
-      for (const c of cases.fail) {
-        const unnamed = c.findings.filter((expected) => !namesAFinding(expected));
-        expect(unnamed, `${c.name}: name each finding by its message, resource name or fix`).toEqual([]);
-      }
+      const unnamed = cases.fail.flatMap((c) =>
+        c.findings.flatMap((expected, i) => (namesAFinding(expected) ? [] : [`${c.name}: finding ${i + 1}`])),
+      );
+      expect(unnamed, 'name each expected finding by its message, resource name or fix').toEqual([]);
     });
     for (const c of cases.pass) {
       it(`passes: ${c.name}`, async () => {

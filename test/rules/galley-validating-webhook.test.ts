@@ -43,7 +43,13 @@ ruleTester(rule, {
     {
       name: 'the webhook exists even without a galley Deployment (left behind)',
       documents: [namespace('istio-system'), galleyWebhook],
-      findings: [{ fix: { action: 'delete-galley-webhook' } }],
+      findings: [
+        {
+          message: /^ValidatingWebhookConfiguration istio-galley still exists \(webhooks: pilot/,
+          resource: { kind: 'ValidatingWebhookConfiguration', name: 'istio-galley' },
+          fix: { action: 'delete-galley-webhook', params: { name: 'istio-galley' } },
+        },
+      ],
     },
   ],
   notApplicable: [

@@ -201,7 +201,16 @@ ruleTester(rule, {
       name: 'GKE versions with a v prefix on both sides of the fix (v1.16 -> v1.18.6-gke.3504)',
       documents: at('v1.16.15-gke.4300'),
       upgradeTo: 'v1.18.6-gke.3504',
-      findings: [{ severity: 'error' }],
+      findings: [
+        {
+          severity: 'error',
+          message:
+            '--upgrade-to v1.18.6-gke.3504 skips a minor version: GKE masters upgrade one minor version at a ' +
+            'time, so from v1.16.15-gke.4300 the next hop is 1.17, and it must be 1.17.12-gke.1501 or later',
+          resource: { kind: 'Cluster', name: 'demo' },
+          fix: { action: 'backup-istio-system-crs', params: { version: '1.17.12-gke.1501' } },
+        },
+      ],
     },
     {
       name: '1.16 without --upgrade-to => warning listing the CRs, user-created ones in istio-system only',

@@ -203,7 +203,14 @@ ruleTester(rule, {
         namespace('web', { 'istio.io/rev': 'istio-999' }),
         ...istiod('istio-1611', '1.6.11-gke.0'),
       ],
-      findings: [{ severity: 'error', urgent: false }],
+      findings: [
+        {
+          severity: 'error',
+          urgent: false,
+          message: /^Private cluster demo: no enabled ingress rule on network default allows TCP 15017/,
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
+      ],
     },
     {
       name: 'a winning DENY rule with a namespace on the revision: urgent too',
