@@ -37,6 +37,8 @@ export interface ExpectedFinding {
   readonly phase?: Phase;
   /** Whether the finding is marked urgent (false: the mark is absent). */
   readonly urgent?: boolean;
+  /** Where the object was read: the file (its end, e.g. the fixture's name) and line. */
+  readonly origin?: { readonly file?: string; readonly line?: number };
 }
 
 export interface FailCase extends CaseInput {
@@ -126,6 +128,10 @@ function expectFinding(actual: Finding, expected: ExpectedFinding): void {
   if (expected.phase) expect(actual.phase).toBe(expected.phase);
   if (expected.urgent !== undefined) expect(actual.urgent ?? false, 'urgent').toBe(expected.urgent);
   if (expected.resource) expect(actual.resource).toMatchObject(expected.resource);
+  if (expected.origin?.file !== undefined)
+    expect(actual.location?.file, 'origin file').toMatch(new RegExp(`${expected.origin.file}$`));
+  if (expected.origin?.line !== undefined)
+    expect(actual.location?.line, 'origin line').toBe(expected.origin.line);
   if (expected.fix) {
     expect(actual.fix?.action).toBe(expected.fix.action);
     if (expected.fix.params) expect(actual.fix?.params).toMatchObject(expected.fix.params);
