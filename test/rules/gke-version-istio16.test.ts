@@ -45,7 +45,11 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'meshready proposes 1.17.12-gke.1501, the next hop that also avoids the 1.16 upgrade bug). --upgrade-to 1.18.9-gke.1501 skips a minor version, which GKE refuses',
+            'GKE master version 1.16.15-gke.4300 has no Istio 1.6 operator: upgrade the master to 1.17.9-gke.6300 or ' +
+            'later (meshready proposes 1.17.12-gke.1501, the next hop that also avoids the 1.16 upgrade bug). ' +
+            '--upgrade-to 1.18.9-gke.1501 skips a minor version, which GKE refuses: masters upgrade one minor ' +
+            'version at a time.',
+          resource: { kind: 'Cluster', name: 'demo' },
           fix: {
             action: 'upgrade-master',
             params: { version: '1.17.12-gke.1501', from: '1.16.15-gke.4300' },
@@ -72,7 +76,13 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'GKE upgrades a master one minor version at a time: upgrade it to 1.16 first (`gcloud container clusters upgrade demo --master --cluster-version 1.16`), then on to 1.17.12-gke.1501 or later',
+            'GKE master version 1.15.12-gke.20 has no Istio 1.6 operator. GKE upgrades a master one minor version ' +
+            'at a time: upgrade it to 1.16 first (`gcloud container clusters upgrade demo --master ' +
+            '--cluster-version 1.16`), then on to 1.17.12-gke.1501 or later (1.17.9-gke.6300 is the first with the ' +
+            'operator; from 1.16 the hop must be 1.17.12-gke.1501 or later to keep the custom resources in ' +
+            'istio-system). --upgrade-to 1.17.12-gke.1501 skips a minor version, which GKE refuses: masters upgrade ' +
+            'one minor version at a time.',
+          resource: { kind: 'Cluster', name: 'demo' },
         },
       ],
     },

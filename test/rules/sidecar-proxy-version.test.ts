@@ -461,7 +461,21 @@ ruleTester(rule, {
         ...running16,
         pod('shop', 'web', [{ name: 'istio-proxy', image: 'gcr.io/gke-release/istio/proxyv2@sha256:4f2c' }]),
       ],
-      reason: 'has no version tag: shop/web',
+      reason:
+        'the istio-proxy image of 1 pod has no version tag: shop/web ' +
+        '(gcr.io/gke-release/istio/proxyv2@sha256:4f2c) (and no istio.io/rev label says which control plane injected it)',
+    },
+    {
+      name: 'three proxy images without a version tag: all three named, no ellipsis',
+      documents: [
+        ...running16,
+        ...['a', 'b', 'c'].map((name) =>
+          pod('shop', name, [
+            { name: 'istio-proxy', image: `gcr.io/gke-release/istio/proxyv2@sha256:${name}` },
+          ]),
+        ),
+      ],
+      reason: 'shop/c (gcr.io/gke-release/istio/proxyv2@sha256:c) (and no istio.io/rev label',
     },
     {
       name: 'four proxy images without a version tag: three named, and the count',
