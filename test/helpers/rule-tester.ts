@@ -31,8 +31,8 @@ export interface ExpectedFinding {
   readonly message?: RegExp | string;
   readonly severity?: Severity;
   readonly resource?: { readonly kind?: string; readonly namespace?: string; readonly name?: string };
-  /** Checks the structured fix (action and some params). */
-  readonly fix?: { readonly action: string; readonly params?: Readonly<Record<string, unknown>> };
+  /** Checks the structured fix (action and some params); null: the finding has none. */
+  readonly fix?: { readonly action: string; readonly params?: Readonly<Record<string, unknown>> } | null;
   /** The phase the finding belongs to (its own, or the rule's for the target). */
   readonly phase?: Phase;
   /** Whether the finding is marked urgent (false: the mark is absent). */
@@ -132,6 +132,7 @@ function expectFinding(actual: Finding, expected: ExpectedFinding): void {
     expect(actual.location?.file, 'origin file').toMatch(new RegExp(`${expected.origin.file}$`));
   if (expected.origin?.line !== undefined)
     expect(actual.location?.line, 'origin line').toBe(expected.origin.line);
+  if (expected.fix === null) expect(actual.fix, 'no fix').toBeUndefined();
   if (expected.fix) {
     expect(actual.fix?.action).toBe(expected.fix.action);
     if (expected.fix.params) expect(actual.fix?.params).toMatchObject(expected.fix.params);

@@ -121,6 +121,27 @@ ruleTester(rule, {
       ],
     },
     {
+      name: 'a rule on the webhooks that also names another API group is not patched blindly (its verbs would go too)',
+      documents: [
+        clusterRole(NAME, [
+          {
+            apiGroups: ['admissionregistration.k8s.io', 'apps'],
+            resources: ['validatingwebhookconfigurations'],
+            verbs: ['update'],
+          },
+        ]),
+      ],
+      findings: [
+        {
+          message:
+            'also covers other resources (apiGroups [admissionregistration.k8s.io, apps], resources ' +
+            '[validatingwebhookconfigurations]), so do not just set its verbs to [get]',
+          resource: { kind: 'ClusterRole', name: NAME },
+          fix: null,
+        },
+      ],
+    },
+    {
       name: 'resourceNames naming istio-galley still count',
       documents: [clusterRole(NAME, [webhooks(['update', 'patch'], { resourceNames: ['istio-galley'] })])],
       findings: [{ message: 'grants [update, patch]', fix: { action: 'restrict-galley-clusterrole' } }],

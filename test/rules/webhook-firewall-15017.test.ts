@@ -491,6 +491,11 @@ ruleTester(rule, {
       reason: 'is not an IPv4 CIDR',
     },
     {
+      name: 'cluster data without a network',
+      documents: [privateCluster({ network: undefined }), [webhookRule()]],
+      reason: /^the GKE cluster data names no network$/,
+    },
+    {
       name: "firewall data holding no rule of the cluster's network (Shared VPC host project not listed)",
       documents: withRules(webhookRule({ network: 'projects/acme-prod/global/networks/staging' })),
       reason:
