@@ -9,11 +9,11 @@
 import type { Finding, PhaseStatus, Report, RuleResult } from '../engine/report-model.ts';
 import { type Phase, phasesFor } from '../engine/vocabulary.ts';
 import { compareGkeVersions, parseGkeVersion } from '../gke/version.ts';
+import { printable } from '../text/printable.ts';
 import { gcloudScope } from './actions/common.ts';
 import { actionDefinition, FIX_ACTIONS, type FixAction, isFixAction } from './actions/index.ts';
 import { installAsmSteps, v1alpha1GateSteps, verifyNamespaceSteps, withheldSteps } from './planned-steps.ts';
 import type { PlanContext, PlannedStep, Step } from './step.ts';
-import { printable } from './text.ts';
 
 type Params = Record<string, unknown>;
 export type PlanStep = PlannedStep<Finding>;

@@ -13,10 +13,10 @@ import path from 'node:path';
 import Handlebars from 'handlebars';
 import type { Report } from '../engine/report-model.ts';
 import { templatePath } from '../package-root.ts';
+import { printable } from '../text/printable.ts';
 import { type PlanStep, planRemediation } from './plan.ts';
 import { shq } from './shell.ts';
 import { type Argv, CHECKS, type Step } from './step.ts';
-import { printable } from './text.ts';
 
 export const SCRIPT_FILE_NAME = 'remediate.sh';
 

@@ -9,7 +9,7 @@ import { planRemediation } from '../../src/remediate/plan.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
 import { checkTemplate, renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Step } from '../../src/remediate/step.ts';
-import { printable } from '../../src/remediate/text.ts';
+import { printable } from '../../src/text/printable.ts';
 import { CLUSTER, CONTEXT, finding, fullReport, fullResults, report, result } from './reports.ts';
 
 /** The step headers of a script, as `rules|partial-ish description` lines in order. */
