@@ -12,6 +12,7 @@ import { ISTIO_SYSTEM } from '../src/istio/names.ts';
 import { isPreIstio16 } from '../src/istio/version.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { FirewallPermission, FirewallRule, IstioConfig, Pod, Service } from '../src/snapshot/model.ts';
+import { isRecord } from '../src/snapshot/shape.ts';
 
 /** Istio 1.4's gateway ports and the 1.6 ones that replace them (the gateways charts of 1.4.0 and 1.6.0). */
 const HTTP = { old: 80, new: 8080 };
@@ -31,10 +32,6 @@ const BACKEND_CONFIG_ANNOTATIONS = [
 ];
 
 type Labels = Readonly<Record<string, string>>;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 /** The gateway workload: its pods carry istio=ingressgateway or app=istio-ingressgateway. */
 function isGatewayLabelled(labels: Labels | undefined): boolean {

@@ -6,6 +6,7 @@ import { type MeshProxy, meshIndex } from '../src/istio/mesh-index.ts';
 import { isAddonManaged } from '../src/istio/objects.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { ClusterSnapshot, IstioConfig, KubeKind } from '../src/snapshot/model.ts';
+import { isRecord } from '../src/snapshot/shape.ts';
 
 /** What each v1alpha1 kind becomes in security.istio.io/v1beta1, and its kubectl resource name. */
 const MIGRATIONS: Readonly<Record<string, { replacement: string; resource: string }>> = {
@@ -53,10 +54,6 @@ const V1BETA1_PARTS: Readonly<Record<string, KubeKind>> = {
   RequestAuthentication: 'requestauthentications',
 };
 const V1BETA1_KINDS = Object.values(V1BETA1_PARTS);
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function specOf(object: IstioConfig): Record<string, unknown> {
   return isRecord(object.spec) ? object.spec : {};

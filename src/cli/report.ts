@@ -10,6 +10,7 @@ import { FORMATTERS, type Format } from '../report/formats.ts';
 import { readSavedReport } from '../report/read-saved.ts';
 import type { CliIO } from './io.ts';
 import { writeOutputFile } from './output-files.ts';
+import { RULE_CATALOGUE } from './rule-catalogue.ts';
 
 export const RENDERABLE_FORMATS = ['html', 'sarif', 'markdown'] as const satisfies readonly Format[];
 export type RenderableFormat = (typeof RENDERABLE_FORMATS)[number];
@@ -29,6 +30,7 @@ export async function renderReport(reportFile: string, options: ReportOptions, i
   // the "copy commands" blocks.
   const report = withRemediation(await readSavedReport(reportFile, io.cwd));
   const rendered = FORMATTERS[options.format].render(report, {
+    rules: RULE_CATALOGUE,
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
     sarifCategory: options.sarifCategory,
     workingDirectory: io.cwd,

@@ -24,6 +24,7 @@ import { type CliIO, useColour, wrapWidth } from './io.ts';
 import { collectGarbage } from './memory.ts';
 import { ensureDirectory, writeOutputFile } from './output-files.ts';
 import { Progress } from './progress.ts';
+import { RULE_CATALOGUE } from './rule-catalogue.ts';
 import { type LiveFlags, readSnapshot, snapshotSourceOf } from './source.ts';
 import { terminalSummary } from './summary.ts';
 
@@ -98,6 +99,7 @@ export async function writeReports(
     return shown;
   };
   const context = {
+    rules: RULE_CATALOGUE,
     sarifRoot: path.resolve(io.cwd, options.sarifRoot ?? '.'),
     sarifCategory: options.sarifCategory,
     workingDirectory: io.cwd,

@@ -9,8 +9,7 @@
  * GKE client's.
  */
 import type { AuthClient, GoogleAuth } from 'google-auth-library';
-
-type Raw = Record<string, unknown>;
+import { isRecord, type Raw } from '../snapshot/shape.ts';
 
 // gRPC status codes (google.rpc.Code), as google-gax maps HTTP statuses.
 const GRPC_BY_HTTP: Readonly<Record<number, number>> = {
@@ -45,10 +44,6 @@ export class ComputeApiError extends Error {
     this.reason = reason;
     this.status = status;
   }
-}
-
-function isRecord(value: unknown): value is Raw {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Google's JSON error body: `{ error: { code, message, status, details: [ErrorInfo] } }`. */

@@ -68,7 +68,11 @@ export type SeverityByTarget = Severity | Readonly<Record<Target, Severity>>;
 /** A rule's phase, or one per target when the step sits in a different phase for ASM. */
 export type PhaseByTarget = Phase | Readonly<Partial<Record<Target, Phase>>>;
 
-export interface Rule {
+/**
+ * A rule without its check: what the catalogue, the docs and the reports show of it. Plain data,
+ * so it can be passed to a render worker with the report.
+ */
+export interface RuleMetadata {
   readonly id: string;
   readonly title: string;
   readonly phase: PhaseByTarget;
@@ -83,6 +87,9 @@ export interface Rule {
    */
   readonly isStep?: boolean;
   readonly docs: RuleDocs;
+}
+
+export interface Rule extends RuleMetadata {
   readonly check: (snapshot: ClusterSnapshot, context: RuleContext) => RuleOutcome;
 }
 
@@ -95,16 +102,16 @@ export function defineRule(rule: Rule): Rule {
   return Object.freeze(rule);
 }
 
-export function severityFor(rule: Rule, target: Target): Severity {
+export function severityFor(rule: RuleMetadata, target: Target): Severity {
   return typeof rule.defaultSeverity === 'string' ? rule.defaultSeverity : rule.defaultSeverity[target];
 }
 
-export function phaseFor(rule: Rule, target: Target): Phase {
+export function phaseFor(rule: RuleMetadata, target: Target): Phase {
   return typeof rule.phase === 'string' ? rule.phase : (rule.phase[target] as Phase);
 }
 
 /** `prepare`, or `migrate-gateway (istio-1.6), asm-install (asm-1.6, asm-1.7)` for a per-target phase. */
-export function phaseText(rule: Rule): string {
+export function phaseText(rule: RuleMetadata): string {
   if (typeof rule.phase === 'string') return rule.phase;
   const targetsByPhase = new Map<Phase, Target[]>();
   for (const target of rule.targets) {

@@ -13,7 +13,6 @@ import type {
   SnapshotPart,
 } from '../snapshot/model.ts';
 import { PART_LABELS } from '../snapshot/model.ts';
-import { groupBy } from './group-by.ts';
 
 /** What owns a pod, for one remedy per workload: a Deployment, StatefulSet, DaemonSet, other controller, or the pod itself. */
 export interface WorkloadRef {
@@ -78,11 +77,11 @@ export class SnapshotIndex {
   );
 
   readonly podsByNamespace = lazy(() =>
-    groupBy(this.snapshot.kube.pods, (pod) => pod.metadata.namespace ?? ''),
+    Map.groupBy(this.snapshot.kube.pods, (pod) => pod.metadata.namespace ?? ''),
   );
 
   readonly deploymentsByNamespace = lazy(() =>
-    groupBy(this.snapshot.kube.deployments, (d) => d.metadata.namespace ?? ''),
+    Map.groupBy(this.snapshot.kube.deployments, (d) => d.metadata.namespace ?? ''),
   );
 
   /** Every object with a uid, by uid, for resolving ownerReferences. */

@@ -62,26 +62,16 @@ function words(args: HelperArgs, helper: string): string {
 }
 
 /**
- * One shell word. With one value it is a command argument: NUL cannot be passed to a command at
- * all, so it is replaced; nothing else is changed (the property test checks that kubectl receives
- * exactly the original string). As a message (`{{shq "Upgrade the GKE master to " params.version …}}`)
- * it is text the script prints (a step title, an Impact line before "Run this step?"), so
- * it is made printable too: a cluster value cannot drive the terminal the operator confirms on.
+ * One shell word, from exactly one value: NUL cannot be passed to a command at all, so it is
+ * replaced; nothing else is changed (the property test checks that kubectl receives exactly the
+ * original string). Text the script prints (titles, Impact lines) is made printable before it
+ * reaches a template, so a cluster value cannot drive the operator's terminal.
  */
 function shellWord(...args: HelperArgs): string {
   // A parameter of a function of steps alike: its value, quoted where the step is called.
   if (args.length === 2 && args[0] instanceof Parameter) return args[0].reference;
-  const text = words(args, 'shq').replaceAll('\u0000', '\ufffd');
-  return shq(isMessage(args) ? printable(text) : text);
-}
-
-/**
- * A message starts with template prose ("Upgrade the GKE master to " …): several parts, the first
- * holding a space. A word built of parts (`{{shq type "/" name}}`, `{{shq "gke-nodepool=" pool}}`)
- * is a command argument and passes unchanged.
- */
-function isMessage(args: HelperArgs): boolean {
-  return args.length > 2 && typeof args[0] === 'string' && args[0].includes(' ');
+  if (args.length !== 2) throw new Error(`{{shq}} takes one value, got ${args.length - 1}: a template bug`);
+  return shq(words(args, 'shq').replaceAll('\u0000', '\ufffd'));
 }
 
 function identifier(...args: HelperArgs): string {

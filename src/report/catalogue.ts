@@ -2,7 +2,7 @@
  * The rule catalogue as text, JSON and Markdown (`meshready rules`). docs/rules.md is this
  * Markdown, and a test keeps the committed file in step with the rule metadata.
  */
-import { phaseText, type Rule, type SeverityByTarget } from '../engine/rule.ts';
+import { phaseText, type RuleMetadata, type SeverityByTarget } from '../engine/rule.ts';
 import { PHASES, TARGETS } from '../engine/vocabulary.ts';
 import { ruleDocsPath } from '../package-root.ts';
 import { renderTable, wrapText } from '../text/wrap.ts';
@@ -14,16 +14,16 @@ export function severityText(severity: SeverityByTarget): string {
   return istio === asm ? istio : `istio-1.6: ${istio}, asm: ${asm}`;
 }
 
-function targetsText(rule: Rule): string {
+function targetsText(rule: RuleMetadata): string {
   return rule.targets.join(', ');
 }
 
 /** In the table: `all` for a rule of every target, which most are. */
-function targetsCell(rule: Rule): string {
+function targetsCell(rule: RuleMetadata): string {
   return TARGETS.every((target) => rule.targets.includes(target)) ? 'all' : targetsText(rule);
 }
 
-export function catalogueJson(rules: readonly Rule[]): string {
+export function catalogueJson(rules: readonly RuleMetadata[]): string {
   return `${JSON.stringify(
     rules.map((rule) => ({
       id: rule.id,
@@ -41,7 +41,7 @@ export function catalogueJson(rules: readonly Rule[]): string {
 }
 
 /** The catalogue as a table; with a width (a terminal), its cells wrap to fit. */
-export function catalogueText(rules: readonly Rule[], width?: number): string {
+export function catalogueText(rules: readonly RuleMetadata[], width?: number): string {
   const header = ['ID', 'PHASE', 'SEVERITY', 'TARGETS', 'TITLE'];
   const rows = rules.map((rule) => [
     rule.id,
@@ -55,7 +55,7 @@ export function catalogueText(rules: readonly Rule[], width?: number): string {
   return `${renderTable(header, rows, width)}\n\n${footer}\n`;
 }
 
-export function ruleText(rule: Rule, width?: number): string {
+export function ruleText(rule: RuleMetadata, width?: number): string {
   const refs = rule.docs.references.map((ref) => `  - ${ref.title}: ${ref.url}`).join('\n');
   const text = [
     `${rule.id} — ${rule.title}`,
@@ -77,7 +77,7 @@ export function ruleText(rule: Rule, width?: number): string {
 }
 
 /** A rule's documentation as Markdown lines: summary, checks, why, fix and references. */
-export function ruleDocsMarkdown(rule: Rule): string[] {
+export function ruleDocsMarkdown(rule: RuleMetadata): string[] {
   return [
     rule.docs.summary,
     '',
@@ -93,7 +93,7 @@ export function ruleDocsMarkdown(rule: Rule): string[] {
   ];
 }
 
-export function catalogueMarkdown(rules: readonly Rule[]): string {
+export function catalogueMarkdown(rules: readonly RuleMetadata[]): string {
   const out: string[] = [
     '# meshready rules',
     '',

@@ -5,9 +5,13 @@
 import type { Report } from '../engine/report-model.ts';
 import { renderHtml } from './html.ts';
 import { renderMarkdown } from './markdown.ts';
+import type { RuleCatalogue } from './rule-docs.ts';
 import { renderSarif } from './sarif.ts';
 
+/** What a formatter is given besides the report (as Spectral gives its formatters the ruleset). */
 export interface FormatContext {
+  /** The rules' titles and docs, by id: the caller's registry (src/report imports no rules). */
+  readonly rules: RuleCatalogue;
   /** Directory SARIF artifact URIs are made relative to. */
   readonly sarifRoot: string;
   readonly sarifCategory?: string | undefined;

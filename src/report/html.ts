@@ -80,7 +80,7 @@ function load(): { template: Handlebars.TemplateDelegate; assets: PageAssets } {
   return compiled;
 }
 
-export function renderHtml(report: Report, _context?: FormatContext): string {
+export function renderHtml(report: Report, context: Pick<FormatContext, 'rules'>): string {
   const { template, assets } = load();
-  return template({ ...buildReportView(report), assets });
+  return template({ ...buildReportView(report, context.rules), assets });
 }

@@ -93,8 +93,8 @@ function nextCommands(
   return { lines, omitted: omitted + Math.max(0, inPhase.length - MARKDOWN_LIMITS.nextFindings) };
 }
 
-export function renderMarkdown(report: Report, context?: FormatContext): string {
-  const view = buildReportView(report);
+export function renderMarkdown(report: Report, context: Pick<FormatContext, 'rules' | 'htmlReport'>): string {
+  const view = buildReportView(report, context.rules);
   const open = view.ruleGroups.flatMap((group) => group.namespaces.flatMap((ns) => ns.findings));
   // Urgent findings (harm already live) first, whatever their phase; then by severity.
   const ranked = [...open].sort(
@@ -117,7 +117,7 @@ export function renderMarkdown(report: Report, context?: FormatContext): string 
     moreUnknown: Math.max(0, view.unknownRules.length - MARKDOWN_LIMITS.unknownRules),
     limits: MARKDOWN_LIMITS,
     elsewhere:
-      context?.htmlReport === true
+      context.htmlReport === true
         ? 'in the HTML report'
         : 'not listed here (the HTML report, --format html, lists them all)',
   });

@@ -3,7 +3,6 @@
  * once, so templates only lay things out. Every string here may come from the cluster; the
  * templates escape it (Handlebars' HTML escaping, the Markdown helpers).
  */
-import { groupBy } from '../engine/group-by.ts';
 import type {
   Finding,
   PhaseStatus,
@@ -19,7 +18,7 @@ import {
   type Status,
   severityRank,
 } from '../engine/vocabulary.ts';
-import { ruleById } from './rule-docs.ts';
+import type { RuleCatalogue } from './rule-docs.ts';
 import { type VerdictLine, verdictLine } from './verdict-line.ts';
 
 export const PHASE_LABELS: Readonly<Record<Phase, string>> = {
@@ -359,7 +358,7 @@ function groupByNamespace(
   shownLimit: number,
 ): NamespaceGroupView[] {
   let budget = shownLimit;
-  return [...groupBy(findings, (finding) => finding.namespace)].map(([namespace, inNamespace], index) => {
+  return [...Map.groupBy(findings, (finding) => finding.namespace)].map(([namespace, inNamespace], index) => {
     const shownHere = Math.min(budget, inNamespace.length);
     budget -= shownHere;
     const deferred = inNamespace.slice(shownHere);
@@ -380,12 +379,12 @@ export function ruleDocAnchor(ruleId: string): string {
   return `doc-${anchorPart(ruleId)}`;
 }
 
-function ruleHelpAnchor(ruleId: string): string | undefined {
-  return ruleById(ruleId) ? `#${ruleDocAnchor(ruleId)}` : undefined;
+function ruleHelpAnchor(ruleId: string, rules: RuleCatalogue): string | undefined {
+  return rules.has(ruleId) ? `#${ruleDocAnchor(ruleId)}` : undefined;
 }
 
-function ruleDocView(result: RuleResult): RuleDocView | undefined {
-  const rule = ruleById(result.ruleId);
+function ruleDocView(result: RuleResult, rules: RuleCatalogue): RuleDocView | undefined {
+  const rule = rules.get(result.ruleId);
   if (!rule) return undefined;
   return { ruleId: rule.id, title: rule.title, anchor: ruleDocAnchor(rule.id), ...rule.docs };
 }
@@ -396,18 +395,25 @@ export function highestSeverity(findings: readonly { severity: Severity }[]): Se
   return ranked[0];
 }
 
-function shownStatusOf(result: RuleResult): { shownStatus: string; statusLabel: string } {
+function shownStatusOf(
+  result: RuleResult,
+  rules: RuleCatalogue,
+): { shownStatus: string; statusLabel: string } {
   if (result.status !== 'fail')
     return { shownStatus: result.status, statusLabel: STATUS_LABELS[result.status] };
   const open = result.findings.filter((f) => !f.suppressed);
   if (open.length === 0) return { shownStatus: 'suppressed', statusLabel: 'suppressed' };
-  const isStep = ruleById(result.ruleId)?.isStep === true;
+  const isStep = rules.get(result.ruleId)?.isStep === true;
   if (!isStep && open.every((f) => f.severity === 'info'))
     return { shownStatus: 'note', statusLabel: 'note' };
   return { shownStatus: 'fail', statusLabel: STATUS_LABELS.fail };
 }
 
-function ruleRow(result: RuleResult, findingsAnchor: string | undefined): RuleRowView {
+function ruleRow(
+  result: RuleResult,
+  findingsAnchor: string | undefined,
+  catalogue: RuleCatalogue,
+): RuleRowView {
   const openSeverity = highestSeverity(result.findings.filter((f) => !f.suppressed));
   return {
     ruleId: result.ruleId,
@@ -415,33 +421,34 @@ function ruleRow(result: RuleResult, findingsAnchor: string | undefined): RuleRo
     phase: result.phase,
     severity: result.severity,
     status: result.status,
-    ...shownStatusOf(result),
+    ...shownStatusOf(result, catalogue),
     badgeSeverity: openSeverity ?? result.severity,
     severityMuted: openSeverity === undefined,
     reason: result.reason,
     open: result.findings.filter((f) => !f.suppressed).length,
     suppressed: result.findings.filter((f) => f.suppressed).length,
-    helpUri: ruleHelpAnchor(result.ruleId),
+    helpUri: ruleHelpAnchor(result.ruleId, catalogue),
     findingsAnchor,
   };
 }
 
 /**
- * Views already built, per report: the HTML and the Markdown read the same view, which takes
- * about half a second to build at 150,000 pods. A report is not changed once it is rendered.
+ * Views already built, per report and catalogue: the HTML and the Markdown read the same view,
+ * which takes about half a second to build at 150,000 pods. A report is not changed once it is
+ * rendered.
  */
-const VIEWS = new WeakMap<Report, ReportView>();
+const VIEWS = new WeakMap<Report, { readonly catalogue: RuleCatalogue; readonly view: ReportView }>();
 
-export function buildReportView(report: Report): ReportView {
-  let view = VIEWS.get(report);
-  if (!view) {
-    view = buildView(report);
-    VIEWS.set(report, view);
-  }
+/** The view of `report`; `catalogue` is the rules' metadata (titles, docs) by id. */
+export function buildReportView(report: Report, catalogue: RuleCatalogue): ReportView {
+  const built = VIEWS.get(report);
+  if (built?.catalogue === catalogue) return built.view;
+  const view = buildView(report, catalogue);
+  VIEWS.set(report, { catalogue, view });
   return view;
 }
 
-function buildView(report: Report): ReportView {
+function buildView(report: Report, catalogue: RuleCatalogue): ReportView {
   const ruleGroups: RuleGroupView[] = [];
   const rules: RuleRowView[] = [];
   const suppressed: FindingView[] = [];
@@ -459,9 +466,9 @@ function buildView(report: Report): ReportView {
     const open = views.filter((v) => !v.suppressed);
     suppressed.push(...views.filter((v) => v.suppressed));
     openFindings += open.length;
-    rules.push(ruleRow(result, open.length > 0 ? anchor : undefined));
+    rules.push(ruleRow(result, open.length > 0 ? anchor : undefined, catalogue));
     if (open.length === 0) return;
-    const rule = ruleById(result.ruleId);
+    const rule = catalogue.get(result.ruleId);
     // Urgent findings first within the rule too (stable: catalogue order otherwise).
     const ordered = [...open.filter((f) => f.urgent), ...open.filter((f) => !f.urgent)];
     urgentFindings.push(...open.filter((f) => f.urgent));
@@ -473,7 +480,7 @@ function buildView(report: Report): ReportView {
       severity: result.severity,
       status: result.status,
       anchor,
-      helpUri: ruleHelpAnchor(result.ruleId),
+      helpUri: ruleHelpAnchor(result.ruleId, catalogue),
       summary: rule?.docs.summary,
       fix: rule?.docs.fix,
       findingCount: open.length,
@@ -528,7 +535,7 @@ function buildView(report: Report): ReportView {
         ),
         resolved: (report.resolved ?? []).map((finding, i) =>
           findingView(
-            { ruleId: finding.ruleId, title: ruleById(finding.ruleId)?.title ?? finding.ruleId },
+            { ruleId: finding.ruleId, title: catalogue.get(finding.ruleId)?.title ?? finding.ruleId },
             finding,
             `resolved-${i}`,
           ),
@@ -545,7 +552,7 @@ function buildView(report: Report): ReportView {
     phases,
     currentPhase: phases.find((p) => p.current),
     rules,
-    ruleDocs: report.results.flatMap((result) => ruleDocView(result) ?? []),
+    ruleDocs: report.results.flatMap((result) => ruleDocView(result, catalogue) ?? []),
     ruleGroups,
     namespaceRows: sortedNamespaces,
     shownNamespaceRows: sortedNamespaces.slice(0, SHOWN_NAMESPACE_ROWS),

@@ -8,15 +8,14 @@
  */
 import { createHash } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
-import { groupBy } from '../engine/group-by.ts';
 import type { Finding, Report, RuleResult, Suppression } from '../engine/report-model.ts';
-import { phaseText, type Rule } from '../engine/rule.ts';
+import { phaseText, type RuleMetadata } from '../engine/rule.ts';
 import { type Severity, severityRank } from '../engine/vocabulary.ts';
 import { TOOL_HOMEPAGE } from '../package-root.ts';
 import { ruleDocsMarkdown } from './catalogue.ts';
 import type { FormatContext } from './formats.ts';
 import { describeResource, standaloneMessage, withPeriod } from './report-view.ts';
-import { ruleById } from './rule-docs.ts';
+import type { RuleCatalogue } from './rule-docs.ts';
 import { artifactPlace, type PlaceContext, qualifiedName } from './sarif-location.ts';
 import { verdictLine } from './verdict-line.ts';
 
@@ -82,11 +81,11 @@ export function pascalCase(id: string): string {
     .join('');
 }
 
-function helpMarkdown(rule: Rule): string {
+function helpMarkdown(rule: RuleMetadata): string {
   return [`**${rule.title}** (phase \`${phaseText(rule)}\`)`, '', ...ruleDocsMarkdown(rule)].join('\n');
 }
 
-function helpText(rule: Rule): string {
+function helpText(rule: RuleMetadata): string {
   return [
     `${rule.title} (phase ${phaseText(rule)})`,
     '',
@@ -103,8 +102,8 @@ function helpText(rule: Rule): string {
   ].join('\n');
 }
 
-function ruleDescriptor(result: RuleResult): Json {
-  const rule = ruleById(result.ruleId);
+function ruleDescriptor(result: RuleResult, rules: RuleCatalogue): Json {
+  const rule = rules.get(result.ruleId);
   const level = sarifLevel(result.severity);
   const fallback = `${result.title}.`;
   return {
@@ -213,7 +212,7 @@ function namespacesWithRemainder(groups: readonly Group[], maxResults: number): 
 }
 
 function groupEntries(entries: readonly Entry[], grouping: Grouping): Map<string, Entry[]> {
-  return groupBy(entries, grouping.key);
+  return Map.groupBy(entries, grouping.key);
 }
 
 function sarifSuppressions(suppressed: Suppression): Json[] {
@@ -409,7 +408,7 @@ export function buildSarifLog(
             informationUri: TOOL_HOMEPAGE,
             version: report.tool.version,
             semanticVersion: report.tool.version,
-            rules: report.results.map(ruleDescriptor),
+            rules: report.results.map((result) => ruleDescriptor(result, context.rules)),
           },
         },
         automationDetails: { id: automationId(context.sarifCategory ?? defaultSarifCategory(report)) },

@@ -1,5 +1,6 @@
 /** The HTML report shows each v1alpha1 policy beside the v1beta1 objects meshready wrote for it. */
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { demoReport, scanDocuments } from '../report/reports.ts';
 import { documents } from './convert-cases.ts';
@@ -10,7 +11,7 @@ function conversionBlocks(html: string): string[] {
 
 describe('the v1alpha1 / v1beta1 pair in the HTML report', () => {
   it('shows, for each v1alpha1 finding of the demo, the object read and the objects written', async () => {
-    const html = renderHtml(await demoReport());
+    const html = renderHtml(await demoReport(), { rules: RULE_CATALOGUE });
     const blocks = conversionBlocks(html);
     // Five v1alpha1 objects; the add-on's own PERMISSIVE MeshPolicy is advice with nothing to convert.
     expect(blocks).toHaveLength(4);
@@ -35,7 +36,7 @@ metadata: { name: "<b>role</b>", namespace: shop }
 spec: { rules: [{ services: ["<script>x</script>"] }] }
 `),
     );
-    const blocks = conversionBlocks(renderHtml(report));
+    const blocks = conversionBlocks(renderHtml(report, { rules: RULE_CATALOGUE }));
     expect(blocks).toHaveLength(1);
     expect(blocks[0]).toContain('v1beta1: none written');
     expect(blocks[0]).toContain('meshready could not convert it: there is no ClusterRbacConfig');

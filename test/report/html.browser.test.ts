@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Report } from '../../src/engine/report-model.ts';
 import { renderHtml } from '../../src/report/html.ts';
 import { SHOWN_FINDINGS_PER_RULE } from '../../src/report/report-view.ts';
@@ -46,7 +47,7 @@ interface Loaded {
 
 async function open(context: BrowserContext, report: Report, name: string): Promise<Loaded> {
   const file = path.join(workDir, `${name}.html`);
-  await writeFile(file, renderHtml(report));
+  await writeFile(file, renderHtml(report, { rules: RULE_CATALOGUE }));
   const page = await context.newPage();
   const loaded: Loaded = { page, consoleErrors: [], requests: [], dialogs: [] };
   page.on('console', (message) => {
@@ -351,7 +352,7 @@ describe('HTML report with 10,000 findings', { timeout: 120_000 }, () => {
   it('renders fast, pages long lists and filters quickly', async () => {
     const report = largeReport(10_000);
     const started = performance.now();
-    const html = renderHtml(report);
+    const html = renderHtml(report, { rules: RULE_CATALOGUE });
     const renderMs = performance.now() - started;
     const { page, consoleErrors } = await open(browser, report, 'large');
     const timing = await page.evaluate(() => {

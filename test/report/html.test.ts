@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Handlebars from 'handlebars';
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import { registerHtmlHelpers, renderHtml } from '../../src/report/html.ts';
 import {
   failing,
@@ -39,7 +40,7 @@ describe('HTML report (static checks)', () => {
   });
 
   it('escapes every cluster-provided string', () => {
-    const html = renderHtml(hostileReport());
+    const html = renderHtml(hostileReport(), { rules: RULE_CATALOGUE });
     const [head, body] = html.split('<body>') as [string, string];
     expect(head).not.toContain(HOSTILE.cluster);
     for (const value of Object.values(HOSTILE)) expect(body).not.toContain(value);
@@ -50,7 +51,7 @@ describe('HTML report (static checks)', () => {
   });
 
   it('allows only its own style and script, by hash, and nothing from the network', () => {
-    const html = renderHtml(largeReport(10));
+    const html = renderHtml(largeReport(10), { rules: RULE_CATALOGUE });
     const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/
       .exec(html)?.[1]
       ?.replaceAll('&#x27;', "'")
@@ -68,14 +69,16 @@ describe('HTML report (static checks)', () => {
 
   it('is complete without JavaScript: every finding is in the page and the filters start hidden', () => {
     const report = largeReport(300);
-    const html = renderHtml(report);
+    const html = renderHtml(report, { rules: RULE_CATALOGUE });
     expect(html.match(/<li class="finding"/g)).toHaveLength(300);
     expect(html).toContain(
       '<form id="filters" class="filters" role="search" aria-label="Filter findings" hidden>',
     );
     // Many findings: groups start collapsed; few: expanded.
     expect(html).not.toMatch(/<details class="rule-group"[^>]* open>/);
-    expect(renderHtml(largeReport(20))).toMatch(/<details class="rule-group"[^>]* open>/);
+    expect(renderHtml(largeReport(20), { rules: RULE_CATALOGUE })).toMatch(
+      /<details class="rule-group"[^>]* open>/,
+    );
   });
 
   it('shows what was not evaluated, not collected or skipped', () => {
@@ -88,7 +91,7 @@ describe('HTML report (static checks)', () => {
         notCollected: [{ part: 'firewall', reason: 'forbidden: list firewalls' }],
       },
     };
-    const html = renderHtml(report);
+    const html = renderHtml(report, { rules: RULE_CATALOGUE });
     const coverage = html.slice(html.indexOf('<section id="coverage"'));
     expect(coverage).toContain('snap/secret.yaml');
     expect(coverage).toContain('kind Secret is never read');
@@ -136,7 +139,7 @@ describe('HTML report sections', () => {
   }
 
   it('lists suppressed findings in their own section only, with reason, owner and expiry', () => {
-    const html = renderHtml(suppressedAndBaseline());
+    const html = renderHtml(suppressedAndBaseline(), { rules: RULE_CATALOGUE });
     const suppressed = sectionOf(html, 'suppressed');
     expect(suppressed).toContain('Service shop/legacy-tcp');
     expect(suppressed).toContain('TCP only, renamed in Q1');
@@ -153,14 +156,14 @@ describe('HTML report sections', () => {
         makeFinding('ingress-gateway-revision', { namespace: 'istio-system', name: 'gw' }),
       ]),
     ]);
-    const html = renderHtml(report);
+    const html = renderHtml(report, { rules: RULE_CATALOGUE });
     expect(html).toContain(
       '<h1 class="verdict-line"><span class="verdict-label">READY</span> for phase migrate-gateway (2 phases to go)</h1>',
     );
     expect(html).toContain(
       '<title>meshready: demo to istio-1.6 — READY for phase migrate-gateway (2 phases to go)</title>',
     );
-    const done = renderHtml(reportFrom([failing('service-port-naming', [])]));
+    const done = renderHtml(reportFrom([failing('service-port-naming', [])]), { rules: RULE_CATALOGUE });
     expect(done).toContain('<span class="verdict-label">DONE</span>: every phase is done</h1>');
   });
 
@@ -185,6 +188,7 @@ describe('HTML report sections', () => {
         failing('service-port-naming', [calm], 'error'),
         failing('namespace-injection-labels', [later, live]),
       ]),
+      { rules: RULE_CATALOGUE },
     );
     const urgent = sectionOf(html, 'urgent');
     expect(urgent).toContain('Urgent: harm already live (1)');
@@ -201,19 +205,19 @@ describe('HTML report sections', () => {
     expect(html.indexOf(`id="${target}"`)).toBeLessThan(html.indexOf('a-first</span>'));
     expect(html.match(/class="finding finding-urgent"/g)).toHaveLength(1);
     // No urgent finding: no section, no link.
-    expect(renderHtml(reportFrom([failing('service-port-naming', [calm], 'error')]))).not.toContain(
-      'id="urgent"',
-    );
+    expect(
+      renderHtml(reportFrom([failing('service-port-naming', [calm], 'error')]), { rules: RULE_CATALOGUE }),
+    ).not.toContain('id="urgent"');
   });
 
   it('says what is new and what was resolved since the baseline', () => {
-    const html = renderHtml(suppressedAndBaseline());
+    const html = renderHtml(suppressedAndBaseline(), { rules: RULE_CATALOGUE });
     expect(sectionOf(html, 'findings')).toContain('<span class="baseline baseline-new">new</span>');
     const baseline = sectionOf(html, 'baseline');
     expect(baseline).toContain('1 open finding is new since the baseline');
     expect(baseline).toContain('1 finding was resolved');
     expect(baseline).toContain('Service shop/old-web');
-    expect(renderHtml(largeReport(5))).not.toContain('<section id="baseline"');
+    expect(renderHtml(largeReport(5), { rules: RULE_CATALOGUE })).not.toContain('<section id="baseline"');
   });
 });
 
@@ -233,7 +237,7 @@ describe('HTML rule table statuses', () => {
     expect(ports?.status).toBe('fail');
     expect(ports?.severity).toBe('error');
     expect(ports?.findings.map((f) => f.severity)).toEqual(['info']);
-    const html = renderHtml(report);
+    const html = renderHtml(report, { rules: RULE_CATALOGUE });
     expect(row(html, 'service-port-naming')).toEqual({ status: 'status-note', severity: 'sev sev-info' });
     expect(row(html, 'webhook-firewall-15017')).toEqual({ status: 'status-fail', severity: 'sev sev-error' });
     const passing = report.results.find((r) => r.status === 'pass' && r.severity === 'error');

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Report } from '../../src/engine/report-model.ts';
 import { MARKDOWN_LIMITS, renderMarkdown } from '../../src/report/markdown.ts';
 import { markdownCode, markdownFence, markdownText, markdownUrl } from '../../src/report/markdown-text.ts';
@@ -26,7 +27,7 @@ function section(markdown: string, heading: string): string {
 describe('Markdown summary', () => {
   it('gives the verdict, the phase, the failing rules, the top findings and what to run next', async () => {
     const report = await demoReport();
-    const markdown = renderMarkdown(report, { sarifRoot: '.', htmlReport: true });
+    const markdown = renderMarkdown(report, { rules: RULE_CATALOGUE, htmlReport: true });
     expect(markdown).toMatch(
       /^## ❌ NOT READY: 1 error blocks phase cluster-upgrade \(and \d+ in later phases\)\n\nmeshready: shop-prod to istio-1\.6\. /,
     );
@@ -54,7 +55,7 @@ describe('Markdown summary', () => {
   });
 
   it('does not send readers to an HTML report that was not written', async () => {
-    const markdown = renderMarkdown(await demoReport());
+    const markdown = renderMarkdown(await demoReport(), { rules: RULE_CATALOGUE });
     expect(markdown).not.toContain('HTML report.');
     expect(section(markdown, 'Top findings')).toContain(
       'more open findings not listed here (the HTML report, --format html, lists them all).',
@@ -74,9 +75,9 @@ describe('Markdown summary', () => {
         })),
       })),
     };
-    const markdown = renderMarkdown(huge);
+    const markdown = renderMarkdown(huge, { rules: RULE_CATALOGUE });
     expect(markdown.length).toBeLessThan(20_000);
-    expect(renderMarkdown(big).length).toBeLessThan(10_000);
+    expect(renderMarkdown(big, { rules: RULE_CATALOGUE }).length).toBeLessThan(10_000);
     expect(markdown).toContain(
       '…and 9990 more open findings not listed here (the HTML report, --format html, lists them all).',
     );
@@ -87,7 +88,7 @@ describe('Markdown summary', () => {
 
   it('shows hostile names as text: no HTML, no links, no table breaks, no mentions', () => {
     const report = hostileReport();
-    const markdown = renderMarkdown(report);
+    const markdown = renderMarkdown(report, { rules: RULE_CATALOGUE });
     const outsideFences = markdown.replace(/^(`{3,})sh\n[\s\S]*?\n\1$/gm, '');
     expect(outsideFences).not.toMatch(/(?<!\\)<(script|img|svg|iframe|textarea|b)\b/);
     expect(outsideFences).not.toMatch(/(?<!\\)\[x(?<!\\)\]\(javascript:/);
@@ -107,13 +108,14 @@ describe('Markdown summary', () => {
           }),
         ]),
       ]),
+      { rules: RULE_CATALOGUE },
     );
     expect(mention).toContain('Owned by @\u200bplatform-team');
   });
 
   it('says what is new and resolved since the baseline, when there is one', async () => {
     const report = await demoReport();
-    expect(renderMarkdown(report)).not.toContain('Since the baseline');
+    expect(renderMarkdown(report, { rules: RULE_CATALOGUE })).not.toContain('Since the baseline');
     const [first, ...rest] = report.results;
     const compared: Report = {
       ...report,
@@ -127,7 +129,9 @@ describe('Markdown summary', () => {
       resolved: [],
     };
     const newCount = first?.findings.filter((f) => !f.suppressed).length;
-    expect(renderMarkdown(compared)).toContain(`**Since the baseline:** ${newCount} new, 0 resolved.`);
+    expect(renderMarkdown(compared, { rules: RULE_CATALOGUE })).toContain(
+      `**Since the baseline:** ${newCount} new, 0 resolved.`,
+    );
   });
 
   it('puts every report value through a Markdown helper', () => {
@@ -140,7 +144,7 @@ describe('Markdown summary', () => {
 
   it('says what could not be evaluated, and that nothing fails, for an empty scan', () => {
     const report = scanDocuments([]);
-    const markdown = renderMarkdown(report);
+    const markdown = renderMarkdown(report, { rules: RULE_CATALOGUE });
     expect(markdown).toMatch(/^## ❔ UNKNOWN: \d+ gating rules could not be checked \(cluster-upgrade/);
     expect(section(markdown, 'Failing rules')).toContain('No rule fails.');
     expect(markdown).toContain('<details><summary>Rules that could not be evaluated</summary>');
@@ -178,6 +182,7 @@ describe('Markdown urgent findings', () => {
         failing('gke-version-istio16', calm, 'error'),
         failing('namespace-injection-labels', [live]),
       ]),
+      { rules: RULE_CATALOGUE },
     );
     const urgent = section(markdown, '🚨 Urgent: harm already live');
     expect(urgent).toContain(

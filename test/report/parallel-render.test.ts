@@ -7,13 +7,19 @@ import { mkdtemp, readdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Report } from '../../src/engine/report-model.ts';
 import { FORMATS, type FormatContext } from '../../src/report/formats.ts';
 import { startRendering } from '../../src/report/parallel-render.ts';
 import { runInProcess } from '../config/fake-io.ts';
 import { demoReport, hostileReport, largeReport, REPO_ROOT } from './reports.ts';
 
-const context: FormatContext = { sarifRoot: REPO_ROOT, workingDirectory: REPO_ROOT, htmlReport: true };
+const context: FormatContext = {
+  rules: RULE_CATALOGUE,
+  sarifRoot: REPO_ROOT,
+  workingDirectory: REPO_ROOT,
+  htmlReport: true,
+};
 
 async function texts(report: Report, workers: boolean): Promise<Record<string, string>> {
   const renderings = startRendering(report, FORMATS, context, { workers, minFindings: 0 });

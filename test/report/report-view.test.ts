@@ -3,6 +3,7 @@
  * orderings, counts and labels, on small reports built by hand.
  */
 import { describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Finding } from '../../src/engine/report-model.ts';
 import {
   buildReportView,
@@ -63,7 +64,7 @@ const ids = (groups: readonly NamespaceGroupView[]) => groups.map((g) => g.names
 
 describe('buildReportView', () => {
   it('counts open and suppressed findings and keeps suppressed ones out of the rule groups', () => {
-    const view = buildReportView(smallReport());
+    const view = buildReportView(smallReport(), RULE_CATALOGUE);
     expect(view.totalFindings).toBe(7);
     expect(view.openFindings).toBe(6);
     expect(view.suppressed.map((f) => f.resource)).toEqual(['Service shop/tcp-db']);
@@ -76,7 +77,7 @@ describe('buildReportView', () => {
   });
 
   it('has a rule group only for rules with open findings, in report order', () => {
-    const view = buildReportView(smallReport());
+    const view = buildReportView(smallReport(), RULE_CATALOGUE);
     expect(view.ruleGroups.map((g) => g.ruleId)).toEqual([
       'service-port-naming',
       'namespace-injection-labels',
@@ -91,7 +92,7 @@ describe('buildReportView', () => {
   });
 
   it('groups a rule’s findings by namespace in the order each namespace first appears', () => {
-    const [ports, labels] = buildReportView(smallReport()).ruleGroups;
+    const [ports, labels] = buildReportView(smallReport(), RULE_CATALOGUE).ruleGroups;
     expect(ids(ports?.namespaces ?? [])).toEqual(['shop', 'legacy']);
     expect(ports?.namespaces[0]?.findings.map((f) => f.resource)).toEqual([
       'Service shop/cart',
@@ -108,7 +109,7 @@ describe('buildReportView', () => {
   });
 
   it('badges a group with its highest open severity and lists the severities present', () => {
-    const [ports, labels] = buildReportView(smallReport()).ruleGroups;
+    const [ports, labels] = buildReportView(smallReport(), RULE_CATALOGUE).ruleGroups;
     expect(ports?.badgeSeverity).toBe('error');
     expect([...(ports?.severities ?? [])].sort()).toEqual(['error', 'info', 'warning']);
     expect(labels?.badgeSeverity).toBe('error');
@@ -126,6 +127,7 @@ describe('buildReportView', () => {
           port('d', 's1', { severity: 'info' }),
         ]),
       ]),
+      RULE_CATALOGUE,
     );
     expect(view.namespaceRows.map((r) => r.namespace)).toEqual(['c', 'a', 'b', 'd']);
     expect(view.namespaceRows.map((r) => [r.error, r.warning, r.info, r.total])).toEqual([
@@ -159,6 +161,7 @@ describe('buildReportView', () => {
           'error',
         ),
       ]),
+      RULE_CATALOGUE,
     );
     expect(view.namespaceRows).toHaveLength(1);
     expect(view.namespaceRows[0]).toMatchObject({ namespace: 'shop', error: 1, warning: 1, total: 2 });
@@ -183,6 +186,7 @@ describe('buildReportView', () => {
         ]),
         failing('mixer-custom-config', []),
       ]),
+      RULE_CATALOGUE,
     );
     const row = (id: string) => view.rules.find((r) => r.ruleId === id);
     expect(row('service-port-naming')).toMatchObject({ shownStatus: 'note', statusLabel: 'note', open: 1 });
@@ -205,7 +209,7 @@ describe('buildReportView', () => {
       { ...failing('mixer-custom-config', []), status: 'unknown', reason: 'no ConfigMaps in the snapshot' },
       { ...failing('istiod-revision-ready', []), status: 'not-applicable' },
     ]);
-    const view = buildReportView(report);
+    const view = buildReportView(report, RULE_CATALOGUE);
     expect(view.unknownRules.map((r) => [r.ruleId, r.reason])).toEqual([
       ['mixer-custom-config', 'no ConfigMaps in the snapshot'],
     ]);
@@ -218,7 +222,7 @@ describe('buildReportView', () => {
   });
 
   it('describes each finding: headline, location, commands and search text', () => {
-    const [ports] = buildReportView(smallReport()).ruleGroups;
+    const [ports] = buildReportView(smallReport(), RULE_CATALOGUE).ruleGroups;
     const [cart, web] = ports?.namespaces[0]?.findings ?? [];
     const soap = ports?.namespaces[1]?.findings[0];
     expect(cart?.commandsText).toBe('kubectl edit service -n shop cart\n# port 80: name it');
@@ -234,9 +238,12 @@ describe('buildReportView', () => {
   it('expands the rule groups only when there are few findings', () => {
     const many = Array.from({ length: 201 }, (_, i) => port('shop', `s-${i}`));
     expect(
-      buildReportView(reportFrom([failing('service-port-naming', many.slice(0, 200))])).expandGroups,
+      buildReportView(reportFrom([failing('service-port-naming', many.slice(0, 200))]), RULE_CATALOGUE)
+        .expandGroups,
     ).toBe(true);
-    expect(buildReportView(reportFrom([failing('service-port-naming', many)])).expandGroups).toBe(false);
+    expect(
+      buildReportView(reportFrom([failing('service-port-naming', many)]), RULE_CATALOGUE).expandGroups,
+    ).toBe(false);
   });
 
   it('counts the findings new since the baseline and describes the resolved ones', () => {
@@ -252,18 +259,49 @@ describe('buildReportView', () => {
           resolved: [{ ...port('gone', 'old'), ruleId: 'service-port-naming' }],
         },
       ),
+      RULE_CATALOGUE,
     );
     expect(view.baseline?.newFindings).toBe(1);
     expect(view.baseline?.resolved.map((f) => [f.resource, f.ruleTitle])).toEqual([
       ['Service gone/old', view.rules[0]?.title],
     ]);
-    expect(buildReportView(smallReport()).baseline).toBeUndefined();
+    expect(buildReportView(smallReport(), RULE_CATALOGUE).baseline).toBeUndefined();
+  });
+});
+
+describe('buildReportView: rule metadata comes from the catalogue it is given', () => {
+  it('shows the docs, help anchors and titles of the catalogue passed in, not of a registry', () => {
+    const ports = RULE_CATALOGUE.get('service-port-naming');
+    if (!ports) throw new Error('service-port-naming is not in the catalogue');
+    const renamed = { ...ports, docs: { ...ports.docs, summary: 'Summary from the given catalogue.' } };
+    const view = buildReportView(smallReport(), new Map([['service-port-naming', renamed]]));
+    expect(view.ruleDocs.map((doc) => [doc.ruleId, doc.summary])).toEqual([
+      ['service-port-naming', 'Summary from the given catalogue.'],
+    ]);
+    expect(view.ruleGroups.map((group) => [group.ruleId, group.summary])).toEqual([
+      ['service-port-naming', 'Summary from the given catalogue.'],
+      ['namespace-injection-labels', undefined],
+    ]);
+    expect(view.rules.map((row) => row.helpUri)).toEqual(['#doc-service-port-naming', undefined, undefined]);
+  });
+
+  it('builds the view again for another catalogue of the same report', () => {
+    const report = smallReport();
+    const full = buildReportView(report, RULE_CATALOGUE);
+    expect(buildReportView(report, RULE_CATALOGUE)).toBe(full);
+    const empty = buildReportView(report, new Map());
+    expect(empty.ruleDocs).toEqual([]);
+    expect(full.ruleDocs.map((doc) => doc.ruleId)).toEqual([
+      'service-port-naming',
+      'namespace-injection-labels',
+      'mixer-custom-config',
+    ]);
   });
 });
 
 describe('buildReportView: what the HTML page shows up front', () => {
   it('shows every finding when a rule has few', () => {
-    const [ports] = buildReportView(smallReport()).ruleGroups;
+    const [ports] = buildReportView(smallReport(), RULE_CATALOGUE).ruleGroups;
     expect(ports?.deferredCount).toBe(0);
     expect(ports?.deferredBlocks).toEqual([]);
     expect(ports?.shownNamespaces).toEqual(ports?.namespaces);
@@ -277,7 +315,10 @@ describe('buildReportView: what the HTML page shows up front', () => {
         severity: i % 7 === 6 ? 'error' : 'warning',
       }),
     );
-    const [group] = buildReportView(reportFrom([failing('service-port-naming', findings)])).ruleGroups;
+    const [group] = buildReportView(
+      reportFrom([failing('service-port-naming', findings)]),
+      RULE_CATALOGUE,
+    ).ruleGroups;
     expect(SHOWN_FINDINGS_PER_RULE).toBe(100);
     const shown = group?.namespaces.reduce((sum, g) => sum + g.shown.length, 0);
     expect(shown).toBe(100);
@@ -315,7 +356,10 @@ describe('buildReportView: what the HTML page shows up front', () => {
 
   it('closes the last deferred block however few findings it has', () => {
     const findings = Array.from({ length: 103 }, (_, i) => port(`ns-${String(i).padStart(3, '0')}`, 'svc'));
-    const [group] = buildReportView(reportFrom([failing('service-port-naming', findings)])).ruleGroups;
+    const [group] = buildReportView(
+      reportFrom([failing('service-port-naming', findings)]),
+      RULE_CATALOGUE,
+    ).ruleGroups;
     expect(group?.deferredBlocks.map((b) => b.findingCount)).toEqual([3]);
     expect(group?.deferredCount).toBe(3);
   });
@@ -328,6 +372,7 @@ describe('buildReportView: what the HTML page shows up front', () => {
         failing('service-port-naming', ports),
         failing('namespace-injection-labels', labels, 'error'),
       ]),
+      RULE_CATALOGUE,
     ).ruleGroups;
     for (const group of [a, b]) {
       expect(group?.namespaces[0]?.shown).toHaveLength(100);
@@ -340,7 +385,7 @@ describe('buildReportView: what the HTML page shows up front', () => {
     const findings = Array.from({ length: SHOWN_NAMESPACE_ROWS + 20 }, (_, i) =>
       port(`ns-${String(i).padStart(3, '0')}`, 'svc', { severity: i >= 110 ? 'error' : 'warning' }),
     );
-    const view = buildReportView(reportFrom([failing('service-port-naming', findings)]));
+    const view = buildReportView(reportFrom([failing('service-port-naming', findings)]), RULE_CATALOGUE);
     expect(view.namespaceRows).toHaveLength(120);
     expect(view.shownNamespaceRows).toEqual(view.namespaceRows.slice(0, 100));
     expect(view.deferredNamespaceRows).toEqual(view.namespaceRows.slice(100));

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Report } from '../../src/engine/report-model.ts';
 import type { FormatContext } from '../../src/report/formats.ts';
-import { ruleById } from '../../src/report/rule-docs.ts';
 import {
   buildSarifLog,
   defaultSarifCategory,
@@ -33,7 +33,11 @@ import {
 } from './reports.ts';
 import { multitoolIssues, schemaErrors, type ValidatorIssue } from './sarif-validation.ts';
 
-const AT_ROOT: FormatContext = { sarifRoot: REPO_ROOT, workingDirectory: process.cwd() };
+const AT_ROOT: FormatContext = {
+  rules: RULE_CATALOGUE,
+  sarifRoot: REPO_ROOT,
+  workingDirectory: process.cwd(),
+};
 
 interface Case {
   readonly report: Report;
@@ -158,7 +162,7 @@ beforeAll(async () => {
     hostileNoFiles: { report: withoutFiles(hostileReport()) },
     outsideRoot: {
       report: spacesAndHashReport(),
-      context: { sarifRoot: '/nonexistent/root', workingDirectory: REPO_ROOT },
+      context: { rules: RULE_CATALOGUE, sarifRoot: '/nonexistent/root', workingDirectory: REPO_ROOT },
     },
     aggregated: { report: largeReport(10_000) },
     urgent: { report: urgentReport() },
@@ -287,7 +291,7 @@ describe('SARIF content', () => {
       expect(help.text).toContain('How to fix');
       expect(help.markdown).toContain('**How to fix.**');
       // No project site exists to link to: the rule's primary source, a real page, is its helpUri.
-      expect(rule.helpUri).toBe(ruleById(rule.id as string)?.docs.references[0]?.url);
+      expect(rule.helpUri).toBe(RULE_CATALOGUE.get(rule.id as string)?.docs.references[0]?.url);
       expect(rule.helpUri).toMatch(/^https:\/\//);
       expect(rule.defaultConfiguration).toEqual({
         level: result?.severity === 'info' ? 'note' : result?.severity,
@@ -346,6 +350,7 @@ describe('SARIF content', () => {
   it('rebases the URIs on another --sarif-root', () => {
     const report = (cases.demo as Case).report;
     const sarif = buildSarifLog(report, {
+      rules: RULE_CATALOGUE,
       sarifRoot: path.join(REPO_ROOT, 'fixtures/demo'),
       workingDirectory: process.cwd(),
     });
@@ -472,6 +477,7 @@ describe('SARIF content', () => {
     const second = buildSarifLog(
       { ...again, generatedAt: '2027-01-01T00:00:00Z' },
       {
+        rules: RULE_CATALOGUE,
         sarifRoot: path.join(REPO_ROOT, 'fixtures'),
         workingDirectory: process.cwd(),
       },

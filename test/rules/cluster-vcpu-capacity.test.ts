@@ -129,7 +129,15 @@ ruleTester(rule, {
       documents: [withPools(pool('default-pool', 'e2-standard-4', 1))],
       findings: [
         {
-          message: 'Node counts are initialNodeCount x zones',
+          // Whole messages here and below: each sentence is a decision of the rule.
+          message:
+            "The node pools that count toward ASM's requirement have 4 vCPUs (default-pool: 1 x 4 vCPUs): ASM needs " +
+            'at least 8 vCPUs on machine types with at least 4 vCPUs (4-vCPU types need at least 2 nodes, 8-vCPU ' +
+            'types 1). install_asm 1.7 would only warn (it takes the largest of default-pool: initialNodeCount 1 x 4 ' +
+            '= 4, needing at least 8) and install anyway. Add node pool asm-pool of 1 node e2-standard-4. A new pool ' +
+            'is both real nodes and an initialNodeCount install_asm reads; a resize adds nodes but changes nothing ' +
+            'install_asm reads (initialNodeCount, autoscaling.maxNodeCount). Node counts are initialNodeCount x ' +
+            'zones (no Nodes in the snapshot).',
           fix: { action: 'add-node-pool', params: { nodes: 1, soleQualifying: false } },
         },
       ],
@@ -149,12 +157,33 @@ ruleTester(rule, {
       ],
     },
     {
+      name: 'asm-1.6: only a 2-vCPU type, which install_asm does not keep either: a new pool, the only one it will count',
+      documents: [withPools(pool('b', 'n1-standard-2', 4))],
+      findings: [
+        {
+          message:
+            /^No node pool has a machine type with at least 4 vCPUs.* Add node pool asm-pool of 2 nodes n1-standard-4\./,
+          fix: {
+            action: 'add-node-pool',
+            params: { machineType: 'n1-standard-4', nodes: 2, soleQualifying: true },
+          },
+        },
+      ],
+    },
+    {
       name: 'asm-1.7: nothing counts: a new pool of 2 x e2-standard-4',
       target: 'asm-1.7',
       documents: [withPools(pool('a', 'e2-medium', 6), pool('b', 'n1-standard-2', 4))],
       findings: [
         {
-          message: /^No node pool .* Add node pool asm-pool of 2 nodes e2-standard-4\./,
+          message:
+            'No node pool has a machine type with at least 4 vCPUs, so the cluster has 0 of the vCPUs ASM counts: ASM ' +
+            'needs at least 8 vCPUs on machine types with at least 4 vCPUs (4-vCPU types need at least 2 nodes, ' +
+            '8-vCPU types 1). install_asm 1.7 would only warn (it takes the largest of a: "medium", the end of ' +
+            'e2-medium, is no number, so jq stops there, needing at least 8) and install anyway. Add node pool ' +
+            'asm-pool of 2 nodes e2-standard-4. A new pool is both real nodes and an initialNodeCount install_asm ' +
+            'reads; a resize adds nodes but changes nothing install_asm reads (initialNodeCount, ' +
+            'autoscaling.maxNodeCount). Pools below 4 vCPUs do not count: a (e2-medium), b (n1-standard-2).',
           fix: {
             action: 'add-node-pool',
             params: { pool: 'asm-pool', nodes: 2, machineType: 'e2-standard-4' },
@@ -171,7 +200,13 @@ ruleTester(rule, {
       ],
       findings: [
         {
-          message: 'have 4 vCPUs (four: 1 x 4 vCPUs)',
+          message:
+            "The node pools that count toward ASM's requirement have 4 vCPUs (four: 1 x 4 vCPUs): ASM needs at least " +
+            '8 vCPUs on machine types with at least 4 vCPUs (4-vCPU types need at least 2 nodes, 8-vCPU types 1). ' +
+            'install_asm 1.7 would only warn (it takes the largest of four: initialNodeCount 1 x 4 = 4, needing at ' +
+            'least 8) and install anyway. Add node pool asm-pool of 1 node e2-standard-4. A new pool is both real ' +
+            'nodes and an initialNodeCount install_asm reads; a resize adds nodes but changes nothing install_asm ' +
+            'reads (initialNodeCount, autoscaling.maxNodeCount). Pools below 4 vCPUs do not count: odd (zz-2).',
           fix: { action: 'add-node-pool', params: { machineType: 'e2-standard-4', nodes: 1 } },
         },
       ],
@@ -285,9 +320,13 @@ ruleTester(rule, {
         {
           severity: 'error',
           message:
-            'it reads pool-a: initialNodeCount 1 x 4 = 4; pool-b: initialNodeCount 1 x 4 = 4, and compares that whole ' +
-            'list as one number, which bash rejects: it refuses whenever two or more pools qualify. Leave it one pool ' +
-            'to count: keep pool-a, autoscaled up to 2 nodes per zone',
+            'The node pools have the 8 vCPUs ASM needs (pool-a: 1 x 4 vCPUs; pool-b: 1 x 4 vCPUs), but install_asm ' +
+            '1.6 would refuse the cluster: it reads pool-a: initialNodeCount 1 x 4 = 4; pool-b: initialNodeCount 1 x ' +
+            '4 = 4, and compares that whole list as one number, which bash rejects: it refuses whenever two or more ' +
+            'pools qualify. Leave it one pool to count: keep pool-a, autoscaled up to 2 nodes per zone (install_asm ' +
+            "then reads 2 x 4, and the pool can grow to hold the others' pods), and move the workloads off pool-b and " +
+            "delete it. Or target ASM 1.7, which the guide recommends: install_asm 1.7 takes the largest pool's " +
+            'product and would count 4 and only warn (scan with --target asm-1.7).',
           fix: {
             action: 'consolidate-node-pools',
             params: { keep: 'pool-a', minNodes: 1, maxNodes: 2, retire: ['pool-b'] },
@@ -345,7 +384,11 @@ ruleTester(rule, {
         {
           severity: 'info',
           message:
-            'it takes the largest of default-pool: "medium", the end of e2-medium, is no number, so jq stops there; big: initialNodeCount 1 x 8 = 8',
+            'The node pools have the 8 vCPUs ASM needs (big: 1 x 8 vCPUs), but install_asm 1.7 will warn that the ' +
+            "cluster does not meet ASM's requirement and go on after 2 seconds: it takes the largest of default-pool: " +
+            '"medium", the end of e2-medium, is no number, so jq stops there; big: initialNodeCount 1 x 8 = 8, ' +
+            'needing at least 8. Nothing to do: the real capacity is enough (copies of install_asm 1.7 from before ' +
+            '2021-01-29 refused instead).',
         },
       ],
     },
@@ -371,8 +414,88 @@ ruleTester(rule, {
       documents: [withPools(pool('big', 'e2-standard-8', undefined)), list(nodesOf('big', 1, '8'))],
       findings: [
         {
-          message: 'big: no initialNodeCount (the API leaves 0 out), so jq stops there',
+          message:
+            'The node pools have the 8 vCPUs ASM needs (big: 1 x 8 vCPUs), but install_asm 1.6 would refuse the ' +
+            'cluster: it reads big: no initialNodeCount (the API leaves 0 out), so jq stops there; a jq error ends ' +
+            'install_asm 1.6 (set -e). Autoscale node pool big with --min-nodes 1 (its size now: the autoscaler can ' +
+            'then neither add nor remove nodes) and --max-nodes 1: install_asm then reads 1 x 8 = 8. A resize ' +
+            'changes neither initialNodeCount nor autoscaling.maxNodeCount, which is all it reads.',
           fix: { action: 'autoscale-node-pool', params: { pool: 'big', minNodes: 1, maxNodes: 1 } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7: a pool already named asm-pool is too small: the new pool is asm-pool-2',
+      target: 'asm-1.7',
+      documents: [withPools(pool('asm-pool', 'e2-standard-4', 1))],
+      findings: [
+        {
+          message: 'Add node pool asm-pool-2 of 1 node e2-standard-4.',
+          fix: { action: 'add-node-pool', params: { pool: 'asm-pool-2', nodes: 1 } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7: the new pool follows the family of the largest counted type (an 8-vCPU pool with no node now)',
+      target: 'asm-1.7',
+      documents: [
+        withPools(pool('small4', 'n1-standard-4', 1), pool('big8', 'e2-standard-8', 1)),
+        list(nodesOf('small4', 1)),
+      ],
+      findings: [
+        {
+          message: 'have 4 vCPUs (small4: 1 x 4 vCPUs; big8: 0 x 8 vCPUs)',
+          fix: { action: 'add-node-pool', params: { machineType: 'e2-standard-4', nodes: 1 } },
+        },
+      ],
+    },
+    {
+      name: 'autoscaling minimum of one pool beside a fixed one: the minimum makes up the rest only',
+      target: 'asm-1.7',
+      documents: [
+        withPools(pool('fixed', 'e2-standard-4', 1), pool('auto', 'e2-standard-4', 2, autoscaled(0, 3))),
+      ],
+      findings: [
+        {
+          message:
+            "Autoscaling may shrink the node pools that count toward ASM's requirement to 4 vCPUs (fixed: 1 x 4 " +
+            'vCPUs; auto: 0 x 4 vCPUs), below the 8 ASM needs. Raise the autoscaling minimum of node pool auto to 1 ' +
+            'node per zone.',
+          severity: 'warning',
+          resource: { kind: 'NodePool', name: 'auto' },
+          fix: { action: 'autoscale-node-pool', params: { pool: 'auto', minNodes: 1, maxNodes: 3 } },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6: enough real vCPUs outside what install_asm keeps, two pools it keeps as text: a new pool, both retired',
+      documents: [
+        withPools(
+          pool('gpu', 'a2-highgpu-1g', 1),
+          pool('tools', 'e2-medium', 3),
+          pool('misc', 'e2-small', 1),
+        ),
+        [machineType('a2-highgpu-1g', 12), machineType('e2-medium', 2), machineType('e2-small', 2)],
+      ],
+      findings: [
+        {
+          message:
+            'The node pools have the 12 vCPUs ASM needs (gpu: 1 x 12 vCPUs), but install_asm 1.6 would refuse the ' +
+            'cluster: it reads tools: "medium", the end of e2-medium, is no number, so jq stops there; misc: ' +
+            '"small", the end of e2-small, is no number, so jq stops there; a jq error ends install_asm 1.6 (set ' +
+            '-e). Leave it one pool to count: add node pool asm-pool of 2 nodes e2-standard-4 (install_asm reads ' +
+            'its initialNodeCount), and move the workloads off tools, misc and delete them. Or target ASM 1.7, ' +
+            "which the guide recommends: install_asm 1.7 takes the largest pool's product and would count 0 and " +
+            'only warn (scan with --target asm-1.7).',
+          fix: {
+            action: 'consolidate-node-pools',
+            params: {
+              keep: 'asm-pool',
+              newPoolMachineType: 'e2-standard-4',
+              newPoolNodes: 2,
+              retire: ['tools', 'misc'],
+            },
+          },
         },
       ],
     },

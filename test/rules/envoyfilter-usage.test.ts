@@ -42,7 +42,10 @@ ruleTester(rule, {
       findings: [
         {
           severity: 'warning',
-          message: /^EnvoyFilter search\/search-lua-headers patches Envoy configuration directly/,
+          message:
+            'EnvoyFilter search/search-lua-headers patches Envoy configuration directly and is tied to the proxy ' +
+            'version: check that it still applies, and still does what it should, with Istio 1.6 proxies before ' +
+            'moving the workloads it selects.',
           resource: { kind: 'EnvoyFilter', namespace: 'search', name: 'search-lua-headers' },
           fix: { action: 'review-envoyfilter', params: { namespace: 'search', name: 'search-lua-headers' } },
         },
@@ -56,8 +59,27 @@ ruleTester(rule, {
         filter('shop', 'cart-timeout', { labels: { app: 'cart', release: 'shop' } }),
       ],
       findings: [
-        { resource: { namespace: 'istio-system', name: 'gateway-hsts' } },
-        { resource: { namespace: 'shop' } },
+        { resource: { kind: 'EnvoyFilter', namespace: 'istio-system', name: 'gateway-hsts' } },
+        { resource: { kind: 'EnvoyFilter', namespace: 'shop', name: 'cart-timeout' } },
+      ],
+    },
+    {
+      name: 'a filter written without a namespace (kubectl applies it to default) is named there',
+      documents: [
+        istioSystem,
+        {
+          apiVersion: 'networking.istio.io/v1alpha3',
+          kind: 'EnvoyFilter',
+          metadata: { name: 'loose' },
+          spec: {},
+        },
+      ],
+      findings: [
+        {
+          message: /^EnvoyFilter default\/loose patches Envoy configuration/,
+          resource: { kind: 'EnvoyFilter', name: 'loose' },
+          fix: { action: 'review-envoyfilter', params: { namespace: 'default', name: 'loose' } },
+        },
       ],
     },
     {

@@ -42,8 +42,22 @@ ruleTester(rule, {
     },
     {
       name: 'the webhook exists even without a galley Deployment (left behind)',
-      documents: [namespace('istio-system'), galleyWebhook],
-      findings: [{ fix: { action: 'delete-galley-webhook' } }],
+      // Another Deployment in istio-system is not galley.
+      documents: [
+        namespace('istio-system'),
+        galleyWebhook,
+        workload('Deployment', 'istio-system', 'istio-pilot'),
+      ],
+      findings: [
+        {
+          message:
+            'ValidatingWebhookConfiguration istio-galley still exists (webhooks: pilot.validation.istio.io, ' +
+            'mixer.validation.istio.io): the 1.4 galley keeps validating Istio configuration. Delete it, after ' +
+            'restricting the galley ClusterRole (galley-webhook-clusterrole) so galley cannot re-create it.',
+          resource: { kind: 'ValidatingWebhookConfiguration', name: 'istio-galley' },
+          fix: { action: 'delete-galley-webhook', params: { name: 'istio-galley' } },
+        },
+      ],
     },
   ],
   notApplicable: [

@@ -63,7 +63,11 @@ ruleTester(rule, {
       documents: [clusterRole(NAME, [webhooks(['get', 'list', 'watch', 'update'])])],
       findings: [
         {
-          message: 'grants [list, watch, update]',
+          message:
+            'ClusterRole istio-galley-istio-system rule 0 grants [list, watch, update] on admissionregistration.k8s.io ' +
+            'validatingwebhookconfigurations: the 1.4 galley can re-create or rewrite its istio-galley webhook, which ' +
+            'then validates 1.6 configuration with 1.4 rules. Change the verbs of that rule to [get].',
+          resource: { kind: 'ClusterRole', name: NAME },
           fix: { action: 'restrict-galley-clusterrole', params: { ruleIndex: 0 } },
         },
       ],
@@ -89,7 +93,53 @@ ruleTester(rule, {
           },
         ]),
       ],
-      findings: [{ message: 'edit the ClusterRole so that validatingwebhookconfigurations gets only [get]' }],
+      findings: [
+        {
+          message:
+            'The rule also covers other resources (apiGroups [admissionregistration.k8s.io], resources ' +
+            '[validatingwebhookconfigurations, mutatingwebhookconfigurations]), so do not just set its verbs to ' +
+            '[get]: edit the ClusterRole so that validatingwebhookconfigurations gets only [get] and the rest keeps ' +
+            'its verbs.',
+          resource: { kind: 'ClusterRole', name: NAME },
+        },
+      ],
+    },
+    {
+      name: 'a rule over the webhooks and other groups (no resource list given): reported without an automatic fix',
+      documents: [
+        clusterRole(NAME, [
+          { apiGroups: ['admissionregistration.k8s.io', 'apps'], resources: ['*'], verbs: ['update'] },
+          { apiGroups: ['*'], verbs: ['update'] },
+        ]),
+      ],
+      findings: [
+        {
+          message:
+            'also covers other resources (apiGroups [admissionregistration.k8s.io, apps], resources [*])',
+          resource: { kind: 'ClusterRole', name: NAME },
+        },
+      ],
+    },
+    {
+      name: 'a rule on the webhooks that also names another API group is not patched blindly (its verbs would go too)',
+      documents: [
+        clusterRole(NAME, [
+          {
+            apiGroups: ['admissionregistration.k8s.io', 'apps'],
+            resources: ['validatingwebhookconfigurations'],
+            verbs: ['update'],
+          },
+        ]),
+      ],
+      findings: [
+        {
+          message:
+            'also covers other resources (apiGroups [admissionregistration.k8s.io, apps], resources ' +
+            '[validatingwebhookconfigurations]), so do not just set its verbs to [get]',
+          resource: { kind: 'ClusterRole', name: NAME },
+          fix: null,
+        },
+      ],
     },
     {
       name: 'resourceNames naming istio-galley still count',
@@ -100,8 +150,14 @@ ruleTester(rule, {
       name: 'one finding per offending rule, with its index',
       documents: [clusterRole(NAME, [webhooks(['*']), readConfig, webhooks(['create'])])],
       findings: [
-        { fix: { action: 'restrict-galley-clusterrole', params: { ruleIndex: 0 } } },
-        { fix: { action: 'restrict-galley-clusterrole', params: { ruleIndex: 2 } } },
+        {
+          message: 'rule 0 grants [*]',
+          fix: { action: 'restrict-galley-clusterrole', params: { ruleIndex: 0 } },
+        },
+        {
+          message: 'rule 2 grants [create]',
+          fix: { action: 'restrict-galley-clusterrole', params: { ruleIndex: 2 } },
+        },
       ],
     },
   ],

@@ -30,6 +30,14 @@ const addonHandler = istioObject(
   },
 );
 const elsewhere = istioObject('networking.istio.io/v1alpha3', 'VirtualService', 'shop', 'cart');
+const vsName = (i: number) => `vs-${String(i + 1).padStart(2, '0')}`;
+/** `count` VirtualServices in istio-system, vs-01, vs-02, … (given in reverse: the message sorts them). */
+const vs = (count: number) =>
+  Array.from({ length: count }, (_, i) =>
+    istioObject('networking.istio.io/v1alpha3', 'VirtualService', 'istio-system', vsName(count - 1 - i)),
+  );
+const names = (count: number) =>
+  Array.from({ length: count }, (_, i) => `VirtualService/${vsName(i)}`).join(', ');
 
 ruleTester(rule, {
   pass: [
@@ -103,7 +111,16 @@ ruleTester(rule, {
       name: '1.16 -> 1.17 target just below the fix (1.17.12-gke.1500)',
       documents: at('1.16.15-gke.4300'),
       upgradeTo: '1.17.12-gke.1500',
-      findings: [{ severity: 'error', message: 'to 1.17.12-gke.1500 deletes' }],
+      findings: [
+        {
+          severity: 'error',
+          message:
+            'Upgrading the master from 1.16.15-gke.4300 to 1.17.12-gke.1500 deletes the custom resources created in ' +
+            'istio-system (fixed from 1.17.12-gke.1501 (1.17) or 1.18.9-gke.1501 (1.18)): upgrade to ' +
+            '1.17.12-gke.1501 or later instead.',
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
+      ],
     },
     {
       name: '1.16 -> 1.18 skips a minor even at exactly 1.18.9-gke.1501: the hop is 1.17 >= 1.17.12-gke.1501',
@@ -153,7 +170,10 @@ ruleTester(rule, {
         {
           severity: 'error',
           message:
-            '--upgrade-to 1.17.12-gke.1501 skips a minor version: GKE masters upgrade one minor version at a time, so from 1.15.12-gke.20 the next hop is 1.16. Upgrade to 1.16 first',
+            '--upgrade-to 1.17.12-gke.1501 skips a minor version: GKE masters upgrade one minor version at a time, so ' +
+            'from 1.15.12-gke.20 the next hop is 1.16. Upgrade to 1.16 first; from 1.16 the hop to 1.17 must be ' +
+            '1.17.12-gke.1501 or later, or the custom resources in istio-system are deleted.',
+          resource: { kind: 'Cluster', name: 'demo' },
         },
       ],
     },
@@ -201,7 +221,16 @@ ruleTester(rule, {
       name: 'GKE versions with a v prefix on both sides of the fix (v1.16 -> v1.18.6-gke.3504)',
       documents: at('v1.16.15-gke.4300'),
       upgradeTo: 'v1.18.6-gke.3504',
-      findings: [{ severity: 'error' }],
+      findings: [
+        {
+          severity: 'error',
+          message:
+            '--upgrade-to v1.18.6-gke.3504 skips a minor version: GKE masters upgrade one minor version at a ' +
+            'time, so from v1.16.15-gke.4300 the next hop is 1.17, and it must be 1.17.12-gke.1501 or later',
+          resource: { kind: 'Cluster', name: 'demo' },
+          fix: { action: 'backup-istio-system-crs', params: { version: '1.17.12-gke.1501' } },
+        },
+      ],
     },
     {
       name: '1.16 without --upgrade-to => warning listing the CRs, user-created ones in istio-system only',
@@ -225,13 +254,60 @@ ruleTester(rule, {
     {
       name: '1.16 without --upgrade-to, nothing to back up',
       documents: at('1.16.15-gke.4300', namespace('istio-system'), addonHandler),
-      findings: [{ severity: 'warning', message: 'found no user-created custom resource' }],
+      findings: [
+        {
+          severity: 'warning',
+          message:
+            'The master runs 1.16.15-gke.4300: upgrading it to a 1.17 version below 1.17.12-gke.1501 deletes the ' +
+            'custom resources created in istio-system, and GKE masters upgrade one minor version at a time, so the ' +
+            'safe next hop is 1.17.12-gke.1501 or later: pass it as --upgrade-to. meshready found no user-created ' +
+            'custom resource in istio-system. The backup step also saves every namespaced custom resource kind the ' +
+            'cluster serves.',
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
+      ],
     },
     {
       name: '1.16 without --upgrade-to and no Kubernetes data: still a warning, the list says it may be incomplete',
       documents: at('1.16.15-gke.4300'),
       findings: [
-        { severity: 'warning', message: /The list may be incomplete: IstioOperators not collected/ },
+        {
+          severity: 'warning',
+          message:
+            'meshready found no user-created custom resource in istio-system. The list may be incomplete: ' +
+            'IstioOperators not collected: no Kubernetes objects in the snapshot; EnvoyFilters not collected: no ' +
+            'Kubernetes objects in the snapshot; VirtualServices not collected: no Kubernetes objects in the ' +
+            'snapshot; Mixer configuration (config.istio.io) not collected: no Kubernetes objects in the snapshot; ' +
+            'v1alpha1 security policies not collected: no Kubernetes objects in the snapshot; AuthorizationPolicies ' +
+            '(security.istio.io) not collected: no Kubernetes objects in the snapshot; BackendConfigs ' +
+            '(cloud.google.com) not collected: no Kubernetes objects in the snapshot; Custom resources in ' +
+            'istio-system not collected: no Kubernetes objects in the snapshot. The backup step also saves every ' +
+            'namespaced custom resource kind the cluster serves.',
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
+      ],
+    },
+    {
+      name: 'eleven custom resources: the message names ten and counts the rest; the fix backs up all',
+      documents: at('1.16.15-gke.4300', ...vs(11)),
+      findings: [
+        {
+          message:
+            `Custom resources in istio-system to back up: ${names(10)} and 1 more. The backup step also saves every ` +
+            'namespaced custom resource kind the cluster serves.',
+          resource: { kind: 'Cluster', name: 'demo' },
+          fix: { action: 'backup-istio-system-crs', params: { objects: names(11).split(', ') } },
+        },
+      ],
+    },
+    {
+      name: 'exactly ten custom resources: all named',
+      documents: at('1.16.15-gke.4300', ...vs(10)),
+      findings: [
+        {
+          message: `to back up: ${names(10)}. The backup step also saves`,
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
       ],
     },
     {
@@ -374,8 +450,12 @@ describe('gke-upgrade-cr-deletion on a live scan', () => {
     });
     const finding = report.results[0]?.findings[0];
     expect(finding?.severity).toBe('warning');
-    expect(finding?.message).toContain(
-      'to back up: VirtualService/edge. The list may be incomplete: Custom resources in istio-system: a live scan lists only the kinds meshready reads.',
+    expect(finding?.message).toBe(
+      'The master runs 1.16.15-gke.4300: upgrading it to a 1.17 version below 1.17.12-gke.1501 deletes the custom ' +
+        'resources created in istio-system, and GKE masters upgrade one minor version at a time, so the safe next ' +
+        'hop is 1.17.12-gke.1501 or later: pass it as --upgrade-to. Custom resources in istio-system to back up: ' +
+        'VirtualService/edge. The list may be incomplete: Custom resources in istio-system: a live scan lists only ' +
+        'the kinds meshready reads. The backup step also saves every namespaced custom resource kind the cluster serves.',
     );
   });
 });

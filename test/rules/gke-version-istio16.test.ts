@@ -5,6 +5,15 @@ import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 const at = (version: string) => [gkeCluster({ currentMasterVersion: version })];
 
+/** The finding for a 1.16+ master below the operator's versions: the whole message, and its fix. */
+const tooOld = (version: string) => ({
+  message:
+    `GKE master version ${version} has no Istio 1.6 operator: upgrade the master to 1.17.9-gke.6300 or later ` +
+    '(meshready proposes 1.17.12-gke.1501, the next hop that also avoids the 1.16 upgrade bug).',
+  resource: { kind: 'Cluster', name: 'demo' },
+  fix: { action: 'upgrade-master', params: { cluster: 'demo', version: '1.17.12-gke.1501', from: version } },
+});
+
 ruleTester(rule, {
   pass: [
     { name: 'exactly 1.17.9-gke.6300', documents: at('1.17.9-gke.6300') },
@@ -36,7 +45,11 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'meshready proposes 1.17.12-gke.1501, the next hop that also avoids the 1.16 upgrade bug). --upgrade-to 1.18.9-gke.1501 skips a minor version, which GKE refuses',
+            'GKE master version 1.16.15-gke.4300 has no Istio 1.6 operator: upgrade the master to 1.17.9-gke.6300 or ' +
+            'later (meshready proposes 1.17.12-gke.1501, the next hop that also avoids the 1.16 upgrade bug). ' +
+            '--upgrade-to 1.18.9-gke.1501 skips a minor version, which GKE refuses: masters upgrade one minor ' +
+            'version at a time.',
+          resource: { kind: 'Cluster', name: 'demo' },
           fix: {
             action: 'upgrade-master',
             params: { version: '1.17.12-gke.1501', from: '1.16.15-gke.4300' },
@@ -63,18 +76,28 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'GKE upgrades a master one minor version at a time: upgrade it to 1.16 first (`gcloud container clusters upgrade demo --master --cluster-version 1.16`), then on to 1.17.12-gke.1501 or later',
+            'GKE master version 1.15.12-gke.20 has no Istio 1.6 operator. GKE upgrades a master one minor version ' +
+            'at a time: upgrade it to 1.16 first (`gcloud container clusters upgrade demo --master ' +
+            '--cluster-version 1.16`), then on to 1.17.12-gke.1501 or later (1.17.9-gke.6300 is the first with the ' +
+            'operator; from 1.16 the hop must be 1.17.12-gke.1501 or later to keep the custom resources in ' +
+            'istio-system). --upgrade-to 1.17.12-gke.1501 skips a minor version, which GKE refuses: masters upgrade ' +
+            'one minor version at a time.',
+          resource: { kind: 'Cluster', name: 'demo' },
         },
       ],
     },
-    { name: '1.17.7-gke.7 (just below the 1.17.7 minimum)', documents: at('1.17.7-gke.7'), findings: [{}] },
-    { name: '1.17.8-gke.5', documents: at('1.17.8-gke.5'), findings: [{}] },
+    {
+      name: '1.17.7-gke.7 (just below the 1.17.7 minimum)',
+      documents: at('1.17.7-gke.7'),
+      findings: [tooOld('1.17.7-gke.7')],
+    },
+    { name: '1.17.8-gke.5', documents: at('1.17.8-gke.5'), findings: [tooOld('1.17.8-gke.5')] },
     {
       name: '1.17.9-gke.1600 (gke.N compares numerically)',
       documents: at('1.17.9-gke.1600'),
-      findings: [{}],
+      findings: [tooOld('1.17.9-gke.1600')],
     },
-    { name: '1.17.6-gke.100', documents: at('1.17.6-gke.100'), findings: [{}] },
+    { name: '1.17.6-gke.100', documents: at('1.17.6-gke.100'), findings: [tooOld('1.17.6-gke.100')] },
     {
       name: 'the cluster from a fixture file points at its line',
       fixtures: ['fail-cluster-1.16.json'],

@@ -86,7 +86,13 @@ ruleTester(rule, {
     {
       name: 'GKE versions with a v prefix (v1.16.15-gke.4300)',
       documents: [master('v1.16.15-gke.4300'), gateway(addonOnly)],
-      findings: [{ severity: 'warning' }],
+      findings: [
+        {
+          severity: 'warning',
+          message: 'Upgrading the master from v1.16.15-gke.4300 to 1.17 or later makes istio-ingressgateway',
+          resource: { kind: 'Deployment', namespace: 'istio-system', name: 'istio-ingressgateway' },
+        },
+      ],
     },
   ],
   notApplicable: [

@@ -61,17 +61,39 @@ ruleTester(rule, {
       ],
       findings: [
         {
+          // Whole: no "without a label" sentence (the 1.4 pilot is not an istiod).
           message:
-            'No istiod carrying an istio.io/rev label runs in istio-system, so there is no 1.6 control plane to move namespaces to.',
+            /^No istiod carrying an istio\.io\/rev label runs in istio-system, so there is no 1\.6 control plane to move namespaces to\.$/,
+          resource: { kind: 'Namespace', name: 'istio-system' },
           fix: { action: 'inspect-istiod', params: { revisions: [] } },
         },
       ],
     },
     {
-      name: 'an istiod without an istio.io/rev label does not count',
-      documents: [istioSystem, unrevisioned],
+      name: 'an istiod without an istio.io/rev label does not count; its Deployment and pods are named',
+      documents: [
+        istioSystem,
+        unrevisioned,
+        pod(
+          'istio-system',
+          'istiod-5d8f-x1',
+          [{ name: 'discovery', image: 'gcr.io/gke-release/istio/pilot:1.6.11-gke.0' }],
+          {
+            labels: { app: 'istiod' },
+          },
+        ),
+        // Neither is a labelled istiod nor another app's Deployment.
+        workload('Deployment', 'istio-system', 'istio-pilot', { labels: { app: 'pilot' } }),
+        pod('istio-system', 'unlabelled', [{ name: 'x', image: 'busybox' }]),
+      ],
       findings: [
-        { message: /without an istio\.io\/rev label \(namespaces cannot select it\): Deployment istiod\./ },
+        {
+          message:
+            'No istiod carrying an istio.io/rev label runs in istio-system, so there is no 1.6 control plane to move ' +
+            'namespaces to. istiod without an istio.io/rev label (namespaces cannot select it): Deployment istiod, ' +
+            'Pod istiod-5d8f-x1.',
+          resource: { kind: 'Namespace', name: 'istio-system' },
+        },
       ],
     },
     {
@@ -84,7 +106,26 @@ ruleTester(rule, {
           containers: [{ name: 'discovery', image: 'gcr.io/gke-release/istio/pilot:1.6.11-gke.0' }],
         }),
       ],
-      findings: [{ message: 'none ready: istio-1611 (1.6.11-gke.0)' }],
+      findings: [
+        {
+          message:
+            'No ready istiod with an istio.io/rev label runs in istio-system (revisions found, none ready: istio-1611 ' +
+            '(1.6.11-gke.0)), so there is no 1.6 control plane to move namespaces to.',
+          resource: { kind: 'Namespace', name: 'istio-system' },
+        },
+      ],
+    },
+    {
+      name: 'no Namespace object for istio-system (only its pods): the finding still names the namespace',
+      documents: istiod('istio-1611', '1.6.11-gke.0', { ready: false }),
+      findings: [
+        {
+          message:
+            'No ready istiod with an istio.io/rev label runs in istio-system (revisions found, none ready:',
+          resource: { kind: 'Namespace', name: 'istio-system' },
+          fix: { action: 'inspect-istiod', params: { revisions: ['istio-1611'] } },
+        },
+      ],
     },
     {
       name: 'istiod objects outside istio-system are ignored',
@@ -99,7 +140,7 @@ ruleTester(rule, {
           },
         },
       ],
-      findings: [{ message: 'No istiod carrying' }],
+      findings: [{ message: 'No istiod carrying', resource: { kind: 'Namespace', name: 'istio-system' } }],
     },
   ],
   notApplicable: [

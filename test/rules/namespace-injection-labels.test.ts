@@ -7,6 +7,12 @@ const injection = { 'istio-injection': 'enabled' };
 const operator16 = istiod('istio-1611', '1.6.11-gke.0');
 /** ASM installed next to the operator's control plane. */
 const asmInstalled = [...operator16, ...istiod('asm-173-6', '1.7.3-asm.6')];
+const webhook = (name: string, labels?: Record<string, string>) => ({
+  apiVersion: 'admissionregistration.k8s.io/v1',
+  kind: 'MutatingWebhookConfiguration',
+  metadata: { name, ...(labels ? { labels } : {}) },
+  webhooks: [{ name: 'sidecar-injector.istio.io' }],
+});
 
 ruleTester(rule, {
   pass: [
@@ -46,7 +52,9 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            "Namespace shop still selects revision istio-1611, the operator's control plane: ASM is installed (istiod revision asm-173-6 is ready)",
+            "Namespace shop still selects revision istio-1611, the operator's control plane: ASM is installed (istiod " +
+            'revision asm-173-6 is ready) and the namespace has not been moved to it yet (label it ' +
+            'istio.io/rev=asm-173-6, then restart its workloads).',
           severity: 'warning',
           phase: 'asm-migrate-namespaces',
           resource: { kind: 'Namespace', name: 'shop' },
@@ -92,7 +100,9 @@ ruleTester(rule, {
           fix: { action: 'relabel-namespace', params: { namespace: 'search', revision: 'istio-1611' } },
         },
         {
-          message: 'Namespace staging still uses istio-injection=enabled',
+          message:
+            'Namespace staging still uses istio-injection=enabled: it has not been moved to the 1.6 control plane ' +
+            'yet (label it istio.io/rev=istio-1611).',
           severity: 'warning',
           resource: { kind: 'Namespace', name: 'staging' },
         },
@@ -124,19 +134,17 @@ ruleTester(rule, {
       documents: [
         ...operator16,
         namespace('search', rev('istio-163')),
-        {
-          apiVersion: 'admissionregistration.k8s.io/v1',
-          kind: 'MutatingWebhookConfiguration',
-          metadata: { name: 'istio-sidecar-injector-istio-163', labels: rev('istio-163') },
-          webhooks: [{ name: 'sidecar-injector.istio.io' }],
-        },
+        // Found by its name (no label), by its label (another name); not a webhook of another revision.
+        webhook('istio-sidecar-injector-istio-163'),
+        webhook('injector-163-canary', rev('istio-163')),
+        webhook('istio-sidecar-injector-istio-1611', rev('istio-1611')),
       ],
       findings: [
         {
           message:
             'Namespace search has istio.io/rev=istio-163, but no istiod runs that revision (running: istio-1611): its ' +
-            'injection webhook istio-sidecar-injector-istio-163 is still registered and fails closed, so every pod ' +
-            'created there is rejected now.',
+            'injection webhook istio-sidecar-injector-istio-163, injector-163-canary is still registered and fails ' +
+            'closed, so every pod created there is rejected now.',
           severity: 'error',
           urgent: true,
           fix: { action: 'relabel-namespace', params: { namespace: 'search', revision: 'istio-1611' } },
@@ -176,12 +184,77 @@ ruleTester(rule, {
         {
           message:
             'Namespace shop selects revision istio-1611, whose istiod is not ready: its injection webhook fails closed ' +
-            '(failurePolicy: Fail), so every pod created there is rejected now.',
+            '(failurePolicy: Fail), so every pod created there is rejected now. Find out why: kubectl -n istio-system ' +
+            'get pods -l app=istiod,istio.io/rev=istio-1611.',
           severity: 'error',
           urgent: true,
           resource: { kind: 'Namespace', name: 'shop' },
         },
         { resource: { name: 'web' }, severity: 'warning', urgent: false },
+      ],
+    },
+    {
+      name: 'no istiod at all: the revision is unknown, and the message says none runs',
+      documents: [namespace('istio-system'), namespace('search', rev('istio-163'))],
+      findings: [
+        {
+          message:
+            'Namespace search has istio.io/rev=istio-163, but no istiod runs that revision (running: none): no ' +
+            'injection webhook selects it, so new pods there start without a sidecar.',
+          resource: { kind: 'Namespace', name: 'search' },
+        },
+      ],
+    },
+    {
+      name: 'both labels and a revision without istiod: two findings, the second leaves what new pods get to the first',
+      documents: [...operator16, namespace('tools', { 'istio-injection': 'disabled', ...rev('istio-163') })],
+      findings: [
+        {
+          message:
+            /^Namespace tools has istio\.io\/rev=istio-163, but no istiod runs that revision \(running: istio-1611\)\.$/,
+          resource: { kind: 'Namespace', name: 'tools' },
+        },
+        {
+          message: 'Namespace tools has both istio-injection=disabled and istio.io/rev=istio-163',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'both labels on a revision whose istiod is not ready: only the both-labels finding (the 1.4 injector serves it)',
+      documents: [
+        ...istiod('istio-1611', '1.6.11-gke.0', { ready: false }),
+        namespace('shop', { ...injection, ...rev('istio-1611') }),
+      ],
+      findings: [
+        {
+          message: 'Namespace shop has both istio-injection=enabled and istio.io/rev=istio-1611',
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7, ASM installed, both labels: with injection disabled it is the ASM move; no "not on asm" finding besides',
+      target: 'asm-1.7',
+      documents: [
+        ...asmInstalled,
+        namespace('tools', { 'istio-injection': 'disabled', ...rev('istio-1611') }),
+        namespace('legacy', { ...injection, ...rev('istio-1611') }),
+      ],
+      findings: [
+        { message: 'Namespace legacy has both', phase: 'migrate-namespaces' },
+        { message: 'Namespace tools has both', phase: 'asm-migrate-namespaces' },
+      ],
+    },
+    {
+      name: 'istiod revisions not collected: a namespace with both labels is still a finding (no istiod needed to see it)',
+      documents: [namespace('shop', { ...injection, ...rev('istio-1611') })],
+      notCollected: { pods: 'pods is forbidden', deployments: 'deployments.apps is forbidden' },
+      findings: [
+        {
+          message: 'Namespace shop has both istio-injection=enabled and istio.io/rev=istio-1611',
+          urgent: true,
+        },
       ],
     },
     {

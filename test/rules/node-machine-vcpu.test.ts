@@ -107,6 +107,13 @@ ruleTester(rule, {
       reason: 'cannot tell the vCPUs of node pool gpu (a2-highgpu-1g)',
     },
     {
+      name: 'two machine types no source knows: both named, and how to add the data',
+      documents: [withPools(pool('gpu', 'a2-highgpu-1g'), pool('tpu', 'a2-highgpu-2g'))],
+      reason:
+        'cannot tell the vCPUs of node pools gpu (a2-highgpu-1g), tpu (a2-highgpu-2g): add ' +
+        '`gcloud compute machine-types list --format=json` or the Nodes to the snapshot',
+    },
+    {
       name: 'a cluster document without node pools',
       documents: [withPools()],
       reason: 'lists no node pools',
@@ -132,7 +139,26 @@ describe('node-machine-vcpu and install_asm 1.6, which counts a single pool', ()
     ]);
   });
 
+  it('asm-1.6: the pool to move onto is one install_asm counts: enough vCPUs, kept by its filter, a number', async () => {
+    const withGpu = [
+      withPools(pool('gpu', 'a2-highgpu-1g'), pool('batch', 'e2-medium'), pool('good', 'n1-standard-8')),
+      [machineType('a2-highgpu-1g', 12)],
+    ];
+    const result = await evaluateRule(rule, { name: 'asm-1.6', target: 'asm-1.6', documents: withGpu });
+    expect(result.findings.map((f) => [f.resource.name, f.fix?.params?.into])).toEqual([['batch', 'good']]);
+    expect(result.findings[0]?.message).toBe(
+      "Node pool batch uses e2-medium (2 vCPUs, shared-core, from meshready's table of predefined machine types): ASM needs " +
+        'machine types with at least 4 vCPUs, so this pool does not count toward its capacity. Consider moving its ' +
+        'workloads onto node pool good: install_asm 1.6 counts a single pool, so a new pool of e2-standard-4 beside ' +
+        'it would make install_asm refuse (see cluster-vcpu-capacity).',
+    );
+  });
+
   it('asm-1.7 (largest pool counts): a new pool of e2-standard-4, as before', async () => {
+    const result17 = await evaluateRule(rule, { name: 'asm-1.7', target: 'asm-1.7', documents });
+    expect(result17.findings[0]?.message).toMatch(
+      /so this pool does not count toward its capacity\. Consider moving its workloads to a pool of e2-standard-4\.$/,
+    );
     const result = await evaluateRule(rule, { name: 'asm-1.7', target: 'asm-1.7', documents });
     expect(result.findings[0]?.fix?.params).not.toHaveProperty('into');
     expect(result.findings[0]?.remediation?.commands[0]).toMatch(

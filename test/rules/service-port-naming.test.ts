@@ -149,7 +149,14 @@ ruleTester(rule, {
       name: 'is an error for ASM targets',
       target: 'asm-1.7',
       documents: [svc([{ name: 'web', port: 8080 }])],
-      findings: [{ severity: 'error' }],
+      findings: [
+        {
+          severity: 'error',
+          message:
+            'Service shop/web: Istio 1.6 cannot tell the protocol of port 8080/TCP (name "web") from its name',
+          resource: { kind: 'Service', namespace: 'shop', name: 'web' },
+        },
+      ],
     },
     {
       name: 'mysql, redis and thrift get an info note (plain TCP by default), not a failure',

@@ -178,6 +178,8 @@ ruleTester(rule, {
             'DaemonSet shop/log-agent: 1 pod runs istio-proxy 1.4.10-gke.4, older than the 1.6.11-gke.0 control plane (revision istio-1611)',
           severity: 'warning',
           resource: { kind: 'DaemonSet', namespace: 'shop', name: 'log-agent' },
+          // The workload's own place in the file, not its pod's.
+          origin: { file: 'fail-mid-migration.yaml', line: 1945 },
           fix: {
             action: 'restart-workload',
             params: { kind: 'DaemonSet', namespace: 'shop', name: 'log-agent', pods: 1 },
@@ -189,8 +191,11 @@ ruleTester(rule, {
           fix: { action: 'restart-workload', params: { kind: 'Deployment', name: 'cart', pods: 2 } },
         },
         {
-          message: 'Pod shop/debug runs istio-proxy 1.4.10-gke.4',
+          message:
+            'Pod shop/debug runs istio-proxy 1.4.10-gke.4, older than the 1.6.11-gke.0 control plane (revision ' +
+            'istio-1611). It has no controller: re-create it once namespace shop points at revision istio-1611.',
           resource: { kind: 'Pod', name: 'debug' },
+          origin: { file: 'fail-mid-migration.yaml', line: 2260 },
           fix: { action: 'restart-workload', params: { kind: 'Pod', name: 'debug', pods: 1 } },
         },
         {
@@ -242,7 +247,7 @@ ruleTester(rule, {
           ownerReferences: [owner('ReplicaSet', 'api-5d8f', 'uid-rs')],
         }),
       ],
-      findings: [{ resource: { kind: 'Deployment', name: 'api' } }],
+      findings: [{ resource: { kind: 'Deployment', name: 'api' }, origin: { file: 'inline.yaml', line: 1 } }],
     },
     {
       name: 'pods of another controller (a Job): grouped, delete instructions, no rollout restart',
@@ -292,12 +297,132 @@ ruleTester(rule, {
       documents: [
         ...running16,
         workload('StatefulSet', 'shop', 'redis', { uid: 'uid-sts' }),
-        sidecarPod('shop', 'redis-0', OLD, { ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')] }),
-        sidecarPod('shop', 'redis-1', '1.6.3-gke.0', {
+        sidecarPod('shop', 'redis-0', '1.6.3-gke.0', {
+          ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')],
+        }),
+        sidecarPod('shop', 'redis-1', OLD, { ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')] }),
+        sidecarPod('shop', 'redis-2', OLD, { ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')] }),
+      ],
+      // Each version once, in order, whatever order the pods come in.
+      findings: [
+        { message: 'StatefulSet shop/redis: 3 pods run istio-proxy 1.4.10-gke.4, 1.6.3-gke.0, older than' },
+      ],
+    },
+    {
+      name: 'pods of one workload on two old revisions: each revision once, in order',
+      documents: [
+        ...running16,
+        ...istiod('istio-163', '1.6.3-gke.0'),
+        workload('StatefulSet', 'shop', 'redis', { uid: 'uid-sts' }),
+        sidecarPod('shop', 'redis-0', '1.6.3-gke.0', {
+          labels: { 'istio.io/rev': 'istio-163' },
+          ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')],
+        }),
+        sidecarPod('shop', 'redis-1', '1.6.2-gke.0', {
+          labels: { 'istio.io/rev': 'istio-162' },
           ownerReferences: [owner('StatefulSet', 'redis', 'uid-sts')],
         }),
       ],
-      findings: [{ message: '2 pods run istio-proxy 1.4.10-gke.4, 1.6.3-gke.0' }],
+      findings: [
+        {
+          message:
+            'StatefulSet shop/redis: 2 pods run istio-proxy 1.6.2-gke.0, 1.6.3-gke.0 on revision istio-162, istio-163, ' +
+            'not the target revision istio-1611 (the 1.6.11-gke.0 control plane). Restart it (kubectl rollout ' +
+            'restart) once namespace shop points at revision istio-1611.',
+          resource: { kind: 'StatefulSet', namespace: 'shop', name: 'redis' },
+        },
+      ],
+    },
+    {
+      name: 'a labelled proxy whose image has no version tag is judged by its label (version shown as ?)',
+      documents: [
+        ...running16,
+        pod('shop', 'web', [{ name: 'istio-proxy', image: 'gcr.io/gke-release/istio/proxyv2@sha256:4f2c' }], {
+          labels: { 'istio.io/rev': 'istio-163' },
+        }),
+      ],
+      findings: [
+        {
+          message:
+            'Pod shop/web runs istio-proxy ? on revision istio-163, not the target revision istio-1611',
+          resource: { kind: 'Pod', namespace: 'shop', name: 'web' },
+        },
+      ],
+    },
+    {
+      name: 'an istiod tag that is not a version does not matter when every proxy carries its revision label',
+      documents: [
+        ...istiod('istio-1611', 'latest'),
+        sidecarPod('shop', 'web', '1.6.3-gke.0', onRevision('istio-163')),
+      ],
+      findings: [
+        {
+          message:
+            'Pod shop/web runs istio-proxy 1.6.3-gke.0 on revision istio-163, not the target revision istio-1611 (the latest control plane)',
+          resource: { kind: 'Pod', name: 'web' },
+        },
+      ],
+    },
+    {
+      name: 'a proxy without a version tag beside an outdated one: the outdated one is reported, not unknown',
+      documents: [
+        ...running16,
+        sidecarPod('shop', 'old', OLD),
+        pod('shop', 'digest', [
+          { name: 'istio-proxy', image: 'gcr.io/gke-release/istio/proxyv2@sha256:4f2c' },
+        ]),
+      ],
+      findings: [
+        {
+          message: 'Pod shop/old runs istio-proxy 1.4.10-gke.4, older than',
+          resource: { kind: 'Pod', name: 'old' },
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6: an unlabelled proxy of a higher patch that is not an asm build is behind the ASM istiod',
+      target: 'asm-1.6',
+      documents: [...asm168, sidecarPod('shop', 'web', NEW)],
+      findings: [
+        {
+          message:
+            'Pod shop/web runs istio-proxy 1.6.11-gke.0, older than the 1.6.8-asm.9 control plane (revision asm-168-9)',
+          resource: { kind: 'Pod', name: 'web' },
+          phase: 'asm-migrate-namespaces',
+        },
+      ],
+    },
+    {
+      name: 'asm-1.7 before ASM is installed: a pod on an older 1.6 revision stays in migrate-namespaces',
+      target: 'asm-1.7',
+      documents: [
+        ...running16,
+        ...istiod('istio-163', '1.6.3-gke.0'),
+        sidecarPod('shop', 'web', '1.6.3-gke.0', onRevision('istio-163')),
+      ],
+      findings: [
+        {
+          message: 'on revision istio-163, not the target revision istio-1611',
+          resource: { kind: 'Pod', name: 'web' },
+          phase: 'migrate-namespaces',
+        },
+      ],
+    },
+    {
+      name: 'asm-1.6 with ASM installed: an uninjected gateway on the operator revision is asm-migrate-namespaces too',
+      target: 'asm-1.6',
+      documents: [...asm168, ...gatewayChain(NEW, 'istio-1611')],
+      findings: [
+        {
+          message:
+            'Deployment gateways/shop-gateway: 1 pod runs istio-proxy 1.6.11-gke.0 on revision istio-1611, not the ' +
+            'target revision asm-168-9 (the 1.6.8-asm.9 control plane). It is a gateway whose istio-proxy container ' +
+            'is part of its own Deployment, not injected: a rollout restart brings back the same image. Redeploy it ' +
+            'with the proxy image of revision asm-168-9 (for example from the gateway manifests of the new version).',
+          resource: { kind: 'Deployment', namespace: 'gateways', name: 'shop-gateway' },
+          phase: 'asm-migrate-namespaces',
+        },
+      ],
     },
     {
       name: 'ASM target: once an asm-* revision runs, 1.6 proxies are behind it',
@@ -336,7 +461,36 @@ ruleTester(rule, {
         ...running16,
         pod('shop', 'web', [{ name: 'istio-proxy', image: 'gcr.io/gke-release/istio/proxyv2@sha256:4f2c' }]),
       ],
-      reason: 'has no version tag: shop/web',
+      reason:
+        'the istio-proxy image of 1 pod has no version tag: shop/web ' +
+        '(gcr.io/gke-release/istio/proxyv2@sha256:4f2c) (and no istio.io/rev label says which control plane injected it)',
+    },
+    {
+      name: 'three proxy images without a version tag: all three named, no ellipsis',
+      documents: [
+        ...running16,
+        ...['a', 'b', 'c'].map((name) =>
+          pod('shop', name, [
+            { name: 'istio-proxy', image: `gcr.io/gke-release/istio/proxyv2@sha256:${name}` },
+          ]),
+        ),
+      ],
+      reason: 'shop/c (gcr.io/gke-release/istio/proxyv2@sha256:c) (and no istio.io/rev label',
+    },
+    {
+      name: 'four proxy images without a version tag: three named, and the count',
+      documents: [
+        ...running16,
+        ...['a', 'b', 'c', 'd'].map((name) =>
+          pod('shop', name, [
+            { name: 'istio-proxy', image: `gcr.io/gke-release/istio/proxyv2@sha256:${name}` },
+          ]),
+        ),
+      ],
+      reason:
+        'the istio-proxy image of 4 pods has no version tag: shop/a (gcr.io/gke-release/istio/proxyv2@sha256:a), ' +
+        'shop/b (gcr.io/gke-release/istio/proxyv2@sha256:b), shop/c (gcr.io/gke-release/istio/proxyv2@sha256:c), … ' +
+        '(and no istio.io/rev label says which control plane injected it)',
     },
     {
       name: 'an istiod image tag that is not a version',
@@ -352,6 +506,86 @@ function withRevision(object: Record<string, unknown>, revision: string): Record
   const metadata = object.metadata as { labels?: Record<string, string> };
   return { ...object, metadata: { ...metadata, labels: { ...metadata.labels, 'istio.io/rev': revision } } };
 }
+
+/** A Deployment -> ReplicaSet -> pod chain in namespace gw whose template and pod are given. */
+function chainOf(
+  name: string,
+  template: { containers: { name: string; image: string }[]; labels?: Record<string, string> },
+  pod_: { containers?: { name: string; image: string }[]; annotations?: Record<string, string> } = {},
+) {
+  return [
+    workload('Deployment', 'gw', name, {
+      uid: `uid-${name}`,
+      containers: template.containers,
+      templateLabels: template.labels,
+    }),
+    pod('gw', `${name}-x1`, pod_.containers ?? template.containers, {
+      labels: template.labels ?? {},
+      ...(pod_.annotations ? { annotations: pod_.annotations } : {}),
+      ownerReferences: [owner('Deployment', name, `uid-${name}`)],
+    }),
+  ];
+}
+const PROXY = { name: 'istio-proxy', image: `gcr.io/gke-release/istio/proxyv2:${OLD}` };
+const APP = { name: 'app', image: 'gcr.io/acme-prod/app:2.3.1' };
+const INJECTED = { 'sidecar.istio.io/status': '{"version":"1.4"}' };
+
+describe('sidecar-proxy-version: which workloads are uninjected gateways (redeploy) and which are restarted', () => {
+  const kindOf = async (documents: unknown[], notCollected?: Record<string, string>) => {
+    const result = await evaluateRule(rule, {
+      name: 'gateway?',
+      documents: [...running16, ...documents],
+      notCollected,
+    });
+    expect(result.findings).toHaveLength(1);
+    const message = result.findings[0]?.message ?? '';
+    return message.includes('It is a gateway whose istio-proxy container is part of its own Deployment')
+      ? 'gateway'
+      : message.includes('Restart it') || message.includes('Delete its pods')
+        ? 'restart'
+        : message;
+  };
+
+  it('a template with istio-proxy and another container, labelled istio: …gateway: a gateway', async () => {
+    expect(
+      await kindOf(chainOf('edge', { containers: [APP, PROXY], labels: { istio: 'edge-gateway' } })),
+    ).toBe('gateway');
+  });
+
+  it('a template whose only container is istio-proxy, without a gateway label: a gateway', async () => {
+    expect(await kindOf(chainOf('edge', { containers: [PROXY], labels: { app: 'edge' } }))).toBe('gateway');
+  });
+
+  it('istio-proxy written into an app template (istioctl kube-inject), no gateway label: restarted', async () => {
+    expect(await kindOf(chainOf('cart', { containers: [APP, PROXY], labels: { app: 'cart' } }))).toBe(
+      'restart',
+    );
+  });
+
+  it('the Deployment decides over its pod: no istio-proxy in the template means injected', async () => {
+    // The pod alone would look like a gateway (its label, no injector annotation kept).
+    const documents = chainOf(
+      'edge',
+      { containers: [APP], labels: { istio: 'edge-gateway' } },
+      { containers: [APP, PROXY] },
+    );
+    expect(await kindOf(documents)).toBe('restart');
+  });
+
+  it('without the Deployment, the pod decides: no injector annotation and a gateway shape', async () => {
+    const documents = chainOf('edge', { containers: [PROXY], labels: { istio: 'edge-gateway' } }).slice(1);
+    expect(await kindOf(documents, { deployments: 'deployments.apps is forbidden' })).toBe('gateway');
+  });
+
+  it('without the Deployment, an injected pod (the injector annotation) is restarted even with a gateway label', async () => {
+    const documents = chainOf(
+      'edge',
+      { containers: [APP, PROXY], labels: { istio: 'edge-gateway' } },
+      { annotations: INJECTED },
+    ).slice(1);
+    expect(await kindOf(documents, { deployments: 'deployments.apps is forbidden' })).toBe('restart');
+  });
+});
 
 describe('sidecar-proxy-version gateways', () => {
   it('offers no rollout restart for an uninjected gateway (it would bring back the same image)', async () => {

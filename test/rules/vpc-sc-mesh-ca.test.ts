@@ -3,13 +3,15 @@ import rule from '../../rules/vpc-sc-mesh-ca.ts';
 import { gkeCluster, namespace } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
-// SPEC §4: this rule is always `unknown` ("manual check"): whether an organisation has a VPC
-// Service Controls perimeter is not visible from the cluster, so it can never pass or fail, and it
-// has no subject that could be missing.
 ruleTester(rule, {
   pass: [],
   fail: [],
   notApplicable: [],
+  noCases: {
+    pass: 'SPEC §4: always unknown ("manual check"): a VPC Service Controls perimeter is not visible from the cluster',
+    fail: 'SPEC §4: always unknown ("manual check"): a VPC Service Controls perimeter is not visible from the cluster',
+    notApplicable: 'it has no subject that could be missing: every ASM migration must check the perimeter',
+  },
   unknown: [
     {
       name: 'with a GKE cluster: names its project (fixture)',

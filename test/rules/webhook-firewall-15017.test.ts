@@ -124,7 +124,21 @@ ruleTester(rule, {
     {
       name: 'udp only',
       documents: withRules(webhookRule({ allowed: [{ IPProtocol: 'udp', ports: ['15017'] }] })),
-      findings: [{ message: 'Create a rule allowing tcp:15017 from 172.16.0.0/28 to the nodes' }],
+      findings: [
+        {
+          message:
+            'Private cluster demo: no enabled ingress rule on network default allows TCP 15017 from the control plane ' +
+            "(172.16.0.0/28) to the nodes, so the API server cannot call the 1.6 istiod's injection and validation " +
+            'webhooks; the injection webhook fails closed (failurePolicy: Fail), so every pod created in a namespace ' +
+            'selecting a 1.6 revision (istio.io/rev) is rejected. Create a rule allowing tcp:15017 from ' +
+            '172.16.0.0/28 to the nodes.',
+          resource: { kind: 'Cluster', name: 'demo' },
+          fix: {
+            action: 'open-webhook-port',
+            params: { project: 'acme-prod', newRule: 'demo-istio-webhook-15017' },
+          },
+        },
+      ],
     },
     {
       name: 'a DENY with a lower priority number blocks the allow',
@@ -135,8 +149,13 @@ ruleTester(rule, {
       ),
       findings: [
         {
-          message: /^Private cluster demo: DENY rule deny-all-from-master \(priority 900\) blocks TCP 15017/,
+          message:
+            'Private cluster demo: DENY rule deny-all-from-master (priority 900) blocks TCP 15017 from the control ' +
+            'plane (172.16.0.0/28) to the nodes, overriding allow rule allow-istio-webhook (priority 1000; a DENY ' +
+            "wins a tie), so the API server cannot call the 1.6 istiod's injection webhook, which fails closed. " +
+            'Narrow the DENY rule, or allow the port with a priority number below 900.',
           severity: 'error',
+          resource: { kind: 'Cluster', name: 'demo' },
         },
       ],
     },
@@ -181,8 +200,8 @@ ruleTester(rule, {
       target: 'asm-1.7',
       documents: [
         ...withRules(masterRule()),
-        ...['f', 'e', 'd', 'c', 'b', 'a'].map((n) => namespace(n, { 'istio.io/rev': 'asm-173-6' })),
         namespace('g', { 'istio.io/rev': 'istio-1611' }),
+        ...['f', 'e', 'd', 'c', 'b', 'a'].map((n) => namespace(n, { 'istio.io/rev': 'asm-173-6' })),
         ...istiod('istio-1611', '1.6.11-gke.0'),
         ...istiod('asm-173-6', '1.7.3-asm.6', { ready: false }),
       ],
@@ -203,7 +222,14 @@ ruleTester(rule, {
         namespace('web', { 'istio.io/rev': 'istio-999' }),
         ...istiod('istio-1611', '1.6.11-gke.0'),
       ],
-      findings: [{ severity: 'error', urgent: false }],
+      findings: [
+        {
+          severity: 'error',
+          urgent: false,
+          message: /^Private cluster demo: no enabled ingress rule on network default allows TCP 15017/,
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
+      ],
     },
     {
       name: 'a winning DENY rule with a namespace on the revision: urgent too',
@@ -279,14 +305,142 @@ ruleTester(rule, {
       ],
     },
     {
-      name: "no GKE rule at all: a dedicated rule to the pools' tags",
+      name: 'exactly five namespaces on the revision: all named, no "more"',
+      documents: [
+        ...withRules(masterRule()),
+        ...['e', 'd', 'c', 'b', 'a'].map((n) => namespace(n, { 'istio.io/rev': 'istio-1611' })),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+      ],
+      findings: [
+        {
+          message:
+            'is rejected. Namespaces a, b, c, d, e already select revision istio-1611: every pod created there is ' +
+            "rejected now. Add tcp:15017 to GKE's rule gke-demo-3f2a9c1b-master, keeping tcp:443, tcp:10250.",
+          resource: { kind: 'Cluster', name: 'demo' },
+          urgent: true,
+        },
+      ],
+    },
+    {
+      name: 'istiod revisions not collected: nothing is claimed to be live (not urgent)',
+      documents: [
+        ...withRules(masterRule()),
+        namespace('shop', { 'istio.io/rev': 'istio-1611' }),
+        ...istiod('istio-1611', '1.6.11-gke.0'),
+      ],
+      notCollected: { pods: 'pods is forbidden', deployments: 'deployments.apps is forbidden' },
+      findings: [
+        {
+          message:
+            /is rejected\. Add tcp:15017 to GKE's rule gke-demo-3f2a9c1b-master, keeping tcp:443, tcp:10250\.$/,
+          resource: { kind: 'Cluster', name: 'demo' },
+          urgent: false,
+        },
+      ],
+    },
+    {
+      name: 'a DENY rule and no allow rule for the port: the missing allow is the finding',
+      documents: withRules(masterRule(), deny('deny-webhook', { priority: 900 })),
+      findings: [
+        {
+          message: /^Private cluster demo: no enabled ingress rule on network default allows TCP 15017/,
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
+      ],
+    },
+    {
+      name: 'near misses: only allow rules to the nodes for tcp:15017 from a range overlapping the control plane are named',
+      documents: withRules(
+        masterRule(),
+        webhookRule({
+          sourceRanges: ['172.16.0.0/29', '10.0.0.0/8'],
+          allowed: [
+            { IPProtocol: 'udp', ports: ['53'] },
+            { IPProtocol: 'tcp', ports: ['15017'] },
+          ],
+        }),
+        webhookRule({ name: 'elsewhere', sourceRanges: ['192.168.0.0/16'] }),
+        webhookRule({ name: 'unparsable', sourceRanges: ['not-a-cidr'] }),
+        webhookRule({ name: 'to-bastion', sourceRanges: ['172.16.0.8/29'], targetTags: ['bastion'] }),
+        webhookRule({
+          name: 'udp-only',
+          sourceRanges: ['172.16.0.8/29'],
+          allowed: [{ IPProtocol: 'udp', ports: ['15017'] }],
+        }),
+      ),
+      findings: [
+        {
+          message:
+            'to the nodes (allow-istio-webhook allows it from 172.16.0.0/29, 10.0.0.0/8, which does not contain the ' +
+            "control-plane CIDR), so the API server cannot call the 1.6 istiod's injection and validation webhooks",
+          resource: { kind: 'Cluster', name: 'demo' },
+        },
+      ],
+    },
+    {
+      name: 'a long cluster name: the new rule name is cut to 63 characters, without a dash before the suffix',
+      documents: [
+        privateCluster({ name: `ab-${'x'.repeat(38)}--tail` }),
+        [
+          firewallRule('default-allow-ssh', {
+            sourceRanges: ['0.0.0.0/0'],
+            allowed: [{ IPProtocol: 'tcp', ports: ['22'] }],
+          }),
+        ],
+      ],
+      findings: [
+        {
+          message: `Private cluster ab-${'x'.repeat(38)}--tail: no enabled ingress rule`,
+          fix: {
+            action: 'open-webhook-port',
+            params: { newRule: `ab-${'x'.repeat(38)}-istio-webhook-15017` },
+          },
+        },
+      ],
+    },
+    {
+      name: "GKE's master rule on a Shared VPC network: the rule is changed in the host project",
       documents: withRules(
         firewallRule('default-allow-ssh', {
+          network: 'default',
           sourceRanges: ['0.0.0.0/0'],
           allowed: [{ IPProtocol: 'tcp', ports: ['22'] }],
         }),
+        masterRule({ network: 'projects/net-host/global/networks/default' }),
       ),
-      findings: [{ fix: { action: 'open-webhook-port', params: { targetTags: ['web'] } } }],
+      findings: [
+        {
+          message: "Add tcp:15017 to GKE's rule gke-demo-3f2a9c1b-master",
+          fix: {
+            action: 'open-webhook-port',
+            params: { project: 'net-host', rule: 'gke-demo-3f2a9c1b-master' },
+          },
+        },
+      ],
+    },
+    {
+      name: "no GKE rule at all: a dedicated rule to the pools' tags, each once, in order",
+      documents: [
+        privateCluster({
+          nodePools: [
+            { name: 'a', config: { machineType: 'e2-standard-4', tags: ['web', 'api'] } },
+            { name: 'b', config: { machineType: 'e2-standard-4' } },
+            { name: 'c', config: { machineType: 'e2-standard-4', tags: ['api'] } },
+          ],
+        }),
+        [
+          firewallRule('default-allow-ssh', {
+            sourceRanges: ['0.0.0.0/0'],
+            allowed: [{ IPProtocol: 'tcp', ports: ['22'] }],
+          }),
+        ],
+      ],
+      findings: [
+        {
+          message: 'Create a rule allowing tcp:15017 from 172.16.0.0/28 to the nodes.',
+          fix: { action: 'open-webhook-port', params: { targetTags: ['api', 'web'] } },
+        },
+      ],
     },
   ],
   notApplicable: [
@@ -337,9 +491,16 @@ ruleTester(rule, {
       reason: 'is not an IPv4 CIDR',
     },
     {
+      name: 'cluster data without a network',
+      documents: [privateCluster({ network: undefined }), [webhookRule()]],
+      reason: /^the GKE cluster data names no network$/,
+    },
+    {
       name: "firewall data holding no rule of the cluster's network (Shared VPC host project not listed)",
       documents: withRules(webhookRule({ network: 'projects/acme-prod/global/networks/staging' })),
-      reason: 'holds no enabled ingress rule of network default',
+      reason:
+        'the firewall data holds no enabled ingress rule of network default; for a Shared VPC, list the host ' +
+        "project's rules (`gcloud compute firewall-rules list --project HOST_PROJECT --format=json`)",
     },
   ],
 });

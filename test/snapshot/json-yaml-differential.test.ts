@@ -5,6 +5,7 @@
  * each finding's file:line is taken out; and each file:line points at the object the finding is
  * about, in its own file.
  */
+
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { isMap, isSeq, LineCounter, parseDocument, stringify } from 'yaml';
 import { generateCluster, SIZES } from '../../fixtures/generate-cluster.ts';
 import { RULES } from '../../rules/index.ts';
+import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Report } from '../../src/engine/report-model.ts';
 import { runRules } from '../../src/engine/runner.ts';
 import { withRemediation } from '../../src/remediate/report-commands.ts';
@@ -141,7 +143,7 @@ describe('one cluster as a JSON List (worker path) and as YAML (sequential path)
     expect(findings.some((finding) => finding.resource.name === 'gateway-in')).toBe(true);
     const json = locationFree(jsonReport);
     const yaml = locationFree(yamlReport);
-    const context = { sarifRoot: '/tmp' };
+    const context = { rules: RULE_CATALOGUE, sarifRoot: '/tmp' };
     for (const [format, formatter] of Object.entries(FORMATTERS)) {
       expect(formatter.render(json, context) === formatter.render(yaml, context), format).toBe(true);
     }

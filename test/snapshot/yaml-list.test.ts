@@ -1,5 +1,9 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse, parseAllDocuments } from 'yaml';
+import { loadSnapshot, snapshotFromDocuments } from '../../src/snapshot/load.ts';
 import { splitYamlList } from '../../src/snapshot/yaml-list.ts';
 
 const LIST = [
@@ -42,16 +46,35 @@ describe('kubectl YAML List chunking', () => {
     });
   });
 
+  /** Two Namespaces in a kubectl List, as the cut expects them. */
+  const NAMESPACES =
+    'apiVersion: v1\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: a}\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: b}\nkind: List\n';
+
   it.each([
-    ['several documents', `${LIST}---\n${LIST}`],
+    ['several documents', `${NAMESPACES}---\n${NAMESPACES.replaceAll('{name: ', '{name: z')}`],
     ['no items key', 'apiVersion: v1\nkind: Namespace\nmetadata: {name: a}\n'],
-    ['flow-style items', 'apiVersion: v1\nitems: [{kind: A}]\nkind: List\n'],
-    ['indented items', 'apiVersion: v1\nitems:\n  - kind: A\nkind: List\n'],
-    ['tabs', 'apiVersion: v1\nitems:\n- kind: A\n\tx: 1\n'],
-    ['a dash without a space', 'apiVersion: v1\nitems:\n-kind: A\n'],
-    ['anchors and aliases', 'apiVersion: v1\nitems:\n- &a {kind: A}\n- *a\nkind: List\n'],
-  ])('leaves %s to the whole-file parser', (_, text) => {
+    [
+      'flow-style items',
+      'apiVersion: v1\nitems: [{apiVersion: v1, kind: Namespace, metadata: {name: a}}]\nkind: List\n',
+    ],
+    ['indented items', NAMESPACES.replaceAll(/^(- | {2})/gm, '  $1')],
+    ['tabs', NAMESPACES.replace('{name: a}', '{name: a}\t# a tab before a comment')],
+    [
+      'a dash without a space',
+      NAMESPACES.replace('- apiVersion: v1\n  kind: Namespace\n  metadata: {name: b}', '-kind: Namespace'),
+    ],
+    [
+      'anchors and aliases',
+      'apiVersion: v1\nitems:\n- &a {apiVersion: v1, kind: Namespace, metadata: {name: a}}\n- *a\nkind: List\n',
+    ],
+  ])('leaves %s to the whole-file parse, and the loader reads what that parse gives', async (_, text) => {
     expect(splitYamlList(text)).toBeUndefined();
-    expect(() => parseAllDocuments(text)).not.toThrow();
+    // The oracle: the yaml library's whole-file parse of the same text, through the same builder.
+    const documents = parseAllDocuments(text).map((document) => document.toJS());
+    const expected = snapshotFromDocuments({ documents }).kube.namespaces.map((ns) => ns.metadata.name);
+    const file = path.join(await mkdtemp(path.join(tmpdir(), 'meshready-yaml-list-')), 'namespaces.yaml');
+    await writeFile(file, text);
+    const loaded = await loadSnapshot([file]);
+    expect(loaded.kube.namespaces.map((ns) => ns.metadata.name)).toEqual(expected);
   });
 });
