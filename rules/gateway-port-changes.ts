@@ -1,5 +1,6 @@
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import { imageTag, isLive } from '../src/engine/snapshot-index.ts';
+import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION } from '../src/engine/vocabulary.ts';
 import {
   networkName,
   networkProject,
@@ -26,6 +27,7 @@ const GATED = 'remediate.sh checks this again before it enables the 1.6 gateway,
 const KEEP_OLD =
   'Add the new ports beside the old ones while 1.4 and 1.6 gateway pods both run; remove the old ones only ' +
   'in retire-old-control-plane, once no 1.4 gateway pod is left.';
+const RULE_ID = 'gateway-port-changes';
 const BACKEND_CONFIG_ANNOTATIONS = [
   'cloud.google.com/backend-config',
   'beta.cloud.google.com/backend-config',
@@ -256,16 +258,24 @@ function backendConfigFindings(
       : {};
     if (Number(healthCheck.port) !== STATUS.old) continue;
     const path = typeof healthCheck.requestPath === 'string' ? healthCheck.requestPath : undefined;
-    const replacements = [`spec.healthCheck.port: ${STATUS.old} -> ${STATUS.new}`];
-    if (path !== READY_PATH)
-      replacements.push(`spec.healthCheck.requestPath: ${path ?? '(unset)'} -> ${READY_PATH}`);
+    const replacements = [
+      `keep spec.healthCheck.port ${STATUS.old} while 1.4 and 1.6 gateway pods both run (both answer ${READY_PATH} there)`,
+      ...(path === READY_PATH ? [] : [`spec.healthCheck.requestPath: ${path ?? '(unset)'} -> ${READY_PATH}`]),
+      `acknowledge it: annotate the BackendConfig ${IGNORE_ANNOTATION}=${RULE_ID} (with ${IGNORE_REASON_ANNOTATION})`,
+      `in retire-old-control-plane, once no 1.4 gateway pod is left: spec.healthCheck.port ${STATUS.old} -> ${STATUS.new}`,
+    ];
     findings.push(
       findingAbout(
         config,
         `BackendConfig ${ISTIO_SYSTEM}/${config.metadata.name}, attached to Service ${service} (whose selector ` +
-          `selects the gateway pods), health-checks port ${STATUS.old} only, the 1.4 gateway's status port; the 1.6 ` +
-          `gateway serves readiness on ${STATUS.new}. Set ${replacements.join(', ')} (a health check probes one ` +
-          `port: 1.4 gateway pods do not answer on ${STATUS.new}). ${GATED}`,
+          `selects the gateway pods), health-checks port ${STATUS.old}. A health check probes one port, so it ` +
+          `cannot name both: the 1.6 gateway pods answer ${READY_PATH} on ${STATUS.new} and, through ` +
+          `pilot-agent's status server, still on ${STATUS.old}, while the 1.4 pods answer only on ${STATUS.old}. ` +
+          `Do not switch it to ${STATUS.new} now: that takes the 1.4 gateway pods out of the load balancer ` +
+          `before the 1.6 pods exist. Keep ${STATUS.old}` +
+          (path === READY_PATH ? '' : ` with requestPath ${READY_PATH} (it is ${path ?? 'unset'})`) +
+          `, acknowledge it with the annotation ${IGNORE_ANNOTATION}: ${RULE_ID} (and ` +
+          `${IGNORE_REASON_ANNOTATION}), and switch to ${STATUS.new} in retire-old-control-plane. ${GATED}`,
         {
           fix: fix('update-gateway-port-refs', {
             kind: 'BackendConfig',
@@ -334,7 +344,7 @@ const KUBE_PARTS = [
 ] as const;
 
 export default defineRule({
-  id: 'gateway-port-changes',
+  id: RULE_ID,
   title: "Nothing still names the 1.4 ingress gateway's ports when the gateway moves to 1.6",
   phase: { 'istio-1.6': 'migrate-gateway', 'asm-1.6': 'asm-install', 'asm-1.7': 'asm-install' },
   targets: ['istio-1.6', 'asm-1.6', 'asm-1.7'],
@@ -367,12 +377,18 @@ export default defineRule({
       'Before the gateway moves, **add** the new port beside the old one while 1.4 and 1.6 gateway pods both ' +
       'run: AuthorizationPolicy `ports: ["80"]` -> `["80", "8080"]`, NetworkPolicy ingress ports 8080, 8443 ' +
       'and 15021 beside 80, 443 and 15020, tcp:15021 on the firewall rule (`gcloud compute firewall-rules ' +
-      'update RULE --allow tcp:15020,tcp:15021`), and BackendConfig `healthCheck.port: 15021` with ' +
-      '`requestPath: /healthz/ready` (a BackendConfig probes one port). Remove the old ports only in ' +
-      'retire-old-control-plane, once no 1.4 gateway pod is left. These are run-time gates: the step of ' +
+      'update RULE --allow tcp:15020,tcp:15021`). A BackendConfig probes one port, so it cannot name both: ' +
+      'keep `healthCheck.port: 15020` with `requestPath: /healthz/ready` while both gateways run (the 1.6 ' +
+      "gateway's pilot-agent still answers there: its status server on the mesh's default status port " +
+      '15020, Istio 1.6.0 `pilot/cmd/pilot-agent/main.go` lines 257-275 and `pkg/config/mesh/mesh.go` line 59; ' +
+      'the 1.4 pods never answer on 15021, so switching first takes them out of the load balancer), ' +
+      'acknowledge it with the annotation `meshready.dev/ignore: gateway-port-changes` (and ' +
+      '`meshready.dev/ignore-reason`), and switch it to 15021 in retire-old-control-plane. Remove the old ' +
+      'ports only in retire-old-control-plane, once no 1.4 gateway pod is left. These are run-time gates: the step of ' +
       'remediate.sh that enables the 1.6 gateway (the IstioOperator change for istio-1.6; install_asm, which ' +
       'installs the ASM gateway, for the ASM targets) reads the NetworkPolicies, AuthorizationPolicies, ' +
-      'BackendConfigs and firewall rules again and stops, exit 1, naming what is still open.',
+      'BackendConfigs and firewall rules again and stops, exit 1, naming what is still open (a BackendConfig ' +
+      'acknowledged with that annotation is not open).',
     references: [
       {
         title: 'Upgrading to Istio 1.6 with the operator',

@@ -6,15 +6,12 @@
 
 import type { Report, Suppression } from '../engine/report-model.ts';
 import type { SuppressionQuery } from '../engine/runner.ts';
-import type { ResourceRef } from '../engine/vocabulary.ts';
+import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION, type ResourceRef } from '../engine/vocabulary.ts';
 import { type ClusterSnapshot, KUBE_KINDS, type KubeObject } from '../snapshot/model.ts';
 import { apiGroup } from '../snapshot/strip.ts';
 import { namespaceOfResource } from './exclude.ts';
 import { globMatcher } from './glob.ts';
 import type { SuppressionConfig } from './schema.ts';
-
-export const IGNORE_ANNOTATION = 'meshready.dev/ignore';
-export const IGNORE_REASON_ANNOTATION = 'meshready.dev/ignore-reason';
 
 export type ExpiredSuppression = NonNullable<Report['expiredSuppressions']>[number];
 export type SuppressionLookup = (query: SuppressionQuery) => Suppression | undefined;

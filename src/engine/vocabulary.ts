@@ -67,3 +67,10 @@ export const fixSchema = z.object({
   params: z.record(z.string(), fixValue),
 });
 export type Fix = z.infer<typeof fixSchema>;
+
+/**
+ * The annotation by which an object exempts itself from rules (`"<rule>[,<rule>...]"`, SPEC §11),
+ * and the one that says why. Rules name it in advice; remediate.sh's gates read it at run time.
+ */
+export const IGNORE_ANNOTATION = 'meshready.dev/ignore';
+export const IGNORE_REASON_ANNOTATION = 'meshready.dev/ignore-reason';

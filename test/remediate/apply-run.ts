@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, expect } from 'vitest';
 import { RULES } from '../../rules/index.ts';
+import { annotationSuppressions } from '../../src/config/suppressions.ts';
 import { POLICIES_FILE_NAME, scanPoliciesYaml } from '../../src/convert/findings.ts';
 import type { Report, RuleResult } from '../../src/engine/report-model.ts';
 import { runRules } from '../../src/engine/runner.ts';
@@ -382,7 +383,14 @@ export function scanWithFiles(
 ): { report: Report; files: Record<string, string> } {
   const snapshot = snapshotFromDocuments({ documents: [...objects, CLUSTER_DOCUMENT, ...extra] });
   const report = withRemediation(
-    runRules(snapshot, { rules: RULES, target, toolVersion: '0.1.0', now: new Date('2026-11-25T10:00:00Z') }),
+    runRules(snapshot, {
+      rules: RULES,
+      target,
+      toolVersion: '0.1.0',
+      now: new Date('2026-11-25T10:00:00Z'),
+      // As the CLI does by default: an object's meshready.dev/ignore annotation suppresses findings.
+      suppressionFor: annotationSuppressions(snapshot),
+    }),
   );
   const policies = scanPoliciesYaml(snapshot);
   return { report, files: policies === undefined ? {} : { [POLICIES_FILE_NAME]: policies } };

@@ -96,10 +96,10 @@ const authorizationPolicy = (name: string, ports: string[]) => ({
     rules: [{ to: [{ operation: { ports } }] }],
   },
 });
-const backendConfig = (name: string, port: number) => ({
+const backendConfig = (name: string, port: number, annotations: Record<string, string> = {}) => ({
   apiVersion: 'cloud.google.com/v1',
   kind: 'BackendConfig',
-  metadata: { name, namespace: 'istio-system' },
+  metadata: { name, namespace: 'istio-system', annotations },
   spec: { healthCheck: { type: 'HTTP', port, requestPath: '/healthz/ready' } },
 });
 const firewall = (name: string, ports: string[]) => ({
@@ -135,7 +135,10 @@ const halfDone: Raw[] = [
   ),
   backendConfig('internal-health', 15020),
 ];
-/** The same, every TODO done: the new ports beside the old ones. */
+/**
+ * The same, every TODO done: the new ports beside the old ones, and the BackendConfig (one port)
+ * kept on 15020, which the 1.4 and the 1.6 gateway pods both answer, and acknowledged.
+ */
 const allDone: Raw[] = [
   ...base,
   networkPolicy('gateway-ingress', [80, 8080, 443, 8443, 15020, 15021]),
@@ -145,7 +148,10 @@ const allDone: Raw[] = [
     { istio: 'ingressgateway' },
     { 'cloud.google.com/backend-config': '{"default": "internal-health"}' },
   ),
-  backendConfig('internal-health', 15021),
+  backendConfig('internal-health', 15020, {
+    'meshready.dev/ignore': 'gateway-port-changes',
+    'meshready.dev/ignore-reason': '15020 answers for both gateways until 1.4 retires',
+  }),
 ];
 const OPEN_FIREWALL = [firewall('allow-lb-health', ['80', '15020'])];
 const DONE_FIREWALL = [firewall('allow-lb-health', ['80', '15020', '15021'])];
@@ -212,7 +218,7 @@ describe('migrate-gateway (istio-1.6): the 1.6 gateway is enabled only once noth
         'open: AuthorizationPolicy istio-system/gateway-allow-web applies to the gateway and lists 80/443 without 8080/8443',
       );
       expect(result.stdout).toContain(
-        'open: BackendConfig istio-system/internal-health (attached to Service gateway-internal) health-checks 15020 only',
+        'open: BackendConfig istio-system/internal-health (attached to Service gateway-internal) health-checks 15020: keep it (1.4 and 1.6 gateway pods both answer /healthz/ready there) and acknowledge it with the annotation meshready.dev/ignore=gateway-port-changes',
       );
       expect(result.stdout).toContain(
         'open: firewall rule allow-lb-health opens tcp:15020 but not tcp:15021',
@@ -265,7 +271,11 @@ describe('migrate-gateway (istio-1.6): the 1.6 gateway is enabled only once noth
         matchExpressions: [{ key: 'app', operator: 'In', values: ['istio-ingressgateway'] }],
       });
       const clean = scanOf('istio-1.6', allDone, [[...DONE_FIREWALL]]);
-      expect(clean.results.find((r) => r.ruleId === 'gateway-port-changes')?.findings).toEqual([]);
+      // Nothing open: the BackendConfig kept on 15020 is acknowledged, so the scan suppresses it.
+      const findings = clean.results.find((r) => r.ruleId === 'gateway-port-changes')?.findings ?? [];
+      expect(findings.map((f) => [f.resource.name, f.suppressed?.source])).toEqual([
+        ['internal-health', 'annotation'],
+      ]);
       const result = await run(clean, [...allDone, added], DONE_FIREWALL);
       expect(result.status).toBe(1);
       expect(enablesGateway(result.changes)).toBe(false);

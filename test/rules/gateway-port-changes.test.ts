@@ -216,11 +216,17 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'BackendConfig istio-system/gateway-health, attached to Service istio-ingressgateway (whose selector selects the gateway pods), health-checks port 15020 only',
+            'BackendConfig istio-system/gateway-health, attached to Service istio-ingressgateway (whose selector selects the gateway pods), health-checks port 15020. A health check probes one port, so it cannot name both: the 1.6 gateway pods answer /healthz/ready on 15021 and, through pilot-agent\'s status server, still on 15020, while the 1.4 pods answer only on 15020. Do not switch it to 15021 now: that takes the 1.4 gateway pods out of the load balancer before the 1.6 pods exist. Keep 15020, acknowledge it with the annotation meshready.dev/ignore: gateway-port-changes (and meshready.dev/ignore-reason), and switch to 15021 in retire-old-control-plane.',
           resource: { kind: 'BackendConfig', name: 'gateway-health' },
           fix: {
             action: 'update-gateway-port-refs',
-            params: { replacements: ['spec.healthCheck.port: 15020 -> 15021'] },
+            params: {
+              replacements: [
+                'keep spec.healthCheck.port 15020 while 1.4 and 1.6 gateway pods both run (both answer /healthz/ready there)',
+                'acknowledge it: annotate the BackendConfig meshready.dev/ignore=gateway-port-changes (with meshready.dev/ignore-reason)',
+                'in retire-old-control-plane, once no 1.4 gateway pod is left: spec.healthCheck.port 15020 -> 15021',
+              ],
+            },
           },
         },
       ],
@@ -260,13 +266,13 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'BackendConfig istio-system/ilb-health, attached to Service gateway-internal (whose selector selects the gateway pods), health-checks port 15020 only',
+            'BackendConfig istio-system/ilb-health, attached to Service gateway-internal (whose selector selects the gateway pods), health-checks port 15020.',
           resource: { kind: 'BackendConfig', name: 'ilb-health' },
         },
       ],
     },
     {
-      name: 'a BackendConfig on another path gets the path too',
+      name: 'a BackendConfig on another path keeps 15020 and gets the path that answers there',
       documents: [
         [
           gateway14,
@@ -278,7 +284,7 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'Set spec.healthCheck.port: 15020 -> 15021, spec.healthCheck.requestPath: / -> /healthz/ready (a health check probes one port',
+            'Keep 15020 with requestPath /healthz/ready (it is /), acknowledge it with the annotation meshready.dev/ignore: gateway-port-changes',
         },
       ],
     },

@@ -257,9 +257,11 @@ step_20() {
 
 step_21() {
   step gateway-port-changes 'BackendConfig istio-system/ingressgateway-health' "$TITLE_4"
-  #   spec.healthCheck.port: 15020 -> 15021
-  todo 'Edit BackendConfig ingressgateway-health: spec.healthCheck.port: 15020 -> 15021'
-  todo_command kubectl edit backendconfigs.cloud.google.com -n istio-system ingressgateway-health
+  #   keep spec.healthCheck.port 15020 while 1.4 and 1.6 gateway pods both run (both answer /healthz/ready there)
+  #   acknowledge it: annotate the BackendConfig meshready.dev/ignore=gateway-port-changes (with meshready.dev/ignore-reason)
+  #   in retire-old-control-plane, once no 1.4 gateway pod is left: spec.healthCheck.port 15020 -> 15021
+  todo 'Keep BackendConfig ingressgateway-health on 15020 while both gateways run and acknowledge it; switch it to 15021 only in retire-old-control-plane'
+  todo_command kubectl annotate backendconfigs.cloud.google.com -n istio-system ingressgateway-health meshready.dev/ignore=gateway-port-changes 'meshready.dev/ignore-reason=15020 answers for the 1.4 and the 1.6 gateway pods; switch to 15021 once 1.4 is retired'
 }
 
 step_22() {

@@ -865,11 +865,26 @@ gateway_authorization_policy_items() {
   done <<<"$lines"
 }
 
+# True when the meshready.dev/ignore value $1 ("<rule>[,<rule>...]", spaces allowed) names
+# gateway-port-changes.
+ignores_gateway_port_changes() {
+  local rule
+  local -a rules
+  IFS=, read -ra rules <<<"$1"
+  for rule in "${rules[@]}"; do
+    rule=${rule#"${rule%%[![:space:]]*}"}
+    rule=${rule%"${rule##*[![:space:]]}"}
+    if [[ $rule == gateway-port-changes ]]; then return 0; fi
+  done
+  return 1
+}
+
 # Open items among the BackendConfigs attached (cloud.google.com/backend-config annotation) to a
 # Service of istio-system whose selector selects one of the gateway pods $1: one whose health
-# check probes port 15020.
+# check probes port 15020, unless acknowledged (meshready.dev/ignore: gateway-port-changes): a
+# health check probes one port, and 15020 is the one both the 1.4 and the 1.6 gateway pods answer.
 gateway_backend_config_items() {
-  local lines service selector annotations rest name port seen=','
+  local lines service selector annotations rest name port ignore seen=','
   lines=$(query kubectl get services -n istio-system -o go-template="$SERVICE_BACKEND_CONFIGS_TEMPLATE") ||
     fail 'cannot list the Services in istio-system'
   while IFS='|' read -r service selector annotations; do
@@ -885,10 +900,12 @@ gateway_backend_config_items() {
       seen+="$name,"
       port=$(query kubectl get backendconfigs.cloud.google.com -n istio-system "$name" --ignore-not-found \
         -o 'jsonpath={.spec.healthCheck.port}') || fail "cannot read BackendConfig $(shell_word "$name")"
-      if [[ $port == 15020 ]]; then
-        printf 'BackendConfig istio-system/%s (attached to Service %s) health-checks 15020 only: set healthCheck.port 15021, requestPath /healthz/ready\n' \
-          "$(shell_word "$name")" "$(shell_word "$service")"
-      fi
+      [[ $port == 15020 ]] || continue
+      ignore=$(query kubectl get backendconfigs.cloud.google.com -n istio-system "$name" --ignore-not-found \
+        -o 'jsonpath={.metadata.annotations.meshready\.dev/ignore}') || fail "cannot read BackendConfig $(shell_word "$name")"
+      ignores_gateway_port_changes "$ignore" && continue
+      printf 'BackendConfig istio-system/%s (attached to Service %s) health-checks 15020: keep it (1.4 and 1.6 gateway pods both answer /healthz/ready there) and acknowledge it with the annotation meshready.dev/ignore=gateway-port-changes; switch to 15021 only in retire-old-control-plane\n' \
+        "$(shell_word "$name")" "$(shell_word "$service")"
     done
   done <<<"$lines"
 }

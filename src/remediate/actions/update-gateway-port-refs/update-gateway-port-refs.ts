@@ -5,6 +5,7 @@
  * `allow` is a firewall rule's new `--allow`.
  */
 import { z } from 'zod';
+import { IGNORE_ANNOTATION, IGNORE_REASON_ANNOTATION } from '../../../engine/vocabulary.ts';
 import { defineFixAction, type Step } from '../../step.ts';
 import { name, namespaceArgs, optionalText } from '../common.ts';
 
@@ -62,11 +63,32 @@ export default defineFixAction({
               },
             ],
           }
-        : {
-            kind: 'todo',
-            text: `Edit ${p.kind} ${p.name}: ${p.replacements.join('; ')}`,
-            commands: [{ argv: ['kubectl', 'edit', p.resource, ...namespaceArgs(p.namespace), p.name] }],
-          },
+        : p.kind === 'BackendConfig'
+          ? {
+              kind: 'todo',
+              text: `Keep BackendConfig ${p.name} on 15020 while both gateways run and acknowledge it; switch it to 15021 only in retire-old-control-plane`,
+              commands: [
+                ...(p.replacements.some((line) => line.includes('requestPath'))
+                  ? [{ argv: ['kubectl', 'edit', p.resource, ...namespaceArgs(p.namespace), p.name] }]
+                  : []),
+                {
+                  argv: [
+                    'kubectl',
+                    'annotate',
+                    p.resource,
+                    ...namespaceArgs(p.namespace),
+                    p.name,
+                    `${IGNORE_ANNOTATION}=gateway-port-changes`,
+                    `${IGNORE_REASON_ANNOTATION}=15020 answers for the 1.4 and the 1.6 gateway pods; switch to 15021 once 1.4 is retired`,
+                  ],
+                },
+              ],
+            }
+          : {
+              kind: 'todo',
+              text: `Edit ${p.kind} ${p.name}: ${p.replacements.join('; ')}`,
+              commands: [{ argv: ['kubectl', 'edit', p.resource, ...namespaceArgs(p.namespace), p.name] }],
+            },
     ];
   },
 });
