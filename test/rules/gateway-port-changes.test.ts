@@ -216,7 +216,7 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'BackendConfig istio-system/gateway-health, attached to Service istio-ingressgateway (whose selector selects the gateway pods), health-checks port 15020. A health check probes one port, so it cannot name both: the 1.6 gateway pods answer /healthz/ready on 15021 and, through pilot-agent\'s status server, still on 15020, while the 1.4 pods answer only on 15020. Do not switch it to 15021 now: that takes the 1.4 gateway pods out of the load balancer before the 1.6 pods exist. Keep 15020, acknowledge it with the annotation meshready.dev/ignore: gateway-port-changes (and meshready.dev/ignore-reason), and switch to 15021 in retire-old-control-plane.',
+            "BackendConfig istio-system/gateway-health, attached to Service istio-ingressgateway (whose selector selects the gateway pods), health-checks port 15020. A health check probes one port, so it cannot name both: the 1.6 gateway pods answer /healthz/ready on 15021 and, through pilot-agent's status server, still on 15020, while the 1.4 pods answer only on 15020. Do not switch it to 15021 now: that takes the 1.4 gateway pods out of the load balancer before the 1.6 pods exist. Keep 15020, acknowledge it with the annotation meshready.dev/ignore: gateway-port-changes (and meshready.dev/ignore-reason), and switch to 15021 in retire-old-control-plane.",
           resource: { kind: 'BackendConfig', name: 'gateway-health' },
           fix: {
             action: 'update-gateway-port-refs',
