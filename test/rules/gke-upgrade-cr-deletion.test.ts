@@ -279,6 +279,8 @@ ruleTester(rule, {
             'Kubernetes objects in the snapshot; VirtualServices not collected: no Kubernetes objects in the ' +
             'snapshot; Mixer configuration (config.istio.io) not collected: no Kubernetes objects in the snapshot; ' +
             'v1alpha1 security policies not collected: no Kubernetes objects in the snapshot; AuthorizationPolicies ' +
+            '(security.istio.io) not collected: no Kubernetes objects in the snapshot; PeerAuthentications ' +
+            '(security.istio.io) not collected: no Kubernetes objects in the snapshot; RequestAuthentications ' +
             '(security.istio.io) not collected: no Kubernetes objects in the snapshot; BackendConfigs ' +
             '(cloud.google.com) not collected: no Kubernetes objects in the snapshot; Custom resources in ' +
             'istio-system not collected: no Kubernetes objects in the snapshot. The backup step also saves every ' +

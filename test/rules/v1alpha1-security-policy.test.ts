@@ -261,7 +261,7 @@ ruleTester(rule, {
         v1beta1('PeerAuthentication', 'shop', 'hand-written', { mtls: { mode: 'STRICT' } }),
         sidecarPod('shop', 'cart', OLD),
       ],
-      findings: [{ resource: { kind: 'Policy' }, phase: 'prepare', urgent: false }],
+      findings: [{ resource: { kind: 'Policy', name: 'default' }, phase: 'prepare', urgent: false }],
     },
     {
       name: 'a user-created PERMISSIVE MeshPolicy (no add-on label) is still a v1alpha1 object to migrate',
