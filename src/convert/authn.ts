@@ -19,6 +19,7 @@
 import type { IstioConfig, Service } from '../snapshot/model.ts';
 import {
   type ConversionProblem,
+  ConversionReports,
   type ConvertedObject,
   describeSource,
   NotConvertible,
@@ -60,7 +61,6 @@ export interface AuthnResult {
 }
 
 const serviceKey = (s: Service) => `${namespaceOf(s)}/${s.metadata.name}`;
-const keyOf = (ref: SourceRef) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 
 function refOf(object: IstioConfig): SourceRef {
   return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
@@ -216,23 +216,6 @@ function portsByProtocol(services: readonly Service[]): { tcp?: string[]; http?:
   };
 }
 
-class Reports {
-  readonly problems = new Map<string, ConversionProblem>();
-  readonly warnings: ConversionProblem[] = [];
-
-  refuse(ref: SourceRef, reason: string): void {
-    if (!this.problems.has(keyOf(ref))) this.problems.set(keyOf(ref), { source: ref, reason });
-  }
-  warn(ref: SourceRef, reason: string): void {
-    if (!this.warnings.some((w) => keyOf(w.source) === keyOf(ref) && w.reason === reason)) {
-      this.warnings.push({ source: ref, reason });
-    }
-  }
-  isRefused(ref: SourceRef): boolean {
-    return this.problems.has(keyOf(ref));
-  }
-}
-
 interface Options {
   readonly rootNamespace: string;
   readonly ignoreUnknownFields: boolean;
@@ -242,14 +225,13 @@ interface Options {
 function readPolicies(
   objects: readonly IstioConfig[],
   options: Options,
-  reports: Reports,
-  skipped: ConversionProblem[],
+  reports: ConversionReports,
 ): AuthnPolicy[] {
   const out: AuthnPolicy[] = [];
   for (const object of objects) {
     const ref = refOf(object);
     if (object.kind === 'MeshPolicy' && object.metadata.name !== 'default') {
-      skipped.push({ source: ref, reason: 'Istio 1.4 only reads the MeshPolicy named default' });
+      reports.skipped.push({ source: ref, reason: 'Istio 1.4 only reads the MeshPolicy named default' });
       continue;
     }
     let decoded: ReturnType<typeof decodePolicy>;
@@ -281,7 +263,11 @@ export function unknownFieldsReason(fields: readonly string[]): string {
   return `${fields.join(', ')} ${fields.length > 1 ? 'are not fields' : 'is not a field'} Istio 1.4 knew (it ignored ${fields.length > 1 ? 'them' : 'it'}; a typo?); use --ignore-unknown-fields to convert the object as 1.4 read it`;
 }
 
-function resolveTargets(policy: AuthnPolicy, services: ServiceDirectory, reports: Reports): Targets {
+function resolveTargets(
+  policy: AuthnPolicy,
+  services: ServiceDirectory,
+  reports: ConversionReports,
+): Targets {
   const ports = new Map<string, Set<ServicePort> | undefined>();
   for (const target of policy.spec.targets) {
     const host = targetHost(target.name, policy.namespace);
@@ -331,9 +317,8 @@ export function convertAuthn(
   services: ServiceDirectory,
   options: Options,
 ): AuthnResult {
-  const reports = new Reports();
-  const skipped: ConversionProblem[] = [];
-  const policies = readPolicies(sourceObjects, options, reports, skipped);
+  const reports = new ConversionReports();
+  const policies = readPolicies(sourceObjects, options, reports);
   const targets = new Map<AuthnPolicy, Targets>();
   for (const policy of policies) {
     if (policy.level === 'workload') targets.set(policy, resolveTargets(policy, services, reports));
@@ -474,11 +459,11 @@ export function convertAuthn(
   return {
     objects,
     problems: [...reports.problems.values()],
-    skipped,
+    skipped: reports.skipped,
     warnings: reports.warnings,
     analysis: {
       effective: (service, port) => effectiveByService.get(serviceKey(service))?.get(port),
-      refused: (policy) => reports.isRefused(policy.ref),
+      refused: (policy) => reports.refused(policy.ref),
     },
   };
 }
@@ -487,12 +472,12 @@ function emit(
   policies: readonly AuthnPolicy[],
   services: ServiceDirectory,
   options: Options,
-  reports: Reports,
+  reports: ConversionReports,
   targets: Map<AuthnPolicy, Targets>,
   effectiveByService: Map<string, Map<ServicePort, AuthnPolicy | undefined>>,
 ): ConvertedObject[] {
   const out: ConvertedObject[] = [];
-  const live = policies.filter((p) => !reports.isRefused(p.ref));
+  const live = policies.filter((p) => !reports.refused(p.ref));
   const object = (
     kind: 'PeerAuthentication' | 'RequestAuthentication' | 'AuthorizationPolicy',
     name: string,
@@ -581,7 +566,7 @@ function emit(
         reports.refuse(policy.ref, error.message);
       }
     }
-    const kept = mine.filter((p) => !reports.isRefused(p.ref));
+    const kept = mine.filter((p) => !reports.refused(p.ref));
     const first = kept.includes(whole as AuthnPolicy) ? whole : kept[0];
     if (!first) continue;
     const what = `service ${service.metadata.name}`;

@@ -50,6 +50,27 @@ export function describeSource(source: SourceRef): string {
   return `${source.kind} ${source.namespace ? `${source.namespace}/` : ''}${source.name}`;
 }
 
+const keyOf = (ref: SourceRef) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
+
+/** What a converter collects besides its objects: refusals (one per source), skips and warnings (each once). */
+export class ConversionReports {
+  readonly problems = new Map<string, ConversionProblem>();
+  readonly skipped: ConversionProblem[] = [];
+  readonly warnings: ConversionProblem[] = [];
+
+  refuse(ref: SourceRef, reason: string): void {
+    if (!this.problems.has(keyOf(ref))) this.problems.set(keyOf(ref), { source: ref, reason });
+  }
+  warn(ref: SourceRef, reason: string): void {
+    if (!this.warnings.some((w) => keyOf(w.source) === keyOf(ref) && w.reason === reason)) {
+      this.warnings.push({ source: ref, reason });
+    }
+  }
+  refused(ref: SourceRef): boolean {
+    return this.problems.has(keyOf(ref));
+  }
+}
+
 /** A failed conversion step: carries the reason up to the object being converted. */
 export class NotConvertible extends Error {
   override name = 'NotConvertible';

@@ -18,6 +18,7 @@ import type { IstioConfig, Service } from '../snapshot/model.ts';
 import { type AuthnAnalysis, type AuthnPolicy, effectiveBinding, unknownFieldsReason } from './authn.ts';
 import {
   type ConversionProblem,
+  ConversionReports,
   type ConvertedObject,
   type ConvertOptions,
   NotConvertible,
@@ -59,28 +60,10 @@ export function refOf(object: IstioConfig): SourceRef {
   return { kind: object.kind, namespace: object.metadata.namespace, name: object.metadata.name };
 }
 
-const keyOf = (ref: SourceRef) => `${ref.kind}/${ref.namespace ?? ''}/${ref.name}`;
 const byNamespaceAndName = (a: IstioConfig, b: IstioConfig): number =>
   `${a.metadata.namespace ?? ''}/${a.metadata.name}` < `${b.metadata.namespace ?? ''}/${b.metadata.name}`
     ? -1
     : 1;
-
-class Reports {
-  readonly problems = new Map<string, ConversionProblem>();
-  readonly skipped: ConversionProblem[] = [];
-  readonly warnings: ConversionProblem[] = [];
-  refuse(ref: SourceRef, reason: string): void {
-    if (!this.problems.has(keyOf(ref))) this.problems.set(keyOf(ref), { source: ref, reason });
-  }
-  warn(ref: SourceRef, reason: string): void {
-    if (!this.warnings.some((w) => keyOf(w.source) === keyOf(ref) && w.reason === reason)) {
-      this.warnings.push({ source: ref, reason });
-    }
-  }
-  refused(ref: SourceRef): boolean {
-    return this.problems.has(keyOf(ref));
-  }
-}
 
 /** Which services 1.4 enforced RBAC for: IsRBACEnabled (pilot/pkg/model/authorization.go:114-130). */
 interface Enforcement {
@@ -252,7 +235,7 @@ function readEnforcement(
   config: RbacConfigSpec,
   ref: SourceRef,
   services: ServiceDirectory,
-  reports: Reports,
+  reports: ConversionReports,
 ): Enforcement | 'off' | 'permissive' {
   const { mode } = config;
   if (typeof mode === 'number') throw new NotConvertible(`mode ${mode} is not a ClusterRbacConfig mode`);
@@ -865,7 +848,7 @@ interface Decoded<T> {
 function read<T>(
   objects: readonly IstioConfig[],
   decode: (spec: unknown) => { spec: T; unknownFields: readonly string[] },
-  reports: Reports,
+  reports: ConversionReports,
   ignoreUnknownFields: boolean,
 ): Decoded<T>[] {
   const out: Decoded<T>[] = [];
@@ -890,7 +873,7 @@ export function convertRbac(
   options: ConvertOptions,
   authn: AuthnAnalysis,
 ): RbacResult {
-  const reports = new Reports();
+  const reports = new ConversionReports();
   const objects: ConvertedObject[] = [];
   const ignoreUnknownFields = options.ignoreUnknownFields === true;
   const roleObjects = policies.filter((p) => p.kind === 'ServiceRole').sort(byNamespaceAndName);

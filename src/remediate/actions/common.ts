@@ -68,3 +68,23 @@ export function untilMasterUpgraded(context: PlanContext): Step[] {
       ]
     : [];
 }
+
+/**
+ * What must hold before anything 1.4 needs is taken away (its control plane, its v1alpha1
+ * policies): no namespace selects the 1.4 injector and no pod runs a 1.4 proxy, an ingress
+ * gateway pod included. Checked again at run time; the step is withheld while either is false.
+ */
+export const OLD_MESH_GONE: readonly Step[] = [
+  {
+    kind: 'withhold-unless',
+    check: 'no-namespace-on-old-injector',
+    says: 'no namespace selects the 1.4 injector',
+    args: [],
+  },
+  {
+    kind: 'withhold-unless',
+    check: 'no-pod-on-old-proxy',
+    says: 'no pod runs a 1.4 proxy (workload or ingress gateway)',
+    args: [],
+  },
+];

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { defineFixAction, type Step } from '../../step.ts';
-import { namespaceArgs } from '../common.ts';
+import { namespaceArgs, OLD_MESH_GONE } from '../common.ts';
 import { policyIdentity, replacementChecks } from '../migrate-v1alpha1-policy/migrate-v1alpha1-policy.ts';
 
 export default defineFixAction({
@@ -30,18 +30,7 @@ export default defineFixAction({
     if (group.length === 0) return [];
     const checks = group.flatMap(replacementChecks);
     return [
-      {
-        kind: 'withhold-unless',
-        check: 'no-namespace-on-old-injector',
-        says: 'no namespace selects the 1.4 injector',
-        args: [],
-      },
-      {
-        kind: 'withhold-unless',
-        check: 'no-pod-on-old-proxy',
-        says: 'no pod runs a 1.4 proxy (workload or ingress gateway)',
-        args: [],
-      },
+      ...OLD_MESH_GONE,
       {
         kind: 'withhold-unless',
         check: 'v1beta1-replacements-exist',

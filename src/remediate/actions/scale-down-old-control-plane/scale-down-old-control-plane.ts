@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineFixAction } from '../../step.ts';
+import { OLD_MESH_GONE } from '../common.ts';
 
 /** The Deployments of every finding, each once. */
 function deploymentsOf(group: readonly { readonly deployments: readonly string[] }[]): string[] {
@@ -26,18 +27,7 @@ export default defineFixAction({
     if (deployments.length === 0) return [];
     const file = context.backup('istio-system', 'old-control-plane-deployments');
     return [
-      {
-        kind: 'withhold-unless',
-        check: 'no-namespace-on-old-injector',
-        says: 'no namespace selects the 1.4 injector',
-        args: [],
-      },
-      {
-        kind: 'withhold-unless',
-        check: 'no-pod-on-old-proxy',
-        says: 'no pod runs a 1.4 proxy (workload or ingress gateway)',
-        args: [],
-      },
+      ...OLD_MESH_GONE,
       {
         kind: 'withhold-unless',
         check: 'galley-webhook-gone',
