@@ -8,10 +8,13 @@ const tests: string[] = JSON.parse(
   process.env.MESHREADY_MUTATE_TESTS ?? '["test/rules/**/*.test.ts","test/remediate/**/*.test.ts"]',
 );
 
+/** Suites of the scope too slow to run for each mutant (scripts/mutate.ts, `slowTests`). */
+const slowTests: string[] = JSON.parse(process.env.MESHREADY_MUTATE_SLOW_TESTS ?? '[]');
+
 export default defineConfig({
   test: {
     include: tests,
-    exclude: ['test/**/*.e2e.test.ts', 'test/**/*.browser.test.ts'],
+    exclude: ['test/**/*.e2e.test.ts', 'test/**/*.browser.test.ts', ...slowTests],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

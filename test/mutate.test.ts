@@ -8,18 +8,31 @@ import { parseArguments, plannedRuns, scopeOf } from '../scripts/mutate.ts';
 describe('npm run mutate', () => {
   it('runs both scopes, each against its own tests, when no file is named', () => {
     expect(
-      plannedRuns(undefined).map((run) => [run.scope.name, run.mutate, run.scope.tests, run.incrementalFile]),
+      plannedRuns(undefined).map((run) => [
+        run.scope.name,
+        run.mutate,
+        run.scope.tests,
+        run.scope.slowTests,
+        run.incrementalFile,
+      ]),
     ).toEqual([
       [
         'rules',
         ['rules/*.ts', '!rules/index.ts'],
         ['test/rules/**/*.test.ts'],
+        [],
         '.stryker/rules/incremental.json',
       ],
       [
         'remediate',
         ['src/remediate/**/*.ts'],
-        ['test/remediate/**/*.test.ts', 'test/rules/**/*.test.ts'],
+        ['test/remediate/**/*.test.ts', 'test/rules/**/*.test.ts', 'test/conformance/**/*.test.ts'],
+        [
+          'test/remediate/kubectl-apply*.test.ts',
+          'test/remediate/run.test.ts',
+          'test/remediate/steps-alike.test.ts',
+          'test/remediate/*.property.test.ts',
+        ],
         '.stryker/remediate/incremental.json',
       ],
     ]);
