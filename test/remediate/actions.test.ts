@@ -40,7 +40,8 @@ function sampleSteps(): Map<FixAction, { step: PlanStep; commands: string[] }> {
 }
 
 describe('the fix actions', () => {
-  const samples = sampleSteps();
+  // Planned inside the tests that read them, not when the block is collected: mutation testing's
+  // per-test coverage (docs/development.md) then knows which tests reach the planner.
 
   it.each(ACTIONS)('%s has its module, schema and order', (action) => {
     const definition = FIX_ACTIONS[action];
@@ -57,7 +58,7 @@ describe('the fix actions', () => {
   });
 
   it.each(ACTIONS)('%s has a golden rendering: its script step and its report commands', async (action) => {
-    const sample = samples.get(action);
+    const sample = sampleSteps().get(action);
     expect(sample, `no finding with ${action} in the test reports`).toBeDefined();
     const { step, commands } = sample as { step: PlanStep; commands: string[] };
     const text = [
@@ -105,7 +106,7 @@ describe('the fix actions', () => {
   });
 
   it('call in their steps only functions of their own folder', () => {
-    for (const [action, { step }] of samples) {
+    for (const [action, { step }] of sampleSteps()) {
       for (const line of step.steps) {
         if (line.kind === 'call' && step.action === action) {
           expect(FIX_ACTIONS[action].functions as readonly string[]).toContain(line.fn);

@@ -13,19 +13,23 @@ import { POD_PROXY_IMAGES_JSONPATH } from '../../src/remediate/planned-steps.ts'
 import { renderRemediationScript } from '../../src/remediate/script.ts';
 import { fullReport } from './reports.ts';
 
-const script = renderRemediationScript(fullReport('asm-1.7'));
-const istioScript = renderRemediationScript(fullReport('istio-1.6'));
+/**
+ * The scripts are rendered inside each test, not when the module loads: a test then reaches the
+ * code it checks, which is what mutation testing's per-test coverage needs (docs/development.md).
+ */
+const script = () => renderRemediationScript(fullReport('asm-1.7'));
+const istioScript = () => renderRemediationScript(fullReport('istio-1.6'));
 
 /** A `readonly NAME='...'` constant of the generated script. */
 function constant(name: string): string {
-  const match = new RegExp(`^readonly ${name}='([^']*)'$`, 'm').exec(`${script}\n${istioScript}`);
+  const match = new RegExp(`^readonly ${name}='([^']*)'$`, 'm').exec(`${script()}\n${istioScript()}`);
   if (!match) throw new Error(`no constant ${name} in the script`);
   return match[1] as string;
 }
 
 /** A `-o jsonpath='...'` expression of the script that contains `marker`. */
 function inlineJsonPath(marker: string): string {
-  const found = [...script.matchAll(/-o jsonpath='([^']*)'/g)]
+  const found = [...script().matchAll(/-o jsonpath='([^']*)'/g)]
     .map((m) => m[1] as string)
     .find((p) => p.includes(marker));
   if (!found) throw new Error(`no jsonpath with ${marker} in the script`);

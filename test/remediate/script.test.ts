@@ -2,7 +2,7 @@
  * What renderRemediationScript writes: the steps, their order, what is automated and what is
  * only an instruction, and the template guard that keeps unquoted values out of the script.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import type { Report } from '../../src/engine/report-model.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import { planRemediation } from '../../src/remediate/plan.ts';
@@ -28,8 +28,14 @@ function indexOf(script: string, needle: string): number {
 }
 
 describe('renderRemediationScript', () => {
-  const istio = renderRemediationScript(fullReport('istio-1.6'));
-  const asm = renderRemediationScript(fullReport('asm-1.7'));
+  // Rendered for each test, not when the describe block is collected, so that each test reaches
+  // the code it checks (mutation testing's per-test coverage, docs/development.md).
+  let istio: string;
+  let asm: string;
+  beforeEach(() => {
+    istio = renderRemediationScript(fullReport('istio-1.6'));
+    asm = renderRemediationScript(fullReport('asm-1.7'));
+  });
 
   it('is a bash script with strict mode, generated from the report', () => {
     expect(istio.startsWith('#!/usr/bin/env bash\n')).toBe(true);
