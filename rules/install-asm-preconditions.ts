@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { defineRule, findingAbout, notApplicable, type RuleFinding } from '../src/engine/rule.ts';
 import { customOverlay } from '../src/istio/custom-overlay.ts';
 import { meshIndex } from '../src/istio/mesh-index.ts';
@@ -56,11 +57,18 @@ function isIstiod(object: KubeObject): boolean {
   return object.metadata.labels?.app === 'istiod';
 }
 
-/** One overlay file per customised operator; the usual single one gets the plain name. */
+/**
+ * One overlay file per customised operator; the usual single one gets the plain name. A name that
+ * is not usable as it is (characters unsafe in a file name, or longer than 80) is cut and gets a
+ * hash of the whole name, so that two operators never share a file.
+ */
 function overlayFile(operator: IstioOperator, customised: number): string {
   if (customised === 1) return OVERLAY_FILE;
-  const safe = operator.metadata.name.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 80);
-  return `asm-custom-overlay-${safe}.yaml`;
+  const name = operator.metadata.name;
+  const safe = name.replace(/[^A-Za-z0-9._-]+/g, '_');
+  if (safe === name && name.length <= 80) return `asm-custom-overlay-${name}.yaml`;
+  const hash = createHash('sha256').update(name).digest('hex').slice(0, 8);
+  return `asm-custom-overlay-${safe.slice(0, 71)}-${hash}.yaml`;
 }
 
 export default defineRule({

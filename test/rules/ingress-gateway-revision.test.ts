@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import rule from '../../rules/ingress-gateway-revision.ts';
+import { fingerprintOf } from '../../src/engine/fingerprint.ts';
 import { istiod, istioOperator, namespace, pod, sidecarPod, workload } from '../helpers/objects.ts';
 import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
@@ -27,6 +28,13 @@ const gatewayPod = (name: string, version: string) =>
     ],
   });
 
+/** A gateway pod with no owner (the workload is the pod itself). */
+const bareGatewayPod = (name: string, version: string) =>
+  sidecarPod('istio-system', name, version, { labels: { app: 'istio-ingressgateway' } });
+const NOT_MOVED = 'so the ingress gateway is not moved to Istio 1.6.';
+const ADD_ENTRY = ' Add {name: istio-ingressgateway, enabled: true} under spec.components.ingressGateways.';
+const OPERATOR = 'IstioOperator istio-system/istio-1-6-11-gke-0';
+
 ruleTester(rule, {
   pass: [
     {
@@ -46,6 +54,18 @@ ruleTester(rule, {
       documents: [istioOperator('istio-1-6-11-gke-0', { spec: { profile: 'default' } })],
     },
     {
+      name: 'no ingressGateways list: the demo profile enables the gateway',
+      documents: [istioOperator('istio-1-6-11-gke-0', { spec: { profile: 'demo' } })],
+    },
+    {
+      name: 'no ingressGateways list: the preview profile enables the gateway',
+      documents: [istioOperator('istio-1-6-11-gke-0', { spec: { profile: 'preview' } })],
+    },
+    {
+      name: 'no ingressGateways list and no profile: the default profile applies',
+      documents: [istioOperator('istio-1-6-11-gke-0', { spec: { revision: 'istio-1611' } })],
+    },
+    {
       name: "istioctl's installed-state copy is ignored",
       documents: [
         operatorWith(true),
@@ -62,7 +82,8 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            /^IstioOperator istio-system\/istio-1-6-11-gke-0 has ingressGateways\[0\] \(istio-ingressgateway\) with enabled: false.*The gateway still runs the 1\.4 add-on's \(2 pods on 1\.4\.10-gke\.4\)/,
+            `${OPERATOR} has ingressGateways[0] (istio-ingressgateway) with enabled: false, ${NOT_MOVED} The gateway ` +
+            "still runs the 1.4 add-on's (2 pods on 1.4.10-gke.4). Set spec.components.ingressGateways[0].enabled to true.",
           severity: 'warning',
           resource: { kind: 'IstioOperator', namespace: 'istio-system', name: 'istio-1-6-11-gke-0' },
           fix: { action: 'enable-operator-gateway', params: { operator: 'istio-1-6-11-gke-0', index: 0 } },
@@ -72,7 +93,48 @@ ruleTester(rule, {
     {
       name: 'the fix points at the index of the istio-ingressgateway entry',
       documents: [...running16, operatorWith(false)],
-      findings: [{ fix: { action: 'enable-operator-gateway', params: { index: 1 } } }],
+      findings: [
+        {
+          message:
+            `${OPERATOR} has ingressGateways[1] (istio-ingressgateway) with enabled: false, ${NOT_MOVED} Set ` +
+            'spec.components.ingressGateways[1].enabled to true.',
+          fix: { action: 'enable-operator-gateway', params: { index: 1 } },
+        },
+      ],
+    },
+    {
+      name: 'an entry without `enabled` under a profile that does not enable it; 1.4 pods of two builds, sorted',
+      documents: [
+        ...running16,
+        operatorWith(undefined, 'minimal'),
+        gatewayDeployment,
+        gatewayPod('istio-ingressgateway-b4f8986c4-dbr6c', '1.4.6-gke.0'),
+        gatewayPod('istio-ingressgateway-b4f8986c4-k2x9q', OLD),
+      ],
+      findings: [
+        {
+          message:
+            `${OPERATOR} has ingressGateways[1] (istio-ingressgateway) with enabled: unset, ${NOT_MOVED} The gateway ` +
+            "still runs the 1.4 add-on's (2 pods on 1.4.10-gke.4, 1.4.6-gke.0). Set " +
+            'spec.components.ingressGateways[1].enabled to true.',
+          fix: { action: 'enable-operator-gateway', params: { index: 1 } },
+        },
+      ],
+    },
+    {
+      name: 'no components at all and a profile that does not enable the gateway; one 1.4 pod',
+      documents: [
+        istioOperator('istio-1-6-11-gke-0', { spec: { profile: 'minimal' } }),
+        gatewayPod('istio-ingressgateway-b4f8986c4-dbr6c', OLD),
+      ],
+      findings: [
+        {
+          message:
+            `${OPERATOR} has no ingressGateways entry named istio-ingressgateway (profile minimal does not enable ` +
+            `it), ${NOT_MOVED} The gateway still runs the 1.4 add-on's (1 pod on 1.4.10-gke.4).${ADD_ENTRY}`,
+          fix: null,
+        },
+      ],
     },
     {
       name: 'no istio-ingressgateway entry and a profile that does not enable it: no index to patch',
@@ -84,7 +146,9 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'has no ingressGateways entry named istio-ingressgateway (profile minimal does not enable it)',
+            `${OPERATOR} has no ingressGateways entry named istio-ingressgateway (profile minimal does not enable ` +
+            `it), ${NOT_MOVED}${ADD_ENTRY}`,
+          fix: null,
         },
       ],
     },
@@ -100,9 +164,59 @@ ruleTester(rule, {
       findings: [
         {
           message:
-            'Deployment istio-system/istio-ingressgateway: 2 pods of the ingress gateway still run 1.4.10-gke.4 although IstioOperator istio-1-6-11-gke-0 enables the 1.6 gateway',
+            'Deployment istio-system/istio-ingressgateway: 2 pods of the ingress gateway still run 1.4.10-gke.4 ' +
+            'although IstioOperator istio-1-6-11-gke-0 enables the 1.6 gateway. Check that the operator is healthy ' +
+            'and has re-created the gateway pods.',
           resource: { kind: 'Deployment', namespace: 'istio-system', name: 'istio-ingressgateway' },
           fix: { action: 'enable-operator-gateway', params: { index: 1 } },
+        },
+      ],
+    },
+    {
+      name: 'enabled at ingressGateways[0]: one finding per gateway workload on 1.4, an untagged gateway pod aside',
+      documents: [
+        ...running16,
+        istioOperator('istio-1-6-11-gke-0', {
+          spec: {
+            profile: 'default',
+            components: { ingressGateways: [{ name: 'istio-ingressgateway', enabled: true }] },
+          },
+        }),
+        gatewayDeployment,
+        gatewayPod('istio-ingressgateway-b4f8986c4-dbr6c', OLD),
+        bareGatewayPod('istio-ingressgateway-manual', '1.4.6-gke.0'),
+        bareGatewayPod('istio-ingressgateway-dev', 'latest'),
+      ],
+      findings: [
+        {
+          message:
+            'Deployment istio-system/istio-ingressgateway: 1 pod of the ingress gateway still runs 1.4.10-gke.4 ' +
+            'although IstioOperator istio-1-6-11-gke-0 enables the 1.6 gateway. Check that the operator is healthy ' +
+            'and has re-created the gateway pods.',
+          resource: { kind: 'Deployment', name: 'istio-ingressgateway' },
+          fix: { action: 'enable-operator-gateway', params: { operator: 'istio-1-6-11-gke-0', index: 0 } },
+        },
+        {
+          message:
+            'Pod istio-system/istio-ingressgateway-manual: 1 pod of the ingress gateway still runs 1.4.6-gke.0',
+          resource: { kind: 'Pod', name: 'istio-ingressgateway-manual' },
+          fix: { action: 'enable-operator-gateway', params: { index: 0 } },
+        },
+      ],
+    },
+    {
+      name: 'enabled by the default profile without a list entry, gateway pod on 1.4: no entry to patch, no fix',
+      documents: [
+        ...running16,
+        istioOperator('istio-1-6-11-gke-0', { spec: { profile: 'default' } }),
+        gatewayDeployment,
+        gatewayPod('istio-ingressgateway-b4f8986c4-dbr6c', OLD),
+      ],
+      findings: [
+        {
+          message:
+            'Deployment istio-system/istio-ingressgateway: 1 pod of the ingress gateway still runs 1.4.10-gke.4',
+          fix: null,
         },
       ],
     },
@@ -129,7 +243,18 @@ ruleTester(rule, {
     {
       name: 'a gateway image without a version tag',
       documents: [operatorWith(true), gatewayPod('istio-ingressgateway-b4f8986c4-dbr6c', 'latest')],
-      reason: 'has no version tag',
+      reason: 'the image of ingress gateway pod istio-ingressgateway-b4f8986c4-dbr6c has no version tag',
+    },
+    {
+      name: 'two gateway images without a version tag: both named',
+      documents: [
+        operatorWith(true),
+        gatewayPod('istio-ingressgateway-b4f8986c4-dbr6c', 'latest'),
+        gatewayPod('istio-ingressgateway-b4f8986c4-k2x9q', 'dev'),
+      ],
+      reason:
+        'the image of ingress gateway pod istio-ingressgateway-b4f8986c4-dbr6c, istio-ingressgateway-b4f8986c4-k2x9q ' +
+        'has no version tag',
     },
   ],
 });
@@ -138,6 +263,25 @@ describe('ingress-gateway-revision targets', () => {
   it('runs only for istio-1.6 (ASM replaces the gateway itself)', async () => {
     await expect(evaluateRule(rule, { name: 'asm', target: 'asm-1.7', documents: [] })).rejects.toThrow(
       /did not run for target asm-1\.7/,
+    );
+  });
+});
+
+describe('ingress-gateway-revision fingerprints', () => {
+  it.each([
+    ['a disabled entry', [operatorWith(false)], 'gateway-disabled'],
+    ['no entry', [istioOperator('istio-1-6-11-gke-0', { spec: { profile: 'minimal' } })], 'gateway-disabled'],
+    [
+      'gateway pods on 1.4',
+      [operatorWith(true), gatewayDeployment, gatewayPod('istio-ingressgateway-b4f8986c4-dbr6c', OLD)],
+      'gateway-pods-on-1.4',
+    ],
+  ])('%s: keyed %s so that baselines keep matching', async (_name, documents, key) => {
+    const result = await evaluateRule(rule, { name: 'keys', documents });
+    expect(result.findings).toHaveLength(1);
+    const [finding] = result.findings;
+    expect(finding?.fingerprint).toBe(
+      fingerprintOf(rule.id, finding?.resource ?? { apiVersion: '', kind: '', name: '' }, key),
     );
   });
 });

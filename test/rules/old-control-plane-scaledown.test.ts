@@ -1,6 +1,9 @@
+import { describe, expect, it } from 'vitest';
 import rule from '../../rules/old-control-plane-scaledown.ts';
+import { fingerprintOf } from '../../src/engine/fingerprint.ts';
+import { phaseStatuses } from '../../src/engine/runner.ts';
 import { istiod, namespace, sidecarPod, workload } from '../helpers/objects.ts';
-import { ruleTester } from '../helpers/rule-tester.ts';
+import { evaluateRule, ruleTester } from '../helpers/rule-tester.ts';
 
 const OLD = '1.4.10-gke.4';
 const NEW = '1.6.11-gke.0';
@@ -16,10 +19,17 @@ const oldControlPlane = (replicas: number) =>
     'prometheus',
     'promsd',
   ].map((name) => workload('Deployment', 'istio-system', name, { replicas, labels: { release: 'istio' } }));
-const gatewayPod = (version: string) =>
-  sidecarPod('istio-system', 'istio-ingressgateway-b4f8986c4-dbr6c', version, {
+const gatewayPod = (version: string, name = 'istio-ingressgateway-b4f8986c4-dbr6c') =>
+  sidecarPod('istio-system', name, version, {
     labels: { app: 'istio-ingressgateway' },
   });
+const INJECTOR_WEBHOOK =
+  "istio-injection=enabled: the 1.4 sidecar injector's webhook (failurePolicy: Fail) still answers for them, even " +
+  'with no pod running, so scaling it down would make their next pod fail to create; relabel them first ' +
+  '(namespace-injection-labels)';
+const UNREADABLE = 'cannot tell whether proxies still use the 1.4 control plane: the istio-proxy image of';
+const injecting = (...names: string[]) =>
+  names.map((name) => namespace(name, { 'istio-injection': 'enabled' }));
 
 ruleTester(rule, {
   pass: [
@@ -75,9 +85,49 @@ ruleTester(rule, {
       findings: [
         {
           resource: { name: 'istio-pilot' },
-          message: 'but 1 workload pod on a version before 1.6 still depends on it (e.g. shop/web)',
+          message:
+            'Deployment istio-system/istio-pilot of the 1.4 control plane has 0 replicas, but 1 workload pod on a ' +
+            'version before 1.6 still depends on it (e.g. shop/web): without istio-pilot they get no configuration ' +
+            'changes (new endpoints, routes, policies). Scale it back to 1 now; scale the 1.4 control plane down ' +
+            'only once no 1.4 proxy or gateway pod runs.',
           urgent: true,
           fix: { action: 'restore-old-control-plane', params: { deployments: ['istio-pilot'] } },
+        },
+      ],
+    },
+    {
+      name: 'istio-pilot and istio-citadel at 0 (listed out of order) under 1.4 workloads and a 1.4 gateway: three examples',
+      documents: [
+        ...running16,
+        ...oldControlPlane(0).reverse(),
+        sidecarPod('shop', 'a', OLD),
+        sidecarPod('shop', 'b', OLD),
+        sidecarPod('shop', 'c', OLD),
+        sidecarPod('shop', 'd', OLD),
+        gatewayPod(OLD),
+      ],
+      findings: [
+        {
+          resource: { name: 'istio-citadel' },
+          message:
+            'Deployment istio-system/istio-citadel of the 1.4 control plane has 0 replicas, but 4 workload pods and ' +
+            '1 ingress gateway pod on a version before 1.6 still depend on it (e.g. shop/a, shop/b, shop/c): without ' +
+            'istio-citadel their certificates are not renewed, and mutual TLS fails once they expire. Scale it back ' +
+            'to 1 now; scale the 1.4 control plane down only once no 1.4 proxy or gateway pod runs.',
+          phase: 'prepare',
+          urgent: true,
+          fix: {
+            action: 'restore-old-control-plane',
+            params: { deployments: ['istio-citadel', 'istio-pilot'] },
+          },
+        },
+        {
+          resource: { name: 'istio-pilot' },
+          message: 'but 4 workload pods and 1 ingress gateway pod on a version before 1.6 still depend on it',
+          fix: {
+            action: 'restore-old-control-plane',
+            params: { deployments: ['istio-citadel', 'istio-pilot'] },
+          },
         },
       ],
     },
@@ -151,6 +201,19 @@ ruleTester(rule, {
       reason: 'proxies still use the 1.4 control plane (1 workload pod',
     },
     {
+      name: 'workloads and gateway pods on 1.4: both counted',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1),
+        sidecarPod('shop', 'a', OLD),
+        sidecarPod('shop', 'b', OLD),
+        gatewayPod(OLD),
+        gatewayPod(OLD, 'istio-ingressgateway-b4f8986c4-k2x9q'),
+      ],
+      reason:
+        'proxies still use the 1.4 control plane (2 workload pods and 2 ingress gateway pods on a version before 1.6)',
+    },
+    {
       name: 'a namespace still labelled istio-injection=enabled with no pods (only a CronJob): no scale-down advice',
       documents: [
         ...running16,
@@ -175,14 +238,41 @@ ruleTester(rule, {
       reason: 'namespaces nightly, reports still have istio-injection=enabled',
     },
     {
+      name: 'six namespaces still on istio-injection=enabled: sorted, five named, the rest counted',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1),
+        sidecarPod('shop', 'web', NEW),
+        ...injecting('ns-f', 'ns-c', 'ns-a', 'ns-e', 'ns-b', 'ns-d'),
+      ],
+      reason: `namespaces ns-a, ns-b, ns-c, ns-d, ns-e and 1 more still have ${INJECTOR_WEBHOOK}`,
+    },
+    {
+      name: 'exactly five namespaces still on istio-injection=enabled: all named',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1),
+        sidecarPod('shop', 'web', NEW),
+        ...injecting('ns-e', 'ns-d', 'ns-c', 'ns-b', 'ns-a'),
+      ],
+      reason: `namespaces ns-a, ns-b, ns-c, ns-d, ns-e still have ${INJECTOR_WEBHOOK}`,
+    },
+    {
       name: 'no 1.6 istiod is ready',
       documents: [namespace('istio-system'), ...oldControlPlane(1)],
-      reason: 'no Istio 1.6 control plane',
+      reason:
+        'no Istio 1.6 control plane (istiod with an istio.io/rev label) is ready: the 1.4 control plane is still ' +
+        'the only one',
     },
     {
       name: 'no 1.4 control plane',
       documents: [...running16, sidecarPod('shop', 'web', NEW)],
       reason: 'no Deployment of the 1.4 control plane',
+    },
+    {
+      name: 'no Deployment in istio-system at all',
+      documents: [namespace('istio-system'), sidecarPod('shop', 'web', NEW)],
+      reason: 'no Deployment of the 1.4 control plane in istio-system',
     },
   ],
   unknown: [
@@ -206,8 +296,63 @@ ruleTester(rule, {
         sidecarPod('shop', 'web', NEW),
         sidecarPod('shop', 'custom', 'dev'),
       ],
-      reason:
-        'cannot tell whether proxies still use the 1.4 control plane: the istio-proxy image of shop/custom',
+      reason: `${UNREADABLE} shop/custom has no version tag`,
+    },
+    {
+      name: 'three sidecars whose image has no version tag: all named',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1),
+        sidecarPod('shop', 'u1', 'dev'),
+        sidecarPod('shop', 'u2', 'dev'),
+        sidecarPod('shop', 'u3', 'dev'),
+      ],
+      reason: `${UNREADABLE} shop/u1, shop/u2, shop/u3 has no version tag`,
+    },
+    {
+      name: 'four sidecars whose image has no version tag: three named, then an ellipsis',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1),
+        sidecarPod('shop', 'u1', 'dev'),
+        sidecarPod('shop', 'u2', 'dev'),
+        sidecarPod('shop', 'u3', 'dev'),
+        sidecarPod('shop', 'u4', 'dev'),
+      ],
+      reason: `${UNREADABLE} shop/u1, shop/u2, shop/u3, … has no version tag`,
     },
   ],
+});
+
+describe('old-control-plane-scaledown', () => {
+  it('keys a scaled-down-too-early finding apart from the scale-down step on the same Deployment', async () => {
+    const result = await evaluateRule(rule, {
+      name: 'keys',
+      documents: [
+        ...running16,
+        ...oldControlPlane(1).map((d) =>
+          (d.metadata as { name: string }).name === 'istio-pilot'
+            ? workload('Deployment', 'istio-system', 'istio-pilot', { replicas: 0 })
+            : d,
+        ),
+        sidecarPod('shop', 'web', OLD),
+      ],
+    });
+    const [finding] = result.findings;
+    expect(finding?.resource.name).toBe('istio-pilot');
+    expect(finding?.fingerprint).toBe(
+      fingerprintOf(
+        rule.id,
+        finding?.resource ?? { apiVersion: '', kind: '', name: '' },
+        'scaled-down-too-early',
+      ),
+    );
+  });
+
+  it('is a step: its info findings keep the retire-old-control-plane phase to do', async () => {
+    const result = await evaluateRule(rule, { name: 'step', fixtures: ['fail-old-replicas.yaml'] });
+    expect(result.findings.map((f) => f.severity)).toEqual(['info', 'info', 'info']);
+    const phases = phaseStatuses('istio-1.6', [result], new Map([[rule.id, rule]]));
+    expect(phases.find((p) => p.id === 'retire-old-control-plane')?.status).toBe('todo');
+  });
 });
