@@ -62,12 +62,6 @@ export interface RuleCases {
 type CaseStatus = 'pass' | 'fail' | 'notApplicable' | 'unknown';
 const CASE_STATUSES: readonly CaseStatus[] = ['pass', 'fail', 'notApplicable', 'unknown'];
 
-/**
- * Rules whose tables still expect a finding without naming it (`{}`). Their rules and tests are
- * being changed on another branch (issue 27): name each finding there, then drop the id here.
- */
-const UNNAMED_FINDINGS_PENDING: ReadonlySet<string> = new Set(['old-control-plane-scaledown']);
-
 /** Whether an expected finding says which finding it is: its message, its object or its fix. */
 function namesAFinding(expected: ExpectedFinding): boolean {
   return (
@@ -152,7 +146,6 @@ export function ruleTester(rule: Rule, cases: RuleCases): void {
             `${status} has cases, yet noCases says it has none`,
           ).toBeUndefined();
       }
-      if (UNNAMED_FINDINGS_PENDING.has(rule.id)) return;
       const unnamed = cases.fail.flatMap((c) =>
         c.findings.flatMap((expected, i) => (namesAFinding(expected) ? [] : [`${c.name}: finding ${i + 1}`])),
       );
