@@ -32,6 +32,8 @@ describe('npm run mutate', () => {
           'test/remediate/run.test.ts',
           'test/remediate/steps-alike.test.ts',
           'test/remediate/*.property.test.ts',
+          'test/remediate/golden.test.ts',
+          'test/conformance/gateway-ports.test.ts',
         ],
         '.stryker/remediate/incremental.json',
       ],
