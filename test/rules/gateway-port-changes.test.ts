@@ -55,6 +55,33 @@ const cluster = (...objects: Raw[]) => [
   FIREWALLS,
 ];
 
+/** The two sentences every finding ends with. */
+const KEEP_OLD =
+  'Add the new ports beside the old ones while 1.4 and 1.6 gateway pods both run; remove the old ones only in retire-old-control-plane, once no 1.4 gateway pod is left.';
+const GATED = 'remediate.sh checks this again before it enables the 1.6 gateway, and stops until it is done.';
+/** The sentence of every AuthorizationPolicy finding after its replacements. */
+const AUTHZ_MOVES =
+  'From Istio 1.6 `to.operation.ports` is matched against the container port, which is 8080/8443 on the 1.6 gateway, so this policy stops matching when the gateway moves.';
+const proxyImage = (version: string) => `gcr.io/gke-release/istio/proxyv2:${version}`;
+/** A pod in istio-system with an istio-proxy container and exactly these labels (none when undefined). */
+const systemPod = (name: string, version: string, labels?: Record<string, string>, phase?: string) =>
+  pod('istio-system', name, [{ name: 'istio-proxy', image: proxyImage(version) }], {
+    ...(labels ? { labels } : {}),
+    ...(phase ? { phase } : {}),
+  });
+/** A Service in `ns` selecting the gateway pods, without any annotation. */
+const plainService = (ns: string, name: string, annotations?: Record<string, string>) => {
+  const base = service(
+    ns,
+    name,
+    [{ name: 'https', port: 443, targetPort: 443 }],
+    annotations ? { annotations } : {},
+  );
+  return { ...base, spec: { ...(base.spec as Raw), selector: GATEWAY_LABELS } };
+};
+const expressionPolicy = (name: string, matchExpressions: unknown[], ports: number[] = [80]) =>
+  netpol('istio-system', name, ingressOn(ports, { matchExpressions }));
+
 ruleTester(rule, {
   pass: [
     {
@@ -98,6 +125,60 @@ ruleTester(rule, {
           egress: [{ ports: [{ port: 80 }] }],
         }),
       ),
+    },
+    {
+      name: 'an ingress rule admitting every port (no ports, empty ports, TCP without a port) beside one on old ports; ingress rules of an egress-only policy',
+      documents: cluster(
+        netpol('istio-system', 'any-port-first', {
+          podSelector: {},
+          ingress: [{}, { ports: [{ port: 15020 }] }],
+        }),
+        netpol('istio-system', 'empty-ports', {
+          podSelector: {},
+          ingress: [{ ports: [] }, { ports: [{ port: 80 }] }],
+        }),
+        netpol('istio-system', 'tcp-any-port', {
+          podSelector: {},
+          ingress: [{ ports: [{ protocol: 'TCP' }] }, { ports: [{ port: 443 }] }],
+        }),
+        // Kubernetes ignores `ingress` when policyTypes leaves Ingress out.
+        netpol('istio-system', 'egress-only', {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          ingress: [{ ports: [{ port: 80 }] }],
+        }),
+      ),
+    },
+    {
+      name: 'NetworkPolicies whose matchExpressions leave the gateway pods out (In, NotIn, Exists, DoesNotExist, unknown operator)',
+      documents: cluster(
+        expressionPolicy('in-other-value', [{ key: 'istio', operator: 'In', values: ['egressgateway'] }]),
+        expressionPolicy('in-missing-key', [{ key: 'team', operator: 'In', values: ['edge'] }]),
+        expressionPolicy('not-in-gateway', [
+          { key: 'app', operator: 'NotIn', values: ['web', 'istio-ingressgateway'] },
+        ]),
+        expressionPolicy('exists-missing-key', [{ key: 'team', operator: 'Exists' }]),
+        expressionPolicy('does-not-exist-present-key', [{ key: 'istio', operator: 'DoesNotExist' }]),
+        expressionPolicy('unknown-operator', [{ key: 'istio', operator: 'Gt', values: ['1'] }]),
+      ),
+    },
+    {
+      name: 'objects outside istio-system never count, even when their selectors match the gateway labels',
+      documents: [
+        [
+          gateway14,
+          gatewayService({ 'cloud.google.com/backend-config': '{"default": "edge-health"}' }),
+          netpol('shop', 'shop-all-pods', ingressOn([80, 443, 15020], {})),
+          // A Service of another namespace cannot select the gateway pods.
+          plainService('shop', 'shop-gateway-alias', {
+            'cloud.google.com/backend-config': '{"default": "alias-health"}',
+          }),
+          backendConfig('istio-system', 'alias-health', { port: 15020 }),
+          // Attached by name from istio-system, but this BackendConfig lives in shop.
+          backendConfig('shop', 'edge-health', { port: 15020 }),
+        ],
+        FIREWALLS,
+      ],
     },
   ],
   fail: [
@@ -155,13 +236,62 @@ ruleTester(rule, {
           webPod,
           authz('istio-system', 'mesh-http', onPorts(['80'], null)),
           authz('shop', 'web-http', onPorts(['80'], null)),
+          // Selects only the 1.6 gateway pod: one selected gateway pod is enough.
+          authz(
+            'istio-system',
+            'rev-1611-http',
+            onPorts(['80'], { matchLabels: { 'istio.io/rev': 'istio-1611' } }),
+          ),
         ],
         FIREWALLS,
       ],
       findings: [
         {
-          message: 'applies to every workload, the ingress gateway included',
+          message: `AuthorizationPolicy istio-system/mesh-http has no selector in the root namespace istio-system, so it applies to every workload, the ingress gateway included and names its Istio 1.4 ports: rules[0].to[0].operation.ports: add "8080" beside "80". ${AUTHZ_MOVES} ${KEEP_OLD} (Other workloads may listen on 80/443 for good: keep those ports, or give the gateway its own policy.) ${GATED}`,
           resource: { name: 'mesh-http' },
+          fix: { action: 'update-gateway-port-refs', params: { name: 'mesh-http', allow: [] } },
+        },
+        {
+          message: `AuthorizationPolicy istio-system/rev-1611-http selects the ingress gateway and names its Istio 1.4 ports: rules[0].to[0].operation.ports: add "8080" beside "80". ${AUTHZ_MOVES} ${KEEP_OLD} ${GATED}`,
+          resource: { name: 'rev-1611-http' },
+        },
+      ],
+    },
+    {
+      name: 'a gateway labelled only istio=ingressgateway (beside one pinned by digest): notPorts and the indices of rules and to',
+      documents: [
+        [
+          systemPod('istio-ingressgateway-7d9f8b6c5-a1b2c', '1.4.10-gke.4', { istio: 'ingressgateway' }),
+          pod(
+            'istio-system',
+            'istio-ingressgateway-pinned-z9y8x',
+            [{ name: 'istio-proxy', image: 'gcr.io/gke-release/istio/proxyv2@sha256:0123456789abcdef' }],
+            { labels: { istio: 'ingressgateway' } },
+          ),
+          authz('istio-system', 'gateway-not-https', {
+            selector: { matchLabels: { istio: 'ingressgateway' } },
+            action: 'DENY',
+            rules: [
+              { to: [{ operation: { methods: ['DELETE'] } }] },
+              { to: [{ operation: { hosts: ['admin.example.com'] } }, { operation: { notPorts: ['443'] } }] },
+            ],
+          }),
+        ],
+        FIREWALLS,
+      ],
+      findings: [
+        {
+          message: `AuthorizationPolicy istio-system/gateway-not-https selects the ingress gateway and names its Istio 1.4 ports: rules[1].to[1].operation.notPorts: add "8443" beside "443". ${AUTHZ_MOVES} ${KEEP_OLD} ${GATED}`,
+          fix: {
+            action: 'update-gateway-port-refs',
+            params: {
+              kind: 'AuthorizationPolicy',
+              namespace: 'istio-system',
+              name: 'gateway-not-https',
+              replacements: ['rules[1].to[1].operation.notPorts: add "8443" beside "443"'],
+              allow: [],
+            },
+          },
         },
       ],
     },
@@ -192,6 +322,84 @@ ruleTester(rule, {
                 'ingress port 15020 -> also allow 15021',
               ],
             },
+          },
+        },
+      ],
+    },
+    {
+      name: 'a gateway labelled only app=istio-ingressgateway: which ports a NetworkPolicy admits (protocol, string and named ports, ranges, several rules) and its whole message',
+      documents: [
+        [
+          systemPod('istio-ingressgateway-6b7c8d9e0-k3l4m', '1.4.10-gke.4', { app: 'istio-ingressgateway' }),
+          // No policyTypes: an ingress policy.
+          netpol('istio-system', 'gateway-mixed', {
+            podSelector: { matchLabels: { app: 'istio-ingressgateway' } },
+            ingress: [
+              {
+                ports: [
+                  { port: 80 },
+                  { protocol: 'UDP', port: 8080 },
+                  { protocol: 'tcp', port: '443' },
+                  { port: 'https-alt' },
+                ],
+              },
+              { ports: [{ protocol: 'TCP', port: 15000, endPort: 15020 }] },
+            ],
+          }),
+        ],
+        FIREWALLS,
+      ],
+      findings: [
+        {
+          message: `NetworkPolicy istio-system/gateway-mixed selects the ingress gateway pods and admits 80/443/15020 but not 8080/8443/15021: the 1.6 gateway listens on 8080/8443 with its status port on 15021, so traffic and health checks to the moved gateway are dropped. Add port 8080, port 8443, port 15021 to the ingress rule. ${KEEP_OLD} ${GATED}`,
+          resource: { kind: 'NetworkPolicy', namespace: 'istio-system', name: 'gateway-mixed' },
+          fix: {
+            action: 'update-gateway-port-refs',
+            params: {
+              kind: 'NetworkPolicy',
+              resource: 'networkpolicies.networking.k8s.io',
+              name: 'gateway-mixed',
+              replacements: [
+                'ingress port 80 -> also allow 8080',
+                'ingress port 443 -> also allow 8443',
+                'ingress port 15020 -> also allow 15021',
+              ],
+              allow: [],
+            },
+          },
+        },
+      ],
+    },
+    {
+      name: 'NetworkPolicies selecting the gateway pods by NotIn, Exists and DoesNotExist; the old port only in one of two rules',
+      documents: cluster(
+        expressionPolicy('by-not-in', [{ key: 'app', operator: 'NotIn', values: ['web'] }], [15020]),
+        expressionPolicy('by-exists', [{ key: 'istio', operator: 'Exists' }], [15020]),
+        expressionPolicy('by-does-not-exist', [{ key: 'team', operator: 'DoesNotExist' }], [15020]),
+        netpol('istio-system', 'two-rules', {
+          podSelector: {},
+          ingress: [{ ports: [{ port: 443 }] }, { ports: [{ port: 15021 }] }],
+        }),
+      ),
+      findings: [
+        {
+          message:
+            'NetworkPolicy istio-system/by-does-not-exist selects the ingress gateway pods and admits 15020 but not 15021:',
+        },
+        {
+          message:
+            'NetworkPolicy istio-system/by-exists selects the ingress gateway pods and admits 15020 but not 15021:',
+        },
+        {
+          message:
+            'NetworkPolicy istio-system/by-not-in selects the ingress gateway pods and admits 15020 but not 15021:',
+        },
+        {
+          message:
+            'NetworkPolicy istio-system/two-rules selects the ingress gateway pods and admits 443 but not 8443:',
+          fix: {
+            action: 'update-gateway-port-refs',
+            params: { replacements: ['ingress port 443 -> also allow 8443'] },
           },
         },
       ],
@@ -285,18 +493,88 @@ ruleTester(rule, {
         {
           message:
             'Keep 15020 with requestPath /healthz/ready (it is /), acknowledge it with the annotation meshready.dev/ignore: gateway-port-changes',
+          fix: {
+            action: 'update-gateway-port-refs',
+            params: {
+              kind: 'BackendConfig',
+              resource: 'backendconfigs.cloud.google.com',
+              name: 'hc',
+              replacements: [
+                'keep spec.healthCheck.port 15020 while 1.4 and 1.6 gateway pods both run (both answer /healthz/ready there)',
+                'spec.healthCheck.requestPath: / -> /healthz/ready',
+                'acknowledge it: annotate the BackendConfig meshready.dev/ignore=gateway-port-changes (with meshready.dev/ignore-reason)',
+                'in retire-old-control-plane, once no 1.4 gateway pod is left: spec.healthCheck.port 15020 -> 15021',
+              ],
+              allow: [],
+            },
+          },
         },
       ],
     },
     {
-      name: 'a firewall rule naming 15020 only; rules that open every port or are disabled are not flagged',
+      name: 'a BackendConfig without requestPath, attached by two Services: the first one is named; Services without or with unusable annotations are skipped',
+      documents: [
+        [
+          gateway14,
+          gatewayService({ 'cloud.google.com/backend-config': '{"default": "gw-hc"}' }),
+          plainService('istio-system', 'gateway-metrics'),
+          plainService('istio-system', 'gateway-null', {
+            'cloud.google.com/backend-config': 'null',
+            'beta.cloud.google.com/backend-config': '{not json',
+          }),
+          plainService('istio-system', 'gateway-internal', {
+            'cloud.google.com/backend-config': '{"ports": {"https": "gw-hc"}}',
+          }),
+          backendConfig('istio-system', 'gw-hc', { port: '15020' }),
+        ],
+        FIREWALLS,
+      ],
+      findings: [
+        {
+          message: `BackendConfig istio-system/gw-hc, attached to Service istio-ingressgateway (whose selector selects the gateway pods), health-checks port 15020. A health check probes one port, so it cannot name both: the 1.6 gateway pods answer /healthz/ready on 15021 and, through pilot-agent's status server, still on 15020, while the 1.4 pods answer only on 15020. Do not switch it to 15021 now: that takes the 1.4 gateway pods out of the load balancer before the 1.6 pods exist. Keep 15020 with requestPath /healthz/ready (it is unset), acknowledge it with the annotation meshready.dev/ignore: gateway-port-changes (and meshready.dev/ignore-reason), and switch to 15021 in retire-old-control-plane. ${GATED}`,
+          fix: {
+            action: 'update-gateway-port-refs',
+            params: {
+              replacements: [
+                'keep spec.healthCheck.port 15020 while 1.4 and 1.6 gateway pods both run (both answer /healthz/ready there)',
+                'spec.healthCheck.requestPath: (unset) -> /healthz/ready',
+                'acknowledge it: annotate the BackendConfig meshready.dev/ignore=gateway-port-changes (with meshready.dev/ignore-reason)',
+                'in retire-old-control-plane, once no 1.4 gateway pod is left: spec.healthCheck.port 15020 -> 15021',
+              ],
+            },
+          },
+        },
+      ],
+    },
+    {
+      name: 'firewall rules naming 15020 only (tcp or protocol 6, no direction, a Shared VPC host network); rules that open every port, are disabled, egress, UDP or also open 15021 are not flagged',
       documents: [
         [gateway14, gatewayService()],
         gkeCluster(),
         [
           firewallRule('allow-lb-health-15020', {
             sourceRanges: ['130.211.0.0/22', '35.191.0.0/16'],
-            allowed: [{ IPProtocol: 'tcp', ports: ['80', '15020'] }],
+            allowed: [
+              { IPProtocol: 'tcp', ports: ['80'] },
+              { IPProtocol: 'tcp', ports: ['15020'] },
+            ],
+          }),
+          // Protocol by number, no direction (INGRESS), on the default network of a Shared VPC host project.
+          firewallRule('shared-vpc-health', {
+            network: 'https://www.googleapis.com/compute/v1/projects/net-host/global/networks/default',
+            direction: undefined,
+            allowed: [{ IPProtocol: '6', ports: ['15000-15020'] }],
+          }),
+          firewallRule('egress-15020', {
+            direction: 'EGRESS',
+            allowed: [{ IPProtocol: 'tcp', ports: ['15020'] }],
+          }),
+          firewallRule('udp-15020', { allowed: [{ IPProtocol: 'udp', ports: ['15020'] }] }),
+          firewallRule('split-15020-15021', {
+            allowed: [
+              { IPProtocol: 'tcp', ports: ['15020'] },
+              { IPProtocol: 'tcp', ports: ['15021'] },
+            ],
           }),
           firewallRule('allow-all-tcp', { allowed: [{ IPProtocol: 'tcp' }] }),
           firewallRule('disabled-15020', {
@@ -311,11 +589,26 @@ ruleTester(rule, {
       ],
       findings: [
         {
-          message: 'Firewall rule allow-lb-health-15020 opens TCP 15020',
+          message: `Firewall rule allow-lb-health-15020 opens TCP 15020, the 1.4 gateway's status port, but not 15021, where the 1.6 gateway answers health checks. Add tcp:15021, keeping tcp:80, tcp:15020. ${KEEP_OLD} ${GATED}`,
           resource: { kind: 'Firewall', name: 'allow-lb-health-15020' },
           fix: {
             action: 'update-gateway-port-refs',
-            params: { kind: 'Firewall', project: 'acme-prod', allow: ['tcp:80', 'tcp:15020', 'tcp:15021'] },
+            params: {
+              kind: 'Firewall',
+              resource: 'firewall-rules',
+              name: 'allow-lb-health-15020',
+              project: 'acme-prod',
+              replacements: ['allowed: add tcp:15021'],
+              allow: ['tcp:80', 'tcp:15020', 'tcp:15021'],
+            },
+          },
+        },
+        {
+          message:
+            "Firewall rule shared-vpc-health opens TCP 15020, the 1.4 gateway's status port, but not 15021, where the 1.6 gateway answers health checks. Add tcp:15021, keeping 6:15000-15020.",
+          fix: {
+            action: 'update-gateway-port-refs',
+            params: { project: 'net-host', allow: ['6:15000-15020', 'tcp:15021'] },
           },
         },
       ],
@@ -342,6 +635,33 @@ ruleTester(rule, {
       name: 'every gateway pod already runs 1.6',
       documents: [[gateway16, authz('istio-system', 'gateway-allow', onPorts(['80']))], FIREWALLS],
       reason: 'every ingress gateway pod already runs 1.6.11-gke.0',
+    },
+    {
+      name: 'only other pods on 1.4 in istio-system (unlabelled, another app) and a gateway pod that has failed',
+      documents: [
+        [
+          systemPod('istiod-like-5f6g7h', '1.4.10-gke.4'),
+          systemPod('prometheus-7c8d9e', '1.4.10-gke.4', { app: 'prometheus' }),
+          systemPod('istio-ingressgateway-old-q1w2e', '1.4.10-gke.4', GATEWAY_LABELS, 'Failed'),
+          authz('istio-system', 'gateway-allow', onPorts(['80'], null)),
+        ],
+        FIREWALLS,
+      ],
+      reason:
+        'no ingress gateway pod (istio=ingressgateway or app=istio-ingressgateway) runs in istio-system: there is no gateway to move',
+    },
+    {
+      name: 'gateway pods on two 1.6 versions: each named once, sorted',
+      documents: [
+        [
+          gatewayPod('istio-ingressgateway-8f9g0h-a1', '1.6.14-gke.1'),
+          gatewayPod('istio-ingressgateway-5c8d7f-b2', '1.6.11-gke.0'),
+          gatewayPod('istio-ingressgateway-5c8d7f-c3', '1.6.11-gke.0'),
+        ],
+        FIREWALLS,
+      ],
+      reason:
+        'every ingress gateway pod already runs 1.6.11-gke.0, 1.6.14-gke.1: no 1.4 gateway is left to move (the port change has happened)',
     },
   ],
   unknown: [
