@@ -415,6 +415,16 @@ export default defineRule({
     }
     const old = gatewayPods.filter(runs14);
     if (old.length === 0) {
+      // A pod whose version cannot be read (an image pinned by digest) may be a 1.4 gateway.
+      const unreadable = gatewayPods.filter((pod) => gatewayProxy(pod).version === undefined);
+      if (unreadable.length > 0) {
+        return unknown(
+          `cannot tell whether a 1.4 ingress gateway still runs: the image of gateway pod ${unreadable
+            .map((pod) => pod.metadata.name)
+            .sort()
+            .join(', ')} has no version tag`,
+        );
+      }
       const versions = [
         ...new Set(gatewayPods.map((pod) => imageTag(gatewayProxy(pod).image) ?? '?')),
       ].sort();

@@ -676,5 +676,19 @@ ruleTester(rule, {
       documents: [[gateway14, gatewayService()]],
       reason: 'a firewall rule opening only 15020 cannot be ruled out',
     },
+    {
+      name: 'the only other gateway pod runs an image pinned by digest: it may be 1.4, never "every pod already moved"',
+      documents: [
+        gateway16,
+        pod(
+          'istio-system',
+          'istio-ingressgateway-pinned-1',
+          [{ name: 'istio-proxy', image: `gcr.io/gke-release/istio/proxyv2@sha256:${'a'.repeat(64)}` }],
+          { labels: GATEWAY_LABELS },
+        ),
+      ],
+      reason:
+        'cannot tell whether a 1.4 ingress gateway still runs: the image of gateway pod istio-ingressgateway-pinned-1 has no version tag',
+    },
   ],
 });
