@@ -27,6 +27,7 @@ import { Progress } from './progress.ts';
 import { RULE_CATALOGUE } from './rule-catalogue.ts';
 import { type LiveFlags, readSnapshot, snapshotSourceOf } from './source.ts';
 import { terminalSummary } from './summary.ts';
+import { PhaseTimer } from './timing.ts';
 
 export type FailOn = Severity | 'never';
 
@@ -212,12 +213,14 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     throw new UsageError(`--upgrade-to "${options.upgradeTo}" is not a GKE version (e.g. 1.17.12-gke.1501)`);
   }
   const progress = new Progress(io);
+  const timer = PhaseTimer.from(io);
   const { report, policiesYaml, renderWorker, big } = await assembleReport(
-    // The globs of the command line and of the configuration file both apply.
+    // The globs of the command line and of the configuration file both apply. Not kept in a
+    // variable here: assembleReport must hold the only reference, to free it (see there).
     await readSnapshot(source, io, progress, [
       ...(options.excludePaths ?? []),
       ...(loaded?.config.excludePaths ?? []),
-    ]),
+    ]).finally(() => timer?.phase('read the snapshot')),
     {
       config: loaded?.config,
       settings,
@@ -229,9 +232,11 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
     progress,
   );
   progress.done();
+  timer?.phase('rules and commands');
   const written = options.writeFiles
     ? await writeReports(report, options, io, policiesYaml, { renderWorker, freeSnapshot: big })
     : [];
+  timer?.phase('write the files');
   if (options.json) io.stdout.write(`${JSON.stringify(report)}\n`);
   if (!options.quiet) {
     // SPEC §1: the summary goes to stdout, unless stdout carries the JSON report.
@@ -240,5 +245,6 @@ export async function scan(options: ScanOptions, io: CliIO): Promise<number> {
       terminalSummary(report, written, { colour: useColour(io, stream), width: wrapWidth(io, stream) }),
     );
   }
+  timer?.report();
   return exitCodeFor(report, options.failOn, options.failOnNew === true);
 }
