@@ -293,13 +293,21 @@ export function withPeriod(text: string): string {
   return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
+/** White space other than single spaces. */
+const UNEVEN_SPACE = /\s\s|[^\S ]/;
+const SENTENCE_END = /[.!?]\s/;
+
 /**
  * The finding's message with a first sentence that stands on its own (GitHub lists alerts by
  * it): when the rule's first sentence does not name the object, the object is put in front.
  */
 export function standaloneMessage(finding: Finding): string {
-  const text = finding.message.trim().replace(/\s+/g, ' ');
-  const firstSentence = text.split(/(?<=[.!?])\s/)[0] ?? text;
+  let text = finding.message.trim();
+  // Runs of white space become one space; most messages have none (a quarter of the cost at scale).
+  if (UNEVEN_SPACE.test(text)) text = text.replace(/\s+/g, ' ');
+  // The first sentence ends at the first `.`, `!` or `?` followed by a space.
+  const end = text.search(SENTENCE_END);
+  const firstSentence = end < 0 ? text : text.slice(0, end + 1);
   const named = firstSentence.includes(finding.resource.name);
   return withPeriod(named ? text : `${describeResource(finding.resource)}: ${text}`);
 }

@@ -2,6 +2,7 @@
  * The report as the HTML and Markdown templates see it (src/report/report-view.ts): groupings,
  * orderings, counts and labels, on small reports built by hand.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Finding } from '../../src/engine/report-model.ts';
@@ -415,6 +416,43 @@ describe('finding text helpers', () => {
       message: '  cart\n  has   no port names!',
     });
     expect(standaloneMessage(spaced)).toBe('cart has no port names!');
+  });
+
+  it('reads the first sentence as splitting at every white space after . ! ? would (fast-check)', () => {
+    // The definition the faster code must keep: white space collapsed, then the text up to the
+    // first sentence end that a white space follows.
+    const reference = (finding: Finding): string => {
+      const text = finding.message.trim().replace(/\s+/g, ' ');
+      const first = text.split(/(?<=[.!?])\s/)[0] ?? text;
+      return withPeriod(
+        first.includes(finding.resource.name) ? text : `${describeResource(finding.resource)}: ${text}`,
+      );
+    };
+    const pieces = fc.constantFrom(
+      ' ',
+      '  ',
+      '\t',
+      '\n',
+      '\u00a0',
+      '\u2028',
+      '\u3000',
+      '.',
+      '!',
+      '?',
+      '. ',
+      'cart',
+      'car',
+      'shop',
+      'x',
+    );
+    const text = fc.array(pieces, { maxLength: 14 }).map((parts) => parts.join(''));
+    fc.assert(
+      fc.property(text, fc.constantFrom('cart', 'shop', 'x.y', '!'), (message, name) => {
+        const finding = makeFinding('service-port-naming', { namespace: 'shop', name, message });
+        expect(standaloneMessage(finding)).toBe(reference(finding));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('describes resources with and without a namespace, and ends sentences once', () => {
