@@ -1,8 +1,9 @@
 /**
  * Renders some report formats (HTML and Markdown) in a worker thread while the main thread
  * writes the others (SARIF, JSON) and remediate.sh: at 150,000 pods each of those takes about
- * a second. The report is serialized once (node:v8) for the worker. The worker can be started
- * early (`RenderWorker.start`, while the rules run), so loading the formatters costs no wall time.
+ * a second. The report is copied once for the worker (as the JSON report's text, or node:v8's
+ * bytes). The worker can be started early (`RenderWorker.start`, while the rules run), so loading
+ * the formatters costs no wall time.
  *
  * It is used for reports of 10,000 findings or more; MESHREADY_RENDER_WORKERS=0 renders
  * everything on the main thread, =always uses the worker whatever the report's size (tests). The
@@ -13,7 +14,7 @@
 import { serialize } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import type { Report } from '../engine/report-model.ts';
-import { type Format, type FormatContext, renderFormat } from './formats.ts';
+import { type Format, type FormatContext, renderFormat, renderJson } from './formats.ts';
 import type { RenderRequest, RenderResponse } from './render-worker.ts';
 
 /**
@@ -75,9 +76,9 @@ export class RenderWorker {
    * start, it died, or the formatter threw: the main thread then renders it, and a formatter's
    * error is reported from there).
    */
-  render(request: RenderRequest): Map<Format, Promise<string | undefined>> {
-    const settle = new Map<Format, (text: string | undefined) => void>();
-    const texts = new Map<Format, Promise<string | undefined>>();
+  render(request: RenderRequest): Map<Format, Promise<Uint8Array | undefined>> {
+    const settle = new Map<Format, (bytes: Uint8Array | undefined) => void>();
+    const texts = new Map<Format, Promise<Uint8Array | undefined>>();
     for (const format of request.formats) {
       texts.set(format, new Promise((resolve) => settle.set(format, resolve)));
     }
@@ -92,7 +93,7 @@ export class RenderWorker {
     let left = request.formats.length;
     worker.ref();
     worker.on('message', (response: RenderResponse) => {
-      settle.get(response.format)?.('text' in response ? response.text : undefined);
+      settle.get(response.format)?.('bytes' in response ? response.bytes : undefined);
       if (--left === 0) this.close();
     });
     worker.once('error', giveUp);
@@ -106,9 +107,12 @@ export class RenderWorker {
   }
 }
 
-/** A format's text, rendered in the worker or (when it could not be) on this thread. */
+/**
+ * A format's text, rendered in the worker (as UTF-8 bytes) or (when it could not be) on this
+ * thread (a string, or its pieces).
+ */
 export type Rendering = () => Promise<{
-  readonly content: string | Iterable<string>;
+  readonly content: string | Iterable<string> | Uint8Array;
   readonly inWorker: boolean;
 }>;
 
@@ -130,13 +134,25 @@ export function startRendering(
   const parallel =
     (options.workers ?? defaults.workers) && findings >= (options.minFindings ?? defaults.minFindings);
   const offloaded = parallel ? formats.filter((format) => OFFLOADED.includes(format)) : [];
-  let texts: Map<Format, Promise<string | undefined>> | undefined;
+  let texts: Map<Format, Promise<Uint8Array | undefined>> | undefined;
+  let jsonText: string | undefined;
   if (offloaded.length > 0) {
     const worker = options.worker ?? RenderWorker.start();
-    texts = worker.render({ formats: offloaded, report: serialize(report), context });
+    // The JSON report, when it is written, is rendered first and whole: its text is the report's
+    // copy for the worker (at 150,000 pods, JSON.stringify with an indent takes about half the
+    // time of the JSON report written in pieces, and the worker parses it faster than it would
+    // deserialize node:v8's bytes). The snapshot has been freed by then: the text's 40 MB do not
+    // raise the scan's peak memory, which is reached while loading.
+    if (formats.includes('json')) jsonText = renderJson(report);
+    texts = worker.render({ formats: offloaded, report: jsonText ?? serialize(report), context });
   } else options.worker?.close();
   const renderings = new Map<Format, Rendering>();
   for (const format of formats) {
+    if (format === 'json' && jsonText !== undefined) {
+      const content = jsonText;
+      renderings.set(format, async () => ({ content, inWorker: false }));
+      continue;
+    }
     const text = texts?.get(format);
     if (!text) {
       renderings.set(format, onThisThread(format));

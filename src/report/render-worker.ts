@@ -1,8 +1,9 @@
 /**
  * The worker side of parallel-render.ts: renders report formats from the report it is sent (as
- * v8-serialized bytes), one after the other, and sends each text back as soon as it is done. A
- * formatter is a pure function of the report and its context, so the text is the same as the
- * main thread's.
+ * JSON text or v8-serialized bytes), one after the other, and sends each text back as soon as it is done, as
+ * UTF-8 bytes whose buffer is transferred: a string of tens of megabytes would be copied by the
+ * message, and encoded again on the main thread to be written. A formatter is a pure function of
+ * the report and its context, so the text is the same as the main thread's.
  */
 import { deserialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
@@ -11,13 +12,16 @@ import { type Format, type FormatContext, renderFormat } from './formats.ts';
 
 export interface RenderRequest {
   readonly formats: readonly Format[];
-  /** The report, serialized (node:v8 serialize). */
-  readonly report: Uint8Array;
+  /**
+   * The report: the JSON report's text when that is written anyway (copying a string and
+   * JSON.parse cost less than node:v8's serialize and deserialize), else node:v8 serialize's bytes.
+   */
+  readonly report: Uint8Array | string;
   readonly context: FormatContext;
 }
 
 export type RenderResponse =
-  | { readonly format: Format; readonly text: string }
+  | { readonly format: Format; readonly bytes: Uint8Array }
   | { readonly format: Format; readonly error: string };
 
 parentPort?.once('message', (request: RenderRequest) => {
@@ -25,9 +29,17 @@ parentPort?.once('message', (request: RenderRequest) => {
   for (const format of request.formats) {
     let response: RenderResponse;
     try {
-      report ??= deserialize(request.report) as Report;
+      report ??= (
+        typeof request.report === 'string' ? JSON.parse(request.report) : deserialize(request.report)
+      ) as Report;
       const content = renderFormat(format, report, request.context);
-      response = { format, text: typeof content === 'string' ? content : [...content].join('') };
+      const bytes = Buffer.from(typeof content === 'string' ? content : [...content].join(''));
+      response = { format, bytes };
+      // A Buffer may be a view of a pool shared with others: transfer only one of its own.
+      if (bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength) {
+        parentPort?.postMessage(response, [bytes.buffer as ArrayBuffer]);
+        continue;
+      }
     } catch (error) {
       response = { format, error: error instanceof Error ? (error.stack ?? error.message) : String(error) };
     }

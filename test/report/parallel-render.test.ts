@@ -9,7 +9,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RULE_CATALOGUE } from '../../src/cli/rule-catalogue.ts';
 import type { Report } from '../../src/engine/report-model.ts';
-import { FORMATS, type FormatContext } from '../../src/report/formats.ts';
+import { FORMATS, type Format, type FormatContext } from '../../src/report/formats.ts';
 import { startRendering } from '../../src/report/parallel-render.ts';
 import { runInProcess } from '../config/fake-io.ts';
 import { demoReport, hostileReport, largeReport, REPO_ROOT } from './reports.ts';
@@ -21,14 +21,25 @@ const context: FormatContext = {
   htmlReport: true,
 };
 
-async function texts(report: Report, workers: boolean): Promise<Record<string, string>> {
-  const renderings = startRendering(report, FORMATS, context, { workers, minFindings: 0 });
+async function texts(
+  report: Report,
+  workers: boolean,
+  formats: readonly Format[] = FORMATS,
+): Promise<Record<string, string>> {
+  const renderings = startRendering(report, formats, context, { workers, minFindings: 0 });
   const out: Record<string, string> = {};
   for (const [format, rendering] of renderings) {
     const { content, inWorker } = await rendering();
     // HTML and Markdown go to the worker when asked to; the others never do.
     expect(inWorker, format).toBe(workers && (format === 'html' || format === 'markdown'));
-    out[format] = typeof content === 'string' ? content : [...content].join('');
+    // The worker sends UTF-8 bytes (its buffer transferred), never a string to copy.
+    expect(content instanceof Uint8Array, format).toBe(inWorker);
+    out[format] =
+      typeof content === 'string'
+        ? content
+        : content instanceof Uint8Array
+          ? new TextDecoder('utf-8', { fatal: true }).decode(content)
+          : [...content].join('');
   }
   return out;
 }
@@ -47,6 +58,11 @@ describe('rendering in workers', () => {
       for (const format of FORMATS) {
         expect(inWorkers[format]?.length, format).toBeGreaterThan(100);
         expect(inWorkers[format] === onMain[format], format).toBe(true);
+      }
+      // Without the JSON report, the worker is sent node:v8's bytes instead of its text.
+      const withoutJson = await texts(report, true, ['html', 'markdown', 'sarif']);
+      for (const format of ['html', 'markdown', 'sarif'] as const) {
+        expect(withoutJson[format] === onMain[format], format).toBe(true);
       }
     },
     60_000,
