@@ -43,7 +43,8 @@ export function lazy<T>(compute: () => T): () => T {
 /** The tag of an image reference (`repo/name:tag@digest` -> tag), if any. */
 export function imageTag(image: string | undefined): string | undefined {
   if (!image) return undefined;
-  const withoutDigest = image.split('@')[0] ?? image;
+  const at = image.indexOf('@');
+  const withoutDigest = at < 0 ? image : image.slice(0, at);
   const lastSlash = withoutDigest.lastIndexOf('/');
   const colon = withoutDigest.indexOf(':', lastSlash + 1);
   return colon < 0 ? undefined : withoutDigest.slice(colon + 1) || undefined;

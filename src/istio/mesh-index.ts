@@ -180,15 +180,22 @@ export class MeshIndex {
    * whose test remediate.sh runs again before it scales the 1.4 control plane down.
    */
   readonly proxiesOn14 = lazy((): ProxiesOn14 => {
-    const sidecars = this.meshProxies();
-    const gateways = this.ingressGatewayPods();
-    const generation = (proxy: MeshProxy) =>
-      proxyGeneration(proxy.image, proxy.pod.metadata.labels?.[REVISION_LABEL]);
-    return {
-      sidecars: sidecars.filter((proxy) => generation(proxy) === 'pre-1.6'),
-      gateways: gateways.filter((proxy) => generation(proxy) === 'pre-1.6'),
-      unreadable: [...sidecars, ...gateways].filter((proxy) => generation(proxy) === 'unknown'),
+    const on14: { sidecars: MeshProxy[]; gateways: MeshProxy[]; unreadable: MeshProxy[] } = {
+      sidecars: [],
+      gateways: [],
+      unreadable: [],
     };
+    const sort = (proxies: readonly MeshProxy[], pre16: MeshProxy[]) => {
+      for (const proxy of proxies) {
+        const generation = proxyGeneration(proxy.image, proxy.pod.metadata.labels?.[REVISION_LABEL]);
+        if (generation === 'pre-1.6') pre16.push(proxy);
+        else if (generation === 'unknown') on14.unreadable.push(proxy);
+      }
+    };
+    // Sidecars first, then gateways, in each list (the order of the findings).
+    sort(this.meshProxies(), on14.sidecars);
+    sort(this.ingressGatewayPods(), on14.gateways);
+    return on14;
   });
 }
 

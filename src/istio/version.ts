@@ -18,18 +18,34 @@ export interface IstioVersion {
 
 const ISTIO_VERSION = /^v?(\d{1,6})\.(\d{1,6})\.(\d{1,6})(?:-([a-z]+)\.(\d{1,9}))?(?:-[A-Za-z0-9.]+)?$/;
 
+/**
+ * Versions read so far, by text: a cluster of 150,000 pods has a handful of distinct proxy tags,
+ * each read several times per pod. Bounded, for the inputs where every tag differs.
+ */
+const PARSED = new Map<string, IstioVersion | undefined>();
+const PARSED_LIMIT = 4096;
+
 export function parseIstioVersion(text: string): IstioVersion | undefined {
+  if (PARSED.has(text)) return PARSED.get(text);
+  const version = readIstioVersion(text);
+  if (PARSED.size >= PARSED_LIMIT) PARSED.clear();
+  PARSED.set(text, version);
+  return version;
+}
+
+function readIstioVersion(text: string): IstioVersion | undefined {
   const match = ISTIO_VERSION.exec(text);
   if (!match) return undefined;
   const [, major, minor, patch, flavour, build] = match;
-  return {
+  // Frozen: one object is shared by every caller that reads the same text.
+  return Object.freeze({
     major: Number(major),
     minor: Number(minor),
     patch: Number(patch),
     flavour,
     build: build === undefined ? undefined : Number(build),
     text,
-  };
+  });
 }
 
 /** Whether `a` is an older release than `b` (see the module comment for builds). */
