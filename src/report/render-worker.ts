@@ -9,6 +9,7 @@ import { deserialize } from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import type { Report } from '../engine/report-model.ts';
 import { type Format, type FormatContext, renderFormat } from './formats.ts';
+import { compileHtmlTemplate } from './html.ts';
 
 export interface RenderRequest {
   readonly formats: readonly Format[];
@@ -23,6 +24,16 @@ export interface RenderRequest {
 export type RenderResponse =
   | { readonly format: Format; readonly bytes: Uint8Array }
   | { readonly format: Format; readonly error: string };
+
+// Started before the report is ready (while the rules run): the template is compiled meanwhile.
+// Only in a worker thread, not when a test imports this module.
+if (parentPort) {
+  try {
+    compileHtmlTemplate();
+  } catch {
+    // Rendering the HTML reports the same error, from the main thread.
+  }
+}
 
 parentPort?.once('message', (request: RenderRequest) => {
   let report: Report | undefined;
