@@ -90,6 +90,8 @@ export interface Measurement {
   readonly installMiB?: number;
   /** scan json: remediate.sh, in bytes. */
   readonly remediateBytes?: number;
+  /** A scan's phases as MESHREADY_TIMING prints them, e.g. `read 5.41 s, rules 1.32 s, write 2.95 s`. */
+  readonly phases?: string;
   /** json-1: whether the findings equal the parallel scan's. */
   readonly sameFindings?: boolean;
 }
@@ -107,7 +109,8 @@ async function measure(
   const started = performance.now();
   const child = spawn(timed[0] as string, timed[1] as string[], {
     cwd: ROOT,
-    env: { ...process.env, ...env },
+    // Scans print their phases on stderr (src/cli/timing.ts); other commands ignore it.
+    env: { ...process.env, MESHREADY_TIMING: '1', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -120,7 +123,28 @@ async function measure(
   if (exitCode !== 0 && exitCode !== 1) {
     process.stderr.write(`bench: ${task} (${size}) exited ${exitCode}:\n${stderr.slice(-2000)}\n`);
   }
-  return { size, task, seconds, peakMb: line ? Number(line[2]) / 1024 : undefined, exitCode };
+  const phases = phasesOf(stderr);
+  return {
+    size,
+    task,
+    seconds,
+    peakMb: line ? Number(line[2]) / 1024 : undefined,
+    exitCode,
+    ...(phases ? { phases } : {}),
+  };
+}
+
+/** `read 5.41 s, rules 1.32 s, write 2.95 s` from MESHREADY_TIMING's lines, or undefined. */
+export function phasesOf(stderr: string): string | undefined {
+  const names: Record<string, string> = {
+    'read the snapshot': 'read',
+    'rules and commands': 'rules',
+    'write the files': 'write',
+  };
+  const phases = [...stderr.matchAll(/^timing: (.+?) +([\d.]+) s$/gm)]
+    .filter((match) => (match[1] as string) in names)
+    .map((match) => `${names[match[1] as string]} ${Number(match[2]).toFixed(2)} s`);
+  return phases.length > 0 ? phases.join(', ') : undefined;
 }
 
 function megabytes(file: string): string {
@@ -241,7 +265,7 @@ async function benchSize(
     results.push({
       ...json,
       ...(existsSync(remediate) ? { remediateBytes: statSync(remediate).size } : {}),
-      note: `remediate.sh ${megabytes(remediate)}, HTML ${megabytes(path.join(outputs, 'meshready-report.html'))}, JSON ${megabytes(path.join(outputs, 'meshready-report.json'))}`,
+      note: `remediate.sh ${megabytes(remediate)}, HTML ${megabytes(path.join(outputs, 'meshready-report.html'))}, JSON ${megabytes(path.join(outputs, 'meshready-report.json'))}${json.phases ? `; ${json.phases}` : ''}`,
     });
   }
   if (has('migrating')) {

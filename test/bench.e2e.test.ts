@@ -6,9 +6,16 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatTable, runBench } from '../bench/run.ts';
+import { formatTable, phasesOf, runBench } from '../bench/run.ts';
 
 describe('benchmark smoke test (size S)', () => {
+  it("reads a scan's phases from MESHREADY_TIMING's lines", () => {
+    const stderr =
+      'timing: read the snapshot   5.412 s\ntiming: rules and commands  1.318 s\ntiming: write the files     2.950 s\ntiming: total               9.680 s\n';
+    expect(phasesOf(stderr)).toBe('read 5.41 s, rules 1.32 s, write 2.95 s');
+    expect(phasesOf('MESHREADY_BENCH 1.00 1000\n')).toBeUndefined();
+  });
+
   it('runs every task and prints the table', async () => {
     const out = await mkdtemp(path.join(tmpdir(), 'meshready-bench-'));
     const results = await runBench(['S'], out, 1);
@@ -27,6 +34,10 @@ describe('benchmark smoke test (size S)', () => {
       expect([0, 1], `${r.task} exit code`).toContain(r.exitCode);
       expect(r.seconds).toBeGreaterThan(0);
     }
+    // Each scan's phases, from MESHREADY_TIMING, are in the scan json row's note.
+    const scan = results.find((r) => r.task === 'scan json');
+    expect(scan?.phases).toMatch(/^read \d+\.\d\d s, rules \d+\.\d\d s, write \d+\.\d\d s$/);
+    expect(scan?.note).toContain(`; ${scan?.phases}`);
     const live = results.find((r) => r.task === 'live collect');
     const kubectl = results.find((r) => r.task === 'kubectl get pods');
     // 1,000 pods in pages of 500: kubectl needs at least two list requests.
