@@ -10,7 +10,7 @@ import {
 } from '../src/gke/firewall.ts';
 import { gatewayProxy } from '../src/istio/mesh-index.ts';
 import { ISTIO_SYSTEM } from '../src/istio/names.ts';
-import { isPreIstio16 } from '../src/istio/version.ts';
+import { isPreIstio16, sortedVersionTexts } from '../src/istio/version.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { FirewallPermission, FirewallRule, IstioConfig, Pod, Service } from '../src/snapshot/model.ts';
 import { isRecord } from '../src/snapshot/shape.ts';
@@ -425,9 +425,7 @@ export default defineRule({
             .join(', ')} has no version tag`,
         );
       }
-      const versions = [
-        ...new Set(gatewayPods.map((pod) => imageTag(gatewayProxy(pod).image) ?? '?')),
-      ].sort();
+      const versions = sortedVersionTexts(gatewayPods.map((pod) => imageTag(gatewayProxy(pod).image) ?? '?'));
       return notApplicable(
         `every ingress gateway pod already runs ${versions.join(', ')}: no 1.4 gateway is left to move (the ` +
           'port change has happened)',

@@ -1,6 +1,6 @@
 import { defineRule, findingAbout, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import type { WorkloadRef } from '../src/engine/snapshot-index.ts';
-import { type MeshProxy, meshIndex } from '../src/istio/mesh-index.ts';
+import { type MeshProxy, meshIndex, proxyVersionsText } from '../src/istio/mesh-index.ts';
 import { INGRESS_GATEWAY_APP, ISTIO_SYSTEM } from '../src/istio/names.ts';
 import { fix } from '../src/remediate/actions/index.ts';
 import type { IstioOperator } from '../src/snapshot/model.ts';
@@ -23,10 +23,6 @@ function podCount(proxies: readonly MeshProxy[]): string {
   return `${proxies.length} pod${proxies.length === 1 ? '' : 's'}`;
 }
 
-function versions(proxies: readonly MeshProxy[]): string {
-  return [...new Set(proxies.map((p) => p.version?.text ?? '?'))].sort().join(', ');
-}
-
 function operatorFinding(operator: IstioOperator, oldGateways: readonly MeshProxy[]): RuleFinding {
   const index = gatewayEntry(operator);
   const entry = operator.ingressGateways?.[index];
@@ -36,7 +32,7 @@ function operatorFinding(operator: IstioOperator, oldGateways: readonly MeshProx
       : `has ingressGateways[${index}] (${INGRESS_GATEWAY_APP}) with enabled: ${entry?.enabled ?? 'unset'}`;
   const running =
     oldGateways.length > 0
-      ? ` The gateway still runs the 1.4 add-on's (${podCount(oldGateways)} on ${versions(oldGateways)}).`
+      ? ` The gateway still runs the 1.4 add-on's (${podCount(oldGateways)} on ${proxyVersionsText(oldGateways)}).`
       : '';
   const remedy =
     index < 0
@@ -116,7 +112,7 @@ export default defineRule({
       ({ workload, proxies }): RuleFinding => ({
         message:
           `${workload.kind} ${workload.namespace}/${workload.name}: ${podCount(proxies)} of the ingress gateway ` +
-          `still run${proxies.length === 1 ? 's' : ''} ${versions(proxies)} although IstioOperator ` +
+          `still run${proxies.length === 1 ? 's' : ''} ${proxyVersionsText(proxies)} although IstioOperator ` +
           `${enabling.metadata.name} enables the 1.6 gateway. Check that the operator is healthy and has ` +
           're-created the gateway pods.',
         resource: {

@@ -1,7 +1,7 @@
 import { defineRule, notApplicable, type RuleFinding, unknown } from '../src/engine/rule.ts';
 import type { WorkloadRef } from '../src/engine/snapshot-index.ts';
 import { isAsmTarget, type Phase } from '../src/engine/vocabulary.ts';
-import { type MeshProxy, meshIndex } from '../src/istio/mesh-index.ts';
+import { type MeshProxy, meshIndex, proxyVersionsText } from '../src/istio/mesh-index.ts';
 import { PROXY_CONTAINER, REVISION_LABEL } from '../src/istio/names.ts';
 import { isAsmRevision } from '../src/istio/revisions.ts';
 import { ISTIO_16, type IstioVersion, isOlderIstio, isPreIstio16 } from '../src/istio/version.ts';
@@ -24,11 +24,6 @@ interface OutdatedWorkload {
 interface TargetControlPlane {
   readonly revision: string;
   readonly version: IstioVersion;
-}
-
-function versionsOf(proxies: readonly MeshProxy[]): string {
-  const versions = [...new Set(proxies.map((p) => p.version?.text ?? '?'))].sort();
-  return versions.join(', ');
 }
 
 function revisionOf(proxy: MeshProxy): string | undefined {
@@ -72,8 +67,8 @@ function findingFor(group: OutdatedWorkload, current: string, revision: string):
   const podWord = `${pods} pod${pods === 1 ? '' : 's'}`;
   const what =
     workload.kind === 'Pod'
-      ? `${where} runs istio-proxy ${versionsOf(proxies)}`
-      : `${where}: ${podWord} run${pods === 1 ? 's' : ''} istio-proxy ${versionsOf(proxies)}`;
+      ? `${where} runs istio-proxy ${proxyVersionsText(proxies)}`
+      : `${where}: ${podWord} run${pods === 1 ? 's' : ''} istio-proxy ${proxyVersionsText(proxies)}`;
   const labels = [...new Set(proxies.map(revisionOf).filter((r) => r !== undefined))].sort();
   const relation =
     labels.length > 0

@@ -8,7 +8,7 @@ import type { IstioOperator, KubeObject, Pod, Workload } from '../snapshot/model
 import { INGRESS_GATEWAY_APP, ISTIO_SYSTEM, PROXY_CONTAINER, REVISION_LABEL } from './names.ts';
 import { proxyGeneration } from './proxies.ts';
 import { compareRevisionNames, type IstiodRevision, isAsmRevision, preferredRevision } from './revisions.ts';
-import { type IstioVersion, parseIstioVersion } from './version.ts';
+import { type IstioVersion, parseIstioVersion, sortedVersionTexts } from './version.ts';
 
 /** A running pod with an Envoy proxy, and the version its image tag says. */
 export interface MeshProxy {
@@ -197,6 +197,11 @@ export class MeshIndex {
     sort(this.ingressGatewayPods(), on14.gateways);
     return on14;
   });
+}
+
+/** The versions proxies run, for a message: `1.4.6-gke.0, 1.4.10-gke.4` (`?` for an unreadable tag). */
+export function proxyVersionsText(proxies: readonly MeshProxy[]): string {
+  return sortedVersionTexts(proxies.map((proxy) => proxy.version?.text ?? '?')).join(', ');
 }
 
 function meshProxy(pod: Pod, image: string | undefined): MeshProxy {

@@ -48,6 +48,31 @@ function readIstioVersion(text: string): IstioVersion | undefined {
   });
 }
 
+/**
+ * Texts of versions, each once, in release order (1.4.6 before 1.4.10, builds of a flavour by
+ * number), then texts that are not versions (`?`, `latest`) as text: for messages listing them.
+ */
+export function sortedVersionTexts(texts: Iterable<string>): string[] {
+  return [...new Set(texts)].sort(compareVersionTexts);
+}
+
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareVersionTexts(a: string, b: string): number {
+  const [x, y] = [parseIstioVersion(a), parseIstioVersion(b)];
+  if (!x || !y) return x ? -1 : y ? 1 : compareText(a, b);
+  return (
+    x.major - y.major ||
+    x.minor - y.minor ||
+    x.patch - y.patch ||
+    compareText(x.flavour ?? '', y.flavour ?? '') ||
+    (x.build ?? -1) - (y.build ?? -1) ||
+    compareText(a, b)
+  );
+}
+
 /** Whether `a` is an older release than `b` (see the module comment for builds). */
 export function isOlderIstio(a: IstioVersion, b: IstioVersion): boolean {
   const release = a.major - b.major || a.minor - b.minor || a.patch - b.patch;

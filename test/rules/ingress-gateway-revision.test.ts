@@ -103,7 +103,7 @@ ruleTester(rule, {
       ],
     },
     {
-      name: 'an entry without `enabled` under a profile that does not enable it; 1.4 pods of two builds, sorted',
+      name: 'an entry without `enabled` under a profile that does not enable it; 1.4 pods of two builds, in release order (1.4.6 before 1.4.10)',
       documents: [
         ...running16,
         operatorWith(undefined, 'minimal'),
@@ -115,7 +115,7 @@ ruleTester(rule, {
         {
           message:
             `${OPERATOR} has ingressGateways[1] (istio-ingressgateway) with enabled: unset, ${NOT_MOVED} The gateway ` +
-            "still runs the 1.4 add-on's (2 pods on 1.4.10-gke.4, 1.4.6-gke.0). Set " +
+            "still runs the 1.4 add-on's (2 pods on 1.4.6-gke.0, 1.4.10-gke.4). Set " +
             'spec.components.ingressGateways[1].enabled to true.',
           fix: { action: 'enable-operator-gateway', params: { index: 1 } },
         },
