@@ -56,14 +56,26 @@ export function relativeToRoot(file: string, context: PlaceContext): string | un
   return relative.split(path.sep).join('/');
 }
 
+/** Each input file's URI (or undefined: outside the root), per context: thousands of findings share a file. */
+const fileUris = new WeakMap<PlaceContext, Map<string, string | undefined>>();
+
+function fileUri(file: string, context: PlaceContext): string | undefined {
+  let uris = fileUris.get(context);
+  if (!uris) {
+    uris = new Map();
+    fileUris.set(context, uris);
+  }
+  if (uris.has(file)) return uris.get(file);
+  const relative = relativeToRoot(file, context);
+  const uri = relative === undefined ? undefined : relative.split('/').map(encodeSegment).join('/');
+  uris.set(file, uri);
+  return uri;
+}
+
 export function artifactPlace(finding: Finding, context: PlaceContext): ArtifactPlace {
-  const relative = finding.location ? relativeToRoot(finding.location.file, context) : undefined;
-  if (relative !== undefined && finding.location) {
-    return {
-      uri: relative.split('/').map(encodeSegment).join('/'),
-      startLine: finding.location.line,
-      pseudo: false,
-    };
+  const uri = finding.location ? fileUri(finding.location.file, context) : undefined;
+  if (uri !== undefined && finding.location) {
+    return { uri, startLine: finding.location.line, pseudo: false };
   }
   return { uri: pseudoPath(context.clusterName, finding.resource), startLine: 1, pseudo: true };
 }
