@@ -107,6 +107,13 @@ export class RenderWorker {
   }
 }
 
+/** `text` in UTF-8, in a buffer that can be shared with a worker without copying. */
+function sharedUtf8(text: string): Buffer {
+  const bytes = Buffer.from(new SharedArrayBuffer(Buffer.byteLength(text)));
+  bytes.write(text);
+  return bytes;
+}
+
 /**
  * A format's text, rendered in the worker (as UTF-8 bytes) or (when it could not be) on this
  * thread (a string, or its pieces).
@@ -135,21 +142,26 @@ export function startRendering(
     (options.workers ?? defaults.workers) && findings >= (options.minFindings ?? defaults.minFindings);
   const offloaded = parallel ? formats.filter((format) => OFFLOADED.includes(format)) : [];
   let texts: Map<Format, Promise<Uint8Array | undefined>> | undefined;
-  let jsonText: string | undefined;
+  let jsonBytes: Buffer | undefined;
   if (offloaded.length > 0) {
     const worker = options.worker ?? RenderWorker.start();
-    // The JSON report, when it is written, is rendered first and whole: its text is the report's
-    // copy for the worker (at 150,000 pods, JSON.stringify with an indent takes about half the
-    // time of the JSON report written in pieces, and the worker parses it faster than it would
-    // deserialize node:v8's bytes). The snapshot has been freed by then: the text's 40 MB do not
-    // raise the scan's peak memory, which is reached while loading.
-    if (formats.includes('json')) jsonText = renderJson(report);
-    texts = worker.render({ formats: offloaded, report: jsonText ?? serialize(report), context });
+    // The JSON report, when it is written, is rendered first and whole (at 150,000 pods
+    // JSON.stringify with an indent takes about half the time of the JSON report written in
+    // pieces) and encoded once, into memory the worker shares: its bytes are the report's copy
+    // for the worker (nothing is copied to send them, and parsing them costs the worker less than
+    // node:v8's deserialize) and what the file is written from. The snapshot has been freed by
+    // then: these 40 MB do not raise the scan's peak memory, which is reached while loading.
+    if (formats.includes('json')) jsonBytes = sharedUtf8(renderJson(report));
+    texts = worker.render({
+      formats: offloaded,
+      report: jsonBytes ? { json: jsonBytes } : { v8: serialize(report) },
+      context,
+    });
   } else options.worker?.close();
   const renderings = new Map<Format, Rendering>();
   for (const format of formats) {
-    if (format === 'json' && jsonText !== undefined) {
-      const content = jsonText;
+    if (format === 'json' && jsonBytes !== undefined) {
+      const content = jsonBytes;
       renderings.set(format, async () => ({ content, inWorker: false }));
       continue;
     }

@@ -1,6 +1,6 @@
 /**
  * The worker side of parallel-render.ts: renders report formats from the report it is sent (as
- * JSON text or v8-serialized bytes), one after the other, and sends each text back as soon as it is done, as
+ * JSON or v8-serialized bytes), one after the other, and sends each text back as soon as it is done, as
  * UTF-8 bytes whose buffer is transferred: a string of tens of megabytes would be copied by the
  * message, and encoded again on the main thread to be written. A formatter is a pure function of
  * the report and its context, so the text is the same as the main thread's.
@@ -14,10 +14,11 @@ import { compileHtmlTemplate } from './html.ts';
 export interface RenderRequest {
   readonly formats: readonly Format[];
   /**
-   * The report: the JSON report's text when that is written anyway (copying a string and
-   * JSON.parse cost less than node:v8's serialize and deserialize), else node:v8 serialize's bytes.
+   * The report: the JSON report's UTF-8 bytes, in memory shared with the main thread, when that
+   * report is written anyway (the main thread writes the file from the same bytes: nothing is
+   * copied, and JSON.parse costs less than node:v8's deserialize); else node:v8 serialize's bytes.
    */
-  readonly report: Uint8Array | string;
+  readonly report: { readonly json: Uint8Array } | { readonly v8: Uint8Array };
   readonly context: FormatContext;
 }
 
@@ -41,7 +42,9 @@ parentPort?.once('message', (request: RenderRequest) => {
     let response: RenderResponse;
     try {
       report ??= (
-        typeof request.report === 'string' ? JSON.parse(request.report) : deserialize(request.report)
+        'json' in request.report
+          ? JSON.parse(Buffer.from(request.report.json).toString('utf8'))
+          : deserialize(request.report.v8)
       ) as Report;
       const content = renderFormat(format, report, request.context);
       const bytes = Buffer.from(typeof content === 'string' ? content : [...content].join(''));
