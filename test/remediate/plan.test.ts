@@ -22,8 +22,12 @@ function stepText(s: Step<string>): string {
       return `backup ${s.argv.join(' ')} > ${s.file}`;
     case 'note':
     case 'comment':
-    case 'todo':
       return `${s.kind} ${s.text}`;
+    case 'todo':
+      return [
+        `todo ${s.text}`,
+        ...s.commands.map((c) => `    $ ${c.argv.join(' ')}${c.for ? ` (for ${c.for.join(',')})` : ''}`),
+      ].join('\n');
     case 'withhold-unless':
       return `${s.kind} ${s.check}(${s.args.join(' ')}) ${s.says}`;
     case 'done-unless':
@@ -333,7 +337,12 @@ describe('planRemediation', () => {
       [
         'relabel-namespace | namespace-injection-labels | 2 Namespaces | Point the namespaces at the new control plane, once it runs (guide: migrating namespaces, step 2) | Relabel the namespace (only once the revision is ready) | 2',
         '  comment No ready istiod revision existed when the scan was taken: there is no revision to label with.',
-        '  todo Once a 1.6 istiod runs, find its revision and relabel these 2 namespaces with it (or scan again)',
+        [
+          '  todo Once a 1.6 istiod runs, find its revision and relabel these 2 namespaces with it (or scan again)',
+          '    $ kubectl -n istio-system get pods -l app=istiod --show-labels',
+          '    $ kubectl label namespace y istio-injection- istio.io/rev=REVISION --overwrite (for 0)',
+          '    $ kubectl label namespace x istio-injection- istio.io/rev=REVISION --overwrite (for 1)',
+        ].join('\n'),
       ],
     ]);
     // The Istio phase moves nothing: no gate there.
@@ -451,7 +460,14 @@ describe('planRemediation', () => {
             '  comment Cloud Operations (--enable-stackdriver-kubernetes), adds the mesh_id label to the cluster, and',
             '  comment creates a cluster-admin ClusterRoleBinding for the account that runs it.',
             '  note The scan did not record the project, cluster and location: replace the placeholders below.',
-            '  todo Download install_asm 1.6, check its checksum, review its options, then run it as shown',
+            [
+              '  todo Download install_asm 1.6, check its checksum, review its options, then run it as shown',
+              '    $ curl -fsSLo install_asm https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.6',
+              '    $ curl -fsSLo install_asm.sha256 https://storage.googleapis.com/csm-artifacts/asm/install_asm_1.6.sha256',
+              '    $ sha256sum -c --ignore-missing install_asm.sha256',
+              '    $ chmod +x install_asm',
+              '    $ ./install_asm --project_id PROJECT_ID --cluster_name CLUSTER_NAME --cluster_location CLUSTER_LOCATION --mode migrate --ca citadel --enable_apis',
+            ].join('\n'),
             '  note Then enable sidecar injection for the asm-* revision and redeploy your workloads (scan again: meshready plans the relabelling and restarts), and run this phase again for the step below.',
           ],
         ],
@@ -517,6 +533,14 @@ describe('planRemediation', () => {
       ],
     ]);
     expect(outline(early)[0]?.steps[1]).toEqual(empty);
+    // A scan without the location: that one is a placeholder, and the note says so.
+    const install = outline(early)[0]?.steps[0] ?? [];
+    expect(install).toContain(
+      '  note The scan did not record the project, cluster and location: replace the placeholders below.',
+    );
+    expect(install.join('\n')).toContain(
+      '$ ./install_asm --project_id acme-prod --cluster_name demo --cluster_location CLUSTER_LOCATION --mode migrate --ca citadel --enable_apis\n',
+    );
   });
 
   it('names in install_asm’s step the overlays and the operators disabled before it', () => {
@@ -551,6 +575,10 @@ describe('planRemediation', () => {
       '  note The customisations of IstioOperator istio-1-6-11-gke-0 (meshConfig.accessLogFile) are in asm-custom-overlay.yaml, written by meshready scan next to the reports: review it, then keep --custom_overlay below.',
     );
     expect(plan.phases.find((p) => p.id === 'asm-install')?.steps[1]?.findings).toEqual([overlay]);
+    expect(install?.join('\n')).toContain(
+      '$ ./install_asm --project_id acme-prod --cluster_name demo --cluster_location europe-west1-b --mode migrate --ca citadel --enable_apis --custom_overlay asm-custom-overlay.yaml\n',
+    );
+    expect(install?.join('\n')).not.toContain('placeholders');
   });
 
   it('notes suppressed findings in their own phase and fixes it cannot read, and skips findings without a fix', () => {
