@@ -9,10 +9,10 @@ import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/engine/report-model.ts';
 import { fix } from '../../src/remediate/actions/index.ts';
 import type { PlanStep } from '../../src/remediate/plan.ts';
-import { renderPlanStep, renderRemediationScript } from '../../src/remediate/script.ts';
+import { checkTemplate, renderPlanStep, renderRemediationScript } from '../../src/remediate/script.ts';
 import type { Argv, Step } from '../../src/remediate/step.ts';
-import { relabel } from './apply-run.ts';
-import { finding, report, result } from './reports.ts';
+import { relabel, restarts } from './apply-run.ts';
+import { CONTEXT, finding, report, result } from './reports.ts';
 
 function planStep(steps: readonly Step<string>[]): PlanStep {
   return {
@@ -226,5 +226,69 @@ describe("remediate.sh's header and functions of steps alike", () => {
     expect(alike).toMatch(/^ {2}steps_alike_1 team-9$/m);
     const nine = renderRemediationScript(report('istio-1.6', [relabel(namespaces(9), 'istio-1611')]));
     expect(nine).not.toContain('steps_alike_');
+  });
+});
+
+describe('values the templates print', () => {
+  it('refuses a function name that is not a bash identifier', () => {
+    for (const fn of ['1abc', 'abc-', 'f; rm -rf /', '']) {
+      expect(() => renderPlanStep(planStep([{ kind: 'call', fn, args: [], shows: [] }])), fn).toThrow(
+        fn === '' ? /needs a value|not a bash identifier/ : `not a bash identifier: ${JSON.stringify(fn)}`,
+      );
+    }
+    expect(renderPlanStep(planStep([{ kind: 'call', fn: '_f1', args: ['x'], shows: [] }]))).toContain(
+      '\n  _f1 x\n',
+    );
+  });
+
+  it('replaces NUL, which no command can receive, and nothing else', () => {
+    expect(body([{ kind: 'run', argv: ['echo', 'a\u0000b', 'c\ufffdd'] }])).toEqual([
+      "  run echo 'a\ufffdb' 'c\ufffdd'",
+    ]);
+  });
+
+  it('rejects decorators and values in an else branch; accepts unless', () => {
+    expect(() => checkTemplate('{{* decorate}}', 't')).toThrow('t:1: decorators are not allowed');
+    expect(() => checkTemplate('{{#*inline "x"}}{{shq y}}{{/inline}}', 't')).toThrow(
+      't:1: decorators are not allowed',
+    );
+    expect(() => checkTemplate('{{#if a}}{{shq a}}{{else}}\n{{b}}{{/if}}', 't')).toThrow(
+      't:2: {{b}} prints a value unquoted',
+    );
+    expect(() => checkTemplate('{{#unless a}}{{shq b}}{{/unless}}', 't')).not.toThrow();
+  });
+
+  it("records the scan's cluster, empty when unknown, and the contexts that name it only from a whole identity", () => {
+    const header = (cluster: Parameters<typeof report>[2]) =>
+      renderRemediationScript(report('istio-1.6', [], cluster))
+        .split('\n')
+        .filter((line) => /^readonly SCAN_(CLUSTER|PROJECT|LOCATION|CONTEXTS)=/.test(line));
+    expect(header({})).toEqual([
+      "readonly SCAN_CLUSTER=''",
+      "readonly SCAN_PROJECT=''",
+      "readonly SCAN_LOCATION=''",
+      'readonly SCAN_CONTEXTS=()',
+    ]);
+    expect(header({ name: 'demo', project: 'acme-prod' })[3]).toBe('readonly SCAN_CONTEXTS=()');
+    expect(header({ project: 'acme-prod', location: 'europe-west1-b' })[3]).toBe('readonly SCAN_CONTEXTS=()');
+    expect(header({ name: 'demo', location: 'europe-west1-b', context: 'mine' })[3]).toBe(
+      'readonly SCAN_CONTEXTS=(mine )',
+    );
+    expect(
+      header({ name: 'demo', project: 'acme-prod', location: 'europe-west1-b', context: CONTEXT }),
+    ).toEqual([
+      'readonly SCAN_CLUSTER=demo',
+      'readonly SCAN_PROJECT=acme-prod',
+      'readonly SCAN_LOCATION=europe-west1-b',
+      `readonly SCAN_CONTEXTS=(${CONTEXT} )`,
+    ]);
+  });
+
+  it('describes each parameter of a function of steps alike, in order', () => {
+    const workloads = Array.from({ length: 10 }, (_, i): [string, string] => [`ns-${i}`, `app-${i}`]);
+    const script = renderRemediationScript(report('istio-1.6', [restarts(workloads)]));
+    expect(script).toContain(
+      '# with the values that differ between them, in this order: $1 resource, $2 lines[1].withholdUnless.args[0], $3 lines[2].callStep.args[2].\n',
+    );
   });
 });

@@ -188,4 +188,18 @@ describe('layoutSteps on small plans', () => {
       [1, []],
     ]);
   });
+
+  it('keeps numbers and booleans as they are, part of the shape', () => {
+    const withFlag = (ns: string, flag: boolean | number): StepView =>
+      view(ns, {
+        lines: [{ requireGcloud: flag }, { callStep: { fn: 'relabel_namespace', args: [ns, 'istio-1611'] } }],
+      });
+    const [fn] = layoutSteps([[withFlag('a', true), withFlag('b', true)]], 2).alike;
+    expect(fn?.step.lines).toEqual([
+      { requireGcloud: true },
+      { callStep: { fn: 'relabel_namespace', args: [new Parameter(1), 'istio-1611'] } },
+    ]);
+    expect(layoutSteps([[withFlag('a', 1), withFlag('b', 2)]], 2).alike).toEqual([]);
+    expect(layoutSteps([[withFlag('a', true), withFlag('b', false)]], 2).alike).toEqual([]);
+  });
 });
