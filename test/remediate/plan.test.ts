@@ -648,4 +648,186 @@ describe('planRemediation', () => {
     expect(planRemediation(other)).not.toBe(planRemediation(unplanned));
     expect(planRemediation(other)).toEqual(planRemediation(unplanned));
   });
+
+  it('numbers a second backup of the same name, and leaves absent parts out of a backup name', () => {
+    const webhook = (name: string) =>
+      finding({
+        resource: {
+          apiVersion: 'admissionregistration.k8s.io/v1',
+          kind: 'ValidatingWebhookConfiguration',
+          name,
+        },
+        fix: fix('delete-galley-webhook', { name }),
+      });
+    const deletePolicy = (kind: string, resource: string, name: string, ns?: string) =>
+      finding({
+        resource: { apiVersion: 'rbac.istio.io/v1alpha1', kind, name, ...(ns ? { namespace: ns } : {}) },
+        fix: fix('delete-v1alpha1-policy', {
+          kind,
+          resource,
+          name,
+          ...(ns ? { namespace: ns } : {}),
+          converted: [],
+        }),
+      });
+    const plan = planRemediation(
+      report('istio-1.6', [
+        result('galley-validating-webhook', 'prepare', [webhook('a/b'), webhook('a:b'), webhook('a b')]),
+        result('v1alpha1-security-policy', 'retire-old-control-plane', [
+          deletePolicy('ClusterRbacConfig', 'clusterrbacconfigs.rbac.istio.io', 'default'),
+          deletePolicy('ServiceRole', 'serviceroles.rbac.istio.io', 'reader', 'web'),
+        ]),
+      ]),
+    );
+    const files = plan.phases.flatMap((p) =>
+      p.steps.flatMap((step) =>
+        step.steps.flatMap((line) =>
+          line.kind === 'backup'
+            ? [line.file]
+            : line.kind === 'call' && line.fn === 'delete_v1alpha1_policy'
+              ? [line.args[0]]
+              : [],
+        ),
+      ),
+    );
+    expect(files).toEqual([
+      'validatingwebhookconfiguration-a_b.yaml',
+      'validatingwebhookconfiguration-a_b-2.yaml',
+      'validatingwebhookconfiguration-a_b-3.yaml',
+      'clusterrbacconfig-default.yaml',
+      'servicerole-web-reader.yaml',
+    ]);
+  });
+
+  it('puts a gate before restarts alone, and none before a phase that moves nothing', () => {
+    const gateOf = (findings: Finding[]) =>
+      planRemediation(
+        report('istio-1.6', [
+          result('v1alpha1-security-policy', 'prepare', [policy('default', 'shop')]),
+          result('sidecar-proxy-version', 'migrate-namespaces', findings),
+        ]),
+      ).phases[2]?.steps.map((step) => step.action);
+    expect(gateOf([restart('b', 'web')])).toEqual(['v1beta1-gate', 'restart-workload', 'verify-namespace']);
+    const elsewhere = finding({
+      phase: 'migrate-namespaces',
+      resource: {
+        apiVersion: 'networking.istio.io/v1alpha3',
+        kind: 'EnvoyFilter',
+        namespace: 'shop',
+        name: 'lua',
+      },
+      fix: fix('review-envoyfilter', { namespace: 'shop', name: 'lua' }),
+    });
+    // No gate without a move. (The phase plans only namespace moves: no rule gives it another fix.)
+    expect(gateOf([elsewhere])).not.toContain('v1beta1-gate');
+  });
+
+  it('checks each v1beta1 replacement once, however many policies name it', () => {
+    const converted = (name: string, names: string[]) =>
+      finding({
+        resource: {
+          apiVersion: 'rbac.istio.io/v1alpha1',
+          kind: 'ServiceRoleBinding',
+          namespace: 'web',
+          name,
+        },
+        fix: fix('delete-v1alpha1-policy', {
+          kind: 'ServiceRoleBinding',
+          resource: 'servicerolebindings.rbac.istio.io',
+          name,
+          namespace: 'web',
+          converted: names.map((n) => `AuthorizationPolicy web/${n}`),
+        }),
+      });
+    const plan = planRemediation(
+      report('istio-1.6', [
+        result('v1alpha1-security-policy', 'retire-old-control-plane', [
+          converted('x', ['a', 'b']),
+          converted('y', ['b']),
+        ]),
+        result('namespace-injection-labels', 'migrate-namespaces', [relabel('web', 'istio-1611')]),
+      ]),
+    );
+    expect(outline(plan, 'migrate-namespaces')[0]?.steps[0]?.[1]).toBe(
+      `  halt-phase-unless v1beta1-replacements-exist(object authorizationpolicies.security.istio.io web a object authorizationpolicies.security.istio.io web b) ${GATE_REASON}`,
+    );
+  });
+
+  it('finds the installed ASM revision on any operator finding that records one', () => {
+    const other = finding({
+      resource: { ...OPERATOR, name: 'other' },
+      fix: fix('set-operator-profile', { operator: 'other', profile: 'disabled', asmRevision: '' }),
+    });
+    const plan = planRemediation(
+      report(
+        'asm-1.7',
+        [result('istio-operator-profile', 'asm-install', [other, profile('disabled', 'asm-171-6')])],
+        undefined,
+        statuses('asm-1.7', { 'asm-install': 'todo' }),
+      ),
+    );
+    expect(plan.phases.find((p) => p.id === 'asm-install')?.notes[0]).toMatch(
+      /^The scan found Anthos Service Mesh installed \(revision asm-171-6 is ready\)/,
+    );
+  });
+
+  it('gives asm-cleanup no step when an `empty` was asked for elsewhere, though another operator is disabled', () => {
+    const other = finding({
+      resource: { ...OPERATOR, name: 'other' },
+      fix: fix('set-operator-profile', { operator: 'other', profile: 'disabled' }),
+    });
+    const plan = planRemediation(
+      report(
+        'asm-1.7',
+        [result('istio-operator-profile', 'asm-install', [other, profile('empty')])],
+        undefined,
+        statuses('asm-1.7', { 'asm-install': 'todo' }),
+      ),
+    );
+    expect(plan.phases.find((p) => p.id === 'asm-cleanup')?.steps).toEqual([]);
+  });
+
+  it('lists the rules of a step in the report’s order', () => {
+    const plan = planRemediation(
+      report('istio-1.6', [
+        result('gke-upgrade-cr-deletion', 'cluster-upgrade', [
+          finding({
+            resource: GKE,
+            fix: fix('backup-istio-system-crs', {
+              ...SCOPE,
+              version: '1.17.12-gke.1501',
+              resources: [],
+              objects: [],
+            }),
+          }),
+        ]),
+        result('gke-version-istio16', 'cluster-upgrade', [
+          finding({ resource: GKE, fix: fix('upgrade-master', { ...SCOPE, version: '1.17.12-gke.1501' }) }),
+        ]),
+      ]),
+    );
+    expect(plan.phases[0]?.steps.find((step) => step.action === 'upgrade-master')?.rules).toEqual([
+      'gke-upgrade-cr-deletion',
+      'gke-version-istio16',
+    ]);
+  });
+
+  it('marks a phase the report does not list as not scanned, and no phase current once all are done', () => {
+    const partial = planRemediation(
+      report('istio-1.6', [], CLUSTER_WITHOUT_LOCATION, [
+        { id: 'cluster-upgrade', status: 'done', rules: [] },
+      ]),
+    );
+    expect(partial.phases.map((p) => p.scanStatus)).toEqual([
+      'done',
+      'not-scanned',
+      'not-scanned',
+      'not-scanned',
+      'not-scanned',
+    ]);
+    expect(partial.currentPhase).toBe('prepare');
+    const done = planRemediation(report('istio-1.6', []));
+    expect(done.currentPhase).toBe('');
+    expect(done.phases.some((p) => p.current)).toBe(false);
+  });
 });
