@@ -82,6 +82,19 @@ describe('a step as remediate.sh writes it', () => {
     ]);
   });
 
+  it('lists the varying word positions in order, whichever command shows one first', () => {
+    const commands = [
+      { argv: ['kubectl', 'get', 'svc', 'a0'] },
+      { argv: ['kubectl', 'get', 'svc', 'a1'] },
+      { argv: ['kubectl', 'get', 'pod', 'a2'] },
+      { argv: ['kubectl', 'get', 'pod', 'a3'] },
+      { argv: ['kubectl', 'get', 'svc', 'a4'] },
+    ];
+    expect(body([{ kind: 'todo', text: 't', commands }]).slice(1)).toEqual([
+      '  each_command todo_command 4 2,3 kubectl get svc a0 svc a0 svc a1 pod a2 pod a3 svc a4',
+    ]);
+  });
+
   it('groups consecutive checks the same way, a step of another kind between them ending the run', () => {
     const check = (i: number): Step<string> => ({
       kind: 'check',

@@ -202,4 +202,14 @@ describe('layoutSteps on small plans', () => {
     expect(layoutSteps([[withFlag('a', 1), withFlag('b', 2)]], 2).alike).toEqual([]);
     expect(layoutSteps([[withFlag('a', true), withFlag('b', false)]], 2).alike).toEqual([]);
   });
+
+  it('keeps an empty value every step has in the function, the parameters after it in place', () => {
+    const steps = ['a', 'b'].map((ns) =>
+      view(ns, { lines: [{ callStep: { fn: 'relabel_namespace', args: ['', ns, 'istio-1611'] } }] }),
+    );
+    const [fn] = layoutSteps([steps], 2).alike;
+    expect(fn?.step.lines).toEqual([
+      { callStep: { fn: 'relabel_namespace', args: ['', new Parameter(1), 'istio-1611'] } },
+    ]);
+  });
 });
