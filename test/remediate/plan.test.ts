@@ -830,4 +830,68 @@ describe('planRemediation', () => {
     expect(done.currentPhase).toBe('');
     expect(done.phases.some((p) => p.current)).toBe(false);
   });
+
+  it('applies the converted v1beta1 file in one step for its policies, each replacement checked once, and keeps the others by hand', () => {
+    const converted = (name: string, objects: string[], extra: Record<string, unknown> = {}) =>
+      finding({
+        resource: {
+          apiVersion: 'rbac.istio.io/v1alpha1',
+          kind: 'ServiceRoleBinding',
+          namespace: 'web',
+          name,
+        },
+        fix: fix('migrate-v1alpha1-policy', {
+          kind: 'ServiceRoleBinding',
+          resource: 'servicerolebindings.rbac.istio.io',
+          replacement: 'AuthorizationPolicy',
+          name,
+          namespace: 'web',
+          convertedFile: 'v1beta1-policies.yaml',
+          converted: objects,
+          ...extra,
+        }),
+      });
+    const plan = planRemediation(
+      report('istio-1.6', [
+        result('v1alpha1-security-policy', 'prepare', [
+          converted('x', ['AuthorizationPolicy web/a', 'AuthorizationPolicy web/b']),
+          converted('y', ['AuthorizationPolicy web/b']),
+          // Not converted: by hand, whatever file is named.
+          converted('z', [], {
+            notConverted: 'a custom condition',
+            meshStrict: true,
+            replacement: 'PeerAuthentication',
+          }),
+        ]),
+      ]),
+    );
+    const steps = outline(plan, 'prepare')[0]?.steps ?? [];
+    expect(steps[0]).toEqual([
+      'migrate-v1alpha1-policy | v1alpha1-security-policy | 2 v1alpha1 policies (v1beta1-policies.yaml) | Apply the v1beta1 replacements meshready wrote; the v1alpha1 policies stay until the 1.4 proxies are gone (guide, step 3) | Apply the v1beta1 replacements of the v1alpha1 policies (the old ones stay) | 2',
+      '  withhold-unless galley-webhook-gone() the 1.4 galley webhook is gone (it rejects the kinds it does not know)',
+      '  note Review v1beta1-policies.yaml first: it is applied whole (server-side dry run, then apply) and each replacement is checked. The v1alpha1 objects stay until no 1.4 proxy or gateway runs.',
+      '  call apply_v1beta1_policies v1beta1-policies.yaml',
+      '  check kubectl get authorizationpolicies.security.istio.io -n web a',
+      '  check kubectl get authorizationpolicies.security.istio.io -n web b',
+    ]);
+    const [, , call, checkA, checkB] = plan.phases[1]?.steps[0]?.steps ?? [];
+    expect(call).toMatchObject({
+      shows: [
+        { kind: 'run', argv: ['kubectl', 'apply', '--dry-run=server', '-f', 'v1beta1-policies.yaml'] },
+        { kind: 'run', argv: ['kubectl', 'apply', '-f', 'v1beta1-policies.yaml'] },
+      ],
+    });
+    expect([checkA, checkB].map((c) => (c?.kind === 'check' ? c.for : undefined))).toEqual([[0], [0, 1]]);
+    expect(steps[1]).toEqual([
+      'migrate-v1alpha1-policy | v1alpha1-security-policy | ServiceRoleBinding web/z | Migrate a v1alpha1 security policy: Istio 1.6 ignores it (guide, step 3) | Migrate a v1alpha1 security policy (TODO) | 1',
+      '  comment Human decision: rewrite this object as PeerAuthentication',
+      '  comment (security.istio.io/v1beta1) and apply that before any namespace moves; keep the old one until',
+      '  comment no 1.4 proxy or gateway runs. Not automated: translating the intent needs judgement.',
+      '  comment Not converted: a custom condition',
+      [
+        '  todo Apply PeerAuthentication (mtls.mode: STRICT, no selector) before any namespace moves. Keep the v1alpha1 object while any 1.4 proxy or gateway runs (they read only v1alpha1); delete it in phase retire-old-control-plane.',
+        '    $ kubectl get servicerolebindings.rbac.istio.io -n web z -o yaml',
+      ].join('\n'),
+    ]);
+  });
 });
