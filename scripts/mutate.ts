@@ -48,15 +48,14 @@ export const SCOPES: readonly MutationScope[] = [
     // The rule tables also check each finding's fix and the commands rendered from it.
     // and the bash of the run-time checks is held to the TypeScript by the conformance tables.
     tests: ['test/remediate/**/*.test.ts', 'test/rules/**/*.test.ts', 'test/conformance/**/*.test.ts'],
-    // 5-70 s each in the whole suite (the goldens: a scan, bash -n, shellcheck and a dry run per
-    // demo); with perTest coverage every surviving mutant of the script writer would run them all
-    // again (minutes a mutant). actions.test.ts keeps a golden rendering of every fix action.
+    // 5-70 s each in the whole suite (real bash and kubectl runs); with perTest coverage every
+    // surviving mutant of the script writer would run them all again (minutes a mutant). The
+    // goldens and steps-alike.test.ts are in: under MESHREADY_MUTATE_SCOPE they skip only their
+    // tests that run bash, shellcheck or the CLI.
     slowTests: [
       'test/remediate/kubectl-apply*.test.ts',
       'test/remediate/run.test.ts',
-      'test/remediate/steps-alike.test.ts',
       'test/remediate/*.property.test.ts',
-      'test/remediate/golden.test.ts',
       'test/conformance/gateway-ports.test.ts',
     ],
   },

@@ -30,9 +30,7 @@ describe('npm run mutate', () => {
         [
           'test/remediate/kubectl-apply*.test.ts',
           'test/remediate/run.test.ts',
-          'test/remediate/steps-alike.test.ts',
           'test/remediate/*.property.test.ts',
-          'test/remediate/golden.test.ts',
           'test/conformance/gateway-ports.test.ts',
         ],
         '.stryker/remediate/incremental.json',

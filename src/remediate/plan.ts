@@ -166,6 +166,9 @@ class Planner {
     const first = served[0] as FixedFinding | Fixed<A>;
     const firstParams = parameters[0] as CheckedParams<A>;
     const described = new Set(served.map((item) => describeResource(item.finding)));
+    // "in namespace X" only when every finding is in X: a group may span namespaces (Service ports).
+    const namespaces = new Set(served.map((item) => item.finding.resource.namespace));
+    const [namespace] = namespaces;
     return {
       action,
       rules: rulesOf(served),
@@ -174,7 +177,7 @@ class Planner {
         : described.size === 1
           ? describeResource(first.finding)
           : printable(
-              `${described.size} ${first.finding.resource.kind}s${first.finding.resource.namespace ? ` in namespace ${first.finding.resource.namespace}` : ''}`,
+              `${described.size} ${first.finding.resource.kind}s${namespaces.size === 1 && namespace ? ` in namespace ${namespace}` : ''}`,
             ),
       title: printable(definition.title(firstParams)),
       summary: printable(

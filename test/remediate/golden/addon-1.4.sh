@@ -28,7 +28,7 @@
 #     - Replace Mixer configuration (TODO): handler shop/denylist-bots [mixer-custom-config]
 #     - Replace Mixer configuration (TODO): rule shop/deny-bots [mixer-custom-config]
 #     - Rewrite VirtualService fields 1.6 rejects (TODO): VirtualService catalog/catalog [virtualservice-removed-fields]
-#     - Name Service ports (TODO): 6 Services in namespace auth [service-port-naming]
+#     - Name Service ports (TODO): 6 Services [service-port-naming]
 #   Phase migrate-namespaces (scan: blocked)
 #     - Stop here while a v1beta1 replacement is missing: 4 v1alpha1 policies [v1alpha1-security-policy]
 #     - Relabel the namespace (only once the revision is ready): 6 Namespaces [namespace-injection-labels]
@@ -201,7 +201,7 @@ step_11() {
 }
 
 step_12() {
-  step service-port-naming '6 Services in namespace auth' 'Name Service ports so that Istio can tell their protocol'
+  step service-port-naming '6 Services' 'Name Service ports so that Istio can tell their protocol'
   # Human decision: only you know what a port carries. Name it <protocol>[-<suffix>] (http, http2,
   # https, grpc, grpc-web, tcp, tls, mongo, mysql, redis, udp). Ports:
   #   auth/auth: 9090/TCP (name "metrics")
