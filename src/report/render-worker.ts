@@ -36,6 +36,11 @@ if (parentPort) {
   }
 }
 
+/** UTF-8 bytes as text, read where they are (Buffer.from of a typed array would copy them first). */
+function bytesAsText(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
 parentPort?.once('message', (request: RenderRequest) => {
   let report: Report | undefined;
   for (const format of request.formats) {
@@ -43,7 +48,7 @@ parentPort?.once('message', (request: RenderRequest) => {
     try {
       report ??= (
         'json' in request.report
-          ? JSON.parse(Buffer.from(request.report.json).toString('utf8'))
+          ? JSON.parse(bytesAsText(request.report.json))
           : deserialize(request.report.v8)
       ) as Report;
       const content = renderFormat(format, report, request.context);
