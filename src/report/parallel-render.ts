@@ -1,9 +1,9 @@
 /**
  * Renders some report formats (HTML and Markdown) in a worker thread while the main thread
  * writes the others (SARIF, JSON) and remediate.sh: at 150,000 pods each of those takes about
- * a second. The report is copied once for the worker (as the JSON report's text, or node:v8's
- * bytes). The worker can be started early (`RenderWorker.start`, while the rules run), so loading
- * the formatters costs no wall time.
+ * a second. The worker is given the report once: the JSON report's UTF-8 bytes, shared with it,
+ * or node:v8's bytes when no JSON report is written. The worker can be started early
+ * (`RenderWorker.start`, while the rules run), so loading the formatters costs no wall time.
  *
  * It is used for reports of 10,000 findings or more; MESHREADY_RENDER_WORKERS=0 renders
  * everything on the main thread, =always uses the worker whatever the report's size (tests). The
