@@ -125,6 +125,23 @@ function servicePorts(ns: string, name: string): Finding {
   });
 }
 
+/** ingress-gateway-upgrade-disruption's finding: the add-on gateway is down during the upgrade. */
+function gatewayOutage(): Finding {
+  return finding({
+    resource: {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      namespace: 'istio-system',
+      name: 'istio-ingressgateway',
+    },
+    fix: fix('gateway-upgrade-outage', {
+      namespace: 'istio-system',
+      name: 'istio-ingressgateway',
+      editors: [],
+    }),
+  });
+}
+
 function scaleDownRule(status: RuleResult['status'], reason?: string, findings: Finding[] = []): RuleResult {
   return result('old-control-plane-scaledown', 'retire-old-control-plane', findings, {
     status,
@@ -231,21 +248,7 @@ describe('planRemediation', () => {
             }),
           }),
         ]),
-        result('ingress-gateway-upgrade-disruption', 'cluster-upgrade', [
-          finding({
-            resource: {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              namespace: 'istio-system',
-              name: 'istio-ingressgateway',
-            },
-            fix: fix('gateway-upgrade-outage', {
-              namespace: 'istio-system',
-              name: 'istio-ingressgateway',
-              editors: [],
-            }),
-          }),
-        ]),
+        result('ingress-gateway-upgrade-disruption', 'cluster-upgrade', [gatewayOutage()]),
       ]),
     );
     const [upgrade] = outline(plan).flatMap((p) => p.steps.filter((s) => s[0]?.startsWith('upgrade-master')));
@@ -260,21 +263,7 @@ describe('planRemediation', () => {
   it('plans no upgrade step without a proposal', () => {
     const plan = planRemediation(
       report('istio-1.6', [
-        result('ingress-gateway-upgrade-disruption', 'cluster-upgrade', [
-          finding({
-            resource: {
-              apiVersion: 'apps/v1',
-              kind: 'Deployment',
-              namespace: 'istio-system',
-              name: 'istio-ingressgateway',
-            },
-            fix: fix('gateway-upgrade-outage', {
-              namespace: 'istio-system',
-              name: 'istio-ingressgateway',
-              editors: [],
-            }),
-          }),
-        ]),
+        result('ingress-gateway-upgrade-disruption', 'cluster-upgrade', [gatewayOutage()]),
       ]),
     );
     expect(outline(plan)[0]?.steps.map((s) => s[0]?.split(' | ')[0])).toEqual(['gateway-upgrade-outage']);
